@@ -1,0 +1,86 @@
+/** protocol/keys.ts - secp256k1 keys and compact low-S ECDSA over 32-byte hashes (native `secp256k1`). Imports only protocol. */
+import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
+import type secp256k1Types from 'secp256k1';
+
+const require = createRequire(import.meta.url);
+const secp: typeof secp256k1Types = require('secp256k1');
+
+/**
+ * Which secp256k1 implementation loaded. The package silently falls back to pure-JS `elliptic`
+ * (~38x slower) when no prebuilt binary matches the platform, so the node logs this at start.
+ */
+export const SECP256K1_BACKEND: 'native' | 'elliptic' = (() => {
+  try {
+    return require('secp256k1/bindings') === secp ? 'native' : 'elliptic';
+  } catch {
+    return 'elliptic';
+  }
+})();
+
+const HEX_PUBKEY = /^0[23][0-9a-f]{64}$/;
+const HEX_PRIVKEY = /^[0-9a-f]{64}$/;
+const HEX_SIG = /^[0-9a-f]{128}$/;
+const HEX_HASH = /^[0-9a-f]{64}$/;
+// n/2 of secp256k1: a signature whose s exceeds it is malleable (high-S) and is refused.
+const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+/** A key pair as lowercase hex. */
+export interface KeyPair {
+  privateKey: string;
+  publicKey: string;
+}
+
+/** Is `hex` a syntactically valid 33-byte compressed public key that lies on the curve? */
+export function isPublicKey(hex: unknown): hex is string {
+  if (typeof hex !== 'string' || !HEX_PUBKEY.test(hex)) return false;
+  return secp.publicKeyVerify(Buffer.from(hex, 'hex'));
+}
+
+/** Is `hex` a valid private key (32 bytes, 0 < k < n)? */
+export function isPrivateKey(hex: unknown): hex is string {
+  if (typeof hex !== 'string' || !HEX_PRIVKEY.test(hex)) return false;
+  return secp.privateKeyVerify(Buffer.from(hex, 'hex'));
+}
+
+/** Fresh random key pair. */
+export function generateKeyPair(): KeyPair {
+  for (;;) {
+    const priv = crypto.randomBytes(32);
+    if (secp.privateKeyVerify(priv)) {
+      return { privateKey: priv.toString('hex'), publicKey: publicKeyOf(priv.toString('hex')) };
+    }
+  }
+}
+
+/** Compressed public key (hex) of a private key (hex). Throws on an invalid key. */
+export function publicKeyOf(privateKeyHex: string): string {
+  if (!isPrivateKey(privateKeyHex)) throw new Error('invalid private key: expected 64 lowercase hex chars in (0, n)');
+  return Buffer.from(secp.publicKeyCreate(Buffer.from(privateKeyHex, 'hex'), true)).toString('hex');
+}
+
+/** RFC 6979 deterministic ECDSA over a 32-byte hash (hex); returns compact low-S `r||s` hex. */
+export function signHash(hashHex: string, privateKeyHex: string): string {
+  if (!HEX_HASH.test(hashHex)) throw new Error('hash must be 64 lowercase hex chars');
+  if (!isPrivateKey(privateKeyHex)) throw new Error('invalid private key');
+  const { signature } = secp.ecdsaSign(Buffer.from(hashHex, 'hex'), Buffer.from(privateKeyHex, 'hex'));
+  return Buffer.from(signature).toString('hex');
+}
+
+/** Is `s` of a compact signature at most n/2? */
+export function isLowS(signatureHex: string): boolean {
+  return BigInt('0x' + signatureHex.slice(64, 128)) <= HALF_ORDER;
+}
+
+/** Verify a compact low-S signature (hex) over a 32-byte hash (hex) by a compressed public key (hex). Never throws. */
+export function verifyHash(signatureHex: unknown, hashHex: string, publicKeyHex: unknown): boolean {
+  if (typeof signatureHex !== 'string' || !HEX_SIG.test(signatureHex)) return false;
+  if (typeof publicKeyHex !== 'string' || !HEX_PUBKEY.test(publicKeyHex)) return false;
+  if (!HEX_HASH.test(hashHex) || !isLowS(signatureHex)) return false;
+  try {
+    return secp.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), Buffer.from(publicKeyHex, 'hex'));
+  } catch {
+    // r or s >= n, or a point not on the curve: libsecp256k1 refuses to parse it.
+    return false;
+  }
+}

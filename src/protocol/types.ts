@@ -1,0 +1,137 @@
+/** protocol/types.ts - the v1 entity shapes (OracleId, OracleCapability, Report, Dispute, Fact). Imports nothing. */
+
+/** Lowercase hex string (public keys, signatures, hashes). */
+export type Hex = string;
+
+/** The only signature type of protocol v1. */
+export const SIGNATURE_TYPE = 'ecdsa-secp256k1' as const;
+export type SignatureType = typeof SIGNATURE_TYPE;
+
+/** Hashcash proof of work carried by every ranked entity. */
+export interface Pow {
+  difficulty: number;
+  algorithm: 'SHA256';
+  hash: Hex;
+  magicNo: number;
+  magicString?: string;
+}
+
+/** A payment made by an oracle to facilitators for ad placement (verified by a later release). */
+export interface Bid {
+  amount: number;
+  proof: string;
+  paymentType?: string;
+}
+
+/** An oracle's identity ad. Signed by `pubkey`. */
+export interface OracleId {
+  pubkey: Hex;
+  seqNo: number;
+  cTTL: number;
+  pow: Pow;
+  bid: Bid;
+  oracleSignature: Hex;
+  oracleSignatureType: SignatureType;
+  manifestUri?: string;
+  tags?: string[];
+  previousId?: OracleId;
+  previousIdSignatureToNewPubkey?: Hex;
+}
+
+/** A named argument of a capability's question and its allowed values. */
+export interface CapabilityParam {
+  name: string;
+  values: string[];
+}
+
+/** A question an oracle answers, signed by the oracle key; facts are signed by `capabilityPubKey`. */
+export interface OracleCapability {
+  oraclePubKey: Hex;
+  capabilityPubKey: Hex;
+  question: string;
+  seqNo: number;
+  cTTL: number;
+  oracleSignature: Hex;
+  oracleSignatureType: SignatureType;
+  pow: Pow;
+  tags?: string[];
+  params?: CapabilityParam[];
+  answers?: string[];
+  endpoint?: string;
+  off?: boolean;
+}
+
+/** What was asked of a capability. */
+export interface FactRequest {
+  capabilityPubKey: Hex;
+  arguments: Record<string, string>;
+}
+
+/** An answer signed by the capability key over the canonical `{request, answer}`. */
+export interface Fact {
+  request: FactRequest;
+  answer: string;
+  signatureType: SignatureType;
+  signature: Hex;
+}
+
+/** Proof that a trader paid for a fact that never came. */
+export interface PaymentProof {
+  proof: string;
+  amount?: number;
+  paymentType?: string;
+}
+
+/** Two or more facts by one capability key for the same request with different answers. */
+export interface FactConflictContent {
+  type: 'fact-conflict';
+  request: FactRequest;
+  facts: Fact[];
+  capability?: OracleCapability;
+}
+
+/** A request that was not answered (the oracle may dispute it with the fact). */
+export interface FactMissingContent {
+  type: 'fact-missing';
+  request: FactRequest;
+  payment?: PaymentProof;
+}
+
+/** A signed fact that the reporter says contradicts public knowledge (for human review). */
+export interface FactDisagreesWithPublicContent {
+  type: 'fact-disagrees-with-public';
+  request: FactRequest;
+  fact: Fact;
+  comment?: string;
+  capability?: OracleCapability;
+}
+
+export type ReportContent = FactConflictContent | FactMissingContent | FactDisagreesWithPublicContent;
+export type ReportType = ReportContent['type'];
+export const REPORT_TYPES: readonly ReportType[] = ['fact-conflict', 'fact-missing', 'fact-disagrees-with-public'];
+
+/** A malleability report against an oracle; unsigned, protected by PoW. */
+export interface Report {
+  oraclePubKey: Hex;
+  seqNo: number;
+  cTTL: number;
+  pow: Pow;
+  content: ReportContent;
+}
+
+/** An oracle's answer to a fact-missing report: the signed fact for the stored report's request. */
+export interface Dispute {
+  reportId: Hex;
+  oraclePubKey: Hex;
+  fact: Fact;
+}
+
+/** The entity kinds a node admits. */
+export type EntityKind = 'oracle' | 'capability' | 'report' | 'dispute';
+
+declare const verifiedBrand: unique symbol;
+/**
+ * An entity whose schema, PoW and signatures were checked. Only the service's admission path
+ * produces it (nostr-tools `VerifiedEvent`); the mempool accepts nothing else.
+ */
+export type Verified<T> = T & { readonly [verifiedBrand]: true };

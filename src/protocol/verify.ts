@@ -1,0 +1,127 @@
+/** protocol/verify.ts - signature, fact, report and dispute checks on schema-valid entities. Imports only protocol. */
+import { canonicalEqual, signingHash } from './canonical.ts';
+import { sha256Hex } from './hash.ts';
+import { isPublicKey, verifyHash } from './keys.ts';
+import { factHash } from './sign.ts';
+import type { Dispute, Fact, FactRequest, OracleCapability, OracleId, Report } from './types.ts';
+
+/** A failed check: a kebab-case reason code and a sentence for humans. */
+export interface VerifyFailure {
+  reason: string;
+  message: string;
+}
+
+/** Longest accepted chain of `previousId` links (each link costs one signature check). */
+export const MAX_ROTATION_DEPTH = 8;
+
+const fail = (reason: string, message: string): VerifyFailure => ({ reason, message });
+
+/** Is the oracle ad's own signature valid (no rotation check)? */
+export function isOracleSignatureValid(o: OracleId): boolean {
+  return verifyHash(o.oracleSignature, signingHash(o, 'oracleSignature'), o.pubkey);
+}
+
+/** Check an oracle ad: pubkey on the curve, signature, and any key-rotation link. */
+export function verifyOracleId(o: OracleId, depth = 0): VerifyFailure | null {
+  if (!isPublicKey(o.pubkey)) return fail('invalid-pubkey', 'pubkey is not a point on secp256k1');
+  if (!isOracleSignatureValid(o)) return fail('signature-invalid', 'oracleSignature does not verify against pubkey');
+  if (o.previousId === undefined && o.previousIdSignatureToNewPubkey === undefined) return null;
+  if (o.previousId === undefined || o.previousIdSignatureToNewPubkey === undefined) {
+    return fail('invalid-rotation', 'previousId and previousIdSignatureToNewPubkey must be given together');
+  }
+  if (depth + 1 > MAX_ROTATION_DEPTH) return fail('invalid-rotation', `previousId chain is longer than ${MAX_ROTATION_DEPTH}`);
+  if (o.previousId.pubkey === o.pubkey) return fail('invalid-rotation', 'previousId has the same pubkey as the new ad');
+  const inner = verifyOracleId(o.previousId, depth + 1);
+  if (inner) return fail('invalid-rotation', `previousId is not a valid oracle ad: ${inner.message}`);
+  if (!verifyHash(o.previousIdSignatureToNewPubkey, sha256Hex(o.pubkey), o.previousId.pubkey)) {
+    return fail('invalid-rotation', 'previousIdSignatureToNewPubkey is not the old key signing the new pubkey');
+  }
+  return null;
+}
+
+/** Check a capability ad: both keys on the curve and the oracle's signature. */
+export function verifyCapability(c: OracleCapability): VerifyFailure | null {
+  if (!isPublicKey(c.oraclePubKey)) return fail('invalid-pubkey', 'oraclePubKey is not a point on secp256k1');
+  if (!isPublicKey(c.capabilityPubKey)) return fail('invalid-pubkey', 'capabilityPubKey is not a point on secp256k1');
+  if (!verifyHash(c.oracleSignature, signingHash(c, 'oracleSignature'), c.oraclePubKey)) {
+    return fail('signature-invalid', 'oracleSignature does not verify against oraclePubKey');
+  }
+  return null;
+}
+
+/** Is the fact signed by its request's capability key over the canonical `{request, answer}`? */
+export function isFactSignatureValid(f: Fact): boolean {
+  return verifyHash(f.signature, factHash(f.request, f.answer), f.request.capabilityPubKey);
+}
+
+/** Finds a capability ad `capabilityPubKey` of oracle `oraclePubKey` known to the node. */
+export type CapabilityLookup = (oraclePubKey: string, capabilityPubKey: string) => OracleCapability | undefined;
+
+/**
+ * Is `request.capabilityPubKey` a capability of `oraclePubKey`? Known to the node, or proven by an
+ * embedded oracle-signed ad (verified here).
+ */
+function checkCapabilityOwnership(
+  oraclePubKey: string,
+  request: FactRequest,
+  embedded: OracleCapability | undefined,
+  lookup: CapabilityLookup,
+): VerifyFailure | null {
+  if (lookup(oraclePubKey, request.capabilityPubKey)) return null;
+  if (embedded === undefined) {
+    return fail('unknown-capability', 'the request capabilityPubKey is not a known capability of this oracle; embed its signed ad as `capability`');
+  }
+  if (embedded.oraclePubKey !== oraclePubKey || embedded.capabilityPubKey !== request.capabilityPubKey) {
+    return fail('capability-mismatch', 'the embedded capability is not the ad of this oracle for the request capabilityPubKey');
+  }
+  const bad = verifyCapability(embedded);
+  if (bad) return fail('capability-invalid', `the embedded capability is invalid: ${bad.message}`);
+  return null;
+}
+
+/** Check a fact against an expected request: same request (canonically) and a valid signature. */
+function checkFactFor(f: Fact, request: FactRequest, label: string): VerifyFailure | null {
+  if (!canonicalEqual(f.request, request)) return fail('fact-request-mismatch', `${label} is for a different request than the report`);
+  if (!isPublicKey(f.request.capabilityPubKey)) return fail('invalid-pubkey', `${label} capabilityPubKey is not a point on secp256k1`);
+  if (!isFactSignatureValid(f)) return fail('fact-signature-invalid', `${label} signature does not verify against the capabilityPubKey`);
+  return null;
+}
+
+/** Check the facts a report carries (fact-conflict, fact-disagrees-with-public). fact-missing carries none. */
+export function verifyReportFacts(r: Report, lookup: CapabilityLookup): VerifyFailure | null {
+  const c = r.content;
+  if (!isPublicKey(r.oraclePubKey)) return fail('invalid-pubkey', 'oraclePubKey is not a point on secp256k1');
+  if (!isPublicKey(c.request.capabilityPubKey)) return fail('invalid-pubkey', 'request.capabilityPubKey is not a point on secp256k1');
+  switch (c.type) {
+    case 'fact-missing':
+      return null;
+    case 'fact-disagrees-with-public': {
+      const bad = checkFactFor(c.fact, c.request, 'fact');
+      if (bad) return bad;
+      return checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup);
+    }
+    case 'fact-conflict': {
+      if (c.facts.length < 2) return fail('conflict-needs-two-facts', 'a fact-conflict needs at least two facts');
+      const answers = new Set<string>();
+      for (let i = 0; i < c.facts.length; i++) {
+        const bad = checkFactFor(c.facts[i] as Fact, c.request, `facts[${i}]`);
+        if (bad) return bad;
+        answers.add((c.facts[i] as Fact).answer);
+      }
+      if (answers.size < 2) return fail('conflict-answers-equal', 'the facts of a fact-conflict must include at least two different answers');
+      return checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup);
+    }
+  }
+}
+
+/** Check a dispute against the stored report it answers. */
+export function verifyDispute(d: Dispute, stored: Report, lookup: CapabilityLookup): VerifyFailure | null {
+  if (stored.content.type !== 'fact-missing') return fail('not-disputable', 'only fact-missing reports can be disputed');
+  if (d.oraclePubKey !== stored.oraclePubKey) return fail('dispute-oracle-mismatch', 'the dispute oraclePubKey is not the reported oracle');
+  const bad = checkFactFor(d.fact, stored.content.request, 'fact');
+  if (bad) return bad;
+  if (!lookup(d.oraclePubKey, d.fact.request.capabilityPubKey)) {
+    return fail('unknown-capability', 'the fact capabilityPubKey is not a known capability of this oracle');
+  }
+  return null;
+}

@@ -1,0 +1,175 @@
+/** service/service.ts - the one entry point for submitting and querying, called by REST and P2P alike. Imports protocol and mempool; never api or p2p. */
+import { EventEmitter } from 'node:events';
+import { checkPow, capabilityPreimage, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
+import { disputeId, reportId } from '../protocol/ids.ts';
+import type { SchemaRegistry } from '../protocol/schema.ts';
+import type { Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
+import { verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
+import type { AcceptedEvent, AddResult, EvictedEvent, Mempool, Page, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+import { banScoreFor, type AdmissionResult } from './types.ts';
+
+/** Minimum PoW difficulty per entity type (the config slice). */
+export interface ServiceOptions {
+  powThresholdOracles: number;
+  powThresholdCapabilities: number;
+  powThresholdReports: number;
+}
+
+/** Injected collaborators. */
+export interface ServiceDeps {
+  mempool: Mempool;
+  schemas: SchemaRegistry;
+}
+
+/** Events the service re-exposes so relay never imports the mempool. */
+export interface ServiceEvents {
+  'mempool:accepted': [AcceptedEvent];
+  'mempool:evicted': [EvictedEvent];
+  /** Every admission outcome, for metrics and logs (`source` is the opaque submitter id). */
+  'admission': [AdmissionResult, string];
+}
+
+/** Admission and lookup. Order of checks: structure, duplicate, PoW, threshold, rank, signature, semantics (cheapest first). */
+export class MegaService extends EventEmitter<ServiceEvents> {
+  private readonly mempool: Mempool;
+  private readonly schemas: SchemaRegistry;
+  private readonly opts: ServiceOptions;
+  private readonly lookupCapability: CapabilityLookup;
+
+  constructor(opts: ServiceOptions, deps: ServiceDeps) {
+    super();
+    this.opts = opts;
+    this.mempool = deps.mempool;
+    this.schemas = deps.schemas;
+    this.lookupCapability = (o, c) => this.mempool.getCapability(o, c)?.msg;
+    this.mempool.on('mempool:accepted', (e) => this.emit('mempool:accepted', e));
+    this.mempool.on('mempool:evicted', (e) => this.emit('mempool:evicted', e));
+  }
+
+  /** Validate an untrusted payload against the spec schema of `kind`, then admit it (the P2P path). */
+  submit(kind: EntityKind, payload: unknown, source = 'local'): AdmissionResult {
+    const check = this.schemas.validateEntity(kind, payload);
+    if (!check.ok) return this.done(rejected(kind, null, 'schema-violation', check.message), source);
+    switch (kind) {
+      case 'oracle':
+        return this.submitOracle(payload as OracleId, source);
+      case 'capability':
+        return this.submitCapability(payload as OracleCapability, source);
+      case 'report':
+        return this.submitReport(payload as Report, source);
+      case 'dispute':
+        return this.submitDispute(payload as Dispute, source);
+    }
+  }
+
+  /** Admit a schema-valid oracle ad. */
+  submitOracle(o: OracleId, source = 'local'): AdmissionResult {
+    const id = o.pubkey;
+    const pre = this.mempool.precheckOracle(o);
+    if (pre?.status === 'duplicate') return this.done(fromAdd('oracle', id, pre), source);
+    const pow = this.checkPow('oracle', id, o.pow, oraclePreimage(o), this.opts.powThresholdOracles);
+    if (pow) return this.done(pow, source);
+    if (pre) return this.done(fromAdd('oracle', id, pre), source);
+    const bad = verifyOracleId(o);
+    if (bad) return this.done(rejected('oracle', id, bad.reason, bad.message), source);
+    return this.done(fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>)), source);
+  }
+
+  /** Admit a schema-valid capability ad. */
+  submitCapability(c: OracleCapability, source = 'local'): AdmissionResult {
+    const id = c.capabilityPubKey;
+    const pre = this.mempool.precheckCapability(c);
+    if (pre?.status === 'duplicate') return this.done(fromAdd('capability', id, pre), source);
+    const pow = this.checkPow('capability', id, c.pow, capabilityPreimage(c), this.opts.powThresholdCapabilities);
+    if (pow) return this.done(pow, source);
+    if (pre) return this.done(fromAdd('capability', id, pre), source);
+    const bad = verifyCapability(c);
+    if (bad) return this.done(rejected('capability', id, bad.reason, bad.message), source);
+    return this.done(fromAdd('capability', id, this.mempool.addCapability(c as Verified<OracleCapability>)), source);
+  }
+
+  /** Admit a schema-valid report. */
+  submitReport(r: Report, source = 'local'): AdmissionResult {
+    const preimage = reportPreimage(r);
+    const id = reportId(r);
+    const pre = this.mempool.precheckReport(r, id);
+    if (pre?.status === 'duplicate') return this.done(fromAdd('report', id, pre), source);
+    const pow = this.checkPow('report', id, r.pow, preimage, this.opts.powThresholdReports);
+    if (pow) return this.done(pow, source);
+    if (pre) return this.done(fromAdd('report', id, pre), source);
+    const bad = verifyReportFacts(r, this.lookupCapability);
+    if (bad) return this.done(rejected('report', id, bad.reason, bad.message), source);
+    return this.done(fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id)), source);
+  }
+
+  /** Admit a schema-valid dispute of a stored fact-missing report. */
+  submitDispute(d: Dispute, source = 'local'): AdmissionResult {
+    const id = disputeId(d);
+    const stored = this.mempool.getReport(d.reportId);
+    if (!stored) return this.done(rejected('dispute', id, 'report-not-found', 'no stored report has this reportId (it may be unknown or kept by another shard)'), source);
+    if (stored.dispute) return this.done({ status: 'duplicate', kind: 'dispute', id: stored.dispute.id }, source);
+    const bad = verifyDispute(d, stored.msg, this.lookupCapability);
+    if (bad) return this.done(rejected('dispute', id, bad.reason, bad.message), source);
+    return this.done(fromAdd('dispute', id, this.mempool.addDispute(d as Verified<Dispute>, id)), source);
+  }
+
+  // ---- queries -------------------------------------------------------------------------------
+
+  /** Oracle ads, highest rank first. */
+  listOracles(page: Page, filter: { question?: string; tag?: string }): StoredOracle[] {
+    return this.mempool.listOracles(page, filter);
+  }
+
+  /** One oracle. */
+  getOracle(pubkey: string): StoredOracle | undefined {
+    return this.mempool.getOracle(pubkey);
+  }
+
+  /** Capability ads, highest PoW first. */
+  listCapabilities(page: Page, filter: { pubkey?: string; question?: string; tag?: string }): StoredCapability[] {
+    return this.mempool.listCapabilities(page, filter);
+  }
+
+  /** Reports against an oracle, highest PoW first. */
+  listReports(pubkey: string, page: Page): StoredReport[] {
+    return this.mempool.listReports(pubkey, page);
+  }
+
+  /** Entry counts. */
+  counts(): ReturnType<Mempool['counts']> {
+    return this.mempool.counts();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private checkPow(kind: EntityKind, id: string, pow: Pow, preimage: string, threshold: number): AdmissionResult | null {
+    const why = checkPow(pow, preimage);
+    if (why === 'pow-algorithm') return rejected(kind, id, 'pow-invalid', 'pow.algorithm must be SHA256');
+    if (why === 'pow-hash-mismatch') return rejected(kind, id, 'pow-invalid', 'pow.hash is not SHA-256 of preimage + magicNo + magicString');
+    if (why === 'pow-insufficient') return rejected(kind, id, 'pow-invalid', `pow.hash has fewer than ${pow.difficulty} leading zero bits`);
+    if (pow.difficulty < threshold) return rejected(kind, id, 'pow-below-threshold', `pow.difficulty ${pow.difficulty} is below this node's minimum ${threshold} for ${kind}`);
+    return null;
+  }
+
+  private done(r: AdmissionResult, source: string): AdmissionResult {
+    this.emit('admission', r, source);
+    return r;
+  }
+}
+
+function rejected(kind: EntityKind, id: string | null, reason: string, message: string): AdmissionResult {
+  return { status: 'rejected', kind, id, reason, message, banScore: banScoreFor(reason) };
+}
+
+function fromAdd(kind: EntityKind, id: string, r: AddResult): AdmissionResult {
+  switch (r.status) {
+    case 'accepted':
+      return { status: 'accepted', kind, id, replaced: r.replaced, evicted: r.evicted };
+    case 'duplicate':
+      return { status: 'duplicate', kind, id };
+    case 'out-of-shard':
+      return { status: 'out-of-shard', kind, id };
+    case 'rejected':
+      return rejected(kind, id, r.reason, r.message);
+  }
+}
