@@ -1,0 +1,69 @@
+/** api/app.ts - the Express app: routes generated from wolfram-mega-spec.yaml, JSON body limits, 404/405, one error middleware. Imports api, service, protocol. */
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from '../log.ts';
+import type { SchemaRegistry } from '../protocol/schema.ts';
+import { errorMiddleware, sendError } from './errors.ts';
+import { createHandlers, type ApiDeps } from './handlers.ts';
+import { validateOperation } from './validate.ts';
+
+/** The REST config slice. */
+export interface ApiOptions {
+  isTest: boolean;
+  maxBodyBytes: number;
+}
+
+/** Everything the app is built from. */
+export interface ApiAppDeps extends ApiDeps {
+  schemas: SchemaRegistry;
+  log: Logger;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+/** `/oracles/{pubkey}` -> `/oracles/:pubkey` */
+function expressPath(p: string): string {
+  return p.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
+}
+
+/** Build the REST app. Throws at construction if the spec and the handlers disagree. */
+export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });
+  const handlers = createHandlers(deps);
+  const routed = new Map<string, string[]>();
+
+  for (const [path, ops] of Object.entries(deps.spec.paths)) {
+    const route = expressPath(path);
+    for (const method of METHODS) {
+      const op = ops[method];
+      if (!op) continue;
+      const handler = handlers[op.operationId];
+      if (!handler) throw new Error(`spec operation ${op.operationId} has no handler`);
+      if (op['x-test-only'] && !opts.isTest) continue;
+      const chain: RequestHandler[] = [];
+      if (op.requestBody) chain.push(json);
+      chain.push(validateOperation(deps.spec, op, deps.schemas), handler as RequestHandler);
+      app[method](route, ...chain);
+      routed.set(route, [...(routed.get(route) ?? []), method.toUpperCase()]);
+    }
+  }
+
+  // A known path with the wrong method: 405 with Allow, not a misleading 404.
+  for (const [route, methods] of routed) {
+    app.all(route, (_req, res) => {
+      res.set('Allow', methods.join(', '));
+      sendError(res, 405, 'method-not-allowed', `this path accepts ${methods.join(', ')}`);
+    });
+  }
+  app.use((req, res) => {
+    sendError(res, 404, 'not-found', `no route ${req.method} ${req.path.slice(0, 200)}`);
+  });
+  app.use(errorMiddleware(deps.log));
+  return app;
+}

@@ -1,0 +1,59 @@
+/** api/errors.ts - the REST error channel: ApiError, the `{error:{code,message}}` body, and the one error middleware. Imports only express types. */
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from '../log.ts';
+
+/** An HTTP error with a kebab-case machine-readable code. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Send the standard error body. */
+export function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+// body-parser error types -> (status, code)
+const BODY_ERRORS: Record<string, [number, string]> = {
+  'entity.parse.failed': [400, 'invalid-json'],
+  'entity.too.large': [413, 'body-too-large'],
+  'encoding.unsupported': [415, 'unsupported-media-type'],
+  'charset.unsupported': [415, 'unsupported-media-type'],
+  'request.aborted': [400, 'request-aborted'],
+  'request.size.invalid': [400, 'invalid-content-length'],
+  'stream.encoding.set': [500, 'internal-error'],
+};
+
+/** The one error middleware: known errors become 4xx bodies; anything else is a bug, logged and answered 500. */
+export function errorMiddleware(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    if (err instanceof ApiError) {
+      sendError(res, err.status, err.code, err.message);
+      return;
+    }
+    const type = (err as { type?: unknown }).type;
+    const mapped = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
+    if (mapped && mapped[0] < 500) {
+      const message =
+        mapped[1] === 'invalid-json'
+          ? `request body is not valid JSON: ${(err as Error).message}`
+          : mapped[1] === 'body-too-large'
+            ? `request body exceeds the limit of ${String((err as { limit?: number }).limit)} bytes`
+            : (err as Error).message;
+      sendError(res, mapped[0], mapped[1], message);
+      return;
+    }
+    log.error({ err, method: req.method, url: req.originalUrl.slice(0, 200) }, 'unhandled error in request');
+    sendError(res, 500, 'internal-error', 'the node failed to handle this request; see its log');
+  };
+}

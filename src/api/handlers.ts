@@ -1,0 +1,158 @@
+/** api/handlers.ts - one handler per OpenAPI operationId; each maps inputs to a service call and the result to HTTP. Imports service and protocol types. */
+import type { Request, Response } from 'express';
+import yaml from 'js-yaml';
+import { generateKeyPair, publicKeyOf, signHash, SECP256K1_BACKEND } from '../protocol/keys.ts';
+import { sha256Hex } from '../protocol/hash.ts';
+import type { OpenApiDoc } from '../protocol/schema.ts';
+import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from '../protocol/types.ts';
+import type { StoredOracle } from '../mempool/mempool.ts';
+import type { MegaService } from '../service/service.ts';
+import type { AdmissionResult } from '../service/types.ts';
+import { ApiError, sendError } from './errors.ts';
+import type { ValidatedInput } from './validate.ts';
+
+/** What the handlers need from the node. */
+export interface ApiDeps {
+  service: MegaService;
+  spec: OpenApiDoc;
+  /** Node facts for GET /status and GET /id. */
+  info: {
+    version: string;
+    network: string;
+    startedAt: number;
+    limits: Record<string, number>;
+    shard: { count: number; index: number };
+    facilitatorId: unknown;
+  };
+  now: () => number;
+}
+
+type Handler = (req: Request, res: Response) => void;
+
+const input = (res: Response): ValidatedInput => res.locals.input as ValidatedInput;
+const pageOf = (q: Record<string, unknown>) => ({ page: q.page as number, chunkSize: q.chunkSize as number });
+
+/** Map an admission outcome to the REST answer (201/200/202/422). */
+export function sendAdmission(res: Response, r: AdmissionResult): void {
+  switch (r.status) {
+    case 'accepted':
+      res.status(201).json({ result: 'accepted', id: r.id });
+      return;
+    case 'duplicate':
+      res.status(200).json({ result: 'duplicate', id: r.id });
+      return;
+    case 'out-of-shard':
+      res.status(202).json({ result: 'out-of-shard', id: r.id });
+      return;
+    case 'rejected':
+      sendError(res, 422, r.reason, r.message);
+      return;
+  }
+}
+
+function oracleDetails(o: StoredOracle): unknown {
+  return {
+    oracle: o.msg,
+    rank: { verifiedBid: o.verifiedBid, difficulty: o.msg.pow.difficulty },
+    capabilities: o.capabilities.size,
+    reports: o.reports.size,
+    receivedAt: new Date(o.receivedAt).toISOString(),
+  };
+}
+
+/** Handlers keyed by the spec's operationId. The app refuses to start if the spec names one that is missing here. */
+export function createHandlers(deps: ApiDeps): Record<string, Handler> {
+  const { service } = deps;
+  const source = (req: Request) => `http:${req.ip ?? 'unknown'}`;
+  const submit = (kind: EntityKind): Handler => (req, res) => {
+    const body = input(res).body;
+    const r =
+      kind === 'oracle'
+        ? service.submitOracle(body as OracleId, source(req))
+        : kind === 'capability'
+          ? service.submitCapability(body as OracleCapability, source(req))
+          : kind === 'report'
+            ? service.submitReport(body as Report, source(req))
+            : service.submitDispute(body as Dispute, source(req));
+    sendAdmission(res, r);
+  };
+  const specCache = new Map<string, string>();
+
+  return {
+    postOracle: submit('oracle'),
+    postCapability: submit('capability'),
+    postReport: submit('report'),
+    postDispute: submit('dispute'),
+
+    getOracles: (_req, res) => {
+      const q = input(res).query;
+      const list = service.listOracles(pageOf(q), { question: q.question as string | undefined, tag: q.tag as string | undefined });
+      res.json(list.map((o) => o.msg));
+    },
+    getOracle: (_req, res) => {
+      const pubkey = input(res).path.pubkey as string;
+      const o = service.getOracle(pubkey);
+      if (!o) throw new ApiError(404, 'oracle-not-found', 'no oracle with this pubkey is stored on this node');
+      res.json(oracleDetails(o));
+    },
+    getCapabilities: (_req, res) => {
+      const q = input(res).query;
+      if (q.pubkey === undefined && q.question === undefined && q.tag === undefined) {
+        throw new ApiError(400, 'invalid-query', 'give at least one of pubkey, question, tag');
+      }
+      const list = service.listCapabilities(pageOf(q), {
+        pubkey: q.pubkey as string | undefined,
+        question: q.question as string | undefined,
+        tag: q.tag as string | undefined,
+      });
+      res.json(list.map((c) => c.msg));
+    },
+    getReports: (_req, res) => {
+      const q = input(res).query;
+      const list = service.listReports(q.pubkey as string, pageOf(q));
+      res.json(list.map((r) => ({ id: r.id, report: r.msg, dispute: r.dispute?.msg ?? null })));
+    },
+    getStatus: (_req, res) => {
+      res.json({
+        version: deps.info.version,
+        network: deps.info.network,
+        counts: service.counts(),
+        limits: deps.info.limits,
+        shard: deps.info.shard,
+        uptimeSeconds: Math.floor((deps.now() - deps.info.startedAt) / 1000),
+        secp256k1: SECP256K1_BACKEND,
+      });
+    },
+    getId: (_req, res) => {
+      res.json(deps.info.facilitatorId ?? null);
+    },
+    getHealth: (_req, res) => {
+      res.json({ status: 'ok' });
+    },
+    getSpec: (req, res) => {
+      const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+      let text = specCache.get(origin);
+      if (text === undefined) {
+        const doc = { ...deps.spec, servers: [{ url: origin, description: 'this node' }] };
+        text = yaml.dump(doc, { noRefs: true, lineWidth: 120 });
+        if (specCache.size < 16) specCache.set(origin, text);
+      }
+      res.type('application/yaml').send(text);
+    },
+    testOnlyGenKeyPair: (_req, res) => {
+      res.json(generateKeyPair());
+    },
+    testOnlySign: (_req, res) => {
+      const q = input(res).query;
+      const pk = q.pk as string;
+      let publicKey: string;
+      try {
+        publicKey = publicKeyOf(pk);
+      } catch {
+        throw new ApiError(400, 'invalid-query', 'query.pk: not a valid secp256k1 private key');
+      }
+      const hash = sha256Hex(q.msg as string);
+      res.json({ hash, signature: signHash(hash, pk), signatureType: 'ecdsa-secp256k1', publicKey });
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/** api/validate.ts - request validation driven by wolfram-mega-spec.yaml: body schema, query and path parameters (unknown parameters refused). Imports protocol/schema and express types. */
+import type { RequestHandler } from 'express';
+import { formatSchemaErrors, type OpenApiDoc, type OpenApiOperation, type OpenApiParameter, type SchemaRegistry } from '../protocol/schema.ts';
+import { ApiError } from './errors.ts';
+
+/** Validated, typed-by-schema inputs, stored on `res.locals.input`. */
+export interface ValidatedInput {
+  query: Record<string, unknown>;
+  path: Record<string, unknown>;
+  body: unknown;
+}
+
+function resolveParam(doc: OpenApiDoc, p: OpenApiParameter | { $ref: string }): OpenApiParameter {
+  if ('$ref' in p) {
+    const name = p.$ref.replace('#/components/parameters/', '');
+    const found = doc.components.parameters?.[name];
+    if (!found) throw new Error(`spec: unresolved parameter ${p.$ref}`);
+    return found;
+  }
+  return p;
+}
+
+function coerce(raw: string, schema: { type?: string }): unknown {
+  if (schema.type === 'integer' || schema.type === 'number') {
+    return /^-?\d+(\.\d+)?$/.test(raw) ? Number(raw) : raw;
+  }
+  if (schema.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
+  return raw;
+}
+
+/** Middleware validating one operation's parameters and JSON body against the spec. */
+export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas: SchemaRegistry): RequestHandler {
+  const params = (op.parameters ?? []).map((p) => resolveParam(doc, p));
+  const queryParams = new Map(params.filter((p) => p.in === 'query').map((p) => [p.name, { p, v: schemas.compile(p.schema) }]));
+  const pathParams = params.filter((p) => p.in === 'path').map((p) => ({ p, v: schemas.compile(p.schema) }));
+  const bodySchema = op.requestBody?.content['application/json']?.schema;
+  const bodyValidator = bodySchema ? schemas.compile(bodySchema) : null;
+
+  return (req, res, next) => {
+    const input: ValidatedInput = { query: {}, path: {}, body: undefined };
+    const rawQuery = (req.query ?? {}) as Record<string, unknown>;
+    for (const [name, raw] of Object.entries(rawQuery)) {
+      const spec = queryParams.get(name);
+      if (!spec) throw new ApiError(400, 'unknown-parameter', `query parameter "${name.slice(0, 64)}" is not accepted here`);
+      if (typeof raw !== 'string') throw new ApiError(400, 'invalid-query', `query.${name}: must be given once, as a plain value`);
+      const value = coerce(raw, spec.p.schema);
+      if (!spec.v(value)) throw new ApiError(400, 'invalid-query', formatSchemaErrors(spec.v.errors, `query.${name}`));
+      input.query[name] = value;
+    }
+    for (const [name, spec] of queryParams) {
+      if (input.query[name] !== undefined) continue;
+      if (spec.p.required) throw new ApiError(400, 'invalid-query', `query.${name}: required`);
+      if (spec.p.schema.default !== undefined) input.query[name] = spec.p.schema.default;
+    }
+    for (const { p, v } of pathParams) {
+      const raw = req.params[p.name];
+      const value = typeof raw === 'string' ? coerce(raw, p.schema) : raw;
+      if (!v(value)) throw new ApiError(400, 'invalid-path', formatSchemaErrors(v.errors, `path.${p.name}`));
+      input.path[p.name] = value;
+    }
+    if (bodyValidator) {
+      if (!req.is('application/json')) {
+        throw new ApiError(415, 'unsupported-media-type', 'request body must be JSON with Content-Type: application/json');
+      }
+      if (req.body === undefined) throw new ApiError(400, 'schema-violation', 'body: a JSON object is required');
+      if (!bodyValidator(req.body)) throw new ApiError(400, 'schema-violation', formatSchemaErrors(bodyValidator.errors, 'body'));
+      input.body = req.body;
+    }
+    res.locals.input = input;
+    next();
+  };
+}

@@ -1,0 +1,70 @@
+/** config/load.ts - read the JSON config file, validate every key against config/schema.ts, return a frozen typed object. Imports config and protocol (facilitator PoW check). */
+import fs from 'node:fs';
+import { checkPow } from '../protocol/pow.ts';
+import type { Pow } from '../protocol/types.ts';
+import { SchemaRegistry, formatSchemaErrors } from '../protocol/schema.ts';
+import { CONFIG_SCHEMA, type MegaConfig } from './schema.ts';
+
+/** A config that cannot be used; `problems` has one "key: rule" line each. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly problems: string[];
+  constructor(source: string, problems: string[]) {
+    super(`invalid config ${source}:\n  ${problems.join('\n  ')}`);
+    this.problems = problems;
+  }
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** Validate a parsed config object (defaults fill missing keys). Throws ConfigError listing every problem. */
+export function parseConfig(raw: unknown, source = '(object)'): MegaConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(source, ['(root): must be a JSON object']);
+  const problems: string[] = [];
+  const input = raw as Record<string, unknown>;
+  for (const k of Object.keys(input)) {
+    if (!Object.hasOwn(CONFIG_SCHEMA, k)) problems.push(`${k}: unknown key (see docs/configuration.md)`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, spec] of Object.entries(CONFIG_SCHEMA)) {
+    const v = Object.hasOwn(input, k) ? input[k] : structuredClone(spec.default);
+    const why = spec.check(v);
+    if (why) problems.push(`${k}: ${why}`);
+    else out[k] = v;
+  }
+  const fid = out.facilitatorId as MegaConfig['facilitatorId'] | undefined;
+  if (fid?.pow) {
+    const schemas = SchemaRegistry.load();
+    const v = schemas.component('Pow');
+    if (!v(fid.pow)) problems.push(`facilitatorId.pow: ${formatSchemaErrors(v.errors, 'pow')}`);
+    else {
+      const bad = checkPow(fid.pow as Pow, fid.rewardAddress as string);
+      if (bad) problems.push(`facilitatorId.pow: not a valid proof of work over rewardAddress (${bad})`);
+    }
+  }
+  if (problems.length) throw new ConfigError(source, problems);
+  return deepFreeze(out as unknown as MegaConfig);
+}
+
+/** Read and validate a JSON config file. Throws ConfigError with a clear message on any problem. */
+export function loadConfig(path: string): MegaConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, [`cannot read file: ${(e as Error).message}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(path, [`not valid JSON: ${(e as Error).message}`]);
+  }
+  return parseConfig(raw, path);
+}

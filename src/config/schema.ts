@@ -1,0 +1,140 @@
+/** config/schema.ts - every config key: type, default, unit, meaning; the only source of config facts (docs/configuration.md mirrors it, a test keeps them in step). Imports nothing. */
+
+/** A `{server, port}` P2P seed address. */
+export interface SeedAddress {
+  server: string;
+  port: number;
+}
+
+/** The facilitator's own identity (GET /id). */
+export interface FacilitatorIdConfig {
+  manifestUri?: string;
+  rewardAddress?: string;
+  pow?: { difficulty: number; algorithm: 'SHA256'; hash: string; magicNo: number; magicString?: string };
+}
+
+/** The validated, frozen node configuration. */
+export interface MegaConfig {
+  network: 'mainnet' | 'testnet' | 'regtest';
+  httpPort: number;
+  p2pPort: number;
+  listenAddress: string;
+  hostname: string | null;
+  isTest: boolean;
+  maxOracles: number;
+  maxCapabilities: number;
+  maxReports: number;
+  powThresholdOracles: number;
+  powThresholdCapabilities: number;
+  powThresholdReports: number;
+  shard: { count: number; index: number };
+  maxBodyBytes: number;
+  httpRequestTimeoutMs: number;
+  maxConnections: number;
+  p2pseed: SeedAddress[];
+  p2pKeepAlive: number;
+  hostSeqNo: number;
+  facilitatorId: FacilitatorIdConfig | null;
+  lnRestHost: string | null;
+  lnMacaroonPath: string | null;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Description of one key, used by the loader and by the docs test. */
+export interface KeySpec {
+  type: string;
+  default: unknown;
+  unit?: string;
+  doc: string;
+  /** Returns a rule violation ("must be …") or null. */
+  check: (v: unknown) => string | null;
+}
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => (v: unknown): string | null =>
+  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max
+    ? null
+    : max === Number.MAX_SAFE_INTEGER
+      ? `must be an integer ≥ ${min}`
+      : `must be an integer in [${min}, ${max}]`;
+const bool = (v: unknown): string | null => (typeof v === 'boolean' ? null : 'must be true or false');
+const oneOf = (...xs: string[]) => (v: unknown): string | null =>
+  typeof v === 'string' && xs.includes(v) ? null : `must be one of ${xs.map((x) => JSON.stringify(x)).join(', ')}`;
+const str = (max = 255, allowNull = false) => (v: unknown): string | null => {
+  if (v === null && allowNull) return null;
+  return typeof v === 'string' && v.length > 0 && v.length <= max
+    ? null
+    : `must be a non-empty string of at most ${max} characters${allowNull ? ' or null' : ''}`;
+};
+const HOST_RE = /^[A-Za-z0-9.\-:[\]]+$/;
+
+/** Every config key. Unknown keys are rejected at load. */
+export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
+  network: { type: 'string', default: 'mainnet', doc: 'Which Mega network this node belongs to: "mainnet", "testnet" or "regtest".', check: oneOf('mainnet', 'testnet', 'regtest') },
+  httpPort: { type: 'integer', default: 8080, unit: 'TCP port', doc: 'Port of the REST API (0 = any free port, logged at start).', check: int(0, 65535) },
+  p2pPort: { type: 'integer', default: 8333, unit: 'TCP port', doc: 'Port of the P2P listener (used by the P2P layer, a later release).', check: int(0, 65535) },
+  listenAddress: { type: 'string', default: '0.0.0.0', doc: 'Local address the listeners bind to ("127.0.0.1" keeps the node private to this machine).', check: (v) => str(255)(v) ?? (HOST_RE.test(v as string) ? null : 'must be an IP address or host name') },
+  hostname: { type: 'string | null', default: null, doc: 'Public host name other nodes should dial (announced by the P2P layer); null = not announced.', check: (v) => str(255, true)(v) ?? (v === null || HOST_RE.test(v as string) ? null : 'must be a host name or IP address') },
+  isTest: { type: 'boolean', default: false, doc: 'Test mode: enables GET /testOnlyGenKeyPair and GET /testOnlySign. Never on a public node.', check: bool },
+  maxOracles: { type: 'integer', default: 10000, unit: 'entries', doc: 'Oracle ads kept, in all. When full, a newcomer that outranks the lowest-ranked ad evicts it (with its capabilities and reports).', check: int(1) },
+  maxCapabilities: { type: 'integer', default: 100, unit: 'entries per oracle', doc: 'Capability ads kept per oracle; the lowest PoW is evicted by a higher one.', check: int(1) },
+  maxReports: { type: 'integer', default: 1000, unit: 'entries per oracle', doc: 'Reports kept per reported oracle; the lowest PoW is evicted by a higher one.', check: int(1) },
+  powThresholdOracles: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of an oracle ad.', check: int(0, 256) },
+  powThresholdCapabilities: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of a capability ad.', check: int(0, 256) },
+  powThresholdReports: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of a report.', check: int(0, 256) },
+  shard: {
+    type: 'object {count, index}',
+    default: { count: 1, index: 0 },
+    doc: 'Store only reports whose id (a 256-bit integer) mod count equals index; others are validated but not stored. Oracle and capability ads are always kept.',
+    check: (v) => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object {"count": n, "index": i}';
+      const o = v as Record<string, unknown>;
+      const extra = Object.keys(o).filter((k) => k !== 'count' && k !== 'index');
+      if (extra.length) return `has unknown key "${extra[0]}"`;
+      const c = int(1, 1 << 20)(o.count);
+      if (c) return `count ${c}`;
+      return int(0, (o.count as number) - 1)(o.index) ? `index must be an integer in [0, count - 1]` : null;
+    },
+  },
+  maxBodyBytes: { type: 'integer', default: 1048576, unit: 'bytes', doc: 'Largest accepted REST request body; larger ones get 413.', check: int(1024, 64 * 1048576) },
+  httpRequestTimeoutMs: { type: 'integer', default: 30000, unit: 'milliseconds', doc: 'A request whose body has not fully arrived by then is answered 408 and closed, so no client can hold a connection open forever.', check: int(1000, 600000) },
+  maxConnections: { type: 'integer', default: 64, unit: 'connections', doc: 'Most P2P connections, inbound plus outbound (used by the P2P layer, a later release).', check: int(0, 100000) },
+  p2pseed: {
+    type: 'array of {server, port}',
+    default: [],
+    doc: 'Peers to dial at start (used by the P2P layer, a later release).',
+    check: (v) => {
+      if (!Array.isArray(v)) return 'must be an array of {"server": host, "port": n}';
+      if (v.length > 1000) return 'must have at most 1000 entries';
+      for (let i = 0; i < v.length; i++) {
+        const e = v[i] as Record<string, unknown>;
+        if (typeof e !== 'object' || e === null || Array.isArray(e)) return `[${i}] must be an object {"server", "port"}`;
+        const extra = Object.keys(e).filter((k) => k !== 'server' && k !== 'port');
+        if (extra.length) return `[${i}] has unknown key "${extra[0]}"`;
+        if (str(255)(e.server) || !HOST_RE.test(e.server as string)) return `[${i}].server must be a host name or IP address`;
+        if (int(1, 65535)(e.port)) return `[${i}].port must be an integer in [1, 65535]`;
+      }
+      return null;
+    },
+  },
+  p2pKeepAlive: { type: 'integer', default: 30000, unit: 'milliseconds', doc: 'Interval of P2P keepalive pings (used by the P2P layer, a later release).', check: int(1000, 3600000) },
+  hostSeqNo: { type: 'integer', default: 0, doc: 'Version of this node\'s own address announcement; raise it when hostname or p2pPort change so peers replace the old address (used by the P2P layer, a later release).', check: int(0) },
+  facilitatorId: {
+    type: 'object | null',
+    default: null,
+    doc: 'This facilitator\'s identity served at GET /id: {"manifestUri"?, "rewardAddress"?, "pow"?}; a pow must be a valid hashcash over rewardAddress and is checked at start.',
+    check: (v) => {
+      if (v === null) return null;
+      if (typeof v !== 'object' || Array.isArray(v)) return 'must be an object or null';
+      const o = v as Record<string, unknown>;
+      const extra = Object.keys(o).filter((k) => !['manifestUri', 'rewardAddress', 'pow'].includes(k));
+      if (extra.length) return `has unknown key "${extra[0]}"`;
+      if (o.manifestUri !== undefined && str(2048)(o.manifestUri)) return 'manifestUri must be a non-empty string';
+      if (o.rewardAddress !== undefined && str(256)(o.rewardAddress)) return 'rewardAddress must be a non-empty string';
+      if (o.pow !== undefined && o.rewardAddress === undefined) return 'pow needs rewardAddress (it is work over the reward address)';
+      return null;
+    },
+  },
+  lnRestHost: { type: 'string | null', default: null, unit: 'host:port', doc: 'LND REST API used to verify Lightning bids. Bid verification is not in this release: bids count 0 and a warning is logged when this is set.', check: str(255, true) },
+  lnMacaroonPath: { type: 'string | null', default: null, unit: 'file path', doc: 'LND macaroon file for lnRestHost (see lnRestHost).', check: str(4096, true) },
+  logLevel: { type: 'string', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.', check: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') },
+};

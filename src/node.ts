@@ -1,0 +1,146 @@
+/** node.ts - composition root: builds every module from its config slice, wires events, starts and stops them in order. The only module that knows them all. */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { MegaConfig } from './config/schema.ts';
+import type { Logger } from './log.ts';
+import { SchemaRegistry } from './protocol/schema.ts';
+import { SECP256K1_BACKEND } from './protocol/keys.ts';
+import { Mempool } from './mempool/mempool.ts';
+import { MegaService } from './service/service.ts';
+import { createApiApp } from './api/app.ts';
+
+/** Package version, read once. */
+export const VERSION: string = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Injected collaborators (tests pass a fake clock and a prefixed logger). */
+export interface NodeDeps {
+  log: Logger;
+  now?: () => number;
+}
+
+/** One Mega node. Lifecycle: start() once, stop() once; stop() is safe to call after a failed start(). */
+export class MegaNode {
+  readonly config: MegaConfig;
+  readonly log: Logger;
+  readonly mempool: Mempool;
+  readonly service: MegaService;
+  readonly schemas: SchemaRegistry;
+  private readonly now: () => number;
+  private server: http.Server | null = null;
+  private readonly sockets = new Set<import('node:net').Socket>();
+
+  constructor(config: MegaConfig, deps: NodeDeps) {
+    this.config = config;
+    this.log = deps.log;
+    this.now = deps.now ?? Date.now;
+    this.schemas = SchemaRegistry.load();
+    this.mempool = new Mempool(
+      { maxOracles: config.maxOracles, maxCapabilities: config.maxCapabilities, maxReports: config.maxReports, shard: config.shard },
+      { now: this.now },
+    );
+    this.service = new MegaService(
+      {
+        powThresholdOracles: config.powThresholdOracles,
+        powThresholdCapabilities: config.powThresholdCapabilities,
+        powThresholdReports: config.powThresholdReports,
+      },
+      { mempool: this.mempool, schemas: this.schemas },
+    );
+    this.wireLogging();
+  }
+
+  /** Port the REST API listens on (after start). */
+  get httpPort(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  /** Start serving. Rejects if a port cannot be bound. */
+  async start(): Promise<void> {
+    const c = this.config;
+    const log = this.log;
+    log.info({ version: VERSION, network: c.network, secp256k1: SECP256K1_BACKEND, shard: c.shard }, 'starting Mega node');
+    if (SECP256K1_BACKEND !== 'native') {
+      log.warn('secp256k1 native addon not loaded: using the pure-JS fallback, signature checks are ~38x slower');
+    }
+    if (c.lnRestHost) log.warn({ lnRestHost: c.lnRestHost }, 'Lightning bid verification is not in this release: bids count 0 for ranking');
+    if (c.isTest) log.warn('isTest is on: /testOnlyGenKeyPair and /testOnlySign are exposed; never run a public node this way');
+    const app = createApiApp(
+      { isTest: c.isTest, maxBodyBytes: c.maxBodyBytes },
+      {
+        service: this.service,
+        schemas: this.schemas,
+        spec: this.schemas.doc,
+        log: log.child({ mod: 'api' }),
+        now: this.now,
+        info: {
+          version: VERSION,
+          network: c.network,
+          startedAt: this.now(),
+          limits: {
+            maxOracles: c.maxOracles,
+            maxCapabilities: c.maxCapabilities,
+            maxReports: c.maxReports,
+            powThresholdOracles: c.powThresholdOracles,
+            powThresholdCapabilities: c.powThresholdCapabilities,
+            powThresholdReports: c.powThresholdReports,
+          },
+          shard: c.shard,
+          facilitatorId: c.facilitatorId,
+        },
+      },
+    );
+    const server = http.createServer(app);
+    // No request may hang: bodies must arrive within the timeout, headers sooner.
+    server.requestTimeout = c.httpRequestTimeoutMs;
+    server.headersTimeout = Math.min(c.httpRequestTimeoutMs, 20_000);
+    server.keepAliveTimeout = 5_000;
+    server.on('connection', (s) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+    server.on('clientError', (err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+      log.debug({ err: (err as Error).message }, 'bad HTTP client request');
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      server.once('error', onError);
+      server.listen(c.httpPort, c.listenAddress, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    this.server = server;
+    server.on('error', (err) => log.error({ err }, 'HTTP server error'));
+    const addr = server.address() as AddressInfo;
+    log.info({ mod: 'api', address: addr.address, port: addr.port }, 'HTTP API listening');
+  }
+
+  /** Stop accepting, close connections, release the port. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Connections still busy get a moment to finish their answer, then are cut.
+        setTimeout(() => {
+          for (const s of this.sockets) s.destroy();
+        }, 1000).unref();
+      });
+    }
+    this.log.info('Mega node stopped');
+  }
+
+  private wireLogging(): void {
+    const log = this.log.child({ mod: 'mempool' });
+    this.service.on('admission', (r, source) => {
+      if (r.status === 'rejected') log.info({ kind: r.kind, id: r.id?.slice(0, 66) ?? null, reason: r.reason, source }, 'rejected');
+      else log.debug({ kind: r.kind, id: r.id, result: r.status, source }, 'admitted');
+    });
+    this.service.on('mempool:evicted', (e) => log.info({ kind: e.kind, id: e.id, cause: e.cause }, 'evicted'));
+  }
+}
