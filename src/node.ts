@@ -1,7 +1,7 @@
 /** node.ts - composition root: builds every module from its config slice, wires events, starts and stops them in order. The only module that knows them all. */
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { MegaConfig } from './config/schema.ts';
 import type { Logger } from './log.ts';
 import { SchemaRegistry } from './protocol/schema.ts';
@@ -28,7 +28,7 @@ export class MegaNode {
   readonly schemas: SchemaRegistry;
   private readonly now: () => number;
   private server: http.Server | null = null;
-  private readonly sockets = new Set<import('node:net').Socket>();
+  private readonly sockets = new Set<Socket>();
 
   constructor(config: MegaConfig, deps: NodeDeps) {
     this.config = config;

@@ -5,8 +5,7 @@ import { generateKeyPair, publicKeyOf, signHash, SECP256K1_BACKEND } from '../pr
 import { sha256Hex } from '../protocol/hash.ts';
 import type { OpenApiDoc } from '../protocol/schema.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from '../protocol/types.ts';
-import type { StoredOracle } from '../mempool/mempool.ts';
-import type { MegaService } from '../service/service.ts';
+import type { MegaService, StoredOracle } from '../service/service.ts';
 import type { AdmissionResult } from '../service/types.ts';
 import { ApiError, sendError } from './errors.ts';
 import type { ValidatedInput } from './validate.ts';

@@ -8,6 +8,8 @@ import { verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts, typ
 import type { AcceptedEvent, AddResult, EvictedEvent, Mempool, Page, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
 import { banScoreFor, type AdmissionResult } from './types.ts';
 
+export type { AcceptedEvent, EvictedEvent, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+
 /** Minimum PoW difficulty per entity type (the config slice). */
 export interface ServiceOptions {
   powThresholdOracles: number;

@@ -1,0 +1,39 @@
+// eslint.config.js - lint rules, including the import boundaries between subsystems (STYLE.md section 2).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+const group = (from, message) => ({ group: from, message });
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'test-output/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', structuredClone: 'readonly', document: 'readonly', window: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/protocol/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'node:net', 'express'], 'protocol is the domain core: it imports nothing from other subsystems')]),
+  },
+  {
+    files: ['src/mempool/**'],
+    rules: restrict([group(['**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'node:net', 'node:http', 'express'], 'mempool imports only protocol: it never sees sockets, peers or HTTP')]),
+  },
+  {
+    files: ['src/service/**'],
+    rules: restrict([group(['**/api/**', '**/p2p/**', '**/wire/**', '**/node.ts', 'node:net', 'node:http', 'express'], 'service is called by api and p2p, never the reverse')]),
+  },
+  {
+    files: ['src/api/**'],
+    rules: restrict([group(['**/mempool/mempool.ts', '**/p2p/**', '**/wire/**', '**/node.ts'], 'api talks to the service, not to the mempool or the network')]),
+  },
+  {
+    files: ['src/cli/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/node.ts'], 'the CLI is a client: it uses protocol and talks to a node over HTTP')]),
+  },
+);

@@ -1,0 +1,28 @@
+// test/api/_app.ts - builds the real Express app over a real service and mempool for API tests.
+import { pino } from 'pino';
+import { createApiApp } from '../../src/api/app.ts';
+import { newServiceForTest, type TestServiceOptions } from '../helpers/factory.ts';
+
+/** The real REST app with a fake clock; `isTest` and body limit adjustable. */
+export function buildApp(opts: TestServiceOptions & { isTest?: boolean; maxBodyBytes?: number; facilitatorId?: unknown } = {}) {
+  const t = newServiceForTest(opts);
+  const app = createApiApp(
+    { isTest: opts.isTest ?? false, maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024 },
+    {
+      service: t.service,
+      schemas: t.schemas,
+      spec: t.schemas.doc,
+      log: pino({ level: 'silent' }),
+      now: t.clock.now,
+      info: {
+        version: '0.0.0-test',
+        network: 'regtest',
+        startedAt: t.clock.now(),
+        limits: { maxOracles: t.mempool.options.maxOracles, maxCapabilities: t.mempool.options.maxCapabilities, maxReports: t.mempool.options.maxReports, powThresholdOracles: 0, powThresholdCapabilities: 0, powThresholdReports: 0 },
+        shard: t.mempool.options.shard,
+        facilitatorId: opts.facilitatorId ?? null,
+      },
+    },
+  );
+  return { app, ...t };
+}
