@@ -1,0 +1,96 @@
+// test/integration/node-http.test.ts - a whole MegaNode in-process on loopback port 0: real HTTP, lifecycle, slow clients.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { pino } from 'pino';
+import { parseConfig } from '../../src/config/load.ts';
+import { MegaNode } from '../../src/node.ts';
+import { makeCapability, makeKeys, makeOracle, makeReport, reportId } from '../helpers/factory.ts';
+
+/** Resolve with what a raw socket receives until the server closes it (or reject after `ms`). */
+function rawExchange(port: number, send: string, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no close within ${ms} ms; received: ${got.slice(0, 200)}`));
+    }, ms);
+    s.on('data', (d) => (got += d.toString('latin1')));
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
+    s.on('error', () => undefined);
+    s.write(send);
+  });
+}
+
+describe('MegaNode over HTTP', () => {
+  let node: MegaNode;
+  let base: string;
+
+  before(async () => {
+    const config = parseConfig({ httpPort: 0, listenAddress: '127.0.0.1', httpRequestTimeoutMs: 1000, network: 'regtest' });
+    node = new MegaNode(config, { log: pino({ level: 'silent' }) });
+    await node.start();
+    base = `http://127.0.0.1:${node.httpPort}`;
+  });
+
+  after(async () => {
+    await node.stop();
+  });
+
+  it('serves submissions and lookups end to end', async () => {
+    const oracleKeys = makeKeys(1);
+    const capKeys = makeKeys(2);
+    const post = (p: string, body: unknown) =>
+      fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const oracle = makeOracle({ keys: oracleKeys, tags: ['x'] });
+    assert.equal((await post('/oracle', oracle)).status, 201);
+    const cap = makeCapability({ oracleKeys, capKeys, question: 'Price of BTC at noon?' });
+    assert.equal((await post('/capability', cap)).status, 201);
+    const report = makeReport({ type: 'fact-conflict', oraclePubKey: oracleKeys.publicKey, capKeys, args: { day: '1' } });
+    const res = await post('/report', report);
+    assert.equal(res.status, 201);
+    assert.deepEqual(await res.json(), { result: 'accepted', id: reportId(report) });
+    assert.deepEqual(await (await fetch(base + '/oracles?question=btc')).json(), [oracle]);
+    const status = (await (await fetch(base + '/status')).json()) as { network: string; counts: unknown };
+    assert.equal(status.network, 'regtest');
+    assert.deepEqual(status.counts, { oracles: 1, capabilities: 1, reports: 1, disputes: 0 });
+  });
+
+  it('answers 408 and closes a request whose body never completes (no hang)', async () => {
+    const started = Date.now();
+    const got = await rawExchange(
+      node.httpPort,
+      'POST /oracle HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"pubkey":',
+      10_000,
+    );
+    assert.match(got, /^HTTP\/1\.1 408/);
+    assert.equal(Date.now() - started < 8000, true);
+  });
+
+  it('answers 400 to a garbage request line and keeps serving', async () => {
+    const got = await rawExchange(node.httpPort, 'NOT HTTP AT ALL\r\n\r\n', 5000);
+    assert.match(got, /^HTTP\/1\.1 400/);
+    assert.equal((await fetch(base + '/health')).status, 200);
+  });
+});
+
+describe('MegaNode lifecycle', () => {
+  it('fails to start on a busy port, and stop() after that is safe', async () => {
+    const first = new MegaNode(parseConfig({ httpPort: 0, listenAddress: '127.0.0.1' }), { log: pino({ level: 'silent' }) });
+    await first.start();
+    const second = new MegaNode(parseConfig({ httpPort: first.httpPort, listenAddress: '127.0.0.1' }), { log: pino({ level: 'silent' }) });
+    await assert.rejects(second.start(), /EADDRINUSE/);
+    await second.stop();
+    const port = first.httpPort;
+    await first.stop();
+    // the port is released: a new node can bind it
+    const third = new MegaNode(parseConfig({ httpPort: port, listenAddress: '127.0.0.1' }), { log: pino({ level: 'silent' }) });
+    await third.start();
+    assert.equal(third.httpPort, port);
+    await third.stop();
+  });
+});
