@@ -1,6 +1,7 @@
 /** node.ts - composition root: builds every module from its config slice, wires events, starts and stops them in order. The only module that knows them all. */
 import fs from 'node:fs';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
 import type { MegaConfig } from './config/schema.ts';
 import type { Logger } from './log.ts';
@@ -66,7 +67,7 @@ export class MegaNode {
     if (c.lnRestHost) log.warn({ lnRestHost: c.lnRestHost }, 'Lightning bid verification is not in this release: bids count 0 for ranking');
     if (c.isTest) log.warn('isTest is on: /testOnlyGenKeyPair and /testOnlySign are exposed; never run a public node this way');
     const app = createApiApp(
-      { isTest: c.isTest, maxBodyBytes: c.maxBodyBytes },
+      { isTest: c.isTest, maxBodyBytes: c.maxBodyBytes, webDir: fileURLToPath(new URL('../web', import.meta.url)) },
       {
         service: this.service,
         schemas: this.schemas,

@@ -10,6 +10,8 @@ import { validateOperation } from './validate.ts';
 export interface ApiOptions {
   isTest: boolean;
   maxBodyBytes: number;
+  /** Folder of the monitoring page's static files (served at `/` and `/index.htm`); none when omitted. */
+  webDir?: string;
 }
 
 /** Everything the app is built from. */
@@ -60,6 +62,11 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
       res.set('Allow', methods.join(', '));
       sendError(res, 405, 'method-not-allowed', `this path accepts ${methods.join(', ')}`);
     });
+  }
+  if (opts.webDir) {
+    const webDir = opts.webDir;
+    app.get('/index.htm', (_req, res) => res.sendFile('index.html', { root: webDir }));
+    app.use(express.static(webDir, { index: 'index.html', fallthrough: true, redirect: false }));
   }
   app.use((req, res) => {
     sendError(res, 404, 'not-found', `no route ${req.method} ${req.path.slice(0, 200)}`);

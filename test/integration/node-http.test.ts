@@ -71,6 +71,18 @@ describe('MegaNode over HTTP', () => {
     assert.equal(Date.now() - started < 8000, true);
   });
 
+  it('serves the monitoring page at / and /index.htm from the node itself', async () => {
+    for (const p of ['/', '/index.htm']) {
+      const res = await fetch(base + p);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+      const html = await res.text();
+      assert.match(html, /<title>Mega node<\/title>/);
+      assert.equal(/https?:\/\//.test(html), false, 'no external asset links');
+    }
+    assert.equal((await fetch(base + '/app.js')).status, 200);
+  });
+
   it('answers 400 to a garbage request line and keeps serving', async () => {
     const got = await rawExchange(node.httpPort, 'NOT HTTP AT ALL\r\n\r\n', 5000);
     assert.match(got, /^HTTP\/1\.1 400/);
