@@ -147,10 +147,21 @@ export class MegaNode {
 
   private wireLogging(): void {
     const log = this.log.child({ mod: 'mempool' });
+    // Event listeners must never throw into the admission path (see MempoolEvents).
     this.service.on('admission', (r, source) => {
-      if (r.status === 'rejected') log.info({ kind: r.kind, id: r.id?.slice(0, 66) ?? null, reason: r.reason, source }, 'rejected');
-      else log.debug({ kind: r.kind, id: r.id, result: r.status, source }, 'admitted');
+      try {
+        if (r.status === 'rejected') log.info({ kind: r.kind, id: r.id?.slice(0, 66) ?? null, reason: r.reason, source }, 'rejected');
+        else log.debug({ kind: r.kind, id: r.id, result: r.status, source }, 'admitted');
+      } catch {
+        // logging failures are not admission failures
+      }
     });
-    this.service.on('mempool:evicted', (e) => log.info({ kind: e.kind, id: e.id, cause: e.cause }, 'evicted'));
+    this.service.on('mempool:evicted', (e) => {
+      try {
+        log.info({ kind: e.kind, id: e.id, cause: e.cause }, 'evicted');
+      } catch {
+        // as above
+      }
+    });
   }
 }

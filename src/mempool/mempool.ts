@@ -72,7 +72,11 @@ export interface EvictedEvent {
   cause: 'rank' | 'oracle-evicted';
 }
 
-/** Typed event map (gossipsub-style). Listeners run synchronously after the change is complete. */
+/**
+ * Typed event map (gossipsub-style). Listeners run synchronously after the change is complete and
+ * MUST NOT throw: a throwing listener would surface as an exception from the add call that
+ * triggered it, after the change was made.
+ */
 export interface MempoolEvents {
   'mempool:accepted': [AcceptedEvent];
   'mempool:evicted': [EvictedEvent];
@@ -110,6 +114,12 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
   constructor(options: MempoolOptions, deps: MempoolDeps) {
     super();
+    for (const k of ['maxOracles', 'maxCapabilities', 'maxReports'] as const) {
+      if (!Number.isInteger(options[k]) || options[k] < 1) throw new RangeError(`mempool ${k} must be an integer >= 1`);
+    }
+    if (!Number.isInteger(options.shard.count) || options.shard.count < 1 || !Number.isInteger(options.shard.index) || options.shard.index < 0 || options.shard.index >= options.shard.count) {
+      throw new RangeError('mempool shard must have integer count >= 1 and 0 <= index < count');
+    }
     this.options = Object.freeze({ ...options, shard: Object.freeze({ ...options.shard }) });
     this.now = deps.now;
   }
@@ -316,7 +326,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       if (oracle.reports.size >= this.options.maxReports) {
         const lowest = oracle.reports.lowest();
         if (lowest) {
-          this.removeReport(oracle, lowest.value);
+          const gone = lowest.value;
+          this.removeReport(oracle, gone);
+          if (gone.dispute) evicted.push({ kind: 'dispute', id: gone.dispute.id, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
           evicted.push({ kind: 'report', id: lowest.key.id, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
         }
       }

@@ -3,10 +3,12 @@
 /** Longest word kept in the index; longer tokens are cut (they still match by prefix of this length). */
 export const MAX_WORD_CHARS = 64;
 
-/** Lowercased, de-duplicated words (letters and digits of any script) of a question or query. */
+/** NFC-normalized, lowercased, de-duplicated words (letters, marks and digits of any script) of a question or query. */
 export function questionWords(text: string): string[] {
   const out = new Set<string>();
-  for (const raw of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+  // NFC first so composed and decomposed accents match; combining marks are part of words
+  // (Devanagari vowel signs, accents), so only characters outside letters, marks and digits split.
+  for (const raw of text.normalize('NFC').toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u)) {
     if (raw.length === 0) continue;
     out.add(raw.slice(0, MAX_WORD_CHARS));
   }

@@ -1,0 +1,149 @@
+/** cli/commands/report.ts - `mega report <type>`: build and mine a fact-conflict, fact-missing or fact-disagrees-with-public report. Imports protocol and cli. */
+import { canonicalEqual } from '../../protocol/canonical.ts';
+import type { Fact, OracleCapability, PaymentProof, Report, ReportContent, ReportType } from '../../protocol/types.ts';
+import { REPORT_TYPES } from '../../protocol/types.ts';
+import type { Opts } from '../args.ts';
+import { checkAndMine, ENVELOPE_HELP, ENVELOPE_OPTIONS, envelope, placeholderPow } from '../build.ts';
+import { defineCommand } from '../command.ts';
+import { formatOptions, HELP_ROW } from '../help.ts';
+import { CliError } from '../errors.ts';
+import { loadAllVerified, loadVerified } from '../inputs.ts';
+import { printJson, type CliIo } from '../io.ts';
+import { MINING_HELP, MINING_OPTIONS, miningSettings } from '../mine.ts';
+
+const HELP = `usage: mega report fact-conflict --fact <file> --fact <file> [...] [--oracle <pub>] [--capability <file>] [options]
+       mega report fact-missing --oracle <pub> --capability-pubkey <pub> [--arg name=value ...]
+                                [--payment-proof <s> [--payment-amount <msat>] [--payment-type <s>]] [options]
+       mega report fact-disagrees-with-public --fact <file> [--comment <text>] [--oracle <pub>] [--capability <file>] [options]
+
+Build a malleability report against an oracle and mine its proof of work (reports are unsigned;
+the PoW preimage is the canonical {oraclePubKey, content}, which is also the report id).
+Prints the report as JSON; 'mega id' prints its id.
+
+  fact-conflict               two or more facts signed by one capability key for the same request
+                              with different answers; self-proving, the node checks it
+  fact-missing                a request the oracle did not answer (optionally with a payment
+                              proof); the oracle may answer it with 'mega dispute'
+  fact-disagrees-with-public  a signed fact that contradicts public knowledge, for human review
+
+options:
+${formatOptions([
+  ['--oracle <pub>', 'the reported oracle (default: oraclePubKey of --capability)'],
+  ['--fact <file>', "a fact from 'mega fact'; all facts must answer one request"],
+  ['--capability <file>', "the capability ad of the facts' key, embedded as proof that the key\nbelongs to the oracle (needed when the node does not store the ad)"],
+  ['--comment <text>', 'why the fact is wrong (fact-disagrees-with-public)'],
+  ['--capability-pubkey <pub>', 'the capability asked (fact-missing)'],
+  ['--arg <name=value>', 'an argument of the unanswered request (fact-missing; repeatable)'],
+  ['--payment-proof <s>', 'proof of payment for the fact (fact-missing)'],
+  ['--payment-amount <msat>', 'amount paid, millisatoshi (with --payment-proof)'],
+  ['--payment-type <s>', 'payment type, e.g. lightning (with --payment-proof)'],
+  ...ENVELOPE_HELP,
+  ...MINING_HELP,
+  HELP_ROW,
+])}
+
+examples:
+  mega report fact-conflict --fact yes.json --fact no.json --capability capability.json > report.json
+  mega report fact-missing --oracle 02ab... --capability-pubkey 03cd... --arg city=Paris > report.json
+`;
+
+// Flags that belong to only some report types; giving them to another type is a usage error.
+const ONLY_FOR: Record<string, ReportType[]> = {
+  fact: ['fact-conflict', 'fact-disagrees-with-public'],
+  capability: ['fact-conflict', 'fact-disagrees-with-public'],
+  comment: ['fact-disagrees-with-public'],
+  'capability-pubkey': ['fact-missing'],
+  arg: ['fact-missing'],
+  'payment-proof': ['fact-missing'],
+  'payment-amount': ['fact-missing'],
+  'payment-type': ['fact-missing'],
+};
+
+async function withFacts(opts: Opts, io: CliIo, type: ReportType): Promise<{ oracle: string; facts: Fact[]; capability?: OracleCapability }> {
+  const files = opts.list('fact');
+  if (type === 'fact-conflict' && files.length < 2) throw opts.usage('fact-conflict needs at least two --fact files');
+  if (type === 'fact-disagrees-with-public' && files.length !== 1) throw opts.usage('fact-disagrees-with-public takes exactly one --fact');
+  let oracle = opts.pubkey('oracle');
+  const capFile = opts.str('capability');
+  if (oracle === undefined && capFile === undefined) throw opts.usage('--oracle is required (or give --capability, whose oraclePubKey is used)');
+  const facts = await loadAllVerified<Fact>(io, files, 'fact', 'fact');
+  const first = facts[0] as Fact;
+  for (const f of facts.slice(1)) {
+    if (!canonicalEqual(f.request, first.request)) throw new CliError('the facts answer different requests; a conflict needs one request answered differently');
+  }
+  if (capFile === undefined) return { oracle: oracle as string, facts };
+  const capability = await loadVerified<OracleCapability>(io, capFile, 'capability', 'capability');
+  if (oracle !== undefined && capability.oraclePubKey !== oracle) throw new CliError('--capability is the ad of another oracle than --oracle');
+  oracle = capability.oraclePubKey;
+  return { oracle, facts, capability };
+}
+
+function payment(opts: Opts): PaymentProof | undefined {
+  const proof = opts.str('payment-proof');
+  if (proof === undefined) {
+    if (opts.has('payment-amount') || opts.has('payment-type')) throw opts.usage('--payment-amount/--payment-type need --payment-proof');
+    return undefined;
+  }
+  const p: PaymentProof = { proof };
+  const amount = opts.optInt('payment-amount');
+  if (amount !== undefined) p.amount = amount;
+  const t = opts.str('payment-type');
+  if (t !== undefined) p.paymentType = t;
+  return p;
+}
+
+async function content(opts: Opts, io: CliIo, type: ReportType): Promise<{ oracle: string; content: ReportContent }> {
+  if (type === 'fact-missing') {
+    const oracle = opts.pubkey('oracle');
+    if (oracle === undefined) throw opts.usage('--oracle is required (the oracle that did not answer)');
+    opts.required('capability-pubkey', 'the capability that was asked');
+    const request = { capabilityPubKey: opts.pubkey('capability-pubkey') as string, arguments: opts.keyValues('arg') };
+    const pay = payment(opts);
+    return { oracle, content: pay === undefined ? { type, request } : { type, request, payment: pay } };
+  }
+  const { oracle, facts, capability } = await withFacts(opts, io, type);
+  const request = (facts[0] as Fact).request;
+  if (type === 'fact-conflict') {
+    if (new Set(facts.map((f) => f.answer)).size < 2) throw new CliError('the facts all give the same answer; a conflict needs different answers');
+    return { oracle, content: capability === undefined ? { type, request, facts } : { type, request, facts, capability } };
+  }
+  const c: ReportContent = { type, request, fact: facts[0] as Fact };
+  const comment = opts.str('comment');
+  if (comment !== undefined) c.comment = comment;
+  if (capability !== undefined) c.capability = capability;
+  return { oracle, content: c };
+}
+
+/** `mega report`. */
+export const reportCommand = defineCommand({
+  name: 'report',
+  help: HELP,
+  maxPositionals: 1,
+  options: {
+    ...ENVELOPE_OPTIONS,
+    ...MINING_OPTIONS,
+    oracle: { type: 'string' },
+    fact: { type: 'string', multiple: true },
+    capability: { type: 'string' },
+    comment: { type: 'string' },
+    'capability-pubkey': { type: 'string' },
+    arg: { type: 'string', multiple: true },
+    'payment-proof': { type: 'string' },
+    'payment-amount': { type: 'string' },
+    'payment-type': { type: 'string' },
+  },
+  async run({ opts, positionals }, io) {
+    const type = positionals[0];
+    if (type === undefined) throw opts.usage(`which report? give a type: ${REPORT_TYPES.join(', ')}`);
+    if (!(REPORT_TYPES as readonly string[]).includes(type)) throw opts.usage(`unknown report type '${type}' (one of ${REPORT_TYPES.join(', ')})`);
+    const reportType = type as ReportType;
+    for (const [flag, types] of Object.entries(ONLY_FOR)) {
+      if (opts.has(flag) && !types.includes(reportType)) throw opts.usage(`--${flag} does not apply to ${reportType}`);
+    }
+    const mining = miningSettings(opts, io);
+    const { seqNo, cTTL } = envelope(opts);
+    const built = await content(opts, io, reportType);
+    const report: Report = { oraclePubKey: built.oracle, seqNo, cTTL, pow: placeholderPow(mining.difficulty), content: built.content };
+    printJson(io, await checkAndMine(io, 'report', report, mining));
+  },
+});

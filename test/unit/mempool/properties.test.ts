@@ -1,0 +1,420 @@
+// test/unit/mempool/properties.test.ts - fast-check model-based properties of the Mempool: limits, lowest-first eviction, counts = reachable entries, RankedSet order.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { sha256Hex } from '../../../src/protocol/hash.ts';
+import type { AddResult, EvictedEvent, Mempool, MempoolOptions } from '../../../src/mempool/mempool.ts';
+import { RankedSet } from '../../../src/mempool/ranked-set.ts';
+import { isInShard } from '../../../src/mempool/shard.ts';
+import { fakeCapability, fakeDispute, fakeOracle, fakePubKey, fakeReport, newMempoolForTest } from '../../helpers/factory.ts';
+
+const ALL = { page: 0, chunkSize: 10_000 };
+const VOCAB = ['who', 'won', 'price', 'rain', 'btc', 'match'] as const;
+const TAGS = ['t1', 't2', 't3'] as const;
+
+// ---- reference model: plain maps and linear scans ----------------------------------------------
+
+interface Rank {
+  p: number;
+  s: number;
+  id: string;
+}
+/** Reference order: higher p, then higher s; equal ranks put the larger id lower (documented in ranked-set.ts). */
+const cmp = (a: Rank, b: Rank): number => (a.p !== b.p ? a.p - b.p : a.s !== b.s ? a.s - b.s : a.id === b.id ? 0 : a.id > b.id ? -1 : 1);
+const lowestOf = <T>(xs: Iterable<T>, rank: (x: T) => Rank): T | undefined => {
+  let low: T | undefined;
+  for (const x of xs) if (low === undefined || cmp(rank(x), rank(low)) < 0) low = x;
+  return low;
+};
+const beats = (a: Rank, b: Rank): boolean => a.p > b.p || (a.p === b.p && a.s > b.s);
+
+interface MCap {
+  key: string;
+  d: number;
+  seq: number;
+  words: string[];
+  tags: string[];
+}
+interface MReport {
+  id: string;
+  d: number;
+  seq: number;
+  dispute: string | null;
+}
+interface MOracle {
+  pubkey: string;
+  d: number;
+  bid: number;
+  seq: number;
+  tags: string[];
+  caps: Map<string, MCap>;
+  reports: Map<string, MReport>;
+}
+
+const oRank = (o: MOracle): Rank => ({ p: o.bid, s: o.d, id: o.pubkey });
+const cRank = (c: MCap): Rank => ({ p: c.d, s: 0, id: c.key });
+const rRank = (r: MReport): Rank => ({ p: r.d, s: 0, id: r.id });
+
+type Op =
+  | { t: 'oracle'; k: number; d: number; seq: number; tags: string[] }
+  | { t: 'bid'; k: number; amount: number }
+  | { t: 'cap'; k: number; c: number; d: number; seq: number; words: string[]; tags: string[] }
+  | { t: 'report'; k: number; r: number; d: number; seq: number }
+  | { t: 'dispute'; k: number; r: number };
+
+const oracleKey = (k: number): string => fakePubKey(k + 1);
+const capKey = (c: number): string => fakePubKey(1000 + c);
+const repId = (k: number, r: number): string => sha256Hex(`report:${k}:${r}`);
+const dispId = (id: string): string => sha256Hex(`dispute:${id}`);
+
+/** What the model expects of one operation. */
+type Expect = { status: 'accepted'; replaced: boolean; evicted: EvictedEvent[] } | { status: 'duplicate' } | { status: 'out-of-shard' } | { status: 'rejected'; reason: string } | { status: 'bid'; found: boolean };
+
+class Model {
+  readonly oracles = new Map<string, MOracle>();
+  constructor(readonly opts: MempoolOptions) {}
+
+  apply(op: Op): Expect {
+    switch (op.t) {
+      case 'oracle':
+        return this.oracle(op);
+      case 'bid': {
+        const o = this.oracles.get(oracleKey(op.k));
+        if (o) o.bid = op.amount;
+        return { status: 'bid', found: !!o };
+      }
+      case 'cap':
+        return this.cap(op);
+      case 'report':
+        return this.report(op);
+      case 'dispute': {
+        const r = this.oracles.get(oracleKey(op.k))?.reports.get(repId(op.k, op.r));
+        if (!r) return { status: 'rejected', reason: 'report-not-found' };
+        if (r.dispute) return { status: 'duplicate' };
+        r.dispute = dispId(r.id);
+        return { status: 'accepted', replaced: false, evicted: [] };
+      }
+    }
+  }
+
+  private oracle(op: Extract<Op, { t: 'oracle' }>): Expect {
+    const pubkey = oracleKey(op.k);
+    const ex = this.oracles.get(pubkey);
+    if (ex) {
+      if (op.seq <= ex.seq) return { status: 'duplicate' };
+      Object.assign(ex, { d: op.d, seq: op.seq, tags: op.tags });
+      return { status: 'accepted', replaced: true, evicted: [] };
+    }
+    const evicted: EvictedEvent[] = [];
+    if (this.oracles.size >= this.opts.maxOracles) {
+      const low = lowestOf(this.oracles.values(), oRank) as MOracle;
+      if (!beats({ p: 0, s: op.d, id: pubkey }, oRank(low))) return { status: 'rejected', reason: 'rank-too-low' };
+      for (const c of low.caps.values()) evicted.push({ kind: 'capability', id: c.key, oraclePubKey: low.pubkey, cause: 'oracle-evicted' });
+      for (const r of low.reports.values()) {
+        if (r.dispute) evicted.push({ kind: 'dispute', id: r.dispute, oraclePubKey: low.pubkey, cause: 'oracle-evicted' });
+        evicted.push({ kind: 'report', id: r.id, oraclePubKey: low.pubkey, cause: 'oracle-evicted' });
+      }
+      evicted.push({ kind: 'oracle', id: low.pubkey, oraclePubKey: low.pubkey, cause: 'rank' });
+      this.oracles.delete(low.pubkey);
+    }
+    this.oracles.set(pubkey, { pubkey, d: op.d, bid: 0, seq: op.seq, tags: op.tags, caps: new Map(), reports: new Map() });
+    return { status: 'accepted', replaced: false, evicted };
+  }
+
+  private cap(op: Extract<Op, { t: 'cap' }>): Expect {
+    const o = this.oracles.get(oracleKey(op.k));
+    if (!o) return { status: 'rejected', reason: 'unknown-oracle' };
+    const key = capKey(op.c);
+    const ex = o.caps.get(key);
+    if (ex) {
+      if (op.seq <= ex.seq) return { status: 'duplicate' };
+      Object.assign(ex, { d: op.d, seq: op.seq, words: op.words, tags: op.tags });
+      return { status: 'accepted', replaced: true, evicted: [] };
+    }
+    const evicted: EvictedEvent[] = [];
+    if (o.caps.size >= this.opts.maxCapabilities) {
+      const low = lowestOf(o.caps.values(), cRank) as MCap;
+      if (!beats({ p: op.d, s: 0, id: key }, cRank(low))) return { status: 'rejected', reason: 'rank-too-low' };
+      o.caps.delete(low.key);
+      evicted.push({ kind: 'capability', id: low.key, oraclePubKey: o.pubkey, cause: 'rank' });
+    }
+    o.caps.set(key, { key, d: op.d, seq: op.seq, words: op.words, tags: op.tags });
+    return { status: 'accepted', replaced: false, evicted };
+  }
+
+  private report(op: Extract<Op, { t: 'report' }>): Expect {
+    const o = this.oracles.get(oracleKey(op.k));
+    if (!o) return { status: 'rejected', reason: 'unknown-oracle' };
+    const id = repId(op.k, op.r);
+    const ex = o.reports.get(id);
+    if (ex) {
+      if (op.seq <= ex.seq) return { status: 'duplicate' };
+      Object.assign(ex, { d: op.d, seq: op.seq });
+      return { status: 'accepted', replaced: true, evicted: [] };
+    }
+    if (!modelInShard(id, this.opts.shard)) return { status: 'out-of-shard' };
+    const evicted: EvictedEvent[] = [];
+    if (o.reports.size >= this.opts.maxReports) {
+      const low = lowestOf(o.reports.values(), rRank) as MReport;
+      if (!beats({ p: op.d, s: 0, id }, rRank(low))) return { status: 'rejected', reason: 'rank-too-low' };
+      o.reports.delete(low.id);
+      // A dispute event for `low.dispute` is expected here too; see the todo test in reports.test.ts.
+      evicted.push({ kind: 'report', id: low.id, oraclePubKey: o.pubkey, cause: 'rank' });
+    }
+    o.reports.set(id, { id, d: op.d, seq: op.seq, dispute: null });
+    return { status: 'accepted', replaced: false, evicted };
+  }
+
+  counts(): { oracles: number; capabilities: number; reports: number; disputes: number } {
+    let capabilities = 0;
+    let reports = 0;
+    let disputes = 0;
+    for (const o of this.oracles.values()) {
+      capabilities += o.caps.size;
+      reports += o.reports.size;
+      for (const r of o.reports.values()) if (r.dispute) disputes++;
+    }
+    return { oracles: this.oracles.size, capabilities, reports, disputes };
+  }
+}
+
+/** Independent shard rule: big-endian bytes folded mod count. */
+function modelInShard(idHex: string, shard: { count: number; index: number }): boolean {
+  let rem = 0;
+  for (let i = 0; i < idHex.length; i += 2) rem = (rem * 256 + parseInt(idHex.slice(i, i + 2), 16)) % shard.count;
+  return rem === shard.index;
+}
+
+// ---- driving the real mempool ------------------------------------------------------------------
+
+function run(m: Mempool, op: Op): AddResult | { status: 'bid'; found: boolean } {
+  switch (op.t) {
+    case 'oracle':
+      return m.addOracle(fakeOracle(oracleKey(op.k), op.d, { seqNo: op.seq, tags: op.tags }));
+    case 'bid':
+      return { status: 'bid', found: m.setVerifiedBid(oracleKey(op.k), op.amount) };
+    case 'cap':
+      return m.addCapability(fakeCapability(oracleKey(op.k), capKey(op.c), op.d, { seqNo: op.seq, question: op.words.join(' '), tags: op.tags }));
+    case 'report':
+      return m.addReport(fakeReport(oracleKey(op.k), op.d, { seqNo: op.seq }), repId(op.k, op.r));
+    case 'dispute': {
+      const id = repId(op.k, op.r);
+      return m.addDispute(fakeDispute(id, oracleKey(op.k)), dispId(id));
+    }
+  }
+}
+
+const evKey = (e: EvictedEvent): string => `${e.kind}|${e.id}|${e.oraclePubKey}|${e.cause}`;
+const sortedKeys = (es: EvictedEvent[]): string[] => es.map(evKey).sort();
+
+/** Compare one outcome with the model's expectation. */
+function checkOutcome(op: Op, got: ReturnType<typeof run>, want: Expect, events: EvictedEvent[], acceptedEvents: number): void {
+  const ctx = JSON.stringify(op);
+  if (want.status === 'rejected') {
+    assert.equal(got.status, 'rejected', ctx);
+    assert.equal(got.status === 'rejected' && got.reason, want.reason, ctx);
+  } else if (want.status === 'accepted') {
+    assert.equal(got.status, 'accepted', ctx);
+    if (got.status !== 'accepted') return;
+    assert.equal(got.replaced, want.replaced, ctx);
+    // rank-evicting a disputed report announces no dispute today (todo in reports.test.ts); tolerate a fix
+    const real = got.evicted.filter((e) => !(e.kind === 'dispute' && e.cause === 'rank'));
+    assert.deepEqual(sortedKeys(real), sortedKeys(want.evicted), ctx);
+    // the entry that is evicted for rank comes last (its dependants first)
+    if (want.evicted.length > 0) assert.deepEqual(got.evicted.at(-1), want.evicted.at(-1), ctx);
+    assert.deepEqual(events, got.evicted, ctx);
+  } else {
+    assert.deepEqual(got, want, ctx);
+  }
+  assert.equal(acceptedEvents, want.status === 'accepted' ? 1 : 0, ctx);
+  if (want.status !== 'accepted') assert.deepEqual(events, [], ctx);
+}
+
+/** Counts, limits, rank order and every index agree with the model. */
+function checkState(m: Mempool, model: Model): void {
+  const counts = m.counts();
+  assert.deepEqual(counts, model.counts());
+  assert.ok(counts.oracles <= model.opts.maxOracles);
+
+  const oracles = m.listOracles(ALL);
+  const wantOrder = [...model.oracles.values()].sort((a, b) => cmp(oRank(b), oRank(a))).map((o) => o.pubkey);
+  assert.deepEqual(oracles.map((o) => o.msg.pubkey), wantOrder);
+
+  let caps = 0;
+  let reports = 0;
+  let disputes = 0;
+  for (const o of oracles) {
+    const mo = model.oracles.get(o.msg.pubkey) as MOracle;
+    assert.equal(o.verifiedBid, mo.bid);
+    const cs = m.listCapabilities(ALL, { pubkey: o.msg.pubkey });
+    assert.ok(cs.length <= model.opts.maxCapabilities);
+    assert.deepEqual(cs.map((c) => c.msg.capabilityPubKey), [...mo.caps.values()].sort((a, b) => cmp(cRank(b), cRank(a))).map((c) => c.key));
+    const rs = m.listReports(o.msg.pubkey, ALL);
+    assert.ok(rs.length <= model.opts.maxReports);
+    assert.deepEqual(rs.map((r) => [r.id, r.dispute?.id ?? null]), [...mo.reports.values()].sort((a, b) => cmp(rRank(b), rRank(a))).map((r) => [r.id, r.dispute]));
+    for (const r of rs) assert.equal(m.getReport(r.id), r);
+    caps += cs.length;
+    reports += rs.length;
+    disputes += rs.filter((r) => r.dispute !== null).length;
+  }
+  assert.deepEqual({ oracles: oracles.length, capabilities: caps, reports, disputes }, counts);
+
+  // word and tag indexes hold exactly the stored capabilities (nothing stale, nothing missing)
+  const capId = (o: string, c: string): string => `${o}/${c}`;
+  for (const w of VOCAB) {
+    const want = new Set<string>();
+    for (const o of model.oracles.values()) for (const c of o.caps.values()) if (c.words.includes(w)) want.add(capId(o.pubkey, c.key));
+    const got = m.listCapabilities(ALL, { question: w }).map((c) => capId(c.msg.oraclePubKey, c.msg.capabilityPubKey));
+    assert.deepEqual(got.sort(), [...want].sort(), `word ${w}`);
+  }
+  for (const t of TAGS) {
+    const wantCaps = new Set<string>();
+    const wantOracles = new Set<string>();
+    for (const o of model.oracles.values()) {
+      if (o.tags.includes(t)) wantOracles.add(o.pubkey);
+      for (const c of o.caps.values()) {
+        if (c.tags.includes(t)) {
+          wantCaps.add(capId(o.pubkey, c.key));
+          wantOracles.add(o.pubkey);
+        }
+      }
+    }
+    assert.deepEqual(m.listCapabilities(ALL, { tag: t }).map((c) => capId(c.msg.oraclePubKey, c.msg.capabilityPubKey)).sort(), [...wantCaps].sort(), `tag ${t}`);
+    assert.deepEqual(m.listOracles(ALL, { tag: t }).map((o) => o.msg.pubkey).sort(), [...wantOracles].sort(), `oracle tag ${t}`);
+  }
+}
+
+// ---- generators --------------------------------------------------------------------------------
+
+const ORACLES = 7;
+const diff = fc.integer({ min: 0, max: 6 });
+const tagsArb = fc.subarray([...TAGS]);
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('oracle' as const), k: fc.nat(ORACLES - 1), d: diff, seq: fc.nat(3), tags: tagsArb }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('bid' as const), k: fc.nat(ORACLES - 1), amount: fc.nat(2) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ t: fc.constant('cap' as const), k: fc.nat(ORACLES - 1), c: fc.nat(4), d: diff, seq: fc.nat(2), words: fc.subarray([...VOCAB], { minLength: 1 }), tags: tagsArb }),
+  },
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('report' as const), k: fc.nat(ORACLES - 1), r: fc.nat(3), d: diff, seq: fc.nat(2) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('dispute' as const), k: fc.nat(ORACLES - 1), r: fc.nat(3) }) },
+);
+const optionsArb: fc.Arbitrary<MempoolOptions> = fc
+  .record({ maxOracles: fc.integer({ min: 1, max: 5 }), maxCapabilities: fc.integer({ min: 1, max: 3 }), maxReports: fc.integer({ min: 1, max: 3 }), count: fc.integer({ min: 1, max: 3 }), pick: fc.nat() })
+  .map(({ count, pick, ...rest }) => ({ ...rest, shard: { count, index: pick % count } }));
+
+describe('Mempool properties (model-based, fast-check)', () => {
+  it('matches a reference model: outcomes, lowest-first evictions, limits, counts and indexes', () => {
+    // Tally what the runs exercised, so the property cannot pass vacuously.
+    const seen = new Map<string, number>();
+    const tally = (k: string): void => void seen.set(k, (seen.get(k) ?? 0) + 1);
+    fc.assert(
+      fc.property(optionsArb, fc.array(opArb, { minLength: 1, maxLength: 80, size: 'max' }), (opts, ops) => {
+        const { mempool } = newMempoolForTest(opts);
+        const model = new Model(opts);
+        let events: EvictedEvent[] = [];
+        let accepted = 0;
+        mempool.on('mempool:evicted', (e) => events.push(e));
+        mempool.on('mempool:accepted', () => accepted++);
+        for (const op of ops) {
+          events = [];
+          accepted = 0;
+          const want = model.apply(op);
+          const got = run(mempool, op);
+          checkOutcome(op, got, want, events, accepted);
+          checkState(mempool, model);
+          tally(`${op.t}:${got.status === 'rejected' ? got.reason : got.status}`);
+          if (got.status === 'accepted') for (const e of got.evicted) tally(`evicted:${e.kind}:${e.cause}`);
+        }
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+    for (const k of [
+      'oracle:accepted', 'oracle:duplicate', 'oracle:rank-too-low', 'bid:bid',
+      'cap:accepted', 'cap:duplicate', 'cap:rank-too-low', 'cap:unknown-oracle',
+      'report:accepted', 'report:duplicate', 'report:rank-too-low', 'report:out-of-shard', 'report:unknown-oracle',
+      'dispute:accepted', 'dispute:duplicate', 'dispute:report-not-found',
+      'evicted:oracle:rank', 'evicted:capability:rank', 'evicted:report:rank',
+      'evicted:capability:oracle-evicted', 'evicted:report:oracle-evicted', 'evicted:dispute:oracle-evicted',
+    ]) {
+      assert.ok((seen.get(k) ?? 0) >= 5, `too few ${k}: ${seen.get(k) ?? 0}`);
+    }
+  });
+
+  it('every evicted oracle was the lowest-ranked at the time and the newcomer strictly outranked it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.oneof(fc.record({ k: fc.nat(19), d: diff }), fc.record({ k: fc.nat(19), bid: fc.nat(2) })), { maxLength: 60, size: 'max' }),
+        (maxOracles, ops) => {
+          const { mempool } = newMempoolForTest({ maxOracles });
+          for (const op of ops) {
+            if ('bid' in op) {
+              mempool.setVerifiedBid(oracleKey(op.k), op.bid);
+              continue;
+            }
+            const before = mempool.listOracles(ALL).map((o) => ({ p: o.verifiedBid, s: o.msg.pow.difficulty, id: o.msg.pubkey }));
+            const r = mempool.addOracle(fakeOracle(oracleKey(op.k), op.d, { seqNo: 0 }));
+            assert.ok(mempool.counts().oracles <= maxOracles);
+            if (r.status !== 'accepted') continue;
+            const gone = r.evicted.filter((e) => e.kind === 'oracle');
+            if (gone.length === 0) {
+              assert.ok(before.length < maxOracles || before.some((b) => b.id === oracleKey(op.k)));
+              continue;
+            }
+            assert.equal(gone.length, 1);
+            const lowest = before.at(-1) as Rank;
+            assert.equal(gone[0]?.id, lowest.id);
+            for (const b of before) assert.ok(cmp(lowest, b) <= 0);
+            assert.equal(beats({ p: 0, s: op.d, id: '' }, lowest), true);
+          }
+        },
+      ),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
+  it('the model shard rule agrees with isInShard on random 256-bit ids', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 1, max: 1000 }), fc.nat(), (bytes, count, pick) => {
+        const id = Buffer.from(bytes).toString('hex');
+        const shard = { count, index: pick % count };
+        assert.equal(isInShard(id, shard), modelInShard(id, shard));
+      }),
+      { seed: 7, numRuns: 500 },
+    );
+  });
+});
+
+describe('RankedSet properties (fast-check)', () => {
+  it('lowest() and descending() agree with a sorted array under random set/delete', () => {
+    type SOp = { del: false; id: number; p: number; s: number } | { del: true; id: number };
+    const sop: fc.Arbitrary<SOp> = fc.oneof(
+      fc.record({ del: fc.constant(false as const), id: fc.nat(15), p: fc.nat(3), s: fc.nat(3) }),
+      fc.record({ del: fc.constant(true as const), id: fc.nat(15) }),
+    );
+    fc.assert(
+      fc.property(fc.array(sop, { maxLength: 100, size: 'max' }), fc.nat(20), fc.integer({ min: 1, max: 20 }), (ops, offset, limit) => {
+        const set = new RankedSet<string>();
+        const ref = new Map<string, Rank>();
+        for (const op of ops) {
+          const id = `id${String(op.id).padStart(2, '0')}`;
+          if (op.del) {
+            assert.equal(set.delete(id), ref.has(id) ? id : undefined);
+            ref.delete(id);
+          } else {
+            set.set(id, op.p, op.s, id);
+            ref.set(id, { p: op.p, s: op.s, id });
+          }
+          const desc = [...ref.values()].sort((a, b) => cmp(b, a)).map((r) => r.id);
+          assert.equal(set.size, ref.size);
+          assert.equal(set.lowest()?.value, desc.at(-1));
+          assert.deepEqual([...set.descending()], desc);
+        }
+        const desc = [...ref.values()].sort((a, b) => cmp(b, a)).map((r) => r.id);
+        assert.deepEqual([...set.descending(offset, limit)], desc.slice(offset, offset + limit));
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,117 @@
+// test/unit/service/capability-admission.test.ts - MegaService admission of capability ads with real signatures and PoW: reject reasons, duplicates, updates, limits.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { leadingZeroBits } from '../../../src/protocol/pow.ts';
+import type { AdmissionResult } from '../../../src/service/types.ts';
+import { makeCapability, makeKeys, makeOracle, mine, newServiceForTest, offCurvePubKey, resignCapability, type TestService } from '../../helpers/factory.ts';
+
+const O = makeKeys(1);
+const C1 = makeKeys(101);
+const C2 = makeKeys(102);
+const C3 = makeKeys(103);
+
+function assertRejected(r: AdmissionResult, reason: string, banScore: number): void {
+  assert.equal(r.status, 'rejected', JSON.stringify(r));
+  if (r.status !== 'rejected') return;
+  assert.equal(r.reason, reason, r.message);
+  assert.equal(r.banScore, banScore);
+}
+
+function withOracle(opts: Parameters<typeof newServiceForTest>[0] = {}): TestService {
+  const t = newServiceForTest(opts);
+  assert.equal(t.service.submit('oracle', makeOracle({ keys: O })).status, 'accepted');
+  return t;
+}
+
+describe('service: capability ads', () => {
+  it('accepts a capability of a known oracle and finds it by question and tag', () => {
+    const { service } = withOracle();
+    const c = makeCapability({
+      oracleKeys: O,
+      capKeys: C1,
+      question: 'Who won the match?',
+      tags: ['sports'],
+      params: [{ name: 'match', values: ['A-B', 'C-D'] }],
+      answers: ['A', 'B', 'draw'],
+    });
+    assert.deepEqual(service.submit('capability', c), { status: 'accepted', kind: 'capability', id: C1.publicKey, replaced: false, evicted: [] });
+    const page = { page: 0, chunkSize: 10 };
+    assert.deepEqual(service.listCapabilities(page, { question: 'WHO won' }).map((s) => s.msg), [c]);
+    assert.deepEqual(service.listCapabilities(page, { tag: 'sports' }).map((s) => s.msg), [c]);
+    assert.deepEqual(service.listOracles(page, { question: 'match' }).map((s) => s.msg.pubkey), [O.publicKey]);
+    assert.deepEqual(service.counts().capabilities, 1);
+  });
+
+  it('equal or lower seqNo is a duplicate; higher replaces and re-indexes', () => {
+    const { service } = withOracle();
+    service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C1, question: 'old question', seqNo: 2 }));
+    assert.deepEqual(service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C1, question: 'other', seqNo: 2 })), {
+      status: 'duplicate',
+      kind: 'capability',
+      id: C1.publicKey,
+    });
+    const r = service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C1, question: 'new question', seqNo: 3 }));
+    assert.deepEqual(r, { status: 'accepted', kind: 'capability', id: C1.publicKey, replaced: true, evicted: [] });
+    const page = { page: 0, chunkSize: 10 };
+    assert.deepEqual(service.listCapabilities(page, { question: 'old' }), []);
+    assert.equal(service.listCapabilities(page, { question: 'new' }).length, 1);
+  });
+});
+
+describe('service: capability reject reasons', () => {
+  it('schema-violation', () => {
+    const { service } = withOracle();
+    const c = makeCapability({ oracleKeys: O, capKeys: C1, question: 'q' });
+    assertRejected(service.submit('capability', { ...c, question: '' }), 'schema-violation', 100);
+    assertRejected(service.submit('capability', { ...c, params: [{ name: 'x' }] }), 'schema-violation', 100);
+    assertRejected(service.submit('capability', { ...c, off: 'yes' }), 'schema-violation', 100);
+  });
+
+  it('unknown-oracle (ban 0)', () => {
+    const { service } = newServiceForTest();
+    assertRejected(service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C1, question: 'q' })), 'unknown-oracle', 0);
+  });
+
+  it('pow-invalid: wrong hash, proof of another capability key, insufficient bits', () => {
+    const { service } = withOracle();
+    const c = makeCapability({ oracleKeys: O, capKeys: C1, question: 'q', difficulty: 3 });
+    const flipped = c.pow.hash.slice(0, 63) + (c.pow.hash[63] === '0' ? '1' : '0');
+    assertRejected(service.submit('capability', { ...c, pow: { ...c.pow, hash: flipped } }), 'pow-invalid', 100);
+    const other = makeCapability({ oracleKeys: O, capKeys: C2, question: 'q', difficulty: 3 });
+    assertRejected(service.submit('capability', { ...c, pow: other.pow }), 'pow-invalid', 100);
+    assertRejected(service.submit('capability', { ...c, pow: { ...c.pow, difficulty: leadingZeroBits(c.pow.hash) + 1 } }), 'pow-invalid', 100);
+  });
+
+  it('pow-below-threshold (ban 0)', () => {
+    const { service } = withOracle({ service: { powThresholdCapabilities: 3 } });
+    assertRejected(service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C1, question: 'q', difficulty: 2 })), 'pow-below-threshold', 0);
+    assert.equal(service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C1, question: 'q', difficulty: 3 })).status, 'accepted');
+  });
+
+  it('signature-invalid: question changed after signing, or signed by a key other than the oracle', () => {
+    const { service } = withOracle();
+    const c = makeCapability({ oracleKeys: O, capKeys: C1, question: 'Who won?' });
+    assertRejected(service.submit('capability', { ...c, question: 'Who lost?' }), 'signature-invalid', 100);
+    assertRejected(service.submit('capability', { ...c, answers: ['yes'] }), 'signature-invalid', 100);
+    // signed by the capability key itself instead of the oracle key
+    const bySelf = resignCapability({ ...c, oraclePubKey: C1.publicKey }, C1);
+    assertRejected(service.submit('capability', { ...c, oracleSignature: bySelf.oracleSignature }), 'signature-invalid', 100);
+  });
+
+  it('invalid-pubkey: a capabilityPubKey off the curve', () => {
+    const { service } = withOracle();
+    const c = makeCapability({ oracleKeys: O, capKeys: C1, question: 'q' });
+    const bad = mine(resignCapability({ ...c, capabilityPubKey: offCurvePubKey(2) }, O), 'capability', 2);
+    assertRejected(service.submit('capability', bad), 'invalid-pubkey', 100);
+  });
+
+  it('rank-too-low (ban 0) per oracle at maxCapabilities; a higher newcomer evicts the lowest', () => {
+    const { service } = withOracle({ mempool: { maxCapabilities: 2 } });
+    service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C1, question: 'q', difficulty: 4 }));
+    service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C2, question: 'q', difficulty: 2 }));
+    assertRejected(service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C3, question: 'q', difficulty: 2 })), 'rank-too-low', 0);
+    const r = service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C3, question: 'q', difficulty: 3 }));
+    assert.equal(r.status, 'accepted');
+    assert.deepEqual(r.status === 'accepted' && r.evicted, [{ kind: 'capability', id: C2.publicKey, oraclePubKey: O.publicKey, cause: 'rank' }]);
+  });
+});

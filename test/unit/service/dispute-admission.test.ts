@@ -1,0 +1,134 @@
+// test/unit/service/dispute-admission.test.ts - MegaService admission of disputes end to end: checked against the STORED report's request; every dispute reject reason.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { disputeId } from '../../../src/protocol/ids.ts';
+import type { AdmissionResult } from '../../../src/service/types.ts';
+import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, newServiceForTest, reportId, type TestService } from '../../helpers/factory.ts';
+
+const O = makeKeys(1);
+const O2 = makeKeys(2);
+const C = makeKeys(101);
+const C2 = makeKeys(102);
+const ARGS = { city: 'Berlin', day: '2024-06-01' };
+const ALL = { page: 0, chunkSize: 100 };
+
+function assertRejected(r: AdmissionResult, reason: string, banScore: number): void {
+  assert.equal(r.status, 'rejected', JSON.stringify(r));
+  if (r.status !== 'rejected') return;
+  assert.equal(r.reason, reason, r.message);
+  assert.equal(r.banScore, banScore);
+}
+
+/** O and O2 known, C a stored capability of O, and a stored fact-missing report against O for C with ARGS. */
+function setup(opts: Parameters<typeof newServiceForTest>[0] = {}): TestService & { missingId: string } {
+  const t = newServiceForTest(opts);
+  assert.equal(t.service.submit('oracle', makeOracle({ keys: O })).status, 'accepted');
+  assert.equal(t.service.submit('oracle', makeOracle({ keys: O2 })).status, 'accepted');
+  assert.equal(t.service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'Will it rain?' })).status, 'accepted');
+  const missing = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args: ARGS, payment: { proof: 'paid' } });
+  assert.equal(t.service.submit('report', missing).status, 'accepted');
+  return { ...t, missingId: reportId(missing) };
+}
+
+describe('service: disputes', () => {
+  it('accepts the oracle\'s signed fact for the stored request and attaches it to the report', () => {
+    const { service, missingId } = setup();
+    const d = makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'no rain' }) });
+    const id = disputeId(d);
+    assert.deepEqual(service.submit('dispute', d), { status: 'accepted', kind: 'dispute', id, replaced: false, evicted: [] });
+    const [stored] = service.listReports(O.publicKey, ALL);
+    assert.equal(stored?.dispute?.id, id);
+    assert.deepEqual(stored?.dispute?.msg, d);
+    assert.equal(service.counts().disputes, 1);
+  });
+
+  it('a second dispute of the same report is a duplicate naming the stored dispute, even when invalid', () => {
+    const { service, missingId } = setup();
+    const first = makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'no rain' }) });
+    service.submit('dispute', first);
+    const second = makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'rain' }) });
+    assert.deepEqual(service.submit('dispute', second), { status: 'duplicate', kind: 'dispute', id: disputeId(first) });
+    const garbage = { ...second, fact: { ...second.fact, signature: '1'.repeat(128) } };
+    assert.deepEqual(service.submit('dispute', garbage), { status: 'duplicate', kind: 'dispute', id: disputeId(first) });
+    assert.equal(service.counts().disputes, 1);
+  });
+
+  it('the request comes from the STORED report: a validly signed fact for other arguments is fact-request-mismatch', () => {
+    const { service, missingId } = setup();
+    const otherDay = makeFact({ capKeys: C, args: { ...ARGS, day: '2024-06-02' }, answer: 'no rain' });
+    assertRejected(service.submit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: otherDay })), 'fact-request-mismatch', 100);
+    // the answer to a different stored report does not dispute this one
+    const other = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args: { city: 'Paris', day: '2024-06-01' } });
+    assert.equal(service.submit('report', other).status, 'accepted');
+    const parisFact = makeFact({ capKeys: C, args: { city: 'Paris', day: '2024-06-01' }, answer: 'sun' });
+    assertRejected(service.submit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: parisFact })), 'fact-request-mismatch', 100);
+    assert.equal(service.submit('dispute', makeDispute({ reportId: reportId(other), oraclePubKey: O.publicKey, fact: parisFact })).status, 'accepted');
+  });
+
+  it('report-not-found (ban 0)', () => {
+    const { service } = setup();
+    const d = makeDispute({ reportId: 'ab'.repeat(32), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'x' }) });
+    const r = service.submit('dispute', d);
+    assertRejected(r, 'report-not-found', 0);
+    assert.equal(r.status === 'rejected' && r.id, disputeId(d));
+  });
+
+  it('report-not-found for a report kept by another shard', () => {
+    const { service } = newServiceForTest({ mempool: { shard: { count: 2, index: 0 } } });
+    service.submit('oracle', makeOracle({ keys: O }));
+    service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }));
+    for (let i = 0; ; i++) {
+      const args = { n: String(i) };
+      const rep = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args });
+      if (service.submit('report', rep).status !== 'out-of-shard') continue;
+      const d = makeDispute({ reportId: reportId(rep), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args, answer: 'x' }) });
+      assertRejected(service.submit('dispute', d), 'report-not-found', 0);
+      break;
+    }
+  });
+
+  it('not-disputable: only fact-missing reports can be disputed', () => {
+    const { service } = setup();
+    const conflict = makeReport({ type: 'fact-conflict', oraclePubKey: O.publicKey, capKeys: C, args: ARGS });
+    assert.equal(service.submit('report', conflict).status, 'accepted');
+    const d = makeDispute({ reportId: reportId(conflict), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'yes' }) });
+    assertRejected(service.submit('dispute', d), 'not-disputable', 100);
+    const disagree = makeReport({ type: 'fact-disagrees-with-public', oraclePubKey: O.publicKey, capKeys: C, args: ARGS });
+    assert.equal(service.submit('report', disagree).status, 'accepted');
+    assertRejected(service.submit('dispute', { ...d, reportId: reportId(disagree) }), 'not-disputable', 100);
+  });
+
+  it('dispute-oracle-mismatch: the dispute names another oracle', () => {
+    const { service, missingId } = setup();
+    const d = makeDispute({ reportId: missingId, oraclePubKey: O2.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'x' }) });
+    assertRejected(service.submit('dispute', d), 'dispute-oracle-mismatch', 100);
+  });
+
+  it('fact-signature-invalid: the answer changed after signing, or signed by another key', () => {
+    const { service, missingId } = setup();
+    const fact = makeFact({ capKeys: C, args: ARGS, answer: 'no rain' });
+    assertRejected(service.submit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: { ...fact, answer: 'rain' } })), 'fact-signature-invalid', 100);
+    const byC2 = makeFact({ capKeys: C2, args: ARGS, answer: 'no rain' });
+    assertRejected(
+      service.submit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: { ...fact, signature: byC2.signature } })),
+      'fact-signature-invalid',
+      100,
+    );
+  });
+
+  it('unknown-capability (ban 0): the report names a capability this node does not store for the oracle', () => {
+    const { service } = setup();
+    const rep = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C2, args: ARGS });
+    assert.equal(service.submit('report', rep).status, 'accepted');
+    const d = makeDispute({ reportId: reportId(rep), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C2, args: ARGS, answer: 'x' }) });
+    assertRejected(service.submit('dispute', d), 'unknown-capability', 0);
+  });
+
+  it('schema-violation', () => {
+    const { service, missingId } = setup();
+    const d = makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'x' }) });
+    assertRejected(service.submit('dispute', { ...d, reportId: missingId.toUpperCase() }), 'schema-violation', 100);
+    assertRejected(service.submit('dispute', { ...d, fact: { ...d.fact, signatureType: 'schnorr' } }), 'schema-violation', 100);
+    assertRejected(service.submit('dispute', { ...d, fact: { ...d.fact, request: { ...d.fact.request, arguments: { constructor: 'x' } } } }), 'schema-violation', 100);
+  });
+});
