@@ -1,6 +1,6 @@
 /** api/validate.ts - request validation driven by wolfram-mega-spec.yaml: body schema, query and path parameters (unknown parameters refused). Imports protocol/schema and express types. */
 import type { RequestHandler } from 'express';
-import { formatSchemaErrors, type OpenApiDoc, type OpenApiOperation, type OpenApiParameter, type SchemaRegistry } from '../protocol/schema.ts';
+import { checkWellFormed, formatSchemaErrors, type OpenApiDoc, type OpenApiOperation, type OpenApiParameter, type SchemaRegistry } from '../protocol/schema.ts';
 import { ApiError } from './errors.ts';
 
 /** Validated, typed-by-schema inputs, stored on `res.locals.input`. */
@@ -43,6 +43,7 @@ export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas
       const spec = queryParams.get(name);
       if (!spec) throw new ApiError(400, 'unknown-parameter', `query parameter "${name.slice(0, 64)}" is not accepted here`);
       if (typeof raw !== 'string') throw new ApiError(400, 'invalid-query', `query.${name}: must be given once, as a plain value`);
+      if (checkWellFormed(raw).ok === false) throw new ApiError(400, 'invalid-query', `query.${name}: not valid Unicode`);
       const value = coerce(raw, spec.p.schema);
       if (!spec.v(value)) throw new ApiError(400, 'invalid-query', formatSchemaErrors(spec.v.errors, `query.${name}`));
       input.query[name] = value;
@@ -64,6 +65,8 @@ export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas
       }
       if (req.body === undefined) throw new ApiError(400, 'schema-violation', 'body: a JSON object is required');
       if (!bodyValidator(req.body)) throw new ApiError(400, 'schema-violation', formatSchemaErrors(bodyValidator.errors, 'body'));
+      const wellFormed = checkWellFormed(req.body, 'body');
+      if (!wellFormed.ok) throw new ApiError(400, 'schema-violation', wellFormed.message);
       input.body = req.body;
     }
     res.locals.input = input;

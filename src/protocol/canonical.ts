@@ -17,7 +17,8 @@ export function signedPart(obj: object, signatureField: string): Record<string, 
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (k === signatureField || k === 'pow' || k === 'cTTL') continue;
-    out[k] = v;
+    // defineProperty, not assignment: an own "__proto__" member must stay a key, not set the prototype.
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
@@ -35,4 +36,30 @@ export function signingHash(obj: object, signatureField: string): string {
 /** True when two JSON values have the same canonical form. */
 export function canonicalEqual(a: unknown, b: unknown): boolean {
   return canonicalize(a) === canonicalize(b);
+}
+
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Path of the first string (or object key) holding a lone UTF-16 surrogate, or null. JSON can
+ * carry them ("\ud800") but they have no UTF-8 form, so RFC 8785 cannot canonicalize them:
+ * such input is refused before any hashing.
+ */
+export function findIllFormedString(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path || '(root)' : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = findIllFormedString(value[i], `${path}[${i}]`);
+      if (p) return p;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (LONE_SURROGATE.test(k)) return `${path}.${k.replace(LONE_SURROGATE, '?')}`;
+      const p = findIllFormedString(v, `${path}.${k}`);
+      if (p) return p;
+    }
+  }
+  return null;
 }

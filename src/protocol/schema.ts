@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import yaml from 'js-yaml';
+import { findIllFormedString } from './canonical.ts';
 import type { EntityKind } from './types.ts';
 
 /** Path of the OpenAPI document, the single source of message schemas. */
@@ -60,6 +61,12 @@ export function formatSchemaErrors(errors: ErrorObject[] | null | undefined, roo
   return `${path}: ${e.message ?? 'invalid'}`;
 }
 
+/** Refuse strings with lone surrogates: they cannot be canonicalized (RFC 8785 needs valid UTF-8). */
+export function checkWellFormed(value: unknown, root = 'body'): SchemaResult {
+  const bad = findIllFormedString(value);
+  return bad ? { ok: false, message: `${root}${bad === '(root)' ? '' : bad}: string contains a lone UTF-16 surrogate (not valid Unicode)` } : { ok: true };
+}
+
 /** Compiled validators for every component schema of the spec. */
 export class SchemaRegistry {
   readonly doc: OpenApiDoc;
@@ -102,7 +109,8 @@ export class SchemaRegistry {
   /** Validate an entity payload of `kind` (P2P and service entry). */
   validateEntity(kind: EntityKind, value: unknown, root: string = kind): SchemaResult {
     const v = this.component(ENTITY_SCHEMA[kind]);
-    return v(value) ? { ok: true } : { ok: false, message: formatSchemaErrors(v.errors, root) };
+    if (!v(value)) return { ok: false, message: formatSchemaErrors(v.errors, root) };
+    return checkWellFormed(value, root);
   }
 
   // Inline schemas (request bodies, parameters) point at `#/components/...` of the spec document.

@@ -67,8 +67,10 @@ function checkCapabilityOwnership(
   embedded: OracleCapability | undefined,
   lookup: CapabilityLookup,
 ): VerifyFailure | null {
-  if (lookup(oraclePubKey, request.capabilityPubKey)) return null;
+  // An embedded ad is always checked, even when the node knows the capability, so a report's
+  // validity never depends on local state (a peer without the capability must agree).
   if (embedded === undefined) {
+    if (lookup(oraclePubKey, request.capabilityPubKey)) return null;
     return fail('unknown-capability', 'the request capabilityPubKey is not a known capability of this oracle; embed its signed ad as `capability`');
   }
   if (embedded.oraclePubKey !== oraclePubKey || embedded.capabilityPubKey !== request.capabilityPubKey) {
