@@ -10,6 +10,10 @@ const extra = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const files = [];
 const walk = (dir) => {
   if (!fs.existsSync(dir)) return;
+  if (fs.statSync(dir).isFile()) {
+    if (dir.endsWith('.test.ts')) files.push(dir);
+    return;
+  }
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) walk(p);

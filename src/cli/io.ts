@@ -19,6 +19,8 @@ export interface CliIo {
   stdinUsed: boolean;
   /** Run `handler` on SIGINT (Ctrl-C) instead of dying; returns the function that removes it. */
   onInterrupt: (handler: () => void) => () => void;
+  /** Leave at once with `code` (a second Ctrl-C, when waiting for a clean stop is not wanted). */
+  exit: (code: number) => void;
 }
 
 /** The real process streams. */
@@ -39,6 +41,7 @@ export function processIo(): CliIo {
       process.on('SIGINT', handler);
       return () => void process.off('SIGINT', handler);
     },
+    exit: (code) => process.exit(code),
   };
 }
 

@@ -8,17 +8,28 @@ import { parseJson, readText, type CliIo } from './io.ts';
 /** Environment variable holding the signing key, so it need not appear in shell history or `ps`. */
 export const KEY_ENV = 'MEGA_PRIVATE_KEY';
 
-/** The signing-key flags of every command that signs. */
-export const KEY_OPTIONS = {
-  'key-file': { type: 'string' },
-  key: { type: 'string' },
-} satisfies OptionSpec;
+/** Whose key a command signs with; it also names the long form of the key flags (--oracle-key). */
+export type KeyRole = 'oracle' | 'capability';
 
-/** Help rows of {@link KEY_OPTIONS}; `role` names the key ("oracle", "capability"). */
-export function keyHelp(role: string): HelpRow[] {
+/**
+ * The signing-key flags of a command: `--key-file`/`--key` everywhere, and the same two named by
+ * the key's role (`--oracle-key-file`/`--oracle-key`, `--capability-key-file`/`--capability-key`)
+ * for scripts that want to say which key goes where.
+ */
+export function keyOptions(role: KeyRole): OptionSpec {
+  return {
+    'key-file': { type: 'string' },
+    key: { type: 'string' },
+    [`${role}-key-file`]: { type: 'string' },
+    [`${role}-key`]: { type: 'string' },
+  };
+}
+
+/** Help rows of {@link keyOptions}. */
+export function keyHelp(role: KeyRole): HelpRow[] {
   return [
-    ['--key-file <file>', `the ${role} private key: a file from 'mega keygen --out' or 64 hex chars`],
-    ['--key <hex>', `the ${role} private key inline (lands in shell history: prefer --key-file)\nwithout either, $${KEY_ENV} is used`],
+    ['--key-file <file>', `the ${role} private key: a file from 'mega keygen' or 64 hex chars\n(same as --${role}-key-file)`],
+    ['--key <hex>', `the ${role} private key inline (same as --${role}-key; lands in shell\nhistory, prefer a file); without either, $${KEY_ENV} is used`],
   ];
 }
 
@@ -41,17 +52,17 @@ export async function readKeyFile(io: CliIo, path: string, role: string): Promis
   return key;
 }
 
-/** The private key of a signing command, from exactly one of --key-file, --key, $MEGA_PRIVATE_KEY. */
-export async function signingKey(opts: Opts, io: CliIo, role: string): Promise<{ privateKey: string; publicKey: string }> {
-  const file = opts.str('key-file');
-  const inline = opts.str('key');
-  if (file !== undefined && inline !== undefined) throw opts.usage('give --key-file or --key, not both');
+/** The private key of a signing command, from exactly one of its key flags, else $MEGA_PRIVATE_KEY. */
+export async function signingKey(opts: Opts, io: CliIo, role: KeyRole): Promise<{ privateKey: string; publicKey: string }> {
+  const given = ['key-file', 'key', `${role}-key-file`, `${role}-key`].filter((f) => opts.has(f));
+  if (given.length > 1) throw opts.usage(`give one ${role} key, not ${given.map((f) => `--${f}`).join(' and ')}`);
+  const flag = given[0];
   let privateKey: string;
-  if (file !== undefined) {
-    privateKey = await readKeyFile(io, file, role);
-  } else if (inline !== undefined) {
-    privateKey = inline.toLowerCase();
-    if (!isPrivateKey(privateKey)) throw opts.usage(`--key must be a secp256k1 private key (64 hex chars)`);
+  if (flag !== undefined && flag.endsWith('-file')) {
+    privateKey = await readKeyFile(io, opts.str(flag) as string, role);
+  } else if (flag !== undefined) {
+    privateKey = (opts.str(flag) as string).toLowerCase();
+    if (!isPrivateKey(privateKey)) throw opts.usage(`--${flag} must be a secp256k1 private key (64 hex chars)`);
   } else {
     const env = io.env[KEY_ENV];
     if (env === undefined || env === '') {

@@ -49,7 +49,9 @@ messages, notes and mining progress go to stderr.
 commands:
 ${list}
 
-keys: signing commands read the private key from --key-file <file>, --key <hex> or $${KEY_ENV}.
+keys: a signing command takes its private key from --key-file <file> or --key <hex> (also
+      spelled by role: --oracle-key-file/--oracle-key, --capability-key-file/--capability-key),
+      else from $${KEY_ENV}.
 files: wherever a file is expected, '-' reads stdin.
 exit codes: 0 ok, 1 failed (invalid message, node refused it, unreadable input), 2 usage error,
             130 cancelled with Ctrl-C.

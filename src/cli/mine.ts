@@ -81,7 +81,7 @@ export async function mine(io: CliIo, label: string, preimage: string, s: Mining
   const abort = new AbortController();
   let interrupts = 0;
   const removeHandler = io.onInterrupt(() => {
-    if (++interrupts > 1) process.exit(EXIT.CANCELLED);
+    if (++interrupts > 1) io.exit(EXIT.CANCELLED);
     abort.abort();
   });
   const started = performance.now();

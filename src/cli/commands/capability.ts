@@ -6,7 +6,7 @@ import { checkAndMine, ENVELOPE_HELP, ENVELOPE_OPTIONS, envelope, placeholderPow
 import { defineCommand } from '../command.ts';
 import { formatOptions, HELP_ROW } from '../help.ts';
 import { printJson } from '../io.ts';
-import { KEY_OPTIONS, keyHelp, signingKey } from '../keys.ts';
+import { keyHelp, keyOptions, signingKey } from '../keys.ts';
 import { MINING_HELP, MINING_OPTIONS, miningSettings } from '../mine.ts';
 
 const HELP = `usage: mega capability --key-file <oracle key> --capability-pubkey <pub> --question <text> [options]
@@ -54,7 +54,7 @@ export const capabilityCommand = defineCommand({
   name: 'capability',
   help: HELP,
   options: {
-    ...KEY_OPTIONS,
+    ...keyOptions('oracle'),
     ...ENVELOPE_OPTIONS,
     ...MINING_OPTIONS,
     'capability-pubkey': { type: 'string' },

@@ -7,7 +7,7 @@ import { defineCommand } from '../command.ts';
 import { formatOptions, HELP_ROW } from '../help.ts';
 import { CliError } from '../errors.ts';
 import { printJson, readJson, type CliIo } from '../io.ts';
-import { KEY_OPTIONS, keyHelp, signingKey } from '../keys.ts';
+import { keyHelp, keyOptions, signingKey } from '../keys.ts';
 
 const HELP = `usage: mega fact --key-file <capability key> [--arg name=value ...] --answer <answer>
        mega fact --key-file <capability key> --request <file> --answer <answer>
@@ -55,7 +55,7 @@ export const factCommand = defineCommand({
   name: 'fact',
   help: HELP,
   options: {
-    ...KEY_OPTIONS,
+    ...keyOptions('capability'),
     arg: { type: 'string', multiple: true },
     request: { type: 'string' },
     answer: { type: 'string' },

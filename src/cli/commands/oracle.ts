@@ -9,7 +9,7 @@ import { formatOptions, HELP_ROW } from '../help.ts';
 import { CliError } from '../errors.ts';
 import { loadVerified } from '../inputs.ts';
 import { printJson, type CliIo } from '../io.ts';
-import { KEY_OPTIONS, keyHelp, readKeyFile, signingKey } from '../keys.ts';
+import { keyHelp, keyOptions, readKeyFile, signingKey } from '../keys.ts';
 import { MINING_HELP, MINING_OPTIONS, miningSettings } from '../mine.ts';
 
 const HELP = `usage: mega oracle --key-file <file> [options] > oracle.json
@@ -65,7 +65,7 @@ export const oracleCommand = defineCommand({
   name: 'oracle',
   help: HELP,
   options: {
-    ...KEY_OPTIONS,
+    ...keyOptions('oracle'),
     ...ENVELOPE_OPTIONS,
     ...MINING_OPTIONS,
     'bid-amount': { type: 'string' },
