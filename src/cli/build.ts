@@ -21,7 +21,7 @@ export const ENVELOPE_OPTIONS = {
 
 /** Help rows of {@link ENVELOPE_OPTIONS}. */
 export const ENVELOPE_HELP: HelpRow[] = [
-  ['--seq <n>', 'seqNo, the version: a higher one replaces a stored lower one (default 0)'],
+  ['--seq <n>', 'seqNo, the version: a higher one replaces a stored ad (a report only with more PoW) (default 0)'],
   ['--ttl <n>', `cTTL, the relay hop limit, 0-${MAX_TTL} (default ${DEFAULT_TTL})`],
 ];
 

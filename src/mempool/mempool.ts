@@ -1,5 +1,6 @@
 /** mempool/mempool.ts - the in-memory registry: storage, per-type limits, rank eviction, seqNo updates, sharding, lookups, events. Imports only protocol. */
 import { EventEmitter } from 'node:events';
+import { signingHash } from '../protocol/canonical.ts';
 import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
 import { outranks, RankedSet } from './ranked-set.ts';
 import { questionWords, SetIndex } from './text-index.ts';
@@ -57,7 +58,7 @@ export interface AcceptedEvent {
   /** oracle: pubkey; capability: capabilityPubKey; report: report id; dispute: dispute id. */
   id: string;
   oraclePubKey: string;
-  /** True when a lower seqNo version was replaced. */
+  /** True when a stored version was superseded (higher seqNo, or a PoW upgrade; see supersedesAd/supersedesReport). */
   replaced: boolean;
   /** The stored message. */
   entity: OracleId | OracleCapability | Report | Dispute;
@@ -96,6 +97,27 @@ export type MempoolRejectReason = 'rank-too-low' | 'unknown-oracle' | 'report-no
 export interface Page {
   page: number;
   chunkSize: number;
+}
+
+/**
+ * Does a signed ad replace the stored version? A higher seqNo does. At an equal seqNo, the same
+ * signed content with more PoW does too: PoW is outside the signature precisely so that work can
+ * be raised later without re-signing. Anything else is a duplicate.
+ */
+export function supersedesAd<T extends OracleId | OracleCapability>(next: T, cur: T): boolean {
+  if (next.seqNo !== cur.seqNo) return next.seqNo > cur.seqNo;
+  return next.pow.difficulty > cur.pow.difficulty && signingHash(next, 'oracleSignature') === signingHash(cur, 'oracleSignature');
+}
+
+/**
+ * Does a report replace the stored one with the same id? Reports are unsigned and their content
+ * (hence id and PoW preimage) never changes, so the only meaningful update is more work: a new
+ * version must carry strictly more PoW and must not lower seqNo. A higher seqNo alone is free to
+ * make (the proof stays valid at any seqNo) and would let anyone churn relays, so it is a
+ * duplicate; a higher seqNo with less work would be a downgrade making the report easy to evict.
+ */
+export function supersedesReport(next: Report, cur: Report): boolean {
+  return next.seqNo >= cur.seqNo && next.pow.difficulty > cur.pow.difficulty;
 }
 
 const reject = (reason: MempoolRejectReason, message: string): AddResult => ({ status: 'rejected', reason, message });
@@ -139,7 +161,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   /** Cheap pre-check before signature verification: would this ad be a duplicate or rank too low? */
   precheckOracle(msg: OracleId): AddResult | null {
     const stored = this.oracles.get(msg.pubkey);
-    if (stored) return msg.seqNo > stored.msg.seqNo ? null : { status: 'duplicate' };
+    if (stored) return supersedesAd(msg, stored.msg) ? null : { status: 'duplicate' };
     if (this.oracles.size < this.options.maxOracles) return null;
     const lowest = this.oracles.lowest();
     if (lowest && !outranks({ primary: 0, secondary: msg.pow.difficulty }, lowest.key)) {
@@ -226,7 +248,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const oracle = this.oracles.get(msg.oraclePubKey);
     if (!oracle) return reject('unknown-oracle', 'the oracle of this capability is not known to this node; submit its OracleId first');
     const stored = oracle.capabilities.get(msg.capabilityPubKey);
-    if (stored) return msg.seqNo > stored.msg.seqNo ? null : { status: 'duplicate' };
+    if (stored) return supersedesAd(msg, stored.msg) ? null : { status: 'duplicate' };
     if (oracle.capabilities.size < this.options.maxCapabilities) return null;
     const lowest = oracle.capabilities.lowest();
     if (lowest && !outranks({ primary: msg.pow.difficulty, secondary: 0 }, lowest.key)) {
@@ -300,7 +322,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const oracle = this.oracles.get(msg.oraclePubKey);
     if (!oracle) return reject('unknown-oracle', 'the reported oracle is not known to this node');
     const stored = this.reportsById.get(id);
-    if (stored) return msg.seqNo > stored.msg.seqNo ? null : { status: 'duplicate' };
+    if (stored) return supersedesReport(msg, stored.msg) ? null : { status: 'duplicate' };
     if (!isInShard(id, this.options.shard)) return null; // validated fully, then answered out-of-shard
     if (oracle.reports.size < this.options.maxReports) return null;
     const lowest = oracle.reports.lowest();

@@ -52,7 +52,8 @@ const OPENAPI_KEYWORDS = ['example', 'xml', 'externalDocs', 'discriminatorMappin
 /** Turn Ajv errors into one sentence naming the JSON path and the rule. */
 export function formatSchemaErrors(errors: ErrorObject[] | null | undefined, root = 'body'): string {
   if (!errors || errors.length === 0) return `${root}: invalid`;
-  const e = errors[0] as ErrorObject;
+  // Ajv reports a forbidden property name's inner failure first; the propertyNames error names the key.
+  const e = errors.find((x) => x.keyword === 'propertyNames') ?? (errors[0] as ErrorObject);
   const path = root + e.instancePath.replace(/\/([^/]+)/g, (_m, p: string) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`));
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'additionalProperties') return `${path}: unknown field "${String(params.additionalProperty)}"`;

@@ -20,7 +20,7 @@ POST a message to a node: oracle ads to /oracle, capabilities to /capability, re
 disputes to /dispute (the type is detected from the message's fields unless --type is given).
 The message is sent as is; the node validates it. Prints the node's JSON answer:
   201 {"result": "accepted", "id"}      stored
-  200 {"result": "duplicate", "id"}     already stored with an equal or higher seqNo
+  200 {"result": "duplicate", "id"}     already stored, not superseded
   202 {"result": "out-of-shard", "id"}  valid, but kept by another shard
   4xx {"error": {"code", "message"}}    refused: exit 1, reason on stderr
 A node that cannot be reached is exit 1 with the reason on stderr.

@@ -1,7 +1,7 @@
-// test/unit/mempool/capabilities.test.ts - Mempool capability ads: unknown oracle, per-oracle maxCapabilities eviction, seqNo updates and their index changes.
+// test/unit/mempool/capabilities.test.ts - Mempool capability ads: unknown oracle, per-oracle maxCapabilities eviction, seqNo updates, PoW upgrades and their index changes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { EvictedEvent, Mempool } from '../../../src/mempool/mempool.ts';
+import type { AcceptedEvent, EvictedEvent, Mempool } from '../../../src/mempool/mempool.ts';
 import { fakeCapability, fakeOracle, fakePubKey, newMempoolForTest } from '../../helpers/factory.ts';
 
 const ALL = { page: 0, chunkSize: 1000 };
@@ -103,17 +103,69 @@ describe('Mempool capabilities: eviction at maxCapabilities (per oracle)', () =>
 });
 
 describe('Mempool capabilities: seqNo updates', () => {
-  it('a higher seqNo replaces; equal or lower is a duplicate', () => {
+  it('a higher seqNo replaces; a lower seqNo, or an equal one without more PoW, is a duplicate', () => {
     const m = withOracles();
     const v1 = fakeCapability(O1, pk(101), 3, { seqNo: 1 });
     m.addCapability(v1);
-    assert.deepEqual(m.addCapability(fakeCapability(O1, pk(101), 9, { seqNo: 1 })), { status: 'duplicate' });
+    const events: string[] = [];
+    m.on('mempool:accepted', (e) => events.push(`accepted:${e.id}`));
+    m.on('mempool:evicted', (e) => events.push(`evicted:${e.id}`));
+    assert.deepEqual(m.addCapability(fakeCapability(O1, pk(101), 3, { seqNo: 1 })), { status: 'duplicate' });
+    assert.deepEqual(m.addCapability(fakeCapability(O1, pk(101), 2, { seqNo: 1 })), { status: 'duplicate' });
     assert.deepEqual(m.addCapability(fakeCapability(O1, pk(101), 9, { seqNo: 0 })), { status: 'duplicate' });
+    assert.deepEqual(m.precheckCapability(fakeCapability(O1, pk(101), 9, { seqNo: 0 })), { status: 'duplicate' });
     assert.equal(m.getCapability(O1, pk(101))?.msg, v1);
+    assert.deepEqual(events, []);
     const v2 = fakeCapability(O1, pk(101), 1, { seqNo: 2 });
     assert.deepEqual(m.addCapability(v2), { status: 'accepted', replaced: true, evicted: [] });
     assert.equal(m.getCapability(O1, pk(101))?.msg, v2);
     assert.equal(m.counts().capabilities, 1);
+    assert.deepEqual(events, [`accepted:${pk(101)}`]);
+  });
+
+  it('a PoW upgrade (equal seqNo, same signed content, more PoW) replaces and re-ranks within the oracle', () => {
+    const { mempool: m, clock } = newMempoolForTest();
+    m.addOracle(fakeOracle(O1, 1));
+    m.addCapability(fakeCapability(O1, pk(101), 5, { seqNo: 3 }));
+    m.addCapability(fakeCapability(O1, pk(102), 2, { seqNo: 3, question: 'Who won the match?', tags: ['sports'] }));
+    assert.deepEqual(capsOf(m, O1), [pk(101), pk(102)]);
+    const accepted: AcceptedEvent[] = [];
+    m.on('mempool:accepted', (e) => accepted.push(e));
+    clock.advance(250);
+    const up = fakeCapability(O1, pk(102), 8, { seqNo: 3, question: 'Who won the match?', tags: ['sports'] });
+    up.cTTL = 1;
+    assert.equal(m.precheckCapability(up), null);
+    assert.deepEqual(m.addCapability(up), { status: 'accepted', replaced: true, evicted: [] });
+    assert.deepEqual(capsOf(m, O1), [pk(102), pk(101)]);
+    assert.equal(m.getCapability(O1, pk(102))?.msg, up);
+    assert.equal(m.getCapability(O1, pk(102))?.receivedAt, clock.t);
+    assert.deepEqual(accepted, [{ kind: 'capability', id: pk(102), oraclePubKey: O1, replaced: true, entity: up }]);
+    assert.equal(m.counts().capabilities, 2);
+    // still indexed exactly once under its words and tag
+    assert.deepEqual(m.listCapabilities(ALL, { question: 'match' }).map((c) => c.msg), [up]);
+    assert.deepEqual(m.listCapabilities(ALL, { tag: 'sports' }).map((c) => c.msg), [up]);
+  });
+
+  it('equal seqNo with different signed content is a duplicate even with more PoW', () => {
+    const m = withOracles();
+    const v = fakeCapability(O1, pk(101), 3, { seqNo: 1, question: 'Who won the match?', tags: ['sports'] });
+    m.addCapability(v);
+    m.addCapability(fakeCapability(O1, pk(102), 5));
+    const events: string[] = [];
+    m.on('mempool:accepted', (e) => events.push(`accepted:${e.id}`));
+    const otherQuestion = fakeCapability(O1, pk(101), 9, { seqNo: 1, question: 'Will it rain tomorrow?', tags: ['sports'] });
+    const otherTags = fakeCapability(O1, pk(101), 9, { seqNo: 1, question: 'Who won the match?', tags: ['weather'] });
+    const offNow = fakeCapability(O1, pk(101), 9, { seqNo: 1, question: 'Who won the match?', tags: ['sports'] });
+    offNow.off = true;
+    for (const c of [otherQuestion, otherTags, offNow]) {
+      assert.deepEqual(m.precheckCapability(c), { status: 'duplicate' }, JSON.stringify(c));
+      assert.deepEqual(m.addCapability(c), { status: 'duplicate' }, JSON.stringify(c));
+    }
+    assert.equal(m.getCapability(O1, pk(101))?.msg, v);
+    assert.deepEqual(capsOf(m, O1), [pk(102), pk(101)]);
+    assert.deepEqual(m.listCapabilities(ALL, { question: 'rain' }), []);
+    assert.deepEqual(m.listCapabilities(ALL, { tag: 'weather' }), []);
+    assert.deepEqual(events, []);
   });
 
   it('an update in a full set evicts nothing and re-ranks', () => {
@@ -122,6 +174,10 @@ describe('Mempool capabilities: seqNo updates', () => {
     m.addCapability(fakeCapability(O1, pk(102), 3));
     assert.deepEqual(m.addCapability(fakeCapability(O1, pk(101), 1, { seqNo: 1 })), { status: 'accepted', replaced: true, evicted: [] });
     assert.deepEqual(capsOf(m, O1), [pk(102), pk(101)]);
+    // a PoW upgrade in a full set evicts nothing either
+    assert.deepEqual(m.addCapability(fakeCapability(O1, pk(102), 4)), { status: 'accepted', replaced: true, evicted: [] });
+    assert.deepEqual(capsOf(m, O1), [pk(102), pk(101)]);
+    assert.equal(m.counts().capabilities, 2);
     // pk(101) is now the lowest: a newcomer of difficulty 2 evicts it
     const r = m.addCapability(fakeCapability(O1, pk(103), 2));
     assert.deepEqual(r.status === 'accepted' && r.evicted.map((e) => e.id), [pk(101)]);

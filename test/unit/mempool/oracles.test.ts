@@ -1,4 +1,4 @@
-// test/unit/mempool/oracles.test.ts - Mempool oracle ads: rank (verified bid, PoW), eviction at maxOracles, seqNo updates, cascade removal, events.
+// test/unit/mempool/oracles.test.ts - Mempool oracle ads: rank (verified bid, PoW), eviction at maxOracles, seqNo updates and PoW upgrades, cascade removal, events.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AcceptedEvent, EvictedEvent, Mempool } from '../../../src/mempool/mempool.ts';
@@ -182,14 +182,18 @@ describe('Mempool oracles: seqNo updates', () => {
     assert.equal(ev.accepted[1]?.entity, v2);
   });
 
-  it('an equal or lower seqNo is a duplicate and changes nothing', () => {
+  it('a lower seqNo, or an equal seqNo without more PoW, is a duplicate and changes nothing', () => {
     const { mempool } = newMempoolForTest();
     const v5 = fakeOracle(pk(1), 3, { seqNo: 5 });
     mempool.addOracle(v5);
     const ev = record(mempool);
-    assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 9, { seqNo: 5 })), { status: 'duplicate' });
+    // equal seqNo, same signed content, equal or lower PoW
+    assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 3, { seqNo: 5 })), { status: 'duplicate' });
+    assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 2, { seqNo: 5 })), { status: 'duplicate' });
+    // lower seqNo, whatever its PoW
     assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 9, { seqNo: 4 })), { status: 'duplicate' });
     assert.deepEqual(mempool.precheckOracle(fakeOracle(pk(1), 9, { seqNo: 0 })), { status: 'duplicate' });
+    assert.deepEqual(mempool.precheckOracle(fakeOracle(pk(1), 3, { seqNo: 5 })), { status: 'duplicate' });
     assert.equal(mempool.getOracle(pk(1))?.msg, v5);
     assert.deepEqual(ev.order, []);
   });
@@ -204,11 +208,76 @@ describe('Mempool oracles: seqNo updates', () => {
     assert.deepEqual(listed(mempool), [pk(2), pk(1)]);
   });
 
+  it('a PoW upgrade (equal seqNo, same signed content, more PoW) replaces, re-ranks and keeps the standing', () => {
+    const { mempool, clock } = newMempoolForTest();
+    mempool.addOracle(fakeOracle(pk(1), 3, { seqNo: 4, tags: ['sports'] }));
+    mempool.addOracle(fakeOracle(pk(2), 5));
+    mempool.addCapability(fakeCapability(pk(1), pk(101), 1, { question: 'who won' }));
+    mempool.addReport(fakeReport(pk(1), 1), fakeReportId(1));
+    assert.deepEqual(listed(mempool), [pk(2), pk(1)]);
+    const ev = record(mempool);
+    clock.advance(500);
+    // unsigned fields differ too: another cTTL and another proof
+    const up = fakeOracle(pk(1), 9, { seqNo: 4, tags: ['sports'] });
+    up.cTTL = 2;
+    up.pow = { ...up.pow, magicNo: 77, hash: 'f'.repeat(64) };
+    assert.equal(mempool.precheckOracle(up), null);
+    assert.deepEqual(mempool.addOracle(up), { status: 'accepted', replaced: true, evicted: [] });
+    assert.deepEqual(listed(mempool), [pk(1), pk(2)]);
+    const stored = mempool.getOracle(pk(1));
+    assert.equal(stored?.msg, up);
+    assert.equal(stored?.receivedAt, clock.t);
+    assert.equal(mempool.getCapability(pk(1), pk(101))?.msg.capabilityPubKey, pk(101));
+    assert.deepEqual(mempool.counts(), { oracles: 2, capabilities: 1, reports: 1, disputes: 0 });
+    assert.deepEqual(mempool.listOracles(ALL, { tag: 'sports' }).map((o) => o.msg.pubkey), [pk(1)]);
+    assert.deepEqual(ev.order, [`accepted:oracle:${pk(1)}`]);
+    assert.equal(ev.accepted[0]?.replaced, true);
+    assert.equal(ev.accepted[0]?.entity, up);
+    // the upgraded version is now the one to beat: the old proof is a duplicate
+    assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 3, { seqNo: 4, tags: ['sports'] })), { status: 'duplicate' });
+    assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 9, { seqNo: 4, tags: ['sports'] })), { status: 'duplicate' });
+    assert.equal(mempool.getOracle(pk(1))?.msg, up);
+  });
+
+  it('a PoW upgrade keeps a verified bid', () => {
+    const { mempool } = newMempoolForTest();
+    mempool.addOracle(fakeOracle(pk(1), 1));
+    mempool.setVerifiedBid(pk(1), 7);
+    assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 4)), { status: 'accepted', replaced: true, evicted: [] });
+    assert.equal(mempool.getOracle(pk(1))?.verifiedBid, 7);
+    assert.equal(mempool.getOracle(pk(1))?.msg.pow.difficulty, 4);
+  });
+
+  it('equal seqNo with different signed content is a duplicate even with more PoW (no re-signing at the same version)', () => {
+    const { mempool } = newMempoolForTest();
+    const v = fakeOracle(pk(1), 3, { seqNo: 2, tags: ['sports'] });
+    mempool.addOracle(v);
+    mempool.addOracle(fakeOracle(pk(2), 5));
+    const ev = record(mempool);
+    const otherTags = fakeOracle(pk(1), 9, { seqNo: 2, tags: ['weather'] });
+    const noTags = fakeOracle(pk(1), 9, { seqNo: 2 });
+    const otherBid = fakeOracle(pk(1), 9, { seqNo: 2, tags: ['sports'] });
+    otherBid.bid = { amount: 1, proof: 'p' };
+    const otherSigType = { ...fakeOracle(pk(1), 9, { seqNo: 2, tags: ['sports'] }), oracleSignatureType: 'other' } as unknown as typeof v;
+    for (const o of [otherTags, noTags, otherBid, otherSigType]) {
+      assert.deepEqual(mempool.precheckOracle(o), { status: 'duplicate' }, JSON.stringify(o));
+      assert.deepEqual(mempool.addOracle(o), { status: 'duplicate' }, JSON.stringify(o));
+    }
+    assert.equal(mempool.getOracle(pk(1))?.msg, v);
+    assert.deepEqual(listed(mempool), [pk(2), pk(1)]);
+    assert.deepEqual(mempool.listOracles(ALL, { tag: 'weather' }), []);
+    assert.deepEqual(ev.order, []);
+  });
+
   it('an update of a stored oracle in a full mempool evicts nothing, whatever its rank', () => {
     const { mempool } = newMempoolForTest({ maxOracles: 2 });
     mempool.addOracle(fakeOracle(pk(1), 3));
     mempool.addOracle(fakeOracle(pk(2), 5));
     assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 0, { seqNo: 1 })), { status: 'accepted', replaced: true, evicted: [] });
+    assert.equal(mempool.counts().oracles, 2);
+    // a PoW upgrade of the lowest-ranked oracle does not evict either
+    assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 2, { seqNo: 1 })), { status: 'accepted', replaced: true, evicted: [] });
+    assert.deepEqual(listed(mempool), [pk(2), pk(1)]);
     assert.equal(mempool.counts().oracles, 2);
   });
 

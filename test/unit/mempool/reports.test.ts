@@ -1,4 +1,4 @@
-// test/unit/mempool/reports.test.ts - Mempool reports and disputes: per-oracle maxReports eviction, seqNo updates, disputes, sharding by report id.
+// test/unit/mempool/reports.test.ts - Mempool reports and disputes: per-oracle maxReports eviction, seqNo/PoW updates and downgrades, disputes, sharding by report id.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AcceptedEvent, EvictedEvent, Mempool } from '../../../src/mempool/mempool.ts';
@@ -111,32 +111,80 @@ describe('Mempool reports: eviction at maxReports (per oracle)', () => {
   });
 });
 
-describe('Mempool reports: seqNo updates', () => {
-  it('a higher seqNo replaces and keeps the dispute; equal or lower is a duplicate', () => {
-    const { mempool: m, clock } = newMempoolForTest();
+describe('Mempool reports: seqNo and PoW updates', () => {
+  it('a higher seqNo at equal PoW is a duplicate (free churn); so are equal seqNo and PoW, or a lower seqNo', () => {
+    const { mempool: m } = newMempoolForTest();
     m.addOracle(fakeOracle(O1, 1));
-    const v1 = fakeReport(O1, 1, { seqNo: 1 });
+    const v1 = fakeReport(O1, 3, { seqNo: 1 });
     m.addReport(v1, rid(1));
     m.addDispute(fakeDispute(rid(1), O1), 'd'.repeat(64));
-    assert.deepEqual(m.addReport(fakeReport(O1, 9, { seqNo: 1 }), rid(1)), { status: 'duplicate' });
+    const events: AcceptedEvent[] = [];
+    m.on('mempool:accepted', (e) => events.push(e));
+    assert.deepEqual(m.addReport(fakeReport(O1, 3, { seqNo: 1 }), rid(1)), { status: 'duplicate' });
+    assert.deepEqual(m.addReport(fakeReport(O1, 3, { seqNo: 0 }), rid(1)), { status: 'duplicate' });
     assert.deepEqual(m.addReport(fakeReport(O1, 9, { seqNo: 0 }), rid(1)), { status: 'duplicate' });
+    assert.deepEqual(m.addReport(fakeReport(O1, 3, { seqNo: 2 }), rid(1)), { status: 'duplicate' });
+    assert.deepEqual(m.addReport(fakeReport(O1, 3, { seqNo: Number.MAX_SAFE_INTEGER }), rid(1)), { status: 'duplicate' });
     assert.equal(m.getReport(rid(1))?.msg, v1);
-    clock.advance(10);
-    const v2 = fakeReport(O1, 3, { seqNo: 2 });
-    assert.deepEqual(m.addReport(v2, rid(1)), { status: 'accepted', replaced: true, evicted: [] });
-    const stored = m.getReport(rid(1));
-    assert.equal(stored?.msg, v2);
-    assert.equal(stored?.receivedAt, clock.t);
-    assert.equal(stored?.dispute?.id, 'd'.repeat(64));
+    assert.deepEqual(events, []);
     assert.deepEqual(m.counts(), { oracles: 1, capabilities: 0, reports: 1, disputes: 1 });
+  });
+
+  it('more PoW at an equal or higher seqNo replaces and keeps the dispute', () => {
+    const { mempool: m, clock } = newMempoolForTest();
+    m.addOracle(fakeOracle(O1, 1));
+    m.addReport(fakeReport(O1, 2, { seqNo: 4 }), rid(1));
+    m.addDispute(fakeDispute(rid(1), O1), 'd'.repeat(64));
+    clock.advance(10);
+    const sameSeq = fakeReport(O1, 5, { seqNo: 4 });
+    assert.equal(m.precheckReport(sameSeq, rid(1)), null);
+    assert.deepEqual(m.addReport(sameSeq, rid(1)), { status: 'accepted', replaced: true, evicted: [] });
+    assert.equal(m.getReport(rid(1))?.msg, sameSeq);
+    assert.equal(m.getReport(rid(1))?.receivedAt, clock.t);
+    const both = fakeReport(O1, 6, { seqNo: 5 });
+    assert.deepEqual(m.addReport(both, rid(1)), { status: 'accepted', replaced: true, evicted: [] });
+    assert.equal(m.getReport(rid(1))?.msg, both);
+    assert.equal(m.getReport(rid(1))?.dispute?.id, 'd'.repeat(64));
+    assert.deepEqual(m.counts(), { oracles: 1, capabilities: 0, reports: 1, disputes: 1 });
+  });
+
+  it('a downgrade (seqNo + 1 with less PoW) is a duplicate and changes nothing', () => {
+    const { mempool: m, clock } = newMempoolForTest({ maxReports: 2 });
+    m.addOracle(fakeOracle(O1, 1));
+    const victim = fakeReport(O1, 6, { seqNo: 1 });
+    m.addReport(victim, rid(1));
+    m.addReport(fakeReport(O1, 4), rid(2));
+    m.addDispute(fakeDispute(rid(1), O1), 'd'.repeat(64));
+    const t0 = clock.t;
+    const events: string[] = [];
+    m.on('mempool:accepted', (e) => events.push(`accepted:${e.kind}:${e.id}`));
+    m.on('mempool:evicted', (e) => events.push(`evicted:${e.kind}:${e.id}`));
+    clock.advance(10);
+    for (const down of [fakeReport(O1, 0, { seqNo: 2 }), fakeReport(O1, 5, { seqNo: 2 }), fakeReport(O1, 5, { seqNo: 1000 })]) {
+      assert.deepEqual(m.precheckReport(down, rid(1)), { status: 'duplicate' }, JSON.stringify(down));
+      assert.deepEqual(m.addReport(down, rid(1)), { status: 'duplicate' }, JSON.stringify(down));
+    }
+    const stored = m.getReport(rid(1));
+    assert.equal(stored?.msg, victim);
+    assert.equal(stored?.receivedAt, t0);
+    assert.equal(stored?.dispute?.id, 'd'.repeat(64));
+    assert.deepEqual(reportsOf(m, O1), [rid(1), rid(2)]);
+    assert.deepEqual(events, []);
+    // the downgrade would have made it easy to evict: a difficulty-5 newcomer still cannot
+    const r = m.addReport(fakeReport(O1, 5), rid(3));
+    assert.deepEqual(r.status === 'accepted' && r.evicted.map((e) => `${e.kind}:${e.id}`), [`report:${rid(2)}`]);
+    assert.equal(m.getReport(rid(1))?.msg, victim);
   });
 
   it('an update re-ranks and never evicts', () => {
     const m = withOracles({ maxReports: 2 });
     m.addReport(fakeReport(O1, 5), rid(1));
     m.addReport(fakeReport(O1, 3), rid(2));
-    assert.deepEqual(m.addReport(fakeReport(O1, 0, { seqNo: 1 }), rid(1)), { status: 'accepted', replaced: true, evicted: [] });
+    assert.deepEqual(m.addReport(fakeReport(O1, 7), rid(2)), { status: 'accepted', replaced: true, evicted: [] });
     assert.deepEqual(reportsOf(m, O1), [rid(2), rid(1)]);
+    assert.deepEqual(m.addReport(fakeReport(O1, 8, { seqNo: 1 }), rid(1)), { status: 'accepted', replaced: true, evicted: [] });
+    assert.deepEqual(reportsOf(m, O1), [rid(1), rid(2)]);
+    assert.equal(m.counts().reports, 2);
   });
 });
 

@@ -1,4 +1,4 @@
-// test/unit/service/capability-admission.test.ts - MegaService admission of capability ads with real signatures and PoW: reject reasons, duplicates, updates, limits.
+// test/unit/service/capability-admission.test.ts - MegaService admission of capability ads with real signatures and PoW: reject reasons, duplicates, seqNo updates and PoW upgrades, limits.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { leadingZeroBits } from '../../../src/protocol/pow.ts';
@@ -55,6 +55,24 @@ describe('service: capability ads', () => {
     const page = { page: 0, chunkSize: 10 };
     assert.deepEqual(service.listCapabilities(page, { question: 'old' }), []);
     assert.equal(service.listCapabilities(page, { question: 'new' }).length, 1);
+  });
+
+  it('PoW upgrade: the same signed capability re-mined at a higher difficulty replaces at the same seqNo; other content does not', () => {
+    const { service } = withOracle();
+    const c = makeCapability({ oracleKeys: O, capKeys: C1, question: 'Who won the match?', seqNo: 2, difficulty: 1 });
+    service.submit('capability', c);
+    service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C2, question: 'Will it rain?', difficulty: 3 }));
+    const up = mine(c, 'capability', 5);
+    assert.deepEqual(service.submit('capability', up), { status: 'accepted', kind: 'capability', id: C1.publicKey, replaced: true, evicted: [] });
+    const page = { page: 0, chunkSize: 10 };
+    // re-ranked above C2 (difficulty 3), stored with the new proof, indexed once
+    assert.deepEqual(service.listCapabilities(page, { pubkey: O.publicKey }).map((s) => s.msg.capabilityPubKey), [C1.publicKey, C2.publicKey]);
+    assert.deepEqual(service.listCapabilities(page, { question: 'match' }).map((s) => s.msg), [up]);
+    assert.equal(service.listCapabilities(page, { question: 'match' })[0]?.msg.pow.difficulty, 5);
+    assert.deepEqual(service.submit('capability', c), { status: 'duplicate', kind: 'capability', id: C1.publicKey });
+    const other = makeCapability({ oracleKeys: O, capKeys: C1, question: 'Who lost the match?', seqNo: 2, difficulty: 8 });
+    assert.deepEqual(service.submit('capability', other), { status: 'duplicate', kind: 'capability', id: C1.publicKey });
+    assert.deepEqual(service.listCapabilities(page, { question: 'lost' }), []);
   });
 });
 

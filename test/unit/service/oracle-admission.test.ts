@@ -1,4 +1,4 @@
-// test/unit/service/oracle-admission.test.ts - MegaService admission of oracle ads with real signatures and PoW: every oracle reject reason, duplicates, updates.
+// test/unit/service/oracle-admission.test.ts - MegaService admission of oracle ads with real signatures and PoW: every oracle reject reason, duplicates, seqNo updates and PoW upgrades.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { leadingZeroBits } from '../../../src/protocol/pow.ts';
@@ -56,6 +56,58 @@ describe('service: oracle ads', () => {
     const v4 = makeOracle({ keys: K1, seqNo: 4, tags: ['new'] });
     assert.deepEqual(service.submit('oracle', v4), { status: 'accepted', kind: 'oracle', id: K1.publicKey, replaced: true, evicted: [] });
     assert.deepEqual(service.getOracle(K1.publicKey)?.msg, v4);
+  });
+
+  it('PoW upgrade: the same signed ad re-mined at a higher difficulty replaces at the same seqNo', () => {
+    const { service, mempool } = newServiceForTest();
+    const accepted: boolean[] = [];
+    service.on('mempool:accepted', (e) => accepted.push(e.replaced));
+    const o = makeOracle({ keys: K1, seqNo: 3, difficulty: 2, tags: ['sports'] });
+    assert.deepEqual(service.submit('oracle', o), { status: 'accepted', kind: 'oracle', id: K1.publicKey, replaced: false, evicted: [] });
+    const up = mine({ ...o, cTTL: 4 }, 'oracle', 7);
+    assert.equal(up.oracleSignature, o.oracleSignature);
+    assert.deepEqual(service.submit('oracle', up), { status: 'accepted', kind: 'oracle', id: K1.publicKey, replaced: true, evicted: [] });
+    const stored = service.getOracle(K1.publicKey);
+    assert.deepEqual(stored?.msg, up);
+    assert.deepEqual(stored?.msg.pow, up.pow);
+    assert.equal(stored?.msg.pow.difficulty, 7);
+    assert.equal(mempool.counts().oracles, 1);
+    assert.deepEqual(accepted, [false, true]);
+    // the old proof, or the same new one again, is now a duplicate
+    assert.deepEqual(service.submit('oracle', o), { status: 'duplicate', kind: 'oracle', id: K1.publicKey });
+    assert.deepEqual(service.submit('oracle', up), { status: 'duplicate', kind: 'oracle', id: K1.publicKey });
+    assert.deepEqual(service.getOracle(K1.publicKey)?.msg, up);
+  });
+
+  it('PoW upgrade re-ranks the oracle among others', () => {
+    const { service } = newServiceForTest();
+    const o = makeOracle({ keys: K1, difficulty: 1 });
+    service.submit('oracle', o);
+    service.submit('oracle', makeOracle({ keys: K2, difficulty: 4 }));
+    const order = (): string[] => service.listOracles({ page: 0, chunkSize: 10 }, {}).map((s) => s.msg.pubkey);
+    assert.deepEqual(order(), [K2.publicKey, K1.publicKey]);
+    assert.equal(service.submit('oracle', mine(o, 'oracle', 6)).status, 'accepted');
+    assert.deepEqual(order(), [K1.publicKey, K2.publicKey]);
+  });
+
+  it('an upgrade with different signed content at the same seqNo is a duplicate, even validly signed and with more PoW', () => {
+    const { service } = newServiceForTest();
+    const o = makeOracle({ keys: K1, seqNo: 3, difficulty: 2, tags: ['sports'] });
+    service.submit('oracle', o);
+    const other = makeOracle({ keys: K1, seqNo: 3, difficulty: 8, tags: ['weather'] });
+    assert.deepEqual(service.submit('oracle', other), { status: 'duplicate', kind: 'oracle', id: K1.publicKey });
+    assert.deepEqual(service.getOracle(K1.publicKey)?.msg, o);
+  });
+
+  it('a PoW upgrade is still verified: a forged signature or a bad proof is rejected and the stored ad stays', () => {
+    const { service } = newServiceForTest();
+    const o = makeOracle({ keys: K1, seqNo: 3, difficulty: 2 });
+    service.submit('oracle', o);
+    const up = mine(o, 'oracle', 6);
+    const byK2 = resignOracle({ ...o, pubkey: K2.publicKey }, K2);
+    assertRejected(service.submit('oracle', { ...up, oracleSignature: byK2.oracleSignature }), 'signature-invalid', 100);
+    assertRejected(service.submit('oracle', { ...o, pow: { ...o.pow, difficulty: 9 } }), 'pow-invalid', 100);
+    assert.deepEqual(service.getOracle(K1.publicKey)?.msg, o);
   });
 
   it('cTTL and pow are not signed: a relayed copy with a lower cTTL or re-mined PoW still verifies', () => {

@@ -1,4 +1,4 @@
-// test/unit/service/report-admission.test.ts - MegaService admission of reports end to end: the three content types, every fact/capability reject reason, duplicates, out-of-shard.
+// test/unit/service/report-admission.test.ts - MegaService admission of reports end to end: the three content types, every fact/capability reject reason, duplicates, seqNo/PoW updates and downgrades, out-of-shard.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { signHash } from '../../../src/protocol/keys.ts';
@@ -15,6 +15,7 @@ import {
   makeReport,
   makeReportContent,
   makeRequest,
+  mine,
   newServiceForTest,
   offCurvePubKey,
   reportId,
@@ -204,13 +205,29 @@ describe('service: report reject reasons common to all types', () => {
     assert.deepEqual(r.status === 'accepted' && r.evicted, [{ kind: 'report', id: reportId(first), oraclePubKey: O.publicKey, cause: 'rank' }]);
   });
 
-  it('a higher seqNo of a stored report replaces it; equal is a duplicate', () => {
+  it('a stored report is replaced only by more PoW; a higher seqNo with the same proof is a duplicate', () => {
     const { service } = setup();
     const r = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, seqNo: 1 });
     const id = reportId(r);
     service.submit('report', r);
     assert.deepEqual(service.submit('report', { ...r, cTTL: 2 }), { status: 'duplicate', kind: 'report', id });
-    assert.deepEqual(service.submit('report', { ...r, seqNo: 2 }), { status: 'accepted', kind: 'report', id, replaced: true, evicted: [] });
+    assert.deepEqual(service.submit('report', { ...r, seqNo: 2 }), { status: 'duplicate', kind: 'report', id });
+    assert.deepEqual(service.submit('report', mine({ ...r, seqNo: 2 }, 'report', r.pow.difficulty + 2)), { status: 'accepted', kind: 'report', id, replaced: true, evicted: [] });
+  });
+
+  it('more PoW replaces a stored report; a downgrade (seqNo + 1, less PoW) is a duplicate and keeps the stored one', () => {
+    const { service } = setup({ mempool: { maxReports: 2 } });
+    const r = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args: { n: '1' }, seqNo: 1, difficulty: 4 });
+    const id = reportId(r);
+    service.submit('report', r);
+    const down = mine({ ...r, seqNo: 2 }, 'report', 1);
+    assert.deepEqual(service.submit('report', down), { status: 'duplicate', kind: 'report', id });
+    assert.deepEqual(service.listReports(O.publicKey, ALL).map((s) => s.msg), [r]);
+    const up = mine(r, 'report', 6);
+    assert.deepEqual(service.submit('report', up), { status: 'accepted', kind: 'report', id, replaced: true, evicted: [] });
+    assert.deepEqual(service.listReports(O.publicKey, ALL).map((s) => s.msg), [up]);
+    // neither the old proof nor a later seqNo with it can take the place back
+    assert.deepEqual(service.submit('report', { ...r, seqNo: 9 }), { status: 'duplicate', kind: 'report', id });
   });
 });
 

@@ -1,0 +1,168 @@
+// test/unit/mempool/supersedes.test.ts - replacement rules: supersedesAd (seqNo, then PoW upgrade of the same signed content) and supersedesReport (no downgrade) truth tables and order properties.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { supersedesAd, supersedesReport } from '../../../src/mempool/mempool.ts';
+import type { OracleCapability, OracleId, Report } from '../../../src/protocol/types.ts';
+import { fakeCapability, fakeOracle, fakePow, fakePubKey, fakeReport, makeCapability, makeKeys, makeOracle, mine, resignOracle } from '../../helpers/factory.ts';
+
+const pk = fakePubKey;
+type Cmp = 'lower' | 'equal' | 'higher';
+const BASE_SEQ = 5;
+const BASE_DIFF = 4;
+const shift = (c: Cmp): number => (c === 'lower' ? -1 : c === 'equal' ? 0 : 1);
+
+/** [seqNo vs stored, PoW vs stored, signed content vs stored, supersedes?] - every combination, spelled out. */
+const AD_TABLE: [Cmp, Cmp, 'same' | 'different', boolean][] = [
+  ['lower', 'lower', 'same', false],
+  ['lower', 'equal', 'same', false],
+  ['lower', 'higher', 'same', false],
+  ['lower', 'lower', 'different', false],
+  ['lower', 'equal', 'different', false],
+  ['lower', 'higher', 'different', false],
+  ['equal', 'lower', 'same', false],
+  ['equal', 'equal', 'same', false],
+  ['equal', 'higher', 'same', true], // the PoW upgrade
+  ['equal', 'lower', 'different', false],
+  ['equal', 'equal', 'different', false],
+  ['equal', 'higher', 'different', false],
+  ['higher', 'lower', 'same', true],
+  ['higher', 'equal', 'same', true],
+  ['higher', 'higher', 'same', true],
+  ['higher', 'lower', 'different', true],
+  ['higher', 'equal', 'different', true],
+  ['higher', 'higher', 'different', true],
+];
+
+/** The unsigned fields of `x` made different from the stored copy (they must never matter). */
+function withOtherUnsigned<T extends OracleId | OracleCapability>(x: T): T {
+  return { ...x, cTTL: x.cTTL + 1, oracleSignature: 'a'.repeat(128), pow: { ...x.pow, magicNo: x.pow.magicNo + 99, hash: 'e'.repeat(64) } };
+}
+
+describe('supersedesAd: truth table', () => {
+  const kinds = {
+    oracle: {
+      stored: fakeOracle(pk(1), BASE_DIFF, { seqNo: BASE_SEQ, tags: ['a'] }),
+      next: (seq: number, d: number, same: boolean) => withOtherUnsigned(fakeOracle(pk(1), d, { seqNo: seq, tags: same ? ['a'] : ['b'] })),
+    },
+    capability: {
+      stored: fakeCapability(pk(1), pk(101), BASE_DIFF, { seqNo: BASE_SEQ, question: 'who won' }),
+      next: (seq: number, d: number, same: boolean) => withOtherUnsigned(fakeCapability(pk(1), pk(101), d, { seqNo: seq, question: same ? 'who won' : 'who lost' })),
+    },
+  };
+  for (const [kind, k] of Object.entries(kinds)) {
+    for (const [seq, pow, content, want] of AD_TABLE) {
+      it(`${kind}: ${seq} seqNo, ${pow} PoW, ${content} signed content -> ${want ? 'replaces' : 'duplicate'}`, () => {
+        const next = k.next(BASE_SEQ + shift(seq), BASE_DIFF + shift(pow), content === 'same');
+        assert.equal(supersedesAd<OracleId | OracleCapability>(next, k.stored), want);
+      });
+    }
+  }
+
+  it('is irreflexive: an ad never supersedes itself or an identical copy', () => {
+    const o = fakeOracle(pk(1), 3, { seqNo: 2 });
+    const c = fakeCapability(pk(1), pk(101), 3, { seqNo: 2 });
+    assert.equal(supersedesAd(o, o), false);
+    assert.equal(supersedesAd({ ...o }, o), false);
+    assert.equal(supersedesAd(c, c), false);
+    assert.equal(supersedesAd(structuredClone(c), c), false);
+  });
+
+  it('signed content is compared canonically: key order does not matter', () => {
+    const o = fakeOracle(pk(1), 3, { seqNo: 2, tags: ['a', 'b'] });
+    const reordered = Object.fromEntries(Object.entries({ ...o, pow: fakePow(4) }).reverse()) as unknown as OracleId;
+    assert.equal(supersedesAd(reordered, o), true);
+    // but tag order is content (arrays are ordered in the signed form)
+    assert.equal(supersedesAd(fakeOracle(pk(1), 4, { seqNo: 2, tags: ['b', 'a'] }), o), false);
+  });
+
+  it('each signed field of an oracle ad counts as content; an absent optional field differs from a present one', () => {
+    const stored = fakeOracle(pk(1), 3, { seqNo: 2 });
+    const up = (edit: Partial<OracleId>): OracleId => ({ ...stored, pow: fakePow(9), ...edit });
+    assert.equal(supersedesAd(up({}), stored), true);
+    for (const edit of [{ bid: { amount: 1, proof: '' } }, { tags: [] }, { manifestUri: 'https://x.example/m.json' }, { oracleSignatureType: 'x' as OracleId['oracleSignatureType'] }]) {
+      assert.equal(supersedesAd(up(edit), stored), false, JSON.stringify(edit));
+    }
+  });
+
+  it('each signed field of a capability ad counts as content', () => {
+    const stored = fakeCapability(pk(1), pk(101), 3, { seqNo: 2 });
+    const up = (edit: Partial<OracleCapability>): OracleCapability => ({ ...stored, pow: fakePow(9), ...edit });
+    assert.equal(supersedesAd(up({}), stored), true);
+    const edits: Partial<OracleCapability>[] = [{ question: 'other' }, { tags: ['t'] }, { answers: ['yes'] }, { params: [{ name: 'p', values: ['v'] }] }, { endpoint: 'https://x.example' }, { off: true }];
+    for (const edit of edits) assert.equal(supersedesAd(up(edit), stored), false, JSON.stringify(edit));
+  });
+
+  it('with real signatures: the same ad re-mined at a higher difficulty supersedes; a re-signed variant at the same seqNo does not', () => {
+    const keys = makeKeys(1);
+    const o = makeOracle({ keys, seqNo: 3, difficulty: 2, tags: ['sports'] });
+    assert.equal(supersedesAd(mine(o, 'oracle', 5), o), true);
+    assert.equal(supersedesAd(o, mine(o, 'oracle', 5)), false);
+    assert.equal(supersedesAd(mine(o, 'oracle', 2), o), false);
+    const variant = mine(resignOracle({ ...o, tags: ['weather'] }, keys), 'oracle', 8);
+    assert.equal(supersedesAd(variant, o), false);
+    const c = makeCapability({ oracleKeys: keys, capKeys: makeKeys(101), question: 'Who won?', seqNo: 1, difficulty: 1 });
+    assert.equal(supersedesAd(mine(c, 'capability', 4), c), true);
+    assert.equal(supersedesAd(mine({ ...c, cTTL: 1 }, 'capability', 4), c), true);
+  });
+});
+
+describe('supersedesReport: truth table', () => {
+  /** [seqNo vs stored, PoW vs stored, supersedes?] - replaces only with strictly more PoW and a seqNo that does not go down. */
+  const TABLE: [Cmp, Cmp, boolean][] = [
+    ['lower', 'lower', false],
+    ['lower', 'equal', false],
+    ['lower', 'higher', false],
+    ['equal', 'lower', false],
+    ['equal', 'equal', false],
+    ['equal', 'higher', true],
+    ['higher', 'lower', false], // the downgrade attack
+    ['higher', 'equal', false], // free churn: the same proof is valid at any seqNo
+    ['higher', 'higher', true],
+  ];
+  const stored = fakeReport(pk(1), BASE_DIFF, { seqNo: BASE_SEQ });
+  for (const [seq, pow, want] of TABLE) {
+    it(`${seq} seqNo, ${pow} PoW -> ${want ? 'replaces' : 'duplicate'}`, () => {
+      const next = fakeReport(pk(1), BASE_DIFF + shift(pow), { seqNo: BASE_SEQ + shift(seq) });
+      assert.equal(supersedesReport(next, stored), want);
+    });
+  }
+
+  it('a big seqNo jump does not excuse a lower PoW; cTTL does not count', () => {
+    assert.equal(supersedesReport(fakeReport(pk(1), 3, { seqNo: Number.MAX_SAFE_INTEGER }), fakeReport(pk(1), 4, { seqNo: 0 })), false);
+    assert.equal(supersedesReport({ ...stored, cTTL: stored.cTTL + 3 }, stored), false);
+    assert.equal(supersedesReport(stored, stored), false);
+  });
+
+  it('is a strict partial order (irreflexive, asymmetric, transitive) over (seqNo, difficulty)', () => {
+    const rep = (seq: number, d: number): Report => fakeReport(pk(1), d, { seqNo: seq });
+    const point = fc.tuple(fc.nat(3), fc.nat(3));
+    fc.assert(
+      fc.property(point, point, point, ([sa, da], [sb, db], [sc, dc]) => {
+        const a = rep(sa, da);
+        const b = rep(sb, db);
+        const c = rep(sc, dc);
+        assert.equal(supersedesReport(a, a), false);
+        assert.equal(supersedesReport(a, b) && supersedesReport(b, a), false);
+        if (supersedesReport(a, b) && supersedesReport(b, c)) assert.equal(supersedesReport(a, c), true);
+        // exactly: seqNo does not go down and PoW strictly rises
+        assert.equal(supersedesReport(a, b), sa >= sb && da > db);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+});
+
+describe('supersedesAd: order properties', () => {
+  it('is irreflexive, asymmetric and transitive over random (seqNo, difficulty, content) ads', () => {
+    const ad = fc.tuple(fc.nat(2), fc.nat(3), fc.constantFrom('a', 'b')).map(([seq, d, t]) => fakeOracle(pk(1), d, { seqNo: seq, tags: [t] }));
+    fc.assert(
+      fc.property(ad, ad, ad, (a, b, c) => {
+        assert.equal(supersedesAd(a, a), false);
+        assert.equal(supersedesAd(a, b) && supersedesAd(b, a), false);
+        if (supersedesAd(a, b) && supersedesAd(b, c)) assert.equal(supersedesAd(a, c), true);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+});
