@@ -31,6 +31,12 @@ export interface MegaConfig {
   maxBodyBytes: number;
   httpRequestTimeoutMs: number;
   maxConnections: number;
+  targetOutbound: number;
+  maxMsgLength: number;
+  handshakeTimeoutMs: number;
+  banTimeMs: number;
+  antiEntropyIntervalMs: number;
+  p2pMaxMessagesPerSecond: number;
   p2pseed: SeedAddress[];
   p2pKeepAlive: number;
   hostSeqNo: number;
@@ -71,9 +77,9 @@ const HOST_RE = /^[A-Za-z0-9.\-:[\]]+$/;
 export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   network: { type: 'string', default: 'mainnet', doc: 'Which Mega network this node belongs to: "mainnet", "testnet" or "regtest".', check: oneOf('mainnet', 'testnet', 'regtest') },
   httpPort: { type: 'integer', default: 8080, unit: 'TCP port', doc: 'Port of the REST API (0 = any free port, logged at start).', check: int(0, 65535) },
-  p2pPort: { type: 'integer', default: 8333, unit: 'TCP port', doc: 'Port of the P2P listener (used by the P2P layer, a later release).', check: int(0, 65535) },
+  p2pPort: { type: 'integer', default: 8333, unit: 'TCP port', doc: 'Port of the P2P listener (0 = any free port, logged at start).', check: int(0, 65535) },
   listenAddress: { type: 'string', default: '0.0.0.0', doc: 'Local address the listeners bind to ("127.0.0.1" keeps the node private to this machine).', check: (v) => str(255)(v) ?? (HOST_RE.test(v as string) ? null : 'must be an IP address or host name') },
-  hostname: { type: 'string | null', default: null, doc: 'Public host name other nodes should dial (announced by the P2P layer); null = not announced.', check: (v) => str(255, true)(v) ?? (v === null || HOST_RE.test(v as string) ? null : 'must be a host name or IP address') },
+  hostname: { type: 'string | null', default: null, doc: 'Public host name other nodes should dial, announced in `addr` gossip with p2pPort and hostSeqNo; null = not announced (peers still learn the address of inbound connections).', check: (v) => str(255, true)(v) ?? (v === null || HOST_RE.test(v as string) ? null : 'must be a host name or IP address') },
   isTest: { type: 'boolean', default: false, doc: 'Test mode: enables GET /testOnlyGenKeyPair and GET /testOnlySign. Never on a public node.', check: bool },
   maxOracles: { type: 'integer', default: 10000, unit: 'entries', doc: 'Oracle ads kept, in all. When full, a newcomer that outranks the lowest-ranked ad evicts it (with its capabilities and reports).', check: int(1) },
   maxCapabilities: { type: 'integer', default: 100, unit: 'entries per oracle', doc: 'Capability ads kept per oracle; the lowest PoW is evicted by a higher one.', check: int(1) },
@@ -97,11 +103,17 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   },
   maxBodyBytes: { type: 'integer', default: 1048576, unit: 'bytes', doc: 'Largest accepted REST request body; larger ones get 413.', check: int(1024, 64 * 1048576) },
   httpRequestTimeoutMs: { type: 'integer', default: 30000, unit: 'milliseconds', doc: 'A request whose body has not fully arrived by then is answered 408 and closed, so no client can hold a connection open forever.', check: int(1000, 600000) },
-  maxConnections: { type: 'integer', default: 64, unit: 'connections', doc: 'Most P2P connections, inbound plus outbound (used by the P2P layer, a later release).', check: int(0, 100000) },
+  maxConnections: { type: 'integer', default: 64, unit: 'connections', doc: 'Most P2P connections, inbound plus outbound; further inbound connections are refused.', check: int(0, 100000) },
+  targetOutbound: { type: 'integer', default: 8, unit: 'connections', doc: 'Outbound connections the node keeps dialing for (seeds first, then gossiped addresses), within maxConnections.', check: int(0, 1000) },
+  maxMsgLength: { type: 'integer', default: 1048576, unit: 'bytes', doc: 'Largest P2P payload; a frame header declaring more gets the peer disconnected and banned before any payload is buffered.', check: int(1024, 64 * 1048576) },
+  handshakeTimeoutMs: { type: 'integer', default: 10000, unit: 'milliseconds', doc: 'A P2P connection that has not finished version/verack by then is closed.', check: int(100, 600000) },
+  banTimeMs: { type: 'integer', default: 86400000, unit: 'milliseconds', doc: 'How long the address of a misbehaving peer (bad frames, invalid messages, floods of invalid data) stays banned.', check: int(1000) },
+  antiEntropyIntervalMs: { type: 'integer', default: 60000, unit: 'milliseconds', doc: 'Every interval the node asks one random peer for its whole inventory and fetches what it lacks (repairs missed relays, e.g. after a partition).', check: int(100, 86400000) },
+  p2pMaxMessagesPerSecond: { type: 'integer', default: 5000, unit: 'messages/s per peer', doc: 'Sustained message rate per peer; above it the node pauses reading from that peer (valid floods are throttled, never banned).', check: int(1, 1000000) },
   p2pseed: {
     type: 'array of {server, port}',
     default: [],
-    doc: 'Peers to dial at start (used by the P2P layer, a later release).',
+    doc: 'Peers to dial at start; they are redialed with exponential backoff (1 s doubling to 5 min) whenever not connected.',
     check: (v) => {
       if (!Array.isArray(v)) return 'must be an array of {"server": host, "port": n}';
       if (v.length > 1000) return 'must have at most 1000 entries';
@@ -116,8 +128,8 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
       return null;
     },
   },
-  p2pKeepAlive: { type: 'integer', default: 30000, unit: 'milliseconds', doc: 'Interval of P2P keepalive pings (used by the P2P layer, a later release).', check: int(1000, 3600000) },
-  hostSeqNo: { type: 'integer', default: 0, doc: 'Version of this node\'s own address announcement; raise it when hostname or p2pPort change so peers replace the old address (used by the P2P layer, a later release).', check: int(0) },
+  p2pKeepAlive: { type: 'integer', default: 30000, unit: 'milliseconds', doc: 'Interval of P2P keepalive pings; a peer silent for three intervals is dropped.', check: int(100, 3600000) },
+  hostSeqNo: { type: 'integer', default: 0, doc: 'Version of this node\'s own address announcement; raise it when hostname or p2pPort change so peers replace the old address.', check: int(0) },
   facilitatorId: {
     type: 'object | null',
     default: null,

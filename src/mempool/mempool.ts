@@ -1,124 +1,29 @@
 /** mempool/mempool.ts - the in-memory registry: storage, per-type limits, rank eviction, seqNo updates, sharding, lookups, events. Imports only protocol. */
 import { EventEmitter } from 'node:events';
-import { signingHash } from '../protocol/canonical.ts';
+import { versionHash } from '../protocol/ids.ts';
 import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
+import { supersedesAd, supersedesReport } from './supersede.ts';
+import type {
+  AddResult,
+  EvictedEvent,
+  InventoryEntry,
+  MempoolDeps,
+  MempoolEvents,
+  MempoolOptions,
+  MempoolRejectReason,
+  Page,
+  StoredCapability,
+  StoredKind,
+  StoredOracle,
+  StoredReport,
+} from './types.ts';
+
 import { outranks, RankedSet } from './ranked-set.ts';
 import { questionWords, SetIndex } from './text-index.ts';
-import { isInShard, type Shard } from './shard.ts';
+import { isInShard } from './shard.ts';
 
-/** Limits and shard of one mempool (the config slice). */
-export interface MempoolOptions {
-  /** Oracle ads, global. */
-  maxOracles: number;
-  /** Capability ads per oracle. */
-  maxCapabilities: number;
-  /** Reports per oracle. */
-  maxReports: number;
-  shard: Shard;
-}
-
-/** Injected collaborators. */
-export interface MempoolDeps {
-  /** Clock in milliseconds since the epoch (tests use a fake one). */
-  now: () => number;
-}
-
-/** A stored oracle ad with its capabilities and the reports against it. */
-export interface StoredOracle {
-  msg: Verified<OracleId>;
-  /** Bid amount (msat) proven by payment; 0 until bids are verified. */
-  verifiedBid: number;
-  receivedAt: number;
-  capabilities: RankedSet<StoredCapability>;
-  reports: RankedSet<StoredReport>;
-}
-
-/** A stored capability ad. */
-export interface StoredCapability {
-  msg: Verified<OracleCapability>;
-  receivedAt: number;
-  /** Index keys currently registered for it (kept so removal needs no re-tokenizing). */
-  words: string[];
-}
-
-/** A stored report and the dispute attached to it, if any. */
-export interface StoredReport {
-  id: string;
-  msg: Report;
-  receivedAt: number;
-  dispute: { id: string; msg: Verified<Dispute>; receivedAt: number } | null;
-}
-
-/** The kinds of stored things. */
-export type StoredKind = 'oracle' | 'capability' | 'report' | 'dispute';
-
-/** Payload of `accepted`: something new or newer is stored. */
-export interface AcceptedEvent {
-  kind: StoredKind;
-  /** oracle: pubkey; capability: capabilityPubKey; report: report id; dispute: dispute id. */
-  id: string;
-  oraclePubKey: string;
-  /** True when a stored version was superseded (higher seqNo, or a PoW upgrade; see supersedesAd/supersedesReport). */
-  replaced: boolean;
-  /** The stored message. */
-  entity: OracleId | OracleCapability | Report | Dispute;
-}
-
-/** Payload of `evicted`: something left the mempool. */
-export interface EvictedEvent {
-  kind: StoredKind;
-  id: string;
-  oraclePubKey: string;
-  /** `rank`: pushed out by a higher-ranked newcomer; `oracle-evicted`: its oracle left. */
-  cause: 'rank' | 'oracle-evicted';
-}
-
-/**
- * Typed event map (gossipsub-style). Listeners run synchronously after the change is complete and
- * MUST NOT throw: a throwing listener would surface as an exception from the add call that
- * triggered it, after the change was made.
- */
-export interface MempoolEvents {
-  'mempool:accepted': [AcceptedEvent];
-  'mempool:evicted': [EvictedEvent];
-}
-
-/** Result of an insertion attempt. */
-export type AddResult =
-  | { status: 'accepted'; replaced: boolean; evicted: EvictedEvent[] }
-  | { status: 'duplicate' }
-  | { status: 'out-of-shard' }
-  | { status: 'rejected'; reason: MempoolRejectReason; message: string };
-
-/** Why the mempool refused an otherwise valid entry. */
-export type MempoolRejectReason = 'rank-too-low' | 'unknown-oracle' | 'report-not-found';
-
-/** A page request. */
-export interface Page {
-  page: number;
-  chunkSize: number;
-}
-
-/**
- * Does a signed ad replace the stored version? A higher seqNo does. At an equal seqNo, the same
- * signed content with more PoW does too: PoW is outside the signature precisely so that work can
- * be raised later without re-signing. Anything else is a duplicate.
- */
-export function supersedesAd<T extends OracleId | OracleCapability>(next: T, cur: T): boolean {
-  if (next.seqNo !== cur.seqNo) return next.seqNo > cur.seqNo;
-  return next.pow.difficulty > cur.pow.difficulty && signingHash(next, 'oracleSignature') === signingHash(cur, 'oracleSignature');
-}
-
-/**
- * Does a report replace the stored one with the same id? Reports are unsigned and their content
- * (hence id and PoW preimage) never changes, so the only meaningful update is more work: a new
- * version must carry strictly more PoW and must not lower seqNo. A higher seqNo alone is free to
- * make (the proof stays valid at any seqNo) and would let anyone churn relays, so it is a
- * duplicate; a higher seqNo with less work would be a downgrade making the report easy to evict.
- */
-export function supersedesReport(next: Report, cur: Report): boolean {
-  return next.seqNo >= cur.seqNo && next.pow.difficulty > cur.pow.difficulty;
-}
+export { supersedesAd, supersedesReport } from './supersede.ts';
+export type * from './types.ts';
 
 const reject = (reason: MempoolRejectReason, message: string): AddResult => ({ status: 'rejected', reason, message });
 
@@ -179,6 +84,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (stored) {
       this.oraclesByTag.remove(stored.msg.tags ?? [], msg.pubkey);
       stored.msg = msg;
+      stored.version = versionHash(msg);
       stored.receivedAt = this.now();
       this.oracles.set(msg.pubkey, stored.verifiedBid, msg.pow.difficulty, stored);
     } else {
@@ -188,6 +94,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       }
       const entry: StoredOracle = {
         msg,
+        version: versionHash(msg),
         verifiedBid: 0,
         receivedAt: this.now(),
         capabilities: new RankedSet(),
@@ -197,7 +104,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
     this.oraclesByTag.add(msg.tags ?? [], msg.pubkey);
     this.emitAll(evicted);
-    this.emit('mempool:accepted', { kind: 'oracle', id: msg.pubkey, oraclePubKey: msg.pubkey, replaced: !!stored, entity: msg });
+    this.emit('mempool:accepted', { kind: 'oracle', id: msg.pubkey, oraclePubKey: msg.pubkey, replaced: !!stored, version: (this.oracles.get(msg.pubkey) as StoredOracle).version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
   }
 
@@ -267,6 +174,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (stored) {
       this.unindexCapability(stored);
       stored.msg = msg;
+      stored.version = versionHash(msg);
       stored.receivedAt = this.now();
       stored.words = questionWords(msg.question);
       oracle.capabilities.set(msg.capabilityPubKey, msg.pow.difficulty, 0, stored);
@@ -279,13 +187,13 @@ export class Mempool extends EventEmitter<MempoolEvents> {
           evicted.push({ kind: 'capability', id: lowest.key.id, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
         }
       }
-      const entry: StoredCapability = { msg, receivedAt: this.now(), words: questionWords(msg.question) };
+      const entry: StoredCapability = { msg, version: versionHash(msg), receivedAt: this.now(), words: questionWords(msg.question) };
       oracle.capabilities.set(msg.capabilityPubKey, msg.pow.difficulty, 0, entry);
       this.capabilityCount++;
       this.indexCapability(entry);
     }
     this.emitAll(evicted);
-    this.emit('mempool:accepted', { kind: 'capability', id: msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, replaced: !!stored, entity: msg });
+    this.emit('mempool:accepted', { kind: 'capability', id: msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version: (oracle.capabilities.get(msg.capabilityPubKey) as StoredCapability).version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
   }
 
@@ -342,6 +250,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const evicted: EvictedEvent[] = [];
     if (stored) {
       stored.msg = msg;
+      stored.version = versionHash(msg);
       stored.receivedAt = this.now();
       oracle.reports.set(id, msg.pow.difficulty, 0, stored);
     } else {
@@ -354,12 +263,12 @@ export class Mempool extends EventEmitter<MempoolEvents> {
           evicted.push({ kind: 'report', id: lowest.key.id, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
         }
       }
-      const entry: StoredReport = { id, msg, receivedAt: this.now(), dispute: null };
+      const entry: StoredReport = { id, msg, version: versionHash(msg), receivedAt: this.now(), dispute: null };
       oracle.reports.set(id, msg.pow.difficulty, 0, entry);
       this.reportsById.set(id, entry);
     }
     this.emitAll(evicted);
-    this.emit('mempool:accepted', { kind: 'report', id, oraclePubKey: msg.oraclePubKey, replaced: !!stored, entity: msg });
+    this.emit('mempool:accepted', { kind: 'report', id, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version: (this.reportsById.get(id) as StoredReport).version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
   }
 
@@ -380,10 +289,48 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const report = this.reportsById.get(msg.reportId);
     if (!report) return reject('report-not-found', 'no stored report has this reportId');
     if (report.dispute) return { status: 'duplicate' };
-    report.dispute = { id, msg, receivedAt: this.now() };
+    report.dispute = { id, msg, receivedAt: this.now(), version: versionHash(msg) };
     this.disputeCount++;
-    this.emit('mempool:accepted', { kind: 'dispute', id, oraclePubKey: msg.oraclePubKey, replaced: false, entity: msg });
+    this.emit('mempool:accepted', { kind: 'dispute', id, oraclePubKey: msg.oraclePubKey, replaced: false, version: report.dispute.version, entity: msg });
     return { status: 'accepted', replaced: false, evicted: [] };
+  }
+
+  // ---- inventory (relay and sync) -------------------------------------------------------------
+
+  /** Every stored item as (kind, inventory id, version, message). Oracles come before what hangs on them. */
+  *inventory(): IterableIterator<InventoryEntry> {
+    for (const o of this.oracles.values()) {
+      yield { kind: 'oracle', id: o.msg.pubkey, version: o.version, msg: o.msg, cTTL: o.msg.cTTL };
+      for (const c of o.capabilities.values()) {
+        yield { kind: 'capability', id: c.msg.oraclePubKey + c.msg.capabilityPubKey, version: c.version, msg: c.msg, cTTL: c.msg.cTTL };
+      }
+      for (const r of o.reports.values()) {
+        yield { kind: 'report', id: r.id, version: r.version, msg: r.msg, cTTL: r.msg.cTTL };
+        if (r.dispute) yield { kind: 'dispute', id: r.id, version: r.dispute.version, msg: r.dispute.msg, cTTL: null };
+      }
+    }
+  }
+
+  /** The stored item with this inventory id (see protocol/ids.ts inventoryId). */
+  getByInventoryId(kind: StoredKind, id: string): InventoryEntry | undefined {
+    switch (kind) {
+      case 'oracle': {
+        const o = this.oracles.get(id);
+        return o && { kind, id, version: o.version, msg: o.msg, cTTL: o.msg.cTTL };
+      }
+      case 'capability': {
+        const c = this.getCapability(id.slice(0, 66), id.slice(66));
+        return c && { kind, id, version: c.version, msg: c.msg, cTTL: c.msg.cTTL };
+      }
+      case 'report': {
+        const r = this.reportsById.get(id);
+        return r && { kind, id, version: r.version, msg: r.msg, cTTL: r.msg.cTTL };
+      }
+      case 'dispute': {
+        const d = this.reportsById.get(id)?.dispute;
+        return d ? { kind, id, version: d.version, msg: d.msg, cTTL: null } : undefined;
+      }
+    }
   }
 
   // ---- internals -----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 /** protocol/ids.ts - content ids: report id and dispute id. Imports only protocol. */
 import { canonicalize } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
-import type { Dispute, Report } from './types.ts';
+import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from './types.ts';
 
 /** Report id: hex SHA-256 of the canonical `{oraclePubKey, content}` (seqNo, cTTL and pow excluded, so updates keep the id). */
 export function reportId(r: Pick<Report, 'oraclePubKey' | 'content'>): string {
@@ -11,4 +11,31 @@ export function reportId(r: Pick<Report, 'oraclePubKey' | 'content'>): string {
 /** Dispute id: hex SHA-256 of the canonical dispute. */
 export function disputeId(d: Dispute): string {
   return sha256Hex(canonicalize(d));
+}
+
+/** Inventory id of an entity on the wire: oracle pubkey; capability oraclePubKey + capabilityPubKey; report id; dispute: the report id it answers. */
+export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability | Report | Dispute): string {
+  switch (kind) {
+    case 'oracle':
+      return (msg as OracleId).pubkey;
+    case 'capability':
+      return (msg as OracleCapability).oraclePubKey + (msg as OracleCapability).capabilityPubKey;
+    case 'report':
+      return reportId(msg as Report);
+    case 'dispute':
+      return (msg as Dispute).reportId;
+  }
+}
+
+/**
+ * Version hash of an entity: hex SHA-256 of its canonical form without `cTTL` (which relays lower).
+ * Two copies of one version have the same hash whatever hop they came from; a new seqNo or PoW
+ * gives a new hash. Relay and sync dedupe on it.
+ */
+export function versionHash(msg: object): string {
+  const copy: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(msg)) {
+    if (k !== 'cTTL') Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return sha256Hex(canonicalize(copy));
 }

@@ -1,14 +1,25 @@
 /** service/service.ts - the one entry point for submitting and querying, called by REST and P2P alike. Imports protocol and mempool; never api or p2p. */
 import { EventEmitter } from 'node:events';
 import { checkPow, capabilityPreimage, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
-import { disputeId, reportId } from '../protocol/ids.ts';
+import { disputeId, inventoryId, reportId, versionHash } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
 import { verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
-import type { AcceptedEvent, AddResult, EvictedEvent, Mempool, Page, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+import type { AcceptedEvent, AddResult, EvictedEvent, InventoryEntry, Mempool, Page, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
 import { banScoreFor, type AdmissionResult } from './types.ts';
 
-export type { AcceptedEvent, EvictedEvent, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+export type { AcceptedEvent, EvictedEvent, InventoryEntry, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+
+/** Something valid to pass on to peers: a newly stored version, or a valid report of another shard. */
+export interface RelayItem {
+  kind: EntityKind;
+  /** Inventory id (protocol/ids.ts inventoryId). */
+  id: string;
+  version: string;
+  msg: OracleId | OracleCapability | Report | Dispute;
+  /** Hop limit as received; null for disputes (never limited). */
+  cTTL: number | null;
+}
 
 /** Minimum PoW difficulty per entity type (the config slice). */
 export interface ServiceOptions {
@@ -29,6 +40,8 @@ export interface ServiceEvents {
   'mempool:evicted': [EvictedEvent];
   /** Every admission outcome, for metrics and logs (`source` is the opaque submitter id). */
   'admission': [AdmissionResult, string];
+  /** A valid item to relay (driven by mempool:accepted, plus out-of-shard reports). */
+  'item:relay': [RelayItem];
 }
 
 /** Admission and lookup. Order of checks: structure, duplicate, PoW, threshold, rank, signature, semantics (cheapest first). */
@@ -44,7 +57,16 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     this.mempool = deps.mempool;
     this.schemas = deps.schemas;
     this.lookupCapability = (o, c) => this.mempool.getCapability(o, c)?.msg;
-    this.mempool.on('mempool:accepted', (e) => this.emit('mempool:accepted', e));
+    this.mempool.on('mempool:accepted', (e) => {
+      this.emit('mempool:accepted', e);
+      this.emit('item:relay', {
+        kind: e.kind,
+        id: inventoryId(e.kind, e.entity),
+        version: e.version,
+        msg: e.entity,
+        cTTL: e.kind === 'dispute' ? null : (e.entity as OracleId).cTTL,
+      });
+    });
     this.mempool.on('mempool:evicted', (e) => this.emit('mempool:evicted', e));
   }
 
@@ -101,7 +123,10 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     if (pre) return this.done(fromAdd('report', id, pre), source);
     const bad = verifyReportFacts(r, this.lookupCapability);
     if (bad) return this.done(rejected('report', id, bad.reason, bad.message), source);
-    return this.done(fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id)), source);
+    const result = this.done(fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id)), source);
+    // Another shard stores it, but this node still passes it on (DESIGN: validate and relay everything).
+    if (result.status === 'out-of-shard') this.emit('item:relay', { kind: 'report', id, version: versionHash(r), msg: r, cTTL: r.cTTL });
+    return result;
   }
 
   /** Admit a schema-valid dispute of a stored fact-missing report. */
@@ -135,6 +160,54 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   /** Reports against an oracle, highest PoW first. */
   listReports(pubkey: string, page: Page): StoredReport[] {
     return this.mempool.listReports(pubkey, page);
+  }
+
+  /** Source of reports kept by other shards (the P2P layer sets it; none on a lone node). */
+  private networkReports: ((pubkey: string) => Promise<unknown[]>) | null = null;
+
+  /** Let GET /reports?scope=network reach peers (node.ts wires the P2P query here). */
+  setNetworkReportSource(source: (pubkey: string) => Promise<unknown[]>): void {
+    this.networkReports = source;
+  }
+
+  /**
+   * Reports against an oracle from this node and from peers storing other shards. Remote answers
+   * are untrusted: each must be a schema-valid report against `pubkey` whose id and PoW check out
+   * (and whose facts verify), and a dispute is kept only if it verifies against it.
+   */
+  async listReportsNetwork(pubkey: string, page: Page): Promise<{ id: string; report: Report; dispute: Dispute | null }[]> {
+    const merged = new Map<string, { id: string; report: Report; dispute: Dispute | null }>();
+    for (const r of this.mempool.listReports(pubkey, { page: 0, chunkSize: this.mempool.options.maxReports })) {
+      merged.set(r.id, { id: r.id, report: r.msg, dispute: r.dispute?.msg ?? null });
+    }
+    const remote = this.networkReports ? await this.networkReports(pubkey) : [];
+    for (const item of remote) {
+      const e = item as { report?: unknown; dispute?: unknown };
+      if (typeof e !== 'object' || e === null || !this.schemas.validateEntity('report', e.report).ok) continue;
+      const report = e.report as Report;
+      if (report.oraclePubKey !== pubkey) continue;
+      const id = reportId(report);
+      if (merged.has(id) || checkPow(report.pow, reportPreimage(report)) !== null) continue;
+      if (verifyReportFacts(report, this.lookupCapability) !== null) continue;
+      let dispute: Dispute | null = null;
+      if (e.dispute && this.schemas.validateEntity('dispute', e.dispute).ok) {
+        const d = e.dispute as Dispute;
+        if (d.reportId === id && verifyDispute(d, report, this.lookupCapability) === null) dispute = d;
+      }
+      merged.set(id, { id, report, dispute });
+    }
+    const all = [...merged.values()].sort((a, b) => b.report.pow.difficulty - a.report.pow.difficulty || (a.id < b.id ? -1 : 1));
+    return all.slice(page.page * page.chunkSize, (page.page + 1) * page.chunkSize);
+  }
+
+  /** Every stored item, for sync (`mempool` answers). */
+  inventory(): IterableIterator<InventoryEntry> {
+    return this.mempool.inventory();
+  }
+
+  /** The stored item with this inventory id, for `getdata`. */
+  getItem(kind: EntityKind, id: string): InventoryEntry | undefined {
+    return this.mempool.getByInventoryId(kind, id);
   }
 
   /** Entry counts. */

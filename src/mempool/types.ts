@@ -1,0 +1,113 @@
+/** mempool/types.ts - the mempool's options, stored-entry shapes, events and results. Imports only protocol types. */
+import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
+import type { RankedSet } from './ranked-set.ts';
+import type { Shard } from './shard.ts';
+
+/** Limits and shard of one mempool (the config slice). */
+export interface MempoolOptions {
+  /** Oracle ads, global. */
+  maxOracles: number;
+  /** Capability ads per oracle. */
+  maxCapabilities: number;
+  /** Reports per oracle. */
+  maxReports: number;
+  shard: Shard;
+}
+
+/** Injected collaborators. */
+export interface MempoolDeps {
+  /** Clock in milliseconds since the epoch (tests use a fake one). */
+  now: () => number;
+}
+
+/** A stored oracle ad with its capabilities and the reports against it. */
+export interface StoredOracle {
+  msg: Verified<OracleId>;
+  /** versionHash of msg (relay and sync dedupe on it). */
+  version: string;
+  /** Bid amount (msat) proven by payment; 0 until bids are verified. */
+  verifiedBid: number;
+  receivedAt: number;
+  capabilities: RankedSet<StoredCapability>;
+  reports: RankedSet<StoredReport>;
+}
+
+/** A stored capability ad. */
+export interface StoredCapability {
+  msg: Verified<OracleCapability>;
+  version: string;
+  receivedAt: number;
+  /** Index keys currently registered for it (kept so removal needs no re-tokenizing). */
+  words: string[];
+}
+
+/** A stored report and the dispute attached to it, if any. */
+export interface StoredReport {
+  id: string;
+  msg: Report;
+  version: string;
+  receivedAt: number;
+  dispute: { id: string; msg: Verified<Dispute>; receivedAt: number; version: string } | null;
+}
+
+/** The kinds of stored things. */
+export type StoredKind = 'oracle' | 'capability' | 'report' | 'dispute';
+
+/** Payload of `accepted`: something new or newer is stored. */
+export interface AcceptedEvent {
+  kind: StoredKind;
+  /** oracle: pubkey; capability: capabilityPubKey; report: report id; dispute: dispute id. */
+  id: string;
+  oraclePubKey: string;
+  /** True when a stored version was superseded (higher seqNo, or a PoW upgrade; see supersedesAd/supersedesReport). */
+  replaced: boolean;
+  /** versionHash of the stored message. */
+  version: string;
+  /** The stored message. */
+  entity: OracleId | OracleCapability | Report | Dispute;
+}
+
+/** Payload of `evicted`: something left the mempool. */
+export interface EvictedEvent {
+  kind: StoredKind;
+  id: string;
+  oraclePubKey: string;
+  /** `rank`: pushed out by a higher-ranked newcomer; `oracle-evicted`: its oracle left. */
+  cause: 'rank' | 'oracle-evicted';
+}
+
+/**
+ * Typed event map (gossipsub-style). Listeners run synchronously after the change is complete and
+ * MUST NOT throw: a throwing listener would surface as an exception from the add call that
+ * triggered it, after the change was made.
+ */
+export interface MempoolEvents {
+  'mempool:accepted': [AcceptedEvent];
+  'mempool:evicted': [EvictedEvent];
+}
+
+/** Result of an insertion attempt. */
+export type AddResult =
+  | { status: 'accepted'; replaced: boolean; evicted: EvictedEvent[] }
+  | { status: 'duplicate' }
+  | { status: 'out-of-shard' }
+  | { status: 'rejected'; reason: MempoolRejectReason; message: string };
+
+/** Why the mempool refused an otherwise valid entry. */
+export type MempoolRejectReason = 'rank-too-low' | 'unknown-oracle' | 'report-not-found';
+
+/** One stored item as relay and sync see it. `cTTL` is null for disputes (they carry none). */
+export interface InventoryEntry {
+  kind: StoredKind;
+  id: string;
+  version: string;
+  msg: OracleId | OracleCapability | Report | Dispute;
+  cTTL: number | null;
+}
+
+/** A page request. */
+export interface Page {
+  page: number;
+  chunkSize: number;
+}
+

@@ -1,0 +1,46 @@
+/** p2p/constants.ts - peer and pool limits, with the reason for each. Imports nothing. */
+
+/** Ban score at which a peer is disconnected and its address banned (bcoin's 100). */
+export const BAN_THRESHOLD = 100;
+/** Version hashes remembered per peer as "known to it", so nothing is sent to it twice (bcoin invFilter). */
+export const MAX_KNOWN_INVENTORY = 50_000;
+/** Global cache of processed versions: a flood of the same item costs one hash, not one signature check. */
+export const SEEN_CACHE_SIZE = 200_000;
+/** How long a processed version stays in the seen cache. */
+export const SEEN_TTL_MS = 10 * 60_000;
+/** A peer whose unsent data exceeds this is too slow to keep up and is dropped (never buffered without limit). */
+export const MAX_SEND_BUFFER_BYTES = 16 * 1024 * 1024;
+/** Sync pauses writing inventory above this many unsent bytes and resumes on 'drain'. */
+export const SYNC_HIGH_WATER_BYTES = 1024 * 1024;
+/** A requested item not delivered by then may be requested from another peer. */
+export const GETDATA_TIMEOUT_MS = 30_000;
+/** Most requests in flight in total (bounds the map). */
+export const MAX_IN_FLIGHT = 100_000;
+/** Valid items of another shard kept to answer getdata while they travel on. */
+export const RELAY_CACHE_SIZE = 10_000;
+/** Address book size; seeds are never evicted. */
+export const MAX_ADDRESSES = 2_000;
+/** addr messages accepted per peer per minute; more are ignored (gossip rate limit). */
+export const ADDR_MESSAGES_PER_MINUTE = 10;
+/** New addresses forwarded to this many random peers. */
+export const ADDR_RELAY_FANOUT = 2;
+/** Addresses sent to a new peer. */
+export const ADDR_SAMPLE_ON_CONNECT = 100;
+/** First redial delay of a failed address; doubles per failure. */
+export const DIAL_BACKOFF_BASE_MS = 1_000;
+/** Longest redial delay. */
+export const DIAL_BACKOFF_MAX_MS = 5 * 60_000;
+/** A non-seed address is forgotten after this many failures in a row. */
+export const MAX_DIAL_FAILURES = 8;
+/** Outbound connection attempt timeout. */
+export const DIAL_TIMEOUT_MS = 5_000;
+/** A peer silent for this many keepalive intervals is dropped. */
+export const IDLE_INTERVALS = 3;
+/** `mempool` requests from one peer answered at most this often (a full inventory is costly). */
+export const MEMPOOL_REQUEST_MIN_INTERVAL_MS = 5_000;
+/** Timeout of the REST queries to peers for GET /reports?scope=network. */
+export const NETWORK_QUERY_TIMEOUT_MS = 3_000;
+/** Most peers asked for GET /reports?scope=network. */
+export const NETWORK_QUERY_MAX_PEERS = 8;
+/** Largest REST answer accepted from a peer for a network query. */
+export const NETWORK_QUERY_MAX_BYTES = 16 * 1024 * 1024;

@@ -1,0 +1,81 @@
+/** p2p/sync.ts - sync on join and anti-entropy: answer `mempool` with the whole inventory in bounded, paced inv batches; ask a random peer periodically. Imports wire and the service interface. */
+import type { MegaService } from '../service/service.ts';
+import { MAX_INV_ITEMS } from '../wire/constants.ts';
+import type { InvItem } from '../wire/messages.ts';
+import type { Logger } from '../log.ts';
+import { MEMPOOL_REQUEST_MIN_INTERVAL_MS, SYNC_HIGH_WATER_BYTES } from './constants.ts';
+import type { Peer } from './peer.ts';
+
+/** Collaborators of sync. */
+export interface SyncDeps {
+  service: Pick<MegaService, 'inventory'>;
+  readyPeers: () => Peer[];
+  log: Logger;
+  now?: () => number;
+}
+
+/** Sync on join and periodic anti-entropy. */
+export class Sync {
+  private readonly deps: SyncDeps;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly serving = new Set<Peer>();
+
+  constructor(deps: SyncDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Start anti-entropy: every `intervalMs`, ask one random peer for its inventory. */
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => {
+      try {
+        const peers = this.deps.readyPeers();
+        const peer = peers[Math.floor(Math.random() * peers.length)];
+        if (peer) this.requestInventory(peer);
+      } catch (err) {
+        this.deps.log.error({ err }, 'anti-entropy round failed');
+      }
+    }, intervalMs);
+    this.timer.unref?.();
+  }
+
+  /** Stop the anti-entropy timer. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Ask a peer for its whole inventory (it answers with inv batches; relay fetches what we lack). */
+  requestInventory(peer: Peer): void {
+    peer.send({ command: 'mempool', payload: null });
+  }
+
+  /** `mempool` from a peer: stream our inventory as inv batches, pausing while its send buffer is full. */
+  handleMempool(peer: Peer): void {
+    const now = this.now();
+    // A full inventory is costly: one at a time per peer, and not more often than the minimum interval.
+    if (this.serving.has(peer) || now - peer.lastMempoolServed < MEMPOOL_REQUEST_MIN_INTERVAL_MS) return;
+    peer.lastMempoolServed = now;
+    this.serving.add(peer);
+    const items: InvItem[] = [];
+    for (const e of this.deps.service.inventory()) {
+      items.push({ type: e.kind, id: e.id, version: e.version });
+    }
+    void this.stream(peer, items).finally(() => this.serving.delete(peer));
+  }
+
+  private async stream(peer: Peer, items: InvItem[]): Promise<void> {
+    try {
+      for (let i = 0; i < items.length && !peer.isClosed; i += MAX_INV_ITEMS) {
+        await peer.whenDrained(SYNC_HIGH_WATER_BYTES);
+        if (peer.isClosed) return;
+        const batch = items.slice(i, i + MAX_INV_ITEMS);
+        for (const it of batch) peer.known.add(it.version);
+        peer.send({ command: 'inv', payload: { items: batch } });
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'inventory stream failed');
+    }
+  }
+}
