@@ -60,6 +60,8 @@ export class Sync {
     this.serving.add(peer);
     const items: InvItem[] = [];
     for (const e of this.deps.service.inventory()) {
+      // Sync is relay too: an item at its hop limit stays where it is (disputes carry no cTTL).
+      if (e.cTTL !== null && e.cTTL <= 0) continue;
       items.push({ type: e.kind, id: e.id, version: e.version });
     }
     void this.stream(peer, items).finally(() => this.serving.delete(peer));
