@@ -1,6 +1,7 @@
 // test/unit/mempool/capabilities.test.ts - Mempool capability ads: unknown oracle, per-oracle maxCapabilities eviction, seqNo updates, PoW upgrades and their index changes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { versionHash } from '../../../src/protocol/ids.ts';
 import type { AcceptedEvent, EvictedEvent, Mempool } from '../../../src/mempool/mempool.ts';
 import { fakeCapability, fakeOracle, fakePubKey, newMempoolForTest } from '../../helpers/factory.ts';
 
@@ -34,7 +35,7 @@ describe('Mempool capabilities: admission', () => {
     m.on('mempool:accepted', (e) => events.push(e));
     const c = fakeCapability(O1, pk(100), 3);
     assert.deepEqual(m.addCapability(c), { status: 'accepted', replaced: false, evicted: [] });
-    assert.deepEqual(events, [{ kind: 'capability', id: pk(100), oraclePubKey: O1, replaced: false, entity: c }]);
+    assert.deepEqual(events, [{ kind: 'capability', id: pk(100), oraclePubKey: O1, replaced: false, version: versionHash(c), entity: c }]);
     assert.equal(m.getCapability(O1, pk(100))?.msg, c);
     assert.equal(m.getCapability(O2, pk(100)), undefined);
     assert.equal(m.counts().capabilities, 1);
@@ -139,7 +140,7 @@ describe('Mempool capabilities: seqNo updates', () => {
     assert.deepEqual(capsOf(m, O1), [pk(102), pk(101)]);
     assert.equal(m.getCapability(O1, pk(102))?.msg, up);
     assert.equal(m.getCapability(O1, pk(102))?.receivedAt, clock.t);
-    assert.deepEqual(accepted, [{ kind: 'capability', id: pk(102), oraclePubKey: O1, replaced: true, entity: up }]);
+    assert.deepEqual(accepted, [{ kind: 'capability', id: pk(102), oraclePubKey: O1, replaced: true, version: versionHash(up), entity: up }]);
     assert.equal(m.counts().capabilities, 2);
     // still indexed exactly once under its words and tag
     assert.deepEqual(m.listCapabilities(ALL, { question: 'match' }).map((c) => c.msg), [up]);

@@ -1,6 +1,7 @@
 // test/unit/mempool/reports.test.ts - Mempool reports and disputes: per-oracle maxReports eviction, seqNo/PoW updates and downgrades, disputes, sharding by report id.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { versionHash } from '../../../src/protocol/ids.ts';
 import type { AcceptedEvent, EvictedEvent, Mempool } from '../../../src/mempool/mempool.ts';
 import { isInShard } from '../../../src/mempool/shard.ts';
 import { fakeCapability, fakeDispute, fakeOracle, fakePubKey, fakeReport, fakeReportId, newMempoolForTest } from '../../helpers/factory.ts';
@@ -37,7 +38,7 @@ describe('Mempool reports: admission and ranking', () => {
     m.addReport(fakeReport(O1, 5), rid(9));
     m.addReport(fakeReport(O1, 2), rid(1));
     assert.deepEqual(reportsOf(m, O1), [rid(9), rid(1), rid(3)]);
-    assert.deepEqual(events[0], { kind: 'report', id: rid(3), oraclePubKey: O1, replaced: false, entity: rep });
+    assert.deepEqual(events[0], { kind: 'report', id: rid(3), oraclePubKey: O1, replaced: false, version: versionHash(rep), entity: rep });
     assert.equal(m.getReport(rid(3))?.msg, rep);
     assert.equal(m.getReport(rid(3))?.dispute, null);
     assert.deepEqual(reportsOf(m, O2), []);
@@ -196,7 +197,7 @@ describe('Mempool disputes', () => {
     m.on('mempool:accepted', (e) => events.push(e));
     const d = fakeDispute(rid(1), O1);
     assert.deepEqual(m.addDispute(d, 'e'.repeat(64)), { status: 'accepted', replaced: false, evicted: [] });
-    assert.deepEqual(events, [{ kind: 'dispute', id: 'e'.repeat(64), oraclePubKey: O1, replaced: false, entity: d }]);
+    assert.deepEqual(events, [{ kind: 'dispute', id: 'e'.repeat(64), oraclePubKey: O1, replaced: false, version: versionHash(d), entity: d }]);
     assert.equal(m.getReport(rid(1))?.dispute?.msg, d);
     assert.equal(m.listReports(O1, ALL)[0]?.dispute?.id, 'e'.repeat(64));
     assert.equal(m.counts().disputes, 1);
