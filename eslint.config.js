@@ -19,7 +19,7 @@ export default tseslint.config(
   },
   {
     files: ['web/**'],
-    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
   },
   {
     files: ['src/protocol/**'],

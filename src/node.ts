@@ -10,6 +10,11 @@ import { SECP256K1_BACKEND } from './protocol/keys.ts';
 import { Mempool } from './mempool/mempool.ts';
 import { MegaService } from './service/service.ts';
 import { createApiApp } from './api/app.ts';
+import { Monitoring } from './api/monitoring.ts';
+import { NETWORK_MAGIC } from './wire/constants.ts';
+import { MessageCodec } from './wire/messages.ts';
+import { Pool } from './p2p/pool.ts';
+import { queryNetworkReports } from './p2p/network-query.ts';
 
 /** Package version, read once. */
 export const VERSION: string = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -27,6 +32,10 @@ export class MegaNode {
   readonly mempool: Mempool;
   readonly service: MegaService;
   readonly schemas: SchemaRegistry;
+  /** P2P connections, relay and sync. */
+  readonly pool: Pool;
+  /** Stats, metrics, the live feed and GET /peers; the P2P pool publishes peer events through it. */
+  readonly monitoring: Monitoring;
   private readonly now: () => number;
   private server: http.Server | null = null;
   private readonly sockets = new Set<Socket>();
@@ -48,7 +57,41 @@ export class MegaNode {
       },
       { mempool: this.mempool, schemas: this.schemas },
     );
+    this.pool = new Pool(
+      {
+        network: config.network,
+        magic: NETWORK_MAGIC[config.network],
+        listenAddress: config.listenAddress,
+        p2pPort: config.p2pPort,
+        hostname: config.hostname,
+        hostSeqNo: config.hostSeqNo,
+        httpPort: () => this.httpPort,
+        maxConnections: config.maxConnections,
+        targetOutbound: config.targetOutbound,
+        seeds: config.p2pseed,
+        keepAliveMs: config.p2pKeepAlive,
+        handshakeTimeoutMs: config.handshakeTimeoutMs,
+        maxPayloadBytes: config.maxMsgLength,
+        maxMessagesPerSecond: config.p2pMaxMessagesPerSecond,
+        banTimeMs: config.banTimeMs,
+        antiEntropyIntervalMs: config.antiEntropyIntervalMs,
+        shard: config.shard,
+        userAgent: `/mega:${VERSION}/`,
+      },
+      { service: this.service, codec: new MessageCodec(this.schemas), log: this.log.child({ mod: 'p2p' }), now: this.now },
+    );
+    // Relay hangs on the service's item:relay (driven by mempool:accepted), never on the handler that received the item.
+    this.service.on('item:relay', (item) => this.pool.relayItem(item));
+    this.service.setNetworkReportSource((pubkey) =>
+      queryNetworkReports(pubkey, { peers: () => this.pool.list(), ownShard: config.shard, log: this.log.child({ mod: 'p2p' }) }),
+    );
     this.wireLogging();
+    this.monitoring = this.createMonitoring();
+  }
+
+  /** Port the P2P listener is bound to (after start). */
+  get p2pPort(): number {
+    return this.pool.port;
   }
 
   /** Port the REST API listens on (after start). */
@@ -74,6 +117,7 @@ export class MegaNode {
         spec: this.schemas.doc,
         log: log.child({ mod: 'api' }),
         now: this.now,
+        monitoring: this.monitoring.hooks,
         info: {
           version: VERSION,
           network: c.network,
@@ -124,14 +168,24 @@ export class MegaNode {
     });
     this.server = server;
     server.on('error', (err) => log.error({ err }, 'HTTP server error'));
+    this.attachMonitoring(server);
     const addr = server.address() as AddressInfo;
     log.info({ mod: 'api', address: addr.address, port: addr.port }, 'HTTP API listening');
+    // P2P after HTTP so the version message can carry the real REST port.
+    try {
+      await this.pool.start();
+    } catch (err) {
+      await this.stop(); // release the HTTP port too: a failed start leaves nothing listening
+      throw err;
+    }
   }
 
   /** Stop accepting, close connections, release the port. */
   async stop(): Promise<void> {
+    await this.pool.stop();
     const server = this.server;
     this.server = null;
+    await this.monitoring.stop();
     if (server) {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -143,6 +197,36 @@ export class MegaNode {
       });
     }
     this.log.info('Mega node stopped');
+  }
+
+  // ---- monitoring (page, Swagger UI, /events, /metrics, /stats, /peers) ----------------------
+
+  /**
+   * Built in the constructor so it counts from the first admission. The pool is its
+   * PeerInfoSource (GET /peers, peer metrics), and the pool's peer events go to the live feed.
+   */
+  private createMonitoring(): Monitoring {
+    const monitoring = new Monitoring({}, { service: this.service, peers: this.pool, log: this.log.child({ mod: 'monitor' }), now: this.now });
+    this.pool.on('peer:connect', (p) => {
+      try {
+        monitoring.publishPeer('peer:connect', p);
+      } catch (err) {
+        this.log.error({ err }, 'monitoring failed on peer:connect');
+      }
+    });
+    this.pool.on('peer:disconnect', (p) => {
+      try {
+        monitoring.publishPeer('peer:disconnect', p);
+      } catch (err) {
+        this.log.error({ err }, 'monitoring failed on peer:disconnect');
+      }
+    });
+    return monitoring;
+  }
+
+  /** Serve the WebSocket live feed on the HTTP server (upgrades at /events). */
+  private attachMonitoring(server: http.Server): void {
+    this.monitoring.attach(server);
   }
 
   private wireLogging(): void {

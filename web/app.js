@@ -1,83 +1,68 @@
-// web/app.js - monitoring page logic: reads /status, /oracles, /capabilities, /reports; renders network text with textContent only (never as HTML).
-'use strict';
-const $ = (sel) => document.querySelector(sel);
-let page = 0;
-const chunkSize = 20;
+// web/app.js - monitoring page entry (an ES module): polls /status, /id, /stats and /peers, follows /events live, and refreshes what an event changes.
+import { connectEvents } from './js/api.js';
+import { $, setText } from './js/dom.js';
+import { addFeedEvent, initFeed } from './js/feed.js';
+import { initOracles, refreshOracles } from './js/oracles.js';
+import { refreshPeers, refreshStats, refreshStatus } from './js/overview.js';
+import { initSubmit } from './js/submit.js';
 
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = String(text);
-  if (cls) e.className = cls;
-  return e;
+const POLL_MS = 5000;
+// Events can arrive thousands per second: refresh at most this often in response to them.
+const EVENT_REFRESH_MS = 300;
+
+function showError(e) {
+  const box = $('#error');
+  if (e) {
+    box.hidden = false;
+    box.textContent = `node unreachable or failing: ${e.message}`;
+  } else {
+    box.hidden = true;
+  }
 }
 
-async function getJson(path) {
-  const res = await fetch(path, { headers: { accept: 'application/json' } });
-  const body = await res.json();
-  if (!res.ok) throw new Error(body && body.error ? body.error.code + ': ' + body.error.message : 'HTTP ' + res.status);
-  return body;
-}
-
-async function refreshStatus() {
+async function refreshOverview() {
   try {
-    const s = await getJson('/status');
-    $('#identity').textContent = `v${s.version} · ${s.network} · shard ${s.shard.index}/${s.shard.count} · up ${s.uptimeSeconds} s · secp256k1 ${s.secp256k1}`;
-    const rows = [
-      ['oracles', s.counts.oracles, s.limits.maxOracles],
-      ['capabilities', s.counts.capabilities, s.limits.maxCapabilities + ' per oracle'],
-      ['reports', s.counts.reports, s.limits.maxReports + ' per oracle'],
-      ['disputes', s.counts.disputes, '—'],
-    ];
-    const body = $('#counts tbody');
-    body.replaceChildren(...rows.map((r) => {
-      const tr = el('tr');
-      for (const c of r) tr.append(el('td', c));
-      return tr;
-    }));
+    await Promise.all([refreshStatus(), refreshStats(), refreshPeers()]);
+    showError(null);
   } catch (e) {
-    $('#identity').textContent = 'node unreachable: ' + e.message;
+    showError(e);
   }
 }
 
-async function loadDetails(li, pubkey) {
-  const caps = await getJson('/capabilities?chunkSize=100&pubkey=' + pubkey);
-  const reports = await getJson('/reports?chunkSize=100&pubkey=' + pubkey);
-  li.querySelector('.caps').replaceChildren(...(caps.length ? caps.map((c) => el('li', `${c.question} (PoW ${c.pow.difficulty})`)) : [el('li', 'no capabilities', 'muted')]));
-  li.querySelector('.reports').replaceChildren(...(reports.length
-    ? reports.map((r) => el('li', `${r.report.content.type}${r.dispute ? ' — disputed by the oracle' : ''} (PoW ${r.report.pow.difficulty})`))
-    : [el('li', 'no reports', 'muted')]));
+const timers = { overview: null, oracles: null };
+const refreshers = { overview: refreshOverview, oracles: refreshOracles };
+/** Refresh `which` shortly; calls while one is pending add nothing. */
+function soon(which) {
+  if (timers[which]) return;
+  timers[which] = setTimeout(() => {
+    timers[which] = null;
+    void refreshers[which]();
+  }, EVENT_REFRESH_MS);
 }
 
-async function refreshOracles() {
-  const form = new FormData($('#search'));
-  const q = new URLSearchParams({ page: String(page), chunkSize: String(chunkSize) });
-  for (const k of ['question', 'tag']) {
-    const v = String(form.get(k) || '').trim();
-    if (v) q.set(k, v);
-  }
-  const list = $('#oracles');
-  try {
-    const oracles = await getJson('/oracles?' + q);
-    list.replaceChildren(...oracles.map((o) => {
-      const li = $('#oracle-tpl').content.firstElementChild.cloneNode(true);
-      li.querySelector('.pubkey').textContent = o.pubkey;
-      li.querySelector('.rank').textContent = `PoW ${o.pow.difficulty} · seqNo ${o.seqNo}`;
-      li.querySelector('.tags').replaceChildren(...(o.tags || []).map((t) => el('span', t, 'tag')));
-      li.querySelector('details').addEventListener('toggle', (ev) => {
-        if (ev.target.open) loadDetails(li, o.pubkey).catch((e) => li.querySelector('.caps').replaceChildren(el('li', e.message)));
-      });
-      return li;
-    }));
-    if (oracles.length === 0) list.replaceChildren(el('li', 'no oracles', 'muted'));
-  } catch (e) {
-    list.replaceChildren(el('li', e.message));
-  }
-  $('#page').textContent = String(page);
+function onEvent(e) {
+  if (e.event === 'hello') return;
+  addFeedEvent(e);
+  soon('overview');
+  // Any accepted or evicted item can change an oracle's capabilities, reports or presence.
+  if (e.event === 'mempool:accepted' || e.event === 'mempool:evicted') soon('oracles');
 }
 
-$('#search').addEventListener('submit', (ev) => { ev.preventDefault(); page = 0; refreshOracles(); });
-$('#prev').addEventListener('click', () => { if (page > 0) { page--; refreshOracles(); } });
-$('#next').addEventListener('click', () => { page++; refreshOracles(); });
-refreshStatus();
-refreshOracles();
-setInterval(refreshStatus, 5000);
+function onState(state, note) {
+  const pill = $('#live-state');
+  setText(pill, state === 'live' ? 'live' : note);
+  pill.className = `pill ${state === 'live' ? 'pill-on' : 'pill-off'}`;
+  // Whatever happened while disconnected is not in the feed: reload the lists.
+  if (state === 'live') {
+    soon('overview');
+    soon('oracles');
+  }
+}
+
+initFeed();
+initOracles();
+initSubmit(() => soon('overview'));
+void refreshOverview();
+void refreshOracles();
+connectEvents(onEvent, onState);
+setInterval(() => void refreshOverview(), POLL_MS);

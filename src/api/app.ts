@@ -4,7 +4,10 @@ import type { Logger } from '../log.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import { errorMiddleware, sendError } from './errors.ts';
 import { createHandlers, type ApiDeps } from './handlers.ts';
+import type { MonitoringHooks } from './monitoring.ts';
+import { mountSwaggerUi } from './swagger.ts';
 import { validateOperation } from './validate.ts';
+import { mountWebPage } from './web.ts';
 
 /** The REST config slice. */
 export interface ApiOptions {
@@ -18,6 +21,8 @@ export interface ApiOptions {
 export interface ApiAppDeps extends ApiDeps {
   schemas: SchemaRegistry;
   log: Logger;
+  /** Metrics, /stats, /peers, /events; without it the spec's `x-monitoring` operations are not routed. */
+  monitoring?: MonitoringHooks;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -32,12 +37,13 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (deps.monitoring) app.use(deps.monitoring.httpMetrics);
   app.use((_req, res, next) => {
     res.set('X-Content-Type-Options', 'nosniff');
     next();
   });
   const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });
-  const handlers = createHandlers(deps);
+  const handlers = { ...createHandlers(deps), ...deps.monitoring?.handlers };
   const routed = new Map<string, string[]>();
 
   for (const [path, ops] of Object.entries(deps.spec.paths)) {
@@ -45,6 +51,7 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
     for (const method of METHODS) {
       const op = ops[method];
       if (!op) continue;
+      if (op['x-monitoring'] && !deps.monitoring) continue;
       const handler = handlers[op.operationId];
       if (!handler) throw new Error(`spec operation ${op.operationId} has no handler`);
       if (op['x-test-only'] && !opts.isTest) continue;
@@ -63,11 +70,8 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
       sendError(res, 405, 'method-not-allowed', `this path accepts ${methods.join(', ')}`);
     });
   }
-  if (opts.webDir) {
-    const webDir = opts.webDir;
-    app.get('/index.htm', (_req, res) => res.sendFile('index.html', { root: webDir }));
-    app.use(express.static(webDir, { index: 'index.html', fallthrough: true, redirect: false }));
-  }
+  mountSwaggerUi(app);
+  if (opts.webDir) mountWebPage(app, opts.webDir);
   app.use((req, res) => {
     sendError(res, 404, 'not-found', `no route ${req.method} ${req.path.slice(0, 200)}`);
   });

@@ -26,7 +26,7 @@ export interface ApiDeps {
   now: () => number;
 }
 
-type Handler = (req: Request, res: Response) => void;
+type Handler = (req: Request, res: Response) => void | Promise<void>;
 
 const input = (res: Response): ValidatedInput => res.locals.input as ValidatedInput;
 const pageOf = (q: Record<string, unknown>) => ({ page: q.page as number, chunkSize: q.chunkSize as number });
@@ -106,8 +106,12 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       });
       res.json(list.map((c) => c.msg));
     },
-    getReports: (_req, res) => {
+    getReports: async (_req, res) => {
       const q = input(res).query;
+      if (q.scope === 'network') {
+        res.json(await service.listReportsNetwork(q.pubkey as string, pageOf(q)));
+        return;
+      }
       const list = service.listReports(q.pubkey as string, pageOf(q));
       res.json(list.map((r) => ({ id: r.id, report: r.msg, dispute: r.dispute?.msg ?? null })));
     },

@@ -2,7 +2,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { PROTOCOL_VERSION, type Network } from '../wire/constants.ts';
+import { NETWORK_MAGIC, PROTOCOL_VERSION, type Network } from '../wire/constants.ts';
 import { WireError } from '../wire/errors.ts';
 import { encodeFrame, FrameDecoder } from '../wire/frame.ts';
 import type { MessageCodec, VersionPayload, WireMessage } from '../wire/messages.ts';
@@ -40,6 +40,7 @@ export type CloseReason =
   | 'socket-error'
   | 'handshake-timeout'
   | 'idle-timeout'
+  | 'ping-timeout'
   | 'message-before-handshake'
   | 'wrong-network'
   | 'unsupported-version'
@@ -88,6 +89,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   private readonly decoder: FrameDecoder;
   private timers: NodeJS.Timeout[] = [];
   private pingNonce: string | null = null;
+  /** Keepalive pings sent since the last matching pong. */
+  private unansweredPings = 0;
   private tokens: number;
   private lastRefill: number;
   private paused = false;
@@ -208,15 +211,21 @@ export class Peer extends EventEmitter<PeerEvents> {
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
     this.bytesIn += chunk.length;
-    this.lastSeen = this.now();
     let frames;
     try {
       frames = this.decoder.push(chunk);
     } catch (e) {
       if (!(e instanceof WireError)) throw e;
+      // Another Mega network's magic at the very start is a misconfigured node, not an attack.
+      if (e.code === 'bad-magic' && this.bytesIn === chunk.length && isOtherNetworkMagic(chunk, this.opts.magic)) {
+        this.destroy('wrong-network');
+        return;
+      }
       this.misbehave(BAN_THRESHOLD, e.code);
       return;
     }
+    // Activity is complete messages, not bytes: a peer dribbling one byte at a time is not alive.
+    if (frames.length > 0) this.lastSeen = this.now();
     for (const f of frames) {
       if (this.isClosed) return;
       let msg: WireMessage;
@@ -246,7 +255,10 @@ export class Peer extends EventEmitter<PeerEvents> {
         this.send({ command: 'pong', payload: { nonce: msg.payload.nonce } });
         return;
       case 'pong':
-        if (msg.payload.nonce === this.pingNonce) this.pingNonce = null;
+        if (msg.payload.nonce === this.pingNonce) {
+          this.pingNonce = null;
+          this.unansweredPings = 0;
+        }
         return;
       default:
         this.emit('peer:message', msg);
@@ -287,6 +299,10 @@ export class Peer extends EventEmitter<PeerEvents> {
       return;
     }
     if (this.state === 'ready') {
+      if (this.pingNonce !== null && !this.paused && ++this.unansweredPings >= IDLE_INTERVALS) {
+        this.destroy('ping-timeout');
+        return;
+      }
       this.pingNonce = crypto.randomBytes(8).toString('hex');
       this.send({ command: 'ping', payload: { nonce: this.pingNonce } });
     }
@@ -310,6 +326,13 @@ export class Peer extends EventEmitter<PeerEvents> {
     }), waitMs);
     t.unref?.();
   }
+}
+
+/** Does the chunk start with the magic of another Mega network? */
+function isOtherNetworkMagic(chunk: Buffer, ours: Buffer): boolean {
+  if (chunk.length < 4) return false;
+  const head = chunk.subarray(0, 4);
+  return !head.equals(ours) && Object.values(NETWORK_MAGIC).some((m) => head.equals(m));
 }
 
 /** `host:port`, with brackets for IPv6. */

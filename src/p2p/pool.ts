@@ -295,6 +295,8 @@ export class Pool extends EventEmitter<PoolEvents> {
       if (loser === peer) return;
     }
     if (peer.direction === 'outbound' && peer.listenAddress) this.addrman.markSuccess(peer.listenAddress);
+    // An inbound peer that listens can be dialed by others: learn ip:listenPort (even without a hostname).
+    if (peer.direction === 'inbound' && v.listenPort > 0) this.addrman.add(peer.ip, v.listenPort, 0);
     this.log.info({ peer: `${peer.ip}:${peer.remotePort}`, direction: peer.direction, userAgent: v.userAgent.slice(0, 64), shard: v.shard }, 'peer connected');
     const addrs: AddrEntry[] = [];
     if (this.opts.hostname) addrs.push({ host: this.opts.hostname, port: this.port, seqNo: this.opts.hostSeqNo });

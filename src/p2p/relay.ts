@@ -18,6 +18,43 @@ export interface RelayDeps {
   now?: () => number;
 }
 
+/** Most dependency keys with waiting orphans. */
+const MAX_ORPHANS = 1_000;
+/** Most orphans waiting on one dependency. */
+const MAX_ORPHANS_PER_KEY = 50;
+/** Total JSON size of all orphans. */
+const MAX_ORPHAN_BYTES = 16 * 1024 * 1024;
+/** How long an orphan waits for its dependency. */
+const ORPHAN_TTL_MS = 60_000;
+/** Most alternate announcers remembered per in-flight item. */
+const MAX_ALTERNATES = 4;
+
+/** An item waiting for a dependency. */
+interface Orphan {
+  kind: EntityKind;
+  payload: unknown;
+  size: number;
+  source: string;
+}
+
+/** What a refused item waits for, as `kind:inventoryId` of the dependency, or null if not an orphan. */
+function dependencyKey(kind: EntityKind, payload: unknown, reason: string): string | null {
+  const p = payload as { oraclePubKey?: unknown; reportId?: unknown; content?: { request?: { capabilityPubKey?: unknown } }; fact?: { request?: { capabilityPubKey?: unknown } } };
+  if (typeof p !== 'object' || p === null) return null;
+  switch (reason) {
+    case 'unknown-oracle':
+      return typeof p.oraclePubKey === 'string' ? `oracle:${p.oraclePubKey}` : null;
+    case 'unknown-capability': {
+      const cap = kind === 'dispute' ? p.fact?.request?.capabilityPubKey : p.content?.request?.capabilityPubKey;
+      return typeof p.oraclePubKey === 'string' && typeof cap === 'string' ? `capability:${p.oraclePubKey}${cap}` : null;
+    }
+    case 'report-not-found':
+      return typeof p.reportId === 'string' ? `report:${p.reportId}` : null;
+    default:
+      return null;
+  }
+}
+
 /** Counters for metrics and tests. */
 export interface RelayStats {
   itemsReceived: number;
@@ -33,6 +70,13 @@ export class Relay {
   private readonly seen: LruSet<string>;
   /** version -> peer id it was requested from (so it is fetched once). */
   private readonly inFlight: LruMap<string, number>;
+  /** version -> other peers that announced it while it was in flight (asked next if the first fails). */
+  private readonly alternates: LruMap<string, { item: InvItem; peers: Peer[] }>;
+  /** Versions requested from each peer, so a peer that leaves frees them at once. */
+  private readonly requestedFrom = new Map<Peer, Set<string>>();
+  /** Items refused only because what they depend on is not here yet, keyed by that dependency. */
+  private readonly orphans: LruMap<string, Orphan[]>;
+  private orphanBytes = 0;
   /** Valid items this node relays without storing (other shards), to answer getdata. */
   private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE);
   private readonly pending = new Map<Peer, InvItem[]>();
@@ -44,14 +88,15 @@ export class Relay {
     this.now = deps.now ?? Date.now;
     this.seen = new LruSet(SEEN_CACHE_SIZE, SEEN_TTL_MS, this.now);
     this.inFlight = new LruMap(MAX_IN_FLIGHT, GETDATA_TIMEOUT_MS, this.now);
+    this.alternates = new LruMap(MAX_IN_FLIGHT, GETDATA_TIMEOUT_MS, this.now);
+    this.orphans = new LruMap(MAX_ORPHANS, ORPHAN_TTL_MS, this.now);
   }
 
   /** An item became available here (service `item:relay`): announce it to every peer that lacks it. */
   announce(item: RelayItem): void {
     this.seen.add(item.version);
-    if (item.kind === 'report' && this.deps.service.getItem('report', item.id) === undefined) {
-      this.relayCache.set(item.version, item);
-    }
+    if (this.deps.service.getItem(item.kind, item.id) === undefined) this.relayCache.set(item.version, item);
+    this.adoptOrphans(item);
     // cTTL is a hop limit: an item that arrived with 0 stays here.
     if (item.cTTL !== null && item.cTTL <= 0) return;
     for (const peer of this.deps.readyPeers()) {
@@ -79,15 +124,44 @@ export class Relay {
       peer.known.add(it.version);
       if (this.seen.has(it.version)) continue;
       const inflight = this.inFlight.get(it.version);
-      if (inflight !== undefined && inflight !== peer.id) continue;
+      if (inflight !== undefined && inflight !== peer.id) {
+        // Someone else is delivering it; remember this peer in case they never do.
+        const alt = this.alternates.get(it.version) ?? { item: it, peers: [] };
+        if (alt.peers.length < MAX_ALTERNATES && !alt.peers.includes(peer)) alt.peers.push(peer);
+        this.alternates.set(it.version, alt);
+        continue;
+      }
       if (this.deps.service.getItem(it.type, it.id)?.version === it.version) {
         this.seen.add(it.version);
         continue;
       }
-      this.inFlight.set(it.version, peer.id);
+      this.request(peer, it);
       want.push(it);
     }
     if (want.length) peer.send({ command: 'getdata', payload: { items: want } });
+  }
+
+  private request(peer: Peer, it: InvItem): void {
+    this.inFlight.set(it.version, peer.id);
+    let set = this.requestedFrom.get(peer);
+    if (!set) this.requestedFrom.set(peer, (set = new Set()));
+    set.add(it.version);
+  }
+
+  /** A request to `failed` will not be answered: ask the next peer that announced it, if any. */
+  private retryElsewhere(version: string, failed: Peer): void {
+    if (this.inFlight.get(version) === failed.id) this.inFlight.delete(version);
+    this.requestedFrom.get(failed)?.delete(version);
+    const alt = this.alternates.get(version);
+    if (!alt || this.seen.has(version)) return;
+    while (alt.peers.length) {
+      const next = alt.peers.shift() as Peer;
+      if (next === failed || next.isClosed || !next.isReady) continue;
+      this.request(next, alt.item);
+      next.send({ command: 'getdata', payload: { items: [alt.item] } });
+      return;
+    }
+    this.alternates.delete(version);
   }
 
   /** `getdata`: send each item (cTTL lowered by one hop) or list it in `notfound`. */
@@ -110,7 +184,7 @@ export class Relay {
 
   /** `notfound`: let another peer's announcement fetch it. */
   handleNotFound(peer: Peer, items: InvItem[]): void {
-    for (const it of items) if (this.inFlight.get(it.version) === peer.id) this.inFlight.delete(it.version);
+    for (const it of items) this.retryElsewhere(it.version, peer);
   }
 
   /** An entity from a peer (requested or pushed): admitted exactly like one submitted by REST. */
@@ -124,6 +198,8 @@ export class Relay {
     }
     if (version) {
       this.inFlight.delete(version);
+      this.alternates.delete(version);
+      this.requestedFrom.get(peer)?.delete(version);
       peer.known.add(version);
       if (this.seen.has(version)) return;
     }
@@ -135,15 +211,79 @@ export class Relay {
       if (r.banScore > 0) {
         if (version) this.seen.add(version);
         peer.misbehave(r.banScore, r.reason);
+      } else {
+        this.keepOrphan(kind, payload, r.reason, `p2p:${peer.ip}:${peer.remotePort}`);
       }
       return;
     }
     if (version) this.seen.add(version);
   }
 
-  /** Forget a peer's queued announcements. */
+  /** Forget a peer's queued announcements; what was requested from it is asked of another announcer. */
   dropPeer(peer: Peer): void {
     this.pending.delete(peer);
+    const requested = this.requestedFrom.get(peer);
+    this.requestedFrom.delete(peer);
+    for (const v of requested ?? []) this.retryElsewhere(v, peer);
+  }
+
+  /** Items waiting for a dependency (bounded). */
+  get orphanCount(): number {
+    let n = 0;
+    for (const list of this.orphanLists()) n += list.length;
+    return n;
+  }
+
+  private *orphanLists(): IterableIterator<Orphan[]> {
+    for (const key of this.orphanKeys) {
+      const list = this.orphans.get(key);
+      if (list) yield list;
+    }
+  }
+
+  private readonly orphanKeys = new Set<string>();
+
+  /**
+   * Keep an item refused only because its oracle, capability or report is not here yet (it may be
+   * in flight from another peer); it is admitted again when that dependency arrives (bitcoin's orphan pool).
+   */
+  private keepOrphan(kind: EntityKind, payload: unknown, reason: string, source: string): void {
+    const key = dependencyKey(kind, payload, reason);
+    if (key === null) return;
+    const size = JSON.stringify(payload).length;
+    if (this.orphanBytes + size > MAX_ORPHAN_BYTES || this.orphanKeys.size > 2 * MAX_ORPHANS) this.recountOrphans();
+    if (size > MAX_ORPHAN_BYTES / 16 || this.orphanBytes + size > MAX_ORPHAN_BYTES) return;
+    const list = this.orphans.get(key) ?? [];
+    if (list.length >= MAX_ORPHANS_PER_KEY) return;
+    list.push({ kind, payload, size, source });
+    this.orphans.set(key, list);
+    this.orphanKeys.add(key);
+    this.orphanBytes += size;
+  }
+
+  private adoptOrphans(item: RelayItem): void {
+    const key = `${item.kind}:${item.id}`;
+    if (!this.orphanKeys.has(key)) return;
+    const list = this.orphans.get(key);
+    this.orphanKeys.delete(key);
+    if (!list) {
+      this.recountOrphans(); // expired or evicted meanwhile
+      return;
+    }
+    this.orphans.delete(key);
+    for (const o of list) this.orphanBytes -= o.size;
+    for (const o of list) this.deps.service.submit(o.kind, o.payload, o.source);
+  }
+
+  /** Drop bookkeeping of orphan lists that expired or were evicted from the LRU. */
+  private recountOrphans(): void {
+    let bytes = 0;
+    for (const key of [...this.orphanKeys]) {
+      const list = this.orphans.get(key);
+      if (!list) this.orphanKeys.delete(key);
+      else for (const o of list) bytes += o.size;
+    }
+    this.orphanBytes = bytes;
   }
 
   private flush(): void {

@@ -22,6 +22,8 @@ export interface OpenApiDoc {
 export interface OpenApiOperation {
   operationId: string;
   'x-test-only'?: boolean;
+  /** Served only by an app given the monitoring module (metrics, stats, peers, live events). */
+  'x-monitoring'?: boolean;
   parameters?: (OpenApiParameter | { $ref: string })[];
   requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
 }

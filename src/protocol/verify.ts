@@ -127,3 +127,16 @@ export function verifyDispute(d: Dispute, stored: Report, lookup: CapabilityLook
   }
   return null;
 }
+
+/**
+ * The part of a dispute that can be checked without its report (a node of another shard relays
+ * it): the fact is validly signed by a known capability of the disputing oracle.
+ */
+export function verifyDisputeFactAlone(d: Dispute, lookup: CapabilityLookup): VerifyFailure | null {
+  if (!isPublicKey(d.fact.request.capabilityPubKey)) return fail('invalid-pubkey', 'fact capabilityPubKey is not a point on secp256k1');
+  if (!isFactSignatureValid(d.fact)) return fail('fact-signature-invalid', 'fact signature does not verify against the capabilityPubKey');
+  if (!lookup(d.oraclePubKey, d.fact.request.capabilityPubKey)) {
+    return fail('unknown-capability', 'the fact capabilityPubKey is not a known capability of this oracle');
+  }
+  return null;
+}

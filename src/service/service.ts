@@ -4,7 +4,8 @@ import { checkPow, capabilityPreimage, oraclePreimage, reportPreimage } from '..
 import { disputeId, inventoryId, reportId, versionHash } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
-import { verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
+import { verifyCapability, verifyDispute, verifyDisputeFactAlone, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
+import { isInShard } from '../mempool/shard.ts';
 import type { AcceptedEvent, AddResult, EvictedEvent, InventoryEntry, Mempool, Page, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
 import { banScoreFor, type AdmissionResult } from './types.ts';
 
@@ -133,7 +134,15 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   submitDispute(d: Dispute, source = 'local'): AdmissionResult {
     const id = disputeId(d);
     const stored = this.mempool.getReport(d.reportId);
-    if (!stored) return this.done(rejected('dispute', id, 'report-not-found', 'no stored report has this reportId (it may be unknown or kept by another shard)'), source);
+    if (!stored && !isInShard(d.reportId, this.mempool.options.shard)) {
+      // Another shard keeps the report: check what can be checked here and pass the dispute on.
+      const bad = verifyDisputeFactAlone(d, this.lookupCapability);
+      if (bad) return this.done(rejected('dispute', id, bad.reason, bad.message), source);
+      const result = this.done({ status: 'out-of-shard', kind: 'dispute', id }, source);
+      this.emit('item:relay', { kind: 'dispute', id: d.reportId, version: versionHash(d), msg: d, cTTL: null });
+      return result;
+    }
+    if (!stored) return this.done(rejected('dispute', id, 'report-not-found', 'no stored report has this reportId'), source);
     if (stored.dispute) return this.done({ status: 'duplicate', kind: 'dispute', id: stored.dispute.id }, source);
     const bad = verifyDispute(d, stored.msg, this.lookupCapability);
     if (bad) return this.done(rejected('dispute', id, bad.reason, bad.message), source);

@@ -383,7 +383,6 @@ describe('Peer: keepalive', () => {
 describe('Peer: misbehaviour', () => {
   const garbage: [string, () => Buffer, string][] = [
     ['HTTP request', () => Buffer.from('GET / HTTP/1.1\r\n\r\n'), 'bad-magic'],
-    ['another network\'s frame', () => encodeFrame(NETWORK_MAGIC.mainnet, 'verack'), 'bad-magic'],
     ['a bad checksum', () => {
       const f = encodeFrame(MAGIC, 'ping', Buffer.from('{"nonce":"0123456789abcdef"}'));
       f[20] = (f[20] as number) ^ 0xff;
@@ -396,6 +395,21 @@ describe('Peer: misbehaviour', () => {
     }, 'oversize'],
     ['an uppercase command', () => Buffer.concat([MAGIC, Buffer.from('PING\0\0\0\0\0\0\0\0'), Buffer.from('000000005df6e0e2', 'hex')]), 'bad-command'],
   ];
+  it('another Mega network\'s frame as the first bytes: closed as wrong-network, no ban (a misconfigured node)', async () => {
+    const h = connect({ maxPayloadBytes: 1024 });
+    h.remote.sendRaw(encodeFrame(NETWORK_MAGIC.mainnet, 'verack'));
+    await closedWith(h, 'wrong-network');
+    assert.deepEqual(h.misbehaved, []);
+    assert.equal(h.peer.banScore, 0);
+  });
+
+  it('another Mega network\'s frame after the handshake: bad-magic, banned', async () => {
+    const h = await handshake({ maxPayloadBytes: 1024 });
+    h.remote.sendRaw(encodeFrame(NETWORK_MAGIC.mainnet, 'verack'));
+    await closedWith(h, 'banned');
+    assert.deepEqual(h.misbehaved, [[BAN_THRESHOLD, 'bad-magic']]);
+  });
+
   for (const [name, bytes, code] of garbage) {
     for (const when of ['before', 'after'] as const) {
       it(`${name} ${when} the handshake: peer:misbehave ${BAN_THRESHOLD} (${code}) and closed as banned`, async () => {

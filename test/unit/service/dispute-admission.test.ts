@@ -73,18 +73,34 @@ describe('service: disputes', () => {
     assert.equal(r.status === 'rejected' && r.id, disputeId(d));
   });
 
-  it('report-not-found for a report kept by another shard', () => {
+  it('a dispute of a report kept by another shard: fact checked, answered out-of-shard and relayed; a forged fact is still refused', () => {
     const { service } = newServiceForTest({ mempool: { shard: { count: 2, index: 0 } } });
     service.submit('oracle', makeOracle({ keys: O }));
     service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }));
+    const relayed: string[] = [];
+    service.on('item:relay', (item) => relayed.push(`${item.kind}:${item.id}`));
     for (let i = 0; ; i++) {
       const args = { n: String(i) };
       const rep = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args });
       if (service.submit('report', rep).status !== 'out-of-shard') continue;
-      const d = makeDispute({ reportId: reportId(rep), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args, answer: 'x' }) });
-      assertRejected(service.submit('dispute', d), 'report-not-found', 0);
+      const id = reportId(rep);
+      const fact = makeFact({ capKeys: C, args, answer: 'x' });
+      const d = makeDispute({ reportId: id, oraclePubKey: O.publicKey, fact });
+      assertRejected(service.submit('dispute', { ...d, fact: { ...fact, answer: 'y' } }), 'fact-signature-invalid', 100);
+      assert.deepEqual(service.submit('dispute', d), { status: 'out-of-shard', kind: 'dispute', id: disputeId(d) });
+      assert.deepEqual(relayed.slice(-1), [`dispute:${id}`]);
+      assert.equal(service.counts().disputes, 0);
       break;
     }
+  });
+
+  it('report-not-found for an unknown report of this node\'s own shard', () => {
+    const { service } = newServiceForTest({ mempool: { shard: { count: 2, index: 0 } } });
+    service.submit('oracle', makeOracle({ keys: O }));
+    service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }));
+    const fact = makeFact({ capKeys: C, args: ARGS, answer: 'x' });
+    const evenId = '00'.repeat(32); // 0 mod 2: this node's shard
+    assertRejected(service.submit('dispute', makeDispute({ reportId: evenId, oraclePubKey: O.publicKey, fact })), 'report-not-found', 0);
   });
 
   it('not-disputable: only fact-missing reports can be disputed', () => {

@@ -1,0 +1,62 @@
+/** api/peers.ts - the small interface through which monitoring (GET /peers, metrics, live events) sees P2P peers; the P2P pool implements it, api never imports p2p. */
+
+/** One connected peer, as the P2P pool reports it. Times are milliseconds since the epoch. */
+export interface PeerSummary {
+  /** `host:port` of the remote end. */
+  address: string;
+  direction: 'inbound' | 'outbound';
+  /** The user agent from the peer's `version` message (network text: render it as text only). */
+  userAgent: string;
+  /** The shard the peer announced, null before the handshake or when it announced none. */
+  shard: { count: number; index: number } | null;
+  connectedSince: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Last time anything arrived from the peer. */
+  lastSeen: number;
+}
+
+/** What monitoring reads from the P2P layer. Both calls must be cheap (they run on every scrape and page refresh) and never throw. */
+export interface PeerInfoSource {
+  /** The peers connected now. */
+  list(): PeerSummary[];
+  /** Bytes received and sent over P2P since the pool started (monotonic). */
+  totals(): { bytesIn: number; bytesOut: number };
+}
+
+/** Peer lifecycle events published to the live feed and counted in metrics. */
+export type PeerEventName = 'peer:connect' | 'peer:disconnect';
+
+/** A peer as JSON (GET /peers, the live feed): times as ISO 8601 strings. */
+export interface PeerJson {
+  address: string;
+  direction: 'inbound' | 'outbound';
+  userAgent: string;
+  shard: { count: number; index: number } | null;
+  connectedSince: string;
+  bytesIn: number;
+  bytesOut: number;
+  lastSeen: string;
+}
+
+/** The source used until the P2P layer is connected: no peers, no traffic. */
+export const NO_PEERS: PeerInfoSource = {
+  list: () => [],
+  totals: () => ({ bytesIn: 0, bytesOut: 0 }),
+};
+
+const iso = (ms: number): string => (Number.isFinite(ms) ? new Date(ms).toISOString() : new Date(0).toISOString());
+
+/** Convert a summary to its JSON form. */
+export function peerToJson(p: PeerSummary): PeerJson {
+  return {
+    address: p.address,
+    direction: p.direction,
+    userAgent: p.userAgent,
+    shard: p.shard ? { count: p.shard.count, index: p.shard.index } : null,
+    connectedSince: iso(p.connectedSince),
+    bytesIn: p.bytesIn,
+    bytesOut: p.bytesOut,
+    lastSeen: iso(p.lastSeen),
+  };
+}

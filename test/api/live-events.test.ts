@@ -1,0 +1,174 @@
+// test/api/live-events.test.ts - the /events WebSocket feed with real ws clients: event shapes, a slow reader dropped with 1013 while a fast one keeps everything, the client cap, dead clients, stop().
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import WebSocket from 'ws';
+import type { MonitoringOptions } from '../../src/api/monitoring.ts';
+import { buildMonitoredApp, fakePeer, parseMetrics } from './_monitor-app.ts';
+import { makeCapability, makeKeys, makeOracle, testSchemas } from '../helpers/factory.ts';
+
+/** Poll `pred` until it holds; fail after `ms` (never a fixed sleep). */
+async function waitFor(pred: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const servers: { close: () => Promise<void> }[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
+});
+
+/** A monitored app on a real HTTP server on loopback, with the live feed attached. */
+async function serve(opts: { monitoring?: MonitoringOptions; maxOracles?: number } = {}) {
+  const t = buildMonitoredApp({ monitoring: opts.monitoring, mempool: { maxOracles: opts.maxOracles ?? 100, maxCapabilities: 10 } });
+  const server = http.createServer(t.app);
+  t.monitoring.attach(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const close = async () => {
+    await t.monitoring.stop();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  servers.push({ close });
+  return { ...t, port, base: `http://127.0.0.1:${port}`, url: `ws://127.0.0.1:${port}/events`, close };
+}
+
+/** A client that records every message and its close code. */
+function client(url: string, opts: WebSocket.ClientOptions = {}) {
+  const ws = new WebSocket(url, opts);
+  const got: Record<string, unknown>[] = [];
+  const state = { open: false, closeCode: 0, status: 0 };
+  ws.on('open', () => (state.open = true));
+  ws.on('message', (d) => got.push(JSON.parse(String(d)) as Record<string, unknown>));
+  ws.on('close', (code) => (state.closeCode = code));
+  ws.on('unexpected-response', (_req, res) => {
+    state.status = res.statusCode ?? 0;
+    ws.terminate();
+  });
+  ws.on('error', () => undefined);
+  return { ws, got, state };
+}
+
+const post = (base: string, path: string, body: unknown) =>
+  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('GET /events (WebSocket)', () => {
+  it('sends hello, accepted and evicted items with type and id, and peer events', async () => {
+    const s = await serve({ maxOracles: 1 });
+    const c = client(s.url);
+    await waitFor(() => c.got.length === 1, 'hello');
+    const time = new Date(s.clock.now()).toISOString(); // the fake clock: every event carries it
+    assert.deepEqual(c.got[0], { event: 'hello', time, maxQueuedMessages: 1000, maxBufferedBytes: 1048576 });
+
+    const k1 = makeKeys(1);
+    const k2 = makeKeys(2);
+    assert.equal((await post(s.base, '/oracle', makeOracle({ keys: k1, difficulty: 1, tags: ['<i>x</i>'] }))).status, 201);
+    assert.equal((await post(s.base, '/oracle', makeOracle({ keys: k2, difficulty: 3 }))).status, 201);
+    s.monitoring.publishPeer('peer:connect', fakePeer({ userAgent: '/other:1.0/' }));
+    s.monitoring.publishPeer('peer:disconnect', fakePeer({ userAgent: '/other:1.0/' }));
+    await waitFor(() => c.got.length === 6, 'five events');
+    const peer = { address: '127.0.0.1:18444', direction: 'outbound', userAgent: '/other:1.0/', shard: { count: 1, index: 0 }, connectedSince: '2024-01-01T00:00:00.000Z', bytesIn: 10, bytesOut: 20, lastSeen: '2024-01-01T00:01:00.000Z' };
+    assert.deepEqual(c.got.slice(1), [
+      { event: 'mempool:accepted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, replaced: false, tags: ['<i>x</i>'] },
+      { event: 'mempool:evicted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, cause: 'rank' },
+      { event: 'mempool:accepted', time, type: 'oracle', id: k2.publicKey, oraclePubKey: k2.publicKey, replaced: false },
+      { event: 'peer:connect', time, peer },
+      { event: 'peer:disconnect', time, peer },
+    ]);
+    const liveEvent = testSchemas().component('LiveEvent');
+    for (const e of c.got) assert.equal(liveEvent(e), true, `${String(e.event)} matches the spec's LiveEvent: ${JSON.stringify(liveEvent.errors)}`);
+    c.ws.close();
+    await waitFor(() => s.monitoring.live.clientCount === 0, 'server forgets the client');
+  });
+
+  it('drops a client that stops reading (close 1013) while a reading client gets every event', async () => {
+    const s = await serve({ monitoring: { live: { maxBufferedBytes: 64 * 1024, maxQueuedMessages: 200, closeGraceMs: 10_000 } } });
+    const slow = client(s.url);
+    const fast = client(s.url);
+    await waitFor(() => slow.state.open && fast.state.open && s.monitoring.live.clientCount === 2, 'two clients');
+    slow.ws.pause(); // stop reading: the kernel buffers fill, then the node's send queue
+
+    const oracleKeys = makeKeys(1);
+    const capKeys = makeKeys(2);
+    assert.equal(s.service.submitOracle(makeOracle({ keys: oracleKeys })).status, 'accepted');
+    // Real admissions, each a ~1.2 KB event: seqNo updates of one capability with a long question.
+    const question = 'Will it rain? '.repeat(70);
+    let accepted = 1;
+    const deadline = Date.now() + 60_000;
+    while (s.monitoring.live.clientCount === 2) {
+      if (Date.now() > deadline) throw new Error('the slow client was never dropped');
+      for (let i = 0; i < 100; i++) {
+        const r = s.service.submitCapability(makeCapability({ oracleKeys, capKeys, question, seqNo: accepted }));
+        assert.equal(r.status, 'accepted');
+        accepted++;
+      }
+      await new Promise((r) => setImmediate(r)); // let the fast client read
+    }
+    assert.equal(s.monitoring.live.clientCount, 1);
+    const metrics = parseMetrics(await (await fetch(s.base + '/metrics')).text());
+    assert.equal(metrics.get('mega_live_dropped_total{reason="slow-client"}'), 1);
+
+    // The fast client got everything, in order; the slow one, once it reads again, finds the close.
+    await waitFor(() => fast.got.length === 1 + accepted, `fast client has all ${accepted} events`, 20_000);
+    assert.equal(fast.got.filter((e) => e.type === 'capability').length, accepted - 1);
+    assert.equal(fast.state.closeCode, 0);
+    slow.ws.resume();
+    await waitFor(() => slow.state.closeCode !== 0, 'slow client sees the close', 15_000);
+    assert.equal(slow.state.closeCode, 1013);
+    assert.equal(slow.got.length < fast.got.length, true);
+    fast.ws.close();
+  });
+
+  it('caps the number of clients: the one over the cap gets HTTP 503 at the upgrade', async () => {
+    const s = await serve({ monitoring: { live: { maxClients: 2 } } });
+    const a = client(s.url);
+    const b = client(s.url);
+    await waitFor(() => a.state.open && b.state.open, 'two clients');
+    const c = client(s.url);
+    await waitFor(() => c.state.status !== 0, 'third refused');
+    assert.equal(c.state.status, 503);
+    assert.equal(c.state.open, false);
+    const metrics = parseMetrics(await (await fetch(s.base + '/metrics')).text());
+    assert.equal(metrics.get('mega_live_clients'), 2);
+    assert.equal(metrics.get('mega_live_dropped_total{reason="max-clients"}'), 1);
+    a.ws.close();
+    await waitFor(() => s.monitoring.live.clientCount === 1, 'a slot frees');
+    const d = client(s.url);
+    await waitFor(() => d.state.open, 'a new client fits again');
+    b.ws.close();
+    d.ws.close();
+  });
+
+  it('answers 404 to an upgrade on any other path', async () => {
+    const s = await serve();
+    const c = client(`ws://127.0.0.1:${s.port}/other`);
+    await waitFor(() => c.state.status !== 0, 'refusal');
+    assert.equal(c.state.status, 404);
+  });
+
+  it('cuts a client that stops answering pings', async () => {
+    const s = await serve({ monitoring: { live: { pingIntervalMs: 200 } } });
+    const dead = client(s.url, { autoPong: false });
+    const alive = client(s.url);
+    await waitFor(() => dead.state.open && alive.state.open, 'clients');
+    await waitFor(() => dead.state.closeCode !== 0, 'dead client cut');
+    assert.equal(dead.state.closeCode, 1006);
+    assert.equal(alive.state.closeCode, 0);
+    assert.equal(s.monitoring.live.clientCount, 1);
+    alive.ws.close();
+  });
+
+  it('stop() closes every client with 1001', async () => {
+    const s = await serve();
+    const c = client(s.url);
+    await waitFor(() => c.state.open, 'open');
+    await s.close();
+    await waitFor(() => c.state.closeCode !== 0, 'closed');
+    assert.equal(c.state.closeCode, 1001);
+  });
+});

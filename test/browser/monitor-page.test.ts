@@ -1,0 +1,167 @@
+// test/browser/monitor-page.test.ts - headless Chromium (playwright-core, Debian's /usr/bin/chromium) against a running node: live updates without reload, the submit form, network text shown as text, phone width, Swagger UI "Try it out"; nothing loaded from outside the node. Screenshots: test-output/browser/.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { parseConfig } from '../../src/config/load.ts';
+import { MegaNode, VERSION } from '../../src/node.ts';
+import { makeCapability, makeKeys, makeOracle } from '../helpers/factory.ts';
+import { connect, createTestNode } from '../helpers/network.ts';
+
+const CHROMIUM = process.env.MEGA_CHROMIUM ?? '/usr/bin/chromium';
+const SKIP = process.env.MEGA_SKIP_BROWSER_TEST === '1';
+const SHOTS = path.resolve('test-output/browser');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' : false }, () => {
+  let node: MegaNode;
+  let peerNode: MegaNode | undefined;
+  let base: string;
+  let profile: string;
+  let context: BrowserContext;
+  let page: Page;
+  const requested: string[] = [];
+  const problems: string[] = [];
+  const failed: string[] = [];
+  const oracleKeys = makeKeys(101);
+
+  before(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (as .ci/run does), or set MEGA_CHROMIUM=<path>; MEGA_SKIP_BROWSER_TEST=1 skips this test`);
+    }
+    fs.mkdirSync(SHOTS, { recursive: true });
+    node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest', facilitatorId: { rewardAddress: 'bcrt1qexamplefacilitator' } }), {
+      log: pino({ level: 'silent' }),
+    });
+    await node.start();
+    base = `http://127.0.0.1:${node.httpPort}`;
+    profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mega-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+    context.setDefaultTimeout(15_000);
+    context.on('request', (r) => requested.push(r.url()));
+    context.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.request().method()} ${new URL(r.url()).pathname} ${r.status()}`);
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('websocket', (ws) => requested.push(ws.url()));
+    page.on('dialog', (d) => {
+      problems.push(`dialog: ${d.message()}`);
+      void d.dismiss();
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      // Failed loads are checked one by one through `failed` (the form test makes one on purpose).
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+    });
+  });
+
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    await peerNode?.stop();
+    await node?.stop();
+    if (profile) fs.rmSync(profile, { recursive: true, force: true });
+  });
+
+  const post = (p: string, body: unknown) => fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('shows the node live, and an oracle posted by REST appears without a reload', async () => {
+    await page.goto(base + '/index.htm');
+    await page.locator('#live-state', { hasText: 'live' }).waitFor();
+    await page.locator('#id-network', { hasText: 'regtest' }).waitFor();
+    assert.equal(await page.textContent('#id-version'), VERSION);
+    assert.equal(await page.textContent('#id-facilitator'), 'reward bcrt1qexamplefacilitator');
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+
+    assert.equal((await post('/oracle', makeOracle({ keys: oracleKeys, tags: ['weather'] }))).status, 201);
+    await page.locator(`#oracles li[data-pubkey="${oracleKeys.publicKey}"]`).waitFor();
+    await page.locator('#feed li[data-event="mempool:accepted"]').first().waitFor();
+    await page.locator('#mempool tbody tr', { hasText: 'oracles' }).locator('td.num', { hasText: '1' }).waitFor();
+    await page.locator('#rates tbody tr', { hasText: 'oracle' }).first().locator('td', { hasText: '100.0 %' }).waitFor();
+    assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'the page was not reloaded');
+  });
+
+  it('shows a P2P peer that connects, in the table and the feed', async () => {
+    peerNode = await createTestNode({}, 'browser-peer');
+    await connect(peerNode, node);
+    const peerRow = page.locator('#peers tbody tr').filter({ has: page.locator('td.ua') });
+    await peerRow.waitFor();
+    const userAgent = node.pool.list()[0]?.userAgent ?? '';
+    assert.equal(userAgent.length > 0, true);
+    assert.equal(await peerRow.locator('td.ua').textContent(), userAgent);
+    await page.locator('#feed li[data-event="peer:connect"]').waitFor();
+    await page.locator('#peer-count', { hasText: '(1)' }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'monitor-desktop.png'), fullPage: true });
+  });
+
+  it('submits a signed capability through the form and shows hostile network text literally', async () => {
+    const cap = makeCapability({ oracleKeys, capKeys: makeKeys(102), question: HOSTILE, tags: ['<b>bold</b>'] });
+    await page.fill('#submit-body', JSON.stringify(cap, null, 2));
+    assert.equal(await page.inputValue('#submit-type'), 'capability', 'type picked from the pasted JSON');
+    await page.click('#submit button[type=submit]');
+    await page.locator('#submit-result', { hasText: 'HTTP 201' }).waitFor();
+    assert.match((await page.textContent('#submit-result')) ?? '', /"result": "accepted"/);
+
+    // The live feed shows the question as text.
+    await page.locator('#feed li[data-event="mempool:accepted"] .text', { hasText: HOSTILE }).waitFor();
+    // Search by a word of the question, open the oracle, see the capability as text.
+    await page.fill('#search input[name=question]', 'onerror');
+    await page.click('#search button[type=submit]');
+    const li = page.locator(`#oracles li[data-pubkey="${oracleKeys.publicKey}"]`);
+    await li.waitFor();
+    await li.locator('summary').click();
+    await li.locator('.caps .question', { hasText: HOSTILE }).waitFor();
+    assert.equal(await li.locator('.caps .question').first().textContent(), HOSTILE);
+    await li.locator('.caps .tag', { hasText: '<b>bold</b>' }).waitFor();
+    // Nothing the network sent became markup: no img or b element exists, and no alert fired.
+    assert.deepEqual(await page.evaluate(() => [document.querySelectorAll('img').length, document.querySelectorAll('b').length]), [0, 0]);
+    await page.locator('#mempool tbody tr', { hasText: 'capabilities' }).locator('td.num', { hasText: '1' }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'monitor-submitted.png'), fullPage: true });
+
+    // A refused message shows the node's reason.
+    await page.fill('#submit-body', '{"pubkey": "nope"}');
+    await page.selectOption('#submit-type', 'oracle');
+    await page.click('#submit button[type=submit]');
+    await page.locator('#submit-result', { hasText: 'HTTP 400' }).waitFor();
+    assert.match((await page.textContent('#submit-result')) ?? '', /"code": "schema-violation"/);
+  });
+
+  it('fits a phone: no sideways scrolling at 390 px', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('#oracles li').first().waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+    await page.screenshot({ path: path.join(SHOTS, 'monitor-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('opens Swagger UI at /docs/ and posts the spec example with "Try it out"', async () => {
+    await page.goto(base + '/docs/');
+    await page.locator('.swagger-ui .info .title', { hasText: 'Wolfram Mega node API' }).waitFor();
+    const op = page.locator('#operations-submit-postOracle');
+    await op.locator('.opblock-summary').click();
+    await op.locator('button.try-out__btn').click();
+    await op.locator('button.execute').click();
+    const status = op.locator('.live-responses-table .response .response-col_status').first();
+    await status.waitFor();
+    assert.equal((await status.textContent())?.trim(), '201');
+    await status.scrollIntoViewIfNeeded();
+    assert.equal(node.service.counts().oracles, 2, 'the example oracle is stored next to the test oracle');
+    await page.screenshot({ path: path.join(SHOTS, 'swagger-ui.png'), fullPage: false });
+  });
+
+  it('loaded nothing from outside the node and logged no errors', () => {
+    const origin = new URL(base);
+    const outside = requested.filter((u) => {
+      const p = new URL(u);
+      if (p.protocol === 'data:' || p.protocol === 'blob:') return false;
+      return p.host !== origin.host;
+    });
+    assert.deepEqual(outside, []);
+    assert.equal(requested.some((u) => u === `ws://${origin.host}/events`), true, 'the page used the live feed');
+    assert.deepEqual(problems, []);
+    assert.deepEqual(failed, ['POST /oracle 400']);
+  });
+});

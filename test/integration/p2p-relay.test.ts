@@ -1,0 +1,276 @@
+// test/integration/p2p-relay.test.ts - real nodes on loopback: relay of every entity kind by REST and by P2P push, sync of a late joiner, no echo, cTTL hop limit, GET /peers.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { MegaNode } from '../../src/node.ts';
+import { versionHash } from '../../src/protocol/ids.ts';
+import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, reportId } from '../helpers/factory.ts';
+import { connect, connectAll, contents, createSeededNode, createTestNode, get, hasItem, isPeerOf, post, RawPeer, stopAll, waitFor } from '../helpers/network.ts';
+
+const O = makeKeys(11);
+const C = makeKeys(111);
+const ARGS = { city: 'Berlin', day: '2024-06-01' };
+
+describe('p2p: three nodes shaped like mempool-cfg*.json (2 and 3 seeded with 1)', () => {
+  const nodes: MegaNode[] = [];
+  let n1: MegaNode;
+  let n2: MegaNode;
+  let n3: MegaNode;
+
+  before(async () => {
+    n1 = await createTestNode({}, 'n1');
+    nodes.push(n1);
+    n2 = await createSeededNode(n1, {}, 'n2');
+    nodes.push(n2);
+    n3 = await createSeededNode(n1, {}, 'n3');
+    nodes.push(n3);
+    await waitFor(() => isPeerOf(n1, n2) && isPeerOf(n2, n1) && isPeerOf(n1, n3) && isPeerOf(n3, n1), { message: 'n2 and n3 connected to their seed n1' });
+  });
+
+  after(async () => {
+    await stopAll(nodes);
+  });
+
+  it('an oracle posted on node 1 reaches nodes 2 and 3, then a capability, a report and a dispute posted elsewhere reach every node', async () => {
+    const all = (kind: 'oracle' | 'capability' | 'report' | 'dispute', id: string) => () => nodes.every((n) => hasItem(n, kind, id));
+
+    assert.equal((await post(n1, '/oracle', makeOracle({ keys: O }))).status, 201);
+    await waitFor(all('oracle', O.publicKey), { message: 'oracle on every node' });
+
+    // Posted on node 2: node 3 gets it two hops away, through node 1.
+    assert.equal((await post(n2, '/capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'Will it rain?' }))).status, 201);
+    await waitFor(all('capability', O.publicKey + C.publicKey), { message: 'capability on every node' });
+
+    const report = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args: ARGS, payment: { proof: 'paid' } });
+    const rid = reportId(report);
+    assert.equal((await post(n3, '/report', report)).status, 201);
+    await waitFor(all('report', rid), { message: 'report on every node' });
+
+    const dispute = makeDispute({ reportId: rid, oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'no rain' }) });
+    assert.equal((await post(n2, '/dispute', dispute)).status, 201);
+    await waitFor(all('dispute', rid), { message: 'dispute on every node' });
+
+    const c1 = contents(n1);
+    assert.equal(c1.length, 4);
+    assert.deepEqual(contents(n2), c1);
+    assert.deepEqual(contents(n3), c1);
+    // Every copy is the same version (same signature, PoW and content; only cTTL is lowered per hop).
+    const reports = (await get(n3, `/reports?pubkey=${O.publicKey}`)).body as { id: string; dispute: unknown }[];
+    assert.deepEqual(reports.map((r) => [r.id, r.dispute]), [[rid, dispute]]);
+  });
+
+  it('a fourth node started later receives the whole existing mempool (sync on join)', async () => {
+    // targetOutbound 1: n4 keeps to its seed and does not also dial node 1, whose address n2 gossips to it
+    // (so node 1's peer list stays exactly nodes 2 and 3 for the GET /peers test).
+    const n4 = await createSeededNode(n2, { targetOutbound: 1 }, 'n4');
+    nodes.push(n4);
+    await waitFor(() => contents(n4).length === 4, { message: () => `late joiner has ${contents(n4).length}/4 items` });
+    assert.deepEqual(contents(n4), contents(n1));
+  });
+
+  it('an entity pushed unsolicited by a peer after the handshake is admitted and relayed like getdata, and not echoed back', async () => {
+    const raw = await RawPeer.connect(n2.p2pPort);
+    try {
+      await raw.handshake();
+      await waitFor(() => n2.pool.list().length === 3, { message: 'the raw peer is listed by node 2' });
+      const keys = makeKeys(12);
+      raw.send('oracle', makeOracle({ keys }));
+      await waitFor(() => nodes.every((n) => hasItem(n, 'oracle', keys.publicKey)), { message: 'pushed oracle on every node' });
+      // Node 2 announced it to its other peers at once; the sender already has it, so gets no inv for it.
+      const invIds = raw.frames.filter((f) => f.command === 'inv').flatMap((f) => (f.payload as { items: { id: string }[] }).items.map((i) => i.id));
+      assert.equal(invIds.includes(keys.publicKey), false);
+      // The peer asks for the whole inventory (sync on join from its side) and gets every item as inv.
+      raw.send('mempool');
+      const want = contents(n2).map((line) => line.split(':').slice(0, 2).join(':'));
+      const announced = (): string[] =>
+        raw.frames
+          .filter((f) => f.command === 'inv')
+          .flatMap((f) => (f.payload as { items: { type: string; id: string }[] }).items.map((i) => `${i.type}:${i.id}`))
+          .sort();
+      await waitFor(() => announced().length >= want.length, { message: 'inventory answer to mempool' });
+      assert.deepEqual(announced(), want.sort());
+      assert.equal(raw.closed, false);
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('GET /peers lists every peer with address, direction, user agent, shard, connected since, bytes in and out, last seen', async () => {
+    await waitFor(() => n1.pool.list().length === 2, { message: 'node 1 has its two seeded peers' });
+    const { status, body } = await get(n1, '/peers');
+    assert.equal(status, 200);
+    assert.equal(Array.isArray(body), true);
+    const peers = body as Record<string, unknown>[];
+    assert.equal(peers.length, 2);
+    for (const p of peers) {
+      assert.deepEqual(Object.keys(p).sort(), ['address', 'bytesIn', 'bytesOut', 'connectedSince', 'direction', 'lastSeen', 'shard', 'userAgent']);
+      assert.match(p.address as string, /^127\.0\.0\.1:\d+$/);
+      assert.equal(p.direction, 'inbound'); // nodes 2 and 3 dialed their seed
+      assert.match(p.userAgent as string, /^\/mega:\d+\.\d+\.\d+.*\/$/);
+      assert.deepEqual(p.shard, { count: 1, index: 0 });
+      assert.equal(typeof p.bytesIn === 'number' && p.bytesIn > 0, true);
+      assert.equal(typeof p.bytesOut === 'number' && p.bytesOut > 0, true);
+      for (const k of ['connectedSince', 'lastSeen']) {
+        assert.match(p[k] as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        assert.equal(Date.parse(p[k] as string) <= Date.now(), true);
+      }
+    }
+    const n2Port = n2.pool.list().find((p) => p.httpPort === n1.httpPort);
+    assert.equal(n2Port?.direction, 'outbound');
+    assert.equal(n2Port?.address, `127.0.0.1:${n1.p2pPort}`);
+  });
+});
+
+describe('p2p: relay without echo in a full mesh', () => {
+  const nodes: MegaNode[] = [];
+
+  before(async () => {
+    // No anti-entropy during the test: only relay moves items, so every transfer is counted.
+    for (let i = 0; i < 3; i++) nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000 }, `mesh${i}`));
+    await connectAll(nodes);
+  });
+
+  after(async () => {
+    await stopAll(nodes);
+  });
+
+  it('each item is fetched exactly once by each other node and never sent back to its origin', async () => {
+    const [a, b, c] = nodes as [MegaNode, MegaNode, MegaNode];
+    const received = () => nodes.map((n) => n.pool.relay.stats.itemsReceived);
+    const sent = () => nodes.map((n) => n.pool.relay.stats.itemsSent);
+    const r0 = received();
+    const s0 = sent();
+    const k1 = makeKeys(21);
+    const k2 = makeKeys(22);
+
+    assert.equal((await post(a, '/oracle', makeOracle({ keys: k1 }))).status, 201);
+    await waitFor(() => nodes.every((n) => hasItem(n, 'oracle', k1.publicKey)), { message: 'first oracle everywhere' });
+    // A second item from another origin is the barrier: anything still travelling about the first
+    // (a late inv, an echo) was queued on the same connections before it.
+    assert.equal((await post(c, '/oracle', makeOracle({ keys: k2 }))).status, 201);
+    await waitFor(() => nodes.every((n) => hasItem(n, 'oracle', k2.publicKey)), { message: 'second oracle everywhere' });
+
+    const dr = received().map((v, i) => v - (r0[i] as number));
+    const ds = sent().map((v, i) => v - (s0[i] as number));
+    // a got only the second item, b both, c only the first: never an item it already had.
+    assert.deepEqual(dr, [1, 2, 1]);
+    // Two items, two receivers each: four transfers in all.
+    assert.equal(ds.reduce((x, y) => x + y, 0), 4);
+    assert.equal(b.pool.list().length, 2);
+  });
+});
+
+describe('p2p: cTTL is a hop limit (line a - b - c, anti-entropy off)', () => {
+  const nodes: MegaNode[] = [];
+
+  before(async () => {
+    for (const name of ['a', 'b', 'c']) nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000 }, `ttl-${name}`));
+    // Connected before anything is posted: the sync on join has nothing to carry.
+    await connectAll(nodes, [
+      [0, 1],
+      [1, 2],
+    ]);
+  });
+
+  after(async () => {
+    await stopAll(nodes);
+  });
+
+  it('cTTL 0 stays on its node, cTTL 1 reaches the neighbour only, and each hop lowers cTTL by one', async () => {
+    const [a, b, c] = nodes as [MegaNode, MegaNode, MegaNode];
+    const k0 = makeKeys(30);
+    const k1 = makeKeys(31);
+    const k5 = makeKeys(35);
+    assert.equal((await post(a, '/oracle', makeOracle({ keys: k0, cTTL: 0 }))).status, 201);
+    assert.equal((await post(a, '/oracle', makeOracle({ keys: k1, cTTL: 1 }))).status, 201);
+    await waitFor(() => hasItem(b, 'oracle', k1.publicKey), { message: 'cTTL-1 oracle at the neighbour' });
+    assert.equal(b.service.getItem('oracle', k1.publicKey)?.cTTL, 0);
+    // Barrier: a later item that travels both hops; anything b would relay of the earlier ones was sent to c before it.
+    assert.equal((await post(a, '/oracle', makeOracle({ keys: k5, cTTL: 5 }))).status, 201);
+    await waitFor(() => hasItem(c, 'oracle', k5.publicKey), { message: 'cTTL-5 oracle two hops away' });
+    assert.equal(b.service.getItem('oracle', k5.publicKey)?.cTTL, 4);
+    assert.equal(c.service.getItem('oracle', k5.publicKey)?.cTTL, 3);
+    assert.equal(hasItem(c, 'oracle', k1.publicKey), false);
+    assert.equal(hasItem(b, 'oracle', k0.publicKey), false);
+    assert.equal(hasItem(c, 'oracle', k0.publicKey), false);
+    assert.equal(a.service.getItem('oracle', k0.publicKey)?.cTTL, 0);
+  });
+
+  it('sync honours the hop limit too: a node joining b later gets every item b holds except those at cTTL 0', async () => {
+    const [a, b] = nodes as [MegaNode, MegaNode, MegaNode];
+    const d = await createTestNode({ antiEntropyIntervalMs: 3_600_000 }, 'ttl-d');
+    nodes.push(d);
+    await connect(d, b);
+    // One inventory answer lists everything b would share; the cTTL-4 oracle arriving means that answer was processed.
+    await waitFor(() => hasItem(d, 'oracle', makeKeys(35).publicKey), { message: 'late joiner got the cTTL-4 oracle' });
+    assert.equal(d.service.getItem('oracle', makeKeys(35).publicKey)?.cTTL, 3);
+    assert.equal(hasItem(d, 'oracle', makeKeys(31).publicKey), false); // b holds it at cTTL 0
+    assert.equal(hasItem(b, 'oracle', makeKeys(31).publicKey), true);
+    assert.equal(hasItem(a, 'oracle', makeKeys(31).publicKey), true);
+  });
+});
+
+describe('p2p: periodic anti-entropy', () => {
+  const nodes: MegaNode[] = [];
+
+  before(async () => {
+    for (const name of ['a', 'b']) nodes.push(await createTestNode({ antiEntropyIntervalMs: 1000 }, `ae-${name}`));
+    await connectAll(nodes);
+  });
+
+  after(async () => {
+    await stopAll(nodes);
+  });
+
+  it('an item refused because its oracle was still in flight is admitted as soon as the oracle arrives (orphan pool)', async () => {
+    const [a, b] = nodes as [MegaNode, MegaNode];
+    const o = makeKeys(42);
+    const cKeys = makeKeys(142);
+    const oracle = makeOracle({ keys: o });
+    const cap = makeCapability({ oracleKeys: o, capKeys: cKeys, question: 'Anti-entropy?' });
+    const refused: string[] = [];
+    b.service.on('admission', (r) => {
+      if (r.status === 'rejected') refused.push(`${r.kind}:${r.reason}`);
+    });
+    // A raw peer announces the oracle first and holds it back: b requests it from that peer only.
+    const raw = await RawPeer.connect(b.p2pPort);
+    try {
+      await raw.handshake();
+      raw.send('inv', { items: [{ type: 'oracle', id: o.publicKey, version: versionHash(oracle) }] });
+      await waitFor(() => raw.has('getdata'), { message: 'b asked the raw peer for the oracle' });
+      // a relays oracle and capability; b skips the oracle (in flight elsewhere) and must refuse the capability for now.
+      assert.equal((await post(a, '/oracle', oracle)).status, 201);
+      assert.equal((await post(a, '/capability', cap)).status, 201);
+      await waitFor(() => refused.includes('capability:unknown-oracle'), { message: 'b refused the capability for want of its oracle' });
+      assert.equal(hasItem(b, 'capability', o.publicKey + cKeys.publicKey), false);
+      raw.send('oracle', oracle);
+      await waitFor(() => hasItem(b, 'oracle', o.publicKey), { message: 'the raw peer delivered the oracle' });
+      // The kept capability is admitted in the same turn as its oracle, without another announcement.
+      assert.equal(hasItem(b, 'capability', o.publicKey + cKeys.publicKey), true);
+    } finally {
+      raw.destroy();
+    }
+    await waitFor(() => JSON.stringify(contents(b)) === JSON.stringify(contents(a)), { message: 'a and b hold the same items' });
+  });
+
+  it('asks a connected peer for its inventory again every antiEntropyIntervalMs and fetches what it lacks', async () => {
+    const [, b] = nodes as [MegaNode, MegaNode];
+    const o = makeKeys(43);
+    const oracle = makeOracle({ keys: o });
+    const raw = await RawPeer.connect(b.p2pPort);
+    raw.autoPong = true;
+    try {
+      await raw.handshake();
+      const mempoolRequests = (): number => raw.frames.filter((f) => f.command === 'mempool').length;
+      await waitFor(() => mempoolRequests() >= 1, { message: 'sync on join: b asked for our inventory' });
+      const first = mempoolRequests();
+      // We answer only the next, periodic request with an oracle b has never seen.
+      await waitFor(() => mempoolRequests() > first, { timeoutMs: 15_000, message: 'a periodic anti-entropy request' });
+      raw.send('inv', { items: [{ type: 'oracle', id: o.publicKey, version: versionHash(oracle) }] });
+      await waitFor(() => raw.has('getdata'), { message: 'b asked for the missing oracle' });
+      raw.send('oracle', oracle);
+      await waitFor(() => hasItem(b, 'oracle', o.publicKey), { message: 'b stored what the inventory exchange revealed' });
+    } finally {
+      raw.destroy();
+    }
+  });
+});
