@@ -12,8 +12,12 @@ export interface Frame {
 // Lowercase ASCII letters and digits only: every v1 command is such a word, and it keeps logs clean.
 const COMMAND_RE = /^[a-z0-9]{1,12}$/;
 
+// One-shot crypto.hash (Node >= 20.12) skips a Hash object per call; it runs twice per frame.
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
+
 /** First 4 bytes of SHA-256(SHA-256(payload)). */
 export function checksum(payload: Buffer): Buffer {
+  if (oneShot) return oneShot('sha256', oneShot('sha256', payload, 'buffer'), 'buffer').subarray(0, 4);
   const once = crypto.createHash('sha256').update(payload).digest();
   return crypto.createHash('sha256').update(once).digest().subarray(0, 4);
 }

@@ -135,7 +135,7 @@ describe('section 11 states the limits and defaults of the code', () => {
     ['p2pKeepAlive', '`p2pKeepAlive` milliseconds (node configuration, default 30000)'],
     ['antiEntropyIntervalMs', '`antiEntropyIntervalMs` (node configuration, default 60000)'],
     ['banTimeMs', '`banTimeMs` (node configuration, default 86400000 ms'],
-    ['p2pMaxMessagesPerSecond', '`p2pMaxMessagesPerSecond`, default 5000'],
+    ['p2pMaxMessagesPerSecond', '`p2pMaxMessagesPerSecond`, default 20000'],
     ['maxConnections', '`maxConnections` (default 64)'],
     ['targetOutbound', '`targetOutbound` (default 8)'],
     ['network', '`mainnet` (default)'],

@@ -1,0 +1,112 @@
+/** bench/ingest.ts - accepted/s of valid signed messages pushed into one node over one P2P connection and over REST, against the raw secp256k1 verify rate of this run. */
+import type { MegaNode } from '../src/node.ts';
+import { stopAll } from '../test/helpers/network.ts';
+import { ingestMix, type Msg } from './lib/gen.ts';
+import { benchNode, encodeFrames, pushBytes, rawClient, stored } from './lib/node.ts';
+import { flag, note, QUICK, r, rawVerifyRate, request, until, writeResult } from './lib/measure.ts';
+
+/** Count admission outcomes of a node (rejections by reason). */
+function tally(node: MegaNode): { accepted: number; rejected: Record<string, number>; other: number } {
+  const t = { accepted: 0, rejected: {} as Record<string, number>, other: 0 };
+  node.service.on('admission', (res) => {
+    if (res.status === 'accepted') t.accepted++;
+    else if (res.status === 'rejected') t.rejected[res.reason] = (t.rejected[res.reason] ?? 0) + 1;
+    else t.other++;
+  });
+  return t;
+}
+
+/** Push every message over one raw P2P connection; time from the first byte until all are stored. */
+async function p2pRun(msgs: Msg[], frames: Buffer, maxMessagesPerSecond: number | null): Promise<Record<string, unknown>> {
+  const node = await benchNode({ maxReports: 1000, maxOracles: 1_000_000, ...(maxMessagesPerSecond === null ? {} : { p2pMaxMessagesPerSecond: maxMessagesPerSecond }) });
+  try {
+    const t = tally(node);
+    const peer = await rawClient(node);
+    const t0 = performance.now();
+    await pushBytes(peer, frames);
+    const ms = await until(() => stored(node) >= msgs.length || peer.closed, 600_000, 5);
+    const elapsed = Math.max(ms, performance.now() - t0);
+    const connected = !peer.closed && node.pool.list().length === 1;
+    peer.destroy();
+    return {
+      limit: maxMessagesPerSecond ?? 'default (config p2pMaxMessagesPerSecond)',
+      messages: msgs.length,
+      bytes: frames.length,
+      stored: stored(node),
+      accepted: t.accepted,
+      rejected: t.rejected,
+      seconds: r(elapsed / 1000, 3),
+      acceptedPerSec: Math.round(t.accepted / (elapsed / 1000)),
+      peerStillConnected: connected,
+    };
+  } finally {
+    await stopAll([node]);
+  }
+}
+
+/** POST every message over REST with `concurrency` keep-alive connections (oracles, then capabilities, then reports). */
+async function restRun(msgs: Msg[], concurrency: number): Promise<Record<string, unknown>> {
+  const node = await benchNode({ maxReports: 1000, maxOracles: 1_000_000 });
+  try {
+    const t = tally(node);
+    const statuses: Record<number, number> = {};
+    const t0 = performance.now();
+    for (const kind of ['oracle', 'capability', 'report'] as const) {
+      const bodies = msgs.filter((m) => m.kind === kind).map((m) => JSON.stringify(m.body));
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < bodies.length) {
+            const body = bodies[next++] as string;
+            const res = await request(node.httpPort, 'POST', `/${kind}`, body);
+            statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+          }
+        }),
+      );
+    }
+    const elapsed = performance.now() - t0;
+    return {
+      concurrency,
+      messages: msgs.length,
+      stored: stored(node),
+      accepted: t.accepted,
+      rejected: t.rejected,
+      httpStatuses: statuses,
+      seconds: r(elapsed / 1000, 3),
+      acceptedPerSec: Math.round(t.accepted / (elapsed / 1000)),
+    };
+  } finally {
+    await stopAll([node]);
+  }
+}
+
+const oracles = flag('oracles', QUICK ? 1_500 : 15_000);
+note(`ingest: measuring raw verify rate`);
+const rawBefore = rawVerifyRate(QUICK ? 1000 : 2000);
+note(`ingest: generating ${oracles} oracles (+capabilities, reports)`);
+const g0 = performance.now();
+const { msgs, signatureChecks } = ingestMix(oracles);
+const frames = encodeFrames(msgs);
+const genSeconds = (performance.now() - g0) / 1000;
+note(`ingest: ${msgs.length} messages in ${genSeconds.toFixed(1)} s; P2P default limit`);
+const p2pDefault = await p2pRun(msgs, frames, null);
+note(`ingest: P2P unthrottled`);
+const p2pUnthrottled = await p2pRun(msgs, frames, 1_000_000);
+note(`ingest: REST`);
+const rest = await restRun(msgs, 16);
+const rawAfter = rawVerifyRate(QUICK ? 1000 : 2000);
+const raw = (rawBefore + rawAfter) / 2;
+const ratio = (x: Record<string, unknown>): number => r((x.acceptedPerSec as number) / raw, 3);
+writeResult('ingest', {
+  rawVerifyPerSec: Math.round(raw),
+  rawVerifyPerSecBeforeAfter: [Math.round(rawBefore), Math.round(rawAfter)],
+  mix: `${oracles} x (oracle, capability, fact-missing report) + every 4th oracle a fact-conflict report; ${signatureChecks} signature checks for ${msgs.length} messages`,
+  generationSeconds: r(genSeconds, 1),
+  p2pDefault: { ...p2pDefault, ratioToRawVerify: ratio(p2pDefault) },
+  p2pUnthrottled: { ...p2pUnthrottled, ratioToRawVerify: ratio(p2pUnthrottled), signatureChecksPerSec: Math.round(signatureChecks / (p2pUnthrottled.seconds as number)) },
+  rest: { ...rest, ratioToRawVerify: ratio(rest) },
+  goal: 'P2P accepted/s >= 0.6 x raw verify rate, and the peer is not banned',
+  goalMetDefaultConfig: ratio(p2pDefault) >= 0.6 && p2pDefault.peerStillConnected === true,
+  goalMetUnthrottled: ratio(p2pUnthrottled) >= 0.6 && p2pUnthrottled.peerStillConnected === true,
+});
+process.exit(0);
