@@ -38,6 +38,14 @@ export default tseslint.config(
     rules: restrict([group(['**/mempool/mempool.ts', '**/p2p/**', '**/wire/**', '**/node.ts'], 'api talks to the service, not to the mempool or the network')]),
   },
   {
+    files: ['src/persist/**'],
+    rules: restrict([group(['**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'node:net', 'node:http', 'express'], 'persist imports only protocol and mempool: node.ts hands it its config slice')]),
+  },
+  {
+    files: ['src/identity/**'],
+    rules: restrict([group(['**/mempool/mempool.ts', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'express'], 'identity uses protocol and the service interface; node.ts hands it its config slice')]),
+  },
+  {
     files: ['src/cli/**'],
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/node.ts'], 'the CLI is a client: it uses protocol and talks to a node over HTTP')]),
   },

@@ -4,17 +4,36 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
 import type { MegaConfig } from './config/schema.ts';
+import type { OracleId } from './protocol/types.ts';
 import type { Logger } from './log.ts';
 import { SchemaRegistry } from './protocol/schema.ts';
 import { SECP256K1_BACKEND } from './protocol/keys.ts';
 import { Mempool } from './mempool/mempool.ts';
 import { MegaService } from './service/service.ts';
+import { OracleStanding } from './identity/standing.ts';
+import { BidVerifier } from './identity/bids.ts';
+import { LndClient } from './identity/lnd.ts';
+import { ManifestChecker } from './identity/manifest.ts';
+import {
+  BID_CACHE_TTL_MS,
+  BID_MAX_QUEUED,
+  BID_RECHECK_INTERVAL_MS,
+  BID_RETRY_TTL_MS,
+  LND_MAX_CONCURRENT,
+  LND_TIMEOUT_MS,
+  MANIFEST_MAX_BYTES,
+  MANIFEST_MAX_CONCURRENT,
+  MANIFEST_MAX_QUEUED,
+  MANIFEST_RECHECK_INTERVAL_MS,
+  MANIFEST_TIMEOUT_MS,
+} from './identity/constants.ts';
 import { createApiApp } from './api/app.ts';
 import { Monitoring } from './api/monitoring.ts';
 import { NETWORK_MAGIC } from './wire/constants.ts';
 import { MessageCodec } from './wire/messages.ts';
 import { Pool } from './p2p/pool.ts';
 import { queryNetworkReports } from './p2p/network-query.ts';
+import { MempoolStore } from './persist/store.ts';
 
 /** Package version, read once. */
 export const VERSION: string = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -36,9 +55,18 @@ export class MegaNode {
   readonly pool: Pool;
   /** Stats, metrics, the live feed and GET /peers; the P2P pool publishes peer events through it. */
   readonly monitoring: Monitoring;
+  /** Rotation links, verified conflicts and reputation. */
+  readonly standing: OracleStanding;
+  /** Lightning bid verification; null when lnRestHost is not configured (bids count 0). */
+  readonly bids: BidVerifier | null;
+  private readonly lnd: LndClient | null;
+  /** Website manifests of oracle ads, checked in the background. */
+  readonly manifests: ManifestChecker;
   private readonly now: () => number;
   private server: http.Server | null = null;
   private readonly sockets = new Set<Socket>();
+  /** Journal + snapshot of the mempool; null when dataDir is null (in memory only). */
+  readonly store: MempoolStore | null;
 
   constructor(config: MegaConfig, deps: NodeDeps) {
     this.config = config;
@@ -57,6 +85,31 @@ export class MegaNode {
       },
       { mempool: this.mempool, schemas: this.schemas },
     );
+    this.standing = new OracleStanding(this.service);
+    this.manifests = new ManifestChecker(
+      { isTest: config.isTest, timeoutMs: MANIFEST_TIMEOUT_MS, maxBytes: MANIFEST_MAX_BYTES, maxConcurrent: MANIFEST_MAX_CONCURRENT, maxQueued: MANIFEST_MAX_QUEUED, recheckIntervalMs: MANIFEST_RECHECK_INTERVAL_MS },
+      { service: this.service },
+    );
+    // Files are read here so a wrong path fails at start, not at the first bid.
+    this.lnd = config.lnRestHost
+      ? new LndClient({
+          restHost: config.lnRestHost,
+          macaroon: fs.readFileSync(config.lnMacaroonPath as string),
+          tlsCert: fs.readFileSync(config.lnTlsCertPath as string),
+          timeoutMs: LND_TIMEOUT_MS,
+        })
+      : null;
+    const lnd = this.lnd;
+    this.bids = lnd
+      ? new BidVerifier(
+          { maxConcurrent: LND_MAX_CONCURRENT, maxQueued: BID_MAX_QUEUED, cacheTtlMs: BID_CACHE_TTL_MS, errorTtlMs: BID_RETRY_TTL_MS, recheckIntervalMs: BID_RECHECK_INTERVAL_MS },
+          {
+            service: this.service,
+            lookupInvoice: (hash, signal) => lnd.lookupInvoice(hash, signal),
+            now: this.now,
+          },
+        )
+      : null;
     this.pool = new Pool(
       {
         network: config.network,
@@ -67,6 +120,8 @@ export class MegaNode {
         hostSeqNo: config.hostSeqNo,
         httpPort: () => this.httpPort,
         maxConnections: config.maxConnections,
+        maxInboundPerAddress: config.maxInboundPerAddress,
+        limitLoopback: config.limitLoopback,
         targetOutbound: config.targetOutbound,
         seeds: config.p2pseed,
         keepAliveMs: config.p2pKeepAlive,
@@ -85,6 +140,13 @@ export class MegaNode {
     this.service.setNetworkReportSource((pubkey) =>
       queryNetworkReports(pubkey, { peers: () => this.pool.list(), ownShard: config.shard, log: this.log.child({ mod: 'p2p' }) }),
     );
+    this.store =
+      config.dataDir === null
+        ? null
+        : new MempoolStore(
+            { dir: config.dataDir.replaceAll('{p2pPort}', String(config.p2pPort)), fsyncIntervalMs: config.journalFsyncIntervalMs, compactBytes: config.journalCompactBytes },
+            { log: this.log.child({ mod: 'persist' }) },
+          );
     this.wireLogging();
     this.monitoring = this.createMonitoring();
   }
@@ -107,10 +169,28 @@ export class MegaNode {
     if (SECP256K1_BACKEND !== 'native') {
       log.warn('secp256k1 native addon not loaded: using the pure-JS fallback, signature checks are ~38x slower');
     }
-    if (c.lnRestHost) log.warn({ lnRestHost: c.lnRestHost }, 'Lightning bid verification is not in this release: bids count 0 for ranking');
+    if (c.lnRestHost) log.info({ lnRestHost: c.lnRestHost }, 'Lightning bids are verified against LND in the background');
+    this.bids?.start();
+    this.manifests.start();
     if (c.isTest) log.warn('isTest is on: /testOnlyGenKeyPair and /testOnlySign are exposed; never run a public node this way');
+    // Restore before any door opens: nothing is admitted, relayed or served before the mempool is back.
+    if (this.store) this.store.open(this.mempool);
+    else log.warn('dataDir is null: the mempool lives in memory only and is lost on restart');
+    // The restore runs muted: give the identity indexes what it brought back (rotation links live in the mempool itself).
+    for (const e of this.service.inventory()) {
+      if (e.kind === 'report') this.standing.noteStored(e);
+      else if (e.kind === 'oracle') {
+        this.bids?.noteStored(e.msg as OracleId);
+        this.manifests.noteStored(e.msg as OracleId);
+      }
+    }
     const app = createApiApp(
-      { isTest: c.isTest, maxBodyBytes: c.maxBodyBytes, webDir: fileURLToPath(new URL('../web', import.meta.url)) },
+      {
+        isTest: c.isTest,
+        maxBodyBytes: c.maxBodyBytes,
+        webDir: fileURLToPath(new URL('../web', import.meta.url)),
+        rateLimit: { perSecond: c.httpRateLimitPerSecond, burst: c.httpRateBurst, limitLoopback: c.limitLoopback },
+      },
       {
         service: this.service,
         schemas: this.schemas,
@@ -118,6 +198,10 @@ export class MegaNode {
         log: log.child({ mod: 'api' }),
         now: this.now,
         monitoring: this.monitoring.hooks,
+        standing: this.standing,
+        bidStatus: this.bids ? (pk) => (this.bids as BidVerifier).bidStatus(pk) : undefined,
+        manifests: this.manifests,
+        isDurable: this.store ? () => (this.store as MempoolStore).durable : undefined,
         info: {
           version: VERSION,
           network: c.network,
@@ -182,6 +266,9 @@ export class MegaNode {
 
   /** Stop accepting, close connections, release the port. */
   async stop(): Promise<void> {
+    this.bids?.stop();
+    this.lnd?.close();
+    this.manifests.stop();
     await this.pool.stop();
     const server = this.server;
     this.server = null;
@@ -196,6 +283,8 @@ export class MegaNode {
         }, 1000).unref();
       });
     }
+    // Last: every door is closed, so nothing can be admitted after the final fsync.
+    this.store?.close();
     this.log.info('Mega node stopped');
   }
 

@@ -8,6 +8,7 @@ import type { MonitoringHooks } from './monitoring.ts';
 import { mountSwaggerUi } from './swagger.ts';
 import { validateOperation } from './validate.ts';
 import { mountWebPage } from './web.ts';
+import { rateLimit, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 
 /** The REST config slice. */
 export interface ApiOptions {
@@ -15,6 +16,8 @@ export interface ApiOptions {
   maxBodyBytes: number;
   /** Folder of the monitoring page's static files (served at `/` and `/index.htm`); none when omitted. */
   webDir?: string;
+  /** Per-address request rate limit (429 + Retry-After); none when omitted. */
+  rateLimit?: RateLimitOptions;
 }
 
 /** Everything the app is built from. */
@@ -38,6 +41,8 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (deps.monitoring) app.use(deps.monitoring.httpMetrics);
+  // Before any body is read or validated: a throttled client costs one map lookup.
+  if (opts.rateLimit) app.use(rateLimit(new RateLimiter(opts.rateLimit, deps.now)));
   app.use((_req, res, next) => {
     res.set('X-Content-Type-Options', 'nosniff');
     next();

@@ -6,6 +6,9 @@ import { sha256Hex } from '../protocol/hash.ts';
 import type { OpenApiDoc } from '../protocol/schema.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from '../protocol/types.ts';
 import type { MegaService, StoredOracle } from '../service/service.ts';
+import { filteredPage, type OracleStanding } from '../identity/standing.ts';
+import type { BidStatus } from '../identity/bids.ts';
+import type { ManifestStatus } from '../identity/manifest.ts';
 import type { AdmissionResult } from '../service/types.ts';
 import { ApiError, sendError } from './errors.ts';
 import type { ValidatedInput } from './validate.ts';
@@ -24,7 +27,18 @@ export interface ApiDeps {
     facilitatorId: unknown;
   };
   now: () => number;
+  /** Rotation links, conflicts and reputation (identity/standing.ts); without it reputation routes answer 404. */
+  standing?: OracleStanding;
+  /** Lightning bid verification state (identity/bids.ts); absent when the node has no LND. */
+  bidStatus?: (pubkey: string) => BidStatus;
+  /** Website manifest state (identity/manifest.ts); without it every oracle is unverified. */
+  manifests?: { manifestStatus(pubkey: string): ManifestStatus; isVerified(pubkey: string): boolean };
+  /** False while the journal cannot be written (persist/store.ts); absent = in-memory node. */
+  isDurable?: () => boolean;
 }
+
+/** Response header of GET /oracles naming the listed oracles with a verified conflict (the signed bodies are never altered). */
+export const CONFLICTED_HEADER = 'Mega-Conflicted';
 
 type Handler = (req: Request, res: Response) => void | Promise<void>;
 
@@ -49,10 +63,12 @@ export function sendAdmission(res: Response, r: AdmissionResult): void {
   }
 }
 
-function oracleDetails(o: StoredOracle): unknown {
+function oracleDetails(o: StoredOracle, bid: BidStatus, manifest: ManifestStatus): unknown {
   return {
     oracle: o.msg,
+    ...manifest,
     rank: { verifiedBid: o.verifiedBid, difficulty: o.msg.pow.difficulty },
+    bid,
     capabilities: o.capabilities.size,
     reports: o.reports.size,
     receivedAt: new Date(o.receivedAt).toISOString(),
@@ -64,6 +80,10 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
   const { service } = deps;
   const source = (req: Request) => `http:${req.ip ?? 'unknown'}`;
   const submit = (kind: EntityKind): Handler => (req, res) => {
+    // Never acknowledge what cannot be made durable: refuse while the journal is failing (disk full…).
+    if (deps.isDurable && !deps.isDurable()) {
+      throw new ApiError(503, 'storage-unavailable', 'this node cannot write its journal right now; try again later');
+    }
     const body = input(res).body;
     const r =
       kind === 'oracle'
@@ -73,6 +93,10 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
           : kind === 'report'
             ? service.submitReport(body as Report, source(req))
             : service.submitDispute(body as Dispute, source(req));
+    if (r.status === 'accepted' && deps.isDurable && !deps.isDurable()) {
+      // The journal write of this very change failed: it is in memory only, so it is not acknowledged.
+      throw new ApiError(503, 'storage-unavailable', 'the change was not written to the journal; it is not acknowledged');
+    }
     sendAdmission(res, r);
   };
   const specCache = new Map<string, string>();
@@ -85,14 +109,30 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
 
     getOracles: (_req, res) => {
       const q = input(res).query;
-      const list = service.listOracles(pageOf(q), { question: q.question as string | undefined, tag: q.tag as string | undefined });
+      const filter = { question: q.question as string | undefined, tag: q.tag as string | undefined };
+      const standing = deps.standing;
+      const wantManifest = q.manifestVerified as boolean | undefined;
+      const keep = (o: StoredOracle): boolean =>
+        (q.exclude !== 'conflicted' || !standing?.isConflicted(o.msg.pubkey)) &&
+        (wantManifest === undefined || (deps.manifests?.isVerified(o.msg.pubkey) ?? false) === wantManifest);
+      const list =
+        q.exclude === 'conflicted' || wantManifest !== undefined
+          ? filteredPage((p) => service.listOracles(p, filter), keep, pageOf(q))
+          : service.listOracles(pageOf(q), filter);
+      if (standing) res.set(CONFLICTED_HEADER, list.filter((o) => standing.isConflicted(o.msg.pubkey)).map((o) => o.msg.pubkey).join(','));
       res.json(list.map((o) => o.msg));
+    },
+    getOracleReputation: (_req, res) => {
+      const pubkey = input(res).path.pubkey as string;
+      const standing = deps.standing;
+      if (!standing || !service.getOracle(pubkey)) throw new ApiError(404, 'oracle-not-found', 'no oracle with this pubkey is stored on this node');
+      res.json(standing.reputation(pubkey));
     },
     getOracle: (_req, res) => {
       const pubkey = input(res).path.pubkey as string;
       const o = service.getOracle(pubkey);
       if (!o) throw new ApiError(404, 'oracle-not-found', 'no oracle with this pubkey is stored on this node');
-      res.json(oracleDetails(o));
+      res.json(oracleDetails(o, deps.bidStatus?.(pubkey) ?? { state: 'none' }, deps.manifests?.manifestStatus(pubkey) ?? { manifestVerified: false, manifestDomain: null }));
     },
     getCapabilities: (_req, res) => {
       const q = input(res).query;

@@ -38,6 +38,9 @@ export function parseConfig(raw: unknown, source = '(object)'): MegaConfig {
     if (why) problems.push(`${k}: ${why}`);
     else out[k] = v;
   }
+  if (out.lnRestHost && (!out.lnMacaroonPath || !out.lnTlsCertPath)) {
+    problems.push('lnRestHost: needs lnMacaroonPath and lnTlsCertPath (LND is reached only with its macaroon, over TLS pinned to its certificate)');
+  }
   const fid = out.facilitatorId as MegaConfig['facilitatorId'] | undefined;
   if (fid?.pow) {
     const schemas = SchemaRegistry.load();

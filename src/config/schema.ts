@@ -43,6 +43,14 @@ export interface MegaConfig {
   facilitatorId: FacilitatorIdConfig | null;
   lnRestHost: string | null;
   lnMacaroonPath: string | null;
+  lnTlsCertPath: string | null;
+  dataDir: string | null;
+  journalFsyncIntervalMs: number;
+  journalCompactBytes: number;
+  httpRateLimitPerSecond: number;
+  httpRateBurst: number;
+  maxInboundPerAddress: number;
+  limitLoopback: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -109,7 +117,7 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   handshakeTimeoutMs: { type: 'integer', default: 10000, unit: 'milliseconds', doc: 'A P2P connection that has not finished version/verack by then is closed.', check: int(100, 600000) },
   banTimeMs: { type: 'integer', default: 86400000, unit: 'milliseconds', doc: 'How long the address of a misbehaving peer (bad frames, invalid messages, floods of invalid data) stays banned.', check: int(1000) },
   antiEntropyIntervalMs: { type: 'integer', default: 60000, unit: 'milliseconds', doc: 'Every interval the node asks one random peer for its whole inventory and fetches what it lacks (repairs missed relays, e.g. after a partition).', check: int(100, 86400000) },
-  p2pMaxMessagesPerSecond: { type: 'integer', default: 5000, unit: 'messages/s per peer', doc: 'Sustained message rate per peer; above it the node pauses reading from that peer (valid floods are throttled, never banned).', check: int(1, 1000000) },
+  p2pMaxMessagesPerSecond: { type: 'integer', default: 20000, unit: 'messages/s per peer', doc: 'Sustained message rate per peer; above it the node pauses reading from that peer (valid floods are throttled, never banned).', check: int(1, 1000000) },
   p2pseed: {
     type: 'array of {server, port}',
     default: [],
@@ -146,7 +154,15 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
       return null;
     },
   },
-  lnRestHost: { type: 'string | null', default: null, unit: 'host:port', doc: 'LND REST API used to verify Lightning bids. Bid verification is not in this release: bids count 0 and a warning is logged when this is set.', check: str(255, true) },
-  lnMacaroonPath: { type: 'string | null', default: null, unit: 'file path', doc: 'LND macaroon file for lnRestHost (see lnRestHost).', check: str(4096, true) },
+  lnRestHost: { type: 'string | null', default: null, unit: 'host:port', doc: 'The operator\'s LND REST API ("host:port", "[v6]:port"), used to verify Lightning bids (GET /v1/invoice/{payment hash}) in the background; null = bids are not verified and count 0 for ranking. Needs lnMacaroonPath and lnTlsCertPath.', check: (v) => str(255, true)(v) ?? (v === null || /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):\d{1,5}$/.test(v as string) ? null : 'must be "host:port"') },
+  lnMacaroonPath: { type: 'string | null', default: null, unit: 'file path', doc: 'LND macaroon file for lnRestHost (an invoice-read macaroon is enough); read at start.', check: str(4096, true) },
+  lnTlsCertPath: { type: 'string | null', default: null, unit: 'file path', doc: 'LND\'s TLS certificate (tls.cert, PEM): the only certificate trusted for lnRestHost (pinned; TLS verification is never disabled); read at start.', check: str(4096, true) },
+  dataDir: { type: 'string | null', default: 'data/{p2pPort}', unit: 'folder path', doc: 'Where the mempool journal and snapshot live (relative paths from the working directory); `{p2pPort}` is replaced by the configured p2pPort, so nodes on one machine never share a folder. null = in memory only (nothing survives a restart).', check: str(4096, true) },
+  journalFsyncIntervalMs: { type: 'integer', default: 200, unit: 'milliseconds', doc: 'Every accepted or evicted change is written to the journal before the REST answer is sent (so kill -9 loses nothing); fsync to the disk runs at most this often, which bounds what a power loss or kernel crash can take. 0 = fsync every record (slower, see docs/persistence.md).', check: int(0, 60000) },
+  journalCompactBytes: { type: 'integer', default: 67108864, unit: 'bytes', doc: 'When the journal grows past this size it is compacted: the mempool is written to a new snapshot (temp file + rename) and the journal emptied.', check: int(4096) },
+  httpRateLimitPerSecond: { type: 'integer', default: 50, unit: 'requests/s per client address', doc: 'Sustained REST request rate per client IP (token bucket, see httpRateBurst); above it requests get 429 with Retry-After. 0 = no limit. Loopback clients are exempt unless limitLoopback.', check: int(0, 1000000) },
+  httpRateBurst: { type: 'integer', default: 200, unit: 'requests', doc: 'Bucket size of the REST rate limit: requests a client may send at once before httpRateLimitPerSecond applies.', check: int(1, 1000000) },
+  maxInboundPerAddress: { type: 'integer', default: 4, unit: 'connections', doc: 'Most inbound P2P connections from one IP address (limits one host filling every slot, a cheap eclipse). Loopback is exempt unless limitLoopback (local test networks connect from 127.0.0.1). 0 = no limit.', check: int(0, 100000) },
+  limitLoopback: { type: 'boolean', default: false, doc: 'Apply the per-address limits (httpRateLimitPerSecond, maxInboundPerAddress) to loopback clients too. Off so an operator\'s own tools, benchmarks and local test networks are never throttled.', check: bool },
   logLevel: { type: 'string', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.', check: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') },
 };

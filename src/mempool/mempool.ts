@@ -4,6 +4,7 @@ import { versionHash } from '../protocol/ids.ts';
 import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
 import { supersedesAd, supersedesReport } from './supersede.ts';
 import type {
+  AcceptedEvent,
   AddResult,
   EvictedEvent,
   InventoryEntry,
@@ -36,8 +37,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private readonly capsByWord = new SetIndex<StoredCapability>();
   private readonly capsByTag = new SetIndex<StoredCapability>();
   private readonly oraclesByTag = new SetIndex<string>();
+  /** Key rotation: old key -> stored ads whose verified previousId chain names it (docs/PROTOCOL.md 4.4). */
+  private readonly rotatedTo = new Map<string, Set<string>>();
   private capabilityCount = 0;
   private disputeCount = 0;
+  private isMuted = false;
 
   constructor(options: MempoolOptions, deps: MempoolDeps) {
     super();
@@ -49,6 +53,19 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
     this.options = Object.freeze({ ...options, shard: Object.freeze({ ...options.shard }) });
     this.now = deps.now;
+  }
+
+  /**
+   * Run `fn` with events muted: changes it makes are neither announced nor relayed. Only for
+   * restoring contents this node already accepted (persist/store.ts replays its journal this way).
+   */
+  muted<T>(fn: () => T): T {
+    this.isMuted = true;
+    try {
+      return fn();
+    } finally {
+      this.isMuted = false;
+    }
   }
 
   /** Entry counts. */
@@ -83,6 +100,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const evicted: EvictedEvent[] = [];
     if (stored) {
       this.oraclesByTag.remove(stored.msg.tags ?? [], msg.pubkey);
+      this.unlinkRotation(stored.msg);
       stored.msg = msg;
       stored.version = versionHash(msg);
       stored.receivedAt = this.now();
@@ -103,8 +121,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       this.oracles.set(msg.pubkey, 0, msg.pow.difficulty, entry);
     }
     this.oraclesByTag.add(msg.tags ?? [], msg.pubkey);
+    this.linkRotation(msg);
     this.emitAll(evicted);
-    this.emit('mempool:accepted', { kind: 'oracle', id: msg.pubkey, oraclePubKey: msg.pubkey, replaced: !!stored, version: (this.oracles.get(msg.pubkey) as StoredOracle).version, entity: msg });
+    this.emitAccepted({ kind: 'oracle', id: msg.pubkey, oraclePubKey: msg.pubkey, replaced: !!stored, version: (this.oracles.get(msg.pubkey) as StoredOracle).version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
   }
 
@@ -193,7 +212,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       this.indexCapability(entry);
     }
     this.emitAll(evicted);
-    this.emit('mempool:accepted', { kind: 'capability', id: msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version: (oracle.capabilities.get(msg.capabilityPubKey) as StoredCapability).version, entity: msg });
+    this.emitAccepted({ kind: 'capability', id: msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version: (oracle.capabilities.get(msg.capabilityPubKey) as StoredCapability).version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
   }
 
@@ -225,9 +244,13 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
   // ---- reports and disputes ------------------------------------------------------------------
 
-  /** Cheap pre-check: unknown oracle, duplicate, or rank too low for a full per-oracle set. */
-  precheckReport(msg: Report, id: string): AddResult | null {
-    const oracle = this.oracles.get(msg.oraclePubKey);
+  /**
+   * Cheap pre-check: unknown oracle, duplicate, or rank too low for a full per-oracle set.
+   * `holder` is the stored oracle that keeps the report: the reported key itself, or (for a report
+   * against a rotated-away key whose ad is gone) the newer key it was rotated to.
+   */
+  precheckReport(msg: Report, id: string, holder = this.reportHolder(msg.oraclePubKey)): AddResult | null {
+    const oracle = this.oracles.get(holder);
     if (!oracle) return reject('unknown-oracle', 'the reported oracle is not known to this node');
     const stored = this.reportsById.get(id);
     if (stored) return supersedesReport(msg, stored.msg) ? null : { status: 'duplicate' };
@@ -241,12 +264,14 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   /** Store a verified report (`id` = its report id) unless it belongs to another shard. */
-  addReport(msg: Verified<Report>, id: string): AddResult {
-    const pre = this.precheckReport(msg, id);
+  addReport(msg: Verified<Report>, id: string, holder = this.reportHolder(msg.oraclePubKey)): AddResult {
+    const pre = this.precheckReport(msg, id, holder);
     if (pre) return pre;
     if (!isInShard(id, this.options.shard)) return { status: 'out-of-shard' };
-    const oracle = this.oracles.get(msg.oraclePubKey) as StoredOracle;
     const stored = this.reportsById.get(id);
+    // A replacement stays with the oracle that keeps it (the old key's ad may have arrived since).
+    if (stored) holder = [msg.oraclePubKey, ...this.newerKeys(msg.oraclePubKey)].find((k) => this.oracles.get(k)?.reports.get(id)) ?? holder;
+    const oracle = this.oracles.get(holder) as StoredOracle;
     const evicted: EvictedEvent[] = [];
     if (stored) {
       stored.msg = msg;
@@ -259,8 +284,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
         if (lowest) {
           const gone = lowest.value;
           this.removeReport(oracle, gone);
-          if (gone.dispute) evicted.push({ kind: 'dispute', id: gone.dispute.id, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
-          evicted.push({ kind: 'report', id: lowest.key.id, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
+          if (gone.dispute) evicted.push({ kind: 'dispute', id: gone.dispute.id, oraclePubKey: holder, cause: 'rank' });
+          evicted.push({ kind: 'report', id: lowest.key.id, oraclePubKey: holder, cause: 'rank' });
         }
       }
       const entry: StoredReport = { id, msg, version: versionHash(msg), receivedAt: this.now(), dispute: null };
@@ -268,7 +293,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       this.reportsById.set(id, entry);
     }
     this.emitAll(evicted);
-    this.emit('mempool:accepted', { kind: 'report', id, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version: (this.reportsById.get(id) as StoredReport).version, entity: msg });
+    this.emitAccepted({ kind: 'report', id, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version: (this.reportsById.get(id) as StoredReport).version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
   }
 
@@ -291,7 +316,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (report.dispute) return { status: 'duplicate' };
     report.dispute = { id, msg, receivedAt: this.now(), version: versionHash(msg) };
     this.disputeCount++;
-    this.emit('mempool:accepted', { kind: 'dispute', id, oraclePubKey: msg.oraclePubKey, replaced: false, version: report.dispute.version, entity: msg });
+    this.emitAccepted({ kind: 'dispute', id, oraclePubKey: msg.oraclePubKey, replaced: false, version: report.dispute.version, entity: msg });
     return { status: 'accepted', replaced: false, evicted: [] };
   }
 
@@ -333,7 +358,53 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
   }
 
+  // ---- key rotation links ---------------------------------------------------------------------
+
+  /** Stored newer keys of `pubkey` (transitively through stored ads' previousId chains), nearest first. */
+  newerKeys(pubkey: string): string[] {
+    const seen = new Set<string>([pubkey]);
+    const out: string[] = [];
+    for (let i = -1; i < out.length && out.length < 64; i++) {
+      const k = i < 0 ? pubkey : (out[i] as string);
+      for (const s of [...(this.rotatedTo.get(k) ?? [])].sort()) {
+        if (!seen.has(s)) {
+          seen.add(s);
+          out.push(s);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The stored oracle that keeps reports against `pubkey`: its own ad when stored, else the newest
+   * stored key it was rotated to (farthest along the chain; ties by smallest pubkey), else the key
+   * itself (then the report is refused as unknown-oracle). Rotation never launders reports.
+   */
+  reportHolder(pubkey: string): string {
+    if (this.oracles.get(pubkey) || !this.rotatedTo.has(pubkey)) return pubkey;
+    const newer = this.newerKeys(pubkey);
+    return newer[newer.length - 1] ?? pubkey;
+  }
+
   // ---- internals -----------------------------------------------------------------------------
+
+  private linkRotation(o: OracleId): void {
+    for (let p = o.previousId, n = 0; p !== undefined && n < 16; p = p.previousId, n++) {
+      let set = this.rotatedTo.get(p.pubkey);
+      if (!set) this.rotatedTo.set(p.pubkey, (set = new Set()));
+      set.add(o.pubkey);
+    }
+  }
+
+  private unlinkRotation(o: OracleId): void {
+    for (let p = o.previousId, n = 0; p !== undefined && n < 16; p = p.previousId, n++) {
+      const set = this.rotatedTo.get(p.pubkey);
+      set?.delete(o.pubkey);
+      if (set?.size === 0) this.rotatedTo.delete(p.pubkey);
+    }
+  }
+
 
   private matchCapabilities(question: string): Set<StoredCapability> {
     return this.capsByWord.intersect(questionWords(question));
@@ -374,11 +445,17 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       out.push({ kind: 'report', id: r.id, oraclePubKey: pubkey, cause: 'oracle-evicted' });
     }
     this.oraclesByTag.remove(o.msg.tags ?? [], pubkey);
+    this.unlinkRotation(o.msg);
     this.oracles.delete(pubkey);
     out.push({ kind: 'oracle', id: pubkey, oraclePubKey: pubkey, cause });
   }
 
   private emitAll(evicted: EvictedEvent[]): void {
+    if (this.isMuted) return;
     for (const e of evicted) this.emit('mempool:evicted', e);
+  }
+
+  private emitAccepted(e: AcceptedEvent): void {
+    if (!this.isMuted) this.emit('mempool:accepted', e);
   }
 }

@@ -8,6 +8,11 @@ import { PROTOCOL_VERSION, type Network } from '../wire/constants.ts';
 import type { AddrEntry, MessageCodec, VersionPayload, WireMessage } from '../wire/messages.ts';
 import { AddrMan } from './addrman.ts';
 import { BanList, normalizeIp } from './bans.ts';
+
+/** 127.0.0.0/8 and ::1 (after normalizeIp). */
+function isLoopbackIp(ip: string): boolean {
+  return ip === '::1' || ip.startsWith('127.');
+}
 import { ADDR_MESSAGES_PER_MINUTE, ADDR_RELAY_FANOUT, ADDR_SAMPLE_ON_CONNECT, DIAL_TIMEOUT_MS } from './constants.ts';
 import { formatAddress, Peer, type PeerOptions, type PeerSocket } from './peer.ts';
 import { Relay } from './relay.ts';
@@ -24,6 +29,9 @@ export interface PoolOptions {
   hostSeqNo: number;
   httpPort: () => number;
   maxConnections: number;
+  /** Most inbound connections from one IP (0 = no limit); loopback exempt unless limitLoopback. */
+  maxInboundPerAddress?: number;
+  limitLoopback?: boolean;
   targetOutbound: number;
   seeds: { server: string; port: number }[];
   keepAliveMs: number;
@@ -107,6 +115,11 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** Port the P2P listener is bound to (after start). */
   get port(): number {
     return (this.server?.address() as net.AddressInfo | null)?.port ?? 0;
+  }
+
+  /** Open connections, handshaking ones included. */
+  get connectionCount(): number {
+    return this.peers.size;
   }
 
   /** This process's version nonce (self-connection detection). */
@@ -199,7 +212,21 @@ export class Pool extends EventEmitter<PoolEvents> {
       socket.destroy();
       return;
     }
+    // One host must not fill every slot (cheap eclipse / slot exhaustion). Refused, not banned:
+    // several honest nodes can share an address behind NAT.
+    const perAddress = this.opts.maxInboundPerAddress ?? 0;
+    if (perAddress > 0 && (this.opts.limitLoopback || !isLoopbackIp(ip)) && this.inboundFrom(ip) >= perAddress) {
+      this.log.debug({ ip, limit: perAddress }, 'refusing inbound connection: maxInboundPerAddress reached');
+      socket.destroy();
+      return;
+    }
     this.addPeer('inbound', null, socket);
+  }
+
+  private inboundFrom(ip: string): number {
+    let n = 0;
+    for (const p of this.peers) if (p.direction === 'inbound' && normalizeIp(p.ip) === ip) n++;
+    return n;
   }
 
   private dial(host: string, port: number): void {

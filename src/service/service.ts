@@ -117,14 +117,16 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   submitReport(r: Report, source = 'local'): AdmissionResult {
     const preimage = reportPreimage(r);
     const id = reportId(r);
-    const pre = this.mempool.precheckReport(r, id);
+    // A report against a rotated-away key whose ad is gone is kept by the newer key: rotation never launders reports.
+    const holder = this.mempool.reportHolder(r.oraclePubKey);
+    const pre = this.mempool.precheckReport(r, id, holder);
     if (pre?.status === 'duplicate') return this.done(fromAdd('report', id, pre), source);
     const pow = this.checkPow('report', id, r.pow, preimage, this.opts.powThresholdReports);
     if (pow) return this.done(pow, source);
     if (pre) return this.done(fromAdd('report', id, pre), source);
     const bad = verifyReportFacts(r, this.lookupCapability);
     if (bad) return this.done(rejected('report', id, bad.reason, bad.message), source);
-    const result = this.done(fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id)), source);
+    const result = this.done(fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id, holder)), source);
     // Another shard stores it, but this node still passes it on (DESIGN: validate and relay everything).
     if (result.status === 'out-of-shard') this.emit('item:relay', { kind: 'report', id, version: versionHash(r), msg: r, cTTL: r.cTTL });
     return result;
@@ -169,6 +171,21 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   /** Reports against an oracle, highest PoW first. */
   listReports(pubkey: string, page: Page): StoredReport[] {
     return this.mempool.listReports(pubkey, page);
+  }
+
+  /** Stored newer keys `pubkey` was rotated to, nearest first. */
+  newerKeys(pubkey: string): string[] {
+    return this.mempool.newerKeys(pubkey);
+  }
+
+  /** The stored oracle that keeps reports against `pubkey` (itself, or the newest key it was rotated to). */
+  reportHolder(pubkey: string): string {
+    return this.mempool.reportHolder(pubkey);
+  }
+
+  /** Re-rank an oracle after its bid was verified (or un-verified); false when it is not stored. */
+  setVerifiedBid(pubkey: string, amountMsat: number): boolean {
+    return this.mempool.setVerifiedBid(pubkey, amountMsat);
   }
 
   /** Source of reports kept by other shards (the P2P layer sets it; none on a lone node). */

@@ -1,11 +1,15 @@
 // test/api/_app.ts - builds the real Express app over a real service and mempool for API tests.
 import { pino } from 'pino';
 import { createApiApp } from '../../src/api/app.ts';
+import type { ApiDeps } from '../../src/api/handlers.ts';
+import type { MegaService } from '../../src/service/service.ts';
+import { OracleStanding } from '../../src/identity/standing.ts';
 import { newServiceForTest, type TestServiceOptions } from '../helpers/factory.ts';
 
 /** The real REST app with a fake clock; `isTest` and body limit adjustable. */
-export function buildApp(opts: TestServiceOptions & { isTest?: boolean; maxBodyBytes?: number; facilitatorId?: unknown } = {}) {
+export function buildApp(opts: TestServiceOptions & { isTest?: boolean; maxBodyBytes?: number; facilitatorId?: unknown; withManifests?: (service: MegaService) => ApiDeps['manifests'] } = {}) {
   const t = newServiceForTest(opts);
+  const standing = new OracleStanding(t.service);
   const app = createApiApp(
     { isTest: opts.isTest ?? false, maxBodyBytes: opts.maxBodyBytes ?? 1024 * 1024 },
     {
@@ -14,6 +18,8 @@ export function buildApp(opts: TestServiceOptions & { isTest?: boolean; maxBodyB
       spec: t.schemas.doc,
       log: pino({ level: 'silent' }),
       now: t.clock.now,
+      standing,
+      manifests: opts.withManifests?.(t.service),
       info: {
         version: '0.0.0-test',
         network: 'regtest',
@@ -24,5 +30,5 @@ export function buildApp(opts: TestServiceOptions & { isTest?: boolean; maxBodyB
       },
     },
   );
-  return { app, ...t };
+  return { app, standing, ...t };
 }

@@ -75,7 +75,10 @@ describe('GET /oracles/{pubkey}', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, {
       oracle: oracles[2],
+      manifestVerified: false,
+      manifestDomain: null,
       rank: { verifiedBid: 0, difficulty: 3 },
+      bid: { state: 'none' },
       capabilities: 2,
       reports: 0,
       receivedAt: new Date(clock.now()).toISOString(),

@@ -34,7 +34,7 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
       throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (as .ci/run does), or set MEGA_CHROMIUM=<path>; MEGA_SKIP_BROWSER_TEST=1 skips this test`);
     }
     fs.mkdirSync(SHOTS, { recursive: true });
-    node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest', facilitatorId: { rewardAddress: 'bcrt1qexamplefacilitator' } }), {
+    node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest', dataDir: null, facilitatorId: { rewardAddress: 'bcrt1qexamplefacilitator' } }), {
       log: pino({ level: 'silent' }),
     });
     await node.start();

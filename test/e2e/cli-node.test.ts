@@ -61,7 +61,7 @@ async function get<T>(pathAndQuery: string): Promise<T> {
 
 before(async () => {
   dir = tempDir('mega-e2e-');
-  const cfg = writeJson(dir, 'config.json', { httpPort: 0, p2pPort: 0, isTest: true, listenAddress: '127.0.0.1', logLevel: 'info' });
+  const cfg = writeJson(dir, 'config.json', { httpPort: 0, p2pPort: 0, isTest: true, listenAddress: '127.0.0.1', logLevel: 'info', dataDir: path.join(dir, 'data') });
   daemon = spawn(process.execPath, ['--import', 'tsx', 'app.ts', cfg], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   daemon.stdout?.setEncoding('utf8').on('data', (d: string) => (log += d));
   daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (log += d));

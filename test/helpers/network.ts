@@ -30,6 +30,7 @@ export function testNodeConfig(overrides: NodeOverrides = {}): Record<string, un
     p2pPort: 0,
     listenAddress: '127.0.0.1',
     isTest: true,
+    dataDir: null, // in memory: tests never write into the repo (persistence tests pass a temp dir)
     p2pKeepAlive: 1000,
     handshakeTimeoutMs: 1000,
     antiEntropyIntervalMs: 1000,

@@ -27,7 +27,7 @@ describe('monitoring on a running node', () => {
   let base: string;
 
   before(async () => {
-    node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest' }), { log: pino({ level: 'silent' }) });
+    node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest', dataDir: null }), { log: pino({ level: 'silent' }) });
     await node.start();
     base = `http://127.0.0.1:${node.httpPort}`;
   });
@@ -104,7 +104,7 @@ describe('monitoring on a running node', () => {
 
 describe('node.stop() with live clients', () => {
   it('closes them with 1001 and releases the port promptly', async () => {
-    const node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1' }), { log: pino({ level: 'silent' }) });
+    const node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', dataDir: null }), { log: pino({ level: 'silent' }) });
     await node.start();
     const ws = new WebSocket(`ws://127.0.0.1:${node.httpPort}/events`);
     let code = 0;

@@ -31,7 +31,7 @@ describe('MegaNode over HTTP', () => {
   let base: string;
 
   before(async () => {
-    const config = parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', httpRequestTimeoutMs: 1000, network: 'regtest' });
+    const config = parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', httpRequestTimeoutMs: 1000, network: 'regtest', dataDir: null });
     node = new MegaNode(config, { log: pino({ level: 'silent' }) });
     await node.start();
     base = `http://127.0.0.1:${node.httpPort}`;
@@ -92,15 +92,15 @@ describe('MegaNode over HTTP', () => {
 
 describe('MegaNode lifecycle', () => {
   it('fails to start on a busy port, and stop() after that is safe', async () => {
-    const first = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1' }), { log: pino({ level: 'silent' }) });
+    const first = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', dataDir: null }), { log: pino({ level: 'silent' }) });
     await first.start();
-    const second = new MegaNode(parseConfig({ httpPort: first.httpPort, p2pPort: 0, listenAddress: '127.0.0.1' }), { log: pino({ level: 'silent' }) });
+    const second = new MegaNode(parseConfig({ httpPort: first.httpPort, p2pPort: 0, listenAddress: '127.0.0.1', dataDir: null }), { log: pino({ level: 'silent' }) });
     await assert.rejects(second.start(), /EADDRINUSE/);
     await second.stop();
     const port = first.httpPort;
     await first.stop();
     // the port is released: a new node can bind it
-    const third = new MegaNode(parseConfig({ httpPort: port, p2pPort: 0, listenAddress: '127.0.0.1' }), { log: pino({ level: 'silent' }) });
+    const third = new MegaNode(parseConfig({ httpPort: port, p2pPort: 0, listenAddress: '127.0.0.1', dataDir: null }), { log: pino({ level: 'silent' }) });
     await third.start();
     assert.equal(third.httpPort, port);
     await third.stop();

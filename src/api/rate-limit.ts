@@ -1,0 +1,95 @@
+/** api/rate-limit.ts - per-client-address REST request rate limit (token bucket): 429 with Retry-After, loopback exempt unless configured, bounded memory. Imports api only. */
+import type { RequestHandler } from 'express';
+import { sendError } from './errors.ts';
+
+/** The config slice. */
+export interface RateLimitOptions {
+  /** Sustained requests per second per address; 0 = no limit. */
+  perSecond: number;
+  /** Bucket size: requests allowed at once. */
+  burst: number;
+  /** Limit loopback clients too (off: the operator's own tools and benchmarks are never throttled). */
+  limitLoopback: boolean;
+  /** Most addresses tracked; beyond it, full (idle) buckets are dropped first, then the oldest. */
+  maxTracked?: number;
+}
+
+/** Buckets kept at most by default: ~100 bytes each, so about 10 MB under a spoofing-free flood of distinct addresses. */
+export const RATE_LIMIT_MAX_TRACKED = 100_000;
+
+/** `::ffff:1.2.3.4` -> `1.2.3.4`. */
+function normalize(ip: string): string {
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+/** 127.0.0.0/8 and ::1. */
+export function isLoopback(ip: string): boolean {
+  const a = normalize(ip);
+  return a === '::1' || a.startsWith('127.');
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
+/** Token bucket per address. `take` answers 0 when allowed, else the milliseconds until the next token. */
+export class RateLimiter {
+  private readonly opts: Required<RateLimitOptions>;
+  private readonly now: () => number;
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(opts: RateLimitOptions, now: () => number = Date.now) {
+    this.opts = { maxTracked: RATE_LIMIT_MAX_TRACKED, ...opts };
+    this.now = now;
+  }
+
+  /** Addresses tracked now (bounded by maxTracked). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  take(ip: string): number {
+    const { perSecond, burst } = this.opts;
+    if (perSecond === 0) return 0;
+    const key = normalize(ip);
+    if (!this.opts.limitLoopback && isLoopback(key)) return 0;
+    const t = this.now();
+    let b = this.buckets.get(key);
+    if (b) {
+      b.tokens = Math.min(burst, b.tokens + ((t - b.at) * perSecond) / 1000);
+      b.at = t;
+    } else {
+      if (this.buckets.size >= this.opts.maxTracked) this.prune(t);
+      b = { tokens: burst, at: t };
+      this.buckets.set(key, b);
+    }
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil(((1 - b.tokens) * 1000) / perSecond);
+  }
+
+  /** Drop buckets that have refilled (they carry no state), then the oldest if still full. */
+  private prune(t: number): void {
+    const { perSecond, burst } = this.opts;
+    for (const [k, b] of this.buckets) {
+      if (b.tokens + ((t - b.at) * perSecond) / 1000 >= burst) this.buckets.delete(k);
+    }
+    for (const k of this.buckets.keys()) {
+      if (this.buckets.size < this.opts.maxTracked) break;
+      this.buckets.delete(k);
+    }
+  }
+}
+
+/** Express middleware: 429 `rate-limited` with Retry-After (whole seconds, at least 1). */
+export function rateLimit(limiter: RateLimiter): RequestHandler {
+  return (req, res, next) => {
+    const waitMs = limiter.take(req.socket.remoteAddress ?? '');
+    if (waitMs === 0) return next();
+    res.set('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
+    sendError(res, 429, 'rate-limited', 'too many requests from this address; retry after the Retry-After seconds');
+  };
+}

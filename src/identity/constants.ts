@@ -1,0 +1,25 @@
+/** identity/constants.ts - limits and timings of bid verification (units in the names). Imports nothing. */
+
+/** Deadline of one LND invoice lookup. */
+export const LND_TIMEOUT_MS = 5_000;
+/** LND lookups in flight at once. */
+export const LND_MAX_CONCURRENT = 4;
+/** Oracles waiting for a bid lookup. */
+export const BID_MAX_QUEUED = 10_000;
+/** A settled, cancelled or unknown invoice is not asked again for this long. */
+export const BID_CACHE_TTL_MS = 60 * 60_000;
+/** An error or an open invoice is asked again after this long. */
+export const BID_RETRY_TTL_MS = 30_000;
+/** Unverified Lightning bids are re-checked this often. */
+export const BID_RECHECK_INTERVAL_MS = 60_000;
+
+/** Deadline of one manifest fetch. */
+export const MANIFEST_TIMEOUT_MS = 5_000;
+/** Largest manifest read (a manifest is four short members). */
+export const MANIFEST_MAX_BYTES = 16 * 1024;
+/** Manifest fetches in flight at once. */
+export const MANIFEST_MAX_CONCURRENT = 4;
+/** Oracles waiting for a manifest fetch. */
+export const MANIFEST_MAX_QUEUED = 10_000;
+/** Every stored oracle's manifest is fetched again this often; a vanished manifest un-verifies. */
+export const MANIFEST_RECHECK_INTERVAL_MS = 15 * 60_000;

@@ -1,0 +1,287 @@
+/** identity/manifest.ts - oracle website manifests: fetch (https only, size limit, timeout, no redirects, no private addresses outside tests), check, and keep each oracle's verified state fresh. Imports protocol and the service interface; never api or p2p. */
+import dns from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { signingHash } from '../protocol/canonical.ts';
+import { isPublicKey, verifyHash } from '../protocol/keys.ts';
+import type { OracleId } from '../protocol/types.ts';
+import type { AcceptedEvent, EvictedEvent, StoredOracle } from '../service/service.ts';
+
+/** A website manifest: the domain vouches for the oracle key, signed by that key (canonical form without `signature`). */
+export interface Manifest {
+  domain: string;
+  pubkey: string;
+  signatureType: 'ecdsa-secp256k1';
+  signature: string;
+}
+
+/** Limits of one fetch. */
+export interface ManifestFetchOptions {
+  /** Allow plain http and loopback/private addresses (test networks only). */
+  isTest: boolean;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+/** Outcome of a fetch: the parsed JSON and the host it came from, or why not. */
+export type FetchResult = { ok: true; body: unknown; host: string } | { ok: false; reason: string };
+
+const BLOCKED = new net.BlockList();
+for (const [net4, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) {
+  BLOCKED.addSubnet(net4, prefix, 'ipv4');
+}
+for (const [net6, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) BLOCKED.addSubnet(net6, prefix, 'ipv6');
+
+/** Is `ip` loopback, private, link-local, carrier-NAT, multicast or unspecified (IPv4-mapped IPv6 included)? */
+export function isNonPublicAddress(ip: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return BLOCKED.check(mapped[1] as string, 'ipv4');
+  return BLOCKED.check(ip, net.isIPv6(ip) ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * Check a fetched manifest for oracle `pubkey` fetched from `host`. Returns null when it is valid,
+ * else the reason: exactly the four members, names this pubkey, `domain` is the host it came from
+ * (case-insensitive), and the signature verifies against the pubkey.
+ */
+export function checkManifest(doc: unknown, pubkey: string, host: string): string | null {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'manifest is not a JSON object';
+  const m = doc as Record<string, unknown>;
+  const extra = Object.keys(m).filter((k) => !['domain', 'pubkey', 'signatureType', 'signature'].includes(k));
+  if (extra.length) return `manifest has unknown member "${extra[0]?.slice(0, 40)}"`;
+  if (typeof m.domain !== 'string' || m.domain.length === 0 || m.domain.length > 253) return 'manifest domain must be a host name';
+  if (m.pubkey !== pubkey) return 'manifest pubkey is not this oracle';
+  if (m.signatureType !== 'ecdsa-secp256k1') return 'manifest signatureType must be "ecdsa-secp256k1"';
+  if (typeof m.signature !== 'string' || !/^[0-9a-f]{128}$/.test(m.signature)) return 'manifest signature must be 128 lowercase hex characters';
+  if (m.domain.toLowerCase() !== host.toLowerCase()) return `manifest domain ${JSON.stringify(m.domain.slice(0, 80))} is not the host it was fetched from`;
+  if (!isPublicKey(pubkey) || !verifyHash(m.signature, signingHash(m, 'signature'), pubkey)) return 'manifest signature does not verify against the oracle pubkey';
+  return null;
+}
+
+/** GET a manifest: https only (http too when isTest), no redirects, at most maxBytes, within timeoutMs. Never rejects. */
+export function fetchManifest(uri: string, opts: ManifestFetchOptions): Promise<FetchResult> {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return Promise.resolve({ ok: false, reason: 'manifestUri is not a URL' });
+  }
+  if (url.protocol !== 'https:' && !(opts.isTest && url.protocol === 'http:')) return Promise.resolve({ ok: false, reason: 'manifestUri must be https' });
+  if (url.username || url.password) return Promise.resolve({ ok: false, reason: 'manifestUri must not carry credentials' });
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // The address is checked where the socket is opened (the lookup hook), so DNS cannot swap in a private one afterwards.
+  const lookup = ((hostname: string, options: dns.LookupOptions, cb: (err: Error | null, address: string | dns.LookupAddress[], family?: number) => void) => {
+    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return cb(err, '', 0);
+      const bad = opts.isTest ? undefined : addresses.find((a) => isNonPublicAddress(a.address));
+      if (bad) return cb(new Error(`manifest host resolves to a non-public address ${bad.address}`), '', 0);
+      if (options.all) return cb(null, addresses);
+      const first = addresses[0];
+      if (!first) return cb(new Error('manifest host has no address'), '', 0);
+      cb(null, first.address, first.family);
+    });
+  }) as unknown as net.LookupFunction;
+  if (net.isIP(host) && !opts.isTest && isNonPublicAddress(host)) return Promise.resolve({ ok: false, reason: 'manifest host is a non-public address' });
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (r: FetchResult): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.destroy();
+      resolve(r);
+    };
+    const mod = url.protocol === 'https:' ? https : http;
+    const req = mod.get(url, { lookup, headers: { accept: 'application/json' }, agent: false }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status >= 300 && status < 400) return finish({ ok: false, reason: `manifest answered ${status}: redirects are not followed` });
+      if (status !== 200) return finish({ ok: false, reason: `manifest answered ${status}` });
+      const declared = Number(res.headers['content-length'] ?? 0);
+      if (declared > opts.maxBytes) return finish({ ok: false, reason: `manifest larger than ${opts.maxBytes} bytes` });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > opts.maxBytes) finish({ ok: false, reason: `manifest larger than ${opts.maxBytes} bytes` });
+        else chunks.push(c);
+      });
+      res.on('error', (err) => finish({ ok: false, reason: err.message }));
+      res.on('end', () => {
+        try {
+          finish({ ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), host });
+        } catch {
+          finish({ ok: false, reason: 'manifest is not JSON' });
+        }
+      });
+    });
+    const timer = setTimeout(() => finish({ ok: false, reason: `manifest did not arrive within ${opts.timeoutMs} ms` }), opts.timeoutMs);
+    req.on('error', (err) => finish({ ok: false, reason: err.message.slice(0, 200) }));
+  });
+}
+
+/** Manifest state of one oracle (GET /oracles/{pubkey}). */
+export interface ManifestStatus {
+  manifestVerified: boolean;
+  /** The verified domain; null while unverified. */
+  manifestDomain: string | null;
+  /** Why it is not verified (absent when verified or when the ad has no manifestUri). */
+  manifestReason?: string;
+}
+
+/** What the checker needs from the service (a structural subset of MegaService). */
+export interface ManifestSource {
+  getOracle(pubkey: string): StoredOracle | undefined;
+  on(event: 'mempool:accepted', listener: (e: AcceptedEvent) => void): unknown;
+  on(event: 'mempool:evicted', listener: (e: EvictedEvent) => void): unknown;
+}
+
+/** Tunables of the checker. */
+export interface ManifestCheckerOptions extends ManifestFetchOptions {
+  maxConcurrent: number;
+  maxQueued: number;
+  /** Every verified and unverified manifest is fetched again this often (a vanished one un-verifies). */
+  recheckIntervalMs: number;
+}
+
+/** Injected collaborators. */
+export interface ManifestCheckerDeps {
+  service: ManifestSource;
+  /** Defaults to {@link fetchManifest}. */
+  fetch?: (uri: string, opts: ManifestFetchOptions) => Promise<FetchResult>;
+}
+
+/**
+ * Checks oracle manifests off the admission path and re-checks them periodically. Lifecycle:
+ * constructed listening; start() begins re-checks; stop() ends them (fetches in flight finish
+ * into nothing).
+ */
+export class ManifestChecker {
+  private readonly opts: ManifestCheckerOptions;
+  private readonly service: ManifestSource;
+  private readonly fetch: (uri: string, opts: ManifestFetchOptions) => Promise<FetchResult>;
+  private readonly status = new Map<string, ManifestStatus & { uri: string }>();
+  private readonly queue = new Set<string>();
+  private inFlight = 0;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(opts: ManifestCheckerOptions, deps: ManifestCheckerDeps) {
+    this.opts = opts;
+    this.service = deps.service;
+    this.fetch = deps.fetch ?? fetchManifest;
+    deps.service.on('mempool:accepted', (e) => {
+      if (e.kind === 'oracle') this.onOracle(e.entity as OracleId);
+    });
+    deps.service.on('mempool:evicted', (e) => {
+      if (e.kind !== 'oracle') return;
+      this.status.delete(e.id);
+      this.queue.delete(e.id);
+    });
+  }
+
+  /** The manifest state of a stored oracle. */
+  manifestStatus(pubkey: string): ManifestStatus {
+    const s = this.status.get(pubkey);
+    if (!s) return { manifestVerified: false, manifestDomain: null };
+    const out: ManifestStatus = { manifestVerified: s.manifestVerified, manifestDomain: s.manifestDomain };
+    if (s.manifestReason !== undefined) out.manifestReason = s.manifestReason;
+    return out;
+  }
+
+  /** Is the oracle's manifest verified right now? O(1). */
+  isVerified(pubkey: string): boolean {
+    return this.status.get(pubkey)?.manifestVerified === true;
+  }
+
+  /** Check the manifest of an ad stored without an accepted event (restored from disk; node.ts calls it at start). */
+  noteStored(o: OracleId): void {
+    this.onOracle(o);
+  }
+
+  /** Start periodic re-checks. */
+  start(): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setInterval(() => {
+      try {
+        this.recheckAll();
+      } catch {
+        // a timer callback must never throw (STYLE.md section 5)
+      }
+    }, this.opts.recheckIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Queue every stored oracle that has a manifestUri for a fresh fetch. */
+  recheckAll(): void {
+    for (const pubkey of this.status.keys()) {
+      if (this.stopped || this.queue.size >= this.opts.maxQueued) break;
+      this.queue.add(pubkey);
+    }
+    this.pump();
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  idle(): Promise<void> {
+    if (this.inFlight === 0 && this.queue.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stop re-checks; queued checks are dropped. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.stopped = true;
+    this.queue.clear();
+    this.wakeIdle();
+  }
+
+  private onOracle(o: OracleId): void {
+    const prev = this.status.get(o.pubkey);
+    if (o.manifestUri === undefined) {
+      this.status.delete(o.pubkey);
+      return;
+    }
+    // Same URI: keep the current state (a PoW upgrade does not reset it); the periodic re-check keeps it fresh.
+    if (prev && prev.uri === o.manifestUri) return;
+    this.status.set(o.pubkey, { uri: o.manifestUri, manifestVerified: false, manifestDomain: null, manifestReason: 'not checked yet' });
+    if (this.stopped || this.queue.size >= this.opts.maxQueued) return;
+    this.queue.add(o.pubkey);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.inFlight < this.opts.maxConcurrent && this.queue.size > 0) {
+      const pubkey = this.queue.values().next().value as string;
+      this.queue.delete(pubkey);
+      this.inFlight++;
+      this.check(pubkey)
+        .catch(() => undefined)
+        .finally(() => {
+          this.inFlight--;
+          this.pump();
+          this.wakeIdle();
+        });
+    }
+  }
+
+  private async check(pubkey: string): Promise<void> {
+    const uri = this.status.get(pubkey)?.uri;
+    if (uri === undefined) return;
+    const r = await this.fetch(uri, this.opts);
+    const current = this.status.get(pubkey);
+    // The ad may have changed its manifestUri or left while the fetch ran.
+    if (!current || current.uri !== uri || !this.service.getOracle(pubkey)) return;
+    const why = r.ok ? checkManifest(r.body, pubkey, r.host) : r.reason;
+    if (why === null && r.ok) this.status.set(pubkey, { uri, manifestVerified: true, manifestDomain: r.host.toLowerCase() });
+    else this.status.set(pubkey, { uri, manifestVerified: false, manifestDomain: null, manifestReason: why ?? 'unknown' });
+  }
+
+  private wakeIdle(): void {
+    if (this.inFlight !== 0 || this.queue.size !== 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,185 @@
+/** identity/standing.ts - oracle standing: key-rotation links (old key -> new keys), verified-conflict index, reputation. Imports protocol and the service interface only; never api or p2p. */
+import type { OracleId, Report, ReportContent } from '../protocol/types.ts';
+import type { AcceptedEvent, EvictedEvent, StoredOracle, StoredReport } from '../service/service.ts';
+import { MAX_ROTATION_DEPTH } from '../protocol/verify.ts';
+
+/** What standing needs from the service (a structural subset of MegaService, so tests can pass a stub). */
+export interface StandingSource {
+  getOracle(pubkey: string): StoredOracle | undefined;
+  /** Stored newer keys of a key (the mempool's rotation index), nearest first. */
+  newerKeys(pubkey: string): string[];
+  /** The stored oracle that keeps reports against a key. */
+  reportHolder(pubkey: string): string;
+  on(event: 'mempool:accepted', listener: (e: AcceptedEvent) => void): unknown;
+  on(event: 'mempool:evicted', listener: (e: EvictedEvent) => void): unknown;
+}
+
+/** Reputation of one oracle key, counting every key of its rotation chain (GET /oracles/{pubkey}/reputation). */
+export interface Reputation {
+  pubkey: string;
+  /** Stored reports against this key or any previous key, by content type. */
+  reports: { total: number; byType: Record<ReportContent['type'], number> };
+  /** fact-conflict reports: two signed facts with different answers, verified at admission (self-proving). */
+  verifiedConflicts: number;
+  /** fact-missing reports the oracle answered with a valid signed fact. */
+  disputedMissing: number;
+  /** fact-missing reports without a dispute. */
+  undisputedMissing: number;
+  /** Work behind the reports: sum of difficulties, and expected hashes (sum of 2^difficulty). */
+  reportPow: { difficultySum: number; expectedHashes: number };
+  /** Older keys linked to this one by verified rotation links, newest first. */
+  previousKeys: string[];
+  /** Stored newer keys this key was rotated to (empty for a current key). */
+  rotatedTo: string[];
+  /** True when any key of the chain has a verified conflict. */
+  conflicted: boolean;
+}
+
+/** The previous keys an ad links to, newest first (the embedded `previousId` chain, verified at admission). */
+export function previousKeysOf(o: OracleId): string[] {
+  const out: string[] = [];
+  for (let p = o.previousId; p !== undefined && out.length <= MAX_ROTATION_DEPTH; p = p.previousId) out.push(p.pubkey);
+  return out;
+}
+
+/**
+ * Indexes kept in step with the mempool through the service's accepted/evicted events. Listeners
+ * never throw (see MempoolEvents): everything here is map bookkeeping.
+ */
+export class OracleStanding {
+  private readonly source: StandingSource;
+  /** reported key -> ids of stored fact-conflict reports against it. */
+  private readonly conflicts = new Map<string, Set<string>>();
+  /** fact-conflict report id -> reported key (eviction events carry only the id). */
+  private readonly conflictTarget = new Map<string, string>();
+
+  constructor(source: StandingSource) {
+    this.source = source;
+    source.on('mempool:accepted', (e) => this.onAccepted(e));
+    source.on('mempool:evicted', (e) => this.onEvicted(e));
+  }
+
+  /**
+   * Index an item already stored without an accepted event (the mempool restored from disk runs
+   * muted); node.ts feeds the restored inventory through here once at start.
+   */
+  noteStored(e: { kind: AcceptedEvent['kind']; id: string; msg: AcceptedEvent['entity'] }): void {
+    this.onAccepted({ kind: e.kind, id: e.id, oraclePubKey: '', replaced: false, version: '', entity: e.msg });
+  }
+
+  /** Every older key of `pubkey`, nearest first: its stored ad's verified previousId chain, then, transitively, the chains of stored older ads. */
+  previousKeys(pubkey: string): string[] {
+    const seen = new Set<string>([pubkey]);
+    const out: string[] = [];
+    for (let i = -1; i < out.length && out.length < 64; i++) {
+      const ad = this.source.getOracle(i < 0 ? pubkey : (out[i] as string));
+      for (const p of ad ? previousKeysOf(ad.msg) : []) {
+        if (!seen.has(p)) {
+          seen.add(p);
+          out.push(p);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Stored newer keys of `pubkey`, nearest first. */
+  newerKeys(pubkey: string): string[] {
+    return this.source.newerKeys(pubkey);
+  }
+
+  /** The stored oracle that keeps reports against `pubkey`, or undefined when none does. */
+  reportHolder(pubkey: string): string | undefined {
+    const h = this.source.reportHolder(pubkey);
+    return this.source.getOracle(h) ? h : undefined;
+  }
+
+  /** Does `pubkey` or any of its previous keys have a verified conflict? O(chain length). */
+  isConflicted(pubkey: string): boolean {
+    if ((this.conflicts.get(pubkey)?.size ?? 0) > 0) return true;
+    return this.previousKeys(pubkey).some((k) => (this.conflicts.get(k)?.size ?? 0) > 0);
+  }
+
+  /** Reputation of `pubkey` over its whole rotation chain, from this node's stored reports (this shard's). */
+  reputation(pubkey: string): Reputation {
+    const previousKeys = this.previousKeys(pubkey);
+    const reports = new Map<string, StoredReport>();
+    for (const k of [pubkey, ...previousKeys]) {
+      const o = this.source.getOracle(k);
+      if (!o) continue;
+      for (const r of o.reports.values()) {
+        // A holder keeps reports against itself and against its older keys; count only the chain's.
+        if (r.msg.oraclePubKey === pubkey || previousKeys.includes(r.msg.oraclePubKey)) reports.set(r.id, r);
+      }
+    }
+    const byType: Reputation['reports']['byType'] = { 'fact-conflict': 0, 'fact-missing': 0, 'fact-disagrees-with-public': 0 };
+    let disputedMissing = 0;
+    let difficultySum = 0;
+    let expectedHashes = 0;
+    for (const r of reports.values()) {
+      byType[r.msg.content.type]++;
+      if (r.msg.content.type === 'fact-missing' && r.dispute) disputedMissing++;
+      difficultySum += r.msg.pow.difficulty;
+      expectedHashes += 2 ** r.msg.pow.difficulty;
+    }
+    return {
+      pubkey,
+      reports: { total: reports.size, byType },
+      verifiedConflicts: byType['fact-conflict'],
+      disputedMissing,
+      undisputedMissing: byType['fact-missing'] - disputedMissing,
+      reportPow: { difficultySum, expectedHashes },
+      previousKeys,
+      rotatedTo: this.newerKeys(pubkey),
+      conflicted: byType['fact-conflict'] > 0,
+    };
+  }
+
+  // ---- event bookkeeping -------------------------------------------------------------------------
+
+  private onAccepted(e: AcceptedEvent): void {
+    if (e.kind === 'report') {
+      const r = e.entity as Report;
+      if (r.content.type !== 'fact-conflict' || this.conflictTarget.has(e.id)) return;
+      this.conflictTarget.set(e.id, r.oraclePubKey);
+      let set = this.conflicts.get(r.oraclePubKey);
+      if (!set) this.conflicts.set(r.oraclePubKey, (set = new Set()));
+      set.add(e.id);
+    }
+  }
+
+  private onEvicted(e: EvictedEvent): void {
+    if (e.kind === 'report') {
+      const target = this.conflictTarget.get(e.id);
+      if (target === undefined) return;
+      this.conflictTarget.delete(e.id);
+      const set = this.conflicts.get(target);
+      set?.delete(e.id);
+      if (set?.size === 0) this.conflicts.delete(target);
+    }
+  }
+}
+
+/**
+ * One page of a ranked listing with some entries left out, fetched from the unfiltered listing in
+ * batches (rank order is kept; cost grows with the page's depth, never with the whole mempool
+ * unless the filter leaves out most of it).
+ */
+export function filteredPage<T>(fetch: (page: { page: number; chunkSize: number }) => T[], keep: (item: T) => boolean, page: { page: number; chunkSize: number }): T[] {
+  const out: T[] = [];
+  let skip = page.page * page.chunkSize;
+  const batch = Math.max(page.chunkSize, 100);
+  for (let i = 0; ; i++) {
+    const items = fetch({ page: i, chunkSize: batch });
+    for (const item of items) {
+      if (!keep(item)) continue;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      out.push(item);
+      if (out.length === page.chunkSize) return out;
+    }
+    if (items.length < batch) return out;
+  }
+}

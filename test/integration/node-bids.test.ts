@@ -1,0 +1,70 @@
+// test/integration/node-bids.test.ts - a whole MegaNode configured with lnRestHost/lnMacaroonPath/lnTlsCertPath against the LND double: a POSTed Lightning bid is verified in the background and shown by GET /oracles/{pubkey} and the ranking.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino } from 'pino';
+import { parseConfig } from '../../src/config/load.ts';
+import { MegaNode } from '../../src/node.ts';
+import { sha256Hex } from '../../src/protocol/hash.ts';
+import { FakeLnd } from '../helpers/fake-lnd.ts';
+import { makeKeys, makeOracle } from '../helpers/factory.ts';
+
+/** Poll `probe` until it returns a value (not undefined) or the deadline passes. */
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+describe('MegaNode with Lightning bid verification', () => {
+  const lnd = new FakeLnd();
+  let node: MegaNode;
+  let base: string;
+
+  before(async () => {
+    await lnd.start();
+    const macaroonPath = path.join(lnd.tls.dir, 'readonly.macaroon');
+    fs.writeFileSync(macaroonPath, lnd.macaroon);
+    const config = parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest', dataDir: null, lnRestHost: lnd.restHost, lnMacaroonPath: macaroonPath, lnTlsCertPath: lnd.tls.certPath });
+    node = new MegaNode(config, { log: pino({ level: 'silent' }) });
+    await node.start();
+    base = `http://127.0.0.1:${node.httpPort}`;
+  });
+
+  after(async () => {
+    await node.stop();
+    await lnd.stop();
+    lnd.cleanup();
+  });
+
+  it('verifies a paid bid, shows the amount and ranks the oracle first', async () => {
+    const keys = makeKeys(601);
+    const hash = sha256Hex('mega-node-bid');
+    lnd.invoices.set(hash, { memo: `mega ${keys.publicKey}`, valueMsat: 7000n, amtPaidMsat: 7000n, state: 'SETTLED' });
+    const worker = makeOracle({ keys: makeKeys(602), difficulty: 6 });
+    const bidder = makeOracle({ keys, difficulty: 1, bid: { amount: 7000, proof: hash, paymentType: 'lightning' } });
+    for (const o of [worker, bidder]) {
+      const res = await fetch(`${base}/oracle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(o) });
+      assert.equal(res.status, 201);
+    }
+    const details = await waitFor(async () => {
+      const body = (await (await fetch(`${base}/oracles/${keys.publicKey}`)).json()) as { bid: { state: string }; rank: { verifiedBid: number }; oracle: unknown };
+      return body.bid.state === 'pending' ? undefined : body;
+    });
+    assert.deepEqual(details.bid, { state: 'verified', amountMsat: 7000 });
+    assert.deepEqual(details.rank, { verifiedBid: 7000, difficulty: bidder.pow.difficulty });
+    assert.deepEqual(details.oracle, bidder);
+    const list = (await (await fetch(`${base}/oracles`)).json()) as { pubkey: string }[];
+    assert.deepEqual(list.map((o) => o.pubkey), [keys.publicKey, worker.pubkey]);
+  });
+
+  it('refuses a config with lnRestHost but no certificate or macaroon', () => {
+    assert.throws(() => parseConfig({ lnRestHost: '127.0.0.1:8080', lnMacaroonPath: '/x' }), /lnRestHost: needs lnMacaroonPath and lnTlsCertPath/);
+    assert.throws(() => parseConfig({ lnRestHost: 'no-port' }), /lnRestHost: must be "host:port"/);
+  });
+});

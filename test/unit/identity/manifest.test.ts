@@ -1,0 +1,146 @@
+// test/unit/identity/manifest.test.ts - website manifests: every way a manifest can be wrong, fetch limits (scheme, redirects, size, timeout, private addresses), background checks, re-check un-verifying a vanished manifest, and the REST view and filter.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { checkManifest, fetchManifest, isNonPublicAddress, ManifestChecker, type Manifest } from '../../../src/identity/manifest.ts';
+import { signObject } from '../../../src/protocol/sign.ts';
+import { buildApp } from '../../api/_app.ts';
+import { makeKeys, makeOracle, newServiceForTest, type KeyPair } from '../../helpers/factory.ts';
+
+const K = makeKeys(701);
+const OTHER = makeKeys(702);
+
+function signed(m: Omit<Manifest, 'signature'>, keys: KeyPair): Manifest {
+  return { ...m, signature: signObject(m, 'signature', keys.privateKey) };
+}
+const good = (keys = K, domain = 'localhost'): Manifest => signed({ domain, pubkey: keys.publicKey, signatureType: 'ecdsa-secp256k1' }, keys);
+
+/** A tiny web server: path -> [status, body, headers]; `/slow` never answers. */
+const routes = new Map<string, { status: number; body: string; headers?: Record<string, string> }>();
+let server: http.Server;
+let port = 0;
+const pending = new Set<http.ServerResponse>();
+before(async () => {
+  server = http.createServer((req, res) => {
+    if (req.url === '/slow') return void pending.add(res);
+    const r = routes.get(req.url ?? '');
+    if (!r) return void res.writeHead(404).end('not found');
+    res.writeHead(r.status, { 'content-type': 'application/json', ...r.headers });
+    res.end(r.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+after(async () => {
+  for (const r of pending) r.destroy();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+const url = (path: string, host = 'localhost') => `http://${host}:${port}${path}`;
+const TEST_FETCH = { isTest: true, timeoutMs: 300, maxBytes: 4096 };
+
+describe('checkManifest', () => {
+  const cases: [string, unknown, string][] = [
+    ['not an object', [1], 'manifest is not a JSON object'],
+    ['an unknown member', { ...good(), extra: 1 }, 'manifest has unknown member "extra"'],
+    ['another pubkey', good(OTHER), 'manifest pubkey is not this oracle'],
+    ['signed by another key', { ...signed({ domain: 'localhost', pubkey: K.publicKey, signatureType: 'ecdsa-secp256k1' }, OTHER) }, 'manifest signature does not verify against the oracle pubkey'],
+    ['a tampered domain', { ...good(), domain: 'LOCALHOST.' }, 'manifest domain "LOCALHOST." is not the host it was fetched from'],
+    ['another domain', good(K, 'example.com'), 'manifest domain "example.com" is not the host it was fetched from'],
+    ['another signature type', { ...good(), signatureType: 'schnorr' }, 'manifest signatureType must be "ecdsa-secp256k1"'],
+    ['a malformed signature', { ...good(), signature: 'zz' }, 'manifest signature must be 128 lowercase hex characters'],
+  ];
+  for (const [name, doc, reason] of cases) {
+    it(`refuses ${name}`, () => assert.equal(checkManifest(doc, K.publicKey, 'localhost'), reason));
+  }
+  it('accepts a manifest naming the key, signed by it, for the host (case-insensitive)', () => {
+    assert.equal(checkManifest(good(), K.publicKey, 'localhost'), null);
+    assert.equal(checkManifest(good(K, 'LocalHost'), K.publicKey, 'localhost'), null);
+  });
+});
+
+describe('fetchManifest', () => {
+  it('fetches JSON and reports the host', async () => {
+    routes.set('/ok', { status: 200, body: JSON.stringify(good()) });
+    assert.deepEqual(await fetchManifest(url('/ok'), TEST_FETCH), { ok: true, body: good(), host: 'localhost' });
+  });
+  it('refuses plain http outside test mode, and non-URLs', async () => {
+    assert.deepEqual(await fetchManifest(url('/ok'), { ...TEST_FETCH, isTest: false }), { ok: false, reason: 'manifestUri must be https' });
+    assert.deepEqual(await fetchManifest('not a url', TEST_FETCH), { ok: false, reason: 'manifestUri is not a URL' });
+  });
+  it('refuses loopback and private addresses outside test mode (literal and resolved)', async () => {
+    assert.deepEqual(await fetchManifest('https://127.0.0.1/m.json', { ...TEST_FETCH, isTest: false }), { ok: false, reason: 'manifest host is a non-public address' });
+    const r = await fetchManifest('https://localhost:1/m.json', { ...TEST_FETCH, isTest: false });
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && /non-public address/.test(r.reason), true, JSON.stringify(r));
+    for (const ip of ['10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.1.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '0.0.0.0']) assert.equal(isNonPublicAddress(ip), true, ip);
+    for (const ip of ['8.8.8.8', '2001:4860:4860::8888', '172.32.0.1']) assert.equal(isNonPublicAddress(ip), false, ip);
+  });
+  it('does not follow redirects', async () => {
+    routes.set('/moved', { status: 302, body: '', headers: { location: url('/ok') } });
+    assert.deepEqual(await fetchManifest(url('/moved'), TEST_FETCH), { ok: false, reason: 'manifest answered 302: redirects are not followed' });
+  });
+  it('refuses oversize bodies, non-JSON, errors, and slow servers', async () => {
+    routes.set('/big', { status: 200, body: JSON.stringify({ pad: 'x'.repeat(5000) }) });
+    routes.set('/text', { status: 200, body: 'hello' });
+    assert.deepEqual(await fetchManifest(url('/big'), TEST_FETCH), { ok: false, reason: 'manifest larger than 4096 bytes' });
+    assert.deepEqual(await fetchManifest(url('/text'), TEST_FETCH), { ok: false, reason: 'manifest is not JSON' });
+    assert.deepEqual(await fetchManifest(url('/gone'), TEST_FETCH), { ok: false, reason: 'manifest answered 404' });
+    assert.deepEqual(await fetchManifest(url('/slow'), TEST_FETCH), { ok: false, reason: 'manifest did not arrive within 300 ms' });
+  });
+});
+
+describe('ManifestChecker', () => {
+  function rig() {
+    const t = newServiceForTest();
+    const checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service: t.service });
+    return { ...t, checker };
+  }
+
+  it('verifies in the background, and a manifest that disappears un-verifies on re-check', async () => {
+    const r = rig();
+    routes.set('/k1.json', { status: 200, body: JSON.stringify(good()) });
+    const ad = makeOracle({ keys: K, manifestUri: url('/k1.json') });
+    assert.equal(r.service.submitOracle(ad).status, 'accepted');
+    assert.equal(r.checker.isVerified(K.publicKey), false);
+    await r.checker.idle();
+    assert.deepEqual(r.checker.manifestStatus(K.publicKey), { manifestVerified: true, manifestDomain: 'localhost' });
+    routes.delete('/k1.json');
+    r.checker.recheckAll();
+    await r.checker.idle();
+    assert.deepEqual(r.checker.manifestStatus(K.publicKey), { manifestVerified: false, manifestDomain: null, manifestReason: 'manifest answered 404' });
+    r.checker.stop();
+  });
+
+  it('a manifest of another oracle, or fetched from another host than it names, stays unverified', async () => {
+    const r = rig();
+    routes.set('/other.json', { status: 200, body: JSON.stringify(good(OTHER)) });
+    routes.set('/k2.json', { status: 200, body: JSON.stringify(good()) });
+    assert.equal(r.service.submitOracle(makeOracle({ keys: K, manifestUri: url('/other.json') })).status, 'accepted');
+    assert.equal(r.service.submitOracle(makeOracle({ keys: makeKeys(703), manifestUri: url('/k2.json', '127.0.0.1') })).status, 'accepted');
+    await r.checker.idle();
+    assert.deepEqual(r.checker.manifestStatus(K.publicKey), { manifestVerified: false, manifestDomain: null, manifestReason: 'manifest pubkey is not this oracle' });
+    assert.equal(r.checker.manifestStatus(makeKeys(703).publicKey).manifestReason, 'manifest pubkey is not this oracle');
+    r.checker.stop();
+  });
+
+  it('GET /oracles/{pubkey} shows manifestVerified and the domain; GET /oracles?manifestVerified= filters', async () => {
+    let checker!: ManifestChecker;
+    const t = buildApp({ withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service })) });
+    const app = t.app;
+    routes.set('/k3.json', { status: 200, body: JSON.stringify(good()) });
+    const verified = makeOracle({ keys: K, manifestUri: url('/k3.json'), difficulty: 1 });
+    const plain = makeOracle({ keys: OTHER, difficulty: 3 });
+    for (const o of [verified, plain]) assert.equal(t.service.submitOracle(o).status, 'accepted');
+    await checker.idle();
+    const one = await request(app).get(`/oracles/${K.publicKey}`);
+    assert.equal(one.body.manifestVerified, true);
+    assert.equal(one.body.manifestDomain, 'localhost');
+    assert.deepEqual((await request(app).get('/oracles?manifestVerified=true')).body, [verified]);
+    assert.deepEqual((await request(app).get('/oracles?manifestVerified=false')).body, [plain]);
+    assert.deepEqual((await request(app).get('/oracles')).body, [plain, verified]);
+    checker.stop();
+  });
+});
