@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { disputeId } from '../protocol/ids.ts';
 import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
-import type { AcceptedEvent, EvictedEvent, Mempool, StoredKind } from '../mempool/mempool.ts';
+import type { AcceptedEvent, EvictedEvent, InventoryEntry, Mempool, StoredKind } from '../mempool/mempool.ts';
 import { decodeRecords, encodeRecord } from './codec.ts';
 
 /** The config slice. */
@@ -41,6 +41,10 @@ export interface RestoreSummary {
 
 const KINDS: readonly StoredKind[] = ['oracle', 'capability', 'report', 'dispute'];
 const JOURNAL = 'journal.log';
+/** The previous journal generation while a background compaction writes the snapshot that covers it. */
+const JOURNAL_OLD = 'journal.old.log';
+/** Snapshot records encoded per event-loop turn during a background compaction. */
+const COMPACT_SLICE = 2_000;
 const SNAPSHOT = 'snapshot.log';
 const LOCK = 'LOCK';
 
@@ -113,8 +117,60 @@ export class MempoolStore {
     return summary;
   }
 
+  private compacting: Promise<void> | null = null;
+  private closed = false;
+
+  /** Resolves when no background compaction is running (tests, orderly shutdown). */
+  whenIdle(): Promise<void> {
+    return this.compacting ?? Promise.resolve();
+  }
+
+  /**
+   * Compaction while the node serves: capture the contents now (references to immutable
+   * messages), switch appends to a fresh journal generation, then encode and write the snapshot
+   * in slices between event-loop turns, so requests never wait for a whole-mempool rewrite. Until
+   * the new snapshot is renamed into place, the old snapshot + `journal.old.log` + `journal.log`
+   * still hold everything (restore reads all three in that order).
+   */
+  private compactInBackground(): void {
+    if (!this.mempool || this.fd === null) return;
+    const captured = [...this.mempool.inventory()];
+    fs.fdatasyncSync(this.fd);
+    fs.closeSync(this.fd);
+    fs.renameSync(this.file(JOURNAL), this.file(JOURNAL_OLD));
+    this.fd = fs.openSync(this.file(JOURNAL), 'a');
+    this.syncDir();
+    this.journalBytes = 0;
+    this.dirty = false;
+    const tmp = this.file(`${SNAPSHOT}.tmp`);
+    this.compacting = (async () => {
+      const out = fs.openSync(tmp, 'w');
+      try {
+        for (let i = 0; i < captured.length; i += COMPACT_SLICE) {
+          if (this.closed) return; // stopping: the files on disk are still complete without this snapshot
+          let buf = '';
+          for (const e of captured.slice(i, i + COMPACT_SLICE)) buf += snapshotLine(e);
+          fs.writeSync(out, buf);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        fs.fsyncSync(out);
+      } finally {
+        fs.closeSync(out);
+      }
+      if (this.closed) return;
+      fs.renameSync(tmp, this.file(SNAPSHOT));
+      this.syncDir();
+      fs.rmSync(this.file(JOURNAL_OLD), { force: true });
+    })()
+      .catch((err: unknown) => this.log.error({ err, dir: this.opts.dir }, 'background compaction failed; the journal generations still hold everything'))
+      .finally(() => {
+        this.compacting = null;
+      });
+  }
+
   /** Stop journaling, fsync and close. Idempotent. */
   close(): void {
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.mempool) {
@@ -143,16 +199,14 @@ export class MempoolStore {
    * only replays journal records the snapshot already contains (last write per key wins: same state).
    */
   compact(): void {
-    if (!this.mempool || this.fd === null) return;
+    // Never under a background compaction: its older snapshot would later be renamed over this one.
+    if (!this.mempool || this.fd === null || this.compacting) return;
     const tmp = this.file(`${SNAPSHOT}.tmp`);
     const out = fs.openSync(tmp, 'w');
     try {
       let buf = '';
       for (const e of this.mempool.inventory()) {
-        const m = e.msg as OracleId & OracleCapability & Report & Dispute;
-        const id = e.kind === 'oracle' ? m.pubkey : e.kind === 'capability' ? m.capabilityPubKey : e.kind === 'report' ? e.id : disputeId(m);
-        const oraclePubKey = e.kind === 'oracle' ? m.pubkey : m.oraclePubKey;
-        buf += encodeRecord({ op: 'put', kind: e.kind, id, oraclePubKey, msg: e.msg } satisfies StoreRecord);
+        buf += snapshotLine(e);
         if (buf.length > 1 << 20) {
           fs.writeSync(out, buf);
           buf = '';
@@ -165,6 +219,7 @@ export class MempoolStore {
     }
     fs.renameSync(tmp, this.file(SNAPSHOT));
     this.syncDir();
+    fs.rmSync(this.file(JOURNAL_OLD), { force: true }); // a generation left by an interrupted background compaction
     fs.ftruncateSync(this.fd, 0);
     fs.fsyncSync(this.fd);
     this.journalBytes = 0;
@@ -209,7 +264,7 @@ export class MempoolStore {
       this.journalBytes += Buffer.byteLength(line);
       this.dirty = true;
       if (this.opts.fsyncIntervalMs === 0) this.sync();
-      if (this.journalBytes >= this.opts.compactBytes) this.compact();
+      if (this.journalBytes >= this.opts.compactBytes && !this.compacting) this.compactInBackground();
       if (this.failed) {
         this.failed = false;
         this.log.info({ dir: this.opts.dir }, 'journal writes work again');
@@ -264,7 +319,7 @@ export class MempoolStore {
     const t0 = Date.now();
     const state = new Map<string, Extract<StoreRecord, { op: 'put' }>>();
     let corrupt = 0;
-    for (const name of [SNAPSHOT, JOURNAL]) {
+    for (const name of [SNAPSHOT, JOURNAL_OLD, JOURNAL]) {
       const text = this.read(name);
       const d = decodeRecords(text, isRecord);
       if (d.corrupt > 0) this.log.warn({ file: this.file(name), skipped: d.corrupt, tornTail: d.tornTail }, 'skipped corrupt or torn records');
@@ -295,6 +350,14 @@ export class MempoolStore {
     this.log.info({ dir: this.opts.dir, ...s }, 'mempool restored from disk');
     return s;
   }
+}
+
+/** One snapshot line for a stored item (ids as the mempool events name them). */
+function snapshotLine(e: InventoryEntry): string {
+  const m = e.msg as OracleId & OracleCapability & Report & Dispute;
+  const id = e.kind === 'oracle' ? m.pubkey : e.kind === 'capability' ? m.capabilityPubKey : e.kind === 'report' ? e.id : disputeId(m);
+  const oraclePubKey = e.kind === 'oracle' ? m.pubkey : m.oraclePubKey;
+  return encodeRecord({ op: 'put', kind: e.kind, id, oraclePubKey, msg: e.msg } satisfies StoreRecord);
 }
 
 function insert(mempool: Mempool, r: Extract<StoreRecord, { op: 'put' }>): { status: string } {

@@ -105,16 +105,63 @@ describe('MempoolStore', () => {
     b.store.close();
   });
 
-  it('compacts when the journal passes compactBytes and loses nothing', () => {
+  it('compacts in the background when the journal passes compactBytes and loses nothing', async () => {
     const a = open({}, { compactBytes: 2000 });
     for (let i = 1; i <= 40; i++) a.mempool.addOracle(fakeOracle(pk(i), 2));
-    assert.ok(a.store.pendingBytes < 2000);
-    assert.ok(fs.statSync(path.join(dir, 'snapshot.log')).size > 0);
+    await a.store.whenIdle();
+    // The journal now holds only what arrived after the compaction started, not all 40 ads.
+    const journalBytes = fs.statSync(path.join(dir, 'journal.log')).size;
+    const snapshotBytes = fs.statSync(path.join(dir, 'snapshot.log')).size;
+    assert.equal(snapshotBytes > 0, true);
+    assert.equal(a.store.pendingBytes, journalBytes);
+    assert.equal(fs.existsSync(path.join(dir, 'journal.old.log')), false);
     const before = contents(a.mempool);
     a.store.close();
     const b = open();
     assert.deepEqual(contents(b.mempool), before);
     b.store.close();
+  });
+
+  it('background compaction yields to the event loop and keeps accepting changes meanwhile', async () => {
+    const a = open({ maxOracles: 10_000 }, { compactBytes: 1 << 30 });
+    for (let i = 1; i <= 5_000; i++) a.mempool.addOracle(fakeOracle(pk(i), 2));
+    // Force a background compaction by lowering the threshold through the next append.
+    (a.store as unknown as { opts: StoreOptions }).opts.compactBytes = 1;
+    a.mempool.addOracle(fakeOracle(pk(5_001), 2));
+    let turns = 0;
+    let compacting = true;
+    void a.store.whenIdle().then(() => (compacting = false));
+    // Other work runs between slices; changes made meanwhile go to the new journal generation.
+    for (let i = 5_002; compacting; i++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      turns++;
+      a.mempool.addOracle(fakeOracle(pk(i), 2));
+    }
+    assert.equal(turns > 1, true, `the event loop ran ${turns} times during compaction`);
+    const before = contents(a.mempool);
+    a.store.close();
+    const b = open({ maxOracles: 20_000 });
+    assert.deepEqual(contents(b.mempool), before);
+    b.store.close();
+  });
+
+  it('a crash during a background compaction loses nothing (old snapshot + old and new journal generations)', async () => {
+    const a = open({}, { compactBytes: 1 << 30 });
+    fill(a.mempool);
+    const at = contents(a.mempool);
+    // Simulate the state a crash leaves mid-compaction: the journal renamed to journal.old.log and a
+    // new journal holding later changes, the snapshot not yet replaced.
+    a.store.close();
+    fs.renameSync(path.join(dir, 'journal.log'), path.join(dir, 'journal.old.log'));
+    const b = open();
+    assert.deepEqual(contents(b.mempool), at);
+    assert.equal(fs.existsSync(path.join(dir, 'journal.old.log')), false, 'the start-up compaction folds the old generation in');
+    b.mempool.addOracle(fakeOracle(pk(99), 2));
+    const later = contents(b.mempool);
+    b.store.close();
+    const c = open();
+    assert.deepEqual(contents(c.mempool), later);
+    c.store.close();
   });
 
   it('refuses a dataDir locked by a live process and takes over a stale lock', () => {
