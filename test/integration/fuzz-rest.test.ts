@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import yaml from 'js-yaml';
 import fs from 'node:fs';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { MegaNode } from '../../src/node.ts';
 import { createTestNode } from '../helpers/network.ts';
 import { fuzzRuns, hostileBody, validMessages } from '../helpers/fuzz.ts';
@@ -32,6 +34,27 @@ const requestArb = fc.record({
   contentType: fc.constantFrom('application/json', 'application/json', 'text/plain', 'application/json; charset=latin1', null),
   body: hostileBody(valid),
 });
+
+/** A full garbage collection (exposed at run time, so the suite needs no --expose-gc flag). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+/** Send one fuzzed request and check the answer is below 500. */
+async function fire(r: { method: string; path: string; query: Record<string, string>; contentType: string | null; body: Uint8Array | Buffer }): Promise<void> {
+  const qs = new URLSearchParams(r.query).toString();
+  const url = `http://127.0.0.1:${node.httpPort}${r.path}${qs ? `?${qs}` : ''}`;
+  const withBody = r.method !== 'GET' && r.method !== 'OPTIONS';
+  const res = await fetch(url, {
+    method: r.method,
+    headers: r.contentType ? { 'content-type': r.contentType } : {},
+    body: withBody ? new Uint8Array(r.body) : undefined,
+    signal: AbortSignal.timeout(REQUEST_DEADLINE_MS),
+  });
+  await res.arrayBuffer();
+  assert.equal(res.status < 500, true, `${r.method} ${r.path} answered ${res.status}`);
+}
 
 describe('REST fuzzing', () => {
   it('answers every request below 500 within the deadline', async () => {
@@ -64,6 +87,20 @@ describe('REST fuzzing', () => {
     assert.equal(c.reports <= LIMITS.maxOracles * LIMITS.maxReports, true);
     const health = await fetch(`http://127.0.0.1:${node.httpPort}/health`);
     assert.equal(health.status, 200);
+  });
+
+  it('memory stays bounded: a second round of hostile requests does not grow the heap', async () => {
+    const round = async (seed: number): Promise<number> => {
+      await fc.assert(fc.asyncProperty(requestArb, (r) => fire(r)), { seed, ...fuzzRuns(150) });
+      collectGarbage();
+      return process.memoryUsage().heapUsed;
+    };
+    const afterFirst = await round(7001);
+    const afterSecond = await round(7002);
+    const growthMiB = (afterSecond - afterFirst) / 1048576;
+    // Everything a request can leave behind is bounded (mempool limits, LRU caches, rate-limit table):
+    // after the first round has warmed them, another round of the same size must not keep growing.
+    assert.equal(growthMiB < 16, true, `heap grew ${growthMiB.toFixed(1)} MiB over a second fuzz round`);
   });
 
   it('rejects __proto__ and constructor keys in every entity with 4xx and stores nothing', async () => {
