@@ -1,6 +1,7 @@
 /** service/service.ts - the one entry point for submitting and querying, called by REST and P2P alike. Imports protocol and mempool; never api or p2p. */
 import { EventEmitter } from 'node:events';
 import { checkPow, capabilityPreimage, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
+import { sha256Hex } from '../protocol/hash.ts';
 import { disputeId, inventoryId, reportId, versionHash } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
@@ -116,7 +117,8 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   /** Admit a schema-valid report. */
   submitReport(r: Report, source = 'local'): AdmissionResult {
     const preimage = reportPreimage(r);
-    const id = reportId(r);
+    // The report id is SHA-256 of exactly this canonical text (protocol/ids.ts): canonicalize once.
+    const id = sha256Hex(preimage);
     // A report against a rotated-away key whose ad is gone is kept by the newer key: rotation never launders reports.
     const holder = this.mempool.reportHolder(r.oraclePubKey);
     const pre = this.mempool.precheckReport(r, id, holder);
