@@ -1,20 +1,8 @@
 /** api/peers.ts - the small interface through which monitoring (GET /peers, metrics, live events) sees P2P peers; the P2P pool implements it, api never imports p2p. */
 
-/** One connected peer, as the P2P pool reports it. Times are milliseconds since the epoch. */
-export interface PeerSummary {
-  /** `host:port` of the remote end. */
-  address: string;
-  direction: 'inbound' | 'outbound';
-  /** The user agent from the peer's `version` message (network text: render it as text only). */
-  userAgent: string;
-  /** The shard the peer announced, null before the handshake or when it announced none. */
-  shard: { count: number; index: number } | null;
-  connectedSince: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** Last time anything arrived from the peer. */
-  lastSeen: number;
-}
+import type { PeerSummary } from '../service/types.ts';
+
+export type { PeerSummary };
 
 /** What monitoring reads from the P2P layer. Both calls must be cheap (they run on every scrape and page refresh) and never throw. */
 export interface PeerInfoSource {

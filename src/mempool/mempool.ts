@@ -92,17 +92,18 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return null;
   }
 
-  /** Store a verified oracle ad (new, or a higher seqNo of a stored one). */
-  addOracle(msg: Verified<OracleId>): AddResult {
+  /** Store a verified oracle ad (new, or superseding the stored one). `version`: its versionHash if the caller has it. */
+  addOracle(msg: Verified<OracleId>, knownVersion?: string): AddResult {
     const pre = this.precheckOracle(msg);
     if (pre) return pre;
+    const version = knownVersion ?? versionHash(msg);
     const stored = this.oracles.get(msg.pubkey);
     const evicted: EvictedEvent[] = [];
     if (stored) {
       this.oraclesByTag.remove(stored.msg.tags ?? [], msg.pubkey);
       this.unlinkRotation(stored.msg);
       stored.msg = msg;
-      stored.version = versionHash(msg);
+      stored.version = version;
       stored.receivedAt = this.now();
       this.oracles.set(msg.pubkey, stored.verifiedBid, msg.pow.difficulty, stored);
     } else {
@@ -112,7 +113,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       }
       const entry: StoredOracle = {
         msg,
-        version: versionHash(msg),
+        version,
         verifiedBid: 0,
         receivedAt: this.now(),
         capabilities: new RankedSet(),
@@ -123,7 +124,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.oraclesByTag.add(msg.tags ?? [], msg.pubkey);
     this.linkRotation(msg);
     this.emitAll(evicted);
-    this.emitAccepted({ kind: 'oracle', id: msg.pubkey, oraclePubKey: msg.pubkey, replaced: !!stored, version: (this.oracles.get(msg.pubkey) as StoredOracle).version, entity: msg });
+    this.emitAccepted({ kind: 'oracle', id: msg.pubkey, oraclePubKey: msg.pubkey, replaced: !!stored, version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
   }
 
@@ -184,16 +185,17 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   /** Store a verified capability ad of a known oracle. */
-  addCapability(msg: Verified<OracleCapability>): AddResult {
+  addCapability(msg: Verified<OracleCapability>, knownVersion?: string): AddResult {
     const pre = this.precheckCapability(msg);
     if (pre) return pre;
+    const version = knownVersion ?? versionHash(msg);
     const oracle = this.oracles.get(msg.oraclePubKey) as StoredOracle;
     const stored = oracle.capabilities.get(msg.capabilityPubKey);
     const evicted: EvictedEvent[] = [];
     if (stored) {
       this.unindexCapability(stored);
       stored.msg = msg;
-      stored.version = versionHash(msg);
+      stored.version = version;
       stored.receivedAt = this.now();
       stored.words = questionWords(msg.question);
       oracle.capabilities.set(msg.capabilityPubKey, msg.pow.difficulty, 0, stored);
@@ -206,13 +208,13 @@ export class Mempool extends EventEmitter<MempoolEvents> {
           evicted.push({ kind: 'capability', id: lowest.key.id, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
         }
       }
-      const entry: StoredCapability = { msg, version: versionHash(msg), receivedAt: this.now(), words: questionWords(msg.question) };
+      const entry: StoredCapability = { msg, version, receivedAt: this.now(), words: questionWords(msg.question) };
       oracle.capabilities.set(msg.capabilityPubKey, msg.pow.difficulty, 0, entry);
       this.capabilityCount++;
       this.indexCapability(entry);
     }
     this.emitAll(evicted);
-    this.emitAccepted({ kind: 'capability', id: msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version: (oracle.capabilities.get(msg.capabilityPubKey) as StoredCapability).version, entity: msg });
+    this.emitAccepted({ kind: 'capability', id: msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
   }
 
@@ -264,10 +266,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   /** Store a verified report (`id` = its report id) unless it belongs to another shard. */
-  addReport(msg: Verified<Report>, id: string, holder = this.reportHolder(msg.oraclePubKey)): AddResult {
+  addReport(msg: Verified<Report>, id: string, holder = this.reportHolder(msg.oraclePubKey), knownVersion?: string): AddResult {
     const pre = this.precheckReport(msg, id, holder);
     if (pre) return pre;
     if (!isInShard(id, this.options.shard)) return { status: 'out-of-shard' };
+    const version = knownVersion ?? versionHash(msg);
     const stored = this.reportsById.get(id);
     // A replacement stays with the oracle that keeps it (the old key's ad may have arrived since).
     if (stored) holder = [msg.oraclePubKey, ...this.newerKeys(msg.oraclePubKey)].find((k) => this.oracles.get(k)?.reports.get(id)) ?? holder;
@@ -275,7 +278,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const evicted: EvictedEvent[] = [];
     if (stored) {
       stored.msg = msg;
-      stored.version = versionHash(msg);
+      stored.version = version;
       stored.receivedAt = this.now();
       oracle.reports.set(id, msg.pow.difficulty, 0, stored);
     } else {
@@ -288,12 +291,12 @@ export class Mempool extends EventEmitter<MempoolEvents> {
           evicted.push({ kind: 'report', id: lowest.key.id, oraclePubKey: holder, cause: 'rank' });
         }
       }
-      const entry: StoredReport = { id, msg, version: versionHash(msg), receivedAt: this.now(), dispute: null };
+      const entry: StoredReport = { id, msg, version, receivedAt: this.now(), dispute: null };
       oracle.reports.set(id, msg.pow.difficulty, 0, entry);
       this.reportsById.set(id, entry);
     }
     this.emitAll(evicted);
-    this.emitAccepted({ kind: 'report', id, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version: (this.reportsById.get(id) as StoredReport).version, entity: msg });
+    this.emitAccepted({ kind: 'report', id, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
   }
 
@@ -309,12 +312,13 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return [...oracle.reports.descending(page.page * page.chunkSize, page.chunkSize)];
   }
 
-  /** Attach a verified dispute to its stored report. A report keeps its first valid dispute. */
+  /** Attach a verified dispute to its stored report (`id` = disputeId(msg), which is also its version hash). A report keeps its first valid dispute. */
   addDispute(msg: Verified<Dispute>, id: string): AddResult {
     const report = this.reportsById.get(msg.reportId);
     if (!report) return reject('report-not-found', 'no stored report has this reportId');
     if (report.dispute) return { status: 'duplicate' };
-    report.dispute = { id, msg, receivedAt: this.now(), version: versionHash(msg) };
+    // A dispute has no cTTL: its version hash is its id (protocol/ids.ts).
+    report.dispute = { id, msg, receivedAt: this.now(), version: id };
     this.disputeCount++;
     this.emitAccepted({ kind: 'dispute', id, oraclePubKey: msg.oraclePubKey, replaced: false, version: report.dispute.version, entity: msg });
     return { status: 'accepted', replaced: false, evicted: [] };

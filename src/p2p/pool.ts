@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { Logger } from '../log.ts';
 import type { MegaService, RelayItem } from '../service/service.ts';
+import type { PeerSummary } from '../service/types.ts';
 import { PROTOCOL_VERSION, type Network } from '../wire/constants.ts';
 import type { AddrEntry, MessageCodec, VersionPayload, WireMessage } from '../wire/messages.ts';
 import { AddrMan } from './addrman.ts';
@@ -53,16 +54,8 @@ export interface PoolDeps {
   connect?: (host: string, port: number) => PeerSocket;
 }
 
-/** A connected peer as monitoring sees it (structurally the api's PeerSummary). */
-export interface PoolPeerSummary {
-  address: string;
-  direction: 'inbound' | 'outbound';
-  userAgent: string;
-  shard: { count: number; index: number } | null;
-  connectedSince: number;
-  bytesIn: number;
-  bytesOut: number;
-  lastSeen: number;
+/** A connected peer as monitoring sees it, plus what network-wide queries need. */
+export interface PoolPeerSummary extends PeerSummary {
   /** REST port the peer announced (0 if none) and its IP, for network-wide queries. */
   httpPort: number;
   ip: string;

@@ -204,7 +204,7 @@ export class Relay {
       if (this.seen.has(version)) return;
     }
     this.stats.itemsReceived++;
-    const r = this.deps.service.submit(kind, payload, `p2p:${peer.ip}:${peer.remotePort}`);
+    const r = this.deps.service.submit(kind, payload, `p2p:${peer.ip}:${peer.remotePort}`, version || undefined);
     if (r.status === 'rejected') {
       // Reasons with ban score 0 depend on our state (e.g. the oracle is not here yet): allow a
       // later retry. Anything else is final for this version, and the sender pays.
@@ -227,20 +227,7 @@ export class Relay {
     for (const v of requested ?? []) this.retryElsewhere(v, peer);
   }
 
-  /** Items waiting for a dependency (bounded). */
-  get orphanCount(): number {
-    let n = 0;
-    for (const list of this.orphanLists()) n += list.length;
-    return n;
-  }
-
-  private *orphanLists(): IterableIterator<Orphan[]> {
-    for (const key of this.orphanKeys) {
-      const list = this.orphans.get(key);
-      if (list) yield list;
-    }
-  }
-
+  /** Dependency keys that may have waiting orphans (stale ones are dropped by recountOrphans). */
   private readonly orphanKeys = new Set<string>();
 
   /**

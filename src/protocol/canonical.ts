@@ -12,15 +12,22 @@ export function canonicalize(value: unknown): string {
   return text;
 }
 
-/** The object that gets signed: a shallow copy without `signatureField`, `pow` and `cTTL` (nested objects stay whole). */
-export function signedPart(obj: object, signatureField: string): Record<string, unknown> {
+/**
+ * A shallow copy of `obj` without the top-level members named in `drop` (nested objects stay whole).
+ * Members are defined, not assigned, so an own "__proto__" member stays a key instead of setting the prototype.
+ */
+export function omitTopLevel(obj: object, drop: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (k === signatureField || k === 'pow' || k === 'cTTL') continue;
-    // defineProperty, not assignment: an own "__proto__" member must stay a key, not set the prototype.
+    if (drop.includes(k)) continue;
     Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/** The object that gets signed: a shallow copy without `signatureField`, `pow` and `cTTL` (nested objects stay whole). */
+export function signedPart(obj: object, signatureField: string): Record<string, unknown> {
+  return omitTopLevel(obj, [signatureField, ...UNSIGNED_FIELDS]);
 }
 
 /** Canonical text of the signed part of `obj`. */

@@ -1,5 +1,5 @@
-/** protocol/ids.ts - content ids: report id and dispute id. Imports only protocol. */
-import { canonicalize } from './canonical.ts';
+/** protocol/ids.ts - content ids: report id, dispute id, inventory id on the wire, and the version hash relay and sync dedupe on. Imports only protocol. */
+import { canonicalize, omitTopLevel } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from './types.ts';
 
@@ -33,9 +33,5 @@ export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability |
  * gives a new hash. Relay and sync dedupe on it.
  */
 export function versionHash(msg: object): string {
-  const copy: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(msg)) {
-    if (k !== 'cTTL') Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
-  }
-  return sha256Hex(canonicalize(copy));
+  return sha256Hex(canonicalize(omitTopLevel(msg, ['cTTL'])));
 }

@@ -73,23 +73,23 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   }
 
   /** Validate an untrusted payload against the spec schema of `kind`, then admit it (the P2P path). */
-  submit(kind: EntityKind, payload: unknown, source = 'local'): AdmissionResult {
+  submit(kind: EntityKind, payload: unknown, source = 'local', version?: string): AdmissionResult {
     const check = this.schemas.validateEntity(kind, payload);
     if (!check.ok) return this.done(rejected(kind, null, 'schema-violation', check.message), source);
     switch (kind) {
       case 'oracle':
-        return this.submitOracle(payload as OracleId, source);
+        return this.submitOracle(payload as OracleId, source, version);
       case 'capability':
-        return this.submitCapability(payload as OracleCapability, source);
+        return this.submitCapability(payload as OracleCapability, source, version);
       case 'report':
-        return this.submitReport(payload as Report, source);
+        return this.submitReport(payload as Report, source, version);
       case 'dispute':
         return this.submitDispute(payload as Dispute, source);
     }
   }
 
-  /** Admit a schema-valid oracle ad. */
-  submitOracle(o: OracleId, source = 'local'): AdmissionResult {
+  /** Admit a schema-valid oracle ad. `version`: its versionHash when the caller already has it (relay does). */
+  submitOracle(o: OracleId, source = 'local', version?: string): AdmissionResult {
     const id = o.pubkey;
     const pre = this.mempool.precheckOracle(o);
     if (pre?.status === 'duplicate') return this.done(fromAdd('oracle', id, pre), source);
@@ -98,11 +98,11 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     if (pre) return this.done(fromAdd('oracle', id, pre), source);
     const bad = verifyOracleId(o);
     if (bad) return this.done(rejected('oracle', id, bad.reason, bad.message), source);
-    return this.done(fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>)), source);
+    return this.done(fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>, version)), source);
   }
 
   /** Admit a schema-valid capability ad. */
-  submitCapability(c: OracleCapability, source = 'local'): AdmissionResult {
+  submitCapability(c: OracleCapability, source = 'local', version?: string): AdmissionResult {
     const id = c.capabilityPubKey;
     const pre = this.mempool.precheckCapability(c);
     if (pre?.status === 'duplicate') return this.done(fromAdd('capability', id, pre), source);
@@ -111,11 +111,11 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     if (pre) return this.done(fromAdd('capability', id, pre), source);
     const bad = verifyCapability(c);
     if (bad) return this.done(rejected('capability', id, bad.reason, bad.message), source);
-    return this.done(fromAdd('capability', id, this.mempool.addCapability(c as Verified<OracleCapability>)), source);
+    return this.done(fromAdd('capability', id, this.mempool.addCapability(c as Verified<OracleCapability>, version)), source);
   }
 
   /** Admit a schema-valid report. */
-  submitReport(r: Report, source = 'local'): AdmissionResult {
+  submitReport(r: Report, source = 'local', version?: string): AdmissionResult {
     const preimage = reportPreimage(r);
     // The report id is SHA-256 of exactly this canonical text (protocol/ids.ts): canonicalize once.
     const id = sha256Hex(preimage);
@@ -128,9 +128,9 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     if (pre) return this.done(fromAdd('report', id, pre), source);
     const bad = verifyReportFacts(r, this.lookupCapability);
     if (bad) return this.done(rejected('report', id, bad.reason, bad.message), source);
-    const result = this.done(fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id, holder)), source);
+    const result = this.done(fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id, holder, version)), source);
     // Another shard stores it, but this node still passes it on (DESIGN: validate and relay everything).
-    if (result.status === 'out-of-shard') this.emit('item:relay', { kind: 'report', id, version: versionHash(r), msg: r, cTTL: r.cTTL });
+    if (result.status === 'out-of-shard') this.emit('item:relay', { kind: 'report', id, version: version ?? versionHash(r), msg: r, cTTL: r.cTTL });
     return result;
   }
 
@@ -143,7 +143,8 @@ export class MegaService extends EventEmitter<ServiceEvents> {
       const bad = verifyDisputeFactAlone(d, this.lookupCapability);
       if (bad) return this.done(rejected('dispute', id, bad.reason, bad.message), source);
       const result = this.done({ status: 'out-of-shard', kind: 'dispute', id }, source);
-      this.emit('item:relay', { kind: 'dispute', id: d.reportId, version: versionHash(d), msg: d, cTTL: null });
+      // A dispute has no cTTL, so its version hash is its id.
+      this.emit('item:relay', { kind: 'dispute', id: d.reportId, version: id, msg: d, cTTL: null });
       return result;
     }
     if (!stored) return this.done(rejected('dispute', id, 'report-not-found', 'no stored report has this reportId'), source);

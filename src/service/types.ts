@@ -1,4 +1,4 @@
-/** service/types.ts - admission outcomes shared by the REST and P2P doors. Imports only protocol and mempool types. */
+/** service/types.ts - types shared by the REST and P2P doors: admission outcomes with ban scores, and the peer summary monitoring reads. Imports only protocol and mempool types. */
 import type { EntityKind } from '../protocol/types.ts';
 import type { EvictedEvent } from '../mempool/mempool.ts';
 
@@ -24,3 +24,20 @@ export function banScoreFor(reason: string): number {
       return 100;
   }
 }
+
+/** One connected peer as the P2P pool reports it to monitoring (here, so p2p and api share it without importing each other). Times are milliseconds since the epoch. */
+export interface PeerSummary {
+  /** `host:port` of the remote end. */
+  address: string;
+  direction: 'inbound' | 'outbound';
+  /** The user agent from the peer's `version` message (network text: render it as text only). */
+  userAgent: string;
+  /** The shard the peer announced, null before the handshake or when it announced none. */
+  shard: { count: number; index: number } | null;
+  connectedSince: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Last time anything arrived from the peer. */
+  lastSeen: number;
+}
+

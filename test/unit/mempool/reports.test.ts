@@ -1,7 +1,7 @@
 // test/unit/mempool/reports.test.ts - Mempool reports and disputes: per-oracle maxReports eviction, seqNo/PoW updates and downgrades, disputes, sharding by report id.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { versionHash } from '../../../src/protocol/ids.ts';
+import { disputeId, versionHash } from '../../../src/protocol/ids.ts';
 import type { AcceptedEvent, EvictedEvent, Mempool } from '../../../src/mempool/mempool.ts';
 import { isInShard } from '../../../src/mempool/shard.ts';
 import { fakeCapability, fakeDispute, fakeOracle, fakePubKey, fakeReport, fakeReportId, newMempoolForTest } from '../../helpers/factory.ts';
@@ -196,10 +196,13 @@ describe('Mempool disputes', () => {
     const events: AcceptedEvent[] = [];
     m.on('mempool:accepted', (e) => events.push(e));
     const d = fakeDispute(rid(1), O1);
-    assert.deepEqual(m.addDispute(d, 'e'.repeat(64)), { status: 'accepted', replaced: false, evicted: [] });
-    assert.deepEqual(events, [{ kind: 'dispute', id: 'e'.repeat(64), oraclePubKey: O1, replaced: false, version: versionHash(d), entity: d }]);
+    const id = disputeId(d);
+    assert.deepEqual(m.addDispute(d, id), { status: 'accepted', replaced: false, evicted: [] });
+    // A dispute carries no cTTL, so its version hash is its id.
+    assert.equal(versionHash(d), id);
+    assert.deepEqual(events, [{ kind: 'dispute', id, oraclePubKey: O1, replaced: false, version: id, entity: d }]);
     assert.equal(m.getReport(rid(1))?.dispute?.msg, d);
-    assert.equal(m.listReports(O1, ALL)[0]?.dispute?.id, 'e'.repeat(64));
+    assert.equal(m.listReports(O1, ALL)[0]?.dispute?.id, id);
     assert.equal(m.counts().disputes, 1);
   });
 
