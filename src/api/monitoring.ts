@@ -60,12 +60,15 @@ export class Monitoring {
         this.stats.recordAdmission(r);
         this.metrics.recordAdmission(r);
       });
-    const onAccepted = (e: AcceptedEvent): void => guard(log, () => this.live.publish(acceptedEvent(e, this.time())));
+    // Built only when someone watches: admission pays nothing for the live feed otherwise.
+    const onAccepted = (e: AcceptedEvent): void => {
+      if (this.live.clientCount > 0) guard(log, () => this.live.publish(acceptedEvent(e, this.time())));
+    };
     const onEvicted = (e: EvictedEvent): void =>
       guard(log, () => {
         this.stats.recordEviction(e);
         this.metrics.recordEviction(e);
-        this.live.publish({ event: 'mempool:evicted', time: this.time(), type: e.kind, id: e.id, oraclePubKey: e.oraclePubKey, cause: e.cause });
+        if (this.live.clientCount > 0) this.live.publish({ event: 'mempool:evicted', time: this.time(), type: e.kind, id: e.id, oraclePubKey: e.oraclePubKey, cause: e.cause });
       });
     deps.service.on('admission', onAdmission);
     deps.service.on('mempool:accepted', onAccepted);

@@ -94,6 +94,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   private tokens: number;
   private lastRefill: number;
   private paused = false;
+  /** Reads paused by {@link hold}. */
+  private held = false;
 
   constructor(direction: 'inbound' | 'outbound', dialed: string | null, opts: PeerOptions, deps: PeerDeps) {
     super();
@@ -294,17 +296,31 @@ export class Peer extends EventEmitter<PeerEvents> {
   private onTick(): void {
     const now = this.now();
     // While our own throttle holds reads paused, the peer's silence is ours, not its own.
-    if (!this.paused && now - this.lastSeen > this.opts.keepAliveMs * IDLE_INTERVALS) {
+    if (!this.paused && !this.held && now - this.lastSeen > this.opts.keepAliveMs * IDLE_INTERVALS) {
       this.destroy('idle-timeout');
       return;
     }
     if (this.state === 'ready') {
-      if (this.pingNonce !== null && !this.paused && ++this.unansweredPings >= IDLE_INTERVALS) {
+      if (this.pingNonce !== null && !this.paused && !this.held && ++this.unansweredPings >= IDLE_INTERVALS) {
         this.destroy('ping-timeout');
         return;
       }
       this.pingNonce = crypto.randomBytes(8).toString('hex');
       this.send({ command: 'ping', payload: { nonce: this.pingNonce } });
+    }
+  }
+
+  /**
+   * Pause (true) or resume (false) reading for back-pressure from the node (its intake is full).
+   * Like the throttle, a held peer's silence is ours, so it is not dropped as idle meanwhile.
+   */
+  hold(on: boolean): void {
+    if (this.held === on || this.state === 'closed') return;
+    this.held = on;
+    if (on) this.socket.pause();
+    else {
+      this.lastSeen = this.now();
+      if (!this.paused) this.socket.resume();
     }
   }
 
@@ -322,7 +338,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     const t = setTimeout(() => this.guard(() => {
       this.paused = false;
       this.lastSeen = this.now();
-      if (this.state !== 'closed') this.socket.resume();
+      if (this.state !== 'closed' && !this.held) this.socket.resume();
     }), waitMs);
     t.unref?.();
   }

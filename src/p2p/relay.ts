@@ -1,7 +1,8 @@
 /** p2p/relay.ts - inv/getdata/notfound relay and entity intake: known-inventory per peer, global seen cache, in-flight requests, cTTL hop limit. Imports wire and the service interface. */
-import { versionHash } from '../protocol/ids.ts';
+import type { SignatureWork } from '../protocol/keys.ts';
 import type { EntityKind } from '../protocol/types.ts';
-import type { MegaService, RelayItem } from '../service/service.ts';
+import type { VerifyPool } from '../protocol/verify-pool.ts';
+import type { MegaService, Prepared, RelayItem } from '../service/service.ts';
 import { MAX_INV_ITEMS } from '../wire/constants.ts';
 import type { InvItem } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
@@ -11,7 +12,9 @@ import type { Peer } from './peer.ts';
 
 /** Collaborators of the relay. */
 export interface RelayDeps {
-  service: Pick<MegaService, 'submit' | 'getItem'>;
+  service: Pick<MegaService, 'submit' | 'getItem' | 'prepare' | 'submitPrepared'>;
+  /** Threads that check signatures ahead of admission; null = check inline. */
+  verifier?: VerifyPool | null;
   /** Peers whose handshake is done. */
   readyPeers: () => Iterable<Peer>;
   log: Logger;
@@ -55,6 +58,24 @@ function dependencyKey(kind: EntityKind, payload: unknown, reason: string): stri
   }
 }
 
+/** Entities a verifier batch carries before it is sent without waiting for the next turn. */
+const BATCH_SIGNATURES = 512;
+/** A peer with this many entities waiting in the intake has its reads paused ... */
+const INTAKE_HOLD = 1_024;
+/** ... until it is down to this many. */
+const INTAKE_RELEASE = 256;
+
+/** An entity from a peer waiting to be admitted, in arrival order, once its signature checks are done. */
+interface Intake {
+  peer: Peer;
+  kind: EntityKind;
+  payload: unknown;
+  /** What the service found when preparing it; null when the payload is not schema-valid. */
+  prep: Prepared | null;
+  version: string;
+  ready: boolean;
+}
+
 /** Counters for metrics and tests. */
 export interface RelayStats {
   itemsReceived: number;
@@ -81,6 +102,16 @@ export class Relay {
   private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE);
   private readonly pending = new Map<Peer, InvItem[]>();
   private flushScheduled = false;
+  /** Entities received, admitted strictly in arrival order (so an oracle is in before its capability). */
+  private intake: Intake[] = [];
+  private intakeHead = 0;
+  /** Signature work gathered this turn, sent to the verifier as one batch. */
+  private batch: { work: SignatureWork; entries: Intake[] } | null = null;
+  /** Entities waiting in the intake per peer (for back-pressure). */
+  private readonly backlog = new Map<Peer, number>();
+  /** Versions waiting in the intake (not fetched again meanwhile). */
+  private readonly admitting = new Set<string>();
+  private closed = false;
   readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, invSent: 0 };
 
   constructor(deps: RelayDeps) {
@@ -122,7 +153,7 @@ export class Relay {
     const want: InvItem[] = [];
     for (const it of items) {
       peer.known.add(it.version);
-      if (this.seen.has(it.version)) continue;
+      if (this.seen.has(it.version) || this.admitting.has(it.version)) continue;
       const inflight = this.inFlight.get(it.version);
       if (inflight !== undefined && inflight !== peer.id) {
         // Someone else is delivering it; remember this peer in case they never do.
@@ -187,24 +218,98 @@ export class Relay {
     for (const it of items) this.retryElsewhere(it.version, peer);
   }
 
-  /** An entity from a peer (requested or pushed): admitted exactly like one submitted by REST. */
+  /**
+   * An entity from a peer (requested or pushed): admitted exactly like one submitted by REST, in
+   * arrival order. Its signature checks go to the verifier threads first when there are any; a
+   * peer whose entities pile up has its reads paused until the intake drains.
+   */
   handleEntity(peer: Peer, kind: EntityKind, payload: unknown): void {
-    let version: string;
-    try {
-      version = versionHash(payload as object);
-    } catch {
-      // Not canonicalizable (e.g. a lone surrogate): the schema check below names the problem.
-      version = '';
-    }
+    if (this.closed) return;
+    const prep = this.deps.service.prepare(kind, payload);
+    // Null: not schema-valid; the admission below names the problem.
+    const version = prep?.version ?? '';
     if (version) {
       this.inFlight.delete(version);
       this.alternates.delete(version);
       this.requestedFrom.get(peer)?.delete(version);
       peer.known.add(version);
-      if (this.seen.has(version)) return;
+      // Already processed, or a copy is waiting in the intake: either way this one is not needed.
+      if (this.seen.has(version) || this.admitting.has(version)) return;
     }
     this.stats.itemsReceived++;
-    const r = this.deps.service.submit(kind, payload, `p2p:${peer.ip}:${peer.remotePort}`, version || undefined);
+    const entry: Intake = { peer, kind, payload, prep, version, ready: true };
+    const pool = this.deps.verifier;
+    if (pool && prep && (prep.work.sigs.length > 0 || prep.work.pubkeys.length > 0)) {
+      entry.ready = false;
+      this.addToBatch(pool, entry, prep.work);
+    }
+    if (entry.ready && this.intakeHead === this.intake.length) {
+      this.admit(entry);
+      return;
+    }
+    this.intake.push(entry);
+    if (version) this.admitting.add(version);
+    const n = (this.backlog.get(peer) ?? 0) + 1;
+    this.backlog.set(peer, n);
+    if (n === INTAKE_HOLD) peer.hold(true);
+  }
+
+  /** Entities received and not admitted yet. */
+  get intakeLength(): number {
+    return this.intake.length - this.intakeHead;
+  }
+
+  private addToBatch(pool: VerifyPool, entry: Intake, work: SignatureWork): void {
+    if (!this.batch) {
+      this.batch = { work: { sigs: [], pubkeys: [] }, entries: [] };
+      setImmediate(() => this.sendBatch(pool));
+    }
+    this.batch.entries.push(entry);
+    for (const t of work.sigs) this.batch.work.sigs.push(t);
+    for (const k of work.pubkeys) this.batch.work.pubkeys.push(k);
+    if (this.batch.work.sigs.length >= BATCH_SIGNATURES) this.sendBatch(pool);
+  }
+
+  private sendBatch(pool: VerifyPool): void {
+    const b = this.batch;
+    if (!b) return;
+    this.batch = null;
+    void pool.run(b.work).then(() => {
+      for (const e of b.entries) e.ready = true;
+      this.drainIntake();
+    });
+  }
+
+  /** Admit entities from the head of the intake while they are ready. */
+  private drainIntake(): void {
+    while (this.intakeHead < this.intake.length && !this.closed) {
+      const e = this.intake[this.intakeHead] as Intake;
+      if (!e.ready) break;
+      this.intake[this.intakeHead++] = undefined as unknown as Intake;
+      const n = (this.backlog.get(e.peer) ?? 1) - 1;
+      if (n === 0) this.backlog.delete(e.peer);
+      else this.backlog.set(e.peer, n);
+      if (n === INTAKE_RELEASE - 1 || n === 0) e.peer.hold(false);
+      this.admitting.delete(e.version);
+      try {
+        this.admit(e);
+      } catch (err) {
+        this.deps.log.error({ err }, 'bug in entity admission; item dropped');
+      }
+    }
+    if (this.intakeHead === this.intake.length) {
+      this.intake = [];
+      this.intakeHead = 0;
+    } else if (this.intakeHead > 4096 && this.intakeHead > this.intake.length / 2) {
+      this.intake = this.intake.slice(this.intakeHead);
+      this.intakeHead = 0;
+    }
+  }
+
+  private admit(e: Intake): void {
+    const { peer, kind, payload, version } = e;
+    const source = `p2p:${peer.ip}:${peer.remotePort}`;
+    const r = e.prep ? this.deps.service.submitPrepared(e.prep, source) : this.deps.service.submit(kind, payload, source);
     if (r.status === 'rejected') {
       // Reasons with ban score 0 depend on our state (e.g. the oracle is not here yet): allow a
       // later retry. Anything else is final for this version, and the sender pays.
@@ -212,11 +317,21 @@ export class Relay {
         if (version) this.seen.add(version);
         peer.misbehave(r.banScore, r.reason);
       } else {
-        this.keepOrphan(kind, payload, r.reason, `p2p:${peer.ip}:${peer.remotePort}`);
+        this.keepOrphan(kind, payload, r.reason, source);
       }
       return;
     }
     if (version) this.seen.add(version);
+  }
+
+  /** Stop admitting: what waits in the intake is dropped (the node is stopping). */
+  close(): void {
+    this.closed = true;
+    this.intake = [];
+    this.intakeHead = 0;
+    this.batch = null;
+    this.backlog.clear();
+    this.admitting.clear();
   }
 
   /** Forget a peer's queued announcements; what was requested from it is asked of another announcer. */

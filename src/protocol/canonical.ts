@@ -5,11 +5,73 @@ import { sha256Hex } from './hash.ts';
 /** Fields never covered by an entity signature: the hop limit changes in transit and PoW can be raised later. */
 export const UNSIGNED_FIELDS = ['pow', 'cTTL'] as const;
 
-/** RFC 8785 canonical JSON text of a JSON value. Throws on values JSON cannot represent. */
+/**
+ * A copy of `value` with every object's keys inserted in RFC 8785 order (UTF-16 code units, which
+ * is what the default sort compares). An own "__proto__" member is defined, not assigned, so it
+ * stays a key.
+ */
+function sortedKeys(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) throw new RangeError('value is nested too deeply to canonicalize');
+  if (Array.isArray(value)) return value.map((v) => sortedKeys(v, depth + 1));
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') throw NOT_PLAIN; // not JSON data: the library decides
+  const keys = Object.keys(value);
+  // Integer-like keys always iterate first in a JS object (and come first in Object.keys),
+  // whatever the insertion order: such an object cannot be written in canonical order by JSON.stringify.
+  if (keys.length > 0 && INDEX_LIKE.test(keys[0] as string)) throw NOT_PLAIN;
+  keys.sort();
+  const rec = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = sortedKeys(rec[k], depth + 1);
+    if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** Thrown inside {@link sortedKeys} when only the library can decide. */
+const NOT_PLAIN = new Error('not plain JSON data');
+/** A key JS objects may order as an array index (a superset of them: a false alarm only costs speed). */
+const INDEX_LIKE = /^(?:0|[1-9][0-9]{0,9})$/;
+/** Deepest nesting canonicalized (entities are far shallower; the schema limits them). */
+const MAX_DEPTH = 256;
+/** A `\udXXX` escape of a surrogate in JSON.stringify output: a lone surrogate (or a literal backslash-u text). */
+const SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/;
+
+/**
+ * RFC 8785 canonical JSON text of a JSON value. Throws on values JSON cannot represent.
+ * With keys in canonical order, JSON.stringify already writes RFC 8785 (its number and string
+ * forms are the ones RFC 8785 adopted from ECMAScript); the `canonicalize` package is used for
+ * anything that path cannot decide (lone surrogates, non-finite numbers, toJSON objects).
+ */
 export function canonicalize(value: unknown): string {
-  const text = canonicalizeJcs(value);
-  if (typeof text !== 'string') throw new TypeError('value has no JSON representation');
-  return text;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(sortedKeys(value));
+  } catch (e) {
+    if (e !== NOT_PLAIN) throw e;
+  }
+  // "null" may stand for NaN, Infinity or undefined, which RFC 8785 refuses or maps differently: let the library decide.
+  if (typeof text === 'string' && !SURROGATE_ESCAPE.test(text) && !text.includes('null')) return text;
+  const exact = canonicalizeJcs(value);
+  if (typeof exact !== 'string') throw new TypeError('value has no JSON representation');
+  return exact;
+}
+
+/** Canonical text of `obj` without the top-level members named in `drop` (nested objects stay whole). */
+export function canonicalWithout(obj: object, drop: readonly string[]): string {
+  return canonicalize(omitTopLevel(obj, drop));
+}
+
+/** Canonical text of just the top-level members of `obj` named in `pick` (those present). */
+export function canonicalPick(obj: object, pick: readonly string[]): string {
+  const out: Record<string, unknown> = {};
+  const rec = obj as Record<string, unknown>;
+  for (const k of pick) {
+    if (Object.prototype.hasOwnProperty.call(obj, k)) Object.defineProperty(out, k, { value: rec[k], enumerable: true, writable: true, configurable: true });
+  }
+  return canonicalize(out);
 }
 
 /**
@@ -32,17 +94,57 @@ export function signedPart(obj: object, signatureField: string): Record<string, 
 
 /** Canonical text of the signed part of `obj`. */
 export function signingText(obj: object, signatureField: string): string {
-  return canonicalize(signedPart(obj, signatureField));
+  return canonicalWithout(obj, [signatureField, ...UNSIGNED_FIELDS]);
 }
 
 /** SHA-256 (hex) of the canonical signed part: the 32-byte message an ECDSA signature covers. */
 export function signingHash(obj: object, signatureField: string): string {
-  return sha256Hex(signingText(obj, signatureField));
+  return memoHash(obj, `sign:${signatureField}`, () => sha256Hex(signingText(obj, signatureField)));
+}
+
+/**
+ * Texts and hashes computed of the objects of one admission, so that preparing it (schema,
+ * version, signature work) and admitting it later canonicalize each object once. Only valid while
+ * those objects do not change: the P2P intake holds its payloads privately in between.
+ */
+export class HashMemo {
+  readonly values = new Map<object, Map<string, string>>();
+}
+
+let activeMemo: HashMemo | null = null;
+
+/** Run `fn` with {@link memoHash} remembering into (and reading from) `memo`. */
+export function withHashMemo<T>(memo: HashMemo, fn: () => T): T {
+  const outer = activeMemo;
+  activeMemo = memo;
+  try {
+    return fn();
+  } finally {
+    activeMemo = outer;
+  }
+}
+
+/** `compute()`, remembered under (`obj`, `key`) while a {@link withHashMemo} scope is active. */
+export function memoHash(obj: object, key: string, compute: () => string): string {
+  const memo = activeMemo;
+  if (!memo) return compute();
+  let m = memo.values.get(obj);
+  const hit = m?.get(key);
+  if (hit !== undefined) return hit;
+  const value = compute();
+  if (!m) memo.values.set(obj, (m = new Map()));
+  m.set(key, value);
+  return value;
 }
 
 /** True when two JSON values have the same canonical form. */
 export function canonicalEqual(a: unknown, b: unknown): boolean {
-  return canonicalize(a) === canonicalize(b);
+  return a === b || canonicalText(a) === canonicalText(b);
+}
+
+/** {@link canonicalize}, remembered per object inside a {@link withHashMemo} scope. */
+export function canonicalText(value: unknown): string {
+  return value !== null && typeof value === 'object' ? memoHash(value, 'text', () => canonicalize(value)) : canonicalize(value);
 }
 
 const LONE_SURROGATE = /\p{Surrogate}/u;

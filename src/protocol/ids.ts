@@ -1,16 +1,24 @@
 /** protocol/ids.ts - content ids: report id, dispute id, inventory id on the wire, and the version hash relay and sync dedupe on. Imports only protocol. */
-import { canonicalize, omitTopLevel } from './canonical.ts';
+import { canonicalize, canonicalPick, canonicalWithout, memoHash } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from './types.ts';
 
+/** The members a report id (and its PoW preimage) cover. */
+export const REPORT_ID_FIELDS = ['oraclePubKey', 'content'] as const;
+
+/** Canonical `{oraclePubKey, content}` of a report: its PoW preimage, and the text its id hashes. */
+export function reportText(r: Pick<Report, 'oraclePubKey' | 'content'>): string {
+  return memoHash(r, 'report-text', () => canonicalPick(r, REPORT_ID_FIELDS));
+}
+
 /** Report id: hex SHA-256 of the canonical `{oraclePubKey, content}` (seqNo, cTTL and pow excluded, so updates keep the id). */
 export function reportId(r: Pick<Report, 'oraclePubKey' | 'content'>): string {
-  return sha256Hex(canonicalize({ oraclePubKey: r.oraclePubKey, content: r.content }));
+  return memoHash(r, 'report-id', () => sha256Hex(reportText(r)));
 }
 
 /** Dispute id: hex SHA-256 of the canonical dispute. */
 export function disputeId(d: Dispute): string {
-  return sha256Hex(canonicalize(d));
+  return memoHash(d, 'dispute-id', () => sha256Hex(canonicalize(d)));
 }
 
 /** Inventory id of an entity on the wire: oracle pubkey; capability oraclePubKey + capabilityPubKey; report id; dispute: the report id it answers. */
@@ -33,5 +41,5 @@ export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability |
  * gives a new hash. Relay and sync dedupe on it.
  */
 export function versionHash(msg: object): string {
-  return sha256Hex(canonicalize(omitTopLevel(msg, ['cTTL'])));
+  return memoHash(msg, 'version', () => sha256Hex(canonicalWithout(msg, ['cTTL'])));
 }

@@ -31,10 +31,90 @@ export interface KeyPair {
   publicKey: string;
 }
 
+/** A bounded set that forgets its oldest entries first. */
+class FifoSet {
+  private readonly items = new Set<string>();
+  constructor(private readonly max: number) {}
+  has(k: string): boolean {
+    return this.items.has(k);
+  }
+  add(k: string): void {
+    if (this.items.has(k)) return;
+    if (this.items.size >= this.max) this.items.delete(this.items.values().next().value as string);
+    this.items.add(k);
+  }
+  delete(k: string): boolean {
+    return this.items.delete(k);
+  }
+  clear(): void {
+    this.items.clear();
+  }
+}
+
+/** Public keys recently found on the curve (an oracle's key recurs in every report against it). */
+const validPubkeys = new FifoSet(100_000);
+/**
+ * Signature checks already done by a verifier thread ({@link recordVerified}), keyed by
+ * signature + hash + key; each is used once by {@link verifyHash}. Like bitcoin's signature cache,
+ * it only ever holds checks libsecp256k1 answered true.
+ */
+const preverified = new FifoSet(65_536);
+
+/** Signature checks and public keys a check would need, gathered by {@link collectSignatureWork}. */
+export interface SignatureWork {
+  /** [signature, hash, public key] hex triples, each syntactically valid and low-S. */
+  sigs: [string, string, string][];
+  pubkeys: string[];
+}
+
+let collector: SignatureWork | null = null;
+
+/**
+ * Run `check` without doing any curve arithmetic, answering every signature and key check
+ * optimistically, and return what it asked for. A verifier thread can then do that work ahead of
+ * the real call (see protocol/verify-pool.ts). Anything `check` throws is swallowed.
+ */
+export function collectSignatureWork(check: () => unknown): SignatureWork {
+  const outer = collector;
+  const work: SignatureWork = { sigs: [], pubkeys: [] };
+  collector = work;
+  try {
+    check();
+  } catch {
+    // a malformed payload: the real admission names the problem
+  } finally {
+    collector = outer;
+  }
+  return work;
+}
+
+/** Remember the results of work done elsewhere: which triples verified and which keys are on the curve. */
+export function recordVerified(work: SignatureWork, sigOk: ArrayLike<number>, pubkeyOk: ArrayLike<number>): void {
+  work.sigs.forEach(([sig, hash, pub], i) => {
+    if (sigOk[i] === 1) preverified.add(sig + hash + pub);
+  });
+  work.pubkeys.forEach((pub, i) => {
+    if (pubkeyOk[i] === 1) validPubkeys.add(pub);
+  });
+}
+
+/** Forget every remembered result (tests). */
+export function clearVerifiedCaches(): void {
+  validPubkeys.clear();
+  preverified.clear();
+}
+
 /** Is `hex` a syntactically valid 33-byte compressed public key that lies on the curve? */
 export function isPublicKey(hex: unknown): hex is string {
   if (typeof hex !== 'string' || !HEX_PUBKEY.test(hex)) return false;
-  return secp.publicKeyVerify(Buffer.from(hex, 'hex'));
+  if (validPubkeys.has(hex)) return true;
+  if (collector) {
+    collector.pubkeys.push(hex);
+    return true;
+  }
+  if (!secp.publicKeyVerify(Buffer.from(hex, 'hex'))) return false;
+  validPubkeys.add(hex);
+  return true;
 }
 
 /** Is `hex` a valid private key (32 bytes, 0 < k < n)? */
@@ -77,6 +157,12 @@ export function verifyHash(signatureHex: unknown, hashHex: string, publicKeyHex:
   if (typeof signatureHex !== 'string' || !HEX_SIG.test(signatureHex)) return false;
   if (typeof publicKeyHex !== 'string' || !HEX_PUBKEY.test(publicKeyHex)) return false;
   if (!HEX_HASH.test(hashHex) || !isLowS(signatureHex)) return false;
+  const key = signatureHex + hashHex + publicKeyHex;
+  if (collector) {
+    if (!preverified.has(key)) collector.sigs.push([signatureHex, hashHex, publicKeyHex]);
+    return true;
+  }
+  if (preverified.delete(key)) return true;
   try {
     return secp.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), Buffer.from(publicKeyHex, 'hex'));
   } catch {

@@ -1,5 +1,5 @@
 /** protocol/pow.ts - hashcash preimages, hashing, leading-zero-bit checks and a synchronous miner. Imports only protocol. */
-import { canonicalize } from './canonical.ts';
+import { reportText } from './ids.ts';
 import { sha256Hex } from './hash.ts';
 import type { OracleCapability, OracleId, Pow, Report } from './types.ts';
 
@@ -18,7 +18,7 @@ export function capabilityPreimage(c: Pick<OracleCapability, 'oraclePubKey' | 'c
 
 /** PoW preimage of a report: the canonical `{oraclePubKey, content}` (the same text its id hashes). */
 export function reportPreimage(r: Pick<Report, 'oraclePubKey' | 'content'>): string {
-  return canonicalize({ oraclePubKey: r.oraclePubKey, content: r.content });
+  return reportText(r);
 }
 
 /** hex SHA-256 of UTF-8(preimage + decimal magicNo + (magicString ?? "")). */

@@ -1,5 +1,5 @@
 /** protocol/verify.ts - signature, fact, report and dispute checks on schema-valid entities. Imports only protocol. */
-import { canonicalEqual, signingHash } from './canonical.ts';
+import { canonicalEqual, memoHash, signingHash } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
 import { isPublicKey, verifyHash } from './keys.ts';
 import { factHash } from './sign.ts';
@@ -51,7 +51,7 @@ export function verifyCapability(c: OracleCapability): VerifyFailure | null {
 
 /** Is the fact signed by its request's capability key over the canonical `{request, answer}`? */
 export function isFactSignatureValid(f: Fact): boolean {
-  return verifyHash(f.signature, factHash(f.request, f.answer), f.request.capabilityPubKey);
+  return verifyHash(f.signature, memoHash(f, 'fact', () => factHash(f.request, f.answer)), f.request.capabilityPubKey);
 }
 
 /** Finds a capability ad `capabilityPubKey` of oracle `oraclePubKey` known to the node. */

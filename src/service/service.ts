@@ -1,7 +1,8 @@
 /** service/service.ts - the one entry point for submitting and querying, called by REST and P2P alike. Imports protocol and mempool; never api or p2p. */
 import { EventEmitter } from 'node:events';
 import { checkPow, capabilityPreimage, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
-import { sha256Hex } from '../protocol/hash.ts';
+import { HashMemo, withHashMemo } from '../protocol/canonical.ts';
+import { collectSignatureWork, type SignatureWork } from '../protocol/keys.ts';
 import { disputeId, inventoryId, reportId, versionHash } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
@@ -21,6 +22,18 @@ export interface RelayItem {
   msg: OracleId | OracleCapability | Report | Dispute;
   /** Hop limit as received; null for disputes (never limited). */
   cTTL: number | null;
+}
+
+/** A schema-valid payload and what its admission will need, from {@link MegaService.prepare}. */
+export interface Prepared {
+  readonly kind: EntityKind;
+  readonly payload: unknown;
+  /** Its version hash (dispute: its id). */
+  readonly version: string;
+  /** The signature and public-key checks its admission will make. */
+  readonly work: SignatureWork;
+  /** Hashes computed while preparing, reused when admitting. */
+  readonly memo: HashMemo;
 }
 
 /** Minimum PoW difficulty per entity type (the config slice). */
@@ -58,12 +71,15 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     this.opts = opts;
     this.mempool = deps.mempool;
     this.schemas = deps.schemas;
-    this.lookupCapability = (o, c) => this.mempool.getCapability(o, c)?.msg;
+    // A capability of a key counts for every older key rotated to it: after a rotation the oracle
+    // re-advertises its capabilities under the new key and still answers reports against the old one.
+    this.lookupCapability = (o, c) => this.mempool.getCapability(o, c)?.msg ?? this.capabilityUnderNewerKey(o, c);
     this.mempool.on('mempool:accepted', (e) => {
       this.emit('mempool:accepted', e);
       this.emit('item:relay', {
         kind: e.kind,
-        id: inventoryId(e.kind, e.entity),
+        // A report's inventory id is its id (no need to hash it again).
+        id: e.kind === 'report' ? e.id : inventoryId(e.kind, e.entity),
         version: e.version,
         msg: e.entity,
         cTTL: e.kind === 'dispute' ? null : (e.entity as OracleId).cTTL,
@@ -72,10 +88,55 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     this.mempool.on('mempool:evicted', (e) => this.emit('mempool:evicted', e));
   }
 
+  /** Tokens handed out by {@link prepare}, so only those skip the schema check. */
+  private readonly prepared = new WeakSet<Prepared>();
+
+  /**
+   * The stateless part of admitting a payload, done ahead (the P2P intake): the schema check, its
+   * version hash, and the signature and public-key checks admission will make, so a verifier
+   * thread can do those first (protocol/verify-pool.ts). Null when the payload is not schema-valid.
+   * Pass the result to {@link submitPrepared}; the payload must not change in between.
+   */
+  prepare(kind: EntityKind, payload: unknown): Prepared | null {
+    if (!this.schemas.validateEntity(kind, payload).ok) return null;
+    const memo = new HashMemo();
+    return withHashMemo(memo, () => this.prepareValid(kind, payload, memo));
+  }
+
+  private prepareValid(kind: EntityKind, payload: unknown, memo: HashMemo): Prepared {
+    const version = kind === 'dispute' ? disputeId(payload as Dispute) : versionHash(payload as object);
+    const none: CapabilityLookup = () => undefined;
+    const work = collectSignatureWork(() => {
+      switch (kind) {
+        case 'oracle':
+          return verifyOracleId(payload as OracleId);
+        case 'capability':
+          return verifyCapability(payload as OracleCapability);
+        case 'report':
+          return verifyReportFacts(payload as Report, none);
+        case 'dispute':
+          return verifyDisputeFactAlone(payload as Dispute, none);
+      }
+    });
+    const p: Prepared = { kind, payload, version, work, memo };
+    this.prepared.add(p);
+    return p;
+  }
+
+  /** Admit a payload {@link prepare} found schema-valid (its signature checks may be done by now). */
+  submitPrepared(p: Prepared, source = 'local'): AdmissionResult {
+    if (!this.prepared.has(p)) return this.submit(p.kind, p.payload, source, p.version);
+    return withHashMemo(p.memo, () => this.admitValid(p.kind, p.payload, source, p.version));
+  }
+
   /** Validate an untrusted payload against the spec schema of `kind`, then admit it (the P2P path). */
   submit(kind: EntityKind, payload: unknown, source = 'local', version?: string): AdmissionResult {
     const check = this.schemas.validateEntity(kind, payload);
     if (!check.ok) return this.done(rejected(kind, null, 'schema-violation', check.message), source);
+    return this.admitValid(kind, payload, source, version);
+  }
+
+  private admitValid(kind: EntityKind, payload: unknown, source: string, version?: string): AdmissionResult {
     switch (kind) {
       case 'oracle':
         return this.submitOracle(payload as OracleId, source, version);
@@ -117,8 +178,7 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   /** Admit a schema-valid report. */
   submitReport(r: Report, source = 'local', version?: string): AdmissionResult {
     const preimage = reportPreimage(r);
-    // The report id is SHA-256 of exactly this canonical text (protocol/ids.ts): canonicalize once.
-    const id = sha256Hex(preimage);
+    const id = reportId(r); // SHA-256 of the same canonical text (protocol/ids.ts)
     // A report against a rotated-away key whose ad is gone is kept by the newer key: rotation never launders reports.
     const holder = this.mempool.reportHolder(r.oraclePubKey);
     const pre = this.mempool.precheckReport(r, id, holder);
@@ -214,7 +274,8 @@ export class MegaService extends EventEmitter<ServiceEvents> {
       const e = item as { report?: unknown; dispute?: unknown };
       if (typeof e !== 'object' || e === null || !this.schemas.validateEntity('report', e.report).ok) continue;
       const report = e.report as Report;
-      if (report.oraclePubKey !== pubkey) continue;
+      // Reports against an older key of this oracle count under it too (rotation never launders reports).
+      if (report.oraclePubKey !== pubkey && !this.mempool.newerKeys(report.oraclePubKey).includes(pubkey)) continue;
       const id = reportId(report);
       if (merged.has(id) || checkPow(report.pow, reportPreimage(report)) !== null) continue;
       if (verifyReportFacts(report, this.lookupCapability) !== null) continue;
@@ -245,6 +306,14 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  private capabilityUnderNewerKey(oraclePubKey: string, capabilityPubKey: string): OracleCapability | undefined {
+    for (const k of this.mempool.newerKeys(oraclePubKey)) {
+      const c = this.mempool.getCapability(k, capabilityPubKey)?.msg;
+      if (c) return c;
+    }
+    return undefined;
+  }
 
   private checkPow(kind: EntityKind, id: string, pow: Pow, preimage: string, threshold: number): AdmissionResult | null {
     const why = checkPow(pow, preimage);

@@ -54,6 +54,9 @@ const PAYLOAD_SCHEMA: Record<string, string> = {
   [Command.NOTFOUND]: 'P2PInv',
 };
 
+/** Strict UTF-8 (a whole payload per call, so one decoder serves every message). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The entity commands; their payload is the entity JSON itself. */
 export const ENTITY_COMMANDS: ReadonlySet<string> = new Set([Command.ORACLE, Command.CAPABILITY, Command.REPORT, Command.DISPUTE]);
 
@@ -81,7 +84,7 @@ export class MessageCodec {
     }
     let value: unknown;
     try {
-      value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+      value = JSON.parse(UTF8.decode(payload));
     } catch (e) {
       throw new WireError('bad-payload', `${command} payload is not UTF-8 JSON: ${(e as Error).message.slice(0, 100)}`);
     }

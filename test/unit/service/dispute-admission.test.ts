@@ -147,4 +147,28 @@ describe('service: disputes', () => {
     assertRejected(service.submit('dispute', { ...d, fact: { ...d.fact, signatureType: 'schnorr' } }), 'schema-violation', 100);
     assertRejected(service.submit('dispute', { ...d, fact: { ...d.fact, request: { ...d.fact.request, arguments: { constructor: 'x' } } } }), 'schema-violation', 100);
   });
+
+  it('after a key rotation, the oracle disputes a report against its old key with a capability it re-advertised under the new key', () => {
+    const t = newServiceForTest();
+    const N = makeKeys(3);
+    const C3 = makeKeys(103);
+    const oldAd = makeOracle({ keys: O });
+    assert.equal(t.service.submit('oracle', oldAd).status, 'accepted');
+    assert.equal(t.service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'Will it rain?' })).status, 'accepted');
+    const missing = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C3, args: ARGS });
+    // C3 is not a capability of O (yet): a dispute with its fact is refused before the rotation ...
+    assert.equal(t.service.submit('report', missing).status, 'accepted');
+    const d = makeDispute({ reportId: reportId(missing), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C3, args: ARGS, answer: 'dry' }) });
+    assertRejected(t.service.submit('dispute', d), 'unknown-capability', 0);
+    // ... O rotates to N and advertises C3 under N: the same dispute now counts.
+    assert.equal(t.service.submit('oracle', makeOracle({ keys: N, previous: { oracle: oldAd, keys: O } })).status, 'accepted');
+    assert.equal(t.service.submit('capability', makeCapability({ oracleKeys: N, capKeys: C3, question: 'Will it rain?' })).status, 'accepted');
+    assert.equal(t.service.submit('dispute', d).status, 'accepted');
+    // A capability of an unrelated oracle still does not.
+    const other = makeReport({ type: 'fact-missing', oraclePubKey: O2.publicKey, capKeys: C3, args: ARGS });
+    assert.equal(t.service.submit('oracle', makeOracle({ keys: O2 })).status, 'accepted');
+    assert.equal(t.service.submit('report', other).status, 'accepted');
+    const d2 = makeDispute({ reportId: reportId(other), oraclePubKey: O2.publicKey, fact: makeFact({ capKeys: C3, args: ARGS, answer: 'dry' }) });
+    assertRejected(t.service.submit('dispute', d2), 'unknown-capability', 0);
+  });
 });

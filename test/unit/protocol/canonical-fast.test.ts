@@ -1,0 +1,81 @@
+// test/unit/protocol/canonical-fast.test.ts - owns the checks that the JSON.stringify-based canonicalization and its top-level helpers equal the RFC 8785 `canonicalize` package on every JSON value, and fail where it fails.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import canonicalizeJcs from 'canonicalize';
+import fc from 'fast-check';
+import { canonicalize, canonicalPick, canonicalWithout, signingText } from '../../../src/protocol/canonical.ts';
+import { sha256Hex } from '../../../src/protocol/hash.ts';
+import { reportId, versionHash } from '../../../src/protocol/ids.ts';
+import { reportPreimage } from '../../../src/protocol/pow.ts';
+
+const RUNS = { seed: 7, numRuns: 400 } as const;
+const lib = (v: unknown): string => canonicalizeJcs(v) as string;
+/** Strings with escapes, astral characters, backslash-u text, keys that sort differently by code unit and code point. */
+const strArb = fc.oneof(fc.string({ unit: 'grapheme' }), fc.constantFrom('\\ud800', '"', '\\', '\u2028', '\u007f', '\ufb33', '\ud83d\ude00', '__proto__', 'null', '', 'a\nb'));
+const valueArb = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), strArb, tie('arr'), tie('obj')),
+  arr: fc.array(tie('value'), { maxLength: 4 }),
+  obj: fc.dictionary(strArb, tie('value'), { maxKeys: 6 }),
+})).value;
+/** As JSON.parse makes it: own "__proto__" keys are plain members. */
+const parsed = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+
+function without(o: Record<string, unknown>, drop: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (!drop.includes(k)) Object.defineProperty(out, k, { value: v, enumerable: true });
+  return out;
+}
+
+describe('canonicalize (JSON.stringify with canonical key order)', () => {
+  it('equals the RFC 8785 package on every JSON value', () => {
+    fc.assert(
+      fc.property(valueArb, (v) => {
+        const p = parsed(v);
+        assert.equal(canonicalize(p), lib(p));
+      }),
+      RUNS,
+    );
+  });
+
+  it('canonicalWithout / canonicalPick equal the package on the reduced object', () => {
+    fc.assert(
+      fc.property(fc.dictionary(strArb, valueArb, { maxKeys: 8 }), fc.array(strArb, { maxLength: 4 }), (d, keys) => {
+        const o = parsed(d) as Record<string, unknown>;
+        assert.equal(canonicalWithout(o, keys), lib(without(o, keys)));
+        const picked: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(o)) if (keys.includes(k)) Object.defineProperty(picked, k, { value: v, enumerable: true });
+        assert.equal(canonicalPick(o, keys), lib(picked));
+      }),
+      RUNS,
+    );
+  });
+
+  it('version hash, signing text, report preimage and id equal their whole-object definitions', () => {
+    fc.assert(
+      fc.property(fc.dictionary(strArb, valueArb, { maxKeys: 5 }), fc.string(), valueArb, (d, pk, content) => {
+        const r = parsed({ ...d, oraclePubKey: pk, content, cTTL: 3, pow: { difficulty: 1 } }) as Record<string, unknown>;
+        assert.equal(versionHash(r), sha256Hex(lib(without(r, ['cTTL']))));
+        assert.equal(signingText(r, 'sig'), lib(without(r, ['sig', 'pow', 'cTTL'])));
+        const pre = lib({ oraclePubKey: r.oraclePubKey, content: r.content });
+        assert.equal(reportPreimage(r as never), pre);
+        assert.equal(reportId(r as never), sha256Hex(pre));
+      }),
+      RUNS,
+    );
+  });
+
+  it('refuses what RFC 8785 refuses, and leaves the input untouched', () => {
+    assert.throws(() => canonicalize({ a: 'x\ud800y' }));
+    assert.throws(() => canonicalize([1, Number.NaN]));
+    assert.throws(() => canonicalize({ a: Number.POSITIVE_INFINITY }));
+    assert.throws(() => canonicalize(undefined), TypeError);
+    assert.equal(canonicalize({ a: 'back\\ud800slash' }), lib({ a: 'back\\ud800slash' }));
+    assert.equal(canonicalize([undefined, null]), '[null,null]');
+    const o = { b: 1, a: { d: 2, c: [3, { f: 1, e: 0 }] } };
+    assert.equal(canonicalize(o), '{"a":{"c":[3,{"e":0,"f":1}],"d":2},"b":1}');
+    assert.deepEqual(Object.keys(o), ['b', 'a']);
+    assert.equal(canonicalize({ b: 1, 10: 'x', a: 2, 9: 'y' }), '{"10":"x","9":"y","a":2,"b":1}');
+    const withProto = JSON.parse('{"z":1,"__proto__":{"x":1}}') as object;
+    assert.equal(canonicalize(withProto), '{"__proto__":{"x":1},"z":1}');
+  });
+});
