@@ -14,6 +14,7 @@ import { OracleStanding } from './identity/standing.ts';
 import { BidVerifier } from './identity/bids.ts';
 import { LndClient } from './identity/lnd.ts';
 import { ManifestChecker } from './identity/manifest.ts';
+import { FacilitatorIdentity } from './identity/facilitator.ts';
 import {
   BID_CACHE_TTL_MS,
   BID_MAX_QUEUED,
@@ -24,7 +25,6 @@ import {
   MANIFEST_MAX_BYTES,
   MANIFEST_MAX_CONCURRENT,
   MANIFEST_MAX_QUEUED,
-  MANIFEST_RECHECK_INTERVAL_MS,
   MANIFEST_TIMEOUT_MS,
 } from './identity/constants.ts';
 import { createApiApp } from './api/app.ts';
@@ -62,6 +62,8 @@ export class MegaNode {
   private readonly lnd: LndClient | null;
   /** Website manifests of oracle ads, checked in the background. */
   readonly manifests: ManifestChecker;
+  /** This facilitator's identity (GET /id) and its own website manifest, checked in the background. */
+  readonly facilitator: FacilitatorIdentity;
   private readonly now: () => number;
   private server: http.Server | null = null;
   private readonly sockets = new Set<Socket>();
@@ -87,8 +89,14 @@ export class MegaNode {
     );
     this.standing = new OracleStanding(this.service);
     this.manifests = new ManifestChecker(
-      { isTest: config.isTest, timeoutMs: MANIFEST_TIMEOUT_MS, maxBytes: MANIFEST_MAX_BYTES, maxConcurrent: MANIFEST_MAX_CONCURRENT, maxQueued: MANIFEST_MAX_QUEUED, recheckIntervalMs: MANIFEST_RECHECK_INTERVAL_MS },
+      { isTest: config.isTest, timeoutMs: MANIFEST_TIMEOUT_MS, maxBytes: MANIFEST_MAX_BYTES, maxConcurrent: MANIFEST_MAX_CONCURRENT, maxQueued: MANIFEST_MAX_QUEUED, recheckIntervalMs: config.manifestRecheckIntervalMs },
       { service: this.service },
+    );
+    // The same fetch limits and verification as oracle manifests; the website being down never stops the node.
+    this.facilitator = new FacilitatorIdentity(
+      config.facilitatorId,
+      { isTest: config.isTest, timeoutMs: MANIFEST_TIMEOUT_MS, maxBytes: MANIFEST_MAX_BYTES, recheckIntervalMs: config.manifestRecheckIntervalMs },
+      { log: this.log.child({ mod: 'identity' }), now: this.now },
     );
     // Files are read here so a wrong path fails at start, not at the first bid.
     this.lnd = config.lnRestHost
@@ -128,6 +136,7 @@ export class MegaNode {
         handshakeTimeoutMs: config.handshakeTimeoutMs,
         maxPayloadBytes: config.maxMsgLength,
         maxMessagesPerSecond: config.p2pMaxMessagesPerSecond,
+        verifyThreads: config.verifyThreads,
         banTimeMs: config.banTimeMs,
         antiEntropyIntervalMs: config.antiEntropyIntervalMs,
         shard: config.shard,
@@ -172,6 +181,7 @@ export class MegaNode {
     if (c.lnRestHost) log.info({ lnRestHost: c.lnRestHost }, 'Lightning bids are verified against LND in the background');
     this.bids?.start();
     this.manifests.start();
+    this.facilitator.start();
     if (c.isTest) log.warn('isTest is on: /testOnlyGenKeyPair and /testOnlySign are exposed; never run a public node this way');
     // Restore before any door opens: nothing is admitted, relayed or served before the mempool is back.
     if (this.store) this.store.open(this.mempool);
@@ -201,6 +211,7 @@ export class MegaNode {
         standing: this.standing,
         bidStatus: this.bids ? (pk) => (this.bids as BidVerifier).bidStatus(pk) : undefined,
         manifests: this.manifests,
+        facilitator: this.facilitator,
         isDurable: this.store ? () => (this.store as MempoolStore).durable : undefined,
         info: {
           version: VERSION,
@@ -269,6 +280,7 @@ export class MegaNode {
     this.bids?.stop();
     this.lnd?.close();
     this.manifests.stop();
+    this.facilitator.stop();
     await this.pool.stop();
     const server = this.server;
     this.server = null;

@@ -32,13 +32,20 @@ export interface ApiDeps {
   /** Lightning bid verification state (identity/bids.ts); absent when the node has no LND. */
   bidStatus?: (pubkey: string) => BidStatus;
   /** Website manifest state (identity/manifest.ts); without it every oracle is unverified. */
-  manifests?: { manifestStatus(pubkey: string): ManifestStatus; isVerified(pubkey: string): boolean };
+  manifests?: { manifestStatus(pubkey: string): ManifestStatus; isVerified(pubkey: string): boolean; verifiedCount?(): number };
+  /** The facilitator's identity with its live manifest state (identity/facilitator.ts); without it GET /id serves info.facilitatorId as configured. */
+  facilitator?: { view(): unknown };
   /** False while the journal cannot be written (persist/store.ts); absent = in-memory node. */
   isDurable?: () => boolean;
 }
 
 /** Response header of GET /oracles naming the listed oracles with a verified conflict (the signed bodies are never altered). */
 export const CONFLICTED_HEADER = 'Mega-Conflicted';
+
+/** One page holding every report: a reputation counts them all (each source already bounds what it returns). */
+const ALL_REPORTS = { page: 0, chunkSize: Number.MAX_SAFE_INTEGER };
+/** Keys of a rotation chain whose reports are gathered from the network at once (GET /oracles/{pubkey}/reputation?scope=network). */
+const NETWORK_KEYS_AT_ONCE = 4;
 
 type Handler = (req: Request, res: Response) => void | Promise<void>;
 
@@ -115,18 +122,35 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       const keep = (o: StoredOracle): boolean =>
         (q.exclude !== 'conflicted' || !standing?.isConflicted(o.msg.pubkey)) &&
         (wantManifest === undefined || (deps.manifests?.isVerified(o.msg.pubkey) ?? false) === wantManifest);
+      // manifestVerified=true is selective: no more oracles can match than are verified, so the walk
+      // stops at the last of them (and never starts when none is).
+      const maxMatches = wantManifest === true ? (deps.manifests?.verifiedCount?.() ?? (deps.manifests ? Infinity : 0)) : Infinity;
       const list =
         q.exclude === 'conflicted' || wantManifest !== undefined
-          ? filteredPage((p) => service.listOracles(p, filter), keep, pageOf(q))
+          ? filteredPage((p) => service.listOracles(p, filter), keep, pageOf(q), maxMatches)
           : service.listOracles(pageOf(q), filter);
       if (standing) res.set(CONFLICTED_HEADER, list.filter((o) => standing.isConflicted(o.msg.pubkey)).map((o) => o.msg.pubkey).join(','));
       res.json(list.map((o) => o.msg));
     },
-    getOracleReputation: (_req, res) => {
-      const pubkey = input(res).path.pubkey as string;
+    getOracleReputation: async (_req, res) => {
+      const { path, query } = input(res);
+      const pubkey = path.pubkey as string;
       const standing = deps.standing;
       if (!standing || !service.getOracle(pubkey)) throw new ApiError(404, 'oracle-not-found', 'no oracle with this pubkey is stored on this node');
-      res.json(standing.reputation(pubkey));
+      if (query.scope !== 'network') {
+        res.json(standing.reputation(pubkey));
+        return;
+      }
+      // The same gathering as GET /reports?scope=network (remote answers re-verified by the service),
+      // once per key of the rotation chain, so an old key's reports on other shards count too.
+      // A few keys at a time: each asks up to one peer per other shard, and a chain may be long.
+      const keys = [pubkey, ...standing.previousKeys(pubkey)];
+      const gathered: Awaited<ReturnType<MegaService['listReportsNetwork']>> = [];
+      for (let i = 0; i < keys.length; i += NETWORK_KEYS_AT_ONCE) {
+        const lists = await Promise.all(keys.slice(i, i + NETWORK_KEYS_AT_ONCE).map((k) => service.listReportsNetwork(k, ALL_REPORTS)));
+        for (const l of lists) gathered.push(...l);
+      }
+      res.json(standing.reputationFrom(pubkey, gathered, 'network'));
     },
     getOracle: (_req, res) => {
       const pubkey = input(res).path.pubkey as string;
@@ -167,7 +191,7 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       });
     },
     getId: (_req, res) => {
-      res.json(deps.info.facilitatorId ?? null);
+      res.json(deps.facilitator ? deps.facilitator.view() : (deps.info.facilitatorId ?? null));
     },
     getHealth: (_req, res) => {
       res.json({ status: 'ok' });

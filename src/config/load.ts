@@ -1,8 +1,10 @@
-/** config/load.ts - read the JSON config file, validate every key against config/schema.ts, return a frozen typed object. Imports config and protocol (facilitator PoW check). */
+/** config/load.ts - read the JSON config file, validate every key against config/schema.ts, return a frozen typed object. Imports config and protocol (facilitator PoW and key checks). */
 import fs from 'node:fs';
+import { isPublicKey } from '../protocol/keys.ts';
 import { checkPow } from '../protocol/pow.ts';
 import type { Pow } from '../protocol/types.ts';
 import { SchemaRegistry, formatSchemaErrors } from '../protocol/schema.ts';
+import { checkBitcoinAddress } from './bitcoin-address.ts';
 import { CONFIG_SCHEMA, type MegaConfig } from './schema.ts';
 
 /** A config that cannot be used; `problems` has one "key: rule" line each. */
@@ -21,6 +23,32 @@ function deepFreeze<T>(o: T): T {
     Object.freeze(o);
   }
   return o;
+}
+
+/**
+ * Cross-key rules of facilitatorId (its shape is checked by the schema): the reward address belongs
+ * to the configured network, the manifest URI is https (http too when isTest) and the pubkey is on
+ * the curve. Skipped for a key that already failed its own check.
+ */
+function checkFacilitatorId(fid: NonNullable<MegaConfig['facilitatorId']>, c: Partial<MegaConfig>): string[] {
+  const problems: string[] = [];
+  if (fid.rewardAddress !== undefined && c.network !== undefined) {
+    const why = checkBitcoinAddress(fid.rewardAddress, c.network);
+    if (why) problems.push(`facilitatorId.rewardAddress: ${why}`);
+  }
+  if (fid.pubkey !== undefined && !isPublicKey(fid.pubkey)) problems.push('facilitatorId.pubkey: not a point on secp256k1');
+  if (fid.manifestUri !== undefined) {
+    let url: URL | null = null;
+    try {
+      url = new URL(fid.manifestUri);
+    } catch {
+      problems.push('facilitatorId.manifestUri: must be an absolute https URL');
+    }
+    if (url && url.protocol !== 'https:' && !(c.isTest === true && url.protocol === 'http:')) {
+      problems.push(`facilitatorId.manifestUri: must be an https URL${c.isTest ? ' (or http, isTest is on)' : ' (plain http only when isTest)'}`);
+    } else if (url && (url.username || url.password)) problems.push('facilitatorId.manifestUri: must not carry credentials');
+  }
+  return problems;
 }
 
 /** Validate a parsed config object (defaults fill missing keys). Throws ConfigError listing every problem. */
@@ -42,6 +70,7 @@ export function parseConfig(raw: unknown, source = '(object)'): MegaConfig {
     problems.push('lnRestHost: needs lnMacaroonPath and lnTlsCertPath (LND is reached only with its macaroon, over TLS pinned to its certificate)');
   }
   const fid = out.facilitatorId as MegaConfig['facilitatorId'] | undefined;
+  if (fid) problems.push(...checkFacilitatorId(fid, out as Partial<MegaConfig>));
   if (fid?.pow) {
     const schemas = SchemaRegistry.load();
     const v = schemas.component('Pow');

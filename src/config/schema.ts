@@ -9,6 +9,8 @@ export interface SeedAddress {
 /** The facilitator's own identity (GET /id). */
 export interface FacilitatorIdConfig {
   manifestUri?: string;
+  /** The facilitator's own key (33-byte compressed, hex): the website manifest at manifestUri must name it and be signed by it. */
+  pubkey?: string;
   rewardAddress?: string;
   pow?: { difficulty: number; algorithm: 'SHA256'; hash: string; magicNo: number; magicString?: string };
 }
@@ -37,10 +39,12 @@ export interface MegaConfig {
   banTimeMs: number;
   antiEntropyIntervalMs: number;
   p2pMaxMessagesPerSecond: number;
+  verifyThreads: number;
   p2pseed: SeedAddress[];
   p2pKeepAlive: number;
   hostSeqNo: number;
   facilitatorId: FacilitatorIdConfig | null;
+  manifestRecheckIntervalMs: number;
   lnRestHost: string | null;
   lnMacaroonPath: string | null;
   lnTlsCertPath: string | null;
@@ -80,6 +84,7 @@ const str = (max = 255, allowNull = false) => (v: unknown): string | null => {
     : `must be a non-empty string of at most ${max} characters${allowNull ? ' or null' : ''}`;
 };
 const HOST_RE = /^[A-Za-z0-9.\-:[\]]+$/;
+const PUBKEY_RE = /^0[23][0-9a-f]{64}$/;
 
 /** Every config key. Unknown keys are rejected at load. */
 export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
@@ -118,6 +123,7 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   banTimeMs: { type: 'integer', default: 86400000, unit: 'milliseconds', doc: 'How long the address of a misbehaving peer (bad frames, invalid messages, floods of invalid data) stays banned.', check: int(1000) },
   antiEntropyIntervalMs: { type: 'integer', default: 60000, unit: 'milliseconds', doc: 'Every interval the node asks one random peer for its whole inventory and fetches what it lacks (repairs missed relays, e.g. after a partition).', check: int(100, 86400000) },
   p2pMaxMessagesPerSecond: { type: 'integer', default: 20000, unit: 'messages/s per peer', doc: 'Sustained message rate per peer; above it the node pauses reading from that peer (valid floods are throttled, never banned).', check: int(1, 1000000) },
+  verifyThreads: { type: 'integer', default: 1, unit: 'threads', doc: 'Worker threads that check the signatures of entities received from peers ahead of admission, so a second core helps ingest; 0 checks them on the main thread. Admission order per peer is kept either way.', check: int(0, 16) },
   p2pseed: {
     type: 'array of {server, port}',
     default: [],
@@ -141,19 +147,22 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   facilitatorId: {
     type: 'object | null',
     default: null,
-    doc: 'This facilitator\'s identity served at GET /id: {"manifestUri"?, "rewardAddress"?, "pow"?}; a pow must be a valid hashcash over rewardAddress and is checked at start.',
+    doc: 'This facilitator\'s identity served at GET /id: {"manifestUri"?, "pubkey"?, "rewardAddress"?, "pow"?}. Checked at start: rewardAddress must be a Bitcoin address of the configured network (mainnet: bitcoin, testnet: testnet, regtest: regtest); a pow must be a valid hashcash over rewardAddress; a manifestUri must be https (http only with isTest) and needs pubkey (33-byte compressed key, hex). The manifest is then fetched and verified in the background like an oracle\'s (it must name pubkey, be signed by it, for the host it is served from) and re-checked every manifestRecheckIntervalMs; GET /id shows the outcome. An unreachable website never stops the node: it is logged as a warning and shown as manifestVerified false.',
     check: (v) => {
       if (v === null) return null;
       if (typeof v !== 'object' || Array.isArray(v)) return 'must be an object or null';
       const o = v as Record<string, unknown>;
-      const extra = Object.keys(o).filter((k) => !['manifestUri', 'rewardAddress', 'pow'].includes(k));
+      const extra = Object.keys(o).filter((k) => !['manifestUri', 'pubkey', 'rewardAddress', 'pow'].includes(k));
       if (extra.length) return `has unknown key "${extra[0]}"`;
       if (o.manifestUri !== undefined && str(2048)(o.manifestUri)) return 'manifestUri must be a non-empty string';
+      if (o.pubkey !== undefined && (typeof o.pubkey !== 'string' || !PUBKEY_RE.test(o.pubkey))) return 'pubkey must be a 33-byte compressed public key: 66 lowercase hex characters starting with 02 or 03';
       if (o.rewardAddress !== undefined && str(256)(o.rewardAddress)) return 'rewardAddress must be a non-empty string';
       if (o.pow !== undefined && o.rewardAddress === undefined) return 'pow needs rewardAddress (it is work over the reward address)';
+      if (o.manifestUri !== undefined && o.pubkey === undefined) return 'manifestUri needs pubkey (the key the manifest must name and be signed by)';
       return null;
     },
   },
+  manifestRecheckIntervalMs: { type: 'integer', default: 900000, unit: 'milliseconds', doc: 'Every website manifest (of each stored oracle ad with a manifestUri, and the facilitator\'s own) is fetched again this often; one that vanished or changed un-verifies.', check: int(100, 7 * 86400000) },
   lnRestHost: { type: 'string | null', default: null, unit: 'host:port', doc: 'The operator\'s LND REST API ("host:port", "[v6]:port"), used to verify Lightning bids (GET /v1/invoice/{payment hash}) in the background; null = bids are not verified and count 0 for ranking. Needs lnMacaroonPath and lnTlsCertPath.', check: (v) => str(255, true)(v) ?? (v === null || /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):\d{1,5}$/.test(v as string) ? null : 'must be "host:port"') },
   lnMacaroonPath: { type: 'string | null', default: null, unit: 'file path', doc: 'LND macaroon file for lnRestHost (an invoice-read macaroon is enough); read at start.', check: str(4096, true) },
   lnTlsCertPath: { type: 'string | null', default: null, unit: 'file path', doc: 'LND\'s TLS certificate (tls.cert, PEM): the only certificate trusted for lnRestHost (pinned; TLS verification is never disabled); read at start.', check: str(4096, true) },

@@ -21,5 +21,4 @@ export const MANIFEST_MAX_BYTES = 16 * 1024;
 export const MANIFEST_MAX_CONCURRENT = 4;
 /** Oracles waiting for a manifest fetch. */
 export const MANIFEST_MAX_QUEUED = 10_000;
-/** Every stored oracle's manifest is fetched again this often; a vanished manifest un-verifies. */
-export const MANIFEST_RECHECK_INTERVAL_MS = 15 * 60_000;
+// The manifest re-check period is the config key manifestRecheckIntervalMs (default 15 min).

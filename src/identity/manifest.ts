@@ -41,22 +41,29 @@ export function isNonPublicAddress(ip: string): boolean {
 }
 
 /**
- * Check a fetched manifest for oracle `pubkey` fetched from `host`. Returns null when it is valid,
- * else the reason: exactly the four members, names this pubkey, `domain` is the host it came from
- * (case-insensitive), and the signature verifies against the pubkey.
+ * Check a fetched manifest for `pubkey` (an oracle's, or the facilitator's: `subject` names it in
+ * the reasons) fetched from `host`. Returns null when it is valid, else the reason: exactly the four
+ * members, names this pubkey, `domain` is the host it came from (case-insensitive), and the
+ * signature verifies against the pubkey.
  */
-export function checkManifest(doc: unknown, pubkey: string, host: string): string | null {
+export function checkManifest(doc: unknown, pubkey: string, host: string, subject: 'oracle' | 'facilitator' = 'oracle'): string | null {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return 'manifest is not a JSON object';
   const m = doc as Record<string, unknown>;
   const extra = Object.keys(m).filter((k) => !['domain', 'pubkey', 'signatureType', 'signature'].includes(k));
   if (extra.length) return `manifest has unknown member "${extra[0]?.slice(0, 40)}"`;
   if (typeof m.domain !== 'string' || m.domain.length === 0 || m.domain.length > 253) return 'manifest domain must be a host name';
-  if (m.pubkey !== pubkey) return 'manifest pubkey is not this oracle';
+  if (m.pubkey !== pubkey) return `manifest pubkey is not this ${subject}`;
   if (m.signatureType !== 'ecdsa-secp256k1') return 'manifest signatureType must be "ecdsa-secp256k1"';
   if (typeof m.signature !== 'string' || !/^[0-9a-f]{128}$/.test(m.signature)) return 'manifest signature must be 128 lowercase hex characters';
   if (m.domain.toLowerCase() !== host.toLowerCase()) return `manifest domain ${JSON.stringify(m.domain.slice(0, 80))} is not the host it was fetched from`;
-  if (!isPublicKey(pubkey) || !verifyHash(m.signature, signingHash(m, 'signature'), pubkey)) return 'manifest signature does not verify against the oracle pubkey';
+  if (!isPublicKey(pubkey) || !verifyHash(m.signature, signingHash(m, 'signature'), pubkey)) return `manifest signature does not verify against the ${subject} pubkey`;
   return null;
+}
+
+/** A short reason for a socket error; a failed connection to every address of a host is an AggregateError with an empty message (Node's happy-eyeballs), so use its parts. */
+function errorText(err: Error): string {
+  const parts = err instanceof AggregateError && !err.message ? err.errors.map((e) => String((e as Error).message)) : [err.message || String((err as NodeJS.ErrnoException).code ?? 'connection failed')];
+  return [...new Set(parts)].join('; ').slice(0, 200);
 }
 
 /** GET a manifest: https only (http too when isTest), no redirects, at most maxBytes, within timeoutMs. Never rejects. */
@@ -85,15 +92,27 @@ export function fetchManifest(uri: string, opts: ManifestFetchOptions): Promise<
   if (net.isIP(host) && !opts.isTest && isNonPublicAddress(host)) return Promise.resolve({ ok: false, reason: 'manifest host is a non-public address' });
   return new Promise((resolve) => {
     let done = false;
+    let req: http.ClientRequest | null = null;
     const finish = (r: FetchResult): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      req.destroy();
+      req?.destroy();
       resolve(r);
     };
+    const timer = setTimeout(() => finish({ ok: false, reason: `manifest did not arrive within ${opts.timeoutMs} ms` }), opts.timeoutMs);
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.get(url, { lookup, headers: { accept: 'application/json' }, agent: false }, (res) => {
+    // TLS verification stays on (the default agent options): a manifest is only as good as the
+    // certificate of the host it names. Extra CAs come from the process (NODE_EXTRA_CA_CERTS).
+    try {
+      req = mod.get(url, { lookup, headers: { accept: 'application/json' }, agent: false }, onResponse);
+    } catch (err) {
+      // e.g. a host name Node refuses before any I/O: "never rejects" holds for those too
+      finish({ ok: false, reason: (err as Error).message.slice(0, 200) });
+      return;
+    }
+    req.on('error', (err) => finish({ ok: false, reason: errorText(err) }));
+    function onResponse(res: http.IncomingMessage): void {
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400) return finish({ ok: false, reason: `manifest answered ${status}: redirects are not followed` });
       if (status !== 200) return finish({ ok: false, reason: `manifest answered ${status}` });
@@ -114,10 +133,34 @@ export function fetchManifest(uri: string, opts: ManifestFetchOptions): Promise<
           finish({ ok: false, reason: 'manifest is not JSON' });
         }
       });
-    });
-    const timer = setTimeout(() => finish({ ok: false, reason: `manifest did not arrive within ${opts.timeoutMs} ms` }), opts.timeoutMs);
-    req.on('error', (err) => finish({ ok: false, reason: err.message.slice(0, 200) }));
+    }
   });
+}
+
+/** Outcome of {@link verifyManifest}: the verified domain (lowercase), or why not. */
+export type ManifestVerdict = { verified: true; domain: string } | { verified: false; reason: string };
+
+/**
+ * Fetch the manifest at `uri` and check it names `pubkey`, is signed by it and names the host it
+ * came from. The one verification path of oracle manifests (ManifestChecker) and of the
+ * facilitator's own (identity/facilitator.ts). Never rejects.
+ */
+export async function verifyManifest(
+  uri: string,
+  pubkey: string,
+  opts: ManifestFetchOptions,
+  fetchImpl: (uri: string, opts: ManifestFetchOptions) => Promise<FetchResult> = fetchManifest,
+  subject: 'oracle' | 'facilitator' = 'oracle',
+): Promise<ManifestVerdict> {
+  let r: FetchResult;
+  try {
+    r = await fetchImpl(uri, opts);
+  } catch (err) {
+    return { verified: false, reason: (err as Error).message.slice(0, 200) };
+  }
+  if (!r.ok) return { verified: false, reason: r.reason };
+  const why = checkManifest(r.body, pubkey, r.host, subject);
+  return why === null ? { verified: true, domain: r.host.toLowerCase() } : { verified: false, reason: why };
 }
 
 /** Manifest state of one oracle (GET /oracles/{pubkey}). */
@@ -161,6 +204,8 @@ export class ManifestChecker {
   private readonly service: ManifestSource;
   private readonly fetch: (uri: string, opts: ManifestFetchOptions) => Promise<FetchResult>;
   private readonly status = new Map<string, ManifestStatus & { uri: string }>();
+  /** Pubkeys whose manifest is verified now, kept in step with `status` (O(1) count for listings). */
+  private readonly verified = new Set<string>();
   private readonly queue = new Set<string>();
   private inFlight = 0;
   private stopped = false;
@@ -176,7 +221,7 @@ export class ManifestChecker {
     });
     deps.service.on('mempool:evicted', (e) => {
       if (e.kind !== 'oracle') return;
-      this.status.delete(e.id);
+      this.setStatus(e.id, null);
       this.queue.delete(e.id);
     });
   }
@@ -193,6 +238,11 @@ export class ManifestChecker {
   /** Is the oracle's manifest verified right now? O(1). */
   isVerified(pubkey: string): boolean {
     return this.status.get(pubkey)?.manifestVerified === true;
+  }
+
+  /** How many stored oracles have a verified manifest right now. O(1). */
+  verifiedCount(): number {
+    return this.verified.size;
   }
 
   /** Check the manifest of an ad stored without an accepted event (restored from disk; node.ts calls it at start). */
@@ -240,12 +290,12 @@ export class ManifestChecker {
   private onOracle(o: OracleId): void {
     const prev = this.status.get(o.pubkey);
     if (o.manifestUri === undefined) {
-      this.status.delete(o.pubkey);
+      this.setStatus(o.pubkey, null);
       return;
     }
     // Same URI: keep the current state (a PoW upgrade does not reset it); the periodic re-check keeps it fresh.
     if (prev && prev.uri === o.manifestUri) return;
-    this.status.set(o.pubkey, { uri: o.manifestUri, manifestVerified: false, manifestDomain: null, manifestReason: 'not checked yet' });
+    this.setStatus(o.pubkey, { uri: o.manifestUri, manifestVerified: false, manifestDomain: null, manifestReason: 'not checked yet' });
     if (this.stopped || this.queue.size >= this.opts.maxQueued) return;
     this.queue.add(o.pubkey);
     this.pump();
@@ -269,13 +319,20 @@ export class ManifestChecker {
   private async check(pubkey: string): Promise<void> {
     const uri = this.status.get(pubkey)?.uri;
     if (uri === undefined) return;
-    const r = await this.fetch(uri, this.opts);
+    const v = await verifyManifest(uri, pubkey, this.opts, this.fetch);
     const current = this.status.get(pubkey);
     // The ad may have changed its manifestUri or left while the fetch ran.
     if (!current || current.uri !== uri || !this.service.getOracle(pubkey)) return;
-    const why = r.ok ? checkManifest(r.body, pubkey, r.host) : r.reason;
-    if (why === null && r.ok) this.status.set(pubkey, { uri, manifestVerified: true, manifestDomain: r.host.toLowerCase() });
-    else this.status.set(pubkey, { uri, manifestVerified: false, manifestDomain: null, manifestReason: why ?? 'unknown' });
+    if (v.verified) this.setStatus(pubkey, { uri, manifestVerified: true, manifestDomain: v.domain });
+    else this.setStatus(pubkey, { uri, manifestVerified: false, manifestDomain: null, manifestReason: v.reason });
+  }
+
+  /** The one writer of `status` and `verified` (null = forget the oracle). */
+  private setStatus(pubkey: string, s: (ManifestStatus & { uri: string }) | null): void {
+    if (s === null) this.status.delete(pubkey);
+    else this.status.set(pubkey, s);
+    if (s?.manifestVerified === true) this.verified.add(pubkey);
+    else this.verified.delete(pubkey);
   }
 
   private wakeIdle(): void {

@@ -1,6 +1,6 @@
 /** identity/standing.ts - oracle standing: key-rotation links (old key -> new keys), verified-conflict index, reputation. Imports protocol and the service interface only; never api or p2p. */
-import type { OracleId, Report, ReportContent } from '../protocol/types.ts';
-import type { AcceptedEvent, EvictedEvent, StoredOracle, StoredReport } from '../service/service.ts';
+import type { Dispute, OracleId, Report, ReportContent } from '../protocol/types.ts';
+import type { AcceptedEvent, EvictedEvent, StoredOracle } from '../service/service.ts';
 import { MAX_ROTATION_DEPTH } from '../protocol/verify.ts';
 
 /** What standing needs from the service (a structural subset of MegaService, so tests can pass a stub). */
@@ -17,6 +17,8 @@ export interface StandingSource {
 /** Reputation of one oracle key, counting every key of its rotation chain (GET /oracles/{pubkey}/reputation). */
 export interface Reputation {
   pubkey: string;
+  /** `local`: this node's stored reports (its shard); `network`: also those of peers storing other shards. */
+  scope: 'local' | 'network';
   /** Stored reports against this key or any previous key, by content type. */
   reports: { total: number; byType: Record<ReportContent['type'], number> };
   /** fact-conflict reports: two signed facts with different answers, verified at admission (self-proving). */
@@ -33,6 +35,13 @@ export interface Reputation {
   rotatedTo: string[];
   /** True when any key of the chain has a verified conflict. */
   conflicted: boolean;
+}
+
+/** One report counted by a reputation, with its dispute if any (the shape of GET /reports entries). */
+export interface ReputationEntry {
+  id: string;
+  report: Report;
+  dispute: Dispute | null;
 }
 
 /** The previous keys an ad links to, newest first (the embedded `previousId` chain, verified at admission). */
@@ -103,27 +112,45 @@ export class OracleStanding {
   /** Reputation of `pubkey` over its whole rotation chain, from this node's stored reports (this shard's). */
   reputation(pubkey: string): Reputation {
     const previousKeys = this.previousKeys(pubkey);
-    const reports = new Map<string, StoredReport>();
+    const reports: ReputationEntry[] = [];
     for (const k of [pubkey, ...previousKeys]) {
       const o = this.source.getOracle(k);
       if (!o) continue;
-      for (const r of o.reports.values()) {
-        // A holder keeps reports against itself and against its older keys; count only the chain's.
-        if (r.msg.oraclePubKey === pubkey || previousKeys.includes(r.msg.oraclePubKey)) reports.set(r.id, r);
-      }
+      for (const r of o.reports.values()) reports.push({ id: r.id, report: r.msg, dispute: r.dispute ? r.dispute.msg : null });
+    }
+    return this.summarize(pubkey, previousKeys, reports, 'local');
+  }
+
+  /**
+   * Reputation of `pubkey` over its whole rotation chain from reports gathered elsewhere (GET
+   * /reports?scope=network: this node's plus those of peers storing other shards, already
+   * re-verified by the service). Entries are de-duplicated by id and counted only when they are
+   * against a key of the chain.
+   */
+  reputationFrom(pubkey: string, reports: Iterable<ReputationEntry>, scope: Reputation['scope']): Reputation {
+    return this.summarize(pubkey, this.previousKeys(pubkey), reports, scope);
+  }
+
+  private summarize(pubkey: string, previousKeys: string[], entries: Iterable<ReputationEntry>, scope: Reputation['scope']): Reputation {
+    const chain = new Set([pubkey, ...previousKeys]);
+    const reports = new Map<string, ReputationEntry>();
+    for (const e of entries) {
+      // A holder keeps reports against itself and against its older keys; count only the chain's.
+      if (chain.has(e.report.oraclePubKey) && !reports.has(e.id)) reports.set(e.id, e);
     }
     const byType: Reputation['reports']['byType'] = { 'fact-conflict': 0, 'fact-missing': 0, 'fact-disagrees-with-public': 0 };
     let disputedMissing = 0;
     let difficultySum = 0;
     let expectedHashes = 0;
     for (const r of reports.values()) {
-      byType[r.msg.content.type]++;
-      if (r.msg.content.type === 'fact-missing' && r.dispute) disputedMissing++;
-      difficultySum += r.msg.pow.difficulty;
-      expectedHashes += 2 ** r.msg.pow.difficulty;
+      byType[r.report.content.type]++;
+      if (r.report.content.type === 'fact-missing' && r.dispute) disputedMissing++;
+      difficultySum += r.report.pow.difficulty;
+      expectedHashes += 2 ** r.report.pow.difficulty;
     }
     return {
       pubkey,
+      scope,
       reports: { total: reports.size, byType },
       verifiedConflicts: byType['fact-conflict'],
       disputedMissing,
@@ -163,22 +190,32 @@ export class OracleStanding {
 /**
  * One page of a ranked listing with some entries left out, fetched from the unfiltered listing in
  * batches (rank order is kept; cost grows with the page's depth, never with the whole mempool
- * unless the filter leaves out most of it).
+ * unless the filter leaves out most of it). `maxMatches`, when the caller knows how many entries can
+ * pass at most (e.g. the count of verified manifests), ends the walk once that many were seen, so a
+ * selective filter stops at its last match instead of walking to the end, and costs nothing at 0.
  */
-export function filteredPage<T>(fetch: (page: { page: number; chunkSize: number }) => T[], keep: (item: T) => boolean, page: { page: number; chunkSize: number }): T[] {
+export function filteredPage<T>(
+  fetch: (page: { page: number; chunkSize: number }) => T[],
+  keep: (item: T) => boolean,
+  page: { page: number; chunkSize: number },
+  maxMatches = Number.POSITIVE_INFINITY,
+): T[] {
   const out: T[] = [];
   let skip = page.page * page.chunkSize;
+  if (maxMatches <= skip) return out;
   const batch = Math.max(page.chunkSize, 100);
+  let matches = 0;
   for (let i = 0; ; i++) {
     const items = fetch({ page: i, chunkSize: batch });
     for (const item of items) {
       if (!keep(item)) continue;
-      if (skip > 0) {
-        skip--;
-        continue;
+      matches++;
+      if (skip > 0) skip--;
+      else {
+        out.push(item);
+        if (out.length === page.chunkSize) return out;
       }
-      out.push(item);
-      if (out.length === page.chunkSize) return out;
+      if (matches >= maxMatches) return out;
     }
     if (items.length < batch) return out;
   }

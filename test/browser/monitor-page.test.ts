@@ -34,7 +34,7 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
       throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (as .ci/run does), or set MEGA_CHROMIUM=<path>; MEGA_SKIP_BROWSER_TEST=1 skips this test`);
     }
     fs.mkdirSync(SHOTS, { recursive: true });
-    node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest', dataDir: null, facilitatorId: { rewardAddress: 'bcrt1qexamplefacilitator' } }), {
+    node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest', dataDir: null, facilitatorId: { rewardAddress: 'bcrt1qh6twm3strmqu08ky6ahyfaaf36823sesl4fccc' } }), {
       log: pino({ level: 'silent' }),
     });
     await node.start();
@@ -73,7 +73,7 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
     await page.locator('#live-state', { hasText: 'live' }).waitFor();
     await page.locator('#id-network', { hasText: 'regtest' }).waitFor();
     assert.equal(await page.textContent('#id-version'), VERSION);
-    assert.equal(await page.textContent('#id-facilitator'), 'reward bcrt1qexamplefacilitator');
+    assert.equal(await page.textContent('#id-facilitator'), 'reward bcrt1qh6twm3strmqu08ky6ahyfaaf36823sesl4fccc');
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
     assert.equal((await post('/oracle', makeOracle({ keys: oracleKeys, tags: ['weather'] }))).status, 201);

@@ -7,7 +7,14 @@ import path from 'node:path';
 import { ConfigError, loadConfig, parseConfig } from '../../../src/config/load.ts';
 import { CONFIG_SCHEMA } from '../../../src/config/schema.ts';
 import { minePowSync } from '../../../src/protocol/pow.ts';
+import { makeKeys } from '../../helpers/factory.ts';
 import { DOC_PATH, renderDoc } from '../../../scripts/gen-config-docs.ts';
+
+/** Valid addresses of each network (P2WPKH of one key hash). */
+const MAINNET_ADDR = 'bc1qh6twm3strmqu08ky6ahyfaaf36823sesh6tx5z';
+const TESTNET_ADDR = 'tb1qh6twm3strmqu08ky6ahyfaaf36823sesaus403';
+const REGTEST_ADDR = 'bcrt1qh6twm3strmqu08ky6ahyfaaf36823sesl4fccc';
+const PUBKEY = makeKeys(901).publicKey;
 
 const problemsOf = (raw: unknown): string[] => {
   try {
@@ -52,12 +59,73 @@ describe('config', () => {
   });
 
   it('checks the facilitator PoW over the reward address', () => {
-    const rewardAddress = 'bc1qexampleaddress';
+    const rewardAddress = MAINNET_ADDR;
     const pow = minePowSync(rewardAddress, 6);
     assert.deepEqual(parseConfig({ facilitatorId: { rewardAddress, pow } }).facilitatorId, { rewardAddress, pow });
-    const p = problemsOf({ facilitatorId: { rewardAddress: 'another', pow } });
+    const p = problemsOf({ facilitatorId: { rewardAddress: '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', pow } });
     assert.equal(p.length, 1);
     assert.match(p[0]!, /^facilitatorId\.pow: not a valid proof of work over rewardAddress/);
+  });
+
+  it('checks the reward address against the configured network', () => {
+    // Every address kind of each network loads (taproot included).
+    const ok: [string, string][] = [
+      ['mainnet', MAINNET_ADDR],
+      ['mainnet', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2'],
+      ['mainnet', '3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy'],
+      ['mainnet', 'bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297'],
+      ['testnet', TESTNET_ADDR],
+      ['testnet', 'mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn'],
+      ['regtest', REGTEST_ADDR],
+    ];
+    for (const [network, rewardAddress] of ok) {
+      assert.equal(parseConfig({ network, facilitatorId: { rewardAddress } }).facilitatorId?.rewardAddress, rewardAddress, `${network} ${rewardAddress}`);
+    }
+    const bad: [string, string, RegExp][] = [
+      ['mainnet', TESTNET_ADDR, /^facilitatorId\.rewardAddress: is not a valid mainnet Bitcoin address \(.*invalid prefix/],
+      ['testnet', MAINNET_ADDR, /^facilitatorId\.rewardAddress: is not a valid testnet Bitcoin address/],
+      ['regtest', TESTNET_ADDR, /^facilitatorId\.rewardAddress: is not a valid regtest Bitcoin address/],
+      ['mainnet', 'mipcBbFg9gMiCh81Kj8tqqdgoZub1ZJRfn', /^facilitatorId\.rewardAddress: is not a valid mainnet Bitcoin address/],
+      // one character changed: the checksum fails
+      ['mainnet', MAINNET_ADDR.slice(0, -1) + (MAINNET_ADDR.endsWith('z') ? 'q' : 'z'), /^facilitatorId\.rewardAddress: is not a valid mainnet Bitcoin address/],
+      ['mainnet', 'bc1qexampleaddress', /^facilitatorId\.rewardAddress: is not a valid mainnet Bitcoin address/],
+      ['testnet', 'bc1p5d7rjq7g6rdk2yhzks9smlaqtedr4dekq08ge8ztwac72sfr9rusxg3297', /^facilitatorId\.rewardAddress: is not a testnet address \(prefix bc, expected tb\)/],
+    ];
+    for (const [network, rewardAddress, rule] of bad) {
+      const p = problemsOf({ network, facilitatorId: { rewardAddress } });
+      assert.equal(p.length, 1, `${network} ${rewardAddress}: ${p.join('; ')}`);
+      assert.match(p[0]!, rule, `${network} ${rewardAddress}`);
+    }
+  });
+
+  it('a facilitator manifestUri needs a pubkey on the curve and https (http only with isTest)', () => {
+    const manifestUri = 'https://facilitator.example/.well-known/mega.json';
+    assert.deepEqual(problemsOf({ facilitatorId: { manifestUri } }), ['facilitatorId: manifestUri needs pubkey (the key the manifest must name and be signed by)']);
+    assert.deepEqual(problemsOf({ facilitatorId: { manifestUri, pubkey: 'abc' } }), [
+      'facilitatorId: pubkey must be a 33-byte compressed public key: 66 lowercase hex characters starting with 02 or 03',
+    ]);
+    assert.deepEqual(problemsOf({ facilitatorId: { manifestUri, pubkey: PUBKEY.toUpperCase() } }), [
+      'facilitatorId: pubkey must be a 33-byte compressed public key: 66 lowercase hex characters starting with 02 or 03',
+    ]);
+    // Well formed, but x is not on secp256k1.
+    assert.deepEqual(problemsOf({ facilitatorId: { manifestUri, pubkey: `02${'f'.repeat(64)}` } }), ['facilitatorId.pubkey: not a point on secp256k1']);
+    assert.deepEqual(problemsOf({ facilitatorId: { manifestUri: 'http://facilitator.example/m.json', pubkey: PUBKEY } }), [
+      'facilitatorId.manifestUri: must be an https URL (plain http only when isTest)',
+    ]);
+    assert.deepEqual(problemsOf({ facilitatorId: { manifestUri: 'ftp://facilitator.example/m.json', pubkey: PUBKEY }, isTest: true }), [
+      'facilitatorId.manifestUri: must be an https URL (or http, isTest is on)',
+    ]);
+    assert.deepEqual(problemsOf({ facilitatorId: { manifestUri: 'facilitator.example/m.json', pubkey: PUBKEY } }), ['facilitatorId.manifestUri: must be an absolute https URL']);
+    assert.deepEqual(problemsOf({ facilitatorId: { manifestUri: 'https://u:p@facilitator.example/m.json', pubkey: PUBKEY } }), ['facilitatorId.manifestUri: must not carry credentials']);
+    // Accepted: https always, http on a test node; pubkey alone is fine too.
+    assert.deepEqual(parseConfig({ facilitatorId: { manifestUri, pubkey: PUBKEY } }).facilitatorId, { manifestUri, pubkey: PUBKEY });
+    assert.equal(parseConfig({ isTest: true, facilitatorId: { manifestUri: 'http://localhost:8000/m.json', pubkey: PUBKEY } }).facilitatorId?.manifestUri, 'http://localhost:8000/m.json');
+    assert.deepEqual(parseConfig({ facilitatorId: { pubkey: PUBKEY } }).facilitatorId, { pubkey: PUBKEY });
+  });
+
+  it('manifestRecheckIntervalMs is bounded', () => {
+    assert.equal(parseConfig({ manifestRecheckIntervalMs: 500 }).manifestRecheckIntervalMs, 500);
+    assert.deepEqual(problemsOf({ manifestRecheckIntervalMs: 50 }), ['manifestRecheckIntervalMs: must be an integer in [100, 604800000]']);
   });
 
   it('reports unreadable files and invalid JSON clearly', () => {

@@ -107,10 +107,12 @@ describe('ManifestChecker', () => {
     assert.equal(r.checker.isVerified(K.publicKey), false);
     await r.checker.idle();
     assert.deepEqual(r.checker.manifestStatus(K.publicKey), { manifestVerified: true, manifestDomain: 'localhost' });
+    assert.equal(r.checker.verifiedCount(), 1);
     routes.delete('/k1.json');
     r.checker.recheckAll();
     await r.checker.idle();
     assert.deepEqual(r.checker.manifestStatus(K.publicKey), { manifestVerified: false, manifestDomain: null, manifestReason: 'manifest answered 404' });
+    assert.equal(r.checker.verifiedCount(), 0);
     r.checker.stop();
   });
 
@@ -141,6 +143,31 @@ describe('ManifestChecker', () => {
     assert.deepEqual((await request(app).get('/oracles?manifestVerified=true')).body, [verified]);
     assert.deepEqual((await request(app).get('/oracles?manifestVerified=false')).body, [plain]);
     assert.deepEqual((await request(app).get('/oracles')).body, [plain, verified]);
+    checker.stop();
+  });
+
+  it('GET /oracles?manifestVerified=true walks the listing only as far as its last verified oracle', async () => {
+    let checker!: ManifestChecker;
+    const t = buildApp({ mempool: { maxOracles: 1000 }, withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service })) });
+    const calls: number[] = [];
+    const listOracles = t.service.listOracles.bind(t.service);
+    t.service.listOracles = (page, filter) => {
+      calls.push(page.page);
+      return listOracles(page, filter);
+    };
+    // 250 plain oracles below one verified oracle at the top: three batches of 100 to walk in full.
+    for (let i = 0; i < 250; i++) assert.equal(t.service.submitOracle(makeOracle({ keys: makeKeys(10_000 + i), difficulty: 0 })).status, 'accepted');
+    assert.deepEqual((await request(t.app).get('/oracles?manifestVerified=true')).body, []);
+    assert.deepEqual(calls, [], 'no verified manifest: nothing to walk');
+    routes.set('/k4.json', { status: 200, body: JSON.stringify(good()) });
+    const top = makeOracle({ keys: K, manifestUri: url('/k4.json'), difficulty: 4 });
+    assert.equal(t.service.submitOracle(top).status, 'accepted');
+    await checker.idle();
+    assert.deepEqual((await request(t.app).get('/oracles?manifestVerified=true')).body, [top]);
+    assert.deepEqual(calls, [0], 'stops in the first batch, where the only verified oracle is');
+    calls.length = 0;
+    assert.equal((await request(t.app).get('/oracles?manifestVerified=false&page=2&chunkSize=100')).body.length, 50);
+    assert.deepEqual(calls, [0, 1, 2], 'the unselective filter still walks all of it');
     checker.stop();
   });
 });

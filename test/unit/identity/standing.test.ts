@@ -1,7 +1,7 @@
 // test/unit/identity/standing.test.ts - rotation carry-over and reputation on the real admission stack: reports against any key of a chain count under the newest key, before and after rotation, with or without the old ad stored.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { OracleStanding } from '../../../src/identity/standing.ts';
+import { filteredPage, OracleStanding } from '../../../src/identity/standing.ts';
 import type { OracleId, Report, Verified } from '../../../src/protocol/types.ts';
 import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, mine, newServiceForTest, reportId, resignOracle, type KeyPair } from '../../helpers/factory.ts';
 
@@ -97,8 +97,9 @@ describe('reputation', () => {
     for (const r of [missing1, missing2, disagrees, conflictAgainst(OLD)]) assert.equal(t.service.submitReport(r).status, 'accepted');
     const fact = makeFact({ capKeys: CAP, args: { q: 'a' }, answer: 'yes' });
     assert.equal(t.service.submitDispute(makeDispute({ reportId: reportId(missing1), oraclePubKey: OLD.publicKey, fact })).status, 'accepted');
-    assert.deepEqual(t.standing.reputation(OLD.publicKey), {
+    const expected = {
       pubkey: OLD.publicKey,
+      scope: 'local',
       reports: { total: 4, byType: { 'fact-conflict': 1, 'fact-missing': 2, 'fact-disagrees-with-public': 1 } },
       verifiedConflicts: 1,
       disputedMissing: 1,
@@ -107,7 +108,14 @@ describe('reputation', () => {
       previousKeys: [],
       rotatedTo: [],
       conflicted: true,
-    });
+    };
+    assert.deepEqual(t.standing.reputation(OLD.publicKey), expected);
+    // The same reports handed in from elsewhere (GET /reports entries) count the same, once each by id;
+    // entries against keys outside the chain are left out.
+    const entries = t.service.listReports(OLD.publicKey, { page: 0, chunkSize: 100 }).map((r) => ({ id: r.id, report: r.msg, dispute: r.dispute?.msg ?? null }));
+    const stranger = makeReport({ type: 'fact-missing', oraclePubKey: makeKeys(599).publicKey, capKeys: CAP, difficulty: 9 });
+    const gathered = [...entries, ...entries, { id: reportId(stranger), report: stranger, dispute: null }];
+    assert.deepEqual(t.standing.reputationFrom(OLD.publicKey, gathered, 'network'), { ...expected, scope: 'network' });
   });
 });
 
@@ -144,5 +152,44 @@ describe('a report kept by a newer key', () => {
     assert.deepEqual(t.service.listReports(NEW.publicKey, { page: 0, chunkSize: 10 }).map((x) => x.msg), [upgraded]);
     assert.deepEqual(t.service.listReports(OLD.publicKey, { page: 0, chunkSize: 10 }), []);
     assert.equal(t.service.counts().reports, 1);
+  });
+});
+
+describe('filteredPage', () => {
+  const items = Array.from({ length: 1000 }, (_, i) => i);
+  function source() {
+    const pages: number[] = [];
+    const fetch = (p: { page: number; chunkSize: number }) => {
+      pages.push(p.page);
+      return items.slice(p.page * p.chunkSize, (p.page + 1) * p.chunkSize);
+    };
+    return { pages, fetch };
+  }
+  const even = (i: number) => i % 2 === 0;
+
+  it('pages over what the filter keeps, in the listing order', () => {
+    const s = source();
+    assert.deepEqual(filteredPage(s.fetch, even, { page: 2, chunkSize: 3 }), [12, 14, 16]);
+    assert.deepEqual(s.pages, [0]);
+    assert.deepEqual(filteredPage(source().fetch, (i) => i >= 995, { page: 1, chunkSize: 3 }), [998, 999]);
+  });
+
+  it('with maxMatches stops at the last possible match instead of walking to the end', () => {
+    const rare = (i: number) => i === 150 || i === 420;
+    const unbounded = source();
+    assert.deepEqual(filteredPage(unbounded.fetch, rare, { page: 0, chunkSize: 10 }), [150, 420]);
+    assert.deepEqual(unbounded.pages, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    const bounded = source();
+    assert.deepEqual(filteredPage(bounded.fetch, rare, { page: 0, chunkSize: 10 }, 2), [150, 420]);
+    assert.deepEqual(bounded.pages, [0, 1, 2, 3, 4]);
+    // A page past the last possible match, or no match possible: no fetch at all.
+    const none = source();
+    assert.deepEqual(filteredPage(none.fetch, rare, { page: 1, chunkSize: 2 }, 2), []);
+    assert.deepEqual(filteredPage(none.fetch, rare, { page: 0, chunkSize: 10 }, 0), []);
+    assert.deepEqual(none.pages, []);
+    // Skipped matches count too: page 1 of size 1 is the second match.
+    const second = source();
+    assert.deepEqual(filteredPage(second.fetch, rare, { page: 1, chunkSize: 1 }, 2), [420]);
+    assert.deepEqual(second.pages, [0, 1, 2, 3, 4]);
   });
 });
