@@ -1,4 +1,4 @@
-/** mempool/mempool.ts - the in-memory registry: storage, per-type limits, rank eviction, seqNo updates, sharding, lookups, events. Imports only protocol. */
+/** mempool/mempool.ts - the in-memory registry: storage, per-type limits, rank eviction, seqNo updates, sharding, events; lookups are in queries.ts. Imports only protocol. */
 import { EventEmitter } from 'node:events';
 import { versionHash } from '../protocol/ids.ts';
 import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
@@ -19,8 +19,9 @@ import type {
   StoredReport,
 } from './types.ts';
 
-import { outranks, RankedSet } from './ranked-set.ts';
-import { questionWords, SetIndex } from './text-index.ts';
+import { Lookups } from './queries.ts';
+import { RotationLinks } from './rotation.ts';
+import { OracleEntry, outranks } from './stored.ts';
 import { isInShard } from './shard.ts';
 
 export { supersedesAd, supersedesReport } from './supersede.ts';
@@ -32,13 +33,12 @@ const reject = (reason: MempoolRejectReason, message: string): AddResult => ({ s
 export class Mempool extends EventEmitter<MempoolEvents> {
   readonly options: Readonly<MempoolOptions>;
   private readonly now: () => number;
-  private readonly oracles = new RankedSet<StoredOracle>();
+  private readonly oracles = new Map<string, OracleEntry>();
   private readonly reportsById = new Map<string, StoredReport>();
-  private readonly capsByWord = new SetIndex<StoredCapability>();
-  private readonly capsByTag = new SetIndex<StoredCapability>();
-  private readonly oraclesByTag = new SetIndex<string>();
-  /** Key rotation: old key -> stored ads whose verified previousId chain names it (docs/PROTOCOL.md 4.4). */
-  private readonly rotatedTo = new Map<string, Set<string>>();
+  /** Rank order, word and tag indexes, and the paged queries over them. */
+  private readonly lookups = new Lookups();
+  /** Key rotation: old key -> stored ads whose verified previousId chain names it. */
+  private readonly rotation = new RotationLinks();
   private capabilityCount = 0;
   private disputeCount = 0;
   private isMuted = false;
@@ -85,9 +85,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const stored = this.oracles.get(msg.pubkey);
     if (stored) return supersedesAd(msg, stored.msg) ? null : { status: 'duplicate' };
     if (this.oracles.size < this.options.maxOracles) return null;
-    const lowest = this.oracles.lowest();
-    if (lowest && !outranks({ primary: 0, secondary: msg.pow.difficulty }, lowest.key)) {
-      return reject('rank-too-low', `the mempool holds ${this.options.maxOracles} oracles and this ad does not outrank the lowest (difficulty ${lowest.key.secondary})`);
+    const lowest = this.lookups.oracleOrder.lowest();
+    if (lowest && !outranks({ primary: 0, secondary: msg.pow.difficulty }, { primary: lowest.verifiedBid, secondary: lowest.msg.pow.difficulty })) {
+      return reject('rank-too-low', `the mempool holds ${this.options.maxOracles} oracles and this ad does not outrank the lowest (difficulty ${lowest.msg.pow.difficulty})`);
     }
     return null;
   }
@@ -100,29 +100,30 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const stored = this.oracles.get(msg.pubkey);
     const evicted: EvictedEvent[] = [];
     if (stored) {
-      this.oraclesByTag.remove(stored.msg.tags ?? [], msg.pubkey);
-      this.unlinkRotation(stored.msg);
-      stored.msg = msg;
+      this.rotation.unlink(stored.msg);
+      if (msg.pow.difficulty === stored.msg.pow.difficulty) {
+        // Same rank (a seqNo update): the ranked sets stay valid, only the ad's own tags may move.
+        const oldTags = stored.msg.tags ?? [];
+        stored.msg = msg;
+        this.lookups.retagOracle(stored, oldTags);
+      } else {
+        // A PoW upgrade re-ranks: out of every ranked set, change, back in.
+        this.lookups.unlinkOracle(stored);
+        stored.msg = msg;
+        this.lookups.linkOracle(stored);
+      }
       stored.version = version;
       stored.receivedAt = this.now();
-      this.oracles.set(msg.pubkey, stored.verifiedBid, msg.pow.difficulty, stored);
     } else {
       if (this.oracles.size >= this.options.maxOracles) {
-        const lowest = this.oracles.lowest();
-        if (lowest) this.removeOracle(lowest.value, 'rank', evicted);
+        const lowest = this.lookups.oracleOrder.lowest();
+        if (lowest) this.removeOracle(lowest, 'rank', evicted);
       }
-      const entry: StoredOracle = {
-        msg,
-        version,
-        verifiedBid: 0,
-        receivedAt: this.now(),
-        capabilities: new RankedSet(),
-        reports: new RankedSet(),
-      };
-      this.oracles.set(msg.pubkey, 0, msg.pow.difficulty, entry);
+      const entry = new OracleEntry(msg, version, this.now());
+      this.oracles.set(msg.pubkey, entry);
+      this.lookups.linkOracle(entry);
     }
-    this.oraclesByTag.add(msg.tags ?? [], msg.pubkey);
-    this.linkRotation(msg);
+    this.rotation.link(msg);
     this.emitAll(evicted);
     this.emitAccepted({ kind: 'oracle', id: msg.pubkey, oraclePubKey: msg.pubkey, replaced: !!stored, version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
@@ -137,35 +138,16 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   setVerifiedBid(pubkey: string, amountMsat: number): boolean {
     const o = this.oracles.get(pubkey);
     if (!o) return false;
+    if (o.verifiedBid === amountMsat) return true;
+    this.lookups.unlinkOracle(o);
     o.verifiedBid = amountMsat;
-    this.oracles.set(pubkey, amountMsat, o.msg.pow.difficulty, o);
+    this.lookups.linkOracle(o);
     return true;
   }
 
-  /** Oracles, highest rank first; filtered by question words and/or a tag when given. */
+  /** Oracles, highest rank first; filtered by question words and/or a tag when given (see Lookups.listOracles). */
   listOracles(page: Page, filter: { question?: string; tag?: string } = {}): StoredOracle[] {
-    const offset = page.page * page.chunkSize;
-    if (filter.question === undefined && filter.tag === undefined) {
-      return [...this.oracles.descending(offset, page.chunkSize)];
-    }
-    let keys: Set<string> | null = null;
-    if (filter.question !== undefined) {
-      keys = new Set();
-      for (const c of this.matchCapabilities(filter.question)) keys.add(c.msg.oraclePubKey);
-    }
-    if (filter.tag !== undefined) {
-      const byTag = new Set<string>(this.oraclesByTag.get(filter.tag));
-      for (const c of this.capsByTag.get(filter.tag)) byTag.add(c.msg.oraclePubKey);
-      keys = keys ? new Set([...keys].filter((k) => byTag.has(k))) : byTag;
-    }
-    const found: { o: StoredOracle; key: { primary: number; secondary: number; id: string } }[] = [];
-    for (const k of keys ?? []) {
-      const o = this.oracles.get(k);
-      const key = this.oracles.rankOf(k);
-      if (o && key) found.push({ o, key });
-    }
-    found.sort((a, b) => b.key.primary - a.key.primary || b.key.secondary - a.key.secondary || (a.key.id < b.key.id ? -1 : 1));
-    return found.slice(offset, offset + page.chunkSize).map((f) => f.o);
+    return this.lookups.listOracles(page, filter);
   }
 
   // ---- capabilities --------------------------------------------------------------------------
@@ -174,12 +156,12 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   precheckCapability(msg: OracleCapability): AddResult | null {
     const oracle = this.oracles.get(msg.oraclePubKey);
     if (!oracle) return reject('unknown-oracle', 'the oracle of this capability is not known to this node; submit its OracleId first');
-    const stored = oracle.capabilities.get(msg.capabilityPubKey);
+    const stored = oracle.capability(msg.capabilityPubKey);
     if (stored) return supersedesAd(msg, stored.msg) ? null : { status: 'duplicate' };
     if (oracle.capabilities.size < this.options.maxCapabilities) return null;
-    const lowest = oracle.capabilities.lowest();
-    if (lowest && !outranks({ primary: msg.pow.difficulty, secondary: 0 }, lowest.key)) {
-      return reject('rank-too-low', `this oracle has ${this.options.maxCapabilities} capabilities and this one does not outrank the lowest (difficulty ${lowest.key.primary})`);
+    const lowest = oracle.caps?.lowest();
+    if (lowest && !outranks({ primary: msg.pow.difficulty, secondary: 0 }, { primary: lowest.msg.pow.difficulty, secondary: 0 })) {
+      return reject('rank-too-low', `this oracle has ${this.options.maxCapabilities} capabilities and this one does not outrank the lowest (difficulty ${lowest.msg.pow.difficulty})`);
     }
     return null;
   }
@@ -189,29 +171,31 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const pre = this.precheckCapability(msg);
     if (pre) return pre;
     const version = knownVersion ?? versionHash(msg);
-    const oracle = this.oracles.get(msg.oraclePubKey) as StoredOracle;
-    const stored = oracle.capabilities.get(msg.capabilityPubKey);
+    const oracle = this.oracles.get(msg.oraclePubKey) as OracleEntry;
+    const caps = oracle.capsForWrite();
+    const stored = oracle.capability(msg.capabilityPubKey);
     const evicted: EvictedEvent[] = [];
     if (stored) {
-      this.unindexCapability(stored);
+      // Rank and index keys may change: out of every set, change, back in.
+      caps.delete(stored);
+      this.lookups.removeCapability(oracle, stored);
       stored.msg = msg;
       stored.version = version;
       stored.receivedAt = this.now();
-      stored.words = questionWords(msg.question);
-      oracle.capabilities.set(msg.capabilityPubKey, msg.pow.difficulty, 0, stored);
-      this.indexCapability(stored);
+      caps.add(stored);
+      this.lookups.addCapability(oracle, stored);
     } else {
-      if (oracle.capabilities.size >= this.options.maxCapabilities) {
-        const lowest = oracle.capabilities.lowest();
+      if (caps.size >= this.options.maxCapabilities) {
+        const lowest = caps.lowest();
         if (lowest) {
-          this.removeCapability(oracle, lowest.value);
-          evicted.push({ kind: 'capability', id: lowest.key.id, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
+          this.removeCapability(oracle, lowest);
+          evicted.push({ kind: 'capability', id: lowest.msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
         }
       }
-      const entry: StoredCapability = { msg, version, receivedAt: this.now(), words: questionWords(msg.question) };
-      oracle.capabilities.set(msg.capabilityPubKey, msg.pow.difficulty, 0, entry);
+      const entry: StoredCapability = { msg, version, receivedAt: this.now() };
+      caps.add(entry);
       this.capabilityCount++;
-      this.indexCapability(entry);
+      this.lookups.addCapability(oracle, entry);
     }
     this.emitAll(evicted);
     this.emitAccepted({ kind: 'capability', id: msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version, entity: msg });
@@ -220,28 +204,13 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
   /** A stored capability of an oracle. */
   getCapability(oraclePubKey: string, capabilityPubKey: string): StoredCapability | undefined {
-    return this.oracles.get(oraclePubKey)?.capabilities.get(capabilityPubKey);
+    return this.oracles.get(oraclePubKey)?.capability(capabilityPubKey);
   }
 
-  /** Capabilities, highest PoW first, of one oracle and/or matching question words and/or a tag. */
+  /** Capabilities, highest PoW first, of one oracle and/or matching question words and/or a tag (see Lookups.listCapabilities). */
   listCapabilities(page: Page, filter: { pubkey?: string; question?: string; tag?: string }): StoredCapability[] {
-    const offset = page.page * page.chunkSize;
-    let set: Set<StoredCapability> | null = null;
-    if (filter.question !== undefined) set = this.matchCapabilities(filter.question);
-    if (filter.tag !== undefined) {
-      const byTag = this.capsByTag.get(filter.tag);
-      set = set ? new Set([...set].filter((c) => byTag.has(c))) : new Set(byTag);
-    }
-    if (filter.pubkey !== undefined) {
-      const oracle = this.oracles.get(filter.pubkey);
-      if (!oracle) return [];
-      if (!set) return [...oracle.capabilities.descending(offset, page.chunkSize)];
-      set = new Set([...set].filter((c) => c.msg.oraclePubKey === filter.pubkey));
-    }
-    if (!set) return [];
-    return [...set]
-      .sort((a, b) => b.msg.pow.difficulty - a.msg.pow.difficulty || (a.msg.capabilityPubKey < b.msg.capabilityPubKey ? -1 : 1))
-      .slice(offset, offset + page.chunkSize);
+    const oracle = filter.pubkey === undefined ? undefined : (this.oracles.get(filter.pubkey) ?? null);
+    return this.lookups.listCapabilities(page, { question: filter.question, tag: filter.tag, oracle });
   }
 
   // ---- reports and disputes ------------------------------------------------------------------
@@ -258,9 +227,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (stored) return supersedesReport(msg, stored.msg) ? null : { status: 'duplicate' };
     if (!isInShard(id, this.options.shard)) return null; // validated fully, then answered out-of-shard
     if (oracle.reports.size < this.options.maxReports) return null;
-    const lowest = oracle.reports.lowest();
-    if (lowest && !outranks({ primary: msg.pow.difficulty, secondary: 0 }, lowest.key)) {
-      return reject('rank-too-low', `this oracle has ${this.options.maxReports} reports and this one does not outrank the lowest (difficulty ${lowest.key.primary})`);
+    const lowest = oracle.reps?.lowest();
+    if (lowest && !outranks({ primary: msg.pow.difficulty, secondary: 0 }, { primary: lowest.msg.pow.difficulty, secondary: 0 })) {
+      return reject('rank-too-low', `this oracle has ${this.options.maxReports} reports and this one does not outrank the lowest (difficulty ${lowest.msg.pow.difficulty})`);
     }
     return null;
   }
@@ -273,26 +242,27 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const version = knownVersion ?? versionHash(msg);
     const stored = this.reportsById.get(id);
     // A replacement stays with the oracle that keeps it (the old key's ad may have arrived since).
-    if (stored) holder = [msg.oraclePubKey, ...this.newerKeys(msg.oraclePubKey)].find((k) => this.oracles.get(k)?.reports.get(id)) ?? holder;
-    const oracle = this.oracles.get(holder) as StoredOracle;
+    if (stored) holder = [msg.oraclePubKey, ...this.newerKeys(msg.oraclePubKey)].find((k) => this.oracles.get(k)?.reps?.has(stored)) ?? holder;
+    const oracle = this.oracles.get(holder) as OracleEntry;
+    const reps = oracle.repsForWrite();
     const evicted: EvictedEvent[] = [];
     if (stored) {
+      reps.delete(stored); // its rank changes: out, change, back in
       stored.msg = msg;
       stored.version = version;
       stored.receivedAt = this.now();
-      oracle.reports.set(id, msg.pow.difficulty, 0, stored);
+      reps.add(stored);
     } else {
-      if (oracle.reports.size >= this.options.maxReports) {
-        const lowest = oracle.reports.lowest();
-        if (lowest) {
-          const gone = lowest.value;
+      if (reps.size >= this.options.maxReports) {
+        const gone = reps.lowest();
+        if (gone) {
           this.removeReport(oracle, gone);
           if (gone.dispute) evicted.push({ kind: 'dispute', id: gone.dispute.id, oraclePubKey: holder, cause: 'rank' });
-          evicted.push({ kind: 'report', id: lowest.key.id, oraclePubKey: holder, cause: 'rank' });
+          evicted.push({ kind: 'report', id: gone.id, oraclePubKey: holder, cause: 'rank' });
         }
       }
       const entry: StoredReport = { id, msg, version, receivedAt: this.now(), dispute: null };
-      oracle.reports.set(id, msg.pow.difficulty, 0, entry);
+      reps.add(entry);
       this.reportsById.set(id, entry);
     }
     this.emitAll(evicted);
@@ -366,18 +336,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
   /** Stored newer keys of `pubkey` (transitively through stored ads' previousId chains), nearest first. */
   newerKeys(pubkey: string): string[] {
-    const seen = new Set<string>([pubkey]);
-    const out: string[] = [];
-    for (let i = -1; i < out.length && out.length < 64; i++) {
-      const k = i < 0 ? pubkey : (out[i] as string);
-      for (const s of [...(this.rotatedTo.get(k) ?? [])].sort()) {
-        if (!seen.has(s)) {
-          seen.add(s);
-          out.push(s);
-        }
-      }
-    }
-    return out;
+    return this.rotation.newerKeys(pubkey);
   }
 
   /**
@@ -386,70 +345,46 @@ export class Mempool extends EventEmitter<MempoolEvents> {
    * itself (then the report is refused as unknown-oracle). Rotation never launders reports.
    */
   reportHolder(pubkey: string): string {
-    if (this.oracles.get(pubkey) || !this.rotatedTo.has(pubkey)) return pubkey;
+    if (this.oracles.get(pubkey) || !this.rotation.has(pubkey)) return pubkey;
     const newer = this.newerKeys(pubkey);
     return newer[newer.length - 1] ?? pubkey;
   }
 
   // ---- internals -----------------------------------------------------------------------------
 
-  private linkRotation(o: OracleId): void {
-    for (let p = o.previousId, n = 0; p !== undefined && n < 16; p = p.previousId, n++) {
-      let set = this.rotatedTo.get(p.pubkey);
-      if (!set) this.rotatedTo.set(p.pubkey, (set = new Set()));
-      set.add(o.pubkey);
-    }
-  }
-
-  private unlinkRotation(o: OracleId): void {
-    for (let p = o.previousId, n = 0; p !== undefined && n < 16; p = p.previousId, n++) {
-      const set = this.rotatedTo.get(p.pubkey);
-      set?.delete(o.pubkey);
-      if (set?.size === 0) this.rotatedTo.delete(p.pubkey);
-    }
-  }
-
-
-  private matchCapabilities(question: string): Set<StoredCapability> {
-    return this.capsByWord.intersect(questionWords(question));
-  }
-
-  private indexCapability(c: StoredCapability): void {
-    this.capsByWord.add(c.words, c);
-    this.capsByTag.add(c.msg.tags ?? [], c);
-  }
-
-  private unindexCapability(c: StoredCapability): void {
-    this.capsByWord.remove(c.words, c);
-    this.capsByTag.remove(c.msg.tags ?? [], c);
-  }
-
-  private removeCapability(oracle: StoredOracle, c: StoredCapability): void {
-    this.unindexCapability(c);
-    oracle.capabilities.delete(c.msg.capabilityPubKey);
+  private removeCapability(oracle: OracleEntry, c: StoredCapability): void {
+    oracle.caps?.delete(c);
+    this.lookups.removeCapability(oracle, c);
     this.capabilityCount--;
   }
 
-  private removeReport(oracle: StoredOracle, r: StoredReport): void {
-    oracle.reports.delete(r.id);
+  private removeReport(oracle: OracleEntry, r: StoredReport): void {
+    oracle.reps?.delete(r);
     this.reportsById.delete(r.id);
     if (r.dispute) this.disputeCount--;
   }
 
   /** Remove an oracle with everything that hangs on it; evictions are appended to `out`. */
-  private removeOracle(o: StoredOracle, cause: EvictedEvent['cause'], out: EvictedEvent[]): void {
+  private removeOracle(o: OracleEntry, cause: EvictedEvent['cause'], out: EvictedEvent[]): void {
     const pubkey = o.msg.pubkey;
-    for (const c of [...o.capabilities.values()]) {
-      this.removeCapability(o, c);
+    // Out of the oracle-level sets first (that walk needs its capabilities), then drop what hangs on it.
+    this.lookups.unlinkOracle(o);
+    for (const c of o.capabilities.values()) {
+      this.lookups.dropCapability(c);
+      this.capabilityCount--;
       out.push({ kind: 'capability', id: c.msg.capabilityPubKey, oraclePubKey: pubkey, cause: 'oracle-evicted' });
     }
-    for (const r of [...o.reports.values()]) {
-      if (r.dispute) out.push({ kind: 'dispute', id: r.dispute.id, oraclePubKey: pubkey, cause: 'oracle-evicted' });
-      this.removeReport(o, r);
+    for (const r of o.reports.values()) {
+      if (r.dispute) {
+        out.push({ kind: 'dispute', id: r.dispute.id, oraclePubKey: pubkey, cause: 'oracle-evicted' });
+        this.disputeCount--;
+      }
+      this.reportsById.delete(r.id);
       out.push({ kind: 'report', id: r.id, oraclePubKey: pubkey, cause: 'oracle-evicted' });
     }
-    this.oraclesByTag.remove(o.msg.tags ?? [], pubkey);
-    this.unlinkRotation(o.msg);
+    o.caps = null;
+    o.reps = null;
+    this.rotation.unlink(o.msg);
     this.oracles.delete(pubkey);
     out.push({ kind: 'oracle', id: pubkey, oraclePubKey: pubkey, cause });
   }

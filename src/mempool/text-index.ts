@@ -1,4 +1,5 @@
-/** mempool/text-index.ts - inverted indexes from question words and tags to entries, so lookups never scan the mempool. Imports nothing from other subsystems. */
+/** mempool/text-index.ts - question-word tokenizing and rank-ordered inverted indexes (word or tag -> entries), so lookups never scan the mempool. Imports nothing from other subsystems. */
+import { RankedSet } from './ranked-set.ts';
 
 /** Longest word kept in the index; longer tokens are cut (they still match by prefix of this length). */
 export const MAX_WORD_CHARS = 64;
@@ -15,42 +16,42 @@ export function questionWords(text: string): string[] {
   return [...out];
 }
 
-/** key -> set of members, with empty sets removed so memory follows the contents. */
-export class SetIndex<T> {
-  private readonly map = new Map<string, Set<T>>();
+/**
+ * key -> members kept in rank order (one RankedSet per key), empty keys removed so memory follows
+ * the contents. A page of the members of one key is an in-order walk of its first entries; nothing
+ * is collected or sorted per query. Members' ranks must not change while indexed (unindex, change, re-index).
+ */
+export class RankedIndex<T> {
+  private readonly map = new Map<string, RankedSet<T>>();
+  private readonly compare: (a: T, b: T) => number;
 
-  /** Add `member` under each key. */
-  add(keys: Iterable<string>, member: T): void {
-    for (const k of keys) {
-      let s = this.map.get(k);
-      if (!s) this.map.set(k, (s = new Set()));
-      s.add(member);
-    }
+  constructor(compare: (a: T, b: T) => number) {
+    this.compare = compare;
   }
 
-  /** Remove `member` from each key. */
-  remove(keys: Iterable<string>, member: T): void {
-    for (const k of keys) {
-      const s = this.map.get(k);
-      if (!s) continue;
-      s.delete(member);
-      if (s.size === 0) this.map.delete(k);
-    }
+  /** Add `member` under `key` (no-op when present). */
+  add(key: string, member: T): void {
+    let s = this.map.get(key);
+    if (!s) this.map.set(key, (s = new RankedSet(this.compare)));
+    s.add(member);
   }
 
-  /** Members under `key` (empty when none). */
-  get(key: string): ReadonlySet<T> {
-    return this.map.get(key) ?? EMPTY;
+  /** Remove `member` from `key` (no-op when absent). */
+  remove(key: string, member: T): void {
+    const s = this.map.get(key);
+    if (!s) return;
+    s.delete(member);
+    if (s.size === 0) this.map.delete(key);
   }
 
-  /** Members present under every one of `keys`, starting from the smallest set. */
-  intersect(keys: string[]): Set<T> {
-    if (keys.length === 0) return new Set();
-    const sets = keys.map((k) => this.get(k)).sort((a, b) => a.size - b.size);
-    const [first, ...rest] = sets as [ReadonlySet<T>, ...ReadonlySet<T>[]];
-    const out = new Set<T>();
-    for (const m of first) if (rest.every((s) => s.has(m))) out.add(m);
-    return out;
+  /** Members under `key`, by rank; undefined when none. */
+  get(key: string): RankedSet<T> | undefined {
+    return this.map.get(key);
+  }
+
+  /** Is `member` under `key`? O(log n). */
+  has(key: string, member: T): boolean {
+    return this.map.get(key)?.has(member) ?? false;
   }
 
   /** Number of distinct keys. */
@@ -58,5 +59,3 @@ export class SetIndex<T> {
     return this.map.size;
   }
 }
-
-const EMPTY: ReadonlySet<never> = new Set<never>();

@@ -1,6 +1,6 @@
 /** mempool/types.ts - the mempool's options, stored-entry shapes, events and results. Imports only protocol types. */
 import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
-import type { RankedSet } from './ranked-set.ts';
+import type { RankedView } from './ranked-set.ts';
 import type { Shard } from './shard.ts';
 
 /** Limits and shard of one mempool (the config slice). */
@@ -28,8 +28,10 @@ export interface StoredOracle {
   /** Bid amount (msat) proven by payment; 0 until bids are verified. */
   verifiedBid: number;
   receivedAt: number;
-  capabilities: RankedSet<StoredCapability>;
-  reports: RankedSet<StoredReport>;
+  /** Its capabilities, by rank (read-only; the mempool changes them). */
+  readonly capabilities: RankedView<StoredCapability>;
+  /** Reports this oracle keeps (against it, or against keys rotated to it), by rank (read-only). */
+  readonly reports: RankedView<StoredReport>;
 }
 
 /** A stored capability ad. */
@@ -37,8 +39,6 @@ export interface StoredCapability {
   msg: Verified<OracleCapability>;
   version: string;
   receivedAt: number;
-  /** Index keys currently registered for it (kept so removal needs no re-tokenizing). */
-  words: string[];
 }
 
 /** A stored report and the dispute attached to it, if any. */

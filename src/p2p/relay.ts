@@ -58,7 +58,7 @@ function dependencyKey(kind: EntityKind, payload: unknown, reason: string): stri
   }
 }
 
-/** Entities a verifier batch carries before it is sent without waiting for the next turn. */
+/** Signature checks a verifier batch carries before it is sent without waiting for the next turn. */
 const BATCH_SIGNATURES = 512;
 /** A peer with this many entities waiting in the intake has its reads paused ... */
 const INTAKE_HOLD = 1_024;

@@ -38,9 +38,18 @@ class FifoSet {
   has(k: string): boolean {
     return this.items.has(k);
   }
+  /** Long-lived iterator at the oldest entry: a fresh one per eviction would walk every deleted slot first. */
+  private oldest: IterableIterator<string> | null = null;
   add(k: string): void {
     if (this.items.has(k)) return;
-    if (this.items.size >= this.max) this.items.delete(this.items.values().next().value as string);
+    if (this.items.size >= this.max) {
+      let next = this.oldest?.next();
+      if (!next || next.done) {
+        this.oldest = this.items.values();
+        next = this.oldest.next();
+      }
+      if (!next.done) this.items.delete(next.value);
+    }
     this.items.add(k);
   }
   delete(k: string): boolean {
@@ -48,6 +57,7 @@ class FifoSet {
   }
   clear(): void {
     this.items.clear();
+    this.oldest = null;
   }
 }
 

@@ -194,7 +194,8 @@ describe('Mempool capabilities: seqNo updates', () => {
     assert.deepEqual(m.listOracles(ALL, { tag: 'sports' }), []);
     assert.deepEqual(m.listCapabilities(ALL, { question: 'rain' }).map((c) => c.msg.capabilityPubKey), [pk(101)]);
     assert.deepEqual(m.listCapabilities(ALL, { tag: 'weather' }).map((c) => c.msg.capabilityPubKey), [pk(101)]);
-    assert.deepEqual(m.getCapability(O1, pk(101))?.words, ['will', 'it', 'rain', 'tomorrow']);
+    assert.deepEqual(m.listCapabilities(ALL, { question: 'will it rain tomorrow' }).map((c) => c.msg.capabilityPubKey), [pk(101)]);
+    assert.deepEqual(m.listOracles(ALL, { question: 'will it rain tomorrow' }).map((o) => o.msg.pubkey), [O1]);
   });
 
   it('updates receivedAt from the injected clock', () => {

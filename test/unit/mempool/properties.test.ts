@@ -343,28 +343,36 @@ function checkState(m: Mempool, model: Model): void {
   }
   assert.deepEqual({ oracles: oracles.length, capabilities: caps, reports, disputes }, counts);
 
-  // word and tag indexes hold exactly the stored capabilities (nothing stale, nothing missing)
+  // Word and tag indexes hold exactly the stored entries (nothing stale, nothing missing), in rank
+  // order: oracles by oracle rank, capabilities by (PoW, capability key, oracle key); pages agree.
   const capId = (o: string, c: string): string => `${o}/${c}`;
-  for (const w of VOCAB) {
-    const want = new Set<string>();
-    for (const o of model.oracles.values()) for (const c of o.caps.values()) if (c.words.includes(w)) want.add(capId(o.pubkey, c.key));
-    const got = m.listCapabilities(ALL, { question: w }).map((c) => capId(c.msg.oraclePubKey, c.msg.capabilityPubKey));
-    assert.deepEqual(got.sort(), [...want].sort(), `word ${w}`);
-  }
-  for (const t of TAGS) {
-    const wantCaps = new Set<string>();
-    const wantOracles = new Set<string>();
-    for (const o of model.oracles.values()) {
-      if (o.tags.includes(t)) wantOracles.add(o.pubkey);
-      for (const c of o.caps.values()) {
-        if (c.tags.includes(t)) {
-          wantCaps.add(capId(o.pubkey, c.key));
-          wantOracles.add(o.pubkey);
-        }
-      }
+  const allCaps = [...model.oracles.values()].flatMap((o) => [...o.caps.values()].map((c) => ({ o, c })));
+  const capOrder = (a: { o: MOracle; c: MCap }, b: { o: MOracle; c: MCap }): number =>
+    b.c.d - a.c.d || (a.c.key < b.c.key ? -1 : a.c.key > b.c.key ? 1 : a.o.pubkey < b.o.pubkey ? -1 : a.o.pubkey > b.o.pubkey ? 1 : 0);
+  const gotCaps = (f: { question?: string; tag?: string }, page = ALL): string[] => m.listCapabilities(page, f).map((c) => capId(c.msg.oraclePubKey, c.msg.capabilityPubKey));
+  const gotOracles = (f: { question?: string; tag?: string }, page = ALL): string[] => m.listOracles(page, f).map((o) => o.msg.pubkey);
+  const hasTag = (o: MOracle, t: string): boolean => o.tags.includes(t) || [...o.caps.values()].some((c) => c.tags.includes(t));
+  const queries: { question?: string; tag?: string; words: string[] }[] = [
+    ...VOCAB.map((w) => ({ question: w, words: [w] })),
+    { question: 'who won', words: ['who', 'won'] },
+    { question: 'price btc rain', words: ['price', 'btc', 'rain'] },
+    ...TAGS.map((tag) => ({ tag, words: [] })),
+    { question: 'match', tag: 't1', words: ['match'] },
+    { question: 'who price', tag: 't2', words: ['who', 'price'] },
+  ];
+  for (const q of queries) {
+    const f = { question: q.question, tag: q.tag };
+    const capOk = (c: MCap): boolean => q.words.every((w) => c.words.includes(w)) && (q.tag === undefined || c.tags.includes(q.tag));
+    const wantCaps = allCaps.filter(({ c }) => capOk(c)).sort(capOrder).map(({ o, c }) => capId(o.pubkey, c.key));
+    assert.deepEqual(gotCaps(f), wantCaps, `capabilities ${JSON.stringify(f)}`);
+    const oracleOk = (o: MOracle): boolean =>
+      (q.question === undefined || [...o.caps.values()].some((c) => q.words.every((w) => c.words.includes(w)))) && (q.tag === undefined || hasTag(o, q.tag));
+    const wantOracles = wantOrder.filter((k) => oracleOk(model.oracles.get(k) as MOracle));
+    assert.deepEqual(gotOracles(f), wantOracles, `oracles ${JSON.stringify(f)}`);
+    for (const page of [0, 1, 2]) {
+      assert.deepEqual(gotOracles(f, { page, chunkSize: 2 }), wantOracles.slice(page * 2, page * 2 + 2), `oracle page ${page} ${JSON.stringify(f)}`);
+      assert.deepEqual(gotCaps(f, { page, chunkSize: 2 }), wantCaps.slice(page * 2, page * 2 + 2), `capability page ${page} ${JSON.stringify(f)}`);
     }
-    assert.deepEqual(m.listCapabilities(ALL, { tag: t }).map((c) => capId(c.msg.oraclePubKey, c.msg.capabilityPubKey)).sort(), [...wantCaps].sort(), `tag ${t}`);
-    assert.deepEqual(m.listOracles(ALL, { tag: t }).map((o) => o.msg.pubkey).sort(), [...wantOracles].sort(), `oracle tag ${t}`);
   }
 }
 
@@ -491,32 +499,34 @@ describe('Mempool properties (model-based, fast-check)', () => {
 });
 
 describe('RankedSet properties (fast-check)', () => {
-  it('lowest() and descending() agree with a sorted array under random set/delete', () => {
-    type SOp = { del: false; id: number; p: number; s: number } | { del: true; id: number };
-    const sop: fc.Arbitrary<SOp> = fc.oneof(
-      fc.record({ del: fc.constant(false as const), id: fc.nat(15), p: fc.nat(3), s: fc.nat(3) }),
-      fc.record({ del: fc.constant(true as const), id: fc.nat(15) }),
-    );
+  it('lowest(), has() and descending() agree with a sorted array under random add/delete, in array and tree mode', () => {
+    type SOp = { del: boolean; p: number; id: number };
+    // up to 120 distinct entries, so sets cross SMALL_SET_MAX (32) both ways
+    const sop: fc.Arbitrary<SOp> = fc.record({ del: fc.boolean(), p: fc.nat(5), id: fc.nat(20) });
     fc.assert(
-      fc.property(fc.array(sop, { maxLength: 100, size: 'max' }), fc.nat(20), fc.integer({ min: 1, max: 20 }), (ops, offset, limit) => {
-        const set = new RankedSet<string>();
+      fc.property(fc.array(sop, { maxLength: 300, size: 'max' }), fc.nat(40), fc.integer({ min: 1, max: 40 }), (ops, offset, limit) => {
+        const set = new RankedSet<Rank>(cmp);
         const ref = new Map<string, Rank>();
         for (const op of ops) {
-          const id = `id${String(op.id).padStart(2, '0')}`;
+          const x: Rank = { p: op.p, s: 0, id: `id${String(op.id).padStart(2, '0')}` };
+          const key = `${x.p}/${x.id}`;
           if (op.del) {
-            assert.equal(set.delete(id), ref.has(id) ? id : undefined);
-            ref.delete(id);
+            assert.equal(set.delete(x), ref.has(key));
+            ref.delete(key);
           } else {
-            set.set(id, op.p, op.s, id);
-            ref.set(id, { p: op.p, s: op.s, id });
+            assert.equal(set.add(x), !ref.has(key));
+            if (!ref.has(key)) ref.set(key, x); // an equal entry already present is kept
+
           }
-          const desc = [...ref.values()].sort((a, b) => cmp(b, a)).map((r) => r.id);
           assert.equal(set.size, ref.size);
-          assert.equal(set.lowest()?.value, desc.at(-1));
-          assert.deepEqual([...set.descending()], desc);
+          assert.equal(set.has(x), !op.del);
+          const desc = [...ref.values()].sort((a, b) => cmp(b, a));
+          assert.equal(set.lowest(), desc.at(-1));
         }
-        const desc = [...ref.values()].sort((a, b) => cmp(b, a)).map((r) => r.id);
+        const desc = [...ref.values()].sort((a, b) => cmp(b, a));
+        assert.deepEqual([...set.descending()], desc);
         assert.deepEqual([...set.descending(offset, limit)], desc.slice(offset, offset + limit));
+        assert.deepEqual([...set.values()], [...desc].reverse());
       }),
       { seed: 7, numRuns: 300 },
     );

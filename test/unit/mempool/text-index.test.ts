@@ -1,7 +1,7 @@
-// test/unit/mempool/text-index.test.ts - unit tests of questionWords and SetIndex (src/mempool/text-index.ts).
+// test/unit/mempool/text-index.test.ts - unit tests of questionWords and RankedIndex (src/mempool/text-index.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_WORD_CHARS, questionWords, SetIndex } from '../../../src/mempool/text-index.ts';
+import { MAX_WORD_CHARS, questionWords, RankedIndex } from '../../../src/mempool/text-index.ts';
 
 describe('questionWords', () => {
   it('lowercases and splits on anything that is not a letter or digit', () => {
@@ -36,52 +36,41 @@ describe('questionWords', () => {
   });
 });
 
-describe('SetIndex', () => {
-  it('maps each key to its members', () => {
-    const ix = new SetIndex<string>();
-    ix.add(['a', 'b'], 'm1');
-    ix.add(['b', 'c'], 'm2');
-    assert.deepEqual([...ix.get('a')], ['m1']);
-    assert.deepEqual([...ix.get('b')].sort(), ['m1', 'm2']);
-    assert.deepEqual([...ix.get('zzz')], []);
+describe('RankedIndex', () => {
+  // members ranked by their number; the index keeps each key's members in that order
+  const byNumber = (a: number, b: number): number => a - b;
+  const desc = (ix: RankedIndex<number>, key: string): number[] => [...(ix.get(key)?.descending() ?? [])];
+
+  it('maps each key to its members, highest rank first', () => {
+    const ix = new RankedIndex<number>(byNumber);
+    for (const [k, m] of [['a', 1], ['b', 1], ['b', 5], ['c', 5], ['b', 3]] as const) ix.add(k, m);
+    assert.deepEqual(desc(ix, 'a'), [1]);
+    assert.deepEqual(desc(ix, 'b'), [5, 3, 1]);
+    assert.equal(ix.get('zzz'), undefined);
+    assert.equal(ix.has('b', 3), true);
+    assert.equal(ix.has('a', 3), false);
     assert.equal(ix.keyCount, 3);
   });
 
   it('adding a member twice under a key stores it once', () => {
-    const ix = new SetIndex<string>();
-    ix.add(['a', 'a'], 'm1');
-    ix.add(['a'], 'm1');
-    assert.equal(ix.get('a').size, 1);
+    const ix = new RankedIndex<number>(byNumber);
+    ix.add('a', 1);
+    ix.add('a', 1);
+    assert.equal(ix.get('a')?.size, 1);
   });
 
   it('removes members and drops keys that become empty', () => {
-    const ix = new SetIndex<string>();
-    ix.add(['a', 'b'], 'm1');
-    ix.add(['b'], 'm2');
-    ix.remove(['a', 'b'], 'm1');
+    const ix = new RankedIndex<number>(byNumber);
+    ix.add('a', 1);
+    ix.add('b', 1);
+    ix.add('b', 2);
+    ix.remove('a', 1);
+    ix.remove('b', 1);
     assert.equal(ix.keyCount, 1);
-    assert.deepEqual([...ix.get('b')], ['m2']);
-    ix.remove(['b', 'never-added'], 'm2');
+    assert.deepEqual(desc(ix, 'b'), [2]);
+    ix.remove('b', 2);
+    ix.remove('never-added', 2);
     assert.equal(ix.keyCount, 0);
-    assert.equal(ix.get('b').size, 0);
-  });
-
-  it('intersect returns members present under every key', () => {
-    const ix = new SetIndex<string>();
-    ix.add(['who', 'won', 'match'], 'c1');
-    ix.add(['who', 'won'], 'c2');
-    ix.add(['match'], 'c3');
-    assert.deepEqual([...ix.intersect(['who', 'won'])].sort(), ['c1', 'c2']);
-    assert.deepEqual([...ix.intersect(['won', 'match'])], ['c1']);
-    assert.deepEqual([...ix.intersect(['won', 'absent'])], []);
-    assert.deepEqual([...ix.intersect([])], []);
-  });
-
-  it('intersect returns a fresh set the caller may mutate', () => {
-    const ix = new SetIndex<string>();
-    ix.add(['a'], 'm1');
-    const s = ix.intersect(['a']);
-    s.clear();
-    assert.deepEqual([...ix.get('a')], ['m1']);
+    assert.equal(ix.get('b'), undefined);
   });
 });

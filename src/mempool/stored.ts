@@ -1,0 +1,81 @@
+/** mempool/stored.ts - stored-entry implementation and the rank order of each kind (oracle, capability, report). Imports only protocol types and mempool internals. */
+import type { OracleId, Verified } from '../protocol/types.ts';
+import { EMPTY_VIEW, RankedSet, type RankedView } from './ranked-set.ts';
+import type { StoredCapability, StoredOracle, StoredReport } from './types.ts';
+
+/** Among equal ranks the lexicographically larger id counts as lower, so order is total and the same on every node. */
+function idTieBreak(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/** Oracle rank, ascending: verified bid, then PoW difficulty, then pubkey (larger = lower). */
+export function compareOracles(a: StoredOracle, b: StoredOracle): number {
+  return a.verifiedBid - b.verifiedBid || a.msg.pow.difficulty - b.msg.pow.difficulty || idTieBreak(a.msg.pubkey, b.msg.pubkey);
+}
+
+/**
+ * Capability rank, ascending: PoW difficulty, then capabilityPubKey, then oraclePubKey (larger =
+ * lower). Within one oracle this is (difficulty, capabilityPubKey); across oracles the oracle key
+ * only separates two oracles that reuse one capability key.
+ */
+export function compareCapabilities(a: StoredCapability, b: StoredCapability): number {
+  return a.msg.pow.difficulty - b.msg.pow.difficulty || idTieBreak(a.msg.capabilityPubKey, b.msg.capabilityPubKey) || idTieBreak(a.msg.oraclePubKey, b.msg.oraclePubKey);
+}
+
+/** Report rank, ascending: PoW difficulty, then report id (larger = lower). */
+export function compareReports(a: StoredReport, b: StoredReport): number {
+  return a.msg.pow.difficulty - b.msg.pow.difficulty || idTieBreak(a.id, b.id);
+}
+
+/** Is a newcomer of rank (primary, secondary) strictly above `b`, ignoring the id tie-break? (A newcomer must beat the lowest this way.) */
+export function outranks(a: { primary: number; secondary: number }, b: { primary: number; secondary: number }): boolean {
+  return a.primary > b.primary || (a.primary === b.primary && a.secondary > b.secondary);
+}
+
+/**
+ * A stored oracle ad. Its capability and report sets are created on first use: most oracles have
+ * few or none, and two empty sets would cost more than the ad itself (docs/benchmarks.md, memory).
+ * Only the mempool changes an entry; its rank fields (`verifiedBid`, `msg.pow`) change only while
+ * it is out of every ranked set (Mempool and Lookups unlink, change, relink).
+ */
+export class OracleEntry implements StoredOracle {
+  msg: Verified<OracleId>;
+  version: string;
+  verifiedBid = 0;
+  receivedAt: number;
+  /** Capabilities by rank; null until the first one. */
+  caps: RankedSet<StoredCapability> | null = null;
+  /** Reports kept by this oracle, by rank; null until the first one. */
+  reps: RankedSet<StoredReport> | null = null;
+
+  constructor(msg: Verified<OracleId>, version: string, receivedAt: number) {
+    this.msg = msg;
+    this.version = version;
+    this.receivedAt = receivedAt;
+  }
+
+  get capabilities(): RankedView<StoredCapability> {
+    return this.caps ?? EMPTY_VIEW;
+  }
+
+  get reports(): RankedView<StoredReport> {
+    return this.reps ?? EMPTY_VIEW;
+  }
+
+  /** The capability with this key. O(k) over this oracle's capabilities (k ≤ maxCapabilities, default 100): a per-oracle map would cost more memory than it saves time. */
+  capability(capabilityPubKey: string): StoredCapability | undefined {
+    if (!this.caps) return undefined;
+    for (const c of this.caps.values()) if (c.msg.capabilityPubKey === capabilityPubKey) return c;
+    return undefined;
+  }
+
+  /** The capability set, created on first use. */
+  capsForWrite(): RankedSet<StoredCapability> {
+    return (this.caps ??= new RankedSet(compareCapabilities));
+  }
+
+  /** The report set, created on first use. */
+  repsForWrite(): RankedSet<StoredReport> {
+    return (this.reps ??= new RankedSet(compareReports));
+  }
+}

@@ -1,0 +1,47 @@
+// test/unit/p2p/lru.test.ts - owns the LRU map behind the relay's seen cache, in-flight and orphan bookkeeping: eviction order equals a reference model under random set/get/delete, including after many deletions (the long-lived eviction iterator).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { LruMap } from '../../../src/p2p/lru.ts';
+
+type Op = { op: 'set' | 'get' | 'delete'; key: number };
+const opArb = fc.record({ op: fc.constantFrom('set', 'set', 'get', 'delete') as fc.Arbitrary<Op['op']>, key: fc.integer({ min: 0, max: 12 }) });
+
+describe('LruMap', () => {
+  it('evicts exactly like a reference LRU under random operations', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(opArb, { maxLength: 300 }), (max, ops) => {
+        const lru = new LruMap<number, number>(max);
+        let model: [number, number][] = []; // oldest first
+        ops.forEach(({ op, key }, i) => {
+          if (op === 'set') {
+            lru.set(key, i);
+            model = model.filter(([k]) => k !== key);
+            model.push([key, i]);
+            if (model.length > max) model.shift();
+          } else if (op === 'get') {
+            const hit = model.find(([k]) => k === key);
+            assert.equal(lru.get(key), hit?.[1]);
+          } else {
+            assert.equal(lru.delete(key), model.some(([k]) => k === key));
+            model = model.filter(([k]) => k !== key);
+          }
+          assert.equal(lru.size, model.length);
+          for (const [k, v] of model) assert.equal(lru.has(k) ? lru.get(k) : undefined, v);
+        });
+      }),
+      { seed: 11, numRuns: 300 },
+    );
+  });
+
+  it('stays O(1) per eviction after a long run of deletions (no walk over deleted slots)', () => {
+    const lru = new LruMap<number, number>(1000);
+    for (let i = 0; i < 200_000; i++) {
+      lru.set(i, i);
+      if (i % 2 === 0) lru.delete(i - 500);
+    }
+    assert.equal(lru.size, 1000);
+    assert.equal(lru.get(199_999), 199_999);
+    assert.equal(lru.has(0), false);
+  });
+});
