@@ -17,11 +17,13 @@ describe('p2p: three nodes shaped like mempool-cfg*.json (2 and 3 seeded with 1)
   let n3: MegaNode;
 
   before(async () => {
-    n1 = await createTestNode({}, 'n1');
+    // Fixed topology (n2 - n1 - n3, later n4 - n2): nobody dials addresses learned by gossip, so
+    // the peer counts asserted below cannot race with extra connections.
+    n1 = await createTestNode({ targetOutbound: 0 }, 'n1');
     nodes.push(n1);
-    n2 = await createSeededNode(n1, {}, 'n2');
+    n2 = await createSeededNode(n1, { targetOutbound: 1 }, 'n2');
     nodes.push(n2);
-    n3 = await createSeededNode(n1, {}, 'n3');
+    n3 = await createSeededNode(n1, { targetOutbound: 1 }, 'n3');
     nodes.push(n3);
     await waitFor(() => isPeerOf(n1, n2) && isPeerOf(n2, n1) && isPeerOf(n1, n3) && isPeerOf(n3, n1), { message: 'n2 and n3 connected to their seed n1' });
   });
@@ -68,13 +70,16 @@ describe('p2p: three nodes shaped like mempool-cfg*.json (2 and 3 seeded with 1)
   });
 
   it('an entity pushed unsolicited by a peer after the handshake is admitted and relayed like getdata, and not echoed back', async () => {
+    const reasons: string[] = [];
+    n2.pool.on('peer:disconnect', (p, why) => reasons.push(`${p.address} ${why}`));
     const raw = await RawPeer.connect(n2.p2pPort);
+    raw.autoPong = true; // a silent raw peer would be dropped as idle while the test waits
     try {
       await raw.handshake();
       await waitFor(() => n2.pool.list().length === 3, { message: 'the raw peer is listed by node 2' });
       const keys = makeKeys(12);
       raw.send('oracle', makeOracle({ keys }));
-      await waitFor(() => nodes.every((n) => hasItem(n, 'oracle', keys.publicKey)), { message: 'pushed oracle on every node' });
+      await waitFor(() => nodes.every((n) => hasItem(n, 'oracle', keys.publicKey)), { message: () => 'pushed oracle on every node: ' + JSON.stringify(nodes.map((n) => [hasItem(n, 'oracle', keys.publicKey), n.pool.relay.intakeLength, n.pool.list().length, n.pool.relay.stats])) + ' raw closed ' + raw.closed + ' ' + JSON.stringify(reasons) });
       // Node 2 announced it to its other peers at once; the sender already has it, so gets no inv for it.
       const invIds = raw.frames.filter((f) => f.command === 'inv').flatMap((f) => (f.payload as { items: { id: string }[] }).items.map((i) => i.id));
       assert.equal(invIds.includes(keys.publicKey), false);
@@ -95,7 +100,7 @@ describe('p2p: three nodes shaped like mempool-cfg*.json (2 and 3 seeded with 1)
   });
 
   it('GET /peers lists every peer with address, direction, user agent, shard, connected since, bytes in and out, last seen', async () => {
-    await waitFor(() => n1.pool.list().length === 2, { message: 'node 1 has its two seeded peers' });
+    await waitFor(() => n1.pool.list().length === 2, { message: () => 'node 1 has its two seeded peers: ' + JSON.stringify(n1.pool.list().map((p) => [p.address, p.direction])) });
     const { status, body } = await get(n1, '/peers');
     assert.equal(status, 200);
     assert.equal(Array.isArray(body), true);
