@@ -22,8 +22,12 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser }, sourceType: 'module' },
   },
   {
+    files: ['src/util/**'],
+    rules: restrict([group(['../**'], 'util holds generic data structures: it imports nothing from the project')]),
+  },
+  {
     files: ['src/protocol/**'],
-    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'node:net', 'express'], 'protocol is the domain core: it imports nothing from other subsystems')]),
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'node:net', 'express'], 'protocol is the domain core: it imports nothing from other subsystems (util data structures only)')]),
   },
   {
     files: ['src/mempool/**'],

@@ -115,11 +115,11 @@ export class LiveEvents {
   }
 
   /** Send `e` to every client. Never throws. */
-  publish(e: LiveEvent): void {
-    if (this.clients.size === 0) return;
+  publish(make: () => LiveEvent): void {
+    if (this.clients.size === 0) return; // nobody watches: the event is not even built
     let data: string;
     try {
-      data = JSON.stringify(e);
+      data = JSON.stringify(make());
     } catch (err) {
       this.log.error({ err }, 'live event not serializable');
       return;

@@ -60,15 +60,12 @@ export class Monitoring {
         this.stats.recordAdmission(r);
         this.metrics.recordAdmission(r);
       });
-    // Built only when someone watches: admission pays nothing for the live feed otherwise.
-    const onAccepted = (e: AcceptedEvent): void => {
-      if (this.live.clientCount > 0) guard(log, () => this.live.publish(acceptedEvent(e, this.time())));
-    };
+    const onAccepted = (e: AcceptedEvent): void => guard(log, () => this.live.publish(() => acceptedEvent(e, this.time())));
     const onEvicted = (e: EvictedEvent): void =>
       guard(log, () => {
         this.stats.recordEviction(e);
         this.metrics.recordEviction(e);
-        if (this.live.clientCount > 0) this.live.publish({ event: 'mempool:evicted', time: this.time(), type: e.kind, id: e.id, oraclePubKey: e.oraclePubKey, cause: e.cause });
+        this.live.publish(() => ({ event: 'mempool:evicted', time: this.time(), type: e.kind, id: e.id, oraclePubKey: e.oraclePubKey, cause: e.cause }));
       });
     deps.service.on('admission', onAdmission);
     deps.service.on('mempool:accepted', onAccepted);
@@ -84,7 +81,7 @@ export class Monitoring {
   publishPeer(event: PeerEventName, peer: PeerSummary): void {
     guard(this.deps.log, () => {
       this.metrics.recordPeerEvent(event);
-      this.live.publish({ event, time: this.time(), peer: peerToJson(peer) });
+      this.live.publish(() => ({ event, time: this.time(), peer: peerToJson(peer) }));
     });
   }
 

@@ -1,5 +1,5 @@
 /** p2p/bans.ts - banned addresses (by IP) with expiry, bounded. Imports nothing. */
-import { LruMap } from './lru.ts';
+import { LruMap } from '../util/lru.ts';
 
 /** Most bans remembered; the oldest ban is forgotten first. */
 const MAX_BANS = 10_000;

@@ -8,7 +8,7 @@ import { encodeFrame, FrameDecoder } from '../wire/frame.ts';
 import type { MessageCodec, VersionPayload, WireMessage } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
 import { BAN_THRESHOLD, IDLE_INTERVALS, MAX_KNOWN_INVENTORY, MAX_SEND_BUFFER_BYTES } from './constants.ts';
-import { LruSet } from './lru.ts';
+import { LruSet } from '../util/lru.ts';
 
 /** The socket a peer owns (a net.Socket in production, any Duplex in tests; bcoin `createSocket`). */
 export type PeerSocket = Duplex & { remoteAddress?: string | undefined; remotePort?: number | undefined; setNoDelay?: (v: boolean) => unknown };

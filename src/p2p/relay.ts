@@ -7,7 +7,7 @@ import { MAX_INV_ITEMS } from '../wire/constants.ts';
 import type { InvItem } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
 import { GETDATA_TIMEOUT_MS, MAX_IN_FLIGHT, RELAY_CACHE_SIZE, SEEN_CACHE_SIZE, SEEN_TTL_MS } from './constants.ts';
-import { LruMap, LruSet } from './lru.ts';
+import { LruMap, LruSet } from '../util/lru.ts';
 import type { Peer } from './peer.ts';
 
 /** Collaborators of the relay. */

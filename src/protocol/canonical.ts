@@ -94,7 +94,7 @@ export function signedPart(obj: object, signatureField: string): Record<string, 
 
 /** Canonical text of the signed part of `obj`. */
 export function signingText(obj: object, signatureField: string): string {
-  return canonicalWithout(obj, [signatureField, ...UNSIGNED_FIELDS]);
+  return canonicalize(signedPart(obj, signatureField));
 }
 
 /** SHA-256 (hex) of the canonical signed part: the 32-byte message an ECDSA signature covers. */
@@ -143,7 +143,7 @@ export function canonicalEqual(a: unknown, b: unknown): boolean {
 }
 
 /** {@link canonicalize}, remembered per object inside a {@link withHashMemo} scope. */
-export function canonicalText(value: unknown): string {
+function canonicalText(value: unknown): string {
   return value !== null && typeof value === 'object' ? memoHash(value, 'text', () => canonicalize(value)) : canonicalize(value);
 }
 

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import type secp256k1Types from 'secp256k1';
+import { LruSet } from '../util/lru.ts';
 
 const require = createRequire(import.meta.url);
 const secp: typeof secp256k1Types = require('secp256k1');
@@ -31,44 +32,14 @@ export interface KeyPair {
   publicKey: string;
 }
 
-/** A bounded set that forgets its oldest entries first. */
-class FifoSet {
-  private readonly items = new Set<string>();
-  constructor(private readonly max: number) {}
-  has(k: string): boolean {
-    return this.items.has(k);
-  }
-  /** Long-lived iterator at the oldest entry: a fresh one per eviction would walk every deleted slot first. */
-  private oldest: IterableIterator<string> | null = null;
-  add(k: string): void {
-    if (this.items.has(k)) return;
-    if (this.items.size >= this.max) {
-      let next = this.oldest?.next();
-      if (!next || next.done) {
-        this.oldest = this.items.values();
-        next = this.oldest.next();
-      }
-      if (!next.done) this.items.delete(next.value);
-    }
-    this.items.add(k);
-  }
-  delete(k: string): boolean {
-    return this.items.delete(k);
-  }
-  clear(): void {
-    this.items.clear();
-    this.oldest = null;
-  }
-}
-
 /** Public keys recently found on the curve (an oracle's key recurs in every report against it). */
-const validPubkeys = new FifoSet(100_000);
+const validPubkeys = new LruSet<string>(100_000);
 /**
  * Signature checks already done by a verifier thread ({@link recordVerified}), keyed by
  * signature + hash + key; each is used once by {@link verifyHash}. Like bitcoin's signature cache,
  * it only ever holds checks libsecp256k1 answered true.
  */
-const preverified = new FifoSet(65_536);
+const preverified = new LruSet<string>(65_536);
 
 /** Signature checks and public keys a check would need, gathered by {@link collectSignatureWork}. */
 export interface SignatureWork {

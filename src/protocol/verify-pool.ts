@@ -44,13 +44,6 @@ export class VerifyPool {
     });
   }
 
-  /** Batches sent and not yet answered, over all threads. */
-  get inFlight(): number {
-    let n = 0;
-    for (const s of this.slots) n += s?.pending.size ?? 0;
-    return n;
-  }
-
   /** Stop every thread; unanswered batches resolve unrecorded. */
   async close(): Promise<void> {
     this.closed = true;

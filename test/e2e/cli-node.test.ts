@@ -1,22 +1,20 @@
 /** test/e2e/cli-node.test.ts - the `mega` CLI against a spawned daemon: post CLI-made ads, facts' reports and a dispute, read them back over REST, duplicates, tampering, clean SIGTERM. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { disputeId, reportId } from '../../src/protocol/ids.ts';
 import type { Dispute, OracleCapability, OracleId, Report } from '../../src/protocol/types.ts';
-import { REPO_ROOT, removeDir, runCli, runJson, tempDir, waitFor, writeJson } from '../unit/cli/run-cli.ts';
+import { startDaemon, stopDaemon, type Daemon } from '../helpers/daemon.ts';
+import { removeDir, runCli, runJson, tempDir, writeJson } from '../unit/cli/run-cli.ts';
 
 const D = ['-d', '8', '--workers', '1'];
 /** How long the daemon may take to exit after SIGTERM. */
 const STOP_DEADLINE_MS = 5000;
 
 let dir: string;
-let daemon: ChildProcess;
-let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+let daemon: Daemon | undefined;
 let node: string;
-let log = '';
 const file = (name: string) => path.join(dir, name);
 
 interface Keys {
@@ -62,11 +60,8 @@ async function get<T>(pathAndQuery: string): Promise<T> {
 before(async () => {
   dir = tempDir('mega-e2e-');
   const cfg = writeJson(dir, 'config.json', { httpPort: 0, p2pPort: 0, isTest: true, listenAddress: '127.0.0.1', logLevel: 'info', dataDir: path.join(dir, 'data') });
-  daemon = spawn(process.execPath, ['--import', 'tsx', 'app.ts', cfg], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  daemon.stdout?.setEncoding('utf8').on('data', (d: string) => (log += d));
-  daemon.stderr?.setEncoding('utf8').on('data', (d: string) => (log += d));
-  daemon.on('exit', (code, signal) => (exit = { code, signal }));
   // Build the messages while the daemon starts.
+  const starting = startDaemon(cfg);
   const building = (async () => {
     await Promise.all([runJson(['keygen', '--out', file('oracle.key')]), runJson(['keygen', '--out', file('cap.key')])]);
     oracleKeys = JSON.parse(fs.readFileSync(file('oracle.key'), 'utf8')) as Keys;
@@ -87,15 +82,13 @@ before(async () => {
     reports = { conflict, missing, disagrees };
     await make('dispute.json', ['dispute', '--report', file('missing.json'), '--fact', file('mfact.json')]);
   })();
-  await waitFor(() => exit !== undefined || /"msg":"HTTP API listening"/.test(log), 'the daemon to listen', 30_000);
-  assert.equal(exit, undefined, `daemon exited early: ${log}`);
-  const line = log.split('\n').find((l) => l.includes('"msg":"HTTP API listening"')) as string;
-  node = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+  daemon = await starting;
+  node = daemon.base;
   await building;
 });
 
 after(() => {
-  if (exit === undefined) daemon.kill('SIGKILL');
+  if (daemon && daemon.exit() === undefined) daemon.proc.kill('SIGKILL');
   removeDir(dir);
 });
 
@@ -162,8 +155,7 @@ describe('mega CLI against a running node', () => {
   });
 
   test('SIGTERM stops the daemon with exit code 0', async () => {
-    assert.equal(daemon.kill('SIGTERM'), true);
-    await waitFor(() => exit !== undefined, 'the daemon to exit', STOP_DEADLINE_MS);
-    assert.deepEqual(exit, { code: 0, signal: null });
+    assert.equal(daemon?.exit(), undefined);
+    await stopDaemon(daemon, STOP_DEADLINE_MS);
   });
 });

@@ -1,14 +1,14 @@
 /** test/e2e/manifest-https.test.ts - website manifests over real https, TLS verification on: the spawned daemon trusts a local self-signed site only through NODE_EXTRA_CA_CERTS; a served manifest verifies (oracle ad and the facilitator's own GET /id), a removed one un-verifies at the next re-check, and without the CA it never verifies. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Manifest } from '../../src/identity/manifest.ts';
 import { signObject } from '../../src/protocol/sign.ts';
 import { makeKeys, makeOracle, type KeyPair } from '../helpers/factory.ts';
 import { makeSelfSignedCert } from '../helpers/fake-lnd.ts';
-import { REPO_ROOT, removeDir, tempDir, waitFor, writeJson } from '../unit/cli/run-cli.ts';
+import { postJson, startDaemon, stopDaemon, type Daemon } from '../helpers/daemon.ts';
+import { removeDir, tempDir, waitFor, writeJson } from '../unit/cli/run-cli.ts';
 
 /** How long the daemon may take to exit after SIGTERM. */
 const STOP_DEADLINE_MS = 5000;
@@ -57,46 +57,10 @@ class Site {
   }
 }
 
-interface Daemon {
-  proc: ChildProcess;
-  base: string;
-  log: () => string;
-  exit: () => { code: number | null; signal: NodeJS.Signals | null } | undefined;
-}
-
-async function startDaemon(cfgPath: string, extraCaCerts: string | null): Promise<Daemon> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('MEGA_') && k !== 'NODE_OPTIONS' && k !== 'NODE_EXTRA_CA_CERTS') env[k] = v;
-  if (extraCaCerts) env.NODE_EXTRA_CA_CERTS = extraCaCerts;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'app.ts', cfgPath], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  proc.stdout?.setEncoding('utf8').on('data', (d: string) => (log += d));
-  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (log += d));
-  proc.on('exit', (code, signal) => (exit = { code, signal }));
-  await waitFor(() => exit !== undefined || /"msg":"HTTP API listening"/.test(log), 'the daemon to listen', 30_000);
-  assert.equal(exit, undefined, `daemon exited early: ${log}`);
-  const line = log.split('\n').find((l) => l.includes('"msg":"HTTP API listening"')) as string;
-  return { proc, base: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, log: () => log, exit: () => exit };
-}
-
-async function stopDaemon(d: Daemon | undefined): Promise<void> {
-  if (!d || d.exit() !== undefined) return;
-  d.proc.kill('SIGTERM');
-  await waitFor(() => d.exit() !== undefined, 'the daemon to exit after SIGTERM', STOP_DEADLINE_MS);
-  assert.deepEqual(d.exit(), { code: 0, signal: null });
-}
-
 async function getJson(url: string): Promise<Record<string, unknown>> {
   const res = await fetch(url);
   assert.equal(res.status, 200, url);
   return (await res.json()) as Record<string, unknown>;
-}
-
-async function postOracle(d: Daemon, body: unknown): Promise<number> {
-  const res = await fetch(`${d.base}/oracle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await res.arrayBuffer();
-  return res.status;
 }
 
 let dir: string;
@@ -127,26 +91,35 @@ function config(name: string, extra: Record<string, unknown> = {}): string {
   });
 }
 
+/**
+ * Start `site` with the oracle's and the facilitator's signed manifests, then a daemon whose
+ * facilitatorId points at the site; `caCertPath` (or null) becomes its NODE_EXTRA_CA_CERTS.
+ */
+async function startWithSite(site: Site, cfgName: string, caCertPath: string | null): Promise<Daemon> {
+  await site.start();
+  site.pages.set('/oracle.json', JSON.stringify(manifestOf(ORACLE)));
+  site.pages.set('/.well-known/mega.json', JSON.stringify(manifestOf(FACILITATOR)));
+  const cfg = config(cfgName, { facilitatorId: { manifestUri: site.url('/.well-known/mega.json'), pubkey: FACILITATOR.publicKey, rewardAddress: REWARD } });
+  return startDaemon(cfg, caCertPath ? { NODE_EXTRA_CA_CERTS: caCertPath } : {});
+}
+
 describe('manifests over https with the site\'s certificate trusted (NODE_EXTRA_CA_CERTS)', () => {
   const site = new Site(tls);
   let d: Daemon | undefined;
 
   before(async () => {
-    await site.start();
-    site.pages.set('/oracle.json', JSON.stringify(manifestOf(ORACLE)));
-    site.pages.set('/.well-known/mega.json', JSON.stringify(manifestOf(FACILITATOR)));
-    d = await startDaemon(config('trusted.json', { facilitatorId: { manifestUri: site.url('/.well-known/mega.json'), pubkey: FACILITATOR.publicKey, rewardAddress: REWARD } }), tls.certPath);
+    d = await startWithSite(site, 'trusted.json', tls.certPath);
   });
 
   after(async () => {
-    await stopDaemon(d);
+    await stopDaemon(d, STOP_DEADLINE_MS);
     await site.stop();
   });
 
   test('an oracle ad\'s https manifest verifies, shows its domain, and un-verifies after the re-check once the site answers 404', async () => {
     const daemon = d as Daemon;
     const ad = makeOracle({ keys: ORACLE, manifestUri: site.url('/oracle.json') });
-    assert.equal(await postOracle(daemon, ad), 201);
+    assert.equal(await postJson(daemon.base, 'oracle', ad), 201);
     const details = () => getJson(`${daemon.base}/oracles/${ORACLE.publicKey}`);
     await waitFor(async () => (await details()).manifestVerified === true, 'the oracle manifest to verify over https', 10_000);
     assert.equal((await details()).manifestDomain, 'localhost');
@@ -184,21 +157,18 @@ describe('manifests over https with the site\'s certificate NOT trusted', () => 
   let d: Daemon | undefined;
 
   before(async () => {
-    await site.start();
-    site.pages.set('/oracle.json', JSON.stringify(manifestOf(ORACLE)));
-    site.pages.set('/.well-known/mega.json', JSON.stringify(manifestOf(FACILITATOR)));
-    d = await startDaemon(config('untrusted.json', { facilitatorId: { manifestUri: site.url('/.well-known/mega.json'), pubkey: FACILITATOR.publicKey, rewardAddress: REWARD } }), null);
+    d = await startWithSite(site, 'untrusted.json', null);
   });
 
   after(async () => {
-    await stopDaemon(d);
+    await stopDaemon(d, STOP_DEADLINE_MS);
     await site.stop();
   });
 
   test('a correctly signed manifest stays unverified across re-checks: TLS verification is on, the node never reads the page', async () => {
     const daemon = d as Daemon;
     const ad = makeOracle({ keys: ORACLE, manifestUri: site.url('/oracle.json') });
-    assert.equal(await postOracle(daemon, ad), 201);
+    assert.equal(await postJson(daemon.base, 'oracle', ad), 201);
     const details = () => getJson(`${daemon.base}/oracles/${ORACLE.publicKey}`);
     await waitFor(async () => /certificate/.test(String((await details()).manifestReason)), 'the first check to fail on the certificate', 10_000);
     // Several re-checks later (each opens a connection to the site) it is still unverified.

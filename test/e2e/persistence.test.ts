@@ -1,48 +1,22 @@
 /** test/e2e/persistence.test.ts - the spawned daemon with a temp dataDir: kill -9 while REST submissions are in flight, restart, every item answered 201 is back; SIGTERM exits 0 within the deadline and releases the dataDir. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { OracleCapability, OracleId } from '../../src/protocol/types.ts';
 import { makeCapability, makeKeys, makeOracle } from '../helpers/factory.ts';
-import { REPO_ROOT, removeDir, tempDir, waitFor, writeJson } from '../unit/cli/run-cli.ts';
+import { startDaemon, postJson } from '../helpers/daemon.ts';
+import { removeDir, tempDir, waitFor, writeJson } from '../unit/cli/run-cli.ts';
 
 /** How long the daemon may take to exit after SIGTERM (the issue: "within a few seconds"). */
 const STOP_DEADLINE_MS = 5000;
 const ORACLES = 40;
 const CAPS = 40;
 
-interface Daemon {
-  proc: ChildProcess;
-  base: string;
-  log: () => string;
-  exit: () => { code: number | null; signal: NodeJS.Signals | null } | undefined;
-}
-
 let dir: string;
 let cfg: string;
 let oracles: OracleId[];
 let caps: OracleCapability[];
-
-async function startDaemon(): Promise<Daemon> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'app.ts', cfg], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  proc.stdout?.setEncoding('utf8').on('data', (d: string) => (log += d));
-  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (log += d));
-  proc.on('exit', (code, signal) => (exit = { code, signal }));
-  await waitFor(() => exit !== undefined || /"msg":"HTTP API listening"/.test(log), 'the daemon to listen', 30_000);
-  assert.equal(exit, undefined, `daemon exited early: ${log}`);
-  const line = log.split('\n').find((l) => l.includes('"msg":"HTTP API listening"')) as string;
-  return { proc, base: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, log: () => log, exit: () => exit };
-}
-
-async function post(base: string, kind: string, body: unknown): Promise<number> {
-  const res = await fetch(`${base}/${kind}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await res.arrayBuffer();
-  return res.status;
-}
 
 before(() => {
   dir = tempDir('mega-persist-');
@@ -56,14 +30,14 @@ after(() => removeDir(dir));
 
 describe('persistence across kill -9 and SIGTERM', () => {
   test('every item acknowledged with 201 before kill -9 is there after a restart', async () => {
-    const d = await startDaemon();
+    const d = await startDaemon(cfg);
     // The owner of every capability first, then a stream of oracles and capabilities in flight at once.
-    assert.equal(await post(d.base, 'oracle', oracles[0]), 201);
+    assert.equal(await postJson(d.base, 'oracle', oracles[0]), 201);
     const acked: { kind: 'oracle' | 'capability'; msg: OracleId | OracleCapability }[] = [{ kind: 'oracle', msg: oracles[0] as OracleId }];
     let killed = false;
     const send = async (kind: 'oracle' | 'capability', msg: OracleId | OracleCapability): Promise<void> => {
       try {
-        const status = await post(d.base, kind, msg);
+        const status = await postJson(d.base, kind, msg);
         if (status === 201) {
           acked.push({ kind, msg });
           // kill -9 right after the 20th acknowledgement, with the rest of the stream still in flight.
@@ -81,7 +55,7 @@ describe('persistence across kill -9 and SIGTERM', () => {
     assert.deepEqual(d.exit(), { code: null, signal: 'SIGKILL' });
     assert.equal(acked.length >= 20, true);
 
-    const r = await startDaemon();
+    const r = await startDaemon(cfg);
     try {
       assert.match(r.log(), /"msg":"mempool restored from disk"/);
       const storedOracles = (await (await fetch(`${r.base}/oracles?chunkSize=1000`)).json()) as OracleId[];
@@ -93,8 +67,8 @@ describe('persistence across kill -9 and SIGTERM', () => {
         assert.equal(present, true, `${a.kind} acknowledged with 201 is missing after kill -9`);
       }
       // Now finish the job on the restarted node: everything not yet stored is accepted (201), the rest is a duplicate (200).
-      for (const o of oracles) assert.equal([200, 201].includes(await post(r.base, 'oracle', o)), true);
-      for (const c of caps) assert.equal([200, 201].includes(await post(r.base, 'capability', c)), true);
+      for (const o of oracles) assert.equal([200, 201].includes(await postJson(r.base, 'oracle', o)), true);
+      for (const c of caps) assert.equal([200, 201].includes(await postJson(r.base, 'capability', c)), true);
     } finally {
       // SIGTERM: stop accepting, flush, close, exit 0 quickly, and release the dataDir lock.
       const t0 = Date.now();
@@ -107,7 +81,7 @@ describe('persistence across kill -9 and SIGTERM', () => {
   });
 
   test('after a graceful stop a third start restores the complete set', async () => {
-    const d = await startDaemon();
+    const d = await startDaemon(cfg);
     try {
       const status = (await (await fetch(`${d.base}/status`)).json()) as Record<string, unknown>;
       const storedOracles = (await (await fetch(`${d.base}/oracles?chunkSize=1000`)).json()) as OracleId[];

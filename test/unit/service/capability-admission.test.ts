@@ -2,20 +2,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { leadingZeroBits } from '../../../src/protocol/pow.ts';
-import type { AdmissionResult } from '../../../src/service/types.ts';
+import { assertRejected } from '../../helpers/assert-admission.ts';
 import { makeCapability, makeKeys, makeOracle, mine, newServiceForTest, offCurvePubKey, resignCapability, type TestService } from '../../helpers/factory.ts';
 
 const O = makeKeys(1);
 const C1 = makeKeys(101);
 const C2 = makeKeys(102);
 const C3 = makeKeys(103);
-
-function assertRejected(r: AdmissionResult, reason: string, banScore: number): void {
-  assert.equal(r.status, 'rejected', JSON.stringify(r));
-  if (r.status !== 'rejected') return;
-  assert.equal(r.reason, reason, r.message);
-  assert.equal(r.banScore, banScore);
-}
 
 function withOracle(opts: Parameters<typeof newServiceForTest>[0] = {}): TestService {
   const t = newServiceForTest(opts);

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { disputeId } from '../../../src/protocol/ids.ts';
-import type { AdmissionResult } from '../../../src/service/types.ts';
+import { assertRejected } from '../../helpers/assert-admission.ts';
 import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, newServiceForTest, reportId, type TestService } from '../../helpers/factory.ts';
 
 const O = makeKeys(1);
@@ -11,13 +11,6 @@ const C = makeKeys(101);
 const C2 = makeKeys(102);
 const ARGS = { city: 'Berlin', day: '2024-06-01' };
 const ALL = { page: 0, chunkSize: 100 };
-
-function assertRejected(r: AdmissionResult, reason: string, banScore: number): void {
-  assert.equal(r.status, 'rejected', JSON.stringify(r));
-  if (r.status !== 'rejected') return;
-  assert.equal(r.reason, reason, r.message);
-  assert.equal(r.banScore, banScore);
-}
 
 /** O and O2 known, C a stored capability of O, and a stored fact-missing report against O for C with ARGS. */
 function setup(opts: Parameters<typeof newServiceForTest>[0] = {}): TestService & { missingId: string } {

@@ -4,21 +4,13 @@ import assert from 'node:assert/strict';
 import { leadingZeroBits } from '../../../src/protocol/pow.ts';
 import { MAX_ROTATION_DEPTH } from '../../../src/protocol/verify.ts';
 import type { OracleId, Pow } from '../../../src/protocol/types.ts';
-import type { AdmissionResult } from '../../../src/service/types.ts';
+import { assertRejected } from '../../helpers/assert-admission.ts';
 import { makeKeys, makeOracle, mine, newServiceForTest, offCurvePubKey, resignOracle, type KeyPair } from '../../helpers/factory.ts';
 
 const K1 = makeKeys(1);
 const K2 = makeKeys(2);
 
 /** Assert a rejection with its reason and ban score. */
-function assertRejected(r: AdmissionResult, reason: string, banScore: number): void {
-  assert.equal(r.status, 'rejected', JSON.stringify(r));
-  if (r.status !== 'rejected') return;
-  assert.equal(r.reason, reason, r.message);
-  assert.equal(r.banScore, banScore);
-  assert.equal(typeof r.message, 'string');
-}
-
 /** A high-S twin of a low-S compact signature (same r, s' = n - s): valid math, refused as malleable. */
 function highS(sigHex: string): string {
   const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

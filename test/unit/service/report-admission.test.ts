@@ -5,7 +5,7 @@ import { signHash } from '../../../src/protocol/keys.ts';
 import { leadingZeroBits } from '../../../src/protocol/pow.ts';
 import { factHash } from '../../../src/protocol/sign.ts';
 import type { Fact, Report } from '../../../src/protocol/types.ts';
-import type { AdmissionResult } from '../../../src/service/types.ts';
+import { assertRejected } from '../../helpers/assert-admission.ts';
 import { isInShard } from '../../../src/mempool/shard.ts';
 import {
   makeCapability,
@@ -29,13 +29,6 @@ const C = makeKeys(101);
 const C2 = makeKeys(102);
 const ARGS = { match: 'A-B' };
 const ALL = { page: 0, chunkSize: 100 };
-
-function assertRejected(r: AdmissionResult, reason: string, banScore: number): void {
-  assert.equal(r.status, 'rejected', JSON.stringify(r));
-  if (r.status !== 'rejected') return;
-  assert.equal(r.reason, reason, r.message);
-  assert.equal(r.banScore, banScore);
-}
 
 const capability = (oracleKeys = O, capKeys = C) => makeCapability({ oracleKeys, capKeys, question: 'Who won the match?' });
 

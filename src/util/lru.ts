@@ -1,4 +1,4 @@
-/** p2p/lru.ts - bounded LRU map with optional TTL (gossipsub SimpleTimeCache, bcoin LRU): memory stays bounded whatever peers send. Imports nothing. */
+/** util/lru.ts - bounded LRU map and set with optional TTL (gossipsub SimpleTimeCache, bcoin LRU): memory stays bounded whatever peers send. Imports nothing; any subsystem may use it. */
 
 /** A Map bounded by entry count; the least recently set entry goes first. Entries may expire. */
 export class LruMap<K, V> {
@@ -79,5 +79,8 @@ export class LruSet<K> {
   }
   delete(key: K): boolean {
     return this.m.delete(key);
+  }
+  clear(): void {
+    this.m.clear();
   }
 }

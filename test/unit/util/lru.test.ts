@@ -1,8 +1,8 @@
-// test/unit/p2p/lru.test.ts - owns the LRU map behind the relay's seen cache, in-flight and orphan bookkeeping: eviction order equals a reference model under random set/get/delete, including after many deletions (the long-lived eviction iterator).
+// test/unit/util/lru.test.ts - owns the LRU map behind the relay's seen cache, in-flight and orphan bookkeeping: eviction order equals a reference model under random set/get/delete, including after many deletions (the long-lived eviction iterator).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LruMap } from '../../../src/p2p/lru.ts';
+import { LruMap } from '../../../src/util/lru.ts';
 
 type Op = { op: 'set' | 'get' | 'delete'; key: number };
 const opArb = fc.record({ op: fc.constantFrom('set', 'set', 'get', 'delete') as fc.Arbitrary<Op['op']>, key: fc.integer({ min: 0, max: 12 }) });
