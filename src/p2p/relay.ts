@@ -59,7 +59,7 @@ function dependencyKey(kind: EntityKind, payload: unknown, reason: string): stri
 }
 
 /** Signature checks a verifier batch carries before it is sent without waiting for the next turn. */
-const BATCH_SIGNATURES = 512;
+const BATCH_SIGNATURES = 64;
 /** A peer with this many entities waiting in the intake has its reads paused ... */
 const INTAKE_HOLD = 1_024;
 /** ... until it is down to this many. */
@@ -106,7 +106,7 @@ export class Relay {
   private intake: Intake[] = [];
   private intakeHead = 0;
   /** Signature work gathered this turn, sent to the verifier as one batch. */
-  private batch: { work: SignatureWork; entries: Intake[] } | null = null;
+  private batch: { works: SignatureWork[]; entries: Intake[]; sigs: number } | null = null;
   /** Entities waiting in the intake per peer (for back-pressure). */
   private readonly backlog = new Map<Peer, number>();
   /** Versions waiting in the intake (not fetched again meanwhile). */
@@ -261,20 +261,20 @@ export class Relay {
 
   private addToBatch(pool: VerifyPool, entry: Intake, work: SignatureWork): void {
     if (!this.batch) {
-      this.batch = { work: { sigs: [], pubkeys: [] }, entries: [] };
+      this.batch = { works: [], entries: [], sigs: 0 };
       setImmediate(() => this.sendBatch(pool));
     }
     this.batch.entries.push(entry);
-    for (const t of work.sigs) this.batch.work.sigs.push(t);
-    for (const k of work.pubkeys) this.batch.work.pubkeys.push(k);
-    if (this.batch.work.sigs.length >= BATCH_SIGNATURES) this.sendBatch(pool);
+    this.batch.works.push(work);
+    this.batch.sigs += work.sigs.length;
+    if (this.batch.sigs >= BATCH_SIGNATURES) this.sendBatch(pool);
   }
 
   private sendBatch(pool: VerifyPool): void {
     const b = this.batch;
     if (!b) return;
     this.batch = null;
-    void pool.run(b.work).then(() => {
+    void pool.run(b.works).then(() => {
       for (const e of b.entries) e.ready = true;
       this.drainIntake();
     });

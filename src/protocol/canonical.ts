@@ -61,17 +61,71 @@ export function canonicalize(value: unknown): string {
 
 /** Canonical text of `obj` without the top-level members named in `drop` (nested objects stay whole). */
 export function canonicalWithout(obj: object, drop: readonly string[]): string {
-  return canonicalize(omitTopLevel(obj, drop));
+  const members = memberTexts(obj);
+  if (!members) return canonicalize(omitTopLevel(obj, drop));
+  return joinMembers(members, (k) => !drop.includes(k));
 }
 
 /** Canonical text of just the top-level members of `obj` named in `pick` (those present). */
 export function canonicalPick(obj: object, pick: readonly string[]): string {
+  const members = memberTexts(obj);
+  if (members) return joinMembers(members, (k) => pick.includes(k));
   const out: Record<string, unknown> = {};
   const rec = obj as Record<string, unknown>;
   for (const k of pick) {
     if (Object.prototype.hasOwnProperty.call(obj, k)) Object.defineProperty(out, k, { value: rec[k], enumerable: true, writable: true, configurable: true });
   }
   return canonicalize(out);
+}
+
+/** One top-level member of an object: its key and its canonical `"key":value` text. */
+interface Member {
+  key: string;
+  text: string;
+}
+
+/**
+ * The canonical `"key":value` text of every top-level member of `obj`, in canonical key order, or
+ * null when only the whole-object path can decide (a toJSON object, a key with a lone surrogate).
+ * Each text of a message is a subset of these joined (version hash: all but `cTTL`; signing text:
+ * all but the signature, `pow` and `cTTL`; report id: two of them), so inside a
+ * {@link withHashMemo} scope an object's members are canonicalized once for all of them.
+ */
+function memberTexts(obj: object): Member[] | null {
+  const memo = activeMemo;
+  const hit = memo?.members.get(obj);
+  if (hit !== undefined) return hit;
+  const members = computeMembers(obj);
+  memo?.members.set(obj, members);
+  return members;
+}
+
+function computeMembers(obj: object): Member[] | null {
+  if (Array.isArray(obj) || typeof (obj as { toJSON?: unknown }).toJSON === 'function') return null;
+  const rec = obj as Record<string, unknown>;
+  const keys = Object.keys(obj).sort();
+  const out: Member[] = [];
+  for (const key of keys) {
+    const v = rec[key];
+    // JSON (and RFC 8785) leave such members out of an object.
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    const keyText = JSON.stringify(key);
+    if (SURROGATE_ESCAPE.test(keyText)) return null;
+    out.push({ key, text: `${keyText}:${canonicalize(v)}` });
+  }
+  return out;
+}
+
+/** `{` + the texts of the members `keep` accepts, comma-separated, + `}`. */
+function joinMembers(members: readonly Member[], keep: (key: string) => boolean): string {
+  let s = '{';
+  let first = true;
+  for (const m of members) {
+    if (!keep(m.key)) continue;
+    s += first ? m.text : ',' + m.text;
+    first = false;
+  }
+  return s + '}';
 }
 
 /**
@@ -89,12 +143,17 @@ export function omitTopLevel(obj: object, drop: readonly string[]): Record<strin
 
 /** The object that gets signed: a shallow copy without `signatureField`, `pow` and `cTTL` (nested objects stay whole). */
 export function signedPart(obj: object, signatureField: string): Record<string, unknown> {
-  return omitTopLevel(obj, [signatureField, ...UNSIGNED_FIELDS]);
+  return omitTopLevel(obj, unsignedMembers(signatureField));
+}
+
+/** The top-level members a signature in `signatureField` does not cover. */
+function unsignedMembers(signatureField: string): string[] {
+  return [signatureField, ...UNSIGNED_FIELDS];
 }
 
 /** Canonical text of the signed part of `obj`. */
 export function signingText(obj: object, signatureField: string): string {
-  return canonicalize(signedPart(obj, signatureField));
+  return canonicalWithout(obj, unsignedMembers(signatureField));
 }
 
 /** SHA-256 (hex) of the canonical signed part: the 32-byte message an ECDSA signature covers. */
@@ -109,6 +168,8 @@ export function signingHash(obj: object, signatureField: string): string {
  */
 export class HashMemo {
   readonly values = new Map<object, Map<string, string>>();
+  /** Canonical member texts per object ({@link canonicalWithout}, {@link canonicalPick}). */
+  readonly members = new Map<object, Member[] | null>();
 }
 
 let activeMemo: HashMemo | null = null;

@@ -34,21 +34,19 @@ export interface KeyPair {
 
 /** Public keys recently found on the curve (an oracle's key recurs in every report against it). */
 const validPubkeys = new LruSet<string>(100_000);
-/**
- * Signature checks already done by a verifier thread ({@link recordVerified}), keyed by
- * signature + hash + key; each is used once by {@link verifyHash}. Like bitcoin's signature cache,
- * it only ever holds checks libsecp256k1 answered true.
- */
-const preverified = new LruSet<string>(65_536);
 
 /** Signature checks and public keys a check would need, gathered by {@link collectSignatureWork}. */
 export interface SignatureWork {
   /** [signature, hash, public key] hex triples, each syntactically valid and low-S. */
   sigs: [string, string, string][];
   pubkeys: string[];
+  /** Set by {@link recordVerified}: 1 where libsecp256k1 answered true for `sigs[i]`. */
+  sigOk?: ArrayLike<number>;
 }
 
 let collector: SignatureWork | null = null;
+/** The work whose answers {@link verifyHash} may use, inside {@link withVerifiedWork}. */
+let answered: SignatureWork | null = null;
 
 /**
  * Run `check` without doing any curve arithmetic, answering every signature and key check
@@ -69,20 +67,53 @@ export function collectSignatureWork(check: () => unknown): SignatureWork {
   return work;
 }
 
-/** Remember the results of work done elsewhere: which triples verified and which keys are on the curve. */
+/**
+ * Keep the results of work done elsewhere: which triples verified (on `work`, for
+ * {@link withVerifiedWork}) and which keys are on the curve (in the public-key cache). A key
+ * whose signature verified is on the curve too.
+ */
 export function recordVerified(work: SignatureWork, sigOk: ArrayLike<number>, pubkeyOk: ArrayLike<number>): void {
-  work.sigs.forEach(([sig, hash, pub], i) => {
-    if (sigOk[i] === 1) preverified.add(sig + hash + pub);
+  work.sigOk = sigOk;
+  work.sigs.forEach((t, i) => {
+    if (sigOk[i] === 1) validPubkeys.add(t[2]);
   });
   work.pubkeys.forEach((pub, i) => {
     if (pubkeyOk[i] === 1) validPubkeys.add(pub);
   });
 }
 
+/**
+ * Run `check` (the admission whose work was gathered by {@link collectSignatureWork} and done by a
+ * verifier thread) with {@link verifyHash} taking the thread's answer for each triple it finds in
+ * `work` answered true. Anything else (not in `work`, not answered, answered false) is checked
+ * inline: the thread's answers can only save work, never decide a refusal.
+ */
+export function withVerifiedWork<T>(work: SignatureWork, check: () => T): T {
+  const outer = answered;
+  answered = work;
+  try {
+    return check();
+  } finally {
+    answered = outer;
+  }
+}
+
+/** Did a verifier thread answer true for exactly this triple of the work in scope? Identity first: the strings are usually the very ones collected. */
+function answeredTrue(sig: string, hash: string, pub: string): boolean {
+  const w = answered;
+  const ok = w?.sigOk;
+  if (!w || !ok) return false;
+  const sigs = w.sigs;
+  for (let i = 0; i < sigs.length; i++) {
+    const t = sigs[i] as [string, string, string];
+    if (ok[i] === 1 && t[0] === sig && t[1] === hash && t[2] === pub) return true;
+  }
+  return false;
+}
+
 /** Forget every remembered result (tests). */
 export function clearVerifiedCaches(): void {
   validPubkeys.clear();
-  preverified.clear();
 }
 
 /** Is `hex` a syntactically valid 33-byte compressed public key that lies on the curve? */
@@ -138,12 +169,11 @@ export function verifyHash(signatureHex: unknown, hashHex: string, publicKeyHex:
   if (typeof signatureHex !== 'string' || !HEX_SIG.test(signatureHex)) return false;
   if (typeof publicKeyHex !== 'string' || !HEX_PUBKEY.test(publicKeyHex)) return false;
   if (!HEX_HASH.test(hashHex) || !isLowS(signatureHex)) return false;
-  const key = signatureHex + hashHex + publicKeyHex;
   if (collector) {
-    if (!preverified.has(key)) collector.sigs.push([signatureHex, hashHex, publicKeyHex]);
+    collector.sigs.push([signatureHex, hashHex, publicKeyHex]);
     return true;
   }
-  if (preverified.delete(key)) return true;
+  if (answeredTrue(signatureHex, hashHex, publicKeyHex)) return true;
   try {
     return secp.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), Buffer.from(publicKeyHex, 'hex'));
   } catch {

@@ -4,7 +4,7 @@ import { recordVerified, type SignatureWork } from './keys.ts';
 
 /** A batch sent to a worker and how to finish it. */
 interface Pending {
-  work: SignatureWork;
+  works: readonly SignatureWork[];
   done: () => void;
 }
 
@@ -16,8 +16,9 @@ interface Slot {
 
 /**
  * `size` worker threads started on first use. {@link run} never rejects and never decides
- * validity: it only records checks that libsecp256k1 answered true, so a failed or stopped
- * worker merely leaves the work to the caller's own (inline) checks.
+ * validity: it records libsecp256k1's answers on each work ({@link recordVerified}), which
+ * admission may use only to skip a check that passed; a failed or stopped worker merely leaves
+ * the work to the caller's own (inline) checks.
  */
 export class VerifyPool {
   private readonly slots: (Slot | null)[];
@@ -30,17 +31,23 @@ export class VerifyPool {
     this.slots = Array.from({ length: size }, () => null);
   }
 
-  /** Do `work` on a thread; resolves once its results are recorded (or the thread failed). */
-  run(work: SignatureWork): Promise<void> {
-    if (this.closed || (work.sigs.length === 0 && work.pubkeys.length === 0)) return Promise.resolve();
+  /** Do `works` as one batch on a thread; resolves once the results are recorded on each (or the thread failed). */
+  run(works: readonly SignatureWork[]): Promise<void> {
+    const sigs: string[] = [];
+    const pubkeys: string[] = [];
+    for (const w of works) {
+      for (const t of w.sigs) sigs.push(t[0], t[1], t[2]);
+      for (const k of w.pubkeys) pubkeys.push(k);
+    }
+    if (this.closed || (sigs.length === 0 && pubkeys.length === 0)) return Promise.resolve();
     const i = this.next;
     this.next = (this.next + 1) % this.size;
     const slot = this.slots[i] ?? this.spawn(i);
     const id = ++this.seq;
     return new Promise<void>((resolve) => {
-      slot.pending.set(id, { work, done: resolve });
+      slot.pending.set(id, { works, done: resolve });
       slot.worker.ref(); // keep the process up while an answer is owed
-      slot.worker.postMessage({ id, sigs: work.sigs.flat(), pubkeys: work.pubkeys });
+      slot.worker.postMessage({ id, sigs, pubkeys });
     });
   }
 
@@ -60,7 +67,11 @@ export class VerifyPool {
       if (!p) return;
       slot.pending.delete(m.id);
       if (slot.pending.size === 0) worker.unref();
-      recordVerified(p.work, m.sigOk, m.pubOk);
+      let si = 0;
+      let pi = 0;
+      for (const w of p.works) {
+        recordVerified(w, m.sigOk.subarray(si, (si += w.sigs.length)), m.pubOk.subarray(pi, (pi += w.pubkeys.length)));
+      }
       p.done();
     });
     const fail = (): void => {

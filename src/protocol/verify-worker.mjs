@@ -16,7 +16,10 @@ parentPort.on('message', (batch) => {
       sigOk[i] = 0; // r or s >= n, or a key not on the curve
     }
   }
+  // A key whose signature verified is on the curve: no need to check it again.
+  const onCurve = new Set();
+  for (let i = 0; i < sigOk.length; i++) if (sigOk[i] === 1) onCurve.add(sigs[3 * i + 2]);
   const pubOk = new Uint8Array(pubkeys.length);
-  for (let i = 0; i < pubkeys.length; i++) pubOk[i] = secp.publicKeyVerify(Buffer.from(pubkeys[i], 'hex')) ? 1 : 0;
+  for (let i = 0; i < pubkeys.length; i++) pubOk[i] = onCurve.has(pubkeys[i]) || secp.publicKeyVerify(Buffer.from(pubkeys[i], 'hex')) ? 1 : 0;
   parentPort.postMessage({ id, sigOk, pubOk }, [sigOk.buffer, pubOk.buffer]);
 });

@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { checkPow, capabilityPreimage, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
 import { HashMemo, withHashMemo } from '../protocol/canonical.ts';
-import { collectSignatureWork, type SignatureWork } from '../protocol/keys.ts';
+import { collectSignatureWork, withVerifiedWork, type SignatureWork } from '../protocol/keys.ts';
 import { disputeId, inventoryId, reportId, versionHash } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
@@ -126,7 +126,7 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   /** Admit a payload {@link prepare} found schema-valid (its signature checks may be done by now). */
   submitPrepared(p: Prepared, source = 'local'): AdmissionResult {
     if (!this.prepared.has(p)) return this.submit(p.kind, p.payload, source, p.version);
-    return withHashMemo(p.memo, () => this.admitValid(p.kind, p.payload, source, p.version));
+    return withHashMemo(p.memo, () => withVerifiedWork(p.work, () => this.admitValid(p.kind, p.payload, source, p.version)));
   }
 
   /** Validate an untrusted payload against the spec schema of `kind`, then admit it (the P2P path). */

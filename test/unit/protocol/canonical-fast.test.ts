@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import canonicalizeJcs from 'canonicalize';
 import fc from 'fast-check';
-import { canonicalize, canonicalPick, canonicalWithout, signingText } from '../../../src/protocol/canonical.ts';
+import { canonicalize, canonicalPick, canonicalWithout, HashMemo, signingText, withHashMemo } from '../../../src/protocol/canonical.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
 import { reportId, versionHash } from '../../../src/protocol/ids.ts';
 import { reportPreimage } from '../../../src/protocol/pow.ts';
@@ -48,6 +48,32 @@ describe('canonicalize (JSON.stringify with canonical key order)', () => {
       }),
       RUNS,
     );
+  });
+
+  it('inside one memo scope, texts composed from remembered members equal the package for every subset', () => {
+    fc.assert(
+      fc.property(fc.dictionary(strArb, valueArb, { maxKeys: 8 }), fc.array(fc.array(strArb, { maxLength: 4 }), { minLength: 2, maxLength: 4 }), (d, drops) => {
+        const o = parsed(d) as Record<string, unknown>;
+        withHashMemo(new HashMemo(), () => {
+          for (const keys of drops) {
+            assert.equal(canonicalWithout(o, keys), lib(without(o, keys)));
+            const picked: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(o)) if (keys.includes(k)) Object.defineProperty(picked, k, { value: v, enumerable: true });
+            assert.equal(canonicalPick(o, keys), lib(picked));
+          }
+          assert.equal(signingText(o, 'sig'), lib(without(o, ['sig', 'pow', 'cTTL'])));
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('members that JSON leaves out are left out, and a toJSON object goes the whole-object way', () => {
+    const o = { b: 1, a: undefined, f: () => 1, c: 'x' } as unknown as Record<string, unknown>;
+    assert.equal(canonicalWithout(o, ['b']), '{"c":"x"}');
+    assert.equal(canonicalPick(o, ['a', 'c']), '{"c":"x"}');
+    const j = { toJSON: () => ({ z: 1 }) };
+    assert.equal(canonicalWithout(j, []), lib(j));
   });
 
   it('version hash, signing text, report preimage and id equal their whole-object definitions', () => {

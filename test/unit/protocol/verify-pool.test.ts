@@ -1,7 +1,7 @@
-// test/unit/protocol/verify-pool.test.ts - owns the verifier threads and the signature/public-key caches they fill: only checks libsecp256k1 answered true are remembered, each signature answer is used once, a closed pool records nothing.
+// test/unit/protocol/verify-pool.test.ts - owns the verifier threads and the answers they record: per work of a batch, used by admission only inside that work's scope and only when true; public keys found on the curve are cached; a closed pool records nothing.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clearVerifiedCaches, collectSignatureWork, isPublicKey, verifyHash } from '../../../src/protocol/keys.ts';
+import { clearVerifiedCaches, collectSignatureWork, isPublicKey, verifyHash, withVerifiedWork } from '../../../src/protocol/keys.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
 import { signHash } from '../../../src/protocol/keys.ts';
 import { verifyOracleId } from '../../../src/protocol/verify.ts';
@@ -29,39 +29,49 @@ describe('verify pool', () => {
     assert.deepEqual(collectSignatureWork(() => verifyHash('zz', H, K.publicKey)).sigs, []);
   });
 
-  it('records only what libsecp256k1 accepted; each signature answer is used once', async () => {
+  it("records libsecp256k1's answers on each work of a batch, and public keys found on the curve", async () => {
     const pool = new VerifyPool(2);
     try {
       const bad = offCurvePubKey(3);
-      const work = collectSignatureWork(() => {
+      const a = collectSignatureWork(() => {
         verifyHash(GOOD, H, K.publicKey);
         verifyHash(WRONG_KEY, H, K.publicKey);
+      });
+      const b = collectSignatureWork(() => {
         isPublicKey(K2.publicKey);
         isPublicKey(bad);
       });
-      assert.equal(work.sigs.length, 2);
-      assert.equal(work.pubkeys.length, 2);
-      await pool.run(work);
-      // Now remembered: collecting again asks for nothing that passed ...
+      assert.equal(a.sigs.length, 2);
+      assert.deepEqual(b.pubkeys, [K2.publicKey, bad]);
+      await pool.run([a, b]);
+      assert.deepEqual(Array.from(a.sigOk ?? []), [1, 0]);
+      assert.deepEqual(Array.from(b.sigOk ?? []), []);
+      // Keys found on the curve (K2; K, whose signature verified) are remembered, the bad one is not.
       const again = collectSignatureWork(() => {
-        verifyHash(GOOD, H, K.publicKey);
-        verifyHash(WRONG_KEY, H, K.publicKey);
+        isPublicKey(K.publicKey);
         isPublicKey(K2.publicKey);
         isPublicKey(bad);
       });
-      assert.deepEqual(again.sigs, [[WRONG_KEY, H, K.publicKey]]);
       assert.deepEqual(again.pubkeys, [bad]);
-      // ... and the real checks give the true answers.
-      assert.equal(verifyHash(GOOD, H, K.publicKey), true);
-      assert.equal(verifyHash(WRONG_KEY, H, K.publicKey), false);
-      assert.equal(isPublicKey(K2.publicKey), true);
       assert.equal(isPublicKey(bad), false);
-      // The good signature's cached answer was consumed; it verifies inline the same way.
-      assert.equal(collectSignatureWork(() => verifyHash(GOOD, H, K.publicKey)).sigs.length, 1);
-      assert.equal(verifyHash(GOOD, H, K.publicKey), true);
     } finally {
       await pool.close();
     }
+  });
+
+  it("admission takes an answer only inside its work's scope and only when it was true", () => {
+    // Forged answers show which path decides: a "true" for a wrong signature is taken in scope ...
+    const forgedTrue = { sigs: [[WRONG_KEY, H, K.publicKey] as [string, string, string]], pubkeys: [], sigOk: [1] };
+    assert.equal(withVerifiedWork(forgedTrue, () => verifyHash(WRONG_KEY, H, K.publicKey)), true);
+    // ... never outside it, nor for another triple ...
+    assert.equal(verifyHash(WRONG_KEY, H, K.publicKey), false);
+    assert.equal(withVerifiedWork(forgedTrue, () => verifyHash(WRONG_KEY, sha256Hex('other'), K.publicKey)), false);
+    // ... and a "false" never refuses by itself: the check runs inline.
+    const forgedFalse = { sigs: [[GOOD, H, K.publicKey] as [string, string, string]], pubkeys: [], sigOk: [0] };
+    assert.equal(withVerifiedWork(forgedFalse, () => verifyHash(GOOD, H, K.publicKey)), true);
+    // Unanswered work (a thread failed) leaves every check inline.
+    const unanswered = collectSignatureWork(() => verifyHash(WRONG_KEY, H, K.publicKey));
+    assert.equal(withVerifiedWork(unanswered, () => verifyHash(WRONG_KEY, H, K.publicKey)), false);
   });
 
   it('answers many batches across threads, and a closed pool resolves without recording', async () => {
@@ -70,13 +80,13 @@ describe('verify pool', () => {
       const h = sha256Hex(`m${i}`);
       return collectSignatureWork(() => verifyHash(signHash(h, K.privateKey), h, K.publicKey));
     });
-    await Promise.all(works.map((w) => pool.run(w)));
-    for (const w of works) assert.equal(collectSignatureWork(() => verifyHash(...(w.sigs[0] as [string, string, string]))).sigs.length, 0);
+    await Promise.all(works.map((w) => pool.run([w])));
+    for (const w of works) assert.deepEqual(Array.from(w.sigOk ?? []), [1]);
     await pool.close();
     const h = sha256Hex('late');
     const late = collectSignatureWork(() => verifyHash(signHash(h, K.privateKey), h, K.publicKey));
-    await pool.run(late);
-    assert.equal(collectSignatureWork(() => verifyHash(...(late.sigs[0] as [string, string, string]))).sigs.length, 1);
+    await pool.run([late]);
+    assert.equal(late.sigOk, undefined);
     assert.throws(() => new VerifyPool(0), RangeError);
   });
 });
