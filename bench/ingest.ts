@@ -1,4 +1,5 @@
 /** bench/ingest.ts - accepted/s of valid signed messages pushed into one node over one P2P connection and over REST, against the raw secp256k1 verify rate of this run. */
+import fs from 'node:fs';
 import type { MegaNode } from '../src/node.ts';
 import { stopAll } from '../test/helpers/network.ts';
 import { ingestMix, type Msg } from './lib/gen.ts';
@@ -16,20 +17,40 @@ function tally(node: MegaNode): { accepted: number; rejected: Record<string, num
   return t;
 }
 
+/** CPU time of the main thread so far in µs (Linux /proc; null elsewhere): what the node's event loop spends, apart from verifier and GC threads. */
+function mainThreadCpuMicros(): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime + stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
+}
+
 /** Push every message over one raw P2P connection; time from the first byte until all are stored. */
-async function p2pRun(msgs: Msg[], frames: Buffer, maxMessagesPerSecond: number | null): Promise<Record<string, unknown>> {
-  const node = await benchNode({ maxReports: 1000, maxOracles: 1_000_000, ...(maxMessagesPerSecond === null ? {} : { p2pMaxMessagesPerSecond: maxMessagesPerSecond }) });
+async function p2pRun(msgs: Msg[], frames: Buffer, maxMessagesPerSecond: number | null, verifyThreads: number | null = null): Promise<Record<string, unknown>> {
+  const node = await benchNode({
+    maxReports: 1000,
+    maxOracles: 1_000_000,
+    ...(maxMessagesPerSecond === null ? {} : { p2pMaxMessagesPerSecond: maxMessagesPerSecond }),
+    ...(verifyThreads === null ? {} : { verifyThreads }),
+  });
   try {
     const t = tally(node);
     const peer = await rawClient(node);
+    const cpu0 = process.cpuUsage();
+    const main0 = mainThreadCpuMicros();
     const t0 = performance.now();
     await pushBytes(peer, frames);
     const ms = await until(() => stored(node) >= msgs.length || peer.closed, 600_000, 5);
     const elapsed = Math.max(ms, performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    const main1 = mainThreadCpuMicros();
     const connected = !peer.closed && node.pool.list().length === 1;
     peer.destroy();
     return {
       limit: maxMessagesPerSecond ?? 'default (config p2pMaxMessagesPerSecond)',
+      verifyThreads: verifyThreads ?? 'default (config verifyThreads)',
       messages: msgs.length,
       bytes: frames.length,
       stored: stored(node),
@@ -38,6 +59,9 @@ async function p2pRun(msgs: Msg[], frames: Buffer, maxMessagesPerSecond: number 
       seconds: r(elapsed / 1000, 3),
       acceptedPerSec: Math.round(t.accepted / (elapsed / 1000)),
       peerStillConnected: connected,
+      // Per message: all threads of the process (main, verifier, GC, libuv), and the main thread alone.
+      processCpuMicrosPerMessage: r((cpu.user + cpu.system) / msgs.length, 1),
+      mainThreadCpuMicrosPerMessage: main0 === null || main1 === null ? null : r((main1 - main0) / msgs.length, 1),
     };
   } finally {
     await stopAll([node]);
@@ -88,10 +112,17 @@ const g0 = performance.now();
 const { msgs, signatureChecks } = ingestMix(oracles);
 const frames = encodeFrames(msgs);
 const genSeconds = (performance.now() - g0) / 1000;
-note(`ingest: ${msgs.length} messages in ${genSeconds.toFixed(1)} s; P2P default limit`);
+note(`ingest: ${msgs.length} messages in ${genSeconds.toFixed(1)} s; P2P cold start (first run in this process)`);
+// A node is a long-running daemon: the first run in a fresh process also pays for JIT compilation
+// of the whole admission path. It is reported (coldStart) but the goal is judged on the runs after it.
+const p2pCold = await p2pRun(msgs, frames, null);
+note(`ingest: P2P default limit`);
 const p2pDefault = await p2pRun(msgs, frames, null);
 note(`ingest: P2P unthrottled`);
 const p2pUnthrottled = await p2pRun(msgs, frames, 1_000_000);
+note(`ingest: P2P unthrottled, verifyThreads 0 and 2`);
+const p2pInline = await p2pRun(msgs, frames, 1_000_000, 0);
+const p2pTwoThreads = await p2pRun(msgs, frames, 1_000_000, 2);
 note(`ingest: REST`);
 const rest = await restRun(msgs, 16);
 const rawAfter = rawVerifyRate(QUICK ? 1000 : 2000);
@@ -102,8 +133,14 @@ writeResult('ingest', {
   rawVerifyPerSecBeforeAfter: [Math.round(rawBefore), Math.round(rawAfter)],
   mix: `${oracles} x (oracle, capability, fact-missing report) + every 4th oracle a fact-conflict report; ${signatureChecks} signature checks for ${msgs.length} messages`,
   generationSeconds: r(genSeconds, 1),
+  p2pColdStart: { ...p2pCold, ratioToRawVerify: ratio(p2pCold) },
   p2pDefault: { ...p2pDefault, ratioToRawVerify: ratio(p2pDefault) },
   p2pUnthrottled: { ...p2pUnthrottled, ratioToRawVerify: ratio(p2pUnthrottled), signatureChecksPerSec: Math.round(signatureChecks / (p2pUnthrottled.seconds as number)) },
+  p2pVerifyThreads: {
+    0: { acceptedPerSec: p2pInline.acceptedPerSec, ratioToRawVerify: ratio(p2pInline), peerStillConnected: p2pInline.peerStillConnected },
+    1: { acceptedPerSec: p2pUnthrottled.acceptedPerSec, ratioToRawVerify: ratio(p2pUnthrottled), peerStillConnected: p2pUnthrottled.peerStillConnected },
+    2: { acceptedPerSec: p2pTwoThreads.acceptedPerSec, ratioToRawVerify: ratio(p2pTwoThreads), peerStillConnected: p2pTwoThreads.peerStillConnected },
+  },
   rest: { ...rest, ratioToRawVerify: ratio(rest) },
   goal: 'P2P accepted/s >= 0.6 x raw verify rate, and the peer is not banned',
   goalMetDefaultConfig: ratio(p2pDefault) >= 0.6 && p2pDefault.peerStillConnected === true,

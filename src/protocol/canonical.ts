@@ -111,9 +111,20 @@ function computeMembers(obj: object): Member[] | null {
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
     const keyText = JSON.stringify(key);
     if (SURROGATE_ESCAPE.test(keyText)) return null;
-    out.push({ key, text: `${keyText}:${canonicalize(v)}` });
+    out.push({ key, text: `${keyText}:${valueText(v)}` });
   }
   return out;
+}
+
+/** {@link canonicalize} of a member value, without its detour through a sorted copy for the common leaves (hex strings, counters). */
+function valueText(v: unknown): string {
+  if (typeof v === 'string') {
+    const t = JSON.stringify(v);
+    if (!SURROGATE_ESCAPE.test(t)) return t;
+  } else if (typeof v === 'number' && Number.isFinite(v)) {
+    return JSON.stringify(v);
+  }
+  return canonicalize(v);
 }
 
 /** `{` + the texts of the members `keep` accepts, comma-separated, + `}`. */

@@ -24,6 +24,9 @@ export interface RelayItem {
   cTTL: number | null;
 }
 
+/** A capability lookup that finds nothing: preparing checks what a message carries, not what is stored. */
+const NO_CAPABILITIES: CapabilityLookup = () => undefined;
+
 /** A schema-valid payload and what its admission will need, from {@link MegaService.prepare}. */
 export interface Prepared {
   readonly kind: EntityKind;
@@ -105,7 +108,6 @@ export class MegaService extends EventEmitter<ServiceEvents> {
 
   private prepareValid(kind: EntityKind, payload: unknown, memo: HashMemo): Prepared {
     const version = kind === 'dispute' ? disputeId(payload as Dispute) : versionHash(payload as object);
-    const none: CapabilityLookup = () => undefined;
     const work = collectSignatureWork(() => {
       switch (kind) {
         case 'oracle':
@@ -113,9 +115,9 @@ export class MegaService extends EventEmitter<ServiceEvents> {
         case 'capability':
           return verifyCapability(payload as OracleCapability);
         case 'report':
-          return verifyReportFacts(payload as Report, none);
+          return verifyReportFacts(payload as Report, NO_CAPABILITIES);
         case 'dispute':
-          return verifyDisputeFactAlone(payload as Dispute, none);
+          return verifyDisputeFactAlone(payload as Dispute, NO_CAPABILITIES);
       }
     });
     const p: Prepared = { kind, payload, version, work, memo };
