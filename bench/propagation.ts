@@ -36,12 +36,17 @@ try {
   note(`propagation: ${edges.length} edges, degree avg ${(degrees.reduce((s, d) => s + d, 0) / N).toFixed(1)}`);
   await sleep(500); // let handshake-time sync and addr gossip settle before counting bytes
   const bytesOut = (): number => nodes.reduce((s, x) => s + x.pool.totals().bytesOut, 0);
+  // Frame counts, to split the bytes: inv messages sent and entities sent in answer to getdata.
+  const invSent = (): number => nodes.reduce((s, x) => s + x.pool.relay.stats.invSent, 0);
+  const itemsSent = (): number => nodes.reduce((s, x) => s + x.pool.relay.stats.itemsSent, 0);
   const need = Math.ceil(0.99 * N);
 
   // One item at a time: latency to 99 % and bytes per item.
   const times: number[] = [];
   let perItemBytes = 0;
   let itemBytes = 0;
+  const inv0 = invSent();
+  const sent0 = itemsSent();
   for (let k = 0; k < items; k++) {
     const b = makeBundle(1_000_000 + k);
     const origin = nodes[k % N] as MegaNode;
@@ -63,12 +68,16 @@ try {
     avgItemJsonBytes: Math.round(avgItem),
     bytesSentPerNodePerItem: Math.round(perItemBytes / items / N),
     ratioToItemSize: r(perItemBytes / items / N / avgItem, 2),
+    invMessagesPerNodePerItem: r((invSent() - inv0) / items / N, 2),
+    entitiesSentPerNodePerItem: r((itemsSent() - sent0) / items / N, 2),
   };
   note(`propagation: single ${JSON.stringify(single)}`);
 
   // A burst: `batch` items submitted at once at one node (inv batching amortises the announcements).
   const burst = Array.from({ length: batch }, (_, k) => makeBundle(2_000_000 + k).oracle);
   const before = bytesOut();
+  const burstInv0 = invSent();
+  const burstSent0 = itemsSent();
   for (const o of burst) nodes[0]?.service.submit('oracle', o);
   const total = N * batch;
   const held = (): number => nodes.reduce((s, x) => s + x.service.counts().oracles, 0) - N * items;
@@ -83,6 +92,8 @@ try {
     bytesSentPerNodePerItem: Math.round(burstBytes / batch / N),
     avgItemJsonBytes: Math.round(burstItem),
     ratioToItemSize: r(burstBytes / batch / N / burstItem, 2),
+    invMessagesPerNodePerItem: r((invSent() - burstInv0) / batch / N, 3),
+    entitiesSentPerNodePerItem: r((itemsSent() - burstSent0) / batch / N, 2),
   };
   note(`propagation: burst ${JSON.stringify(burstResult)}`);
   writeResult('propagation', {
@@ -92,7 +103,7 @@ try {
     setup: 'all nodes in one process (2 cores), loopback TCP, random graph = ring + random edges; items are signed oracle ads submitted in-process at one node; bytes = sum of pool.totals().bytesOut deltas (frames incl. inv/getdata/pings)',
     single,
     burst: burstResult,
-    note: 'flooding would send about degree x item size per node per item; inv/getdata sends the item once per node plus one inv (~190 B frame) per edge',
+    note: 'flooding would send about degree x item size per node per item; inv/getdata sends the item once per node (its frame: 24 B header + JSON) plus, per edge on which the item was not yet known, an inv of its 22-character short version id (60 B frame alone; items announced in one turn share a frame) and one getdata per node (60 B)',
   });
 } finally {
   await stopAll(nodes);

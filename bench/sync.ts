@@ -1,4 +1,4 @@
-/** bench/sync.ts - time for a new node to fetch a whole mempool from one peer on join (version/verack, mempool, paced inv, getdata, entities). */
+/** bench/sync.ts - time for a new node to fetch a whole mempool from one peer on join (version/verack, mempool, paced inv of short version ids, getdata, entities). */
 import type { Report, Verified } from '../src/protocol/types.ts';
 import { reportId } from '../src/protocol/ids.ts';
 import type { MegaNode } from '../src/node.ts';
@@ -32,6 +32,7 @@ try {
     const joiner = await benchNode({ maxOracles: 1_000_000, maxReports: 1000, ...(limit === null ? {} : { p2pMaxMessagesPerSecond: limit }) }, `sync-new-${runs.length}`);
     nodes.push(joiner);
     const b0 = src.pool.totals().bytesOut;
+    const j0 = joiner.pool.totals().bytesOut;
     const t0 = performance.now();
     await connect(joiner, src, 20_000);
     let ms: number;
@@ -48,6 +49,8 @@ try {
       seconds: r(elapsed / 1000, 2),
       entriesPerSec: Math.round(total / (elapsed / 1000)),
       bytesSentBySource: src.pool.totals().bytesOut - b0,
+      // getdata of short version ids (and the joiner's own, nearly empty, inventory answer).
+      bytesSentByJoiner: joiner.pool.totals().bytesOut - j0,
     };
     runs.push(run);
     note(`sync: ${JSON.stringify(run)}`);

@@ -1,6 +1,7 @@
 // scripts/gen-wire-vectors.ts - owns test/fixtures/wire-vectors.json: deterministic frame vectors for every wire command. Run `npx tsx scripts/gen-wire-vectors.ts` to write, `--check` to compare.
 import fs from 'node:fs';
-import { inventoryId, versionHash } from '../src/protocol/ids.ts';
+import { shortId } from '../src/protocol/ids.ts';
+import { versionHash } from '../src/protocol/ids.ts';
 import { SchemaRegistry } from '../src/protocol/schema.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from '../src/protocol/types.ts';
 import { Command, COMMANDS, DEFAULT_MAX_PAYLOAD_BYTES, HEADER_BYTES, NETWORK_MAGIC, PROTOCOL_VERSION, type Network } from '../src/wire/constants.ts';
@@ -36,7 +37,8 @@ const entities: EntitySource[] = [
   ...pv.ids.reports.map((r): EntitySource => ({ kind: 'report', source: r.name, msg: r.input })),
   { kind: 'dispute', source: pv.ids.dispute.name, msg: pv.ids.dispute.input },
 ];
-const invItemOf = (e: EntitySource): InvItem => ({ type: e.kind, id: inventoryId(e.kind, e.msg), version: versionHash(e.msg) });
+/** The short version id that names an entity in inv, getdata and notfound (docs/PROTOCOL.md 11.6). */
+const invItemOf = (e: EntitySource): InvItem => shortId(versionHash(e.msg));
 const entityBySource = (source: string): EntitySource => {
   const e = entities.find((x) => x.source === source);
   if (!e) throw new Error(`no entity ${source}`);
@@ -70,7 +72,7 @@ interface Spec {
 
 const specs: Spec[] = [];
 for (const network of ['mainnet', 'testnet', 'regtest'] as const) {
-  specs.push({ name: `${network}/version`, network, description: 'handshake: protocol version 1, listening, one shard', msg: versionOf(network) });
+  specs.push({ name: `${network}/version`, network, description: `handshake: protocol version ${PROTOCOL_VERSION}, listening, one shard`, msg: versionOf(network) });
   specs.push({ name: `${network}/verack`, network, description: 'handshake acknowledgement: empty payload', msg: { command: 'verack', payload: null } });
 }
 const T = 'testnet';
@@ -79,7 +81,7 @@ specs.push(
     name: 'testnet/version-not-listening',
     network: T,
     description: 'version of a node that does not listen and has no REST API; shard left out',
-    msg: { command: 'version', payload: { protocolVersion: 1, network: T, nonce: 'fedcba9876543210', userAgent: '/mega:0.1.0/ (ünïcode)', listenPort: 0, httpPort: 0 } },
+    msg: { command: 'version', payload: { protocolVersion: PROTOCOL_VERSION, network: T, nonce: 'fedcba9876543210', userAgent: '/mega:0.1.0/ (ünïcode)', listenPort: 0, httpPort: 0 } },
   },
   { name: 'testnet/ping', network: T, description: 'keepalive probe', msg: { command: 'ping', payload: { nonce: '5f3c9a0e12b4d687' } } },
   { name: 'testnet/pong', network: T, description: 'answer to testnet/ping: the same nonce', msg: { command: 'pong', payload: { nonce: '5f3c9a0e12b4d687' } } },
@@ -102,7 +104,7 @@ specs.push(
   {
     name: 'testnet/inv',
     network: T,
-    description: 'one item of each kind: ids and version hashes of the entity vectors below',
+    description: 'one item of each kind: the short version ids of the entity vectors below',
     msg: { command: 'inv', payload: { items: ['oracle-id', 'oracle-capability', 'report-fact-missing', 'dispute'].map((s) => invItemOf(entityBySource(s))) } },
   },
   {
@@ -142,8 +144,19 @@ interface WireVector {
   checksum: string;
   /** The whole frame: 24-byte header, then the payload. */
   frame: string;
-  /** Entity frames: where the message comes from and its inventory item. */
-  entity?: { source: string; type: EntityKind; id: string; version: string };
+  /** Entity frames: where the message comes from, its version hash and the short version id inventory names it by. */
+  entity?: { source: string; version: string; shortId: string };
+}
+
+/** A short version id worked out (docs/PROTOCOL.md 11.6). */
+interface ShortIdVector {
+  name: string;
+  /** Version hash, 64 lowercase hex. */
+  version: string;
+  /** Its first 16 bytes, hex (what the short id encodes). */
+  first16Bytes: string;
+  /** base64url of those 16 bytes, no padding: 22 characters. */
+  shortId: string;
 }
 
 const vectors: WireVector[] = specs.map((s) => {
@@ -159,7 +172,7 @@ const vectors: WireVector[] = specs.map((s) => {
     checksum: checksum(payload).toString('hex'),
     frame: frame.toString('hex'),
   };
-  if (s.entity) out.entity = { source: s.entity.source, ...invItemOf(s.entity) };
+  if (s.entity) out.entity = { source: s.entity.source, version: versionHash(s.entity.msg), shortId: invItemOf(s.entity) };
   selfCheck(out, s);
   return out;
 });
@@ -177,6 +190,19 @@ function selfCheck(v: WireVector, s: Spec): void {
   }
 }
 
+// Short version ids: every entity vector, plus hashes that reach both ends of the alphabet ('-' is 62, '_' 63).
+const shortIdOf = (name: string, version: string): ShortIdVector => {
+  const id = shortId(version);
+  if (!/^[A-Za-z0-9_-]{22}$/.test(id) || Buffer.from(id, 'base64url').toString('hex') !== version.slice(0, 32)) throw new Error(`${name}: short id does not decode back`);
+  return { name, version, first16Bytes: version.slice(0, 32), shortId: id };
+};
+const shortIds: ShortIdVector[] = [
+  ...entities.map((e) => shortIdOf(`${e.kind}:${e.source}`, versionHash(e.msg))),
+  shortIdOf('all-zero', '00'.repeat(32)),
+  shortIdOf('all-ones', 'ff'.repeat(32)),
+  shortIdOf('alphabet-ends', 'fbefbeffffff' + '00'.repeat(10) + 'aa'.repeat(16)),
+];
+
 const covered = new Set(vectors.filter((v) => v.network === 'testnet').map((v) => v.command));
 for (const c of COMMANDS) if (!covered.has(c)) throw new Error(`no testnet vector for command ${c}`);
 if (Object.values(Command).length !== COMMANDS.size) throw new Error('Command map has duplicates');
@@ -185,7 +211,7 @@ if (Object.values(Command).length !== COMMANDS.size) throw new Error('Command ma
 
 const file = {
   description:
-    'Mega wire protocol v1 frame vectors. Generated by scripts/gen-wire-vectors.ts from test/fixtures/protocol-vectors.json; do not edit by hand. See docs/PROTOCOL.md section 11.',
+    `Mega wire protocol v${PROTOCOL_VERSION} frame vectors and short version ids. Generated by scripts/gen-wire-vectors.ts from test/fixtures/protocol-vectors.json; do not edit by hand. See docs/PROTOCOL.md section 11.`,
   protocolVersion: PROTOCOL_VERSION,
   headerBytes: HEADER_BYTES,
   maxPayloadBytes: DEFAULT_MAX_PAYLOAD_BYTES,
@@ -194,6 +220,7 @@ const file = {
   ),
   emptyPayloadChecksum: checksum(Buffer.alloc(0)).toString('hex'),
   vectors,
+  shortIds,
 };
 
 const text = JSON.stringify(file, null, 2) + '\n';

@@ -23,6 +23,8 @@ import { Lookups } from './queries.ts';
 import { RotationLinks } from './rotation.ts';
 import { OracleEntry, outranks } from './stored.ts';
 import { isInShard } from './shard.ts';
+import { shortId } from '../protocol/ids.ts';
+import { VersionIndex } from './version-index.ts';
 
 export { supersedesAd, supersedesReport } from './supersede.ts';
 export type * from './types.ts';
@@ -39,6 +41,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private readonly lookups = new Lookups();
   /** Key rotation: old key -> stored ads whose verified previousId chain names it. */
   private readonly rotation = new RotationLinks();
+  /** Short version id -> stored entry, for inv and getdata (every add, replacement and removal keeps it exact). */
+  private readonly versions = new VersionIndex();
   private capabilityCount = 0;
   private disputeCount = 0;
   private isMuted = false;
@@ -97,10 +101,12 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const pre = this.precheckOracle(msg);
     if (pre) return pre;
     const version = knownVersion ?? versionHash(msg);
+    const vid = shortId(version);
     const stored = this.oracles.get(msg.pubkey);
     const evicted: EvictedEvent[] = [];
     if (stored) {
       this.rotation.unlink(stored.msg);
+      this.versions.remove(stored); // the replaced version is gone: getdata for it answers notfound
       if (msg.pow.difficulty === stored.msg.pow.difficulty) {
         // Same rank (a seqNo update): the ranked sets stay valid, only the ad's own tags may move.
         const oldTags = stored.msg.tags ?? [];
@@ -112,16 +118,18 @@ export class Mempool extends EventEmitter<MempoolEvents> {
         stored.msg = msg;
         this.lookups.linkOracle(stored);
       }
-      stored.version = version;
+      stored.version = vid;
       stored.receivedAt = this.now();
+      this.versions.add(stored);
     } else {
       if (this.oracles.size >= this.options.maxOracles) {
         const lowest = this.lookups.oracleOrder.lowest();
         if (lowest) this.removeOracle(lowest, 'rank', evicted);
       }
-      const entry = new OracleEntry(msg, version, this.now());
+      const entry = new OracleEntry(msg, vid, this.now());
       this.oracles.set(msg.pubkey, entry);
       this.lookups.linkOracle(entry);
+      this.versions.add(entry);
     }
     this.rotation.link(msg);
     this.emitAll(evicted);
@@ -171,6 +179,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const pre = this.precheckCapability(msg);
     if (pre) return pre;
     const version = knownVersion ?? versionHash(msg);
+    const vid = shortId(version);
     const oracle = this.oracles.get(msg.oraclePubKey) as OracleEntry;
     const caps = oracle.capsForWrite();
     const stored = oracle.capability(msg.capabilityPubKey);
@@ -179,11 +188,13 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       // Rank and index keys may change: out of every set, change, back in.
       caps.delete(stored);
       this.lookups.removeCapability(oracle, stored);
+      this.versions.remove(stored);
       stored.msg = msg;
-      stored.version = version;
+      stored.version = vid;
       stored.receivedAt = this.now();
       caps.add(stored);
       this.lookups.addCapability(oracle, stored);
+      this.versions.add(stored);
     } else {
       if (caps.size >= this.options.maxCapabilities) {
         const lowest = caps.lowest();
@@ -192,10 +203,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
           evicted.push({ kind: 'capability', id: lowest.msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
         }
       }
-      const entry: StoredCapability = { msg, version, receivedAt: this.now() };
+      const entry: StoredCapability = { msg, version: vid, receivedAt: this.now() };
       caps.add(entry);
       this.capabilityCount++;
       this.lookups.addCapability(oracle, entry);
+      this.versions.add(entry);
     }
     this.emitAll(evicted);
     this.emitAccepted({ kind: 'capability', id: msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version, entity: msg });
@@ -240,6 +252,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (pre) return pre;
     if (!isInShard(id, this.options.shard)) return { status: 'out-of-shard' };
     const version = knownVersion ?? versionHash(msg);
+    const vid = shortId(version);
     const stored = this.reportsById.get(id);
     // A replacement stays with the oracle that keeps it (the old key's ad may have arrived since).
     if (stored) holder = [msg.oraclePubKey, ...this.newerKeys(msg.oraclePubKey)].find((k) => this.oracles.get(k)?.reps?.has(stored)) ?? holder;
@@ -248,10 +261,12 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const evicted: EvictedEvent[] = [];
     if (stored) {
       reps.delete(stored); // its rank changes: out, change, back in
+      this.versions.remove(stored); // (its dispute, if any, stays: it answers the report id, not a version)
       stored.msg = msg;
-      stored.version = version;
+      stored.version = vid;
       stored.receivedAt = this.now();
       reps.add(stored);
+      this.versions.add(stored);
     } else {
       if (reps.size >= this.options.maxReports) {
         const gone = reps.lowest();
@@ -261,9 +276,10 @@ export class Mempool extends EventEmitter<MempoolEvents> {
           evicted.push({ kind: 'report', id: gone.id, oraclePubKey: holder, cause: 'rank' });
         }
       }
-      const entry: StoredReport = { id, msg, version, receivedAt: this.now(), dispute: null };
+      const entry: StoredReport = { id, msg, version: vid, receivedAt: this.now(), dispute: null };
       reps.add(entry);
       this.reportsById.set(id, entry);
+      this.versions.add(entry);
     }
     this.emitAll(evicted);
     this.emitAccepted({ kind: 'report', id, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version, entity: msg });
@@ -288,15 +304,16 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (!report) return reject('report-not-found', 'no stored report has this reportId');
     if (report.dispute) return { status: 'duplicate' };
     // A dispute has no cTTL: its version hash is its id (protocol/ids.ts).
-    report.dispute = { id, msg, receivedAt: this.now(), version: id };
+    report.dispute = { id, msg, receivedAt: this.now(), version: shortId(id) };
     this.disputeCount++;
-    this.emitAccepted({ kind: 'dispute', id, oraclePubKey: msg.oraclePubKey, replaced: false, version: report.dispute.version, entity: msg });
+    this.versions.add(report.dispute);
+    this.emitAccepted({ kind: 'dispute', id, oraclePubKey: msg.oraclePubKey, replaced: false, version: id, entity: msg });
     return { status: 'accepted', replaced: false, evicted: [] };
   }
 
   // ---- inventory (relay and sync) -------------------------------------------------------------
 
-  /** Every stored item as (kind, inventory id, version, message). Oracles come before what hangs on them. */
+  /** Every stored item as (kind, inventory id, short version id, message). Oracles come before what hangs on them. */
   *inventory(): IterableIterator<InventoryEntry> {
     for (const o of this.oracles.values()) {
       yield { kind: 'oracle', id: o.msg.pubkey, version: o.version, msg: o.msg, cTTL: o.msg.cTTL };
@@ -332,6 +349,16 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
   }
 
+  /** The stored item whose current version has this short version id (docs/PROTOCOL.md 11.6); a replaced or removed version is not found. O(1). */
+  getByShortId(id: string): InventoryEntry | undefined {
+    return this.versions.get(id);
+  }
+
+  /** Number of versions in the short-id index (equals the number of stored items; tests check it). */
+  get indexedVersions(): number {
+    return this.versions.size;
+  }
+
   // ---- key rotation links ---------------------------------------------------------------------
 
   /** Stored newer keys of `pubkey` (transitively through stored ads' previousId chains), nearest first. */
@@ -355,13 +382,18 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private removeCapability(oracle: OracleEntry, c: StoredCapability): void {
     oracle.caps?.delete(c);
     this.lookups.removeCapability(oracle, c);
+    this.versions.remove(c);
     this.capabilityCount--;
   }
 
   private removeReport(oracle: OracleEntry, r: StoredReport): void {
     oracle.reps?.delete(r);
     this.reportsById.delete(r.id);
-    if (r.dispute) this.disputeCount--;
+    this.versions.remove(r);
+    if (r.dispute) {
+      this.versions.remove(r.dispute);
+      this.disputeCount--;
+    }
   }
 
   /** Remove an oracle with everything that hangs on it; evictions are appended to `out`. */
@@ -371,20 +403,24 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.lookups.unlinkOracle(o);
     for (const c of o.capabilities.values()) {
       this.lookups.dropCapability(c);
+      this.versions.remove(c);
       this.capabilityCount--;
       out.push({ kind: 'capability', id: c.msg.capabilityPubKey, oraclePubKey: pubkey, cause: 'oracle-evicted' });
     }
     for (const r of o.reports.values()) {
       if (r.dispute) {
         out.push({ kind: 'dispute', id: r.dispute.id, oraclePubKey: pubkey, cause: 'oracle-evicted' });
+        this.versions.remove(r.dispute);
         this.disputeCount--;
       }
+      this.versions.remove(r);
       this.reportsById.delete(r.id);
       out.push({ kind: 'report', id: r.id, oraclePubKey: pubkey, cause: 'oracle-evicted' });
     }
     o.caps = null;
     o.reps = null;
     this.rotation.unlink(o.msg);
+    this.versions.remove(o);
     this.oracles.delete(pubkey);
     out.push({ kind: 'oracle', id: pubkey, oraclePubKey: pubkey, cause });
   }

@@ -23,7 +23,7 @@ export interface MempoolDeps {
 /** A stored oracle ad with its capabilities and the reports against it. */
 export interface StoredOracle {
   msg: Verified<OracleId>;
-  /** versionHash of msg (relay and sync dedupe on it). */
+  /** Short version id of msg (mempool/version-index.ts shortId of its versionHash; inv and getdata name it so). The full hash is not kept. */
   version: string;
   /** Bid amount (msat) proven by payment; 0 until bids are verified. */
   verifiedBid: number;
@@ -37,6 +37,7 @@ export interface StoredOracle {
 /** A stored capability ad. */
 export interface StoredCapability {
   msg: Verified<OracleCapability>;
+  /** Short version id of msg (as StoredOracle.version). */
   version: string;
   receivedAt: number;
 }
@@ -45,9 +46,20 @@ export interface StoredCapability {
 export interface StoredReport {
   id: string;
   msg: Report;
+  /** Short version id of msg (as StoredOracle.version). */
   version: string;
   receivedAt: number;
-  dispute: { id: string; msg: Verified<Dispute>; receivedAt: number; version: string } | null;
+  dispute: StoredDispute | null;
+}
+
+/** A stored dispute, attached to its report. */
+export interface StoredDispute {
+  /** Dispute id (also its version hash: a dispute has no cTTL). */
+  id: string;
+  msg: Verified<Dispute>;
+  receivedAt: number;
+  /** Short version id: shortId(id). */
+  version: string;
 }
 
 /** The kinds of stored things. */
@@ -61,7 +73,7 @@ export interface AcceptedEvent {
   oraclePubKey: string;
   /** True when a stored version was superseded (higher seqNo, or a PoW upgrade; see supersedesAd/supersedesReport). */
   replaced: boolean;
-  /** versionHash of the stored message. */
+  /** versionHash of the stored message (full hex; the entry keeps only its short id). */
   version: string;
   /** The stored message. */
   entity: OracleId | OracleCapability | Report | Dispute;
@@ -99,7 +111,9 @@ export type MempoolRejectReason = 'rank-too-low' | 'unknown-oracle' | 'report-no
 /** One stored item as relay and sync see it. `cTTL` is null for disputes (they carry none). */
 export interface InventoryEntry {
   kind: StoredKind;
+  /** Inventory id: oracle pubkey; capability oraclePubKey + capabilityPubKey; report id; dispute: the report id it answers. */
   id: string;
+  /** Short version id of the stored version (docs/PROTOCOL.md 11.6), as sent in inv. */
   version: string;
   msg: OracleId | OracleCapability | Report | Dispute;
   cTTL: number | null;

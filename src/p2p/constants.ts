@@ -12,6 +12,14 @@ export const SEEN_TTL_MS = 10 * 60_000;
 export const MAX_SEND_BUFFER_BYTES = 16 * 1024 * 1024;
 /** Sync pauses writing inventory above this many unsent bytes and resumes on 'drain'. */
 export const SYNC_HIGH_WATER_BYTES = 1024 * 1024;
+/**
+ * getdata is served while a peer's unsent data is below this, the rest on 'drain': a requester that
+ * asks for a whole inventory at once (sync on join) is paced by its own reading speed instead of
+ * overflowing MAX_SEND_BUFFER_BYTES and being dropped.
+ */
+export const GETDATA_HIGH_WATER_BYTES = 1024 * 1024;
+/** Most short ids of one peer's getdata waiting to be served; more are answered notfound at once (bounds memory per peer). */
+export const MAX_GETDATA_QUEUE = 100_000;
 /** A requested item not delivered by then may be requested from another peer. */
 export const GETDATA_TIMEOUT_MS = 30_000;
 /** Most requests in flight in total (bounds the map). */

@@ -50,7 +50,7 @@ export interface PoolOptions {
 
 /** Collaborators. `connect` is injectable so tests can drive the pool without TCP (bcoin createSocket). */
 export interface PoolDeps {
-  service: Pick<MegaService, 'submit' | 'getItem' | 'inventory' | 'prepare' | 'submitPrepared'>;
+  service: Pick<MegaService, 'submit' | 'getItemByShortId' | 'inventory' | 'prepare' | 'submitPrepared'>;
   codec: MessageCodec;
   log: Logger;
   now?: () => number;

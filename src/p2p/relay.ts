@@ -1,18 +1,20 @@
-/** p2p/relay.ts - inv/getdata/notfound relay and entity intake: known-inventory per peer, global seen cache, in-flight requests, cTTL hop limit. Imports wire and the service interface. */
+/** p2p/relay.ts - inv/getdata/notfound relay and entity intake: known-inventory per peer, global seen cache, in-flight requests, cTTL hop limit; every item is named by its short version id (docs/PROTOCOL.md 11.6). Imports wire and the service interface. */
 import type { SignatureWork } from '../protocol/keys.ts';
 import type { EntityKind } from '../protocol/types.ts';
 import type { VerifyPool } from '../protocol/verify-pool.ts';
+import { shortId } from '../protocol/ids.ts';
 import type { MegaService, Prepared, RelayItem } from '../service/service.ts';
 import { MAX_INV_ITEMS } from '../wire/constants.ts';
 import type { InvItem } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
-import { GETDATA_TIMEOUT_MS, MAX_IN_FLIGHT, RELAY_CACHE_SIZE, SEEN_CACHE_SIZE, SEEN_TTL_MS } from './constants.ts';
+import { GETDATA_HIGH_WATER_BYTES, GETDATA_TIMEOUT_MS, MAX_GETDATA_QUEUE, MAX_IN_FLIGHT, RELAY_CACHE_SIZE, SEEN_CACHE_SIZE, SEEN_TTL_MS } from './constants.ts';
 import { LruMap, LruSet } from '../util/lru.ts';
+import { OrphanPool } from './orphans.ts';
 import type { Peer } from './peer.ts';
 
 /** Collaborators of the relay. */
 export interface RelayDeps {
-  service: Pick<MegaService, 'submit' | 'getItem' | 'prepare' | 'submitPrepared'>;
+  service: Pick<MegaService, 'submit' | 'getItemByShortId' | 'prepare' | 'submitPrepared'>;
   /** Threads that check signatures ahead of admission; null = check inline. */
   verifier?: VerifyPool | null;
   /** Peers whose handshake is done. */
@@ -21,42 +23,8 @@ export interface RelayDeps {
   now?: () => number;
 }
 
-/** Most dependency keys with waiting orphans. */
-const MAX_ORPHANS = 1_000;
-/** Most orphans waiting on one dependency. */
-const MAX_ORPHANS_PER_KEY = 50;
-/** Total JSON size of all orphans. */
-const MAX_ORPHAN_BYTES = 16 * 1024 * 1024;
-/** How long an orphan waits for its dependency. */
-const ORPHAN_TTL_MS = 60_000;
 /** Most alternate announcers remembered per in-flight item. */
 const MAX_ALTERNATES = 4;
-
-/** An item waiting for a dependency. */
-interface Orphan {
-  kind: EntityKind;
-  payload: unknown;
-  size: number;
-  source: string;
-}
-
-/** What a refused item waits for, as `kind:inventoryId` of the dependency, or null if not an orphan. */
-function dependencyKey(kind: EntityKind, payload: unknown, reason: string): string | null {
-  const p = payload as { oraclePubKey?: unknown; reportId?: unknown; content?: { request?: { capabilityPubKey?: unknown } }; fact?: { request?: { capabilityPubKey?: unknown } } };
-  if (typeof p !== 'object' || p === null) return null;
-  switch (reason) {
-    case 'unknown-oracle':
-      return typeof p.oraclePubKey === 'string' ? `oracle:${p.oraclePubKey}` : null;
-    case 'unknown-capability': {
-      const cap = kind === 'dispute' ? p.fact?.request?.capabilityPubKey : p.content?.request?.capabilityPubKey;
-      return typeof p.oraclePubKey === 'string' && typeof cap === 'string' ? `capability:${p.oraclePubKey}${cap}` : null;
-    }
-    case 'report-not-found':
-      return typeof p.reportId === 'string' ? `report:${p.reportId}` : null;
-    default:
-      return null;
-  }
-}
 
 /** Signature checks a verifier batch carries before it is sent without waiting for the next turn. */
 const BATCH_SIGNATURES = 64;
@@ -72,8 +40,17 @@ interface Intake {
   payload: unknown;
   /** What the service found when preparing it; null when the payload is not schema-valid. */
   prep: Prepared | null;
-  version: string;
+  /** Short version id ('' when not schema-valid). */
+  vid: string;
   ready: boolean;
+}
+
+/** Short ids a peer asked for and that are not served yet, in request order. */
+interface ServeQueue {
+  ids: InvItem[];
+  head: number;
+  /** Waiting for the peer's socket to drain. */
+  waiting: boolean;
 }
 
 /** Counters for metrics and tests. */
@@ -83,24 +60,29 @@ export interface RelayStats {
   invSent: number;
 }
 
-/** Moves items between this node and its peers; never echoes an item to a peer that has it. */
+/**
+ * Moves items between this node and its peers; never echoes an item to a peer that has it. Every
+ * map and set below is keyed by the short version id (`vid`, docs/PROTOCOL.md 11.6): what inv,
+ * getdata and notfound carry, and 22 characters instead of a 64-character hash.
+ */
 export class Relay {
   private readonly deps: RelayDeps;
   private readonly now: () => number;
   /** Versions already processed here (accepted, duplicate or refused for good). */
   private readonly seen: LruSet<string>;
-  /** version -> peer id it was requested from (so it is fetched once). */
+  /** vid -> peer id it was requested from (so it is fetched once). */
   private readonly inFlight: LruMap<string, number>;
-  /** version -> other peers that announced it while it was in flight (asked next if the first fails). */
-  private readonly alternates: LruMap<string, { item: InvItem; peers: Peer[] }>;
+  /** vid -> other peers that announced it while it was in flight (asked next if the first fails). */
+  private readonly alternates: LruMap<string, Peer[]>;
   /** Versions requested from each peer, so a peer that leaves frees them at once. */
   private readonly requestedFrom = new Map<Peer, Set<string>>();
   /** Items refused only because what they depend on is not here yet, keyed by that dependency. */
-  private readonly orphans: LruMap<string, Orphan[]>;
-  private orphanBytes = 0;
-  /** Valid items this node relays without storing (other shards), to answer getdata. */
+  private readonly orphans: OrphanPool;
+  /** Valid items this node relays without storing (other shards), by vid, to answer getdata. */
   private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE);
   private readonly pending = new Map<Peer, InvItem[]>();
+  /** getdata being served, per peer (paced by the peer's send backlog). */
+  private readonly serving = new Map<Peer, ServeQueue>();
   private flushScheduled = false;
   /** Entities received, admitted strictly in arrival order (so an oracle is in before its capability). */
   private intake: Intake[] = [];
@@ -120,21 +102,27 @@ export class Relay {
     this.seen = new LruSet(SEEN_CACHE_SIZE, SEEN_TTL_MS, this.now);
     this.inFlight = new LruMap(MAX_IN_FLIGHT, GETDATA_TIMEOUT_MS, this.now);
     this.alternates = new LruMap(MAX_IN_FLIGHT, GETDATA_TIMEOUT_MS, this.now);
-    this.orphans = new LruMap(MAX_ORPHANS, ORPHAN_TTL_MS, this.now);
+    this.orphans = new OrphanPool(this.now);
   }
 
   /** An item became available here (service `item:relay`): announce it to every peer that lacks it. */
   announce(item: RelayItem): void {
-    this.seen.add(item.version);
-    if (this.deps.service.getItem(item.kind, item.id) === undefined) this.relayCache.set(item.version, item);
-    this.adoptOrphans(item);
+    const stored = this.deps.service.getItemByShortId(shortId(item.version));
+    // Key the seen cache and the known sets by the mempool's own copy of the id: they then cost no string of their own.
+    const vid = stored?.version ?? shortId(item.version);
+    this.seen.add(vid);
+    if (!stored) this.relayCache.set(vid, item);
     // cTTL is a hop limit: an item that arrived with 0 stays here.
-    if (item.cTTL !== null && item.cTTL <= 0) return;
-    for (const peer of this.deps.readyPeers()) {
-      if (peer.known.has(item.version)) continue;
-      peer.known.add(item.version);
-      this.queueInv(peer, { type: item.kind, id: item.id, version: item.version });
+    if (item.cTTL === null || item.cTTL > 0) {
+      for (const peer of this.deps.readyPeers()) {
+        if (peer.known.has(vid)) continue;
+        peer.known.add(vid);
+        this.queueInv(peer, vid);
+      }
     }
+    // Whatever waited for this item is admitted again now, without another announcement; it is
+    // queued after this item, so peers hear of (and fetch) the dependency first.
+    for (const o of this.orphans.take(item.kind, item.id)) this.deps.service.submit(o.kind, o.payload, o.source);
   }
 
   /** Queue inventory for a peer; flushed in batches of at most MAX_INV_ITEMS on the next turn. */
@@ -148,74 +136,119 @@ export class Relay {
     }
   }
 
-  /** `inv` from a peer: request what we have not processed and nobody is fetching yet. */
+  /**
+   * `inv` from a peer: request, in one `getdata`, every version not processed here, not waiting in
+   * the intake, not requested from another peer (this one becomes an alternate) and not stored here.
+   */
   handleInv(peer: Peer, items: InvItem[]): void {
     const want: InvItem[] = [];
-    for (const it of items) {
-      peer.known.add(it.version);
-      if (this.seen.has(it.version) || this.admitting.has(it.version)) continue;
-      const inflight = this.inFlight.get(it.version);
-      if (inflight !== undefined && inflight !== peer.id) {
+    for (const vid of items) {
+      peer.known.add(vid);
+      if (this.seen.has(vid) || this.admitting.has(vid)) continue;
+      const inflight = this.inFlight.get(vid);
+      if (inflight === peer.id) continue; // already asked of this very peer (a repeated id)
+      if (inflight !== undefined) {
         // Someone else is delivering it; remember this peer in case they never do.
-        const alt = this.alternates.get(it.version) ?? { item: it, peers: [] };
-        if (alt.peers.length < MAX_ALTERNATES && !alt.peers.includes(peer)) alt.peers.push(peer);
-        this.alternates.set(it.version, alt);
+        const alt = this.alternates.get(vid) ?? [];
+        if (alt.length < MAX_ALTERNATES && !alt.includes(peer)) alt.push(peer);
+        this.alternates.set(vid, alt);
         continue;
       }
-      if (this.deps.service.getItem(it.type, it.id)?.version === it.version) {
-        this.seen.add(it.version);
+      // The version index holds exactly the stored versions: a hit is this very version.
+      if (this.deps.service.getItemByShortId(vid) !== undefined) {
+        this.seen.add(vid);
         continue;
       }
-      this.request(peer, it);
-      want.push(it);
+      this.request(peer, vid);
+      want.push(vid);
     }
     if (want.length) peer.send({ command: 'getdata', payload: { items: want } });
   }
 
-  private request(peer: Peer, it: InvItem): void {
-    this.inFlight.set(it.version, peer.id);
+  private request(peer: Peer, vid: string): void {
+    this.inFlight.set(vid, peer.id);
     let set = this.requestedFrom.get(peer);
     if (!set) this.requestedFrom.set(peer, (set = new Set()));
-    set.add(it.version);
+    set.add(vid);
   }
 
   /** A request to `failed` will not be answered: ask the next peer that announced it, if any. */
-  private retryElsewhere(version: string, failed: Peer): void {
-    if (this.inFlight.get(version) === failed.id) this.inFlight.delete(version);
-    this.requestedFrom.get(failed)?.delete(version);
-    const alt = this.alternates.get(version);
-    if (!alt || this.seen.has(version)) return;
-    while (alt.peers.length) {
-      const next = alt.peers.shift() as Peer;
+  private retryElsewhere(vid: string, failed: Peer): void {
+    if (this.inFlight.get(vid) === failed.id) this.inFlight.delete(vid);
+    this.requestedFrom.get(failed)?.delete(vid);
+    const alt = this.alternates.get(vid);
+    if (!alt || this.seen.has(vid)) return;
+    while (alt.length) {
+      const next = alt.shift() as Peer;
       if (next === failed || next.isClosed || !next.isReady) continue;
-      this.request(next, alt.item);
-      next.send({ command: 'getdata', payload: { items: [alt.item] } });
+      this.request(next, vid);
+      next.send({ command: 'getdata', payload: { items: [vid] } });
       return;
     }
-    this.alternates.delete(version);
+    this.alternates.delete(vid);
   }
 
-  /** `getdata`: send each item (cTTL lowered by one hop) or list it in `notfound`. */
+  /**
+   * `getdata`: send the item whose current version has each short id (cTTL lowered by one hop), or
+   * the copy of another shard's item kept in the relay cache; list the rest in `notfound`. A
+   * replaced version is not found: its successor travels under its own inv. Requests are served in
+   * order while the peer's unsent data is below GETDATA_HIGH_WATER_BYTES and the rest as its socket
+   * drains, so a peer fetching a whole inventory is paced, never dropped for send-buffer-full.
+   */
   handleGetData(peer: Peer, items: InvItem[]): void {
+    let q = this.serving.get(peer);
+    if (!q) this.serving.set(peer, (q = { ids: [], head: 0, waiting: false }));
+    const room = MAX_GETDATA_QUEUE - (q.ids.length - q.head);
+    // Past the bound the peer is asking for more than any honest node has in flight: not found, ask again later.
+    if (items.length > room) this.sendNotFound(peer, items.slice(Math.max(0, room)));
+    for (let i = 0; i < items.length && i < room; i++) q.ids.push(items[i] as InvItem);
+    if (!q.waiting) this.serve(peer, q);
+  }
+
+  /** Serve a peer's queued getdata until its send backlog reaches the high-water mark; resume on drain. */
+  private serve(peer: Peer, q: ServeQueue): void {
     const missing: InvItem[] = [];
-    for (const it of items) {
-      const stored = this.deps.service.getItem(it.type, it.id);
-      const found = stored ?? this.relayCache.get(it.version);
+    while (q.head < q.ids.length && !peer.isClosed && peer.sendBacklog < GETDATA_HIGH_WATER_BYTES) {
+      const vid = q.ids[q.head++] as InvItem;
+      // Looked up when served, not when asked: a version replaced meanwhile is notfound.
+      const found = this.deps.service.getItemByShortId(vid) ?? this.relayCache.get(vid);
       if (!found) {
-        missing.push(it);
+        missing.push(vid);
         continue;
       }
-      peer.known.add(found.version);
+      peer.known.add(vid);
       const msg = found.cTTL === null ? found.msg : { ...found.msg, cTTL: Math.max(0, found.cTTL - 1) };
       this.stats.itemsSent++;
-      if (!peer.send({ command: found.kind, payload: msg })) return;
+      peer.send({ command: found.kind, payload: msg });
     }
-    if (missing.length) peer.send({ command: 'notfound', payload: { items: missing } });
+    this.sendNotFound(peer, missing);
+    if (peer.isClosed || q.head >= q.ids.length) {
+      if (this.serving.get(peer) === q) this.serving.delete(peer);
+      return;
+    }
+    if (q.head > 4096 && q.head > q.ids.length / 2) {
+      q.ids = q.ids.slice(q.head);
+      q.head = 0;
+    }
+    q.waiting = true;
+    void peer.whenDrained(GETDATA_HIGH_WATER_BYTES).then(() => {
+      q.waiting = false;
+      if (this.serving.get(peer) !== q) return; // the peer left, or the relay closed
+      try {
+        this.serve(peer, q);
+      } catch (err) {
+        this.deps.log.error({ err }, 'bug in getdata serving');
+      }
+    });
+  }
+
+  private sendNotFound(peer: Peer, ids: InvItem[]): void {
+    for (let i = 0; i < ids.length && !peer.isClosed; i += MAX_INV_ITEMS) peer.send({ command: 'notfound', payload: { items: ids.slice(i, i + MAX_INV_ITEMS) } });
   }
 
   /** `notfound`: let another peer's announcement fetch it. */
   handleNotFound(peer: Peer, items: InvItem[]): void {
-    for (const it of items) this.retryElsewhere(it.version, peer);
+    for (const vid of items) this.retryElsewhere(vid, peer);
   }
 
   /**
@@ -227,17 +260,17 @@ export class Relay {
     if (this.closed) return;
     const prep = this.deps.service.prepare(kind, payload);
     // Null: not schema-valid; the admission below names the problem.
-    const version = prep?.version ?? '';
-    if (version) {
-      this.inFlight.delete(version);
-      this.alternates.delete(version);
-      this.requestedFrom.get(peer)?.delete(version);
-      peer.known.add(version);
+    const vid = prep ? shortId(prep.version) : '';
+    if (vid) {
+      this.inFlight.delete(vid);
+      this.alternates.delete(vid);
+      this.requestedFrom.get(peer)?.delete(vid);
+      peer.known.add(vid);
       // Already processed, or a copy is waiting in the intake: either way this one is not needed.
-      if (this.seen.has(version) || this.admitting.has(version)) return;
+      if (this.seen.has(vid) || this.admitting.has(vid)) return;
     }
     this.stats.itemsReceived++;
-    const entry: Intake = { peer, kind, payload, prep, version, ready: true };
+    const entry: Intake = { peer, kind, payload, prep, vid, ready: true };
     const pool = this.deps.verifier;
     if (pool && prep && (prep.work.sigs.length > 0 || prep.work.pubkeys.length > 0)) {
       entry.ready = false;
@@ -248,10 +281,17 @@ export class Relay {
       return;
     }
     this.intake.push(entry);
-    if (version) this.admitting.add(version);
+    if (vid) this.admitting.add(vid);
     const n = (this.backlog.get(peer) ?? 0) + 1;
     this.backlog.set(peer, n);
     if (n === INTAKE_HOLD) peer.hold(true);
+  }
+
+  /** Short ids asked for by getdata and not served yet (waiting for peers' sockets to drain), over all peers. */
+  get getDataBacklog(): number {
+    let n = 0;
+    for (const q of this.serving.values()) n += q.ids.length - q.head;
+    return n;
   }
 
   /** Entities received and not admitted yet. */
@@ -290,7 +330,7 @@ export class Relay {
       if (n === 0) this.backlog.delete(e.peer);
       else this.backlog.set(e.peer, n);
       if (n === INTAKE_RELEASE - 1 || n === 0) e.peer.hold(false);
-      this.admitting.delete(e.version);
+      this.admitting.delete(e.vid);
       try {
         this.admit(e);
       } catch (err) {
@@ -307,21 +347,22 @@ export class Relay {
   }
 
   private admit(e: Intake): void {
-    const { peer, kind, payload, version } = e;
+    const { peer, kind, payload, vid } = e;
     const source = `p2p:${peer.ip}:${peer.remotePort}`;
     const r = e.prep ? this.deps.service.submitPrepared(e.prep, source) : this.deps.service.submit(kind, payload, source);
     if (r.status === 'rejected') {
       // Reasons with ban score 0 depend on our state (e.g. the oracle is not here yet): allow a
       // later retry. Anything else is final for this version, and the sender pays.
       if (r.banScore > 0) {
-        if (version) this.seen.add(version);
+        if (vid) this.seen.add(vid);
         peer.misbehave(r.banScore, r.reason);
       } else {
-        this.keepOrphan(kind, payload, r.reason, source);
+        this.orphans.keep(kind, payload, r.reason, source);
       }
       return;
     }
-    if (version) this.seen.add(version);
+    // (Accepted or out-of-shard: announce() has just added it, with the mempool's copy of the id; keep that one.)
+    if (vid && !this.seen.has(vid)) this.seen.add(vid);
   }
 
   /** Stop admitting: what waits in the intake is dropped (the node is stopping). */
@@ -332,60 +373,16 @@ export class Relay {
     this.batch = null;
     this.backlog.clear();
     this.admitting.clear();
+    this.serving.clear();
   }
 
   /** Forget a peer's queued announcements; what was requested from it is asked of another announcer. */
   dropPeer(peer: Peer): void {
     this.pending.delete(peer);
+    this.serving.delete(peer);
     const requested = this.requestedFrom.get(peer);
     this.requestedFrom.delete(peer);
     for (const v of requested ?? []) this.retryElsewhere(v, peer);
-  }
-
-  /** Dependency keys that may have waiting orphans (stale ones are dropped by recountOrphans). */
-  private readonly orphanKeys = new Set<string>();
-
-  /**
-   * Keep an item refused only because its oracle, capability or report is not here yet (it may be
-   * in flight from another peer); it is admitted again when that dependency arrives (bitcoin's orphan pool).
-   */
-  private keepOrphan(kind: EntityKind, payload: unknown, reason: string, source: string): void {
-    const key = dependencyKey(kind, payload, reason);
-    if (key === null) return;
-    const size = JSON.stringify(payload).length;
-    if (this.orphanBytes + size > MAX_ORPHAN_BYTES || this.orphanKeys.size > 2 * MAX_ORPHANS) this.recountOrphans();
-    if (size > MAX_ORPHAN_BYTES / 16 || this.orphanBytes + size > MAX_ORPHAN_BYTES) return;
-    const list = this.orphans.get(key) ?? [];
-    if (list.length >= MAX_ORPHANS_PER_KEY) return;
-    list.push({ kind, payload, size, source });
-    this.orphans.set(key, list);
-    this.orphanKeys.add(key);
-    this.orphanBytes += size;
-  }
-
-  private adoptOrphans(item: RelayItem): void {
-    const key = `${item.kind}:${item.id}`;
-    if (!this.orphanKeys.has(key)) return;
-    const list = this.orphans.get(key);
-    this.orphanKeys.delete(key);
-    if (!list) {
-      this.recountOrphans(); // expired or evicted meanwhile
-      return;
-    }
-    this.orphans.delete(key);
-    for (const o of list) this.orphanBytes -= o.size;
-    for (const o of list) this.deps.service.submit(o.kind, o.payload, o.source);
-  }
-
-  /** Drop bookkeeping of orphan lists that expired or were evicted from the LRU. */
-  private recountOrphans(): void {
-    let bytes = 0;
-    for (const key of [...this.orphanKeys]) {
-      const list = this.orphans.get(key);
-      if (!list) this.orphanKeys.delete(key);
-      else for (const o of list) bytes += o.size;
-    }
-    this.orphanBytes = bytes;
   }
 
   private flush(): void {

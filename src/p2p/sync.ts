@@ -62,7 +62,7 @@ export class Sync {
     for (const e of this.deps.service.inventory()) {
       // Sync is relay too: an item at its hop limit stays where it is (disputes carry no cTTL).
       if (e.cTTL !== null && e.cTTL <= 0) continue;
-      items.push({ type: e.kind, id: e.id, version: e.version });
+      items.push(e.version); // the stored short version id: nothing to hash or encode per item
     }
     void this.stream(peer, items).finally(() => this.serving.delete(peer));
   }
@@ -73,7 +73,7 @@ export class Sync {
         await peer.whenDrained(SYNC_HIGH_WATER_BYTES);
         if (peer.isClosed) return;
         const batch = items.slice(i, i + MAX_INV_ITEMS);
-        for (const it of batch) peer.known.add(it.version);
+        for (const vid of batch) peer.known.add(vid);
         peer.send({ command: 'inv', payload: { items: batch } });
       }
     } catch (err) {

@@ -43,3 +43,20 @@ export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability |
 export function versionHash(msg: object): string {
   return memoHash(msg, 'version', () => sha256Hex(canonicalWithout(msg, ['cTTL'])));
 }
+
+/** Bytes of the version hash a short version id keeps (128 bits: see docs/PROTOCOL.md 11.6 on collisions). */
+export const SHORT_ID_BYTES = 16;
+/** Characters of a short version id: 16 bytes in base64url without padding. */
+export const SHORT_ID_CHARS = 22;
+
+/**
+ * Short version id of a version hash (64 lowercase hex, protocol/ids.ts versionHash): its first 16
+ * bytes in base64url without padding (RFC 4648 section 5), 22 characters. This is how inventory
+ * names one version of an item on the wire (docs/PROTOCOL.md 11.6).
+ */
+export function shortId(versionHex: string): string {
+  const id = Buffer.from(versionHex.slice(0, 2 * SHORT_ID_BYTES), 'hex').toString('base64url');
+  // Buffer.from stops at the first non-hex character: a short result means the caller passed no hash.
+  if (id.length !== SHORT_ID_CHARS) throw new TypeError(`shortId: not a version hash: ${versionHex.slice(0, 70)}`);
+  return id;
+}

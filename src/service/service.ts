@@ -18,6 +18,7 @@ export interface RelayItem {
   kind: EntityKind;
   /** Inventory id (protocol/ids.ts inventoryId). */
   id: string;
+  /** Version hash, full hex (relay keys on its short id, docs/PROTOCOL.md 11.6). */
   version: string;
   msg: OracleId | OracleCapability | Report | Dispute;
   /** Hop limit as received; null for disputes (never limited). */
@@ -297,9 +298,14 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     return this.mempool.inventory();
   }
 
-  /** The stored item with this inventory id, for `getdata`. */
+  /** The stored item with this inventory id (its current version). */
   getItem(kind: EntityKind, id: string): InventoryEntry | undefined {
     return this.mempool.getByInventoryId(kind, id);
+  }
+
+  /** The stored item whose current version has this short version id, for `inv` and `getdata` (docs/PROTOCOL.md 11.6); a replaced version is not found. */
+  getItemByShortId(shortVersionId: string): InventoryEntry | undefined {
+    return this.mempool.getByShortId(shortVersionId);
   }
 
   /** Entry counts. */

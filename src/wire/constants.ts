@@ -6,8 +6,8 @@ export const HEADER_BYTES = 24;
 export const COMMAND_BYTES = 12;
 /** Default largest payload (config `maxMsgLength`). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
-/** Protocol version this node speaks. */
-export const PROTOCOL_VERSION = 1;
+/** Wire protocol version this node speaks (`version.protocolVersion`). 2: inventory items are short version ids (docs/PROTOCOL.md 11.6); 1 named them `{type, id, version}`. */
+export const PROTOCOL_VERSION = 2;
 /** Most items in one inv / getdata / notfound message. */
 export const MAX_INV_ITEMS = 1000;
 /** Most addresses in one addr message. */

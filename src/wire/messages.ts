@@ -27,12 +27,12 @@ export interface AddrEntry {
   seqNo: number;
 }
 
-/** An inventory item: what, which, and which version. */
-export interface InvItem {
-  type: EntityKind;
-  id: string;
-  version: string;
-}
+/**
+ * An inventory item: the short version id of one version of an item (docs/PROTOCOL.md 11.6), the
+ * first 16 bytes of its version hash in base64url without padding, 22 characters. The schema
+ * (P2PInvItem) checks the form; which item it names only the holder's index knows.
+ */
+export type InvItem = string;
 
 /** A decoded message. Entity payloads stay `unknown`: the service validates and admits them. */
 export type WireMessage =

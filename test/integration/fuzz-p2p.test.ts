@@ -3,6 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MegaNode } from '../../src/node.ts';
+import { shortId } from '../../src/protocol/ids.ts';
+import { versionHash } from '../../src/protocol/ids.ts';
 import { COMMANDS, NETWORK_MAGIC } from '../../src/wire/constants.ts';
 import { encodeFrame } from '../../src/wire/frame.ts';
 import { createTestNode, RawPeer, waitFor } from '../helpers/network.ts';
@@ -15,7 +17,7 @@ const msgs = validMessages();
 const valid = Object.values(msgs) as unknown as Record<string, unknown>[];
 // Valid control payloads too, so mutations reach the inv/getdata/addr/version handlers' deeper checks.
 const controlPayloads: Record<string, unknown>[] = [
-  { items: [{ type: 'oracle', id: msgs.oracle.pubkey, version: 'ab'.repeat(32) }] },
+  { items: [shortId(versionHash(msgs.oracle)), shortId('ab'.repeat(32))] },
   { addrs: [{ host: '127.0.0.1', port: 1, seqNo: 0 }] },
   { nonce: '0011223344556677' },
 ];

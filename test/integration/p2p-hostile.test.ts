@@ -2,8 +2,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MegaNode } from '../../src/node.ts';
+import { shortId } from '../../src/protocol/ids.ts';
 import { versionHash } from '../../src/protocol/ids.ts';
-import { NETWORK_MAGIC } from '../../src/wire/constants.ts';
+import { MAX_INV_ITEMS, NETWORK_MAGIC, PROTOCOL_VERSION } from '../../src/wire/constants.ts';
 import { encodeFrame } from '../../src/wire/frame.ts';
 import { makeKeys, makeOracle } from '../helpers/factory.ts';
 import { connectAll, createTestNode, get, hasItem, post, RawPeer, stopAll, waitFor } from '../helpers/network.ts';
@@ -15,7 +16,7 @@ const HANDSHAKE_MS = 2000;
 const PROMPT_MS = 1500;
 
 function versionFrame(): Buffer {
-  const v = { protocolVersion: 1, network: 'regtest', nonce: '0123456789abcdef', userAgent: '/raw/', listenPort: 0, httpPort: 0 };
+  const v = { protocolVersion: PROTOCOL_VERSION, network: 'regtest', nonce: '0123456789abcdef', userAgent: '/raw/', listenPort: 0, httpPort: 0 };
   return encodeFrame(MAGIC, 'version', Buffer.from(JSON.stringify(v)));
 }
 
@@ -139,9 +140,10 @@ describe('p2p: hostile raw clients against node b of a - b - c', () => {
 
   it('a version for another network (right magic) or an unsupported protocolVersion ends the connection', async () => {
     const wrongNet = await raw();
-    wrongNet.send('version', { protocolVersion: 1, network: 'testnet', nonce: '00000000000000aa', userAgent: '/raw/', listenPort: 0, httpPort: 0 });
+    wrongNet.send('version', { protocolVersion: PROTOCOL_VERSION, network: 'testnet', nonce: '00000000000000aa', userAgent: '/raw/', listenPort: 0, httpPort: 0 });
     const wrongVersion = await raw();
-    wrongVersion.send('version', { protocolVersion: 2, network: 'regtest', nonce: '00000000000000bb', userAgent: '/raw/', listenPort: 0, httpPort: 0 });
+    // A node of protocol 1 (inventory as {type, id, version} objects) is refused at the handshake.
+    wrongVersion.send('version', { protocolVersion: 1, network: 'regtest', nonce: '00000000000000bb', userAgent: '/raw/', listenPort: 0, httpPort: 0 });
     await wrongNet.waitClosed();
     await wrongVersion.waitClosed();
     assert.equal(wrongNet.closedAt! - wrongNet.connectedAt < PROMPT_MS, true);
@@ -157,6 +159,10 @@ describe('p2p: hostile raw clients against node b of a - b - c', () => {
     const cases: [string, (r: RawPeer) => void][] = [
       ['undecodable JSON', (r) => r.write(encodeFrame(MAGIC, 'inv', Buffer.from('{"items": [', 'utf8')))],
       ['schema-violating inv', (r) => r.send('inv', { items: [{ type: 'oracle', id: 'x' }] })],
+      ['a protocol 1 inv item', (r) => r.send('inv', { items: [{ type: 'oracle', id: makeKeys(162).publicKey, version: 'ab'.repeat(32) }] })],
+      ['an inv item of 21 characters', (r) => r.send('inv', { items: [shortId('ab'.repeat(32)).slice(1)] })],
+      ['an inv item outside the base64url alphabet', (r) => r.send('getdata', { items: [shortId('ab'.repeat(32)).slice(0, 21) + '/'] })],
+      [`an inv of ${MAX_INV_ITEMS + 1} items`, (r) => r.send('inv', { items: Array.from({ length: MAX_INV_ITEMS + 1 }, (_, i) => shortId(i.toString(16).padStart(64, '0'))) })],
       ['schema-violating entity', (r) => r.send('oracle', { pubkey: 'not a key' })],
       ['invalid signature', (r) => r.send('oracle', { ...forged, tags: ['forged'] })],
       ['invalid PoW', (r) => r.send('oracle', { ...badPow, pow: { ...badPow.pow, magicNo: badPow.pow.magicNo + 1 } })],
@@ -212,7 +218,7 @@ describe('p2p: hostile raw clients against node b of a - b - c', () => {
     const r = await raw();
     await r.handshake();
     await waitFor(() => b.pool.list().length === 3, { message: 'the raw peer is connected' });
-    r.send('inv', { items: [{ type: 'oracle', id: keys.publicKey, version: versionHash(oracle) }] });
+    r.send('inv', { items: [shortId(versionHash(oracle))] });
     await waitFor(() => r.has('getdata'), { message: 'b asked the raw peer for the item' });
     r.destroy();
     await waitFor(() => b.pool.list().length === 2, { message: 'the raw peer is gone' });

@@ -1,14 +1,18 @@
-// test/integration/p2p-relay.test.ts - real nodes on loopback: relay of every entity kind by REST and by P2P push, sync of a late joiner, no echo, cTTL hop limit, GET /peers.
+// test/integration/p2p-relay.test.ts - real nodes on loopback: relay of every entity kind by REST and by P2P push, sync of a late joiner, no echo, cTTL hop limit, GET /peers, inventory as short version ids (a replaced version is notfound).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MegaNode } from '../../src/node.ts';
+import { shortId } from '../../src/protocol/ids.ts';
 import { versionHash } from '../../src/protocol/ids.ts';
+import type { OracleId } from '../../src/protocol/types.ts';
 import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, reportId } from '../helpers/factory.ts';
 import { connect, connectAll, contents, createSeededNode, createTestNode, get, hasItem, isPeerOf, post, RawPeer, stopAll, waitFor } from '../helpers/network.ts';
 
 const O = makeKeys(11);
 const C = makeKeys(111);
 const ARGS = { city: 'Berlin', day: '2024-06-01' };
+/** The short version id inventory names a message by (docs/PROTOCOL.md 11.6). */
+const vid = (msg: object): string => shortId(versionHash(msg));
 
 describe('p2p: three nodes shaped like mempool-cfg*.json (2 and 3 seeded with 1)', () => {
   const nodes: MegaNode[] = [];
@@ -78,21 +82,25 @@ describe('p2p: three nodes shaped like mempool-cfg*.json (2 and 3 seeded with 1)
       await raw.handshake();
       await waitFor(() => n2.pool.list().length === 3, { message: 'the raw peer is listed by node 2' });
       const keys = makeKeys(12);
-      raw.send('oracle', makeOracle({ keys }));
+      const pushed = makeOracle({ keys });
+      raw.send('oracle', pushed);
       await waitFor(() => nodes.every((n) => hasItem(n, 'oracle', keys.publicKey)), { message: () => 'pushed oracle on every node: ' + JSON.stringify(nodes.map((n) => [hasItem(n, 'oracle', keys.publicKey), n.pool.relay.intakeLength, n.pool.list().length, n.pool.relay.stats])) + ' raw closed ' + raw.closed + ' ' + JSON.stringify(reasons) });
       // Node 2 announced it to its other peers at once; the sender already has it, so gets no inv for it.
-      const invIds = raw.frames.filter((f) => f.command === 'inv').flatMap((f) => (f.payload as { items: { id: string }[] }).items.map((i) => i.id));
-      assert.equal(invIds.includes(keys.publicKey), false);
-      // The peer asks for the whole inventory (sync on join from its side) and gets every item as inv.
+      const invIds = raw.frames.filter((f) => f.command === 'inv').flatMap((f) => (f.payload as { items: string[] }).items);
+      assert.equal(invIds.includes(vid(pushed)), false);
+      // The peer asks for the whole inventory (sync on join from its side) and gets every item as inv:
+      // its short version id, and nothing else.
       raw.send('mempool');
-      const want = contents(n2).map((line) => line.split(':').slice(0, 2).join(':'));
+      const want = contents(n2).map((line) => line.split(':')[2] as string);
+      assert.equal(want.includes(vid(pushed)), true);
       const announced = (): string[] =>
         raw.frames
           .filter((f) => f.command === 'inv')
-          .flatMap((f) => (f.payload as { items: { type: string; id: string }[] }).items.map((i) => `${i.type}:${i.id}`))
+          .flatMap((f) => (f.payload as { items: string[] }).items)
           .sort();
       await waitFor(() => announced().length >= want.length, { message: 'inventory answer to mempool' });
       assert.deepEqual(announced(), want.sort());
+      for (const item of announced()) assert.match(item, /^[A-Za-z0-9_-]{22}$/);
       assert.equal(raw.closed, false);
     } finally {
       raw.destroy();
@@ -240,7 +248,7 @@ describe('p2p: periodic anti-entropy', () => {
     const raw = await RawPeer.connect(b.p2pPort);
     try {
       await raw.handshake();
-      raw.send('inv', { items: [{ type: 'oracle', id: o.publicKey, version: versionHash(oracle) }] });
+      raw.send('inv', { items: [vid(oracle)] });
       await waitFor(() => raw.has('getdata'), { message: 'b asked the raw peer for the oracle' });
       // a relays oracle and capability; b skips the oracle (in flight elsewhere) and must refuse the capability for now.
       assert.equal((await post(a, '/oracle', oracle)).status, 201);
@@ -270,10 +278,125 @@ describe('p2p: periodic anti-entropy', () => {
       const first = mempoolRequests();
       // We answer only the next, periodic request with an oracle b has never seen.
       await waitFor(() => mempoolRequests() > first, { timeoutMs: 15_000, message: 'a periodic anti-entropy request' });
-      raw.send('inv', { items: [{ type: 'oracle', id: o.publicKey, version: versionHash(oracle) }] });
+      raw.send('inv', { items: [vid(oracle)] });
       await waitFor(() => raw.has('getdata'), { message: 'b asked for the missing oracle' });
+      assert.deepEqual(raw.frames.find((f) => f.command === 'getdata')?.payload, { items: [vid(oracle)] });
       raw.send('oracle', oracle);
       await waitFor(() => hasItem(b, 'oracle', o.publicKey), { message: 'b stored what the inventory exchange revealed' });
+    } finally {
+      raw.destroy();
+    }
+  });
+});
+
+describe('p2p: inventory names versions by short id (docs/PROTOCOL.md 11.6, 11.7)', () => {
+  const nodes: MegaNode[] = [];
+
+  before(async () => {
+    // One node and raw peers: every inv, getdata and notfound is seen as sent.
+    nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000 }, 'inv-a'));
+  });
+
+  after(async () => {
+    await stopAll(nodes);
+  });
+
+  it('announces a new version as its short id; getdata for a replaced version is notfound while the new one is served', async () => {
+    const [a] = nodes as [MegaNode];
+    const raw = await RawPeer.connect(a.p2pPort);
+    raw.autoPong = true;
+    try {
+      await raw.handshake();
+      await waitFor(() => a.pool.list().length === 1, { message: 'the raw peer is connected' });
+      const keys = makeKeys(51);
+      const v1 = makeOracle({ keys, seqNo: 1 });
+      const v2 = makeOracle({ keys, seqNo: 2 });
+      const invItems = (): string[] => raw.frames.filter((f) => f.command === 'inv').flatMap((f) => (f.payload as { items: string[] }).items);
+
+      assert.equal((await post(a, '/oracle', v1)).status, 201);
+      await waitFor(() => invItems().includes(vid(v1)), { message: 'the first version announced by its short id' });
+      assert.equal((await post(a, '/oracle', v2)).status, 201);
+      await waitFor(() => invItems().includes(vid(v2)), { message: 'the second version announced by its own short id' });
+      assert.notEqual(vid(v1), vid(v2));
+      assert.equal(a.service.getItemByShortId(vid(v1)), undefined);
+      assert.equal((a.service.getItemByShortId(vid(v2))?.msg as OracleId | undefined)?.seqNo, 2);
+
+      // Ask for both versions and for one that never existed, in one getdata.
+      const unknown = shortId('00'.repeat(32));
+      raw.send('getdata', { items: [vid(v1), vid(v2), unknown] });
+      await waitFor(() => raw.has('notfound') && raw.has('oracle'), { message: 'an oracle and a notfound' });
+      const sent = raw.frames.filter((f) => f.command === 'oracle').map((f) => f.payload as { seqNo: number; cTTL: number });
+      assert.deepEqual(sent.map((o) => o.seqNo), [2]);
+      assert.equal(sent[0]?.cTTL, v2.cTTL - 1); // lowered by one hop, same version
+      assert.equal(vid(sent[0] as object), vid(v2));
+      const notfound = raw.frames.filter((f) => f.command === 'notfound').map((f) => f.payload);
+      assert.deepEqual(notfound, [{ items: [vid(v1), unknown] }]);
+      assert.equal(raw.closed, false);
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('inv: skips what it stores in that very version and requests the rest with one getdata of short ids', async () => {
+    const [a] = nodes as [MegaNode];
+    const stored = makeOracle({ keys: makeKeys(52), seqNo: 1 });
+    assert.equal((await post(a, '/oracle', stored)).status, 201);
+    const newer = makeOracle({ keys: makeKeys(52), seqNo: 2 });
+    const fresh = makeOracle({ keys: makeKeys(53) });
+    const raw = await RawPeer.connect(a.p2pPort);
+    raw.autoPong = true;
+    try {
+      await raw.handshake();
+      await waitFor(() => a.pool.list().length === 1, { message: 'the raw peer is connected' });
+      // The same id twice in one inv is requested once.
+      raw.send('inv', { items: [vid(stored), vid(newer), vid(fresh), vid(fresh)] });
+      await waitFor(() => raw.has('getdata'), { message: 'a asked for what it lacks' });
+      assert.deepEqual(raw.frames.filter((f) => f.command === 'getdata').map((f) => f.payload), [{ items: [vid(newer), vid(fresh)] }]);
+      raw.send('oracle', newer);
+      raw.send('oracle', fresh);
+      await waitFor(() => a.service.getItemByShortId(vid(newer)) !== undefined && hasItem(a, 'oracle', makeKeys(53).publicKey), { message: 'both delivered' });
+      assert.equal((a.service.getItem('oracle', makeKeys(52).publicKey)?.msg as OracleId | undefined)?.seqNo, 2);
+      assert.equal(raw.closed, false);
+    } finally {
+      raw.destroy();
+    }
+  });
+});
+
+describe('p2p: getdata is paced by the requester\'s reading, never dropped for a full send buffer', () => {
+  const nodes: MegaNode[] = [];
+
+  before(async () => {
+    // Long keepalive: the raw peer below stops reading for a while and must not be dropped as silent.
+    nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000, p2pKeepAlive: 30_000 }, 'pace-a'));
+  });
+
+  after(async () => {
+    await stopAll(nodes);
+  });
+
+  it('a peer asking for far more than the 16 MiB send buffer while not reading gets it all once it reads', async () => {
+    const [a] = nodes as [MegaNode];
+    const oracle = makeOracle({ keys: makeKeys(61) });
+    assert.equal((await post(a, '/oracle', oracle)).status, 201);
+    const raw = await RawPeer.connect(a.p2pPort);
+    try {
+      await raw.handshake();
+      await waitFor(() => a.pool.list().length === 1, { message: 'the raw peer is connected' });
+      // 60 getdata of 1000 copies each: about 30 MB of oracle frames, more than the kernel buffers
+      // and the 16 MiB send-buffer limit together. Written at once, it would get us dropped.
+      raw.socket.pause();
+      const ids = Array.from({ length: 1000 }, () => vid(oracle));
+      for (let i = 0; i < 60; i++) raw.send('getdata', { items: ids });
+      await waitFor(() => a.pool.relay.getDataBacklog > 0, { message: 'a stopped writing and queued the rest' });
+      assert.equal(raw.closed, false);
+      raw.socket.resume();
+      const served = (): number => raw.frames.filter((f) => f.command === 'oracle').length;
+      await waitFor(() => served() === 60_000, { timeoutMs: 60_000, message: () => `all copies served (${served()}/60000)` });
+      assert.equal(a.pool.relay.getDataBacklog, 0);
+      assert.equal(raw.has('notfound'), false);
+      assert.equal(raw.closed, false);
+      assert.equal(a.pool.list().length, 1);
     } finally {
       raw.destroy();
     }

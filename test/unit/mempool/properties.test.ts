@@ -272,7 +272,8 @@ function run(m: Mempool, op: Op): AddResult | { status: 'bid'; found: boolean } 
     case 'cap':
       return m.addCapability(fakeCapability(oracleKey(op.k), capKey(op.c), op.d, { seqNo: op.seq, question: op.words.join(' '), tags: op.tags }));
     case 'report':
-      return m.addReport(fakeReport(oracleKey(op.k), op.d, { seqNo: op.seq }), repId(op.k, op.r));
+      // Content tagged by report id, as a real report's id is its content's hash: two reports never share a version.
+      return m.addReport(fakeReport(oracleKey(op.k), op.d, { seqNo: op.seq, tag: `${op.k}:${op.r}` }), repId(op.k, op.r));
     case 'dispute': {
       const id = repId(op.k, op.r);
       return m.addDispute(fakeDispute(id, oracleKey(op.k)), dispId(id));
@@ -342,6 +343,16 @@ function checkState(m: Mempool, model: Model): void {
     disputes += rs.filter((r) => r.dispute !== null).length;
   }
   assert.deepEqual({ oracles: oracles.length, capabilities: caps, reports, disputes }, counts);
+
+  // The short-version-id index holds exactly the stored versions: each resolves to its own item,
+  // and there is nothing else in it (no replaced or removed version, which getdata would serve).
+  const inventory = [...m.inventory()];
+  assert.equal(m.indexedVersions, inventory.length);
+  for (const e of inventory) {
+    const hit = m.getByShortId(e.version);
+    assert.deepEqual(hit && [hit.kind, hit.id, hit.version, hit.cTTL], [e.kind, e.id, e.version, e.cTTL]);
+    assert.equal(hit?.msg, e.msg);
+  }
 
   // Word and tag indexes hold exactly the stored entries (nothing stale, nothing missing), in rank
   // order: oracles by oracle rank, capabilities by (PoW, capability key, oracle key); pages agree.

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { SchemaRegistry } from '../../../src/protocol/schema.ts';
 import { BAN_THRESHOLD, MAX_SEND_BUFFER_BYTES } from '../../../src/p2p/constants.ts';
 import { Peer, type PeerOptions } from '../../../src/p2p/peer.ts';
-import { NETWORK_MAGIC, type Network } from '../../../src/wire/constants.ts';
+import { MAX_INV_ITEMS, NETWORK_MAGIC, PROTOCOL_VERSION, type Network } from '../../../src/wire/constants.ts';
 import { encodeFrame, FrameDecoder } from '../../../src/wire/frame.ts';
 import { MessageCodec, type VersionPayload, type WireMessage } from '../../../src/wire/messages.ts';
 
@@ -16,13 +16,15 @@ const MAGIC = NETWORK_MAGIC.testnet;
 const LOCAL_NONCE = '1111111111111111';
 const REMOTE_NONCE = '2222222222222222';
 
-const localVersion: VersionPayload = { protocolVersion: 1, network: 'testnet', nonce: LOCAL_NONCE, userAgent: '/mega:test/', listenPort: 18333, httpPort: 18080, shard: { count: 1, index: 0 } };
+const localVersion: VersionPayload = { protocolVersion: PROTOCOL_VERSION, network: 'testnet', nonce: LOCAL_NONCE, userAgent: '/mega:test/', listenPort: 18333, httpPort: 18080, shard: { count: 1, index: 0 } };
 const remoteVersion = (over: Partial<VersionPayload> = {}): WireMessage => ({
   command: 'version',
-  payload: { protocolVersion: 1, network: 'testnet', nonce: REMOTE_NONCE, userAgent: '/remote:1/', listenPort: 18444, httpPort: 0, ...over },
+  payload: { protocolVersion: PROTOCOL_VERSION, network: 'testnet', nonce: REMOTE_NONCE, userAgent: '/remote:1/', listenPort: 18444, httpPort: 0, ...over },
 });
 const VERACK: WireMessage = { command: 'verack', payload: null };
 const HEX64 = 'ab'.repeat(32);
+/** A short version id (docs/PROTOCOL.md 11.6). */
+const VID = 'Q6urq6urq6urq6urq6urqw'; // shortId(HEX64)
 
 // ---- an in-memory socket pair ----------------------------------------------------------------------
 
@@ -227,7 +229,7 @@ describe('Peer: handshake', () => {
     { command: 'pong', payload: { nonce: '0123456789abcdef' } },
     { command: 'addr', payload: { addresses: [] } },
     { command: 'inv', payload: { items: [] } },
-    { command: 'getdata', payload: { items: [{ type: 'report', id: HEX64, version: HEX64 }] } },
+    { command: 'getdata', payload: { items: [VID] } },
     { command: 'notfound', payload: { items: [] } },
     { command: 'mempool', payload: null },
     { command: 'oracle', payload: { pubkey: 'x' } },
@@ -270,7 +272,7 @@ describe('Peer: handshake', () => {
     assert.equal(h.remote.count('verack'), 0);
   });
 
-  for (const protocolVersion of [2, 0, 4294967295]) {
+  for (const protocolVersion of [1, 3, 0, 4294967295]) {
     it(`protocolVersion ${protocolVersion}: unsupported-version`, async () => {
       const h = connect();
       h.remote.send(remoteVersion({ protocolVersion }));
@@ -332,7 +334,7 @@ describe('Peer: after the handshake', () => {
     const h = await handshake();
     const msgs: WireMessage[] = [
       { command: 'addr', payload: { addresses: [{ host: '203.0.113.9', port: 8333, seqNo: 1 }] } },
-      { command: 'inv', payload: { items: [{ type: 'report', id: HEX64, version: HEX64 }] } },
+      { command: 'inv', payload: { items: [VID] } },
       { command: 'getdata', payload: { items: [] } },
       { command: 'notfound', payload: { items: [] } },
       { command: 'mempool', payload: null },
@@ -430,6 +432,25 @@ describe('Peer: misbehaviour', () => {
     assert.equal(h.misbehaved[0]?.[0], BAN_THRESHOLD);
     assert.match(h.misbehaved[0]?.[1] ?? '', /^bad-payload: /);
   });
+
+  for (const [what, items] of [
+    ['a protocol 1 item {type, id, version}', [{ type: 'report', id: HEX64, version: HEX64 }]],
+    ['a short id of 21 characters', [VID.slice(1)]],
+    ['a short id with a base64 (not base64url) character', [VID.slice(0, 21) + '+']],
+    ['a whole version hash', [HEX64]],
+    [`${MAX_INV_ITEMS + 1} items`, Array.from({ length: MAX_INV_ITEMS + 1 }, () => VID)],
+  ] as [string, unknown[]][]) {
+    for (const command of ['inv', 'getdata', 'notfound']) {
+      it(`${command} with ${what} after the handshake: bad-payload, banned`, async () => {
+        const h = await handshake();
+        h.remote.sendRaw(encodeFrame(MAGIC, command, Buffer.from(JSON.stringify({ items }))));
+        await closedWith(h, 'banned');
+        assert.equal(h.misbehaved[0]?.[0], BAN_THRESHOLD);
+        assert.match(h.misbehaved[0]?.[1] ?? '', /^bad-payload: /);
+        assert.deepEqual(h.messages, []);
+      });
+    }
+  }
 
   it('an unknown (well-formed) command: unknown-command, banned', async () => {
     const h = await handshake();

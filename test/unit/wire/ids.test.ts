@@ -1,4 +1,4 @@
-// test/unit/wire/ids.test.ts - owns the basics of the inventory identifiers used on the wire: inventoryId per kind and versionHash (cTTL excluded, everything else included).
+// test/unit/wire/ids.test.ts - owns the basics of the item identifiers: inventoryId per kind (a node-internal key since wire protocol 2; inventory on the wire is short version ids, short-id.test.ts) and versionHash (cTTL excluded, everything else included).
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

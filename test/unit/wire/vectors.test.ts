@@ -1,12 +1,13 @@
-// test/unit/wire/vectors.test.ts - owns the fixed frame vectors of test/fixtures/wire-vectors.json in both directions: encode to the stored hex, decode back to command + payload, codec round trip per command.
+// test/unit/wire/vectors.test.ts - owns the fixed frame vectors of test/fixtures/wire-vectors.json in both directions: encode to the stored hex, decode back to command + payload, codec round trip per command; and its short version id vectors.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SchemaRegistry } from '../../../src/protocol/schema.ts';
-import { inventoryId, versionHash } from '../../../src/protocol/ids.ts';
-import type { EntityKind, OracleId } from '../../../src/protocol/types.ts';
-import { COMMANDS, DEFAULT_MAX_PAYLOAD_BYTES, EMPTY_PAYLOAD_COMMANDS, HEADER_BYTES, NETWORK_MAGIC, type Network } from '../../../src/wire/constants.ts';
+import { shortId } from '../../../src/protocol/ids.ts';
+import { versionHash } from '../../../src/protocol/ids.ts';
+import type { OracleId } from '../../../src/protocol/types.ts';
+import { COMMANDS, DEFAULT_MAX_PAYLOAD_BYTES, EMPTY_PAYLOAD_COMMANDS, HEADER_BYTES, NETWORK_MAGIC, PROTOCOL_VERSION, type Network } from '../../../src/wire/constants.ts';
 import { checksum, encodeFrame, FrameDecoder } from '../../../src/wire/frame.ts';
 import { ENTITY_COMMANDS, MessageCodec } from '../../../src/wire/messages.ts';
 
@@ -19,7 +20,7 @@ interface WireVector {
   length: number;
   checksum: string;
   frame: string;
-  entity?: { source: string; type: EntityKind; id: string; version: string };
+  entity?: { source: string; version: string; shortId: string };
 }
 interface WireVectors {
   protocolVersion: number;
@@ -28,6 +29,7 @@ interface WireVectors {
   networks: Record<Network, { magic: string; magicHex: string }>;
   emptyPayloadChecksum: string;
   vectors: WireVector[];
+  shortIds: { name: string; version: string; first16Bytes: string; shortId: string }[];
 }
 
 const FIXTURES = new URL('../../fixtures/', import.meta.url);
@@ -42,7 +44,8 @@ const decoderFor = (network: Network, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTE
 
 describe('wire vectors: file header', () => {
   it('matches the wire constants', () => {
-    assert.equal(file.protocolVersion, 1);
+    assert.equal(file.protocolVersion, 2);
+    assert.equal(file.protocolVersion, PROTOCOL_VERSION);
     assert.equal(file.headerBytes, HEADER_BYTES);
     assert.equal(file.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES);
     assert.deepEqual(file.networks, {
@@ -128,36 +131,51 @@ describe('wire vectors: entity frames carry the protocol vectors unchanged', () 
     assert.deepEqual([...new Set(entityVectors.map((v) => v.command))].sort(), [...ENTITY_COMMANDS].sort());
   });
   for (const v of entityVectors) {
-    it(`${v.name}: payload is the protocol vector; inventory item recomputes`, () => {
+    it(`${v.name}: payload is the protocol vector; version hash and short version id recompute`, () => {
       const e = v.entity;
       assert.notEqual(e, undefined);
       if (!e) return;
-      assert.equal(e.type, v.command);
       const input = sources.get(e.source);
       assert.notEqual(input, undefined, `no protocol vector ${e.source}`);
       assert.deepEqual(JSON.parse(v.payload), input);
       assert.equal(v.payload, JSON.stringify(input));
       const msg = input as OracleId;
-      assert.equal(inventoryId(e.type, msg), e.id);
       assert.equal(versionHash(msg), e.version);
+      assert.equal(shortId(e.version), e.shortId);
     });
   }
 
-  it('report vectors: inventory id is the report id of the protocol vectors', () => {
-    for (const r of protocolVectors.ids.reports) {
-      const v = entityVectors.find((x) => x.entity?.source === r.name);
-      assert.equal(v?.entity?.id, r.id, r.name);
-    }
-  });
-
-  it('inv / getdata / notfound vectors list items of the entity vectors', () => {
-    const items = new Set(entityVectors.map((v) => JSON.stringify({ type: v.entity?.type, id: v.entity?.id, version: v.entity?.version })));
+  it('inv / getdata / notfound vectors list short version ids of the entity vectors', () => {
+    const items = new Set(entityVectors.map((v) => v.entity?.shortId));
     for (const v of file.vectors.filter((x) => ['inv', 'getdata', 'notfound'].includes(x.command))) {
       const payload = JSON.parse(v.payload) as { items: unknown[] };
       assert.notEqual(payload.items.length, 0);
-      for (const it of payload.items) assert.equal(items.has(JSON.stringify(it)), true, `${v.name}: ${JSON.stringify(it)}`);
+      for (const it of payload.items) {
+        assert.equal(typeof it, 'string');
+        assert.equal(items.has(it as string), true, `${v.name}: ${JSON.stringify(it)}`);
+      }
     }
   });
+});
+
+describe('wire vectors: short version ids (docs/PROTOCOL.md 11.6)', () => {
+  it('covers every entity vector and both ends of the base64url alphabet', () => {
+    const entities = file.vectors.filter((v) => v.entity).map((v) => v.entity?.shortId);
+    assert.equal(file.shortIds.filter((x) => entities.includes(x.shortId)).length, entities.length);
+    const all = file.shortIds.map((x) => x.shortId).join('');
+    for (const c of ['-', '_', 'A', 'w']) assert.equal(all.includes(c), true, c);
+  });
+  for (const x of file.shortIds) {
+    it(`${x.name}: the first 16 bytes of the version hash in base64url, no padding`, () => {
+      assert.equal(x.first16Bytes, x.version.slice(0, 32));
+      assert.match(x.shortId, /^[A-Za-z0-9_-]{22}$/);
+      assert.equal(shortId(x.version), x.shortId);
+      // An independent encoder: Node's base64 with the RFC 4648 section 5 substitutions and no '='.
+      const viaBase64 = Buffer.from(x.first16Bytes, 'hex').toString('base64').replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+      assert.equal(viaBase64, x.shortId);
+      assert.equal(Buffer.from(x.shortId, 'base64url').toString('hex'), x.first16Bytes);
+    });
+  }
 });
 
 describe('wire vectors: all frames of a network in one stream', () => {

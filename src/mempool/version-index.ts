@@ -1,0 +1,43 @@
+/** mempool/version-index.ts - the index short version id (protocol/ids.ts shortId) -> stored entry that answers inv and getdata. Imports only mempool internals. */
+import { OracleEntry } from './stored.ts';
+import type { InventoryEntry, StoredCapability, StoredDispute, StoredReport } from './types.ts';
+
+/** Anything stored under its own version: an oracle, a capability, a report or a dispute. Its `version` is the index key. */
+export type Versioned = OracleEntry | StoredCapability | StoredReport | StoredDispute;
+
+/**
+ * Short version id -> stored entry, for every stored oracle, capability, report and dispute. The key
+ * is the entry's own `version` string (no copy), so an entry costs one Map slot. Contract with the
+ * mempool: `remove(e)` before `e.version` changes or `e` leaves, `add(e)` after it is stored.
+ * Removing checks identity, so a (self-inflicted, section 11.6) collision can never make the removal
+ * of one entry drop another's key.
+ */
+export class VersionIndex {
+  private readonly byId = new Map<string, Versioned>();
+
+  /** Index an entry under its current version. */
+  add(e: Versioned): void {
+    this.byId.set(e.version, e);
+  }
+
+  /** Unindex an entry (no-op when another entry holds its key). */
+  remove(e: Versioned): void {
+    if (this.byId.get(e.version) === e) this.byId.delete(e.version);
+  }
+
+  /** Number of indexed versions (tests compare it with the inventory). */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** The stored item whose current version has this short id, as relay and sync see it. */
+  get(id: string): InventoryEntry | undefined {
+    const e = this.byId.get(id);
+    if (e === undefined) return undefined;
+    // Entries carry no kind tag (it would cost a field per entry): their shapes tell them apart.
+    if (e instanceof OracleEntry) return { kind: 'oracle', id: e.msg.pubkey, version: e.version, msg: e.msg, cTTL: e.msg.cTTL };
+    if ('dispute' in e) return { kind: 'report', id: e.id, version: e.version, msg: e.msg, cTTL: e.msg.cTTL };
+    if ('id' in e) return { kind: 'dispute', id: e.msg.reportId, version: e.version, msg: e.msg, cTTL: null };
+    return { kind: 'capability', id: e.msg.oraclePubKey + e.msg.capabilityPubKey, version: e.version, msg: e.msg, cTTL: e.msg.cTTL };
+  }
+}
