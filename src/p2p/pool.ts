@@ -369,7 +369,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       case 'capability':
       case 'report':
       case 'dispute':
-        return this.relay.handleEntity(peer, msg.command, msg.payload);
+        return this.relay.handleEntity(peer, msg.command, msg.payload, msg.bytes);
       default:
         return; // version/verack/ping/pong are handled by the peer itself
     }

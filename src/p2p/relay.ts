@@ -10,6 +10,7 @@ import type { Logger } from '../log.ts';
 import { GETDATA_HIGH_WATER_BYTES, GETDATA_TIMEOUT_MS, MAX_GETDATA_QUEUE, MAX_IN_FLIGHT, RELAY_CACHE_SIZE, SEEN_CACHE_SIZE, SEEN_TTL_MS } from './constants.ts';
 import { LruMap, LruSet } from '../util/lru.ts';
 import { OrphanPool } from './orphans.ts';
+import { IntakeBudget } from './intake-budget.ts';
 import type { Peer } from './peer.ts';
 
 /** Collaborators of the relay. */
@@ -28,10 +29,6 @@ const MAX_ALTERNATES = 4;
 
 /** Signature checks a verifier batch carries before it is sent without waiting for the next turn. */
 const BATCH_SIGNATURES = 64;
-/** A peer with this many entities waiting in the intake has its reads paused ... */
-const INTAKE_HOLD = 1_024;
-/** ... until it is down to this many. */
-const INTAKE_RELEASE = 256;
 
 /** An entity from a peer waiting to be admitted, in arrival order, once its signature checks are done. */
 interface Intake {
@@ -42,6 +39,8 @@ interface Intake {
   prep: Prepared | null;
   /** Short version id ('' when not schema-valid). */
   vid: string;
+  /** Payload size on the wire (intake back-pressure). */
+  bytes: number;
   ready: boolean;
 }
 
@@ -89,8 +88,8 @@ export class Relay {
   private intakeHead = 0;
   /** Signature work gathered this turn, sent to the verifier as one batch. */
   private batch: { works: SignatureWork[]; entries: Intake[]; sigs: number } | null = null;
-  /** Entities waiting in the intake per peer (for back-pressure). */
-  private readonly backlog = new Map<Peer, number>();
+  /** Entities and bytes waiting in the intake, per peer and in all (back-pressure). */
+  private readonly budget = new IntakeBudget<Peer>();
   /** Versions waiting in the intake (not fetched again meanwhile). */
   private readonly admitting = new Set<string>();
   private closed = false;
@@ -254,9 +253,9 @@ export class Relay {
   /**
    * An entity from a peer (requested or pushed): admitted exactly like one submitted by REST, in
    * arrival order. Its signature checks go to the verifier threads first when there are any; a
-   * peer whose entities pile up has its reads paused until the intake drains.
+   * peer whose entities pile up (p2p/intake-budget.ts) has its reads paused until the intake drains.
    */
-  handleEntity(peer: Peer, kind: EntityKind, payload: unknown): void {
+  handleEntity(peer: Peer, kind: EntityKind, payload: unknown, bytes = 0): void {
     if (this.closed) return;
     const prep = this.deps.service.prepare(kind, payload);
     // Null: not schema-valid; the admission below names the problem.
@@ -270,7 +269,7 @@ export class Relay {
       if (this.seen.has(vid) || this.admitting.has(vid)) return;
     }
     this.stats.itemsReceived++;
-    const entry: Intake = { peer, kind, payload, prep, vid, ready: true };
+    const entry: Intake = { peer, kind, payload, prep, vid, bytes, ready: true };
     const pool = this.deps.verifier;
     if (pool && prep && (prep.work.sigs.length > 0 || prep.work.pubkeys.length > 0)) {
       entry.ready = false;
@@ -282,9 +281,7 @@ export class Relay {
     }
     this.intake.push(entry);
     if (vid) this.admitting.add(vid);
-    const n = (this.backlog.get(peer) ?? 0) + 1;
-    this.backlog.set(peer, n);
-    if (n === INTAKE_HOLD) peer.hold(true);
+    this.budget.add(peer, bytes);
   }
 
   /** Short ids asked for by getdata and not served yet (waiting for peers' sockets to drain), over all peers. */
@@ -326,10 +323,7 @@ export class Relay {
       const e = this.intake[this.intakeHead] as Intake;
       if (!e.ready) break;
       this.intake[this.intakeHead++] = undefined as unknown as Intake;
-      const n = (this.backlog.get(e.peer) ?? 1) - 1;
-      if (n === 0) this.backlog.delete(e.peer);
-      else this.backlog.set(e.peer, n);
-      if (n === INTAKE_RELEASE - 1 || n === 0) e.peer.hold(false);
+      this.budget.remove(e.peer, e.bytes);
       this.admitting.delete(e.vid);
       try {
         this.admit(e);
@@ -371,7 +365,7 @@ export class Relay {
     this.intake = [];
     this.intakeHead = 0;
     this.batch = null;
-    this.backlog.clear();
+    this.budget.clear();
     this.admitting.clear();
     this.serving.clear();
   }

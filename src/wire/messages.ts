@@ -41,7 +41,7 @@ export type WireMessage =
   | { command: 'ping' | 'pong'; payload: PingPayload }
   | { command: 'addr'; payload: { addresses: AddrEntry[] } }
   | { command: 'inv' | 'getdata' | 'notfound'; payload: { items: InvItem[] } }
-  | { command: EntityKind; payload: unknown };
+  | { command: EntityKind; payload: unknown; /** Payload size on the wire, set by decode (intake back-pressure counts it). */ bytes?: number };
 
 /** Schema (in wolfram-mega-spec.yaml components) of each command with a structured payload. */
 const PAYLOAD_SCHEMA: Record<string, string> = {
@@ -88,7 +88,7 @@ export class MessageCodec {
     } catch (e) {
       throw new WireError('bad-payload', `${command} payload is not UTF-8 JSON: ${(e as Error).message.slice(0, 100)}`);
     }
-    if (ENTITY_COMMANDS.has(command)) return { command: command as EntityKind, payload: value };
+    if (ENTITY_COMMANDS.has(command)) return { command: command as EntityKind, payload: value, bytes: payload.length };
     const v = this.schemas.component(PAYLOAD_SCHEMA[command] as string);
     if (!v(value)) throw new WireError('bad-payload', formatSchemaErrors(v.errors, command));
     const wf = checkWellFormed(value, command);
