@@ -27,6 +27,7 @@ import {
   MANIFEST_MAX_QUEUED,
   MANIFEST_TIMEOUT_MS,
 } from './identity/constants.ts';
+import { apiServerClasses } from './api/server-classes.ts';
 import { createApiApp } from './api/app.ts';
 import { Monitoring } from './api/monitoring.ts';
 import { NETWORK_MAGIC } from './wire/constants.ts';
@@ -234,6 +235,9 @@ export class MegaNode {
     // the check runs every second rather than Node's default 30 s.
     const server = http.createServer(
       {
+        // Requests born with the app's prototypes: Express's per-request prototype swap would
+        // otherwise give every req/res new hidden classes in the old generation (api/server-classes.ts).
+        ...apiServerClasses(app),
         requestTimeout: c.httpRequestTimeoutMs,
         headersTimeout: Math.min(c.httpRequestTimeoutMs, 20_000),
         connectionsCheckingInterval: 1000,

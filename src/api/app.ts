@@ -44,7 +44,7 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
   // Before any body is read or validated: a throttled client costs one map lookup.
   if (opts.rateLimit) app.use(rateLimit(new RateLimiter(opts.rateLimit, deps.now)));
   app.use((_req, res, next) => {
-    res.set('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
   const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });

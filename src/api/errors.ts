@@ -1,6 +1,7 @@
-/** api/errors.ts - the REST error channel: ApiError, the `{error:{code,message}}` body, and the one error middleware. Imports only express types. */
+/** api/errors.ts - the REST error channel: ApiError, the `{error:{code,message}}` body, and the one error middleware. Imports express types and api/respond. */
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '../log.ts';
+import { sendJson } from './respond.ts';
 
 /** An HTTP error with a kebab-case machine-readable code. */
 export class ApiError extends Error {
@@ -16,7 +17,7 @@ export class ApiError extends Error {
 
 /** Send the standard error body. */
 export function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
+  sendJson(res, { error: { code, message } }, status);
 }
 
 // body-parser error types -> (status, code)

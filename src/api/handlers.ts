@@ -11,6 +11,7 @@ import type { BidStatus } from '../identity/bids.ts';
 import type { ManifestStatus } from '../identity/manifest.ts';
 import type { AdmissionResult } from '../service/types.ts';
 import { ApiError, sendError } from './errors.ts';
+import { sendJson } from './respond.ts';
 import type { ValidatedInput } from './validate.ts';
 
 /** What the handlers need from the node. */
@@ -56,13 +57,13 @@ const pageOf = (q: Record<string, unknown>) => ({ page: q.page as number, chunkS
 export function sendAdmission(res: Response, r: AdmissionResult): void {
   switch (r.status) {
     case 'accepted':
-      res.status(201).json({ result: 'accepted', id: r.id });
+      sendJson(res, { result: 'accepted', id: r.id }, 201);
       return;
     case 'duplicate':
-      res.status(200).json({ result: 'duplicate', id: r.id });
+      sendJson(res, { result: 'duplicate', id: r.id });
       return;
     case 'out-of-shard':
-      res.status(202).json({ result: 'out-of-shard', id: r.id });
+      sendJson(res, { result: 'out-of-shard', id: r.id }, 202);
       return;
     case 'rejected':
       sendError(res, 422, r.reason, r.message);
@@ -80,6 +81,13 @@ function oracleDetails(o: StoredOracle, bid: BidStatus, manifest: ManifestStatus
     reports: o.reports.size,
     receivedAt: new Date(o.receivedAt).toISOString(),
   };
+}
+
+/** Comma-separated pubkeys of the listed oracles with a verified conflict ('' when none: the header is always sent). */
+function conflictedOf(list: readonly StoredOracle[], standing: OracleStanding): string {
+  let out = '';
+  for (const o of list) if (standing.isConflicted(o.msg.pubkey)) out = out === '' ? o.msg.pubkey : `${out},${o.msg.pubkey}`;
+  return out;
 }
 
 /** Handlers keyed by the spec's operationId. The app refuses to start if the spec names one that is missing here. */
@@ -129,8 +137,8 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
         q.exclude === 'conflicted' || wantManifest !== undefined
           ? filteredPage((p) => service.listOracles(p, filter), keep, pageOf(q), maxMatches)
           : service.listOracles(pageOf(q), filter);
-      if (standing) res.set(CONFLICTED_HEADER, list.filter((o) => standing.isConflicted(o.msg.pubkey)).map((o) => o.msg.pubkey).join(','));
-      res.json(list.map((o) => o.msg));
+      if (standing) res.setHeader(CONFLICTED_HEADER, conflictedOf(list, standing));
+      sendJson(res, list.map((o) => o.msg));
     },
     getOracleReputation: async (_req, res) => {
       const { path, query } = input(res);
@@ -138,7 +146,7 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       const standing = deps.standing;
       if (!standing || !service.getOracle(pubkey)) throw new ApiError(404, 'oracle-not-found', 'no oracle with this pubkey is stored on this node');
       if (query.scope !== 'network') {
-        res.json(standing.reputation(pubkey));
+        sendJson(res, standing.reputation(pubkey));
         return;
       }
       // The same gathering as GET /reports?scope=network (remote answers re-verified by the service),
@@ -150,13 +158,13 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
         const lists = await Promise.all(keys.slice(i, i + NETWORK_KEYS_AT_ONCE).map((k) => service.listReportsNetwork(k, ALL_REPORTS)));
         for (const l of lists) gathered.push(...l);
       }
-      res.json(standing.reputationFrom(pubkey, gathered, 'network'));
+      sendJson(res, standing.reputationFrom(pubkey, gathered, 'network'));
     },
     getOracle: (_req, res) => {
       const pubkey = input(res).path.pubkey as string;
       const o = service.getOracle(pubkey);
       if (!o) throw new ApiError(404, 'oracle-not-found', 'no oracle with this pubkey is stored on this node');
-      res.json(oracleDetails(o, deps.bidStatus?.(pubkey) ?? { state: 'none' }, deps.manifests?.manifestStatus(pubkey) ?? { manifestVerified: false, manifestDomain: null }));
+      sendJson(res, oracleDetails(o, deps.bidStatus?.(pubkey) ?? { state: 'none' }, deps.manifests?.manifestStatus(pubkey) ?? { manifestVerified: false, manifestDomain: null }));
     },
     getCapabilities: (_req, res) => {
       const q = input(res).query;
@@ -168,19 +176,19 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
         question: q.question as string | undefined,
         tag: q.tag as string | undefined,
       });
-      res.json(list.map((c) => c.msg));
+      sendJson(res, list.map((c) => c.msg));
     },
     getReports: async (_req, res) => {
       const q = input(res).query;
       if (q.scope === 'network') {
-        res.json(await service.listReportsNetwork(q.pubkey as string, pageOf(q)));
+        sendJson(res, await service.listReportsNetwork(q.pubkey as string, pageOf(q)));
         return;
       }
       const list = service.listReports(q.pubkey as string, pageOf(q));
-      res.json(list.map((r) => ({ id: r.id, report: r.msg, dispute: r.dispute?.msg ?? null })));
+      sendJson(res, list.map((r) => ({ id: r.id, report: r.msg, dispute: r.dispute?.msg ?? null })));
     },
     getStatus: (_req, res) => {
-      res.json({
+      sendJson(res, {
         version: deps.info.version,
         network: deps.info.network,
         counts: service.counts(),
@@ -191,10 +199,10 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       });
     },
     getId: (_req, res) => {
-      res.json(deps.facilitator ? deps.facilitator.view() : (deps.info.facilitatorId ?? null));
+      sendJson(res, deps.facilitator ? deps.facilitator.view() : (deps.info.facilitatorId ?? null));
     },
     getHealth: (_req, res) => {
-      res.json({ status: 'ok' });
+      sendJson(res, { status: 'ok' });
     },
     getSpec: (req, res) => {
       const origin = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
@@ -207,7 +215,7 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       res.type('application/yaml').send(text);
     },
     testOnlyGenKeyPair: (_req, res) => {
-      res.json(generateKeyPair());
+      sendJson(res, generateKeyPair());
     },
     testOnlySign: (_req, res) => {
       const q = input(res).query;
@@ -219,7 +227,7 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
         throw new ApiError(400, 'invalid-query', 'query.pk: not a valid secp256k1 private key');
       }
       const hash = sha256Hex(q.msg as string);
-      res.json({ hash, signature: signHash(hash, pk), signatureType: 'ecdsa-secp256k1', publicKey });
+      sendJson(res, { hash, signature: signHash(hash, pk), signatureType: 'ecdsa-secp256k1', publicKey });
     },
   };
 }

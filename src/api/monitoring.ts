@@ -6,6 +6,7 @@ import type { AcceptedEvent, EvictedEvent, MegaService } from '../service/servic
 import type { AdmissionResult } from '../service/types.ts';
 import { EVENTS_PATH } from './constants.ts';
 import { sendError } from './errors.ts';
+import { sendJson } from './respond.ts';
 import { LiveEvents, type LiveEvent, type LiveEventsOptions } from './live-events.ts';
 import { NodeMetrics } from './metrics.ts';
 import { peerToJson, type PeerEventName, type PeerInfoSource, type PeerSummary } from './peers.ts';
@@ -104,10 +105,10 @@ export class Monitoring {
     const { peers } = this.deps;
     return {
       getPeers: (_req, res) => {
-        res.json(peers.list().map(peerToJson));
+        sendJson(res, peers.list().map(peerToJson));
       },
       getStats: (_req, res) => {
-        res.json({ ...this.stats.snapshot(), peers: peers.list().length, liveClients: this.live.clientCount });
+        sendJson(res, { ...this.stats.snapshot(), peers: peers.list().length, liveClients: this.live.clientCount });
       },
       getMetrics: async (_req, res) => {
         const text = await this.metrics.render();

@@ -1,5 +1,6 @@
 /** api/validate.ts - request validation driven by wolfram-mega-spec.yaml: body schema, query and path parameters (unknown parameters refused). Imports protocol/schema and express types. */
 import type { RequestHandler } from 'express';
+import { findIllFormedString } from '../protocol/canonical.ts';
 import { checkWellFormed, formatSchemaErrors, type OpenApiDoc, type OpenApiOperation, type OpenApiParameter, type SchemaRegistry } from '../protocol/schema.ts';
 import { ApiError } from './errors.ts';
 
@@ -31,27 +32,31 @@ function coerce(raw: string, schema: { type?: string }): unknown {
 /** Middleware validating one operation's parameters and JSON body against the spec. */
 export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas: SchemaRegistry): RequestHandler {
   const params = (op.parameters ?? []).map((p) => resolveParam(doc, p));
-  const queryParams = new Map(params.filter((p) => p.in === 'query').map((p) => [p.name, { p, v: schemas.compile(p.schema) }]));
+  const queryList = params.filter((p) => p.in === 'query').map((p) => ({ p, v: schemas.compile(p.schema) }));
+  const queryParams = new Map(queryList.map((q) => [q.p.name, q]));
   const pathParams = params.filter((p) => p.in === 'path').map((p) => ({ p, v: schemas.compile(p.schema) }));
   const bodySchema = op.requestBody?.content['application/json']?.schema;
   const bodyValidator = bodySchema ? schemas.compile(bodySchema) : null;
 
+  // Runs on every request: plain loops over arrays and own keys, no entry arrays or result objects.
   return (req, res, next) => {
     const input: ValidatedInput = { query: {}, path: {}, body: undefined };
     const rawQuery = (req.query ?? {}) as Record<string, unknown>;
-    for (const [name, raw] of Object.entries(rawQuery)) {
+    for (const name in rawQuery) {
+      if (!Object.hasOwn(rawQuery, name)) continue;
+      const raw = rawQuery[name];
       const spec = queryParams.get(name);
       if (!spec) throw new ApiError(400, 'unknown-parameter', `query parameter "${name.slice(0, 64)}" is not accepted here`);
       if (typeof raw !== 'string') throw new ApiError(400, 'invalid-query', `query.${name}: must be given once, as a plain value`);
-      if (checkWellFormed(raw).ok === false) throw new ApiError(400, 'invalid-query', `query.${name}: not valid Unicode`);
+      if (findIllFormedString(raw) !== null) throw new ApiError(400, 'invalid-query', `query.${name}: not valid Unicode`);
       const value = coerce(raw, spec.p.schema);
       if (!spec.v(value)) throw new ApiError(400, 'invalid-query', formatSchemaErrors(spec.v.errors, `query.${name}`));
       input.query[name] = value;
     }
-    for (const [name, spec] of queryParams) {
-      if (input.query[name] !== undefined) continue;
-      if (spec.p.required) throw new ApiError(400, 'invalid-query', `query.${name}: required`);
-      if (spec.p.schema.default !== undefined) input.query[name] = spec.p.schema.default;
+    for (const { p } of queryList) {
+      if (input.query[p.name] !== undefined) continue;
+      if (p.required) throw new ApiError(400, 'invalid-query', `query.${p.name}: required`);
+      if (p.schema.default !== undefined) input.query[p.name] = p.schema.default;
     }
     for (const { p, v } of pathParams) {
       const raw = req.params[p.name];
