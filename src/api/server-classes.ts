@@ -14,11 +14,11 @@ export interface ApiServerClasses {
  *
  * Why: for every request Express runs `Object.setPrototypeOf(req, app.request)` and the same for
  * `res` (express/lib/application.js `app.handle`). On objects built by the plain node:http classes
- * that is a real prototype change, and V8 then gives every request's `req` and `res` brand-new
- * hidden classes (maps): ~75 maps and ~60 inline-cache handlers per request, all allocated in the
- * old generation, plus the request's object graph surviving young GCs. The old generation grows by
- * ~10 KB a request, every scavenge is slower, and a major GC of the whole heap follows every few
- * tens of thousands of requests (bench/lookup.ts; measured with --trace-gc-nvp and
+ * that is a real prototype change, and V8 then gives each request's `req` and `res` new hidden
+ * classes (maps): ~9 maps and ~40 inline-cache handlers per request, allocated in the old
+ * generation, and the request's objects survive young GCs (~2-3 MB copied per scavenge). With
+ * 100k oracles stored that meant scavenges of up to 17 ms and an old generation growing ~10 KB a
+ * request, toward a major GC of the whole heap (bench/lookup.ts; --trace-gc-nvp,
  * --trace-gc-object-stats).
  *
  * With these classes `req` and `res` already have the app's prototypes, so the swap is a no-op
