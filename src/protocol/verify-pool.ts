@@ -1,4 +1,4 @@
-/** protocol/verify-pool.ts - worker threads that do signature and public-key checks ahead of admission, filling the caches protocol/keys.ts consults. Imports only protocol. */
+/** protocol/verify-pool.ts - worker threads that do signature and public-key checks ahead of admission, recording the answers on each work list (and valid keys in the public-key cache) for protocol/keys.ts. Imports only protocol. */
 import { Worker } from 'node:worker_threads';
 import { recordVerified, type SignatureWork } from './keys.ts';
 
