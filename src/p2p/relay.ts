@@ -106,9 +106,10 @@ export class Relay {
 
   /** An item became available here (service `item:relay`): announce it to every peer that lacks it. */
   announce(item: RelayItem): void {
-    const stored = this.deps.service.getItemByShortId(shortId(item.version));
+    const sid = shortId(item.version);
+    const stored = this.deps.service.getItemByShortId(sid);
     // Key the seen cache and the known sets by the mempool's own copy of the id: they then cost no string of their own.
-    const vid = stored?.version ?? shortId(item.version);
+    const vid = stored?.version ?? sid;
     this.seen.add(vid);
     if (!stored) this.relayCache.set(vid, item);
     // cTTL is a hop limit: an item that arrived with 0 stays here.

@@ -298,11 +298,6 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     return this.mempool.inventory();
   }
 
-  /** The stored item with this inventory id (its current version). */
-  getItem(kind: EntityKind, id: string): InventoryEntry | undefined {
-    return this.mempool.getByInventoryId(kind, id);
-  }
-
   /** The stored item whose current version has this short version id, for `inv` and `getdata` (docs/PROTOCOL.md 11.6); a replaced version is not found. */
   getItemByShortId(shortVersionId: string): InventoryEntry | undefined {
     return this.mempool.getByShortId(shortVersionId);

@@ -122,7 +122,7 @@ export function contents(node: MegaNode): string[] {
 
 /** Does the node store this version of this item? */
 export function hasItem(node: MegaNode, kind: 'oracle' | 'capability' | 'report' | 'dispute', id: string): boolean {
-  return node.service.getItem(kind, id) !== undefined;
+  return node.mempool.getByInventoryId(kind, id) !== undefined;
 }
 
 /** POST JSON to a node's REST API; resolves with the status and parsed body. */

@@ -196,16 +196,16 @@ describe('p2p: cTTL is a hop limit (line a - b - c, anti-entropy off)', () => {
     assert.equal((await post(a, '/oracle', makeOracle({ keys: k0, cTTL: 0 }))).status, 201);
     assert.equal((await post(a, '/oracle', makeOracle({ keys: k1, cTTL: 1 }))).status, 201);
     await waitFor(() => hasItem(b, 'oracle', k1.publicKey), { message: 'cTTL-1 oracle at the neighbour' });
-    assert.equal(b.service.getItem('oracle', k1.publicKey)?.cTTL, 0);
+    assert.equal(b.mempool.getByInventoryId('oracle', k1.publicKey)?.cTTL, 0);
     // Barrier: a later item that travels both hops; anything b would relay of the earlier ones was sent to c before it.
     assert.equal((await post(a, '/oracle', makeOracle({ keys: k5, cTTL: 5 }))).status, 201);
     await waitFor(() => hasItem(c, 'oracle', k5.publicKey), { message: 'cTTL-5 oracle two hops away' });
-    assert.equal(b.service.getItem('oracle', k5.publicKey)?.cTTL, 4);
-    assert.equal(c.service.getItem('oracle', k5.publicKey)?.cTTL, 3);
+    assert.equal(b.mempool.getByInventoryId('oracle', k5.publicKey)?.cTTL, 4);
+    assert.equal(c.mempool.getByInventoryId('oracle', k5.publicKey)?.cTTL, 3);
     assert.equal(hasItem(c, 'oracle', k1.publicKey), false);
     assert.equal(hasItem(b, 'oracle', k0.publicKey), false);
     assert.equal(hasItem(c, 'oracle', k0.publicKey), false);
-    assert.equal(a.service.getItem('oracle', k0.publicKey)?.cTTL, 0);
+    assert.equal(a.mempool.getByInventoryId('oracle', k0.publicKey)?.cTTL, 0);
   });
 
   it('sync honours the hop limit too: a node joining b later gets every item b holds except those at cTTL 0', async () => {
@@ -215,7 +215,7 @@ describe('p2p: cTTL is a hop limit (line a - b - c, anti-entropy off)', () => {
     await connect(d, b);
     // One inventory answer lists everything b would share; the cTTL-4 oracle arriving means that answer was processed.
     await waitFor(() => hasItem(d, 'oracle', makeKeys(35).publicKey), { message: 'late joiner got the cTTL-4 oracle' });
-    assert.equal(d.service.getItem('oracle', makeKeys(35).publicKey)?.cTTL, 3);
+    assert.equal(d.mempool.getByInventoryId('oracle', makeKeys(35).publicKey)?.cTTL, 3);
     assert.equal(hasItem(d, 'oracle', makeKeys(31).publicKey), false); // b holds it at cTTL 0
     assert.equal(hasItem(b, 'oracle', makeKeys(31).publicKey), true);
     assert.equal(hasItem(a, 'oracle', makeKeys(31).publicKey), true);
@@ -355,7 +355,7 @@ describe('p2p: inventory names versions by short id (docs/PROTOCOL.md 11.6, 11.7
       raw.send('oracle', newer);
       raw.send('oracle', fresh);
       await waitFor(() => a.service.getItemByShortId(vid(newer)) !== undefined && hasItem(a, 'oracle', makeKeys(53).publicKey), { message: 'both delivered' });
-      assert.equal((a.service.getItem('oracle', makeKeys(52).publicKey)?.msg as OracleId | undefined)?.seqNo, 2);
+      assert.equal((a.mempool.getByInventoryId('oracle', makeKeys(52).publicKey)?.msg as OracleId | undefined)?.seqNo, 2);
       assert.equal(raw.closed, false);
     } finally {
       raw.destroy();
