@@ -130,7 +130,7 @@ try {
       'nodeGcDuringSamples: GC pauses of the node process (perf_hooks) during the sequential samples.',
     nodeExecArgv: process.execArgv,
     stored: ready.counts,
-    populate: 'oracles and capabilities through node.service.submit (in the node process, signatures checked); fact-missing reports through node.mempool.addReport',
+    populate: 'oracles and capabilities through node.service.admit (in the node process, signatures checked); fact-missing reports through node.mempool.addReport',
     populateSeconds: r(ready.populateSeconds, 1),
     heapSettled: ready.heapSettled,
     heapUsedMiB: ready.heapUsedMiB,

@@ -34,7 +34,7 @@ try {
     const before = heap();
     let accepted = 0;
     for (const buf of list) {
-      if (node.service.submit(kind, JSON.parse(buf.toString('utf8'))).status === 'accepted') accepted++;
+      if ((await node.service.admit(kind, JSON.parse(buf.toString('utf8')))).status === 'accepted') accepted++;
     }
     const after = heap();
     const perEntry = (after - before) / accepted;
@@ -44,7 +44,7 @@ try {
   }
   const ratios = Object.values(out).map((x) => (x as { ratio: number }).ratio);
   writeResult('memory', {
-    method: 'heapUsed after gc, before and after submitting N entries through node.service.submit (in-process, full node incl. seen cache), divided by N; inputs held off-heap as Buffers',
+    method: 'heapUsed after gc, before and after submitting N entries through node.service.admit (in-process, full node incl. seen cache), divided by N; inputs held off-heap as Buffers',
     ...out,
     goal: 'heap bytes per entry <= 3 x JSON size',
     goalMet: ratios.every((x) => x <= 3),

@@ -52,7 +52,7 @@ try {
     const origin = nodes[k % N] as MegaNode;
     const before = bytesOut();
     const t0 = performance.now();
-    if (origin.service.submit('oracle', b.oracle).status !== 'accepted') throw new Error('not accepted');
+    if ((await origin.service.admit('oracle', b.oracle)).status !== 'accepted') throw new Error('not accepted');
     await until(() => nodes.filter((x) => hasItem(x, 'oracle', b.oracle.pubkey)).length >= need, 30_000, 1);
     times.push(performance.now() - t0);
     await until(() => nodes.every((x) => hasItem(x, 'oracle', b.oracle.pubkey)), 30_000, 1);
@@ -78,7 +78,7 @@ try {
   const before = bytesOut();
   const burstInv0 = invSent();
   const burstSent0 = itemsSent();
-  for (const o of burst) nodes[0]?.service.submit('oracle', o);
+  for (const o of burst) await nodes[0]?.service.admit('oracle', o);
   const total = N * batch;
   const held = (): number => nodes.reduce((s, x) => s + x.service.counts().oracles, 0) - N * items;
   const ms99 = await until(() => held() >= 0.99 * total, 120_000, 5);

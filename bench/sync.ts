@@ -19,8 +19,8 @@ try {
   note(`sync: storing ${entries} entries at the source node`);
   for (let i = 0; i < oracles && stored(src) < entries; i++) {
     const b = makeBundle(i);
-    src.service.submit('oracle', b.oracle);
-    src.service.submit('capability', b.capability);
+    await src.service.admit('oracle', b.oracle);
+    await src.service.admit('capability', b.capability);
     for (let j = 0; j < 8 && stored(src) < entries; j++) {
       const rep = makeMissingReport(b, j);
       src.mempool.addReport(rep as Verified<Report>, reportId(rep));
@@ -58,7 +58,7 @@ try {
     await joiner.stop();
   }
   writeResult('sync', {
-    setup: 'source filled in-process (oracles and capabilities through service.submit, fact-missing reports through mempool.addReport); a fresh node dials it and fetches everything over P2P (full admission: schema, PoW, signatures); both nodes in one process',
+    setup: 'source filled in-process (oracles and capabilities through service.admit, fact-missing reports through mempool.addReport); a fresh node dials it and fetches everything over P2P (full admission: schema, PoW, signatures); both nodes in one process',
     mix: 'per oracle: 1 oracle, 1 capability, 8 fact-missing reports',
     runs,
   });

@@ -4,10 +4,10 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo, Socket } from 'node:net';
 import type { MegaConfig } from './config/schema.ts';
-import type { OracleId } from './protocol/types.ts';
 import type { Logger } from './log.ts';
 import { SchemaRegistry } from './protocol/schema.ts';
 import { SECP256K1_BACKEND } from './protocol/keys.ts';
+import { VerifyPool } from './protocol/verify-pool.ts';
 import { Mempool } from './mempool/mempool.ts';
 import { MegaService } from './service/service.ts';
 import { OracleStanding } from './identity/standing.ts';
@@ -52,6 +52,8 @@ export class MegaNode {
   readonly mempool: Mempool;
   readonly service: MegaService;
   readonly schemas: SchemaRegistry;
+  /** Threads checking signatures ahead of admission (config verifyThreads), or null for inline checks. */
+  private readonly verifier: VerifyPool | null;
   /** P2P connections, relay and sync. */
   readonly pool: Pool;
   /** Stats, metrics, the live feed and GET /peers; the P2P pool publishes peer events through it. */
@@ -76,6 +78,8 @@ export class MegaNode {
     this.log = deps.log;
     this.now = deps.now ?? Date.now;
     this.schemas = SchemaRegistry.load();
+    // One pool of signature-check threads for every admission, REST and P2P alike.
+    this.verifier = config.verifyThreads > 0 ? new VerifyPool(config.verifyThreads) : null;
     this.mempool = new Mempool(
       { maxOracles: config.maxOracles, maxCapabilities: config.maxCapabilities, maxReports: config.maxReports, shard: config.shard },
       { now: this.now },
@@ -86,7 +90,7 @@ export class MegaNode {
         powThresholdCapabilities: config.powThresholdCapabilities,
         powThresholdReports: config.powThresholdReports,
       },
-      { mempool: this.mempool, schemas: this.schemas },
+      { mempool: this.mempool, schemas: this.schemas, verifier: this.verifier, now: this.now, onBug: (err) => this.log.error({ err }, 'bug in admission; the item was dropped') },
     );
     this.standing = new OracleStanding(this.service);
     this.manifests = new ManifestChecker(
@@ -137,7 +141,6 @@ export class MegaNode {
         handshakeTimeoutMs: config.handshakeTimeoutMs,
         maxPayloadBytes: config.maxMsgLength,
         maxMessagesPerSecond: config.p2pMaxMessagesPerSecond,
-        verifyThreads: config.verifyThreads,
         banTimeMs: config.banTimeMs,
         antiEntropyIntervalMs: config.antiEntropyIntervalMs,
         shard: config.shard,
@@ -185,16 +188,9 @@ export class MegaNode {
     this.facilitator.start();
     if (c.isTest) log.warn('isTest is on: /testOnlyGenKeyPair and /testOnlySign are exposed; never run a public node this way');
     // Restore before any door opens: nothing is admitted, relayed or served before the mempool is back.
+    // Its `accepted` events (marked restored) feed standing, bids and manifests like any admission.
     if (this.store) this.store.open(this.mempool);
     else log.warn('dataDir is null: the mempool lives in memory only and is lost on restart');
-    // The restore runs muted: give the identity indexes what it brought back (rotation links live in the mempool itself).
-    for (const e of this.service.inventory()) {
-      if (e.kind === 'report') this.standing.noteStored(e);
-      else if (e.kind === 'oracle') {
-        this.bids?.noteStored(e.msg as OracleId);
-        this.manifests.noteStored(e.msg as OracleId);
-      }
-    }
     const app = createApiApp(
       {
         isTest: c.isTest,
@@ -286,6 +282,8 @@ export class MegaNode {
     this.manifests.stop();
     this.facilitator.stop();
     await this.pool.stop();
+    this.service.close();
+    await this.verifier?.close();
     const server = this.server;
     this.server = null;
     await this.monitoring.stop();

@@ -35,15 +35,15 @@ const send = (m: FromNode): Promise<void> =>
 const n = flag('oracles', QUICK ? 10_000 : 100_000);
 const reportsPer = flag('reports', 10);
 const node = await benchNode({ maxOracles: 1_000_000, maxReports: Math.max(1000, reportsPer) });
-note(`lookup node (pid ${process.pid}): generating and storing ${n} oracles + capabilities (service.submit, signatures verified)`);
+note(`lookup node (pid ${process.pid}): generating and storing ${n} oracles + capabilities (service.admit, signatures verified)`);
 const t0 = performance.now();
 const pubkeys: string[] = [];
 let reports = 0;
 for (let i = 0; i < n; i++) {
   const b = makeBundle(i);
   pubkeys.push(b.oracle.pubkey);
-  if (node.service.submit('oracle', b.oracle).status !== 'accepted') throw new Error('oracle not accepted');
-  if (node.service.submit('capability', b.capability).status !== 'accepted') throw new Error('capability not accepted');
+  if ((await node.service.admit('oracle', b.oracle)).status !== 'accepted') throw new Error('oracle not accepted');
+  if ((await node.service.admit('capability', b.capability)).status !== 'accepted') throw new Error('capability not accepted');
   // Reports go straight into the mempool (id computed as the service does): the lookup path is the
   // same, and admitting 1M reports through the service would dominate the run (see ingest for that path).
   for (let j = 0; j < reportsPer; j++) {

@@ -4,7 +4,7 @@ import yaml from 'js-yaml';
 import { generateKeyPair, publicKeyOf, signHash, SECP256K1_BACKEND } from '../protocol/keys.ts';
 import { sha256Hex } from '../protocol/hash.ts';
 import type { OpenApiDoc } from '../protocol/schema.ts';
-import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from '../protocol/types.ts';
+import type { EntityKind } from '../protocol/types.ts';
 import type { MegaService, StoredOracle } from '../service/service.ts';
 import { filteredPage, type OracleStanding } from '../identity/standing.ts';
 import type { BidStatus } from '../identity/bids.ts';
@@ -66,7 +66,10 @@ export function sendAdmission(res: Response, r: AdmissionResult): void {
       sendJson(res, { result: 'out-of-shard', id: r.id }, 202);
       return;
     case 'rejected':
-      sendError(res, 422, r.reason, r.message);
+      // Ours, not the client's: the node is stopping (try another node or later), or a bug (logged).
+      if (r.reason === 'shutting-down') sendError(res, 503, r.reason, r.message);
+      else if (r.reason === 'internal-error') sendError(res, 500, r.reason, r.message);
+      else sendError(res, 422, r.reason, r.message);
       return;
   }
 }
@@ -94,26 +97,21 @@ function conflictedOf(list: readonly StoredOracle[], standing: OracleStanding): 
 export function createHandlers(deps: ApiDeps): Record<string, Handler> {
   const { service } = deps;
   const source = (req: Request) => `http:${req.ip ?? 'unknown'}`;
-  const submit = (kind: EntityKind): Handler => (req, res) => {
-    // Never acknowledge what cannot be made durable: refuse while the journal is failing (disk full…).
-    if (deps.isDurable && !deps.isDurable()) {
-      throw new ApiError(503, 'storage-unavailable', 'this node cannot write its journal right now; try again later');
-    }
-    const body = input(res).body;
-    const r =
-      kind === 'oracle'
-        ? service.submitOracle(body as OracleId, source(req))
-        : kind === 'capability'
-          ? service.submitCapability(body as OracleCapability, source(req))
-          : kind === 'report'
-            ? service.submitReport(body as Report, source(req))
-            : service.submitDispute(body as Dispute, source(req));
-    if (r.status === 'accepted' && deps.isDurable && !deps.isDurable()) {
-      // The journal write of this very change failed: it is in memory only, so it is not acknowledged.
-      throw new ApiError(503, 'storage-unavailable', 'the change was not written to the journal; it is not acknowledged');
-    }
-    sendAdmission(res, r);
-  };
+  const submit =
+    (kind: EntityKind): Handler =>
+    async (req, res) => {
+      // Never acknowledge what cannot be made durable: refuse while the journal is failing (disk full…).
+      if (deps.isDurable && !deps.isDurable()) {
+        throw new ApiError(503, 'storage-unavailable', 'this node cannot write its journal right now; try again later');
+      }
+      // The one admission door (service/intake.ts) validates the schema itself, whatever the API checked.
+      const r = await service.admit(kind, input(res).body, { id: source(req) });
+      if (r.status === 'accepted' && deps.isDurable && !deps.isDurable()) {
+        // The journal write of this very change failed: it is in memory only, so it is not acknowledged.
+        throw new ApiError(503, 'storage-unavailable', 'the change was not written to the journal; it is not acknowledged');
+      }
+      sendAdmission(res, r);
+    };
   const specCache = new Map<string, string>();
 
   return {

@@ -4,7 +4,10 @@ import { isPublicKey } from '../protocol/keys.ts';
 import { capabilityPreimage, checkPow, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
 import { formatSchemaErrors, SchemaRegistry } from '../protocol/schema.ts';
 import type { Dispute, EntityKind, Fact, OracleCapability, OracleId, Report } from '../protocol/types.ts';
-import { isFactSignatureValid, verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts, type VerifyFailure } from '../protocol/verify.ts';
+import { isFactSignatureValid, verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts, type VerifyFailure as ProtocolFailure } from '../protocol/verify.ts';
+
+/** A failed offline check: a node's reason code (docs/PROTOCOL.md 10.3) or one of the CLI's own (`report-id-mismatch`), and a sentence. */
+type VerifyFailure = { reason: ProtocolFailure['reason'] | 'pow-invalid' | 'report-id-mismatch'; message: string };
 
 /** Everything `mega` can build or check: the four entities a node admits, plus a bare fact. */
 export type MessageType = EntityKind | 'fact';

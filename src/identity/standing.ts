@@ -68,14 +68,6 @@ export class OracleStanding {
     source.on('mempool:evicted', (e) => this.onEvicted(e));
   }
 
-  /**
-   * Index an item already stored without an accepted event (the mempool restored from disk runs
-   * muted); node.ts feeds the restored inventory through here once at start.
-   */
-  noteStored(e: { kind: AcceptedEvent['kind']; id: string; msg: AcceptedEvent['entity'] }): void {
-    this.onAccepted({ kind: e.kind, id: e.id, oraclePubKey: '', replaced: false, version: '', entity: e.msg });
-  }
-
   /** Every older key of `pubkey`, nearest first: its stored ad's verified previousId chain, then, transitively, the chains of stored older ads. */
   previousKeys(pubkey: string): string[] {
     const seen = new Set<string>([pubkey]);

@@ -45,7 +45,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private readonly versions = new VersionIndex();
   private capabilityCount = 0;
   private disputeCount = 0;
-  private isMuted = false;
+  private isRestoring = false;
 
   constructor(options: MempoolOptions, deps: MempoolDeps) {
     super();
@@ -60,15 +60,16 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   /**
-   * Run `fn` with events muted: changes it makes are neither announced nor relayed. Only for
-   * restoring contents this node already accepted (persist/store.ts replays its journal this way).
+   * Run `fn` as a restore of contents this node already accepted (persist/store.ts replays its
+   * journal this way): its `accepted` events carry `restored: true`, so every index learns them
+   * through the same event as a fresh admission, while the journal and the relay skip them.
    */
-  muted<T>(fn: () => T): T {
-    this.isMuted = true;
+  restoring<T>(fn: () => T): T {
+    this.isRestoring = true;
     try {
       return fn();
     } finally {
-      this.isMuted = false;
+      this.isRestoring = false;
     }
   }
 
@@ -426,11 +427,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   private emitAll(evicted: EvictedEvent[]): void {
-    if (this.isMuted) return;
     for (const e of evicted) this.emit('mempool:evicted', e);
   }
 
   private emitAccepted(e: AcceptedEvent): void {
-    if (!this.isMuted) this.emit('mempool:accepted', e);
+    if (this.isRestoring) e.restored = true;
+    this.emit('mempool:accepted', e);
   }
 }

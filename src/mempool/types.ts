@@ -77,6 +77,8 @@ export interface AcceptedEvent {
   version: string;
   /** The stored message. */
   entity: OracleId | OracleCapability | Report | Dispute;
+  /** True when it comes back from this node's own disk at start ({@link Mempool.restoring}): indexes learn it, nobody journals or relays it. */
+  restored?: true;
 }
 
 /** Payload of `evicted`: something left the mempool. */

@@ -16,7 +16,6 @@ function isLoopbackIp(ip: string): boolean {
 }
 import { ADDR_MESSAGES_PER_MINUTE, ADDR_RELAY_FANOUT, ADDR_SAMPLE_ON_CONNECT, DIAL_TIMEOUT_MS } from './constants.ts';
 import { formatAddress, Peer, type PeerOptions, type PeerSocket } from './peer.ts';
-import { VerifyPool } from '../protocol/verify-pool.ts';
 import { Relay } from './relay.ts';
 import { Sync } from './sync.ts';
 
@@ -44,13 +43,11 @@ export interface PoolOptions {
   antiEntropyIntervalMs: number;
   shard: { count: number; index: number };
   userAgent: string;
-  /** Worker threads checking signatures of received entities ahead of admission (0 = inline). */
-  verifyThreads?: number;
 }
 
 /** Collaborators. `connect` is injectable so tests can drive the pool without TCP (bcoin createSocket). */
 export interface PoolDeps {
-  service: Pick<MegaService, 'submit' | 'getItemByShortId' | 'inventory' | 'prepare' | 'submitPrepared'>;
+  service: Pick<MegaService, 'admit' | 'knowsVersion' | 'getItemByShortId' | 'inventory'>;
   codec: MessageCodec;
   log: Logger;
   now?: () => number;
@@ -94,8 +91,6 @@ export class Pool extends EventEmitter<PoolEvents> {
   private dialTimer: NodeJS.Timeout | null = null;
   private closedBytes = { bytesIn: 0, bytesOut: 0 };
   private stopped = false;
-  /** Signature-check threads of the relay's intake, or null. */
-  private readonly verifier: VerifyPool | null;
 
   constructor(opts: PoolOptions, deps: PoolDeps) {
     super();
@@ -106,8 +101,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.addrman = new AddrMan(this.now);
     this.bans = new BanList(opts.banTimeMs, this.now);
     const readyPeers = (): Peer[] => [...this.peers].filter((p) => p.isReady);
-    this.verifier = (opts.verifyThreads ?? 0) > 0 ? new VerifyPool(opts.verifyThreads as number) : null;
-    this.relay = new Relay({ service: deps.service, verifier: this.verifier, readyPeers, log: this.log, now: this.now });
+    this.relay = new Relay({ service: deps.service, readyPeers, log: this.log, now: this.now });
     this.sync = new Sync({ service: deps.service, readyPeers, log: this.log, now: this.now });
   }
 
@@ -156,7 +150,6 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.sync.stop();
     for (const p of [...this.peers]) p.destroy('stopping');
     this.relay.close();
-    await this.verifier?.close();
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));

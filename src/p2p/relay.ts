@@ -1,23 +1,18 @@
-/** p2p/relay.ts - inv/getdata/notfound relay and entity intake: known-inventory per peer, global seen cache, in-flight requests, cTTL hop limit; every item is named by its short version id (docs/PROTOCOL.md 11.6). Imports wire and the service interface. */
-import type { SignatureWork } from '../protocol/keys.ts';
+/** p2p/relay.ts - inv/getdata/notfound relay: known inventory per peer, in-flight requests with alternates, paced getdata answers, the cTTL hop limit, and handing received entities to the service's one admission door; every item is named by its short version id (docs/PROTOCOL.md 11.6). Imports wire and the service interface. */
 import type { EntityKind } from '../protocol/types.ts';
-import type { VerifyPool } from '../protocol/verify-pool.ts';
 import { shortId } from '../protocol/ids.ts';
-import type { MegaService, Prepared, RelayItem } from '../service/service.ts';
+import type { MegaService, RelayItem } from '../service/service.ts';
+import type { AdmissionResult, AdmissionSource } from '../service/types.ts';
 import { MAX_INV_ITEMS } from '../wire/constants.ts';
 import type { InvItem } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
-import { GETDATA_HIGH_WATER_BYTES, GETDATA_TIMEOUT_MS, MAX_GETDATA_QUEUE, MAX_IN_FLIGHT, RELAY_CACHE_SIZE, SEEN_CACHE_SIZE, SEEN_TTL_MS } from './constants.ts';
-import { LruMap, LruSet } from '../util/lru.ts';
-import { OrphanPool } from './orphans.ts';
-import { IntakeBudget } from './intake-budget.ts';
+import { GETDATA_HIGH_WATER_BYTES, GETDATA_TIMEOUT_MS, MAX_GETDATA_QUEUE, MAX_IN_FLIGHT, RELAY_CACHE_SIZE } from './constants.ts';
+import { LruMap } from '../util/lru.ts';
 import type { Peer } from './peer.ts';
 
 /** Collaborators of the relay. */
 export interface RelayDeps {
-  service: Pick<MegaService, 'submit' | 'getItemByShortId' | 'prepare' | 'submitPrepared'>;
-  /** Threads that check signatures ahead of admission; null = check inline. */
-  verifier?: VerifyPool | null;
+  service: Pick<MegaService, 'admit' | 'knowsVersion' | 'getItemByShortId'>;
   /** Peers whose handshake is done. */
   readyPeers: () => Iterable<Peer>;
   log: Logger;
@@ -26,23 +21,6 @@ export interface RelayDeps {
 
 /** Most alternate announcers remembered per in-flight item. */
 const MAX_ALTERNATES = 4;
-
-/** Signature checks a verifier batch carries before it is sent without waiting for the next turn. */
-const BATCH_SIGNATURES = 64;
-
-/** An entity from a peer waiting to be admitted, in arrival order, once its signature checks are done. */
-interface Intake {
-  peer: Peer;
-  kind: EntityKind;
-  payload: unknown;
-  /** What the service found when preparing it; null when the payload is not schema-valid. */
-  prep: Prepared | null;
-  /** Short version id ('' when not schema-valid). */
-  vid: string;
-  /** Payload size on the wire (intake back-pressure). */
-  bytes: number;
-  ready: boolean;
-}
 
 /** Short ids a peer asked for and that are not served yet, in request order. */
 interface ServeQueue {
@@ -67,50 +45,36 @@ export interface RelayStats {
 export class Relay {
   private readonly deps: RelayDeps;
   private readonly now: () => number;
-  /** Versions already processed here (accepted, duplicate or refused for good). */
-  private readonly seen: LruSet<string>;
   /** vid -> peer id it was requested from (so it is fetched once). */
   private readonly inFlight: LruMap<string, number>;
   /** vid -> other peers that announced it while it was in flight (asked next if the first fails). */
   private readonly alternates: LruMap<string, Peer[]>;
   /** Versions requested from each peer, so a peer that leaves frees them at once. */
   private readonly requestedFrom = new Map<Peer, Set<string>>();
-  /** Items refused only because what they depend on is not here yet, keyed by that dependency. */
-  private readonly orphans: OrphanPool;
   /** Valid items this node relays without storing (other shards), by vid, to answer getdata. */
   private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE);
   private readonly pending = new Map<Peer, InvItem[]>();
   /** getdata being served, per peer (paced by the peer's send backlog). */
   private readonly serving = new Map<Peer, ServeQueue>();
   private flushScheduled = false;
-  /** Entities received, admitted strictly in arrival order (so an oracle is in before its capability). */
-  private intake: Intake[] = [];
-  private intakeHead = 0;
-  /** Signature work gathered this turn, sent to the verifier as one batch. */
-  private batch: { works: SignatureWork[]; entries: Intake[]; sigs: number } | null = null;
-  /** Entities and bytes waiting in the intake, per peer and in all (back-pressure). */
-  private readonly budget = new IntakeBudget<Peer>();
-  /** Versions waiting in the intake (not fetched again meanwhile). */
-  private readonly admitting = new Set<string>();
+  /** Each peer's admission source: its hooks feed the outcome back here. */
+  private readonly sources = new WeakMap<Peer, AdmissionSource>();
   private closed = false;
   readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, invSent: 0 };
 
   constructor(deps: RelayDeps) {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
-    this.seen = new LruSet(SEEN_CACHE_SIZE, SEEN_TTL_MS, this.now);
     this.inFlight = new LruMap(MAX_IN_FLIGHT, GETDATA_TIMEOUT_MS, this.now);
     this.alternates = new LruMap(MAX_IN_FLIGHT, GETDATA_TIMEOUT_MS, this.now);
-    this.orphans = new OrphanPool(this.now);
   }
 
   /** An item became available here (service `item:relay`): announce it to every peer that lacks it. */
   announce(item: RelayItem): void {
     const sid = shortId(item.version);
     const stored = this.deps.service.getItemByShortId(sid);
-    // Key the seen cache and the known sets by the mempool's own copy of the id: they then cost no string of their own.
+    // Key the known sets and the relay cache by the mempool's own copy of the id: they then cost no string of their own.
     const vid = stored?.version ?? sid;
-    this.seen.add(vid);
     if (!stored) this.relayCache.set(vid, item);
     // cTTL is a hop limit: an item that arrived with 0 stays here.
     if (item.cTTL === null || item.cTTL > 0) {
@@ -120,9 +84,6 @@ export class Relay {
         this.queueInv(peer, vid);
       }
     }
-    // Whatever waited for this item is admitted again now, without another announcement; it is
-    // queued after this item, so peers hear of (and fetch) the dependency first.
-    for (const o of this.orphans.take(item.kind, item.id)) this.deps.service.submit(o.kind, o.payload, o.source);
   }
 
   /** Queue inventory for a peer; flushed in batches of at most MAX_INV_ITEMS on the next turn. */
@@ -137,14 +98,14 @@ export class Relay {
   }
 
   /**
-   * `inv` from a peer: request, in one `getdata`, every version not processed here, not waiting in
-   * the intake, not requested from another peer (this one becomes an alternate) and not stored here.
+   * `inv` from a peer: request, in one `getdata`, every version the service does not know (stored,
+   * waiting in the intake or recently decided) and not requested from another peer (this one
+   * becomes an alternate).
    */
   handleInv(peer: Peer, items: InvItem[]): void {
     const want: InvItem[] = [];
     for (const vid of items) {
       peer.known.add(vid);
-      if (this.seen.has(vid) || this.admitting.has(vid)) continue;
       const inflight = this.inFlight.get(vid);
       if (inflight === peer.id) continue; // already asked of this very peer (a repeated id)
       if (inflight !== undefined) {
@@ -154,11 +115,7 @@ export class Relay {
         this.alternates.set(vid, alt);
         continue;
       }
-      // The version index holds exactly the stored versions: a hit is this very version.
-      if (this.deps.service.getItemByShortId(vid) !== undefined) {
-        this.seen.add(vid);
-        continue;
-      }
+      if (this.deps.service.knowsVersion(vid)) continue;
       this.request(peer, vid);
       want.push(vid);
     }
@@ -177,7 +134,7 @@ export class Relay {
     if (this.inFlight.get(vid) === failed.id) this.inFlight.delete(vid);
     this.requestedFrom.get(failed)?.delete(vid);
     const alt = this.alternates.get(vid);
-    if (!alt || this.seen.has(vid)) return;
+    if (!alt || this.deps.service.knowsVersion(vid)) return;
     while (alt.length) {
       const next = alt.shift() as Peer;
       if (next === failed || next.isClosed || !next.isReady) continue;
@@ -252,37 +209,14 @@ export class Relay {
   }
 
   /**
-   * An entity from a peer (requested or pushed): admitted exactly like one submitted by REST, in
-   * arrival order. Its signature checks go to the verifier threads first when there are any; a
-   * peer whose entities pile up (p2p/intake-budget.ts) has its reads paused until the intake drains.
+   * An entity from a peer (requested or pushed): offered to the service's admission door exactly
+   * like one submitted by REST (service/intake.ts: arrival order, verifier threads, back-pressure
+   * through the peer's `hold`, orphans). Outcomes come back through the peer's source.
    */
   handleEntity(peer: Peer, kind: EntityKind, payload: unknown, bytes = 0): void {
     if (this.closed) return;
-    const prep = this.deps.service.prepare(kind, payload);
-    // Null: not schema-valid; the admission below names the problem.
-    const vid = prep ? shortId(prep.version) : '';
-    if (vid) {
-      this.inFlight.delete(vid);
-      this.alternates.delete(vid);
-      this.requestedFrom.get(peer)?.delete(vid);
-      peer.known.add(vid);
-      // Already processed, or a copy is waiting in the intake: either way this one is not needed.
-      if (this.seen.has(vid) || this.admitting.has(vid)) return;
-    }
     this.stats.itemsReceived++;
-    const entry: Intake = { peer, kind, payload, prep, vid, bytes, ready: true };
-    const pool = this.deps.verifier;
-    if (pool && prep && (prep.work.sigs.length > 0 || prep.work.pubkeys.length > 0)) {
-      entry.ready = false;
-      this.addToBatch(pool, entry, prep.work);
-    }
-    if (entry.ready && this.intakeHead === this.intake.length) {
-      this.admit(entry);
-      return;
-    }
-    this.intake.push(entry);
-    if (vid) this.admitting.add(vid);
-    this.budget.add(peer, bytes);
+    void this.deps.service.admit(kind, payload, this.sourceOf(peer), bytes);
   }
 
   /** Short ids asked for by getdata and not served yet (waiting for peers' sockets to drain), over all peers. */
@@ -292,82 +226,35 @@ export class Relay {
     return n;
   }
 
-  /** Entities received and not admitted yet. */
-  get intakeLength(): number {
-    return this.intake.length - this.intakeHead;
-  }
-
-  private addToBatch(pool: VerifyPool, entry: Intake, work: SignatureWork): void {
-    if (!this.batch) {
-      this.batch = { works: [], entries: [], sigs: 0 };
-      setImmediate(() => this.sendBatch(pool));
+  /** The admission source of a peer: its version is known to it at once (never echoed back), and what it sent wrong is charged to it. */
+  private sourceOf(peer: Peer): AdmissionSource {
+    let s = this.sources.get(peer);
+    if (!s) {
+      s = {
+        id: `p2p:${peer.ip}:${peer.remotePort}`,
+        isPeer: true,
+        onVersion: (vid) => {
+          peer.known.add(vid);
+          this.requestedFrom.get(peer)?.delete(vid);
+          if (this.inFlight.get(vid) === peer.id) this.inFlight.delete(vid);
+          this.alternates.delete(vid);
+        },
+        onOutcome: (r, vid) => this.onOutcome(peer, r, vid),
+        hold: (on) => peer.hold(on),
+      };
+      this.sources.set(peer, s);
     }
-    this.batch.entries.push(entry);
-    this.batch.works.push(work);
-    this.batch.sigs += work.sigs.length;
-    if (this.batch.sigs >= BATCH_SIGNATURES) this.sendBatch(pool);
+    return s;
   }
 
-  private sendBatch(pool: VerifyPool): void {
-    const b = this.batch;
-    if (!b) return;
-    this.batch = null;
-    void pool.run(b.works).then(() => {
-      for (const e of b.entries) e.ready = true;
-      this.drainIntake();
-    });
+  /** Reasons with ban score 0 depend on our state (e.g. the oracle is not here yet); anything else is final for this version, and the sender pays. */
+  private onOutcome(peer: Peer, r: AdmissionResult, _vid: string | null): void {
+    if (r.status === 'rejected' && r.banScore > 0 && !peer.isClosed) peer.misbehave(r.banScore, r.reason);
   }
 
-  /** Admit entities from the head of the intake while they are ready. */
-  private drainIntake(): void {
-    while (this.intakeHead < this.intake.length && !this.closed) {
-      const e = this.intake[this.intakeHead] as Intake;
-      if (!e.ready) break;
-      this.intake[this.intakeHead++] = undefined as unknown as Intake;
-      this.budget.remove(e.peer, e.bytes);
-      this.admitting.delete(e.vid);
-      try {
-        this.admit(e);
-      } catch (err) {
-        this.deps.log.error({ err }, 'bug in entity admission; item dropped');
-      }
-    }
-    if (this.intakeHead === this.intake.length) {
-      this.intake = [];
-      this.intakeHead = 0;
-    } else if (this.intakeHead > 4096 && this.intakeHead > this.intake.length / 2) {
-      this.intake = this.intake.slice(this.intakeHead);
-      this.intakeHead = 0;
-    }
-  }
-
-  private admit(e: Intake): void {
-    const { peer, kind, payload, vid } = e;
-    const source = `p2p:${peer.ip}:${peer.remotePort}`;
-    const r = e.prep ? this.deps.service.submitPrepared(e.prep, source) : this.deps.service.submit(kind, payload, source);
-    if (r.status === 'rejected') {
-      // Reasons with ban score 0 depend on our state (e.g. the oracle is not here yet): allow a
-      // later retry. Anything else is final for this version, and the sender pays.
-      if (r.banScore > 0) {
-        if (vid) this.seen.add(vid);
-        peer.misbehave(r.banScore, r.reason);
-      } else {
-        this.orphans.keep(kind, payload, r.reason, source);
-      }
-      return;
-    }
-    // (Accepted or out-of-shard: announce() has just added it, with the mempool's copy of the id; keep that one.)
-    if (vid && !this.seen.has(vid)) this.seen.add(vid);
-  }
-
-  /** Stop admitting: what waits in the intake is dropped (the node is stopping). */
+  /** Stop relaying (the node is stopping); the service's intake is closed by the node. */
   close(): void {
     this.closed = true;
-    this.intake = [];
-    this.intakeHead = 0;
-    this.batch = null;
-    this.budget.clear();
-    this.admitting.clear();
     this.serving.clear();
   }
 

@@ -310,7 +310,7 @@ export class MempoolStore {
 
   /**
    * Fold snapshot then journal into the last state per key, then insert in dependency order
-   * (oracles, capabilities, reports, disputes) with mempool events muted: nothing is re-journaled
+   * (oracles, capabilities, reports, disputes) as a restore (events marked `restored`): nothing is re-journaled
    * or relayed. Signatures and PoW are NOT re-verified: these files were written by this node
    * after full admission, each line is checksummed, and anyone able to write them owns the node
    * anyway; re-verifying a full mempool (~1M ads) would cost over a minute per start.
@@ -331,7 +331,7 @@ export class MempoolStore {
     }
     const s: RestoreSummary = { oracles: 0, capabilities: 0, reports: 0, disputes: 0, refused: 0, corrupt, ms: 0 };
     const plural = { oracle: 'oracles', capability: 'capabilities', report: 'reports', dispute: 'disputes' } as const;
-    mempool.muted(() => {
+    mempool.restoring(() => {
       for (const kind of KINDS) {
         for (const r of state.values()) {
           if (r.kind !== kind) continue;

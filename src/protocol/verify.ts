@@ -5,16 +5,31 @@ import { isPublicKey, verifyHash } from './keys.ts';
 import { factHash } from './sign.ts';
 import type { Dispute, Fact, FactRequest, OracleCapability, OracleId, Report } from './types.ts';
 
+/** Every reason a check here can fail with (docs/PROTOCOL.md 10.3); service/types.ts gives each its ban score. */
+export type VerifyReason =
+  | 'invalid-pubkey'
+  | 'signature-invalid'
+  | 'invalid-rotation'
+  | 'unknown-capability'
+  | 'capability-mismatch'
+  | 'capability-invalid'
+  | 'fact-request-mismatch'
+  | 'fact-signature-invalid'
+  | 'conflict-needs-two-facts'
+  | 'conflict-answers-equal'
+  | 'not-disputable'
+  | 'dispute-oracle-mismatch';
+
 /** A failed check: a kebab-case reason code and a sentence for humans. */
 export interface VerifyFailure {
-  reason: string;
+  reason: VerifyReason;
   message: string;
 }
 
 /** Longest accepted chain of `previousId` links (each link costs one signature check). */
 export const MAX_ROTATION_DEPTH = 8;
 
-const fail = (reason: string, message: string): VerifyFailure => ({ reason, message });
+const fail = (reason: VerifyReason, message: string): VerifyFailure => ({ reason, message });
 
 /** Is the oracle ad's own signature valid (no rotation check)? */
 export function isOracleSignatureValid(o: OracleId): boolean {

@@ -1,29 +1,89 @@
-/** service/types.ts - types shared by the REST and P2P doors: admission outcomes with ban scores, and the peer summary monitoring reads. Imports only protocol and mempool types. */
+/** service/types.ts - types shared by the REST and P2P doors: admission outcomes, the typed reason -> ban score table, admission sources, and the peer summary monitoring reads. Imports only protocol and mempool types. */
 import type { EntityKind } from '../protocol/types.ts';
 import type { EvictedEvent } from '../mempool/mempool.ts';
+import type { MempoolRejectReason } from '../mempool/types.ts';
+import type { VerifyReason } from '../protocol/verify.ts';
+
+/** Why an entity was refused: every code of docs/PROTOCOL.md 10.3, checked by the compiler against {@link BAN_SCORES}. */
+export type RejectReason =
+  | VerifyReason
+  | MempoolRejectReason
+  | 'schema-violation'
+  | 'pow-invalid'
+  | 'pow-below-threshold'
+  | 'repeated-refusal'
+  | 'shutting-down'
+  | 'internal-error';
+
+/**
+ * Ban score a P2P peer earns for sending something refused for each reason: 0 where an honest peer
+ * with another view of the mempool can send it, 100 where only a faulty or hostile one can.
+ * A `Record` over the union, so a new reason without a score (or a mistyped one) does not compile.
+ */
+export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
+  // Honest peers can send these: the sender's view of the mempool differs from ours.
+  'rank-too-low': 0,
+  'unknown-oracle': 0,
+  'unknown-capability': 0,
+  'report-not-found': 0,
+  'pow-below-threshold': 0,
+  // The same refused version again from the same source: honest peers remember what they sent (11.10).
+  'repeated-refusal': 20,
+  // Ours, not the sender's: the node is stopping, or a bug in admission (logged).
+  'shutting-down': 0,
+  'internal-error': 0,
+  // Only a faulty or hostile sender produces these.
+  'schema-violation': 100,
+  'pow-invalid': 100,
+  'invalid-pubkey': 100,
+  'signature-invalid': 100,
+  'invalid-rotation': 100,
+  'capability-mismatch': 100,
+  'capability-invalid': 100,
+  'fact-request-mismatch': 100,
+  'fact-signature-invalid': 100,
+  'conflict-needs-two-facts': 100,
+  'conflict-answers-equal': 100,
+  'not-disputable': 100,
+  'dispute-oracle-mismatch': 100,
+};
 
 /** An admission outcome: a value, never an exception (gossipsub ReceivedMessageResult, bcoin VerifyError). */
 export type AdmissionResult =
   | { status: 'accepted'; kind: EntityKind; id: string; replaced: boolean; evicted: EvictedEvent[] }
   | { status: 'duplicate'; kind: EntityKind; id: string }
   | { status: 'out-of-shard'; kind: EntityKind; id: string }
-  | { status: 'rejected'; kind: EntityKind; id: string | null; reason: string; message: string; banScore: number };
+  | { status: 'rejected'; kind: EntityKind; id: string | null; reason: RejectReason; message: string; banScore: number };
 
-/** Ban score a P2P peer earns for sending something that was rejected for `reason`. */
-export function banScoreFor(reason: string): number {
-  switch (reason) {
-    // Honest peers can send these: the sender's view of the mempool differs from ours.
-    case 'rank-too-low':
-    case 'unknown-oracle':
-    case 'unknown-capability':
-    case 'report-not-found':
-    case 'pow-below-threshold':
-      return 0;
-    // Only a faulty or hostile sender produces these.
-    default:
-      return 100;
-  }
+/** A refusal with the ban score of its reason. */
+export function rejected(kind: EntityKind, id: string | null, reason: RejectReason, message: string): Extract<AdmissionResult, { status: 'rejected' }> {
+  return { status: 'rejected', kind, id, reason, message, banScore: BAN_SCORES[reason] };
 }
+
+/**
+ * Who submits to the intake (service/intake.ts): an opaque id plus the hooks a P2P peer needs.
+ * REST passes `{id}` and awaits the promise; the relay passes one source per peer.
+ */
+export interface AdmissionSource {
+  /** For logs, stats and the `admission` event: `http:<ip>`, `p2p:<ip>:<port>`, `local`. */
+  readonly id: string;
+  /**
+   * A gossip peer: its items refused only for a missing dependency are kept and admitted when it
+   * arrives (orphans), and a version it sends that was decided recently is answered from the
+   * intake's caches (a repeat of its own refusal is charged). Other sources (REST) always get a full
+   * admission, so their answer reflects the mempool as it is now.
+   */
+  readonly isPeer?: boolean;
+  /** The payload's short version id, known once it is schema-valid (before admission; duplicates too). */
+  onVersion?(vid: string): void;
+  /** The outcome of every item of this source, orphans admitted later included. Must not throw. */
+  onOutcome?(result: AdmissionResult, vid: string | null): void;
+  /** Pause (true) or resume (false) the source's reads: intake back-pressure (service/intake-budget.ts). */
+  hold?(on: boolean): void;
+}
+
+/** The source of items this process makes itself (tests, benchmarks, tools). */
+export const LOCAL_SOURCE: AdmissionSource = Object.freeze({ id: 'local' });
 
 /** One connected peer as the P2P pool reports it to monitoring (here, so p2p and api share it without importing each other). Times are milliseconds since the epoch. */
 export interface PeerSummary {

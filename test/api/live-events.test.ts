@@ -95,7 +95,7 @@ describe('GET /events (WebSocket)', () => {
 
     const oracleKeys = makeKeys(1);
     const capKeys = makeKeys(2);
-    assert.equal(s.service.submitOracle(makeOracle({ keys: oracleKeys })).status, 'accepted');
+    assert.equal((await s.service.admit('oracle', makeOracle({ keys: oracleKeys }))).status, 'accepted');
     // Real admissions, each a ~1.2 KB event: seqNo updates of one capability with a long question.
     const question = 'Will it rain? '.repeat(70);
     let accepted = 1;
@@ -103,7 +103,7 @@ describe('GET /events (WebSocket)', () => {
     while (s.monitoring.live.clientCount === 2) {
       if (Date.now() > deadline) throw new Error('the slow client was never dropped');
       for (let i = 0; i < 100; i++) {
-        const r = s.service.submitCapability(makeCapability({ oracleKeys, capKeys, question, seqNo: accepted }));
+        const r = await s.service.admit('capability', makeCapability({ oracleKeys, capKeys, question, seqNo: accepted }));
         assert.equal(r.status, 'accepted');
         accepted++;
       }

@@ -10,7 +10,7 @@ import { verifyHash } from '../../src/protocol/keys.ts';
 
 const errorCode = (res: request.Response) => (res.body as { error: { code: string } }).error.code;
 
-function populated() {
+async function populated() {
   const t = buildApp();
   const keys = [makeKeys(101), makeKeys(102), makeKeys(103)];
   const oracles = [
@@ -18,34 +18,34 @@ function populated() {
     makeOracle({ keys: keys[1]!, difficulty: 5, tags: ['weather'] }),
     makeOracle({ keys: keys[2]!, difficulty: 3 }),
   ];
-  for (const o of oracles) assert.equal(t.service.submitOracle(o).status, 'accepted');
+  for (const o of oracles) assert.equal((await t.service.admit('oracle', o)).status, 'accepted');
   const caps = [
     makeCapability({ oracleKeys: keys[0]!, capKeys: makeKeys(201), question: 'Who wins the World Cup final?', tags: ['football'] }),
     makeCapability({ oracleKeys: keys[1]!, capKeys: makeKeys(202), question: 'Will it RAIN in Paris tomorrow?' }),
     makeCapability({ oracleKeys: keys[2]!, capKeys: makeKeys(203), question: 'Who wins the election?', tags: ['politics'], difficulty: 4 }),
     makeCapability({ oracleKeys: keys[2]!, capKeys: makeKeys(204), question: 'Temperature in Paris', difficulty: 1 }),
   ];
-  for (const c of caps) assert.equal(t.service.submitCapability(c).status, 'accepted');
+  for (const c of caps) assert.equal((await t.service.admit('capability', c)).status, 'accepted');
   return { ...t, keys, oracles, caps };
 }
 
 describe('GET /oracles', () => {
   it('lists the signed ads exactly as signed, highest PoW first', async () => {
-    const { app, oracles } = populated();
+    const { app, oracles } = await populated();
     const res = await request(app).get('/oracles');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, [oracles[1], oracles[2], oracles[0]]);
   });
 
   it('pages with page and chunkSize', async () => {
-    const { app, oracles } = populated();
+    const { app, oracles } = await populated();
     assert.deepEqual((await request(app).get('/oracles?page=0&chunkSize=2')).body, [oracles[1], oracles[2]]);
     assert.deepEqual((await request(app).get('/oracles?page=1&chunkSize=2')).body, [oracles[0]]);
     assert.deepEqual((await request(app).get('/oracles?page=5&chunkSize=2')).body, []);
   });
 
   it('filters by a question word, case-insensitively, and by tag (oracle or capability tags)', async () => {
-    const { app, oracles } = populated();
+    const { app, oracles } = await populated();
     assert.deepEqual((await request(app).get('/oracles?question=WINS')).body, [oracles[2], oracles[0]]);
     assert.deepEqual((await request(app).get('/oracles?question=paris')).body, [oracles[1], oracles[2]]);
     assert.deepEqual((await request(app).get('/oracles?question=paris%20rain')).body, [oracles[1]]);
@@ -56,7 +56,7 @@ describe('GET /oracles', () => {
   });
 
   it('400 for a bad page, an oversized chunkSize, a repeated or an unknown parameter', async () => {
-    const { app } = populated();
+    const { app } = await populated();
     for (const q of ['page=-1', 'page=abc', 'chunkSize=0', 'chunkSize=1001', 'page=1&page=2']) {
       const res = await request(app).get('/oracles?' + q);
       assert.equal(res.status, 400, q);
@@ -70,7 +70,7 @@ describe('GET /oracles', () => {
 
 describe('GET /oracles/{pubkey}', () => {
   it('returns the ad with node-computed fields', async () => {
-    const { app, oracles, keys, clock } = populated();
+    const { app, oracles, keys, clock } = await populated();
     const res = await request(app).get('/oracles/' + keys[2]!.publicKey);
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, {
@@ -86,7 +86,7 @@ describe('GET /oracles/{pubkey}', () => {
   });
 
   it('404 oracle-not-found and 400 for a malformed pubkey', async () => {
-    const { app } = populated();
+    const { app } = await populated();
     let res = await request(app).get('/oracles/' + makeKeys(999).publicKey);
     assert.equal(res.status, 404);
     assert.equal(errorCode(res), 'oracle-not-found');
@@ -97,7 +97,7 @@ describe('GET /oracles/{pubkey}', () => {
 
 describe('GET /capabilities and /reports', () => {
   it('capabilities by oracle, by question word and by tag, highest PoW first', async () => {
-    const { app, caps, keys } = populated();
+    const { app, caps, keys } = await populated();
     assert.deepEqual((await request(app).get('/capabilities').query({ pubkey: keys[2]!.publicKey })).body, [caps[2], caps[3]]);
     assert.deepEqual((await request(app).get('/capabilities').query({ question: 'Paris' })).body, [caps[1], caps[3]]);
     assert.deepEqual((await request(app).get('/capabilities').query({ tag: 'football' })).body, [caps[0]]);
@@ -108,12 +108,12 @@ describe('GET /capabilities and /reports', () => {
   });
 
   it('reports of an oracle, highest PoW first, with dispute null; pubkey is required', async () => {
-    const { app, service, keys } = populated();
+    const { app, service, keys } = await populated();
     const capKeys = makeKeys(201);
     const low = makeReport({ type: 'fact-missing', oraclePubKey: keys[0]!.publicKey, capKeys, args: { a: '1' }, difficulty: 1 });
     const high = makeReport({ type: 'fact-missing', oraclePubKey: keys[0]!.publicKey, capKeys, args: { a: '2' }, difficulty: 6 });
-    assert.equal(service.submitReport(low).status, 'accepted');
-    assert.equal(service.submitReport(high).status, 'accepted');
+    assert.equal((await service.admit('report', low)).status, 'accepted');
+    assert.equal((await service.admit('report', high)).status, 'accepted');
     const res = await request(app).get('/reports').query({ pubkey: keys[0]!.publicKey });
     assert.deepEqual(res.body, [
       { id: reportId(high), report: high, dispute: null },
@@ -126,7 +126,7 @@ describe('GET /capabilities and /reports', () => {
 
 describe('node endpoints', () => {
   it('GET /status reports version, network, counts, limits, shard, uptime', async () => {
-    const { app, clock } = populated();
+    const { app, clock } = await populated();
     clock.advance(7_500);
     const res = await request(app).get('/status');
     assert.equal(res.status, 200);

@@ -9,12 +9,12 @@ import { buildApp } from './_app.ts';
 import { rawServer, type RawServer } from './_raw-http.ts';
 import { makeCapability, makeKeys, makeOracle } from '../helpers/factory.ts';
 
-function populated() {
+async function populated() {
   const t = buildApp();
   const keys = [makeKeys(301), makeKeys(302)];
   const oracles = [makeOracle({ keys: keys[0]!, difficulty: 1, tags: ['sports'] }), makeOracle({ keys: keys[1]!, difficulty: 3, tags: ['weather'] })];
-  for (const o of oracles) assert.equal(t.service.submitOracle(o).status, 'accepted');
-  assert.equal(t.service.submitCapability(makeCapability({ oracleKeys: keys[0]!, capKeys: makeKeys(311), question: 'Will it rain in Zürich?' })).status, 'accepted');
+  for (const o of oracles) assert.equal((await t.service.admit('oracle', o)).status, 'accepted');
+  assert.equal((await t.service.admit('capability', makeCapability({ oracleKeys: keys[0]!, capKeys: makeKeys(311), question: 'Will it rain in Zürich?' }))).status, 'accepted');
   return { ...t, oracles };
 }
 
@@ -25,7 +25,7 @@ after(async () => {
 
 describe('apiServerClasses', () => {
   it('builds req and res with the app prototypes before Express sees them, and they are still node:http objects', async () => {
-    const { app } = populated();
+    const { app } = await populated();
     const server = http.createServer({ ...apiServerClasses(app) });
     const seen: boolean[][] = [];
     // Registered before the app: sees the objects as node:http built them, before app.handle runs.
@@ -48,8 +48,8 @@ describe('apiServerClasses', () => {
     ]);
   });
 
-  it("keeps the app's request/response prototypes: same chain to Express's and node:http's, same members", () => {
-    const { app } = populated();
+  it("keeps the app's request/response prototypes: same chain to Express's and node:http's, same members", async () => {
+    const { app } = await populated();
     const before = { request: app.request, response: app.response };
     const classes = apiServerClasses(app);
     assert.equal(Object.getPrototypeOf(app.request), express.request);
@@ -64,7 +64,7 @@ describe('apiServerClasses', () => {
   });
 
   it('a plain server hands Express objects whose prototype it must swap (what the classes avoid)', async () => {
-    const { app } = populated();
+    const { app } = await populated();
     const server = http.createServer();
     let swapped: boolean | undefined;
     server.on('request', (req: http.IncomingMessage) => {
@@ -112,8 +112,8 @@ describe('apiServerClasses', () => {
   });
 
   it('answers exactly as a plain node:http server does: lookups, errors, 405, HEAD, 304, submissions', async () => {
-    const a = populated();
-    const b = populated();
+    const a = await populated();
+    const b = await populated();
     const plain = await rawServer(http.createServer(a.app));
     const withClasses = await rawServer(http.createServer({ ...apiServerClasses(b.app) }, b.app));
     servers.push(plain, withClasses);

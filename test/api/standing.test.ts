@@ -10,20 +10,20 @@ const NEW = makeKeys(402);
 const CLEAN = makeKeys(403);
 const CAP = makeKeys(404);
 
-function populated() {
+async function populated() {
   const t = buildApp();
   const oldAd = makeOracle({ keys: OLD, difficulty: 1 });
   const newAd = makeOracle({ keys: NEW, difficulty: 6, previous: { oracle: oldAd, keys: OLD } });
   const clean = makeOracle({ keys: CLEAN, difficulty: 4 });
-  for (const o of [oldAd, newAd, clean]) assert.equal(t.service.submitOracle(o).status, 'accepted');
+  for (const o of [oldAd, newAd, clean]) assert.equal((await t.service.admit('oracle', o)).status, 'accepted');
   const conflict = makeReport({ type: 'fact-conflict', oraclePubKey: OLD.publicKey, capKeys: CAP, capability: makeCapability({ oracleKeys: OLD, capKeys: CAP, question: 'q?' }) });
-  assert.equal(t.service.submitReport(conflict).status, 'accepted');
+  assert.equal((await t.service.admit('report', conflict)).status, 'accepted');
   return { ...t, oldAd, newAd, clean };
 }
 
 describe('oracle standing over REST', () => {
   it('GET /oracles marks conflicted oracles in a header and keeps the signed bodies', async () => {
-    const { app, oldAd, newAd, clean } = populated();
+    const { app, oldAd, newAd, clean } = await populated();
     const res = await request(app).get('/oracles');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, [newAd, clean, oldAd]);
@@ -31,7 +31,7 @@ describe('oracle standing over REST', () => {
   });
 
   it('GET /oracles?exclude=conflicted leaves out the old key and the key rotated from it, and pages over what is left', async () => {
-    const { app, clean } = populated();
+    const { app, clean } = await populated();
     const res = await request(app).get('/oracles?exclude=conflicted');
     assert.equal(res.status, 200);
     assert.deepEqual(res.body, [clean]);
@@ -41,14 +41,14 @@ describe('oracle standing over REST', () => {
   });
 
   it('GET /oracles?exclude=other is a 400', async () => {
-    const { app } = populated();
+    const { app } = await populated();
     const res = await request(app).get('/oracles?exclude=other');
     assert.equal(res.status, 400);
     assert.equal((res.body as { error: { code: string } }).error.code, 'invalid-query');
   });
 
   it('GET /oracles/{pubkey}/reputation counts the old key\'s conflict under the new key', async () => {
-    const { app } = populated();
+    const { app } = await populated();
     const res = await request(app).get(`/oracles/${NEW.publicKey}/reputation`);
     assert.equal(res.status, 200);
     assert.equal(res.body.verifiedConflicts, 1);
@@ -62,7 +62,7 @@ describe('oracle standing over REST', () => {
   });
 
   it('GET /oracles/{pubkey}/reputation of an unknown oracle is a 404', async () => {
-    const { app } = populated();
+    const { app } = await populated();
     const res = await request(app).get(`/oracles/${makeKeys(499).publicKey}/reputation`);
     assert.equal(res.status, 404);
     assert.equal((res.body as { error: { code: string } }).error.code, 'oracle-not-found');

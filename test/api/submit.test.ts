@@ -8,12 +8,12 @@ import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport
 const oracleKeys = makeKeys(1);
 const capKeys = makeKeys(2);
 
-function seeded() {
+async function seeded() {
   const t = buildApp();
   const oracle = makeOracle({ keys: oracleKeys, tags: ['sports'] });
   const cap = makeCapability({ oracleKeys, capKeys, question: 'Who wins the match?' });
-  assert.equal(t.service.submitOracle(oracle).status, 'accepted');
-  assert.equal(t.service.submitCapability(cap).status, 'accepted');
+  assert.equal((await t.service.admit('oracle', oracle)).status, 'accepted');
+  assert.equal((await t.service.admit('capability', cap)).status, 'accepted');
   return { ...t, oracle, cap };
 }
 
@@ -182,7 +182,7 @@ describe('POST /capability', () => {
   });
 
   it('422 signature-invalid when signed by another key', async () => {
-    const { app } = seeded();
+    const { app } = await seeded();
     const forged = makeCapability({ oracleKeys: makeKeys(99), capKeys: makeKeys(3), question: 'q' });
     const res = await request(app).post('/capability').send({ ...forged, oraclePubKey: oracleKeys.publicKey, pow: makeCapability({ oracleKeys, capKeys: makeKeys(3), question: 'q' }).pow });
     assert.equal(res.status, 422);
@@ -192,7 +192,7 @@ describe('POST /capability', () => {
 
 describe('POST /report and /dispute', () => {
   it('fact-conflict: 201 with the report id; a conflict of equal answers is 422', async () => {
-    const { app } = seeded();
+    const { app } = await seeded();
     const r = makeReport({ type: 'fact-conflict', oraclePubKey: oracleKeys.publicKey, capKeys, args: { match: 'A-B' }, answers: ['A', 'B'] });
     let res = await request(app).post('/report').send(r);
     assert.equal(res.status, 201);
@@ -204,7 +204,7 @@ describe('POST /report and /dispute', () => {
   });
 
   it('422 fact-signature-invalid for a forged fact', async () => {
-    const { app } = seeded();
+    const { app } = await seeded();
     const f = makeFact({ capKeys, args: { x: '1' }, answer: 'yes' });
     const forged = { ...f, answer: 'no' };
     const r = makeReport({ type: 'fact-disagrees-with-public', oraclePubKey: oracleKeys.publicKey, capKeys, args: { x: '1' }, fact: forged, comment: 'wrong' });
@@ -214,7 +214,7 @@ describe('POST /report and /dispute', () => {
   });
 
   it('422 unknown-oracle for a report against an unknown oracle', async () => {
-    const { app } = seeded();
+    const { app } = await seeded();
     const r = makeReport({ type: 'fact-missing', oraclePubKey: makeKeys(50).publicKey, capKeys });
     const res = await request(app).post('/report').send(r);
     assert.equal(res.status, 422);
@@ -222,7 +222,7 @@ describe('POST /report and /dispute', () => {
   });
 
   it('fact-missing then a dispute: 201, GET /reports shows it; a second dispute is 200 duplicate', async () => {
-    const { app } = seeded();
+    const { app } = await seeded();
     const r = makeReport({ type: 'fact-missing', oraclePubKey: oracleKeys.publicKey, capKeys, args: { match: 'X-Y' }, payment: { proof: 'preimage-hash' } });
     const id = reportId(r);
     assert.equal((await request(app).post('/report').send(r)).status, 201);
@@ -244,7 +244,7 @@ describe('POST /report and /dispute', () => {
   });
 
   it('422 report-not-found for a dispute of an unknown report', async () => {
-    const { app } = seeded();
+    const { app } = await seeded();
     const fact = makeFact({ capKeys, args: {}, answer: 'X' });
     const res = await request(app).post('/dispute').send(makeDispute({ reportId: 'ab'.repeat(32), oraclePubKey: oracleKeys.publicKey, fact }));
     assert.equal(res.status, 422);

@@ -84,7 +84,7 @@ describe('p2p: three nodes shaped like mempool-cfg*.json (2 and 3 seeded with 1)
       const keys = makeKeys(12);
       const pushed = makeOracle({ keys });
       raw.send('oracle', pushed);
-      await waitFor(() => nodes.every((n) => hasItem(n, 'oracle', keys.publicKey)), { message: () => 'pushed oracle on every node: ' + JSON.stringify(nodes.map((n) => [hasItem(n, 'oracle', keys.publicKey), n.pool.relay.intakeLength, n.pool.list().length, n.pool.relay.stats])) + ' raw closed ' + raw.closed + ' ' + JSON.stringify(reasons) });
+      await waitFor(() => nodes.every((n) => hasItem(n, 'oracle', keys.publicKey)), { message: () => 'pushed oracle on every node: ' + JSON.stringify(nodes.map((n) => [hasItem(n, 'oracle', keys.publicKey), n.service.intakeBacklog().entities, n.pool.list().length, n.pool.relay.stats])) + ' raw closed ' + raw.closed + ' ' + JSON.stringify(reasons) });
       // Node 2 announced it to its other peers at once; the sender already has it, so gets no inv for it.
       const invIds = raw.frames.filter((f) => f.command === 'inv').flatMap((f) => (f.payload as { items: string[] }).items);
       assert.equal(invIds.includes(vid(pushed)), false);

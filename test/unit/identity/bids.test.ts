@@ -46,7 +46,7 @@ function bidder(seed: number, amount: number, invoice: Partial<{ memo: string; p
 }
 
 async function statusAfterSubmit(r: ReturnType<typeof rig>, ad: OracleId): Promise<BidStatus> {
-  assert.equal(r.service.submitOracle(ad).status, 'accepted');
+  assert.equal((await r.service.admit('oracle', ad)).status, 'accepted');
   await r.verifier.idle();
   return r.verifier.bidStatus(ad.pubkey);
 }
@@ -56,8 +56,8 @@ describe('Lightning bids', () => {
     const r = rig();
     const rich = bidder(501, 5000, {}, 1);
     const worker = makeOracle({ keys: makeKeys(502), difficulty: 6 });
-    assert.equal(r.service.submitOracle(worker).status, 'accepted');
-    const res = r.service.submitOracle(rich.ad);
+    assert.equal((await r.service.admit('oracle', worker)).status, 'accepted');
+    const res = await r.service.admit('oracle', rich.ad);
     // admission never waits for LND
     assert.equal(res.status, 'accepted');
     assert.deepEqual(r.verifier.bidStatus(rich.ad.pubkey), { state: 'pending' });
@@ -126,7 +126,7 @@ describe('Lightning bids', () => {
     lnd.hang = true;
     try {
       const b = bidder(522, 1000, {});
-      assert.equal(r.service.submitOracle(b.ad).status, 'accepted');
+      assert.equal((await r.service.admit('oracle', b.ad)).status, 'accepted');
       assert.deepEqual(r.verifier.bidStatus(b.ad.pubkey), { state: 'pending' });
       await r.verifier.idle();
       assert.deepEqual(r.verifier.bidStatus(b.ad.pubkey), { state: 'unverified', reason: 'LND did not answer within 200 ms' });
@@ -171,7 +171,7 @@ describe('Lightning bids', () => {
     const b = bidder(540, 1000, {});
     assert.equal((await statusAfterSubmit(r, b.ad)).state, 'verified');
     const next = makeOracle({ keys: b.keys, seqNo: 1, bid: { amount: 2000, proof: hashN(), paymentType: 'lightning' } });
-    assert.equal(r.service.submitOracle(next).status, 'accepted');
+    assert.equal((await r.service.admit('oracle', next)).status, 'accepted');
     assert.equal(r.service.getOracle(b.ad.pubkey)?.verifiedBid, 0);
     await r.verifier.idle();
     assert.deepEqual(r.verifier.bidStatus(b.ad.pubkey), { state: 'unverified', reason: 'LND does not know this payment hash' });

@@ -103,7 +103,7 @@ describe('ManifestChecker', () => {
     const r = rig();
     routes.set('/k1.json', { status: 200, body: JSON.stringify(good()) });
     const ad = makeOracle({ keys: K, manifestUri: url('/k1.json') });
-    assert.equal(r.service.submitOracle(ad).status, 'accepted');
+    assert.equal((await r.service.admit('oracle', ad)).status, 'accepted');
     assert.equal(r.checker.isVerified(K.publicKey), false);
     await r.checker.idle();
     assert.deepEqual(r.checker.manifestStatus(K.publicKey), { manifestVerified: true, manifestDomain: 'localhost' });
@@ -120,8 +120,8 @@ describe('ManifestChecker', () => {
     const r = rig();
     routes.set('/other.json', { status: 200, body: JSON.stringify(good(OTHER)) });
     routes.set('/k2.json', { status: 200, body: JSON.stringify(good()) });
-    assert.equal(r.service.submitOracle(makeOracle({ keys: K, manifestUri: url('/other.json') })).status, 'accepted');
-    assert.equal(r.service.submitOracle(makeOracle({ keys: makeKeys(703), manifestUri: url('/k2.json', '127.0.0.1') })).status, 'accepted');
+    assert.equal((await r.service.admit('oracle', makeOracle({ keys: K, manifestUri: url('/other.json') }))).status, 'accepted');
+    assert.equal((await r.service.admit('oracle', makeOracle({ keys: makeKeys(703), manifestUri: url('/k2.json', '127.0.0.1') }))).status, 'accepted');
     await r.checker.idle();
     assert.deepEqual(r.checker.manifestStatus(K.publicKey), { manifestVerified: false, manifestDomain: null, manifestReason: 'manifest pubkey is not this oracle' });
     assert.equal(r.checker.manifestStatus(makeKeys(703).publicKey).manifestReason, 'manifest pubkey is not this oracle');
@@ -135,7 +135,7 @@ describe('ManifestChecker', () => {
     routes.set('/k3.json', { status: 200, body: JSON.stringify(good()) });
     const verified = makeOracle({ keys: K, manifestUri: url('/k3.json'), difficulty: 1 });
     const plain = makeOracle({ keys: OTHER, difficulty: 3 });
-    for (const o of [verified, plain]) assert.equal(t.service.submitOracle(o).status, 'accepted');
+    for (const o of [verified, plain]) assert.equal((await t.service.admit('oracle', o)).status, 'accepted');
     await checker.idle();
     const one = await request(app).get(`/oracles/${K.publicKey}`);
     assert.equal(one.body.manifestVerified, true);
@@ -156,12 +156,12 @@ describe('ManifestChecker', () => {
       return listOracles(page, filter);
     };
     // 250 plain oracles below one verified oracle at the top: three batches of 100 to walk in full.
-    for (let i = 0; i < 250; i++) assert.equal(t.service.submitOracle(makeOracle({ keys: makeKeys(10_000 + i), difficulty: 0 })).status, 'accepted');
+    for (let i = 0; i < 250; i++) assert.equal((await t.service.admit('oracle', makeOracle({ keys: makeKeys(10_000 + i), difficulty: 0 }))).status, 'accepted');
     assert.deepEqual((await request(t.app).get('/oracles?manifestVerified=true')).body, []);
     assert.deepEqual(calls, [], 'no verified manifest: nothing to walk');
     routes.set('/k4.json', { status: 200, body: JSON.stringify(good()) });
     const top = makeOracle({ keys: K, manifestUri: url('/k4.json'), difficulty: 4 });
-    assert.equal(t.service.submitOracle(top).status, 'accepted');
+    assert.equal((await t.service.admit('oracle', top)).status, 'accepted');
     await checker.idle();
     assert.deepEqual((await request(t.app).get('/oracles?manifestVerified=true')).body, [top]);
     assert.deepEqual(calls, [0], 'stops in the first batch, where the only verified oracle is');

@@ -191,12 +191,16 @@ describe('version index: removed items are gone (nothing stale is served, nothin
     assert.equal(m.indexedVersions, c.oracles + c.capabilities + c.reports + c.disputes);
   });
 
-  it('a muted restore (persist replays its journal this way) indexes too', () => {
+  it('a restore (persist replays its journal this way) indexes too, and its events say restored', () => {
     const { mempool: m } = newMempoolForTest();
     const o = fakeOracle(O1, 1);
-    m.muted(() => m.addOracle(o));
+    const restored: (true | undefined)[] = [];
+    m.on('mempool:accepted', (e) => restored.push(e.restored));
+    m.restoring(() => m.addOracle(o));
     assert.deepEqual(found(m, o), ['oracle', O1]);
     assertConsistent(m);
+    m.addOracle(fakeOracle(O1, 2));
+    assert.deepEqual(restored, [true, undefined], 'the restored add is marked restored, the later one is not');
   });
 });
 

@@ -42,7 +42,7 @@ function fill(m: Mempool): void {
 }
 
 describe('MempoolStore', () => {
-  it('restores exactly what was stored, from the journal alone, without events', () => {
+  it('restores exactly what was stored, from the journal alone, with every accepted event marked restored', () => {
     const a = open();
     fill(a.mempool);
     const before = contents(a.mempool);
@@ -51,12 +51,14 @@ describe('MempoolStore', () => {
 
     const { mempool } = newMempoolForTest();
     let events = 0;
-    mempool.on('mempool:accepted', () => events++);
+    let restoredEvents = 0;
+    mempool.on('mempool:accepted', (e) => (e.restored ? restoredEvents++ : events++));
     mempool.on('mempool:evicted', () => events++);
     const store = new MempoolStore({ dir, fsyncIntervalMs: 0, compactBytes: 1 << 30 }, { log });
     const s = store.open(mempool);
     assert.deepEqual(contents(mempool), before);
-    assert.equal(events, 0, 'replay neither journals nor relays');
+    assert.equal(events, 0, 'every replayed event must be marked restored (so it is neither journaled nor relayed)');
+    assert.equal(restoredEvents, 7, 'indexes learn each of the 7 restored items through its accepted event');
     assert.deepEqual({ ...s, ms: 0 }, { oracles: 2, capabilities: 2, reports: 2, disputes: 1, refused: 0, corrupt: 0, ms: 0 });
     assert.equal(mempool.getCapability(pk(1), pk(11))?.msg.question, 'will it snow');
     // open() compacted: the journal is empty and the snapshot alone holds the state.

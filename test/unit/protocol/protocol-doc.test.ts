@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SchemaRegistry } from '../../../src/protocol/schema.ts';
-import { banScoreFor } from '../../../src/service/types.ts';
+import { BAN_SCORES, type RejectReason } from '../../../src/service/types.ts';
+
+const banScoreFor = (reason: string): number | undefined => BAN_SCORES[reason as RejectReason];
 import { VECTORS_PATH } from './_helpers.ts';
 
 const doc = fs.readFileSync(new URL('../../../docs/PROTOCOL.md', import.meta.url), 'utf8');
@@ -57,7 +59,7 @@ describe('docs/PROTOCOL.md matches wolfram-mega-spec.yaml', () => {
 describe('docs/PROTOCOL.md lists every reason code the node produces', () => {
   const produced = new Set<string>();
   for (const m of src('protocol/verify.ts').matchAll(/fail\('([a-z-]+)'/g)) produced.add(m[1] as string);
-  for (const m of src('service/service.ts').matchAll(/rejected\([^,]+, [^,]+, '([a-z-]+)'/g)) produced.add(m[1] as string);
+  for (const m of src('service/admission.ts').matchAll(/rejected\([^,]+, [^,]+, '([a-z-]+)'/g)) produced.add(m[1] as string);
   for (const m of src('mempool/mempool.ts').matchAll(/reject\('([a-z-]+)'/g)) produced.add(m[1] as string);
 
   it('found the reasons in src', () => {

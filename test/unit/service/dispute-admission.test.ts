@@ -13,155 +13,155 @@ const ARGS = { city: 'Berlin', day: '2024-06-01' };
 const ALL = { page: 0, chunkSize: 100 };
 
 /** O and O2 known, C a stored capability of O, and a stored fact-missing report against O for C with ARGS. */
-function setup(opts: Parameters<typeof newServiceForTest>[0] = {}): TestService & { missingId: string } {
+async function setup(opts: Parameters<typeof newServiceForTest>[0] = {}): Promise<TestService & { missingId: string }> {
   const t = newServiceForTest(opts);
-  assert.equal(t.service.submit('oracle', makeOracle({ keys: O })).status, 'accepted');
-  assert.equal(t.service.submit('oracle', makeOracle({ keys: O2 })).status, 'accepted');
-  assert.equal(t.service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'Will it rain?' })).status, 'accepted');
+  assert.equal((await t.service.admit('oracle', makeOracle({ keys: O }))).status, 'accepted');
+  assert.equal((await t.service.admit('oracle', makeOracle({ keys: O2 }))).status, 'accepted');
+  assert.equal((await t.service.admit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'Will it rain?' }))).status, 'accepted');
   const missing = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args: ARGS, payment: { proof: 'paid' } });
-  assert.equal(t.service.submit('report', missing).status, 'accepted');
+  assert.equal((await t.service.admit('report', missing)).status, 'accepted');
   return { ...t, missingId: reportId(missing) };
 }
 
 describe('service: disputes', () => {
-  it('accepts the oracle\'s signed fact for the stored request and attaches it to the report', () => {
-    const { service, missingId } = setup();
+  it('accepts the oracle\'s signed fact for the stored request and attaches it to the report', async () => {
+    const { service, missingId } = await setup();
     const d = makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'no rain' }) });
     const id = disputeId(d);
-    assert.deepEqual(service.submit('dispute', d), { status: 'accepted', kind: 'dispute', id, replaced: false, evicted: [] });
+    assert.deepEqual(await service.admit('dispute', d), { status: 'accepted', kind: 'dispute', id, replaced: false, evicted: [] });
     const [stored] = service.listReports(O.publicKey, ALL);
     assert.equal(stored?.dispute?.id, id);
     assert.deepEqual(stored?.dispute?.msg, d);
     assert.equal(service.counts().disputes, 1);
   });
 
-  it('a second dispute of the same report is a duplicate naming the stored dispute, even when invalid', () => {
-    const { service, missingId } = setup();
+  it('a second dispute of the same report is a duplicate naming the stored dispute, even when invalid', async () => {
+    const { service, missingId } = await setup();
     const first = makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'no rain' }) });
-    service.submit('dispute', first);
+    await service.admit('dispute', first);
     const second = makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'rain' }) });
-    assert.deepEqual(service.submit('dispute', second), { status: 'duplicate', kind: 'dispute', id: disputeId(first) });
+    assert.deepEqual(await service.admit('dispute', second), { status: 'duplicate', kind: 'dispute', id: disputeId(first) });
     const garbage = { ...second, fact: { ...second.fact, signature: '1'.repeat(128) } };
-    assert.deepEqual(service.submit('dispute', garbage), { status: 'duplicate', kind: 'dispute', id: disputeId(first) });
+    assert.deepEqual(await service.admit('dispute', garbage), { status: 'duplicate', kind: 'dispute', id: disputeId(first) });
     assert.equal(service.counts().disputes, 1);
   });
 
-  it('the request comes from the STORED report: a validly signed fact for other arguments is fact-request-mismatch', () => {
-    const { service, missingId } = setup();
+  it('the request comes from the STORED report: a validly signed fact for other arguments is fact-request-mismatch', async () => {
+    const { service, missingId } = await setup();
     const otherDay = makeFact({ capKeys: C, args: { ...ARGS, day: '2024-06-02' }, answer: 'no rain' });
-    assertRejected(service.submit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: otherDay })), 'fact-request-mismatch', 100);
+    assertRejected(await service.admit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: otherDay })), 'fact-request-mismatch', 100);
     // the answer to a different stored report does not dispute this one
     const other = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args: { city: 'Paris', day: '2024-06-01' } });
-    assert.equal(service.submit('report', other).status, 'accepted');
+    assert.equal((await service.admit('report', other)).status, 'accepted');
     const parisFact = makeFact({ capKeys: C, args: { city: 'Paris', day: '2024-06-01' }, answer: 'sun' });
-    assertRejected(service.submit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: parisFact })), 'fact-request-mismatch', 100);
-    assert.equal(service.submit('dispute', makeDispute({ reportId: reportId(other), oraclePubKey: O.publicKey, fact: parisFact })).status, 'accepted');
+    assertRejected(await service.admit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: parisFact })), 'fact-request-mismatch', 100);
+    assert.equal((await service.admit('dispute', makeDispute({ reportId: reportId(other), oraclePubKey: O.publicKey, fact: parisFact }))).status, 'accepted');
   });
 
-  it('report-not-found (ban 0)', () => {
-    const { service } = setup();
+  it('report-not-found (ban 0)', async () => {
+    const { service } = await setup();
     const d = makeDispute({ reportId: 'ab'.repeat(32), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'x' }) });
-    const r = service.submit('dispute', d);
+    const r = await service.admit('dispute', d);
     assertRejected(r, 'report-not-found', 0);
     assert.equal(r.status === 'rejected' && r.id, disputeId(d));
   });
 
-  it('a dispute of a report kept by another shard: fact checked, answered out-of-shard and relayed; a forged fact is still refused', () => {
+  it('a dispute of a report kept by another shard: fact checked, answered out-of-shard and relayed; a forged fact is still refused', async () => {
     const { service } = newServiceForTest({ mempool: { shard: { count: 2, index: 0 } } });
-    service.submit('oracle', makeOracle({ keys: O }));
-    service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }));
+    await service.admit('oracle', makeOracle({ keys: O }));
+    await service.admit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }));
     const relayed: string[] = [];
     service.on('item:relay', (item) => relayed.push(`${item.kind}:${item.id}`));
     for (let i = 0; ; i++) {
       const args = { n: String(i) };
       const rep = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args });
-      if (service.submit('report', rep).status !== 'out-of-shard') continue;
+      if ((await service.admit('report', rep)).status !== 'out-of-shard') continue;
       const id = reportId(rep);
       const fact = makeFact({ capKeys: C, args, answer: 'x' });
       const d = makeDispute({ reportId: id, oraclePubKey: O.publicKey, fact });
-      assertRejected(service.submit('dispute', { ...d, fact: { ...fact, answer: 'y' } }), 'fact-signature-invalid', 100);
-      assert.deepEqual(service.submit('dispute', d), { status: 'out-of-shard', kind: 'dispute', id: disputeId(d) });
+      assertRejected(await service.admit('dispute', { ...d, fact: { ...fact, answer: 'y' } }), 'fact-signature-invalid', 100);
+      assert.deepEqual(await service.admit('dispute', d), { status: 'out-of-shard', kind: 'dispute', id: disputeId(d) });
       assert.deepEqual(relayed.slice(-1), [`dispute:${id}`]);
       assert.equal(service.counts().disputes, 0);
       break;
     }
   });
 
-  it('report-not-found for an unknown report of this node\'s own shard', () => {
+  it('report-not-found for an unknown report of this node\'s own shard', async () => {
     const { service } = newServiceForTest({ mempool: { shard: { count: 2, index: 0 } } });
-    service.submit('oracle', makeOracle({ keys: O }));
-    service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }));
+    await service.admit('oracle', makeOracle({ keys: O }));
+    await service.admit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }));
     const fact = makeFact({ capKeys: C, args: ARGS, answer: 'x' });
     const evenId = '00'.repeat(32); // 0 mod 2: this node's shard
-    assertRejected(service.submit('dispute', makeDispute({ reportId: evenId, oraclePubKey: O.publicKey, fact })), 'report-not-found', 0);
+    assertRejected(await service.admit('dispute', makeDispute({ reportId: evenId, oraclePubKey: O.publicKey, fact })), 'report-not-found', 0);
   });
 
-  it('not-disputable: only fact-missing reports can be disputed', () => {
-    const { service } = setup();
+  it('not-disputable: only fact-missing reports can be disputed', async () => {
+    const { service } = await setup();
     const conflict = makeReport({ type: 'fact-conflict', oraclePubKey: O.publicKey, capKeys: C, args: ARGS });
-    assert.equal(service.submit('report', conflict).status, 'accepted');
+    assert.equal((await service.admit('report', conflict)).status, 'accepted');
     const d = makeDispute({ reportId: reportId(conflict), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'yes' }) });
-    assertRejected(service.submit('dispute', d), 'not-disputable', 100);
+    assertRejected(await service.admit('dispute', d), 'not-disputable', 100);
     const disagree = makeReport({ type: 'fact-disagrees-with-public', oraclePubKey: O.publicKey, capKeys: C, args: ARGS });
-    assert.equal(service.submit('report', disagree).status, 'accepted');
-    assertRejected(service.submit('dispute', { ...d, reportId: reportId(disagree) }), 'not-disputable', 100);
+    assert.equal((await service.admit('report', disagree)).status, 'accepted');
+    assertRejected(await service.admit('dispute', { ...d, reportId: reportId(disagree) }), 'not-disputable', 100);
   });
 
-  it('dispute-oracle-mismatch: the dispute names another oracle', () => {
-    const { service, missingId } = setup();
+  it('dispute-oracle-mismatch: the dispute names another oracle', async () => {
+    const { service, missingId } = await setup();
     const d = makeDispute({ reportId: missingId, oraclePubKey: O2.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'x' }) });
-    assertRejected(service.submit('dispute', d), 'dispute-oracle-mismatch', 100);
+    assertRejected(await service.admit('dispute', d), 'dispute-oracle-mismatch', 100);
   });
 
-  it('fact-signature-invalid: the answer changed after signing, or signed by another key', () => {
-    const { service, missingId } = setup();
+  it('fact-signature-invalid: the answer changed after signing, or signed by another key', async () => {
+    const { service, missingId } = await setup();
     const fact = makeFact({ capKeys: C, args: ARGS, answer: 'no rain' });
-    assertRejected(service.submit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: { ...fact, answer: 'rain' } })), 'fact-signature-invalid', 100);
+    assertRejected(await service.admit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: { ...fact, answer: 'rain' } })), 'fact-signature-invalid', 100);
     const byC2 = makeFact({ capKeys: C2, args: ARGS, answer: 'no rain' });
     assertRejected(
-      service.submit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: { ...fact, signature: byC2.signature } })),
+      await service.admit('dispute', makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: { ...fact, signature: byC2.signature } })),
       'fact-signature-invalid',
       100,
     );
   });
 
-  it('unknown-capability (ban 0): the report names a capability this node does not store for the oracle', () => {
-    const { service } = setup();
+  it('unknown-capability (ban 0): the report names a capability this node does not store for the oracle', async () => {
+    const { service } = await setup();
     const rep = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C2, args: ARGS });
-    assert.equal(service.submit('report', rep).status, 'accepted');
+    assert.equal((await service.admit('report', rep)).status, 'accepted');
     const d = makeDispute({ reportId: reportId(rep), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C2, args: ARGS, answer: 'x' }) });
-    assertRejected(service.submit('dispute', d), 'unknown-capability', 0);
+    assertRejected(await service.admit('dispute', d), 'unknown-capability', 0);
   });
 
-  it('schema-violation', () => {
-    const { service, missingId } = setup();
+  it('schema-violation', async () => {
+    const { service, missingId } = await setup();
     const d = makeDispute({ reportId: missingId, oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: ARGS, answer: 'x' }) });
-    assertRejected(service.submit('dispute', { ...d, reportId: missingId.toUpperCase() }), 'schema-violation', 100);
-    assertRejected(service.submit('dispute', { ...d, fact: { ...d.fact, signatureType: 'schnorr' } }), 'schema-violation', 100);
-    assertRejected(service.submit('dispute', { ...d, fact: { ...d.fact, request: { ...d.fact.request, arguments: { constructor: 'x' } } } }), 'schema-violation', 100);
+    assertRejected(await service.admit('dispute', { ...d, reportId: missingId.toUpperCase() }), 'schema-violation', 100);
+    assertRejected(await service.admit('dispute', { ...d, fact: { ...d.fact, signatureType: 'schnorr' } }), 'schema-violation', 100);
+    assertRejected(await service.admit('dispute', { ...d, fact: { ...d.fact, request: { ...d.fact.request, arguments: { constructor: 'x' } } } }), 'schema-violation', 100);
   });
 
-  it('after a key rotation, the oracle disputes a report against its old key with a capability it re-advertised under the new key', () => {
+  it('after a key rotation, the oracle disputes a report against its old key with a capability it re-advertised under the new key', async () => {
     const t = newServiceForTest();
     const N = makeKeys(3);
     const C3 = makeKeys(103);
     const oldAd = makeOracle({ keys: O });
-    assert.equal(t.service.submit('oracle', oldAd).status, 'accepted');
-    assert.equal(t.service.submit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'Will it rain?' })).status, 'accepted');
+    assert.equal((await t.service.admit('oracle', oldAd)).status, 'accepted');
+    assert.equal((await t.service.admit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'Will it rain?' }))).status, 'accepted');
     const missing = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C3, args: ARGS });
     // C3 is not a capability of O (yet): a dispute with its fact is refused before the rotation ...
-    assert.equal(t.service.submit('report', missing).status, 'accepted');
+    assert.equal((await t.service.admit('report', missing)).status, 'accepted');
     const d = makeDispute({ reportId: reportId(missing), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C3, args: ARGS, answer: 'dry' }) });
-    assertRejected(t.service.submit('dispute', d), 'unknown-capability', 0);
+    assertRejected(await t.service.admit('dispute', d), 'unknown-capability', 0);
     // ... O rotates to N and advertises C3 under N: the same dispute now counts.
-    assert.equal(t.service.submit('oracle', makeOracle({ keys: N, previous: { oracle: oldAd, keys: O } })).status, 'accepted');
-    assert.equal(t.service.submit('capability', makeCapability({ oracleKeys: N, capKeys: C3, question: 'Will it rain?' })).status, 'accepted');
-    assert.equal(t.service.submit('dispute', d).status, 'accepted');
+    assert.equal((await t.service.admit('oracle', makeOracle({ keys: N, previous: { oracle: oldAd, keys: O } }))).status, 'accepted');
+    assert.equal((await t.service.admit('capability', makeCapability({ oracleKeys: N, capKeys: C3, question: 'Will it rain?' }))).status, 'accepted');
+    assert.equal((await t.service.admit('dispute', d)).status, 'accepted');
     // A capability of an unrelated oracle still does not.
     const other = makeReport({ type: 'fact-missing', oraclePubKey: O2.publicKey, capKeys: C3, args: ARGS });
-    assert.equal(t.service.submit('oracle', makeOracle({ keys: O2 })).status, 'accepted');
-    assert.equal(t.service.submit('report', other).status, 'accepted');
+    assert.equal((await t.service.admit('oracle', makeOracle({ keys: O2 }))).status, 'accepted');
+    assert.equal((await t.service.admit('report', other)).status, 'accepted');
     const d2 = makeDispute({ reportId: reportId(other), oraclePubKey: O2.publicKey, fact: makeFact({ capKeys: C3, args: ARGS, answer: 'dry' }) });
-    assertRejected(t.service.submit('dispute', d2), 'unknown-capability', 0);
+    assertRejected(await t.service.admit('dispute', d2), 'unknown-capability', 0);
   });
 });

@@ -67,19 +67,19 @@ function before(service: MegaService, kind: string, oraclePubKey: string): { id:
 }
 
 describe('service properties with real signed entities (fast-check)', () => {
-  it('never exceeds a limit, evicts only the lowest-ranked, and counts equal what lookups reach', () => {
+  it('never exceeds a limit, evicts only the lowest-ranked, and counts equal what lookups reach', async () => {
     const outcomes = new Set<string>();
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.record({ maxOracles: fc.integer({ min: 1, max: 4 }), maxCapabilities: fc.integer({ min: 1, max: 2 }), maxReports: fc.integer({ min: 1, max: 2 }), count: fc.integer({ min: 1, max: 2 }) }),
         fc.array(opArb, { minLength: 1, maxLength: 40, size: 'max' }),
-        (lim, ops) => {
+        async (lim, ops) => {
           const { service } = newServiceForTest({ mempool: { ...lim, shard: { count: lim.count, index: 0 } } });
           for (const op of ops) {
             const [kind, e] = entity(op);
             const oraclePubKey = kind === 'oracle' ? (e as OracleId).pubkey : (e as OracleCapability | Report).oraclePubKey;
             const snapshot = before(service, kind, oraclePubKey);
-            const r: AdmissionResult = service.submit(kind, e);
+            const r: AdmissionResult = await service.admit(kind, e);
             outcomes.add(`${kind}:${r.status === 'rejected' ? r.reason : r.status}`);
             assert.notEqual(r.status === 'rejected' && r.banScore, 100, JSON.stringify(r));
             if (r.status === 'accepted') {

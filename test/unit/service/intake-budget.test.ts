@@ -1,7 +1,7 @@
-// test/unit/p2p/intake-budget.test.ts - owns the intake back-pressure bounds: a peer is paused past its entity or byte bound or the total byte bound, resumed only below the lower resume bounds, and a peer held for the total alone resumes when the total drains.
+// test/unit/service/intake-budget.test.ts - owns the intake back-pressure bounds: a peer is paused past its entity or byte bound or the total byte bound, resumed only below the lower resume bounds, and a peer held for the total alone resumes when the total drains.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { IntakeBudget, INTAKE_LIMITS, type Holdable, type IntakeLimits } from '../../../src/p2p/intake-budget.ts';
+import { IntakeBudget, INTAKE_LIMITS, type Holdable, type IntakeLimits } from '../../../src/service/intake-budget.ts';
 
 /** A peer that records its hold calls. */
 class Reader implements Holdable {

@@ -1,8 +1,8 @@
-/** p2p/intake-budget.ts - back-pressure on the relay intake: entities and payload bytes waiting per peer and in all, pausing a peer's reads past the bounds and resuming them once drained. Imports nothing. */
+/** service/intake-budget.ts - back-pressure on the intake: entities and payload bytes waiting per source and in all, pausing a source's reads (a peer's socket) past the bounds and resuming them once drained. Imports nothing. */
 
-/** What the budget pauses: a peer's reads (p2p/peer.ts `hold`). */
+/** What the budget pauses: a peer's reads (p2p/peer.ts `hold`). A source without `hold` (REST: one request, one answer) is only counted. */
 export interface Holdable {
-  hold(on: boolean): void;
+  hold?(on: boolean): void;
 }
 
 /** Bounds of the intake; each pause bound has a lower resume bound so a peer is not toggled per message. */
@@ -70,7 +70,7 @@ export class IntakeBudget<P extends Holdable = Holdable> {
     const l = this.limits;
     if (!this.held.has(peer) && (w.entities >= l.peerEntities || w.bytes >= l.peerBytes || this.total >= l.totalBytes)) {
       this.held.add(peer);
-      peer.hold(true);
+      peer.hold?.(true);
     }
   }
 
@@ -103,6 +103,6 @@ export class IntakeBudget<P extends Holdable = Holdable> {
     const l = this.limits;
     if (w.entities > l.peerEntitiesResume || w.bytes > l.peerBytesResume || this.total > l.totalBytesResume) return;
     this.held.delete(peer);
-    peer.hold(false);
+    peer.hold?.(false);
   }
 }

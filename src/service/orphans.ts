@@ -1,6 +1,7 @@
-/** p2p/orphans.ts - the orphan pool: entities refused only because what they depend on is not here yet, kept (bounded) until it arrives (bitcoin's orphan pool). Imports protocol types and util only. */
+/** service/orphans.ts - the orphan pool: entities refused only because what they depend on is not here yet, kept (bounded) until it arrives (bitcoin's orphan pool); the intake re-queues them. Imports protocol types and util only. */
 import type { EntityKind } from '../protocol/types.ts';
 import { LruMap } from '../util/lru.ts';
+import type { AdmissionSource } from './types.ts';
 
 /** Most dependency keys with waiting orphans. */
 const MAX_ORPHANS = 1_000;
@@ -16,7 +17,9 @@ export interface Orphan {
   kind: EntityKind;
   payload: unknown;
   size: number;
-  source: string;
+  source: AdmissionSource;
+  /** Its short version id. */
+  vid: string;
 }
 
 /** What a refused item waits for, as `kind:inventoryId` of the dependency, or null if not an orphan. */
@@ -52,7 +55,7 @@ export class OrphanPool {
    * Keep an item refused for `reason` if that reason means only that its oracle, capability or
    * report is not here yet (it may be in flight from another peer).
    */
-  keep(kind: EntityKind, payload: unknown, reason: string, source: string): void {
+  keep(kind: EntityKind, payload: unknown, reason: string, source: AdmissionSource, vid: string): void {
     const key = dependencyKey(kind, payload, reason);
     if (key === null) return;
     const size = JSON.stringify(payload).length;
@@ -60,7 +63,7 @@ export class OrphanPool {
     if (size > MAX_ORPHAN_BYTES / 16 || this.orphanBytes + size > MAX_ORPHAN_BYTES) return;
     const list = this.orphans.get(key) ?? [];
     if (list.length >= MAX_ORPHANS_PER_KEY) return;
-    list.push({ kind, payload, size, source });
+    list.push({ kind, payload, size, source, vid });
     this.orphans.set(key, list);
     this.orphanKeys.add(key);
     this.orphanBytes += size;

@@ -1,0 +1,193 @@
+/** service/admission.ts - the admission rules: schema, duplicate, PoW, threshold, rank, signature and semantic checks of one entity, in that order (cheapest first), ending in the mempool. Synchronous; only service/intake.ts calls it. Imports protocol and mempool. */
+import { checkPow, capabilityPreimage, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
+import { HashMemo, withHashMemo } from '../protocol/canonical.ts';
+import { collectSignatureWork, withVerifiedWork, type SignatureWork } from '../protocol/keys.ts';
+import { disputeId, reportId, versionHash } from '../protocol/ids.ts';
+import type { SchemaRegistry } from '../protocol/schema.ts';
+import type { Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
+import { verifyCapability, verifyDispute, verifyDisputeFactAlone, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
+import { isInShard } from '../mempool/shard.ts';
+import type { AddResult, Mempool } from '../mempool/mempool.ts';
+import { rejected, type AdmissionResult, type RejectReason } from './types.ts';
+
+/** A capability lookup that finds nothing: preparing checks what a message carries, not what is stored. */
+const NO_CAPABILITIES: CapabilityLookup = () => undefined;
+
+/** A schema-valid payload and what its admission will need, from {@link AdmissionRules.prepare}. */
+export interface Prepared {
+  readonly kind: EntityKind;
+  readonly payload: unknown;
+  /** Its version hash (dispute: its id). */
+  readonly version: string;
+  /** Its id as admission results name it: oracle pubkey, capability key, report id, dispute id. */
+  readonly id: string;
+  /** The signature and public-key checks its admission will make (a verifier thread may do them first). */
+  readonly work: SignatureWork;
+  /** Hashes computed while preparing, reused when admitting. */
+  readonly memo: HashMemo;
+}
+
+/** Minimum PoW difficulty per entity type (the config slice). */
+export interface AdmissionOptions {
+  powThresholdOracles: number;
+  powThresholdCapabilities: number;
+  powThresholdReports: number;
+}
+
+/** Collaborators of the rules. */
+export interface AdmissionDeps {
+  mempool: Mempool;
+  schemas: SchemaRegistry;
+  /** Capability lookup that follows key rotation (service.ts builds it). */
+  lookupCapability: CapabilityLookup;
+  /** A valid item this node passes on without storing it (another shard keeps it). */
+  relayUnstored: (kind: 'report' | 'dispute', id: string, version: string, msg: Report | Dispute) => void;
+}
+
+/**
+ * The checks of every entity kind. Two steps: {@link prepare} (stateless: schema, version hash and
+ * the list of signature checks) and {@link admit} (against the mempool, in arrival order). Only the
+ * intake calls them, so nothing reaches the mempool without its schema check.
+ */
+export class AdmissionRules {
+  private readonly opts: AdmissionOptions;
+  private readonly deps: AdmissionDeps;
+  private readonly mempool: Mempool;
+
+  constructor(opts: AdmissionOptions, deps: AdmissionDeps) {
+    this.opts = opts;
+    this.deps = deps;
+    this.mempool = deps.mempool;
+  }
+
+  /** Schema check, version hash and the signature work admission will need; a rejection when the payload is not schema-valid. */
+  prepare(kind: EntityKind, payload: unknown): Prepared | Extract<AdmissionResult, { status: 'rejected' }> {
+    const check = this.deps.schemas.validateEntity(kind, payload);
+    if (!check.ok) return rejected(kind, null, 'schema-violation', check.message);
+    const memo = new HashMemo();
+    return withHashMemo(memo, () => {
+      const version = kind === 'dispute' ? disputeId(payload as Dispute) : versionHash(payload as object);
+      const id =
+        kind === 'oracle'
+          ? (payload as OracleId).pubkey
+          : kind === 'capability'
+            ? (payload as OracleCapability).capabilityPubKey
+            : kind === 'report'
+              ? reportId(payload as Report)
+              : version;
+      const work = collectSignatureWork(() => {
+        switch (kind) {
+          case 'oracle':
+            return verifyOracleId(payload as OracleId);
+          case 'capability':
+            return verifyCapability(payload as OracleCapability);
+          case 'report':
+            return verifyReportFacts(payload as Report, NO_CAPABILITIES);
+          case 'dispute':
+            return verifyDisputeFactAlone(payload as Dispute, NO_CAPABILITIES);
+        }
+      });
+      return { kind, payload, version, id, work, memo };
+    });
+  }
+
+  /** Admit a prepared payload against the current mempool (its signature checks may be done by a verifier thread by now). */
+  admit(p: Prepared): AdmissionResult {
+    return withHashMemo(p.memo, () =>
+      withVerifiedWork(p.work, () => {
+        switch (p.kind) {
+          case 'oracle':
+            return this.admitOracle(p.payload as OracleId, p.version);
+          case 'capability':
+            return this.admitCapability(p.payload as OracleCapability, p.version);
+          case 'report':
+            return this.admitReport(p.payload as Report, p.version);
+          case 'dispute':
+            return this.admitDispute(p.payload as Dispute);
+        }
+      }),
+    );
+  }
+
+  private admitOracle(o: OracleId, version: string): AdmissionResult {
+    const id = o.pubkey;
+    const pre = this.mempool.precheckOracle(o);
+    if (pre?.status === 'duplicate') return fromAdd('oracle', id, pre);
+    const pow = this.checkPow('oracle', id, o.pow, oraclePreimage(o), this.opts.powThresholdOracles);
+    if (pow) return pow;
+    if (pre) return fromAdd('oracle', id, pre);
+    const bad = verifyOracleId(o);
+    if (bad) return rejected('oracle', id, bad.reason, bad.message);
+    return fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>, version));
+  }
+
+  private admitCapability(c: OracleCapability, version: string): AdmissionResult {
+    const id = c.capabilityPubKey;
+    const pre = this.mempool.precheckCapability(c);
+    if (pre?.status === 'duplicate') return fromAdd('capability', id, pre);
+    const pow = this.checkPow('capability', id, c.pow, capabilityPreimage(c), this.opts.powThresholdCapabilities);
+    if (pow) return pow;
+    if (pre) return fromAdd('capability', id, pre);
+    const bad = verifyCapability(c);
+    if (bad) return rejected('capability', id, bad.reason, bad.message);
+    return fromAdd('capability', id, this.mempool.addCapability(c as Verified<OracleCapability>, version));
+  }
+
+  private admitReport(r: Report, version: string): AdmissionResult {
+    const preimage = reportPreimage(r);
+    const id = reportId(r); // SHA-256 of the same canonical text (protocol/ids.ts)
+    // A report against a rotated-away key whose ad is gone is kept by the newer key: rotation never launders reports.
+    const holder = this.mempool.reportHolder(r.oraclePubKey);
+    const pre = this.mempool.precheckReport(r, id, holder);
+    if (pre?.status === 'duplicate') return fromAdd('report', id, pre);
+    const pow = this.checkPow('report', id, r.pow, preimage, this.opts.powThresholdReports);
+    if (pow) return pow;
+    if (pre) return fromAdd('report', id, pre);
+    const bad = verifyReportFacts(r, this.deps.lookupCapability);
+    if (bad) return rejected('report', id, bad.reason, bad.message);
+    const result = fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id, holder, version));
+    // Another shard stores it, but this node still passes it on (DESIGN: validate and relay everything).
+    if (result.status === 'out-of-shard') this.deps.relayUnstored('report', id, version, r);
+    return result;
+  }
+
+  private admitDispute(d: Dispute): AdmissionResult {
+    const id = disputeId(d);
+    const stored = this.mempool.getReport(d.reportId);
+    if (!stored && !isInShard(d.reportId, this.mempool.options.shard)) {
+      // Another shard keeps the report: check what can be checked here and pass the dispute on.
+      const bad = verifyDisputeFactAlone(d, this.deps.lookupCapability);
+      if (bad) return rejected('dispute', id, bad.reason, bad.message);
+      // A dispute has no cTTL, so its version hash is its id; its inventory id is the report's.
+      this.deps.relayUnstored('dispute', d.reportId, id, d);
+      return { status: 'out-of-shard', kind: 'dispute', id };
+    }
+    if (!stored) return rejected('dispute', id, 'report-not-found', 'no stored report has this reportId');
+    if (stored.dispute) return { status: 'duplicate', kind: 'dispute', id: stored.dispute.id };
+    const bad = verifyDispute(d, stored.msg, this.deps.lookupCapability);
+    if (bad) return rejected('dispute', id, bad.reason, bad.message);
+    return fromAdd('dispute', id, this.mempool.addDispute(d as Verified<Dispute>, id));
+  }
+
+  private checkPow(kind: EntityKind, id: string, pow: Pow, preimage: string, threshold: number): AdmissionResult | null {
+    const why = checkPow(pow, preimage);
+    if (why === 'pow-algorithm') return rejected(kind, id, 'pow-invalid', 'pow.algorithm must be SHA256');
+    if (why === 'pow-hash-mismatch') return rejected(kind, id, 'pow-invalid', 'pow.hash is not SHA-256 of preimage + magicNo + magicString');
+    if (why === 'pow-insufficient') return rejected(kind, id, 'pow-invalid', `pow.hash has fewer than ${pow.difficulty} leading zero bits`);
+    if (pow.difficulty < threshold) return rejected(kind, id, 'pow-below-threshold', `pow.difficulty ${pow.difficulty} is below this node's minimum ${threshold} for ${kind}`);
+    return null;
+  }
+}
+
+function fromAdd(kind: EntityKind, id: string, r: AddResult): AdmissionResult {
+  switch (r.status) {
+    case 'accepted':
+      return { status: 'accepted', kind, id, replaced: r.replaced, evicted: r.evicted };
+    case 'duplicate':
+      return { status: 'duplicate', kind, id };
+    case 'out-of-shard':
+      return { status: 'out-of-shard', kind, id };
+    case 'rejected':
+      return rejected(kind, id, r.reason as RejectReason, r.message);
+  }
+}

@@ -1,0 +1,272 @@
+/** service/intake.ts - the one admission door: every entity, from REST or a peer, is prepared (schema, version, signature work), its signatures checked on verifier threads when there are any, and admitted strictly in arrival order; duplicates and recent refusals are answered without rework; orphans wait for their dependency and are re-queued, never admitted inside another admission. Imports protocol and service only. */
+import { shortId } from '../protocol/ids.ts';
+import type { EntityKind } from '../protocol/types.ts';
+import type { SignatureWork } from '../protocol/keys.ts';
+import type { VerifyPool } from '../protocol/verify-pool.ts';
+import { LruMap } from '../util/lru.ts';
+import type { AdmissionRules, Prepared } from './admission.ts';
+import { IntakeBudget, type IntakeLimits } from './intake-budget.ts';
+import { OrphanPool } from './orphans.ts';
+import { rejected, type AdmissionResult, type AdmissionSource } from './types.ts';
+
+/** Signature checks a verifier batch carries before it is sent without waiting for the next turn (64: both threads stay busy, measured in bench/ingest.ts). */
+export const BATCH_SIGNATURES = 64;
+/** Versions whose outcome is final (stored, passed on, or refused for good), answered as duplicates or the same refusal without rework. */
+export const DECIDED_CACHE_SIZE = 200_000;
+/** How long a final outcome is remembered. */
+export const DECIDED_TTL_MS = 10 * 60_000;
+/** How long a refusal that depends on this node's state (ban score 0: the oracle is not here yet…) is remembered. */
+export const STATE_REFUSAL_TTL_MS = 30_000;
+/** Distinct sources remembered per refused version (a repeat from one of them is charged). */
+const MAX_REFUSAL_SOURCES = 8;
+
+/** What is remembered of a version whose admission ended. */
+type Decision = { kind: 'done'; status: 'duplicate' | 'out-of-shard' } | { kind: 'refused'; result: Extract<AdmissionResult, { status: 'rejected' }>; sources: string[] };
+
+/** An entity waiting to be admitted. */
+interface Entry {
+  prep: Prepared;
+  vid: string;
+  source: AdmissionSource;
+  bytes: number;
+  ready: boolean;
+  resolve: (r: AdmissionResult) => void;
+}
+
+/** Collaborators of the intake. */
+export interface IntakeDeps {
+  rules: Pick<AdmissionRules, 'prepare' | 'admit'>;
+  /** Threads that check signatures ahead of admission; null = check inline. */
+  verifier: VerifyPool | null;
+  /** Every outcome, for metrics, logs and the `admission` event. Must not throw. */
+  onResult: (r: AdmissionResult, source: AdmissionSource) => void;
+  /** A bug in admission (an exception): logged, the item dropped. */
+  onBug: (err: unknown) => void;
+  now?: () => number;
+  limits?: IntakeLimits;
+}
+
+/** Counters for metrics and tests. */
+export interface IntakeStats {
+  /** Payloads offered to {@link Intake.admit}. */
+  received: number;
+  /** Answered from the decided cache or the waiting set, without admission work. */
+  answeredFromCache: number;
+  /** Orphans re-queued after their dependency arrived. */
+  orphansRequeued: number;
+}
+
+/**
+ * The admission queue. {@link admit} is the only way into the mempool: REST awaits its promise; the
+ * P2P relay passes one {@link AdmissionSource} per peer and learns outcomes through its hooks.
+ * Order: an entity is admitted only after every entity offered before it (an oracle before its
+ * capability), whatever thread checked its signatures.
+ */
+export class Intake {
+  private readonly deps: IntakeDeps;
+  private queue: (Entry | undefined)[] = [];
+  private head = 0;
+  /** Versions waiting in the queue. */
+  private readonly waiting = new Set<string>();
+  /** Final outcomes and recent refusals, by short version id. */
+  private readonly decided: LruMap<string, Decision>;
+  private readonly stateRefusals: LruMap<string, Decision>;
+  private readonly orphans: OrphanPool;
+  private readonly budget: IntakeBudget<AdmissionSource>;
+  private batch: { works: SignatureWork[]; entries: Entry[]; sigs: number } | null = null;
+  private drainScheduled = false;
+  /** An admission is running: anything offered meanwhile (an orphan released by its event) waits for a later turn. */
+  private running = false;
+  private closed = false;
+  readonly stats: IntakeStats = { received: 0, answeredFromCache: 0, orphansRequeued: 0 };
+
+  constructor(deps: IntakeDeps) {
+    this.deps = deps;
+    const now = deps.now ?? Date.now;
+    this.decided = new LruMap(DECIDED_CACHE_SIZE, DECIDED_TTL_MS, now);
+    this.stateRefusals = new LruMap(DECIDED_CACHE_SIZE / 4, STATE_REFUSAL_TTL_MS, now);
+    this.orphans = new OrphanPool(now);
+    this.budget = new IntakeBudget(deps.limits);
+  }
+
+  /**
+   * Offer one untrusted payload (`bytes`: its size on the wire, for back-pressure). Resolves with
+   * its outcome once every earlier entity is admitted; never rejects.
+   */
+  admit(kind: EntityKind, payload: unknown, source: AdmissionSource, bytes = 0): Promise<AdmissionResult> {
+    this.stats.received++;
+    if (this.closed) return Promise.resolve(this.finish(rejected(kind, null, 'shutting-down', 'this node is stopping'), source, null, false));
+    const prep = this.deps.rules.prepare(kind, payload);
+    if ('status' in prep) return Promise.resolve(this.finish(prep, source, null, false));
+    const vid = shortId(prep.version);
+    source.onVersion?.(vid);
+    const known = source.isPeer ? this.known(prep, vid, source) : null;
+    if (known) {
+      this.stats.answeredFromCache++;
+      return Promise.resolve(this.finish(known, source, vid, false));
+    }
+    return new Promise((resolve) => this.enqueue({ prep, vid, source, bytes, ready: true, resolve }));
+  }
+
+  /** Is this version waiting here, or was its outcome final or recently refused? (The relay does not fetch it again.) */
+  knows(vid: string): boolean {
+    return this.waiting.has(vid) || this.decided.has(vid) || this.stateRefusals.has(vid);
+  }
+
+  /**
+   * The item `kind`/`id` (inventory id) arrived: entities that waited for it are queued again, behind
+   * everything already waiting, and admitted on a later turn (never inside the current admission).
+   */
+  release(kind: EntityKind, id: string): void {
+    const list = this.orphans.take(kind, id);
+    if (list.length === 0 || this.closed) return;
+    for (const o of list) {
+      this.stateRefusals.delete(o.vid);
+      this.stats.orphansRequeued++;
+      void this.admit(o.kind, o.payload, o.source, 0);
+    }
+  }
+
+  /** Entities offered and not admitted yet. */
+  get length(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Payload bytes waiting, over all sources. */
+  get waitingBytes(): number {
+    return this.budget.totalBytes;
+  }
+
+  /** Stop admitting: what waits is answered as refused (the node is stopping) and sources are released. */
+  close(): void {
+    this.closed = true;
+    const pending = this.queue.slice(this.head);
+    this.queue = [];
+    this.head = 0;
+    this.batch = null;
+    this.budget.clear();
+    this.waiting.clear();
+    for (const e of pending) if (e) e.resolve(rejected(e.prep.kind, e.prep.id, 'shutting-down', 'this node is stopping'));
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  /** The answer for a version that needs no admission work, or null. */
+  private known(prep: Prepared, vid: string, source: AdmissionSource): AdmissionResult | null {
+    const { kind, id } = prep;
+    if (this.waiting.has(vid)) return { status: 'duplicate', kind, id };
+    const d = this.decided.get(vid) ?? this.stateRefusals.get(vid);
+    if (!d) return null;
+    if (d.kind === 'done') return { status: d.status, kind, id };
+    // A refusal: the same answer without the signature work. A source sending the very version it
+    // was refused for again is charged (11.10): honest peers remember what they sent.
+    if (d.sources.includes(source.id)) {
+      return d.result.banScore > 0 ? d.result : rejected(kind, id, 'repeated-refusal', `sent again after it was refused: ${d.result.reason}`);
+    }
+    if (d.sources.length < MAX_REFUSAL_SOURCES) d.sources.push(source.id);
+    return d.result;
+  }
+
+  private enqueue(e: Entry): void {
+    const pool = this.deps.verifier;
+    const work = e.prep.work;
+    if (pool && (work.sigs.length > 0 || work.pubkeys.length > 0)) {
+      e.ready = false;
+      this.addToBatch(pool, e);
+    }
+    if (e.ready && this.head === this.queue.length && !this.running) {
+      this.run(e);
+      return;
+    }
+    this.queue.push(e);
+    this.waiting.add(e.vid);
+    this.budget.add(e.source, e.bytes);
+    if (e.ready) this.scheduleDrain();
+  }
+
+  private addToBatch(pool: VerifyPool, e: Entry): void {
+    if (!this.batch) {
+      this.batch = { works: [], entries: [], sigs: 0 };
+      setImmediate(() => this.sendBatch(pool));
+    }
+    this.batch.entries.push(e);
+    this.batch.works.push(e.prep.work);
+    this.batch.sigs += e.prep.work.sigs.length;
+    if (this.batch.sigs >= BATCH_SIGNATURES) this.sendBatch(pool);
+  }
+
+  private sendBatch(pool: VerifyPool): void {
+    const b = this.batch;
+    if (!b) return;
+    this.batch = null;
+    void pool.run(b.works).then(() => {
+      for (const e of b.entries) e.ready = true;
+      this.drain();
+    });
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
+  }
+
+  /** Admit entities from the head of the queue while they are ready. */
+  private drain(): void {
+    if (this.running) return this.scheduleDrain();
+    while (this.head < this.queue.length && !this.closed) {
+      const e = this.queue[this.head] as Entry;
+      if (!e.ready) break;
+      this.queue[this.head++] = undefined;
+      this.budget.remove(e.source, e.bytes);
+      this.waiting.delete(e.vid);
+      this.run(e);
+    }
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head > this.queue.length / 2) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Admit one entity now and settle it. */
+  private run(e: Entry): void {
+    let r: AdmissionResult;
+    this.running = true;
+    try {
+      r = this.deps.rules.admit(e.prep);
+    } catch (err) {
+      this.deps.onBug(err);
+      e.resolve(rejected(e.prep.kind, e.prep.id, 'internal-error', 'internal error while admitting; the item was dropped'));
+      return;
+    } finally {
+      this.running = false;
+    }
+    e.resolve(this.finish(r, e.source, e.vid, true, e.prep));
+  }
+
+  /** Record, report and return an outcome. */
+  private finish(r: AdmissionResult, source: AdmissionSource, vid: string | null, admitted: boolean, prep?: Prepared): AdmissionResult {
+    if (vid && admitted) {
+      if (r.status !== 'rejected') this.decided.set(vid, { kind: 'done', status: r.status === 'out-of-shard' ? 'out-of-shard' : 'duplicate' });
+      else if (r.banScore > 0) this.decided.set(vid, { kind: 'refused', result: r, sources: [source.id] });
+      else {
+        this.stateRefusals.set(vid, { kind: 'refused', result: r, sources: [source.id] });
+        // Refused only because what it depends on is not here yet (it may be in flight from another peer).
+        if (source.isPeer && prep) this.orphans.keep(prep.kind, prep.payload, r.reason, source, vid);
+      }
+    }
+    try {
+      this.deps.onResult(r, source);
+      source.onOutcome?.(r, vid);
+    } catch (err) {
+      this.deps.onBug(err);
+    }
+    return r;
+  }
+}
