@@ -26,6 +26,18 @@ export default tseslint.config(
     rules: restrict([group(['../**'], 'util holds generic data structures: it imports nothing from the project')]),
   },
   {
+    files: ['src/wire/**'],
+    rules: restrict([group(['**/p2p/**', '**/mempool/**', '**/service/**', '**/api/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/node.ts', 'node:net', 'node:http', 'express'], 'wire is the codec: it knows nothing of sockets, peers, the mempool or HTTP (protocol schemas and types only)')]),
+  },
+  {
+    files: ['src/p2p/**'],
+    rules: restrict([group(['**/mempool/**', '**/api/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/node.ts', 'express'], 'p2p talks to the service interface and the wire codec, never to the mempool, HTTP or the config (node.ts hands it its slice)')]),
+  },
+  {
+    files: ['src/config/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/cli/**', '**/node.ts', 'node:net', 'node:http', 'express'], 'config only describes and checks settings (protocol helpers for keys and addresses); it builds nothing')]),
+  },
+  {
     files: ['src/protocol/**'],
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'node:net', 'express'], 'protocol is the domain core: it imports nothing from other subsystems (util data structures only)')]),
   },
