@@ -60,15 +60,15 @@ export function canonicalize(value: unknown): string {
 }
 
 /** Canonical text of `obj` without the top-level members named in `drop` (nested objects stay whole). */
-export function canonicalWithout(obj: object, drop: readonly string[]): string {
-  const members = memberTexts(obj);
+export function canonicalWithout(obj: object, drop: readonly string[], memo: HashMemo | null = null): string {
+  const members = memberTexts(obj, memo);
   if (!members) return canonicalize(omitTopLevel(obj, drop));
   return joinMembers(members, (k) => !drop.includes(k));
 }
 
 /** Canonical text of just the top-level members of `obj` named in `pick` (those present). */
-export function canonicalPick(obj: object, pick: readonly string[]): string {
-  const members = memberTexts(obj);
+export function canonicalPick(obj: object, pick: readonly string[], memo: HashMemo | null = null): string {
+  const members = memberTexts(obj, memo);
   if (members) return joinMembers(members, (k) => pick.includes(k));
   const out: Record<string, unknown> = {};
   const rec = obj as Record<string, unknown>;
@@ -88,11 +88,10 @@ interface Member {
  * The canonical `"key":value` text of every top-level member of `obj`, in canonical key order, or
  * null when only the whole-object path can decide (a toJSON object, a key with a lone surrogate).
  * Each text of a message is a subset of these joined (version hash: all but `cTTL`; signing text:
- * all but the signature, `pow` and `cTTL`; report id: two of them), so inside a
- * {@link withHashMemo} scope an object's members are canonicalized once for all of them.
+ * all but the signature, `pow` and `cTTL`; report id: two of them), so with one `memo` an
+ * object's members are canonicalized once for all of them.
  */
-function memberTexts(obj: object): Member[] | null {
-  const memo = activeMemo;
+function memberTexts(obj: object, memo: HashMemo | null): Member[] | null {
   const hit = memo?.members.get(obj);
   if (hit !== undefined) return hit;
   const members = computeMembers(obj);
@@ -163,19 +162,20 @@ function unsignedMembers(signatureField: string): string[] {
 }
 
 /** Canonical text of the signed part of `obj`. */
-export function signingText(obj: object, signatureField: string): string {
-  return canonicalWithout(obj, unsignedMembers(signatureField));
+export function signingText(obj: object, signatureField: string, memo: HashMemo | null = null): string {
+  return canonicalWithout(obj, unsignedMembers(signatureField), memo);
 }
 
 /** SHA-256 (hex) of the canonical signed part: the 32-byte message an ECDSA signature covers. */
-export function signingHash(obj: object, signatureField: string): string {
-  return memoHash(obj, `sign:${signatureField}`, () => sha256Hex(signingText(obj, signatureField)));
+export function signingHash(obj: object, signatureField: string, memo: HashMemo | null = null): string {
+  return memoHash(memo, obj, `sign:${signatureField}`, () => sha256Hex(signingText(obj, signatureField, memo)));
 }
 
 /**
  * Texts and hashes computed of the objects of one admission, so that preparing it (schema,
  * version, signature work) and admitting it later canonicalize each object once. Only valid while
- * those objects do not change: the P2P intake holds its payloads privately in between.
+ * those objects do not change: the intake holds its payloads privately in between. Passed
+ * explicitly (as `memo`, or inside a protocol/scope.ts CheckScope) to every function that uses it.
  */
 export class HashMemo {
   readonly values = new Map<object, Map<string, string>>();
@@ -183,22 +183,8 @@ export class HashMemo {
   readonly members = new Map<object, Member[] | null>();
 }
 
-let activeMemo: HashMemo | null = null;
-
-/** Run `fn` with {@link memoHash} remembering into (and reading from) `memo`. */
-export function withHashMemo<T>(memo: HashMemo, fn: () => T): T {
-  const outer = activeMemo;
-  activeMemo = memo;
-  try {
-    return fn();
-  } finally {
-    activeMemo = outer;
-  }
-}
-
-/** `compute()`, remembered under (`obj`, `key`) while a {@link withHashMemo} scope is active. */
-export function memoHash(obj: object, key: string, compute: () => string): string {
-  const memo = activeMemo;
+/** `compute()`, remembered in `memo` under (`obj`, `key`); computed every time without a memo. */
+export function memoHash(memo: HashMemo | null, obj: object, key: string, compute: () => string): string {
   if (!memo) return compute();
   let m = memo.values.get(obj);
   const hit = m?.get(key);
@@ -210,13 +196,13 @@ export function memoHash(obj: object, key: string, compute: () => string): strin
 }
 
 /** True when two JSON values have the same canonical form. */
-export function canonicalEqual(a: unknown, b: unknown): boolean {
-  return a === b || canonicalText(a) === canonicalText(b);
+export function canonicalEqual(a: unknown, b: unknown, memo: HashMemo | null = null): boolean {
+  return a === b || canonicalText(a, memo) === canonicalText(b, memo);
 }
 
-/** {@link canonicalize}, remembered per object inside a {@link withHashMemo} scope. */
-function canonicalText(value: unknown): string {
-  return value !== null && typeof value === 'object' ? memoHash(value, 'text', () => canonicalize(value)) : canonicalize(value);
+/** {@link canonicalize}, remembered per object in `memo`. */
+function canonicalText(value: unknown, memo: HashMemo | null): string {
+  return value !== null && typeof value === 'object' ? memoHash(memo, value, 'text', () => canonicalize(value)) : canonicalize(value);
 }
 
 const LONE_SURROGATE = /\p{Surrogate}/u;

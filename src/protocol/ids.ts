@@ -1,5 +1,5 @@
 /** protocol/ids.ts - content ids: report id, dispute id, inventory id on the wire, and the version hash relay and sync dedupe on. Imports only protocol. */
-import { canonicalize, canonicalPick, canonicalWithout, memoHash } from './canonical.ts';
+import { canonicalize, canonicalPick, canonicalWithout, memoHash, type HashMemo } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from './types.ts';
 
@@ -7,18 +7,18 @@ import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from './
 export const REPORT_ID_FIELDS = ['oraclePubKey', 'content'] as const;
 
 /** Canonical `{oraclePubKey, content}` of a report: its PoW preimage, and the text its id hashes. */
-export function reportText(r: Pick<Report, 'oraclePubKey' | 'content'>): string {
-  return memoHash(r, 'report-text', () => canonicalPick(r, REPORT_ID_FIELDS));
+export function reportText(r: Pick<Report, 'oraclePubKey' | 'content'>, memo: HashMemo | null = null): string {
+  return memoHash(memo, r, 'report-text', () => canonicalPick(r, REPORT_ID_FIELDS, memo));
 }
 
 /** Report id: hex SHA-256 of the canonical `{oraclePubKey, content}` (seqNo, cTTL and pow excluded, so updates keep the id). */
-export function reportId(r: Pick<Report, 'oraclePubKey' | 'content'>): string {
-  return memoHash(r, 'report-id', () => sha256Hex(reportText(r)));
+export function reportId(r: Pick<Report, 'oraclePubKey' | 'content'>, memo: HashMemo | null = null): string {
+  return memoHash(memo, r, 'report-id', () => sha256Hex(reportText(r, memo)));
 }
 
 /** Dispute id: hex SHA-256 of the canonical dispute. */
-export function disputeId(d: Dispute): string {
-  return memoHash(d, 'dispute-id', () => sha256Hex(canonicalize(d)));
+export function disputeId(d: Dispute, memo: HashMemo | null = null): string {
+  return memoHash(memo, d, 'dispute-id', () => sha256Hex(canonicalize(d)));
 }
 
 /** Inventory id of an entity on the wire: oracle pubkey; capability oraclePubKey + capabilityPubKey; report id; dispute: the report id it answers. */
@@ -40,8 +40,8 @@ export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability |
  * Two copies of one version have the same hash whatever hop they came from; a new seqNo or PoW
  * gives a new hash. Relay and sync dedupe on it.
  */
-export function versionHash(msg: object): string {
-  return memoHash(msg, 'version', () => sha256Hex(canonicalWithout(msg, ['cTTL'])));
+export function versionHash(msg: object, memo: HashMemo | null = null): string {
+  return memoHash(memo, msg, 'version', () => sha256Hex(canonicalWithout(msg, ['cTTL'], memo)));
 }
 
 /** Bytes of the version hash a short version id keeps (128 bits: see docs/PROTOCOL.md 11.6 on collisions). */

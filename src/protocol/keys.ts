@@ -3,6 +3,8 @@ import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import type secp256k1Types from 'secp256k1';
 import { LruSet } from '../util/lru.ts';
+import type { HashMemo } from './canonical.ts';
+import { collectingScope, INLINE, type CheckScope } from './scope.ts';
 
 const require = createRequire(import.meta.url);
 const secp: typeof secp256k1Types = require('secp256k1');
@@ -40,31 +42,23 @@ export interface SignatureWork {
   /** [signature, hash, public key] hex triples, each syntactically valid and low-S. */
   sigs: [string, string, string][];
   pubkeys: string[];
-  /** Set by {@link recordVerified}: 1 where libsecp256k1 answered true for `sigs[i]`. */
+  /** Set by {@link recordVerified}: 1 where libsecp256k1 answered true for `sigs[i]` (an answered scope uses it, protocol/scope.ts). */
   sigOk?: ArrayLike<number>;
 }
 
-let collector: SignatureWork | null = null;
-/** The work whose answers {@link verifyHash} may use, inside {@link withVerifiedWork}. */
-let answered: SignatureWork | null = null;
-
 /**
- * Run `check` without doing any curve arithmetic, answering every signature and key check
- * optimistically, and return what it asked for. A verifier thread can then do that work ahead of
- * the real call (see protocol/verify-pool.ts). Anything `check` throws is swallowed.
+ * Run `check` in a collecting scope (no curve arithmetic: every signature and key check answers
+ * true and is recorded) and return what it asked for. A verifier thread can then do that work
+ * ahead of the real call (see protocol/verify-pool.ts). Anything `check` throws is swallowed.
  */
-export function collectSignatureWork(check: () => unknown): SignatureWork {
-  const outer = collector;
-  const work: SignatureWork = { sigs: [], pubkeys: [] };
-  collector = work;
+export function collectSignatureWork(check: (scope: CheckScope) => unknown, memo: HashMemo | null = null): SignatureWork {
+  const scope = collectingScope(memo);
   try {
-    check();
+    check(scope);
   } catch {
     // a malformed payload: the real admission names the problem
-  } finally {
-    collector = outer;
   }
-  return work;
+  return scope.sigs.work;
 }
 
 /**
@@ -82,27 +76,10 @@ export function recordVerified(work: SignatureWork, sigOk: ArrayLike<number>, pu
   });
 }
 
-/**
- * Run `check` (the admission whose work was gathered by {@link collectSignatureWork} and done by a
- * verifier thread) with {@link verifyHash} taking the thread's answer for each triple it finds in
- * `work` answered true. Anything else (not in `work`, not answered, answered false) is checked
- * inline: the thread's answers can only save work, never decide a refusal.
- */
-export function withVerifiedWork<T>(work: SignatureWork, check: () => T): T {
-  const outer = answered;
-  answered = work;
-  try {
-    return check();
-  } finally {
-    answered = outer;
-  }
-}
-
-/** Did a verifier thread answer true for exactly this triple of the work in scope? Identity first: the strings are usually the very ones collected. */
-function answeredTrue(sig: string, hash: string, pub: string): boolean {
-  const w = answered;
-  const ok = w?.sigOk;
-  if (!w || !ok) return false;
+/** Did a verifier thread answer true for exactly this triple of `w`? Identity first: the strings are usually the very ones collected. */
+function answeredTrue(w: SignatureWork, sig: string, hash: string, pub: string): boolean {
+  const ok = w.sigOk;
+  if (!ok) return false;
   const sigs = w.sigs;
   for (let i = 0; i < sigs.length; i++) {
     const t = sigs[i] as [string, string, string];
@@ -117,11 +94,11 @@ export function clearVerifiedCaches(): void {
 }
 
 /** Is `hex` a syntactically valid 33-byte compressed public key that lies on the curve? */
-export function isPublicKey(hex: unknown): hex is string {
+export function isPublicKey(hex: unknown, scope: CheckScope = INLINE): hex is string {
   if (typeof hex !== 'string' || !HEX_PUBKEY.test(hex)) return false;
   if (validPubkeys.has(hex)) return true;
-  if (collector) {
-    collector.pubkeys.push(hex);
+  if (scope.sigs.kind === 'collect') {
+    scope.sigs.work.pubkeys.push(hex);
     return true;
   }
   if (!secp.publicKeyVerify(Buffer.from(hex, 'hex'))) return false;
@@ -164,16 +141,17 @@ export function isLowS(signatureHex: string): boolean {
   return BigInt('0x' + signatureHex.slice(64, 128)) <= HALF_ORDER;
 }
 
-/** Verify a compact low-S signature (hex) over a 32-byte hash (hex) by a compressed public key (hex). Never throws. */
-export function verifyHash(signatureHex: unknown, hashHex: string, publicKeyHex: unknown): boolean {
+/** Verify a compact low-S signature (hex) over a 32-byte hash (hex) by a compressed public key (hex), as `scope` answers checks. Never throws. */
+export function verifyHash(signatureHex: unknown, hashHex: string, publicKeyHex: unknown, scope: CheckScope = INLINE): boolean {
   if (typeof signatureHex !== 'string' || !HEX_SIG.test(signatureHex)) return false;
   if (typeof publicKeyHex !== 'string' || !HEX_PUBKEY.test(publicKeyHex)) return false;
   if (!HEX_HASH.test(hashHex) || !isLowS(signatureHex)) return false;
-  if (collector) {
-    collector.sigs.push([signatureHex, hashHex, publicKeyHex]);
+  const mode = scope.sigs;
+  if (mode.kind === 'collect') {
+    mode.work.sigs.push([signatureHex, hashHex, publicKeyHex]);
     return true;
   }
-  if (answeredTrue(signatureHex, hashHex, publicKeyHex)) return true;
+  if (mode.kind === 'answered' && answeredTrue(mode.work, signatureHex, hashHex, publicKeyHex)) return true;
   try {
     return secp.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), Buffer.from(publicKeyHex, 'hex'));
   } catch {

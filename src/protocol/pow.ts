@@ -1,5 +1,6 @@
 /** protocol/pow.ts - hashcash preimages, hashing, leading-zero-bit checks and a synchronous miner. Imports only protocol. */
 import { reportText } from './ids.ts';
+import type { HashMemo } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
 import type { OracleCapability, OracleId, Pow, Report } from './types.ts';
 
@@ -17,8 +18,8 @@ export function capabilityPreimage(c: Pick<OracleCapability, 'oraclePubKey' | 'c
 }
 
 /** PoW preimage of a report: the canonical `{oraclePubKey, content}` (the same text its id hashes). */
-export function reportPreimage(r: Pick<Report, 'oraclePubKey' | 'content'>): string {
-  return reportText(r);
+export function reportPreimage(r: Pick<Report, 'oraclePubKey' | 'content'>, memo: HashMemo | null = null): string {
+  return reportText(r, memo);
 }
 
 /** hex SHA-256 of UTF-8(preimage + decimal magicNo + (magicString ?? "")). */

@@ -2,6 +2,7 @@
 import { canonicalEqual, memoHash, signingHash } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
 import { isPublicKey, verifyHash } from './keys.ts';
+import { INLINE, type CheckScope } from './scope.ts';
 import { factHash } from './sign.ts';
 import type { Dispute, Fact, FactRequest, OracleCapability, OracleId, Report } from './types.ts';
 
@@ -32,41 +33,41 @@ export const MAX_ROTATION_DEPTH = 8;
 const fail = (reason: VerifyReason, message: string): VerifyFailure => ({ reason, message });
 
 /** Is the oracle ad's own signature valid (no rotation check)? */
-export function isOracleSignatureValid(o: OracleId): boolean {
-  return verifyHash(o.oracleSignature, signingHash(o, 'oracleSignature'), o.pubkey);
+export function isOracleSignatureValid(o: OracleId, scope: CheckScope = INLINE): boolean {
+  return verifyHash(o.oracleSignature, signingHash(o, 'oracleSignature', scope.memo), o.pubkey, scope);
 }
 
 /** Check an oracle ad: pubkey on the curve, signature, and any key-rotation link. */
-export function verifyOracleId(o: OracleId, depth = 0): VerifyFailure | null {
-  if (!isPublicKey(o.pubkey)) return fail('invalid-pubkey', 'pubkey is not a point on secp256k1');
-  if (!isOracleSignatureValid(o)) return fail('signature-invalid', 'oracleSignature does not verify against pubkey');
+export function verifyOracleId(o: OracleId, scope: CheckScope = INLINE, depth = 0): VerifyFailure | null {
+  if (!isPublicKey(o.pubkey, scope)) return fail('invalid-pubkey', 'pubkey is not a point on secp256k1');
+  if (!isOracleSignatureValid(o, scope)) return fail('signature-invalid', 'oracleSignature does not verify against pubkey');
   if (o.previousId === undefined && o.previousIdSignatureToNewPubkey === undefined) return null;
   if (o.previousId === undefined || o.previousIdSignatureToNewPubkey === undefined) {
     return fail('invalid-rotation', 'previousId and previousIdSignatureToNewPubkey must be given together');
   }
   if (depth + 1 > MAX_ROTATION_DEPTH) return fail('invalid-rotation', `previousId chain is longer than ${MAX_ROTATION_DEPTH}`);
   if (o.previousId.pubkey === o.pubkey) return fail('invalid-rotation', 'previousId has the same pubkey as the new ad');
-  const inner = verifyOracleId(o.previousId, depth + 1);
+  const inner = verifyOracleId(o.previousId, scope, depth + 1);
   if (inner) return fail('invalid-rotation', `previousId is not a valid oracle ad: ${inner.message}`);
-  if (!verifyHash(o.previousIdSignatureToNewPubkey, sha256Hex(o.pubkey), o.previousId.pubkey)) {
+  if (!verifyHash(o.previousIdSignatureToNewPubkey, sha256Hex(o.pubkey), o.previousId.pubkey, scope)) {
     return fail('invalid-rotation', 'previousIdSignatureToNewPubkey is not the old key signing the new pubkey');
   }
   return null;
 }
 
 /** Check a capability ad: both keys on the curve and the oracle's signature. */
-export function verifyCapability(c: OracleCapability): VerifyFailure | null {
-  if (!isPublicKey(c.oraclePubKey)) return fail('invalid-pubkey', 'oraclePubKey is not a point on secp256k1');
-  if (!isPublicKey(c.capabilityPubKey)) return fail('invalid-pubkey', 'capabilityPubKey is not a point on secp256k1');
-  if (!verifyHash(c.oracleSignature, signingHash(c, 'oracleSignature'), c.oraclePubKey)) {
+export function verifyCapability(c: OracleCapability, scope: CheckScope = INLINE): VerifyFailure | null {
+  if (!isPublicKey(c.oraclePubKey, scope)) return fail('invalid-pubkey', 'oraclePubKey is not a point on secp256k1');
+  if (!isPublicKey(c.capabilityPubKey, scope)) return fail('invalid-pubkey', 'capabilityPubKey is not a point on secp256k1');
+  if (!verifyHash(c.oracleSignature, signingHash(c, 'oracleSignature', scope.memo), c.oraclePubKey, scope)) {
     return fail('signature-invalid', 'oracleSignature does not verify against oraclePubKey');
   }
   return null;
 }
 
 /** Is the fact signed by its request's capability key over the canonical `{request, answer}`? */
-export function isFactSignatureValid(f: Fact): boolean {
-  return verifyHash(f.signature, memoHash(f, 'fact', () => factHash(f.request, f.answer)), f.request.capabilityPubKey);
+export function isFactSignatureValid(f: Fact, scope: CheckScope = INLINE): boolean {
+  return verifyHash(f.signature, memoHash(scope.memo, f, 'fact', () => factHash(f.request, f.answer)), f.request.capabilityPubKey, scope);
 }
 
 /** Finds a capability ad `capabilityPubKey` of oracle `oraclePubKey` known to the node. */
@@ -81,6 +82,7 @@ function checkCapabilityOwnership(
   request: FactRequest,
   embedded: OracleCapability | undefined,
   lookup: CapabilityLookup,
+  scope: CheckScope,
 ): VerifyFailure | null {
   // An embedded ad is always checked, even when the node knows the capability, so a report's
   // validity never depends on local state (a peer without the capability must agree).
@@ -91,51 +93,51 @@ function checkCapabilityOwnership(
   if (embedded.oraclePubKey !== oraclePubKey || embedded.capabilityPubKey !== request.capabilityPubKey) {
     return fail('capability-mismatch', 'the embedded capability is not the ad of this oracle for the request capabilityPubKey');
   }
-  const bad = verifyCapability(embedded);
+  const bad = verifyCapability(embedded, scope);
   if (bad) return fail('capability-invalid', `the embedded capability is invalid: ${bad.message}`);
   return null;
 }
 
 /** Check a fact against an expected request: same request (canonically) and a valid signature. */
-function checkFactFor(f: Fact, request: FactRequest, label: string): VerifyFailure | null {
-  if (!canonicalEqual(f.request, request)) return fail('fact-request-mismatch', `${label} is for a different request than the report`);
-  if (!isPublicKey(f.request.capabilityPubKey)) return fail('invalid-pubkey', `${label} capabilityPubKey is not a point on secp256k1`);
-  if (!isFactSignatureValid(f)) return fail('fact-signature-invalid', `${label} signature does not verify against the capabilityPubKey`);
+function checkFactFor(f: Fact, request: FactRequest, label: string, scope: CheckScope): VerifyFailure | null {
+  if (!canonicalEqual(f.request, request, scope.memo)) return fail('fact-request-mismatch', `${label} is for a different request than the report`);
+  if (!isPublicKey(f.request.capabilityPubKey, scope)) return fail('invalid-pubkey', `${label} capabilityPubKey is not a point on secp256k1`);
+  if (!isFactSignatureValid(f, scope)) return fail('fact-signature-invalid', `${label} signature does not verify against the capabilityPubKey`);
   return null;
 }
 
 /** Check the facts a report carries (fact-conflict, fact-disagrees-with-public). fact-missing carries none. */
-export function verifyReportFacts(r: Report, lookup: CapabilityLookup): VerifyFailure | null {
+export function verifyReportFacts(r: Report, lookup: CapabilityLookup, scope: CheckScope = INLINE): VerifyFailure | null {
   const c = r.content;
-  if (!isPublicKey(r.oraclePubKey)) return fail('invalid-pubkey', 'oraclePubKey is not a point on secp256k1');
-  if (!isPublicKey(c.request.capabilityPubKey)) return fail('invalid-pubkey', 'request.capabilityPubKey is not a point on secp256k1');
+  if (!isPublicKey(r.oraclePubKey, scope)) return fail('invalid-pubkey', 'oraclePubKey is not a point on secp256k1');
+  if (!isPublicKey(c.request.capabilityPubKey, scope)) return fail('invalid-pubkey', 'request.capabilityPubKey is not a point on secp256k1');
   switch (c.type) {
     case 'fact-missing':
       return null;
     case 'fact-disagrees-with-public': {
-      const bad = checkFactFor(c.fact, c.request, 'fact');
+      const bad = checkFactFor(c.fact, c.request, 'fact', scope);
       if (bad) return bad;
-      return checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup);
+      return checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup, scope);
     }
     case 'fact-conflict': {
       if (c.facts.length < 2) return fail('conflict-needs-two-facts', 'a fact-conflict needs at least two facts');
       const answers = new Set<string>();
       for (let i = 0; i < c.facts.length; i++) {
-        const bad = checkFactFor(c.facts[i] as Fact, c.request, `facts[${i}]`);
+        const bad = checkFactFor(c.facts[i] as Fact, c.request, `facts[${i}]`, scope);
         if (bad) return bad;
         answers.add((c.facts[i] as Fact).answer);
       }
       if (answers.size < 2) return fail('conflict-answers-equal', 'the facts of a fact-conflict must include at least two different answers');
-      return checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup);
+      return checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup, scope);
     }
   }
 }
 
 /** Check a dispute against the stored report it answers. */
-export function verifyDispute(d: Dispute, stored: Report, lookup: CapabilityLookup): VerifyFailure | null {
+export function verifyDispute(d: Dispute, stored: Report, lookup: CapabilityLookup, scope: CheckScope = INLINE): VerifyFailure | null {
   if (stored.content.type !== 'fact-missing') return fail('not-disputable', 'only fact-missing reports can be disputed');
   if (d.oraclePubKey !== stored.oraclePubKey) return fail('dispute-oracle-mismatch', 'the dispute oraclePubKey is not the reported oracle');
-  const bad = checkFactFor(d.fact, stored.content.request, 'fact');
+  const bad = checkFactFor(d.fact, stored.content.request, 'fact', scope);
   if (bad) return bad;
   if (!lookup(d.oraclePubKey, d.fact.request.capabilityPubKey)) {
     return fail('unknown-capability', 'the fact capabilityPubKey is not a known capability of this oracle');
@@ -147,9 +149,9 @@ export function verifyDispute(d: Dispute, stored: Report, lookup: CapabilityLook
  * The part of a dispute that can be checked without its report (a node of another shard relays
  * it): the fact is validly signed by a known capability of the disputing oracle.
  */
-export function verifyDisputeFactAlone(d: Dispute, lookup: CapabilityLookup): VerifyFailure | null {
-  if (!isPublicKey(d.fact.request.capabilityPubKey)) return fail('invalid-pubkey', 'fact capabilityPubKey is not a point on secp256k1');
-  if (!isFactSignatureValid(d.fact)) return fail('fact-signature-invalid', 'fact signature does not verify against the capabilityPubKey');
+export function verifyDisputeFactAlone(d: Dispute, lookup: CapabilityLookup, scope: CheckScope = INLINE): VerifyFailure | null {
+  if (!isPublicKey(d.fact.request.capabilityPubKey, scope)) return fail('invalid-pubkey', 'fact capabilityPubKey is not a point on secp256k1');
+  if (!isFactSignatureValid(d.fact, scope)) return fail('fact-signature-invalid', 'fact signature does not verify against the capabilityPubKey');
   if (!lookup(d.oraclePubKey, d.fact.request.capabilityPubKey)) {
     return fail('unknown-capability', 'the fact capabilityPubKey is not a known capability of this oracle');
   }

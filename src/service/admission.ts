@@ -1,7 +1,8 @@
 /** service/admission.ts - the admission rules: schema, duplicate, PoW, threshold, rank, signature and semantic checks of one entity, in that order (cheapest first), ending in the mempool. Synchronous; only service/intake.ts calls it. Imports protocol and mempool. */
 import { checkPow, capabilityPreimage, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
-import { HashMemo, withHashMemo } from '../protocol/canonical.ts';
-import { collectSignatureWork, withVerifiedWork, type SignatureWork } from '../protocol/keys.ts';
+import { HashMemo } from '../protocol/canonical.ts';
+import { collectSignatureWork, type SignatureWork } from '../protocol/keys.ts';
+import { answeredScope, type CheckScope } from '../protocol/scope.ts';
 import { disputeId, reportId, versionHash } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
@@ -65,77 +66,73 @@ export class AdmissionRules {
     const check = this.deps.schemas.validateEntity(kind, payload);
     if (!check.ok) return rejected(kind, null, 'schema-violation', check.message);
     const memo = new HashMemo();
-    return withHashMemo(memo, () => {
-      const version = kind === 'dispute' ? disputeId(payload as Dispute) : versionHash(payload as object);
-      const id =
-        kind === 'oracle'
-          ? (payload as OracleId).pubkey
-          : kind === 'capability'
-            ? (payload as OracleCapability).capabilityPubKey
-            : kind === 'report'
-              ? reportId(payload as Report)
-              : version;
-      const work = collectSignatureWork(() => {
-        switch (kind) {
-          case 'oracle':
-            return verifyOracleId(payload as OracleId);
-          case 'capability':
-            return verifyCapability(payload as OracleCapability);
-          case 'report':
-            return verifyReportFacts(payload as Report, NO_CAPABILITIES);
-          case 'dispute':
-            return verifyDisputeFactAlone(payload as Dispute, NO_CAPABILITIES);
-        }
-      });
-      return { kind, payload, version, id, work, memo };
-    });
+    const version = kind === 'dispute' ? disputeId(payload as Dispute, memo) : versionHash(payload as object, memo);
+    const id =
+      kind === 'oracle'
+        ? (payload as OracleId).pubkey
+        : kind === 'capability'
+          ? (payload as OracleCapability).capabilityPubKey
+          : kind === 'report'
+            ? reportId(payload as Report, memo)
+            : version;
+    const work = collectSignatureWork((scope) => {
+      switch (kind) {
+        case 'oracle':
+          return verifyOracleId(payload as OracleId, scope);
+        case 'capability':
+          return verifyCapability(payload as OracleCapability, scope);
+        case 'report':
+          return verifyReportFacts(payload as Report, NO_CAPABILITIES, scope);
+        case 'dispute':
+          return verifyDisputeFactAlone(payload as Dispute, NO_CAPABILITIES, scope);
+      }
+    }, memo);
+    return { kind, payload, version, id, work, memo };
   }
 
   /** Admit a prepared payload against the current mempool (its signature checks may be done by a verifier thread by now). */
   admit(p: Prepared): AdmissionResult {
-    return withHashMemo(p.memo, () =>
-      withVerifiedWork(p.work, () => {
-        switch (p.kind) {
-          case 'oracle':
-            return this.admitOracle(p.payload as OracleId, p.version);
-          case 'capability':
-            return this.admitCapability(p.payload as OracleCapability, p.version);
-          case 'report':
-            return this.admitReport(p.payload as Report, p.version);
-          case 'dispute':
-            return this.admitDispute(p.payload as Dispute);
-        }
-      }),
-    );
+    // The verifier thread's true answers and this admission's memo, passed explicitly to every check.
+    const scope = answeredScope(p.work, p.memo);
+    switch (p.kind) {
+      case 'oracle':
+        return this.admitOracle(p.payload as OracleId, p.version, scope);
+      case 'capability':
+        return this.admitCapability(p.payload as OracleCapability, p.version, scope);
+      case 'report':
+        return this.admitReport(p.payload as Report, p.version, scope);
+      case 'dispute':
+        return this.admitDispute(p.payload as Dispute, p.id, scope);
+    }
   }
 
-  private admitOracle(o: OracleId, version: string): AdmissionResult {
+  private admitOracle(o: OracleId, version: string, scope: CheckScope): AdmissionResult {
     const id = o.pubkey;
     const pre = this.mempool.precheckOracle(o);
     if (pre?.status === 'duplicate') return fromAdd('oracle', id, pre);
     const pow = this.checkPow('oracle', id, o.pow, oraclePreimage(o), this.opts.powThresholdOracles);
     if (pow) return pow;
     if (pre) return fromAdd('oracle', id, pre);
-    const bad = verifyOracleId(o);
+    const bad = verifyOracleId(o, scope);
     if (bad) return rejected('oracle', id, bad.reason, bad.message);
     return fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>, version));
   }
 
-  private admitCapability(c: OracleCapability, version: string): AdmissionResult {
+  private admitCapability(c: OracleCapability, version: string, scope: CheckScope): AdmissionResult {
     const id = c.capabilityPubKey;
     const pre = this.mempool.precheckCapability(c);
     if (pre?.status === 'duplicate') return fromAdd('capability', id, pre);
     const pow = this.checkPow('capability', id, c.pow, capabilityPreimage(c), this.opts.powThresholdCapabilities);
     if (pow) return pow;
     if (pre) return fromAdd('capability', id, pre);
-    const bad = verifyCapability(c);
+    const bad = verifyCapability(c, scope);
     if (bad) return rejected('capability', id, bad.reason, bad.message);
     return fromAdd('capability', id, this.mempool.addCapability(c as Verified<OracleCapability>, version));
   }
 
-  private admitReport(r: Report, version: string): AdmissionResult {
-    const preimage = reportPreimage(r);
-    const id = reportId(r); // SHA-256 of the same canonical text (protocol/ids.ts)
+  private admitReport(r: Report, version: string, scope: CheckScope): AdmissionResult {
+    const preimage = reportPreimage(r, scope.memo);
+    const id = reportId(r, scope.memo); // SHA-256 of the same canonical text (protocol/ids.ts)
     // A report against a rotated-away key whose ad is gone is kept by the newer key: rotation never launders reports.
     const holder = this.mempool.reportHolder(r.oraclePubKey);
     const pre = this.mempool.precheckReport(r, id, holder);
@@ -143,7 +140,7 @@ export class AdmissionRules {
     const pow = this.checkPow('report', id, r.pow, preimage, this.opts.powThresholdReports);
     if (pow) return pow;
     if (pre) return fromAdd('report', id, pre);
-    const bad = verifyReportFacts(r, this.deps.lookupCapability);
+    const bad = verifyReportFacts(r, this.deps.lookupCapability, scope);
     if (bad) return rejected('report', id, bad.reason, bad.message);
     const result = fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id, holder, version));
     // Another shard stores it, but this node still passes it on (DESIGN: validate and relay everything).
@@ -151,12 +148,11 @@ export class AdmissionRules {
     return result;
   }
 
-  private admitDispute(d: Dispute): AdmissionResult {
-    const id = disputeId(d);
+  private admitDispute(d: Dispute, id: string, scope: CheckScope): AdmissionResult {
     const stored = this.mempool.getReport(d.reportId);
     if (!stored && !isInShard(d.reportId, this.mempool.options.shard)) {
       // Another shard keeps the report: check what can be checked here and pass the dispute on.
-      const bad = verifyDisputeFactAlone(d, this.deps.lookupCapability);
+      const bad = verifyDisputeFactAlone(d, this.deps.lookupCapability, scope);
       if (bad) return rejected('dispute', id, bad.reason, bad.message);
       // A dispute has no cTTL, so its version hash is its id; its inventory id is the report's.
       this.deps.relayUnstored('dispute', d.reportId, id, d);
@@ -164,7 +160,7 @@ export class AdmissionRules {
     }
     if (!stored) return rejected('dispute', id, 'report-not-found', 'no stored report has this reportId');
     if (stored.dispute) return { status: 'duplicate', kind: 'dispute', id: stored.dispute.id };
-    const bad = verifyDispute(d, stored.msg, this.deps.lookupCapability);
+    const bad = verifyDispute(d, stored.msg, this.deps.lookupCapability, scope);
     if (bad) return rejected('dispute', id, bad.reason, bad.message);
     return fromAdd('dispute', id, this.mempool.addDispute(d as Verified<Dispute>, id));
   }

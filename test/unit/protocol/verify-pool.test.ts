@@ -1,7 +1,8 @@
 // test/unit/protocol/verify-pool.test.ts - owns the verifier threads and the answers they record: per work of a batch, used by admission only inside that work's scope and only when true; public keys found on the curve are cached; a closed pool records nothing.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clearVerifiedCaches, collectSignatureWork, isPublicKey, verifyHash, withVerifiedWork } from '../../../src/protocol/keys.ts';
+import { clearVerifiedCaches, collectSignatureWork, isPublicKey, verifyHash } from '../../../src/protocol/keys.ts';
+import { answeredScope } from '../../../src/protocol/scope.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
 import { signHash } from '../../../src/protocol/keys.ts';
 import { verifyOracleId } from '../../../src/protocol/verify.ts';
@@ -20,26 +21,26 @@ describe('verify pool', () => {
   it('collect mode lists the checks a real verification makes, without answering them', () => {
     clearVerifiedCaches();
     const ad = makeOracle({ keys: K });
-    const work = collectSignatureWork(() => verifyOracleId(ad));
+    const work = collectSignatureWork((scope) => verifyOracleId(ad, scope));
     assert.deepEqual(work.pubkeys, [K.publicKey]);
     assert.equal(work.sigs.length, 1);
     assert.equal(work.sigs[0]?.[0], ad.oracleSignature);
     assert.equal(work.sigs[0]?.[2], K.publicKey);
     // A signature that fails the cheap syntax checks (high-S, bad hex) is never sent to a thread.
-    assert.deepEqual(collectSignatureWork(() => verifyHash('zz', H, K.publicKey)).sigs, []);
+    assert.deepEqual(collectSignatureWork((scope) => verifyHash('zz', H, K.publicKey, scope)).sigs, []);
   });
 
   it("records libsecp256k1's answers on each work of a batch, and public keys found on the curve", async () => {
     const pool = new VerifyPool(2);
     try {
       const bad = offCurvePubKey(3);
-      const a = collectSignatureWork(() => {
-        verifyHash(GOOD, H, K.publicKey);
-        verifyHash(WRONG_KEY, H, K.publicKey);
+      const a = collectSignatureWork((scope) => {
+        verifyHash(GOOD, H, K.publicKey, scope);
+        verifyHash(WRONG_KEY, H, K.publicKey, scope);
       });
-      const b = collectSignatureWork(() => {
-        isPublicKey(K2.publicKey);
-        isPublicKey(bad);
+      const b = collectSignatureWork((scope) => {
+        isPublicKey(K2.publicKey, scope);
+        isPublicKey(bad, scope);
       });
       assert.equal(a.sigs.length, 2);
       assert.deepEqual(b.pubkeys, [K2.publicKey, bad]);
@@ -47,10 +48,10 @@ describe('verify pool', () => {
       assert.deepEqual(Array.from(a.sigOk ?? []), [1, 0]);
       assert.deepEqual(Array.from(b.sigOk ?? []), []);
       // Keys found on the curve (K2; K, whose signature verified) are remembered, the bad one is not.
-      const again = collectSignatureWork(() => {
-        isPublicKey(K.publicKey);
-        isPublicKey(K2.publicKey);
-        isPublicKey(bad);
+      const again = collectSignatureWork((scope) => {
+        isPublicKey(K.publicKey, scope);
+        isPublicKey(K2.publicKey, scope);
+        isPublicKey(bad, scope);
       });
       assert.deepEqual(again.pubkeys, [bad]);
       assert.equal(isPublicKey(bad), false);
@@ -59,32 +60,32 @@ describe('verify pool', () => {
     }
   });
 
-  it("admission takes an answer only inside its work's scope and only when it was true", () => {
+  it("admission takes an answer only in a scope answered by that work, and only when it was true", () => {
     // Forged answers show which path decides: a "true" for a wrong signature is taken in scope ...
     const forgedTrue = { sigs: [[WRONG_KEY, H, K.publicKey] as [string, string, string]], pubkeys: [], sigOk: [1] };
-    assert.equal(withVerifiedWork(forgedTrue, () => verifyHash(WRONG_KEY, H, K.publicKey)), true);
+    assert.equal(verifyHash(WRONG_KEY, H, K.publicKey, answeredScope(forgedTrue, null)), true);
     // ... never outside it, nor for another triple ...
     assert.equal(verifyHash(WRONG_KEY, H, K.publicKey), false);
-    assert.equal(withVerifiedWork(forgedTrue, () => verifyHash(WRONG_KEY, sha256Hex('other'), K.publicKey)), false);
+    assert.equal(verifyHash(WRONG_KEY, sha256Hex('other'), K.publicKey, answeredScope(forgedTrue, null)), false);
     // ... and a "false" never refuses by itself: the check runs inline.
     const forgedFalse = { sigs: [[GOOD, H, K.publicKey] as [string, string, string]], pubkeys: [], sigOk: [0] };
-    assert.equal(withVerifiedWork(forgedFalse, () => verifyHash(GOOD, H, K.publicKey)), true);
+    assert.equal(verifyHash(GOOD, H, K.publicKey, answeredScope(forgedFalse, null)), true);
     // Unanswered work (a thread failed) leaves every check inline.
-    const unanswered = collectSignatureWork(() => verifyHash(WRONG_KEY, H, K.publicKey));
-    assert.equal(withVerifiedWork(unanswered, () => verifyHash(WRONG_KEY, H, K.publicKey)), false);
+    const unanswered = collectSignatureWork((scope) => verifyHash(WRONG_KEY, H, K.publicKey, scope));
+    assert.equal(verifyHash(WRONG_KEY, H, K.publicKey, answeredScope(unanswered, null)), false);
   });
 
   it('answers many batches across threads, and a closed pool resolves without recording', async () => {
     const pool = new VerifyPool(2);
     const works = Array.from({ length: 20 }, (_, i) => {
       const h = sha256Hex(`m${i}`);
-      return collectSignatureWork(() => verifyHash(signHash(h, K.privateKey), h, K.publicKey));
+      return collectSignatureWork((scope) => verifyHash(signHash(h, K.privateKey), h, K.publicKey, scope));
     });
     await Promise.all(works.map((w) => pool.run([w])));
     for (const w of works) assert.deepEqual(Array.from(w.sigOk ?? []), [1]);
     await pool.close();
     const h = sha256Hex('late');
-    const late = collectSignatureWork(() => verifyHash(signHash(h, K.privateKey), h, K.publicKey));
+    const late = collectSignatureWork((scope) => verifyHash(signHash(h, K.privateKey), h, K.publicKey, scope));
     await pool.run([late]);
     assert.equal(late.sigOk, undefined);
     assert.throws(() => new VerifyPool(0), RangeError);
