@@ -20,7 +20,7 @@ import type {
   Verified,
 } from '../../src/protocol/types.ts';
 import { Mempool, type MempoolOptions } from '../../src/mempool/mempool.ts';
-import { MegaService, type ServiceOptions } from '../../src/service/service.ts';
+import { MegaService, type ServiceDeps, type ServiceOptions } from '../../src/service/service.ts';
 
 export type { KeyPair } from '../../src/protocol/keys.ts';
 
@@ -302,6 +302,8 @@ export interface TestServiceOptions {
   mempool?: Partial<MempoolOptions>;
   service?: Partial<ServiceOptions>;
   clock?: FakeClock;
+  /** Signature-check threads for the intake (or a stand-in with the same `run`); none = inline. */
+  verifier?: ServiceDeps['verifier'];
 }
 
 /** A real mempool + spec schemas + service on a fake clock. */
@@ -317,7 +319,7 @@ export function newServiceForTest(options: TestServiceOptions = {}): TestService
   const clock = options.clock ?? new FakeClock();
   const mempool = new Mempool(testMempoolOptions(options.mempool), { now: clock.now });
   const schemas = testSchemas();
-  const service = new MegaService(testServiceOptions(options.service), { mempool, schemas });
+  const service = new MegaService(testServiceOptions(options.service), { mempool, schemas, verifier: options.verifier ?? null, now: clock.now });
   return { service, mempool, schemas, clock };
 }
 

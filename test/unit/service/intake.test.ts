@@ -1,0 +1,171 @@
+// test/unit/service/intake.test.ts - owns the one admission door (service/intake.ts) without sockets: arrival order whatever order verifier answers come back in, orphans re-queued after (never inside) their dependency's admission, the decided cache for peers (no rework, repeats charged) and its absence for REST, back-pressure through the source's hold, and close().
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { SignatureWork } from '../../../src/protocol/keys.ts';
+import type { VerifyPool } from '../../../src/protocol/verify-pool.ts';
+import type { AdmissionResult, AdmissionSource } from '../../../src/service/types.ts';
+import { makeCapability, makeKeys, makeOracle, newServiceForTest } from '../../helpers/factory.ts';
+import { waitFor } from '../../helpers/network.ts';
+
+const O = makeKeys(1);
+const O2 = makeKeys(2);
+const C = makeKeys(101);
+
+/** A verifier stand-in whose batches are answered when the test says so (the real pool answers from threads). */
+class ManualVerifier {
+  readonly batches: { works: readonly SignatureWork[]; answer: () => void }[] = [];
+  run(works: readonly SignatureWork[]): Promise<void> {
+    return new Promise((resolve) => this.batches.push({ works, answer: resolve }));
+  }
+  asPool(): VerifyPool {
+    return this as unknown as VerifyPool;
+  }
+}
+
+/** A peer-like source recording outcomes and holds. */
+function peerSource(id: string): AdmissionSource & { outcomes: AdmissionResult[]; holds: boolean[]; versions: string[] } {
+  const s = {
+    id,
+    isPeer: true,
+    outcomes: [] as AdmissionResult[],
+    holds: [] as boolean[],
+    versions: [] as string[],
+    onVersion: (vid: string) => void s.versions.push(vid),
+    onOutcome: (r: AdmissionResult) => void s.outcomes.push(r),
+    hold: (on: boolean) => void s.holds.push(on),
+  };
+  return s;
+}
+
+const status = (r: AdmissionResult): string => (r.status === 'rejected' ? `rejected:${r.reason}` : r.status);
+
+describe('intake: one door, arrival order', () => {
+  it('admits in arrival order even when a later batch of signature checks is answered first', async () => {
+    const v = new ManualVerifier();
+    const { service } = newServiceForTest({ verifier: v.asPool() });
+    const order: string[] = [];
+    service.on('admission', (r) => order.push(`${r.kind}:${r.status}`));
+    const oracle = service.admit('oracle', makeOracle({ keys: O }));
+    await waitFor(() => v.batches.length === 1, { message: 'the oracle batch is sent on the next turn' });
+    const cap = service.admit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }));
+    await waitFor(() => v.batches.length === 2, { message: 'the capability batch is sent on the next turn' });
+    v.batches[1]?.answer(); // the capability's checks come back first ...
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(order, [], 'nothing may be admitted while the head of the queue (the oracle) waits for its checks');
+    v.batches[0]?.answer();
+    assert.equal(status(await oracle), 'accepted');
+    assert.equal(status(await cap), 'accepted', 'the capability must be admitted after its oracle, so it is not unknown-oracle');
+    assert.deepEqual(order, ['oracle:accepted', 'capability:accepted']);
+  });
+
+  it('validates the schema itself for every caller (there is no door that skips it)', async () => {
+    const { service } = newServiceForTest();
+    assert.equal(status(await service.admit('oracle', { pubkey: 'nope' })), 'rejected:schema-violation');
+    assert.equal(status(await service.admit('capability', { ...makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }), extra: 1 })), 'rejected:schema-violation');
+  });
+});
+
+describe('intake: orphans', () => {
+  it('a peer item refused only for its missing oracle is re-queued when the oracle arrives, and admitted on a later turn, not inside the oracle admission', async () => {
+    const { service, mempool } = newServiceForTest();
+    const peer = peerSource('p2p:1');
+    const cap = makeCapability({ oracleKeys: O, capKeys: C, question: 'q' });
+    assert.equal(status(await service.admit('capability', cap, peer)), 'rejected:unknown-oracle');
+    let insideOracleAdmission = false;
+    let capAdmittedInside: boolean | null = null;
+    service.on('mempool:accepted', (e) => {
+      if (e.kind === 'oracle') insideOracleAdmission = true;
+      if (e.kind === 'capability') capAdmittedInside = insideOracleAdmission;
+    });
+    const oracleResult = await service.admit('oracle', makeOracle({ keys: O }));
+    insideOracleAdmission = false;
+    assert.equal(status(oracleResult), 'accepted');
+    assert.equal(mempool.getCapability(O.publicKey, C.publicKey), undefined, 'the orphan must not be admitted inside the oracle admission');
+    await waitFor(() => mempool.getCapability(O.publicKey, C.publicKey) !== undefined, { message: 'the orphaned capability is admitted once its oracle is stored' });
+    assert.equal(capAdmittedInside, false, 'the orphan was admitted on a later turn');
+    assert.deepEqual(peer.outcomes.map(status), ['rejected:unknown-oracle', 'accepted'], 'the peer hears both outcomes of its item');
+  });
+
+  it('REST items are never kept as orphans (the client got its answer)', async () => {
+    const { service, mempool } = newServiceForTest();
+    await service.admit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }), { id: 'http:1' });
+    await service.admit('oracle', makeOracle({ keys: O }));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(mempool.getCapability(O.publicKey, C.publicKey), undefined, 'a REST capability refused as unknown-oracle stays refused');
+  });
+});
+
+describe('intake: decided versions (peers only)', () => {
+  it('a refused-for-good version sent again by a peer is answered from the cache, with its ban score, without admission work', async () => {
+    const { service } = newServiceForTest();
+    const bad = { ...makeOracle({ keys: O }), oracleSignature: makeOracle({ keys: O2 }).oracleSignature };
+    const a = peerSource('p2p:a');
+    const b = peerSource('p2p:b');
+    const first = await service.admit('oracle', bad, a);
+    assert.equal(status(first), 'rejected:signature-invalid');
+    const second = await service.admit('oracle', bad, b);
+    assert.equal(second, first, 'the same refusal object is answered: no signature check ran again');
+    assert.equal(second.status === 'rejected' && second.banScore, 100, 'the second sender is charged the same score');
+  });
+
+  it('a state-dependent refusal (ban 0) repeated by the same peer is charged repeated-refusal; another peer gets the same ban-0 answer', async () => {
+    const { service } = newServiceForTest();
+    const cap = makeCapability({ oracleKeys: O, capKeys: C, question: 'q' });
+    const a = peerSource('p2p:a');
+    assert.equal(status(await service.admit('capability', cap, a)), 'rejected:unknown-oracle');
+    const again = await service.admit('capability', cap, a);
+    assert.equal(status(again), 'rejected:repeated-refusal');
+    assert.equal(again.status === 'rejected' && again.banScore, 20, 'a repeat of a refused version costs 20');
+    const other = await service.admit('capability', cap, peerSource('p2p:b'));
+    assert.equal(status(other), 'rejected:unknown-oracle');
+    assert.equal(other.status === 'rejected' && other.banScore, 0);
+  });
+
+  it('a stored version sent again by a peer is a duplicate without rework; knowsVersion says so', async () => {
+    const { service } = newServiceForTest();
+    const o = makeOracle({ keys: O });
+    const a = peerSource('p2p:a');
+    assert.equal(status(await service.admit('oracle', o, a)), 'accepted');
+    const vid = a.versions[0] as string;
+    assert.equal(service.knowsVersion(vid), true, 'a stored version is known (the relay does not fetch it)');
+    assert.deepEqual(await service.admit('oracle', o, peerSource('p2p:b')), { status: 'duplicate', kind: 'oracle', id: O.publicKey });
+  });
+
+  it('REST always gets a full admission: its answer reflects the mempool now, not a cache', async () => {
+    const { service } = newServiceForTest();
+    const cap = makeCapability({ oracleKeys: O, capKeys: C, question: 'q' });
+    const rest = { id: 'http:1' };
+    assert.equal(status(await service.admit('capability', cap, rest)), 'rejected:unknown-oracle');
+    assert.equal(status(await service.admit('capability', cap, rest)), 'rejected:unknown-oracle', 'no repeated-refusal for REST');
+    await service.admit('oracle', makeOracle({ keys: O }));
+    assert.equal(status(await service.admit('capability', cap, rest)), 'accepted', 'once the oracle is here the same capability is accepted at once');
+  });
+});
+
+describe('intake: back-pressure and close', () => {
+  it('holds a peer past its entity bound and releases it once drained; close() answers what waits with shutting-down', async () => {
+    const v = new ManualVerifier();
+    const { service } = newServiceForTest({ verifier: v.asPool() });
+    const peer = peerSource('p2p:slow');
+    const waiting: Promise<AdmissionResult>[] = [];
+    // Distinct oracles, each with signature work, so each waits for the (unanswered) verifier.
+    for (let i = 0; i < 1_030; i++) waiting.push(service.admit('oracle', makeOracle({ keys: makeKeys(1_000 + (i % 40)), seqNo: i + 1, difficulty: 0 }), peer, 100));
+    assert.deepEqual(peer.holds, [true], 'the peer is held once at 1,024 waiting entities');
+    assert.equal(service.intakeBacklog().entities, 1_030);
+    // Answer every batch sent so far, including the last partial one sent on the next turn.
+    await waitFor(
+      () => {
+        for (const b of v.batches.splice(0)) b.answer();
+        return service.intakeBacklog().entities === 0;
+      },
+      { message: 'the intake drains once the checks are answered' },
+    );
+    assert.deepEqual(peer.holds, [true, false], 'the peer is released once drained');
+    const late = service.admit('oracle', makeOracle({ keys: O2 }), peer);
+    service.close();
+    assert.equal(status(await late), 'rejected:shutting-down');
+    assert.equal(status(await service.admit('oracle', makeOracle({ keys: O2 }), peer)), 'rejected:shutting-down');
+    await Promise.all(waiting);
+  });
+});
