@@ -57,7 +57,7 @@ describe('MempoolStore', () => {
     const s = store.open(mempool);
     assert.deepEqual(contents(mempool), before);
     assert.equal(events, 0, 'replay neither journals nor relays');
-    assert.deepEqual({ ...s, ms: 0 }, { oracles: 2, capabilities: 2, reports: 2, disputes: 1, refused: 0, corrupt: 0, ms: 0 });
+    assert.deepEqual({ ...s, ms: 0 }, { oracles: 2, capabilities: 2, reports: 2, disputes: 1, refused: 0, waiting: 0, corrupt: 0, damagedCopies: [], ms: 0 }, 'expected every record restored, none waiting or damaged');
     assert.equal(mempool.getCapability(pk(1), pk(11))?.msg.question, 'will it snow');
     // open() compacted: the journal is empty and the snapshot alone holds the state.
     assert.equal(fs.statSync(path.join(dir, 'journal.log')).size, 0);
