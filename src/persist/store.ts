@@ -6,6 +6,7 @@ import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../p
 import type { AcceptedEvent, EvictedEvent, InventoryEntry, Mempool, StoredKind } from '../mempool/mempool.ts';
 import { decodeRecords, encodeRecord } from './codec.ts';
 import { WaitingForOracle } from './dependents.ts';
+import { LOCK, lockDir, syncDir, writeAll } from './files.ts';
 import { HeldChanges, PROBE_INTERVAL_MS, appendWhole, hasHeadroom } from './journal.ts';
 
 /** The config slice. */
@@ -53,16 +54,6 @@ const JOURNAL_OLD = 'journal.old.log';
 /** Snapshot records encoded per event-loop turn during a background compaction. */
 const COMPACT_SLICE = 2_000;
 const SNAPSHOT = 'snapshot.log';
-const LOCK = 'LOCK';
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
 
 function isRecord(v: unknown): v is StoreRecord {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
@@ -130,7 +121,7 @@ export class MempoolStore {
   open(mempool: Mempool): RestoreSummary {
     if (this.mempool) throw new Error('MempoolStore.open called twice');
     fs.mkdirSync(this.opts.dir, { recursive: true });
-    this.lock();
+    this.locked = lockDir(this.opts.dir, this.log);
     this.mempool = mempool;
     const summary = this.restore(mempool);
     this.fd = fs.openSync(this.file(JOURNAL), 'a');
@@ -178,7 +169,7 @@ export class MempoolStore {
     fs.closeSync(this.fd);
     fs.renameSync(this.file(JOURNAL), this.file(JOURNAL_OLD));
     this.fd = fs.openSync(this.file(JOURNAL), 'a');
-    this.syncDir();
+    syncDir(this.opts.dir);
     this.journalBytes = 0;
     this.dirty = false;
     const tmp = this.file(`${SNAPSHOT}.tmp`);
@@ -202,7 +193,7 @@ export class MempoolStore {
       }
       if (this.closed) return;
       fs.renameSync(tmp, this.file(SNAPSHOT));
-      this.syncDir();
+      syncDir(this.opts.dir);
       fs.rmSync(this.file(JOURNAL_OLD), { force: true });
     })()
       .catch((err: unknown) => this.log.error({ err, dir: this.opts.dir }, 'background compaction failed; the journal generations still hold everything'))
@@ -269,7 +260,7 @@ export class MempoolStore {
       fs.closeSync(out);
     }
     fs.renameSync(tmp, this.file(SNAPSHOT));
-    this.syncDir();
+    syncDir(this.opts.dir);
     fs.rmSync(this.file(JOURNAL_OLD), { force: true }); // a generation left by an interrupted background compaction
     fs.ftruncateSync(this.fd, 0);
     fs.fsyncSync(this.fd);
@@ -279,44 +270,6 @@ export class MempoolStore {
   }
 
   // ---- internals -----------------------------------------------------------------------------
-
-  /**
-   * Two processes appending to one journal would each restore the other's changes: refuse to start
-   * on a folder whose LOCK names a live process. A LOCK left by kill -9 names a dead pid and is taken
-   * over, rewritten in place (no free space needed). On a full disk a new LOCK may stay empty (warned).
-   */
-  private lock(): void {
-    const p = this.file(LOCK);
-    const pid = String(process.pid);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      let fd: number;
-      try {
-        fd = fs.openSync(p, 'wx');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const owner = Number.parseInt(this.read(LOCK), 10);
-        if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-          throw new Error(`dataDir ${this.opts.dir} is in use by process ${owner} (its ${LOCK} file); give each node its own dataDir`);
-        }
-        if (overwrite(p, pid)) {
-          this.locked = true;
-          return;
-        }
-        fs.rmSync(p, { force: true }); // stale: its process is gone
-        continue;
-      }
-      try {
-        writeAll(fd, pid);
-      } catch (err) {
-        this.log.warn({ err, dir: this.opts.dir }, `cannot write the pid into ${LOCK} (disk full?): the folder is locked by an empty ${LOCK}`);
-      } finally {
-        fs.closeSync(fd);
-      }
-      this.locked = true;
-      return;
-    }
-    throw new Error(`cannot lock dataDir ${this.opts.dir}`);
-  }
 
   private file(name: string): string {
     return path.join(this.opts.dir, name);
@@ -445,19 +398,6 @@ export class MempoolStore {
     }
   }
 
-  private syncDir(): void {
-    try {
-      const d = fs.openSync(this.opts.dir, 'r');
-      try {
-        fs.fsyncSync(d);
-      } finally {
-        fs.closeSync(d);
-      }
-    } catch {
-      // Some platforms cannot fsync a directory; the rename is still atomic.
-    }
-  }
-
   private read(name: string): string {
     try {
       return fs.readFileSync(this.file(name), 'utf8');
@@ -542,34 +482,6 @@ export class MempoolStore {
 
 /** Refused only because what it hangs on is missing (not for rank, shard or shape). */
 const isOrphaned = (r: { status: string; reason?: string }): boolean => r.status === 'rejected' && (r.reason === 'unknown-oracle' || r.reason === 'report-not-found');
-
-/** Write a whole string to `fd` (fs.writeSync may write fewer bytes than asked). Throws on error. */
-function writeAll(fd: number, s: string): void {
-  const buf = Buffer.from(s);
-  for (let off = 0; off < buf.length; ) {
-    const n = fs.writeSync(fd, buf, off, buf.length - off);
-    if (n <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
-    off += n;
-  }
-}
-
-/** Rewrite a small existing file in place (no new space needed when it shrinks or keeps its size); false on failure. */
-function overwrite(p: string, text: string): boolean {
-  try {
-    const fd = fs.openSync(p, 'r+');
-    try {
-      const buf = Buffer.from(text);
-      if (fs.writeSync(fd, buf, 0, buf.length, 0) !== buf.length) return false;
-      fs.ftruncateSync(fd, buf.length);
-      return true;
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
-
 
 /** One snapshot line for a stored item (ids as the mempool events name them). */
 function snapshotLine(e: InventoryEntry): string {
