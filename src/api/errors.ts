@@ -31,6 +31,15 @@ const BODY_ERRORS: Record<string, [number, string]> = {
   'stream.encoding.set': [500, 'internal-error'],
 };
 
+/**
+ * A body that does not decode as its `Content-Encoding` (gzip, deflate, br): body-parser passes the
+ * zlib/brotli stream error on as a bare 400 without a `type` (body-parser lib/read.js).
+ */
+function isBodyDecodeError(err: unknown): boolean {
+  const e = err as { status?: unknown; type?: unknown; code?: unknown };
+  return e.status === 400 && e.type === undefined && typeof e.code === 'string' && /^(Z_|ERR__ERROR|ERR_BROTLI)/.test(e.code);
+}
+
 /** The one error middleware: known errors become 4xx bodies; anything else is a bug, logged and answered 500. */
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -40,6 +49,15 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     }
     if (err instanceof ApiError) {
       sendError(res, err.status, err.code, err.message);
+      return;
+    }
+    // The router cannot percent-decode a path parameter (`/oracles/%ff`): the client's path is malformed, not a bug.
+    if (err instanceof URIError) {
+      sendError(res, 400, 'invalid-path', 'the path has a malformed percent-escape');
+      return;
+    }
+    if (isBodyDecodeError(err)) {
+      sendError(res, 400, 'invalid-body-encoding', `the request body does not decode as its Content-Encoding (${String((err as { code: string }).code)})`);
       return;
     }
     const type = (err as { type?: unknown }).type;
