@@ -22,3 +22,7 @@ export const MANIFEST_MAX_CONCURRENT = 4;
 /** Oracles waiting for a manifest fetch. */
 export const MANIFEST_MAX_QUEUED = 10_000;
 // The manifest re-check period is the config key manifestRecheckIntervalMs (default 15 min).
+/** LND answers cached at most (one per payment hash and amount). */
+export const BID_CACHE_MAX_ENTRIES = 10_000;
+/** Bytes of cached LND answers at most, measured as JSON (an answer may be up to 256 KiB, so the count alone is not a bound). */
+export const BID_CACHE_MAX_BYTES = 8 * 1024 * 1024;

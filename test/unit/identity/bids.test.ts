@@ -1,6 +1,7 @@
 // test/unit/identity/bids.test.ts - Lightning bid verification against a local HTTPS LND double: every way a bid can be right or wrong, re-ranking without touching the signed ad, caching, timeouts and TLS pinning.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { pino } from 'pino';
 import { BidVerifier, type BidStatus } from '../../../src/identity/bids.ts';
 import { LndClient, parseRestHost } from '../../../src/identity/lnd.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
@@ -24,7 +25,7 @@ function rig(opts: { timeoutMs?: number; macaroon?: Buffer; tlsCert?: Buffer; re
   const client = new LndClient({ restHost: opts.restHost ?? lnd.restHost, macaroon: opts.macaroon ?? lnd.macaroon, tlsCert: opts.tlsCert ?? lnd.tls.cert, timeoutMs: opts.timeoutMs ?? 5000 });
   const verifier = new BidVerifier(
     { maxConcurrent: 2, maxQueued: 100, cacheTtlMs: 60_000, errorTtlMs: 1_000, recheckIntervalMs: 60_000 },
-    { service: t.service, lookupInvoice: (h, s) => client.lookupInvoice(h, s), now: t.clock.now },
+    { service: t.service, lookupInvoice: (h, s) => client.lookupInvoice(h, s), now: t.clock.now, log: pino({ level: 'silent' }) },
   );
   return { ...t, verifier, client, done: () => (verifier.stop(), client.close()) };
 }

@@ -3,12 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import request from 'supertest';
 import { checkManifest, fetchManifest, isNonPublicAddress, ManifestChecker, type Manifest } from '../../../src/identity/manifest.ts';
 import { signObject } from '../../../src/protocol/sign.ts';
 import { buildApp } from '../../api/_app.ts';
 import { makeKeys, makeOracle, newServiceForTest, type KeyPair } from '../../helpers/factory.ts';
 
+const SILENT = pino({ level: 'silent' });
 const K = makeKeys(701);
 const OTHER = makeKeys(702);
 
@@ -95,7 +97,7 @@ describe('fetchManifest', () => {
 describe('ManifestChecker', () => {
   function rig() {
     const t = newServiceForTest();
-    const checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service: t.service });
+    const checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service: t.service, log: SILENT });
     return { ...t, checker };
   }
 
@@ -130,7 +132,7 @@ describe('ManifestChecker', () => {
 
   it('GET /oracles/{pubkey} shows manifestVerified and the domain; GET /oracles?manifestVerified= filters', async () => {
     let checker!: ManifestChecker;
-    const t = buildApp({ withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service })) });
+    const t = buildApp({ withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service, log: SILENT })) });
     const app = t.app;
     routes.set('/k3.json', { status: 200, body: JSON.stringify(good()) });
     const verified = makeOracle({ keys: K, manifestUri: url('/k3.json'), difficulty: 1 });
@@ -148,7 +150,7 @@ describe('ManifestChecker', () => {
 
   it('GET /oracles?manifestVerified=true walks the listing only as far as its last verified oracle', async () => {
     let checker!: ManifestChecker;
-    const t = buildApp({ mempool: { maxOracles: 1000 }, withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service })) });
+    const t = buildApp({ mempool: { maxOracles: 1000 }, withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service, log: SILENT })) });
     const calls: number[] = [];
     const listOracles = t.service.listOracles.bind(t.service);
     t.service.listOracles = (page, filter) => {
