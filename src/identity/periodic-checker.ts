@@ -60,6 +60,28 @@ export interface CheckTask<K, S, R> {
   sizeOf?(result: R): number;
 }
 
+/** The interval timer a checker uses; tests pass a manual one. */
+export interface CheckerTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+/** Injected collaborators. */
+export interface PeriodicCheckerDeps<K, S, R> {
+  task: CheckTask<K, S, R>;
+  /** A child logger (`mod: identity`); every line carries `checker: <name>`. */
+  log: Logger;
+  /** Clock of the cache TTLs and the log budget. */
+  now: () => number;
+  /** Default: the global timers, unref'd (a checker never keeps the process alive). */
+  timers?: CheckerTimers;
+}
+
+const REAL_TIMERS: CheckerTimers = {
+  setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
 const DEFAULT_LOG_LINES = 20;
 const DEFAULT_LOG_WINDOW_MS = 60_000;
 
@@ -81,6 +103,7 @@ export class PeriodicChecker<K, S, R> {
   private readonly task: CheckTask<K, S, R>;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly timers: CheckerTimers;
   /** Keys waiting, in arrival order (a Set: a key queued twice is checked once). */
   private readonly queue = new Set<K>();
   private readonly inFlight = new Set<K>();
@@ -90,18 +113,19 @@ export class PeriodicChecker<K, S, R> {
   private readonly waiters = new Map<K, (() => void)[]>();
   private idleWaiters: (() => void)[] = [];
   private readonly abort = new AbortController();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private stopped = false;
   private windowStart = -Infinity;
   private windowLines = 0;
   private suppressed = 0;
 
-  constructor(opts: PeriodicCheckerOptions, deps: { task: CheckTask<K, S, R>; log: Logger; now: () => number }) {
+  constructor(opts: PeriodicCheckerOptions, deps: PeriodicCheckerDeps<K, S, R>) {
     if (!(opts.maxConcurrent >= 1) || !(opts.maxQueued >= 0)) throw new RangeError(`${opts.name}: maxConcurrent must be >= 1 and maxQueued >= 0`);
     this.opts = opts;
     this.task = deps.task;
     this.log = deps.log;
     this.now = deps.now;
+    this.timers = deps.timers ?? REAL_TIMERS;
   }
 
   /** Keys waiting for a check. */
@@ -121,9 +145,8 @@ export class PeriodicChecker<K, S, R> {
 
   /** Begin periodic rounds (no-op when running or stopped). */
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => this.runRound(), this.opts.recheckIntervalMs);
-    this.timer.unref();
+    if (this.timer !== null || this.stopped) return;
+    this.timer = this.timers.setInterval(() => this.runRound(), this.opts.recheckIntervalMs);
   }
 
   /** Run one round now, as the timer does: task.round() with its errors logged, never thrown. */
@@ -181,7 +204,7 @@ export class PeriodicChecker<K, S, R> {
 
   /** Final: clear the timer, drop the queue and the cache, abort checks in flight, release every wait. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer !== null) this.timers.clearInterval(this.timer);
     this.timer = null;
     if (this.stopped) return;
     this.stopped = true;
