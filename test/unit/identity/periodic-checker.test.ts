@@ -1,17 +1,8 @@
 // test/unit/identity/periodic-checker.test.ts - the one background checker behind bids and manifests: bounded queue, concurrency limit, per-key exclusion, ok/error TTLs and cache bounds, stale results dropped, throwing checks/rounds/apply logged without stopping later rounds, rate-limited logs, stop() clearing the timer and aborting checks in flight. Fake clock, manual timer, no sleeps.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Logger } from '../../../src/log.ts';
 import { PeriodicChecker, type CheckerTimers, type CheckNote, type PeriodicCheckerOptions } from '../../../src/identity/periodic-checker.ts';
-
-type Line = { level: string; obj: Record<string, unknown>; msg: string };
-
-/** A logger that records every line. */
-function recordingLog(): { log: Logger; lines: Line[] } {
-  const lines: Line[] = [];
-  const at = (level: string) => (obj: Record<string, unknown>, msg: string) => void lines.push({ level, obj, msg });
-  return { log: { warn: at('warn'), info: at('info'), error: at('error'), debug: at('debug') } as unknown as Logger, lines };
-}
+import { recordingLog } from './_log.ts';
 
 /** A timer that fires only when the test says so. */
 class ManualTimers implements CheckerTimers {
