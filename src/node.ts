@@ -95,7 +95,7 @@ export class MegaNode {
     this.standing = new OracleStanding(this.service);
     this.manifests = new ManifestChecker(
       { isTest: config.isTest, timeoutMs: MANIFEST_TIMEOUT_MS, maxBytes: MANIFEST_MAX_BYTES, maxConcurrent: MANIFEST_MAX_CONCURRENT, maxQueued: MANIFEST_MAX_QUEUED, recheckIntervalMs: config.manifestRecheckIntervalMs },
-      { service: this.service },
+      { service: this.service, log: this.log.child({ mod: 'identity' }), now: this.now },
     );
     // The same fetch limits and verification as oracle manifests; the website being down never stops the node.
     this.facilitator = new FacilitatorIdentity(
@@ -120,6 +120,7 @@ export class MegaNode {
             service: this.service,
             lookupInvoice: (hash, signal) => lnd.lookupInvoice(hash, signal),
             now: this.now,
+            log: this.log.child({ mod: 'identity' }),
           },
         )
       : null;

@@ -1,7 +1,10 @@
 /** identity/bids.ts - background verification of Lightning bids against the operator's LND, re-ranking oracles through the service. Imports protocol types and the service interface; never api or p2p. */
 import type { Bid, OracleId } from '../protocol/types.ts';
 import type { AcceptedEvent, EvictedEvent, StoredOracle } from '../service/service.ts';
+import type { Logger } from '../log.ts';
+import { BID_CACHE_MAX_BYTES, BID_CACHE_MAX_ENTRIES } from './constants.ts';
 import type { InvoiceLookup, LndInvoice } from './lnd.ts';
+import { PeriodicChecker } from './periodic-checker.ts';
 
 /** Tunables of the verifier. */
 export interface BidVerifierOptions {
@@ -15,6 +18,10 @@ export interface BidVerifierOptions {
   errorTtlMs: number;
   /** Every interval, unverified Lightning bids are looked up again (an open invoice may have been paid since). */
   recheckIntervalMs: number;
+  /** Cached LND answers at most (default {@link BID_CACHE_MAX_ENTRIES}). */
+  cacheMaxEntries?: number;
+  /** Bytes of cached LND answers at most, as JSON (default {@link BID_CACHE_MAX_BYTES}; one answer may be up to 256 KiB). */
+  cacheMaxBytes?: number;
 }
 
 /** What the verifier needs from the service (a structural subset of MegaService). */
@@ -30,6 +37,8 @@ export interface BidVerifierDeps {
   service: BidSource;
   lookupInvoice(paymentHashHex: string, signal?: AbortSignal): Promise<InvoiceLookup>;
   now: () => number;
+  /** A child logger: info when a bid becomes (or stops being) verified, warn when LND cannot answer (rate-limited). */
+  log: Logger;
 }
 
 /** Verification state of one oracle's bid (GET /oracles/{pubkey}). */
@@ -70,31 +79,56 @@ export function checkInvoice(inv: LndInvoice, bid: Bid, pubkey: string): string 
 
 const bidKey = (b: Bid): string => `${b.paymentType ?? ''}|${b.proof}|${b.amount}`;
 
+/** Settled and unknown are final for a long while; errors and open invoices are retried sooner. */
+const isFinalLookup = (r: InvoiceLookup): boolean => r.status === 'not-found' || (r.status === 'found' && ['SETTLED', 'CANCELED'].includes(r.invoice.state ?? ''));
+
 /**
  * Verifies bids off the admission path: an accepted ad ranks with bid 0 at once, and is re-ranked
- * when LND confirms the payment. Lifecycle: constructed listening; stop() aborts lookups in flight.
+ * when LND confirms the payment. Queueing, concurrency, the answer cache, re-check rounds and
+ * logging are the shared {@link PeriodicChecker}'s. Lifecycle: constructed listening; start()
+ * begins re-checks; stop() aborts lookups in flight and is final.
  */
 export class BidVerifier {
-  private readonly opts: BidVerifierOptions;
   private readonly deps: BidVerifierDeps;
   private readonly status = new Map<string, BidStatus>();
-  private readonly queue = new Set<string>();
-  private readonly cache = new Map<string, { result: InvoiceLookup; expiresAt: number }>();
-  private inFlight = 0;
-  private stopped = false;
-  private readonly abort = new AbortController();
-  private idleWaiters: (() => void)[] = [];
+  /** pubkey -> bidKey of the bid that was verified. */
+  private readonly verifiedKey = new Map<string, string>();
+  private readonly checker: PeriodicChecker<string, Bid, InvoiceLookup>;
 
   constructor(opts: BidVerifierOptions, deps: BidVerifierDeps) {
-    this.opts = opts;
     this.deps = deps;
+    this.checker = new PeriodicChecker<string, Bid, InvoiceLookup>(
+      {
+        name: 'bids',
+        maxConcurrent: opts.maxConcurrent,
+        maxQueued: opts.maxQueued,
+        recheckIntervalMs: opts.recheckIntervalMs,
+        cache: { maxEntries: opts.cacheMaxEntries ?? BID_CACHE_MAX_ENTRIES, maxBytes: opts.cacheMaxBytes ?? BID_CACHE_MAX_BYTES, okTtlMs: opts.cacheTtlMs, errorTtlMs: opts.errorTtlMs },
+      },
+      {
+        log: deps.log,
+        now: deps.now,
+        task: {
+          subject: (pubkey) => {
+            const o = deps.service.getOracle(pubkey);
+            return o && isLightningBid(o.msg.bid) ? o.msg.bid : null;
+          },
+          // The ad may be replaced or evicted while LND answers: only the bid that was checked counts.
+          subjectId: bidKey,
+          run: (bid, signal) => deps.lookupInvoice(bid.proof, signal),
+          apply: (pubkey, bid, result) => this.apply(pubkey, bid, result),
+          round: () => this.recheckUnverified(),
+          isFinal: isFinalLookup,
+        },
+      },
+    );
     deps.service.on('mempool:accepted', (e) => {
       if (e.kind === 'oracle') this.onOracle(e.entity as OracleId, e.replaced);
     });
     deps.service.on('mempool:evicted', (e) => {
       if (e.kind !== 'oracle') return;
       this.status.delete(e.id);
-      this.queue.delete(e.id);
+      this.checker.forget(e.id);
       this.verifiedKey.delete(e.id);
     });
   }
@@ -106,8 +140,7 @@ export class BidVerifier {
 
   /** Resolves when nothing is queued or in flight (tests and shutdown). */
   idle(): Promise<void> {
-    if (this.inFlight === 0 && this.queue.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.checker.idle();
   }
 
   /** Queue the bid of an ad stored without an accepted event (restored from disk; node.ts calls it at start). */
@@ -117,39 +150,23 @@ export class BidVerifier {
 
   /** Start the periodic re-check of unverified bids. */
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => {
-      try {
-        this.recheckUnverified();
-      } catch {
-        // a timer callback must never throw (STYLE.md section 5)
-      }
-    }, this.opts.recheckIntervalMs);
-    this.timer.unref();
+    this.checker.start();
   }
 
   /** Queue every stored oracle whose Lightning bid is not verified (cache entries still apply). */
   recheckUnverified(): void {
     for (const [pubkey, st] of this.status) {
-      if (st.state !== 'unverified' || this.stopped || this.queue.size >= this.opts.maxQueued) continue;
+      if (st.state !== 'unverified') continue;
       const o = this.deps.service.getOracle(pubkey);
       if (!o || !isLightningBid(o.msg.bid)) continue;
+      if (!this.checker.enqueue(pubkey)) break; // queue full (or stopped): the rest wait for the next round
       this.status.set(pubkey, { state: 'pending' });
-      this.queue.add(pubkey);
     }
-    this.pump();
   }
-
-  private timer: NodeJS.Timeout | null = null;
 
   /** Stop re-checks and abort lookups in flight; no further lookups start. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    this.stopped = true;
-    this.queue.clear();
-    this.abort.abort();
-    this.wakeIdle();
+    this.checker.stop();
   }
 
   private onOracle(o: OracleId, replaced: boolean): void {
@@ -164,43 +181,17 @@ export class BidVerifier {
       return;
     }
     if (prev?.state === 'verified' && this.verifiedKey.get(o.pubkey) === bidKey(o.bid)) return;
-    if (this.stopped || this.queue.size >= this.opts.maxQueued) {
+    if (!this.checker.enqueue(o.pubkey)) {
       this.status.set(o.pubkey, { state: 'unverified', reason: 'verification queue full' });
       return;
     }
     this.status.set(o.pubkey, { state: 'pending' });
-    this.queue.add(o.pubkey);
-    this.pump();
   }
 
-  /** pubkey -> bidKey of the bid that was verified. */
-  private readonly verifiedKey = new Map<string, string>();
-
-  private pump(): void {
-    while (!this.stopped && this.inFlight < this.opts.maxConcurrent && this.queue.size > 0) {
-      const pubkey = this.queue.values().next().value as string;
-      this.queue.delete(pubkey);
-      this.inFlight++;
-      this.verify(pubkey)
-        .catch(() => this.status.set(pubkey, { state: 'unverified', reason: 'internal error' }))
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-          this.wakeIdle();
-        });
-    }
-  }
-
-  private async verify(pubkey: string): Promise<void> {
-    const o = this.deps.service.getOracle(pubkey);
-    if (!o || !isLightningBid(o.msg.bid)) return;
-    const bid = o.msg.bid;
-    const result = await this.lookup(bid.proof);
-    if (this.stopped) return;
-    const now = this.deps.service.getOracle(pubkey);
-    // The ad may have been replaced or evicted while LND answered: only the bid we checked counts.
-    if (!now || bidKey(now.msg.bid) !== bidKey(bid)) return;
-    const why = result.status === 'found' ? checkInvoice(result.invoice, bid, pubkey) : result.status === 'not-found' ? 'LND does not know this payment hash' : result.message;
+  /** Write the outcome of one lookup of `bid` (still the stored oracle's bid: the checker made sure). */
+  private apply(pubkey: string, bid: Bid, result: InvoiceLookup | Error) {
+    const wasVerified = this.verifiedKey.has(pubkey);
+    const why = result instanceof Error ? 'internal error' : result.status === 'found' ? checkInvoice(result.invoice, bid, pubkey) : result.status === 'not-found' ? 'LND does not know this payment hash' : result.message;
     if (why === null) {
       this.verifiedKey.set(pubkey, bidKey(bid));
       this.status.set(pubkey, { state: 'verified', amountMsat: bid.amount });
@@ -208,27 +199,10 @@ export class BidVerifier {
     } else {
       this.verifiedKey.delete(pubkey);
       this.status.set(pubkey, { state: 'unverified', reason: why });
-      if (now.verifiedBid !== 0) this.deps.service.setVerifiedBid(pubkey, 0);
+      if (this.deps.service.getOracle(pubkey)?.verifiedBid !== 0) this.deps.service.setVerifiedBid(pubkey, 0);
     }
-  }
-
-  private async lookup(hash: string): Promise<InvoiceLookup> {
-    const t = this.deps.now();
-    const hit = this.cache.get(hash);
-    if (hit && hit.expiresAt > t) return hit.result;
-    const result = await this.deps.lookupInvoice(hash, this.abort.signal);
-    // Settled and unknown are final for a long while; errors and open invoices are retried sooner.
-    const final = result.status === 'not-found' || (result.status === 'found' && ['SETTLED', 'CANCELED'].includes(result.invoice.state ?? ''));
-    const ttl = final ? this.opts.cacheTtlMs : this.opts.errorTtlMs;
-    if (this.cache.size >= 10_000) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(hash, { result, expiresAt: this.deps.now() + ttl });
-    return result;
-  }
-
-  private wakeIdle(): void {
-    if (this.inFlight !== 0 || this.queue.size !== 0) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    // LND not answering is the operator's problem (warn); an invoice that does not pay is the oracle's (GET /oracles shows it).
+    const failed = result instanceof Error || result.status === 'error';
+    return { failed, changed: wasVerified !== (why === null), msg: failed ? 'bid lookup failed' : why === null ? 'bid verified' : 'bid no longer verified', fields: why === null ? { amountMsat: bid.amount } : { reason: why } };
   }
 }

@@ -1,6 +1,7 @@
-/** identity/facilitator.ts - this node's own identity (GET /id): checks the facilitator's website manifest in the background with the oracle manifest code and keeps the outcome fresh. Imports identity/manifest and the logger; never config, api or p2p (node.ts hands it its slice). */
+/** identity/facilitator.ts - this node's own identity (GET /id): checks the facilitator's website manifest in the background with the oracle manifest code and the shared periodic checker, and keeps the outcome fresh. Imports identity/manifest, identity/periodic-checker and the logger; never config, api or p2p (node.ts hands it its slice). */
 import type { Logger } from '../log.ts';
-import { fetchManifest, verifyManifest, type FetchResult, type ManifestFetchOptions } from './manifest.ts';
+import { fetchManifest, verifyManifest, type ManifestFetch, type ManifestFetchOptions, type ManifestVerdict } from './manifest.ts';
+import { PeriodicChecker } from './periodic-checker.ts';
 
 /** The configured identity (config key `facilitatorId`), served as is plus the manifest state. */
 export interface FacilitatorIdInit {
@@ -32,28 +33,42 @@ export interface FacilitatorIdentityDeps {
   log: Logger;
   now: () => number;
   /** Defaults to {@link fetchManifest}. */
-  fetch?: (uri: string, opts: ManifestFetchOptions) => Promise<FetchResult>;
+  fetch?: ManifestFetch;
 }
+
+/** The checker's one key: this node. */
+const SELF = 'self';
 
 /**
  * The facilitator's identity and the live state of its website manifest. Lifecycle: start() runs
  * the first check in the background (start-up never waits for, nor fails on, the website) and then
- * re-checks every recheckIntervalMs; stop() ends the re-checks, and a check in flight finishes
- * into nothing. Without a manifestUri (or without any facilitatorId) it never fetches.
+ * re-checks every recheckIntervalMs; stop() ends the re-checks and aborts a check in flight, which
+ * then changes nothing. Without a manifestUri (or without any facilitatorId) it never fetches.
  */
 export class FacilitatorIdentity {
   private readonly id: FacilitatorIdInit | null;
-  private readonly opts: FacilitatorIdentityOptions;
-  private readonly deps: FacilitatorIdentityDeps;
   private state: FacilitatorManifestState = { manifestVerified: null, manifestDomain: null };
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
+  private readonly checker: PeriodicChecker<string, { manifestUri: string; pubkey: string }, ManifestVerdict>;
 
   constructor(id: FacilitatorIdInit | null, opts: FacilitatorIdentityOptions, deps: FacilitatorIdentityDeps) {
     this.id = id;
-    this.opts = opts;
-    this.deps = deps;
+    const fetchImpl = deps.fetch ?? fetchManifest;
+    const subject = this.hasManifest ? { manifestUri: id?.manifestUri as string, pubkey: id?.pubkey as string } : null;
+    // One key, so no queue to speak of: the checker brings the timer, joining, abort on stop and rate-limited logs.
+    this.checker = new PeriodicChecker(
+      { name: 'facilitator', maxConcurrent: 1, maxQueued: 1, recheckIntervalMs: opts.recheckIntervalMs },
+      {
+        log: deps.log,
+        now: deps.now,
+        task: {
+          subject: () => subject,
+          subjectId: (s) => s.manifestUri,
+          run: (s, signal) => verifyManifest(s.manifestUri, s.pubkey, opts, fetchImpl, 'facilitator', signal),
+          apply: (_key, s, v) => this.apply(s.manifestUri, v instanceof Error ? { verified: false, reason: v.message.slice(0, 200), stage: 'check' } : v, deps.now()),
+          round: () => void this.checker.enqueue(SELF),
+        },
+      },
+    );
   }
 
   /** True when there is a manifest to check (manifestUri and pubkey configured; the config loader requires both together). */
@@ -70,17 +85,14 @@ export class FacilitatorIdentity {
 
   /** Begin: first check now (in the background), then periodically. */
   start(): void {
-    if (!this.hasManifest || this.timer || this.stopped) return;
-    void this.check();
-    this.timer = setInterval(() => void this.check(), this.opts.recheckIntervalMs);
-    this.timer.unref();
+    if (!this.hasManifest) return;
+    this.checker.enqueue(SELF);
+    this.checker.start();
   }
 
-  /** Stop re-checking. */
+  /** Stop re-checking; a check in flight is aborted. */
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.checker.stop();
   }
 
   /**
@@ -88,32 +100,19 @@ export class FacilitatorIdentity {
    * Resolves when done; never rejects. Logs a warning when the manifest does not verify.
    */
   check(): Promise<void> {
-    if (!this.hasManifest || this.stopped) return Promise.resolve();
-    if (!this.running) {
-      this.running = this.runCheck().finally(() => {
-        this.running = null;
-      });
-    }
-    return this.running;
+    if (!this.hasManifest) return Promise.resolve();
+    return this.checker.checkNow(SELF);
   }
 
-  private async runCheck(): Promise<void> {
-    const { manifestUri, pubkey } = this.id as Required<Pick<FacilitatorIdInit, 'manifestUri' | 'pubkey'>>;
-    try {
-      const v = await verifyManifest(manifestUri, pubkey, this.opts, this.deps.fetch ?? fetchManifest, 'facilitator');
-      if (this.stopped) return;
-      const checkedAt = new Date(this.deps.now()).toISOString();
-      const was = this.state.manifestVerified;
-      if (v.verified) {
-        this.state = { manifestVerified: true, manifestDomain: v.domain, manifestCheckedAt: checkedAt };
-        if (was !== true) this.deps.log.info({ manifestUri, domain: v.domain }, 'facilitator manifest verified');
-      } else {
-        this.state = { manifestVerified: false, manifestDomain: null, manifestCheckedAt: checkedAt, manifestError: v.reason };
-        this.deps.log.warn({ manifestUri, reason: v.reason }, 'facilitator manifest does not verify (GET /id shows manifestVerified false; the node keeps running)');
-      }
-    } catch (err) {
-      // verifyManifest never rejects; this guards the timer callback all the same (STYLE.md section 5)
-      this.deps.log.error({ err }, 'facilitator manifest check failed');
+  private apply(manifestUri: string, v: ManifestVerdict, now: number) {
+    const checkedAt = new Date(now).toISOString();
+    const was = this.state.manifestVerified;
+    if (v.verified) {
+      this.state = { manifestVerified: true, manifestDomain: v.domain, manifestCheckedAt: checkedAt };
+      return { failed: false, changed: was !== true, msg: 'facilitator manifest verified', fields: { manifestUri, domain: v.domain } };
     }
+    this.state = { manifestVerified: false, manifestDomain: null, manifestCheckedAt: checkedAt, manifestError: v.reason };
+    // Every failed check warns (rate-limited by the checker): the operator's own website is at stake.
+    return { failed: true, changed: was !== false, msg: 'facilitator manifest does not verify (GET /id shows manifestVerified false; the node keeps running)', fields: { manifestUri, reason: v.reason } };
   }
 }

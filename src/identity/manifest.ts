@@ -6,7 +6,9 @@ import net from 'node:net';
 import { signingHash } from '../protocol/canonical.ts';
 import { isPublicKey, verifyHash } from '../protocol/keys.ts';
 import type { OracleId } from '../protocol/types.ts';
+import type { Logger } from '../log.ts';
 import type { AcceptedEvent, EvictedEvent, StoredOracle } from '../service/service.ts';
+import { PeriodicChecker } from './periodic-checker.ts';
 
 /** A website manifest: the domain vouches for the oracle key, signed by that key (canonical form without `signature`). */
 export interface Manifest {
@@ -66,8 +68,11 @@ function errorText(err: Error): string {
   return [...new Set(parts)].join('; ').slice(0, 200);
 }
 
-/** GET a manifest: https only (http too when isTest), no redirects, at most maxBytes, within timeoutMs. Never rejects. */
-export function fetchManifest(uri: string, opts: ManifestFetchOptions): Promise<FetchResult> {
+/** A manifest fetch: {@link fetchManifest} or a test double. `signal` aborts it (the checker stopped). */
+export type ManifestFetch = (uri: string, opts: ManifestFetchOptions, signal?: AbortSignal) => Promise<FetchResult>;
+
+/** GET a manifest: https only (http too when isTest), no redirects, at most maxBytes, within timeoutMs, until `signal` aborts. Never rejects. */
+export function fetchManifest(uri: string, opts: ManifestFetchOptions, signal?: AbortSignal): Promise<FetchResult> {
   let url: URL;
   try {
     url = new URL(uri);
@@ -90,17 +95,21 @@ export function fetchManifest(uri: string, opts: ManifestFetchOptions): Promise<
     });
   }) as unknown as net.LookupFunction;
   if (net.isIP(host) && !opts.isTest && isNonPublicAddress(host)) return Promise.resolve({ ok: false, reason: 'manifest host is a non-public address' });
+  if (signal?.aborted) return Promise.resolve({ ok: false, reason: 'manifest fetch aborted' });
   return new Promise((resolve) => {
     let done = false;
     let req: http.ClientRequest | null = null;
+    const onAbort = (): void => finish({ ok: false, reason: 'manifest fetch aborted' });
     const finish = (r: FetchResult): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
       req?.destroy();
       resolve(r);
     };
     const timer = setTimeout(() => finish({ ok: false, reason: `manifest did not arrive within ${opts.timeoutMs} ms` }), opts.timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
     const mod = url.protocol === 'https:' ? https : http;
     // TLS verification stays on (the default agent options): a manifest is only as good as the
     // certificate of the host it names. Extra CAs come from the process (NODE_EXTRA_CA_CERTS).
@@ -137,30 +146,31 @@ export function fetchManifest(uri: string, opts: ManifestFetchOptions): Promise<
   });
 }
 
-/** Outcome of {@link verifyManifest}: the verified domain (lowercase), or why not. */
-export type ManifestVerdict = { verified: true; domain: string } | { verified: false; reason: string };
+/** Outcome of {@link verifyManifest}: the verified domain (lowercase), or why not and at which stage (`fetch`: no manifest arrived; `check`: it arrived and is wrong). */
+export type ManifestVerdict = { verified: true; domain: string } | { verified: false; reason: string; stage: 'fetch' | 'check' };
 
 /**
  * Fetch the manifest at `uri` and check it names `pubkey`, is signed by it and names the host it
  * came from. The one verification path of oracle manifests (ManifestChecker) and of the
- * facilitator's own (identity/facilitator.ts). Never rejects.
+ * facilitator's own (identity/facilitator.ts). `signal` aborts the fetch. Never rejects.
  */
 export async function verifyManifest(
   uri: string,
   pubkey: string,
   opts: ManifestFetchOptions,
-  fetchImpl: (uri: string, opts: ManifestFetchOptions) => Promise<FetchResult> = fetchManifest,
+  fetchImpl: ManifestFetch = fetchManifest,
   subject: 'oracle' | 'facilitator' = 'oracle',
+  signal?: AbortSignal,
 ): Promise<ManifestVerdict> {
   let r: FetchResult;
   try {
-    r = await fetchImpl(uri, opts);
+    r = await fetchImpl(uri, opts, signal);
   } catch (err) {
-    return { verified: false, reason: (err as Error).message.slice(0, 200) };
+    return { verified: false, reason: (err as Error).message.slice(0, 200), stage: 'fetch' };
   }
-  if (!r.ok) return { verified: false, reason: r.reason };
+  if (!r.ok) return { verified: false, reason: r.reason, stage: 'fetch' };
   const why = checkManifest(r.body, pubkey, r.host, subject);
-  return why === null ? { verified: true, domain: r.host.toLowerCase() } : { verified: false, reason: why };
+  return why === null ? { verified: true, domain: r.host.toLowerCase() } : { verified: false, reason: why, stage: 'check' };
 }
 
 /** Manifest state of one oracle (GET /oracles/{pubkey}). */
@@ -190,39 +200,60 @@ export interface ManifestCheckerOptions extends ManifestFetchOptions {
 /** Injected collaborators. */
 export interface ManifestCheckerDeps {
   service: ManifestSource;
+  /** A child logger: info when an oracle's manifest state changes, warn when a website gives no manifest (rate-limited). */
+  log: Logger;
+  /** Clock of the log rate limit (default Date.now). */
+  now?: () => number;
   /** Defaults to {@link fetchManifest}. */
-  fetch?: (uri: string, opts: ManifestFetchOptions) => Promise<FetchResult>;
+  fetch?: ManifestFetch;
+}
+
+/** What one oracle's manifest check is about: the key that must sign it and where it lives. */
+interface ManifestSubject {
+  pubkey: string;
+  uri: string;
 }
 
 /**
- * Checks oracle manifests off the admission path and re-checks them periodically. Lifecycle:
- * constructed listening; start() begins re-checks; stop() ends them (fetches in flight finish
- * into nothing).
+ * Checks oracle manifests off the admission path and re-checks them periodically, through the
+ * shared {@link PeriodicChecker} (queue, concurrency, rounds, logging). Lifecycle: constructed
+ * listening; start() begins re-checks; stop() is final and aborts fetches in flight.
  */
 export class ManifestChecker {
   private readonly opts: ManifestCheckerOptions;
-  private readonly service: ManifestSource;
-  private readonly fetch: (uri: string, opts: ManifestFetchOptions) => Promise<FetchResult>;
   private readonly status = new Map<string, ManifestStatus & { uri: string }>();
   /** Pubkeys whose manifest is verified now, kept in step with `status` (O(1) count for listings). */
   private readonly verified = new Set<string>();
-  private readonly queue = new Set<string>();
-  private inFlight = 0;
-  private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
-  private idleWaiters: (() => void)[] = [];
+  private readonly checker: PeriodicChecker<string, ManifestSubject, ManifestVerdict>;
 
   constructor(opts: ManifestCheckerOptions, deps: ManifestCheckerDeps) {
     this.opts = opts;
-    this.service = deps.service;
-    this.fetch = deps.fetch ?? fetchManifest;
+    const fetchImpl = deps.fetch ?? fetchManifest;
+    this.checker = new PeriodicChecker<string, ManifestSubject, ManifestVerdict>(
+      { name: 'manifests', maxConcurrent: opts.maxConcurrent, maxQueued: opts.maxQueued, recheckIntervalMs: opts.recheckIntervalMs },
+      {
+        log: deps.log,
+        now: deps.now ?? Date.now,
+        task: {
+          // The ad may change its manifestUri or leave while the fetch runs: the checker then drops the answer.
+          subject: (pubkey) => {
+            const uri = this.status.get(pubkey)?.uri;
+            return uri !== undefined && deps.service.getOracle(pubkey) ? { pubkey, uri } : null;
+          },
+          subjectId: (s) => s.uri,
+          run: (s, signal) => verifyManifest(s.uri, s.pubkey, this.opts, fetchImpl, 'oracle', signal),
+          apply: (pubkey, s, v) => this.apply(pubkey, s.uri, v instanceof Error ? { verified: false, reason: 'internal error', stage: 'check' } : v),
+          round: () => this.recheckAll(),
+        },
+      },
+    );
     deps.service.on('mempool:accepted', (e) => {
       if (e.kind === 'oracle') this.onOracle(e.entity as OracleId);
     });
     deps.service.on('mempool:evicted', (e) => {
       if (e.kind !== 'oracle') return;
       this.setStatus(e.id, null);
-      this.queue.delete(e.id);
+      this.checker.forget(e.id);
     });
   }
 
@@ -252,79 +283,49 @@ export class ManifestChecker {
 
   /** Start periodic re-checks. */
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.timer = setInterval(() => {
-      try {
-        this.recheckAll();
-      } catch {
-        // a timer callback must never throw (STYLE.md section 5)
-      }
-    }, this.opts.recheckIntervalMs);
-    this.timer.unref();
+    this.checker.start();
   }
 
   /** Queue every stored oracle that has a manifestUri for a fresh fetch. */
   recheckAll(): void {
     for (const pubkey of this.status.keys()) {
-      if (this.stopped || this.queue.size >= this.opts.maxQueued) break;
-      this.queue.add(pubkey);
+      if (!this.checker.enqueue(pubkey)) break; // queue full (or stopped): the rest wait for the next round
     }
-    this.pump();
   }
 
   /** Resolves when nothing is queued or in flight. */
   idle(): Promise<void> {
-    if (this.inFlight === 0 && this.queue.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.checker.idle();
   }
 
-  /** Stop re-checks; queued checks are dropped. */
+  /** Stop re-checks; queued checks are dropped and fetches in flight aborted. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    this.stopped = true;
-    this.queue.clear();
-    this.wakeIdle();
+    this.checker.stop();
   }
 
   private onOracle(o: OracleId): void {
     const prev = this.status.get(o.pubkey);
     if (o.manifestUri === undefined) {
       this.setStatus(o.pubkey, null);
+      this.checker.forget(o.pubkey);
       return;
     }
     // Same URI: keep the current state (a PoW upgrade does not reset it); the periodic re-check keeps it fresh.
     if (prev && prev.uri === o.manifestUri) return;
     this.setStatus(o.pubkey, { uri: o.manifestUri, manifestVerified: false, manifestDomain: null, manifestReason: 'not checked yet' });
-    if (this.stopped || this.queue.size >= this.opts.maxQueued) return;
-    this.queue.add(o.pubkey);
-    this.pump();
+    this.checker.enqueue(o.pubkey);
   }
 
-  private pump(): void {
-    while (!this.stopped && this.inFlight < this.opts.maxConcurrent && this.queue.size > 0) {
-      const pubkey = this.queue.values().next().value as string;
-      this.queue.delete(pubkey);
-      this.inFlight++;
-      this.check(pubkey)
-        .catch(() => undefined)
-        .finally(() => {
-          this.inFlight--;
-          this.pump();
-          this.wakeIdle();
-        });
-    }
-  }
-
-  private async check(pubkey: string): Promise<void> {
-    const uri = this.status.get(pubkey)?.uri;
-    if (uri === undefined) return;
-    const v = await verifyManifest(uri, pubkey, this.opts, this.fetch);
-    const current = this.status.get(pubkey);
-    // The ad may have changed its manifestUri or left while the fetch ran.
-    if (!current || current.uri !== uri || !this.service.getOracle(pubkey)) return;
+  /** Write the verdict on `uri` (still the oracle's: the checker made sure) and say what to log. */
+  private apply(pubkey: string, uri: string, v: ManifestVerdict) {
+    const prev = this.status.get(pubkey);
     if (v.verified) this.setStatus(pubkey, { uri, manifestVerified: true, manifestDomain: v.domain });
     else this.setStatus(pubkey, { uri, manifestVerified: false, manifestDomain: null, manifestReason: v.reason });
+    const changed = prev?.manifestVerified !== v.verified || (!v.verified && prev?.manifestReason !== v.reason);
+    // No manifest arrived (site down, 404, timeout): a failed check, warned (rate-limited). A wrong manifest is a result.
+    const failed = !v.verified && v.stage === 'fetch';
+    const fields = v.verified ? { manifestUri: uri, domain: v.domain } : { manifestUri: uri, reason: v.reason };
+    return { failed, changed, msg: failed ? 'oracle manifest fetch failed' : v.verified ? 'oracle manifest verified' : 'oracle manifest not verified', fields };
   }
 
   /** The one writer of `status` and `verified` (null = forget the oracle). */
@@ -333,12 +334,5 @@ export class ManifestChecker {
     else this.status.set(pubkey, s);
     if (s?.manifestVerified === true) this.verified.add(pubkey);
     else this.verified.delete(pubkey);
-  }
-
-  private wakeIdle(): void {
-    if (this.inFlight !== 0 || this.queue.size !== 0) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
   }
 }

@@ -1,6 +1,8 @@
 // test/unit/identity/bids.test.ts - Lightning bid verification against a local HTTPS LND double: every way a bid can be right or wrong, re-ranking without touching the signed ad, caching, timeouts and TLS pinning.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import type { Logger } from '../../../src/log.ts';
 import { BidVerifier, type BidStatus } from '../../../src/identity/bids.ts';
 import { LndClient, parseRestHost } from '../../../src/identity/lnd.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
@@ -8,6 +10,7 @@ import { isOracleSignatureValid } from '../../../src/protocol/verify.ts';
 import type { OracleId } from '../../../src/protocol/types.ts';
 import { FakeLnd, makeSelfSignedCert } from '../../helpers/fake-lnd.ts';
 import { makeKeys, makeOracle, newServiceForTest } from '../../helpers/factory.ts';
+import { recordingLog } from './_log.ts';
 
 const lnd = new FakeLnd();
 before(() => lnd.start());
@@ -19,12 +22,12 @@ after(async () => {
 let n = 0;
 const hashN = () => sha256Hex(`mega-test-preimage:${++n}`);
 
-function rig(opts: { timeoutMs?: number; macaroon?: Buffer; tlsCert?: Buffer; restHost?: string } = {}) {
+function rig(opts: { timeoutMs?: number; macaroon?: Buffer; tlsCert?: Buffer; restHost?: string; log?: Logger } = {}) {
   const t = newServiceForTest();
   const client = new LndClient({ restHost: opts.restHost ?? lnd.restHost, macaroon: opts.macaroon ?? lnd.macaroon, tlsCert: opts.tlsCert ?? lnd.tls.cert, timeoutMs: opts.timeoutMs ?? 5000 });
   const verifier = new BidVerifier(
     { maxConcurrent: 2, maxQueued: 100, cacheTtlMs: 60_000, errorTtlMs: 1_000, recheckIntervalMs: 60_000 },
-    { service: t.service, lookupInvoice: (h, s) => client.lookupInvoice(h, s), now: t.clock.now },
+    { service: t.service, lookupInvoice: (h, s) => client.lookupInvoice(h, s), now: t.clock.now, log: opts.log ?? pino({ level: 'silent' }) },
   );
   return { ...t, verifier, client, done: () => (verifier.stop(), client.close()) };
 }
@@ -105,6 +108,27 @@ describe('Lightning bids', () => {
     assert.deepEqual(await statusAfterSubmit(r, b.ad), { state: 'unverified', reason: 'LND answered 500: verification failed: signature mismatch after caveat verification' });
     assert.equal(r.service.getOracle(b.ad.pubkey)?.verifiedBid, 0);
     r.done();
+  });
+
+  it('logs info when a bid becomes verified and a warning when LND cannot answer; a bid that does not pay logs nothing', async () => {
+    const ok = recordingLog();
+    const r = rig({ log: ok.log });
+    const good = bidder(560, 1000, {});
+    const open = bidder(561, 1000, { state: 'OPEN' });
+    assert.equal((await statusAfterSubmit(r, good.ad)).state, 'verified');
+    assert.equal((await statusAfterSubmit(r, open.ad)).state, 'unverified');
+    assert.deepEqual(ok.lines.map((l) => [l.level, l.msg, l.obj.key, l.obj.amountMsat]), [['info', 'bid verified', good.ad.pubkey, 1000]], 'expected one info line, for the verified bid');
+    r.done();
+    const bad = recordingLog();
+    const r2 = rig({ macaroon: Buffer.from('00', 'hex'), log: bad.log });
+    const b = bidder(562, 1000, {});
+    assert.equal((await statusAfterSubmit(r2, b.ad)).state, 'unverified');
+    assert.deepEqual(
+      bad.lines.map((l) => [l.level, l.msg, l.obj.checker, l.obj.reason]),
+      [['warn', 'bid lookup failed', 'bids', 'LND answered 500: verification failed: signature mismatch after caveat verification']],
+      'expected one warning naming the LND error',
+    );
+    r2.done();
   });
 
   it('LND down (nothing listening) leaves the bid at 0', async () => {

@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FacilitatorIdentity, type FacilitatorIdInit } from '../../../src/identity/facilitator.ts';
 import type { FetchResult, Manifest, ManifestFetchOptions } from '../../../src/identity/manifest.ts';
-import type { Logger } from '../../../src/log.ts';
 import { signObject } from '../../../src/protocol/sign.ts';
 import { makeKeys, type KeyPair } from '../../helpers/factory.ts';
 import { waitFor } from '../../helpers/network.ts';
+import { recordingLog } from './_log.ts';
 
 const K = makeKeys(801);
 const OTHER = makeKeys(802);
@@ -18,13 +18,6 @@ const NOW = Date.UTC(2030, 0, 2, 3, 4, 5);
 function manifest(keys: KeyPair, pubkey = K.publicKey, domain = 'facilitator.example'): Manifest {
   const m = { domain, pubkey, signatureType: 'ecdsa-secp256k1' as const };
   return { ...m, signature: signObject(m, 'signature', keys.privateKey) };
-}
-
-/** A logger that records warn/info/error lines. */
-function recordingLog(): { log: Logger; lines: { level: string; obj: Record<string, unknown>; msg: string }[] } {
-  const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
-  const at = (level: string) => (obj: Record<string, unknown>, msg: string) => void lines.push({ level, obj, msg });
-  return { log: { warn: at('warn'), info: at('info'), error: at('error'), debug: at('debug') } as unknown as Logger, lines };
 }
 
 /** A fetch answering `answer()` each time, counting calls; `gate` holds answers until released. */

@@ -3,12 +3,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import request from 'supertest';
-import { checkManifest, fetchManifest, isNonPublicAddress, ManifestChecker, type Manifest } from '../../../src/identity/manifest.ts';
+import { checkManifest, fetchManifest, isNonPublicAddress, ManifestChecker, type FetchResult, type Manifest, type ManifestFetch } from '../../../src/identity/manifest.ts';
 import { signObject } from '../../../src/protocol/sign.ts';
 import { buildApp } from '../../api/_app.ts';
+import { recordingLog } from './_log.ts';
 import { makeKeys, makeOracle, newServiceForTest, type KeyPair } from '../../helpers/factory.ts';
+import { waitFor } from '../../helpers/network.ts';
 
+const SILENT = pino({ level: 'silent' });
 const K = makeKeys(701);
 const OTHER = makeKeys(702);
 
@@ -90,14 +94,65 @@ describe('fetchManifest', () => {
     assert.deepEqual(await fetchManifest(url('/gone'), TEST_FETCH), { ok: false, reason: 'manifest answered 404' });
     assert.deepEqual(await fetchManifest(url('/slow'), TEST_FETCH), { ok: false, reason: 'manifest did not arrive within 300 ms' });
   });
+  it('ends with "aborted" when its signal aborts, before the timeout', async () => {
+    const ac = new AbortController();
+    const started = Date.now();
+    const res = fetchManifest(url('/slow'), { ...TEST_FETCH, timeoutMs: 60_000 }, ac.signal);
+    ac.abort();
+    assert.deepEqual(await res, { ok: false, reason: 'manifest fetch aborted' });
+    assert.equal(Date.now() - started < 30_000, true, 'expected the abort, not the 60 s timeout, to end the fetch');
+    assert.deepEqual(await fetchManifest(url('/ok'), TEST_FETCH, ac.signal), { ok: false, reason: 'manifest fetch aborted' }, 'expected an aborted signal to fetch nothing');
+  });
 });
 
 describe('ManifestChecker', () => {
-  function rig() {
+  function rig(log = SILENT) {
     const t = newServiceForTest();
-    const checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service: t.service });
+    const checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service: t.service, log, now: t.clock.now });
     return { ...t, checker };
   }
+
+  it('logs info when a manifest verifies, a warning when it cannot be fetched, info when a wrong one arrives', async () => {
+    const { log, lines } = recordingLog();
+    const r = rig(log);
+    routes.set('/log.json', { status: 200, body: JSON.stringify(good()) });
+    assert.equal(r.service.submitOracle(makeOracle({ keys: K, manifestUri: url('/log.json') })).status, 'accepted');
+    await r.checker.idle();
+    routes.delete('/log.json');
+    r.checker.recheckAll();
+    await r.checker.idle();
+    routes.set('/log.json', { status: 200, body: JSON.stringify(good(OTHER)) });
+    r.checker.recheckAll();
+    await r.checker.idle();
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.msg, l.obj.key, l.obj.reason ?? l.obj.domain]),
+      [
+        ['info', 'oracle manifest verified', K.publicKey, 'localhost'],
+        ['warn', 'oracle manifest fetch failed', K.publicKey, 'manifest answered 404'],
+        ['info', 'oracle manifest not verified', K.publicKey, 'manifest pubkey is not this oracle'],
+      ],
+      'expected one line per change: verified (info), no manifest (warn), a wrong manifest (info)',
+    );
+    r.checker.stop();
+  });
+
+  it('stop() aborts a fetch in flight: it ends as aborted, not by its timeout, and changes nothing', async () => {
+    const t = newServiceForTest();
+    const results: FetchResult[] = [];
+    const fetch: ManifestFetch = async (uri, opts, signal) => {
+      const res = await fetchManifest(uri, opts, signal);
+      results.push(res);
+      return res;
+    };
+    const checker = new ManifestChecker({ ...TEST_FETCH, timeoutMs: 60_000, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service: t.service, log: SILENT, fetch });
+    const held = pending.size;
+    assert.equal(t.service.submitOracle(makeOracle({ keys: K, manifestUri: url('/slow') })).status, 'accepted');
+    await waitFor(() => pending.size === held + 1, { message: 'the /slow request reached the server' });
+    checker.stop();
+    await waitFor(() => results.length === 1, { message: 'the fetch ended' });
+    assert.deepEqual(results, [{ ok: false, reason: 'manifest fetch aborted' }], 'expected the fetch ended by the abort (its timeout is 60 s)');
+    assert.deepEqual(checker.manifestStatus(K.publicKey), { manifestVerified: false, manifestDomain: null, manifestReason: 'not checked yet' }, 'expected the aborted fetch to write nothing');
+  });
 
   it('verifies in the background, and a manifest that disappears un-verifies on re-check', async () => {
     const r = rig();
@@ -130,7 +185,7 @@ describe('ManifestChecker', () => {
 
   it('GET /oracles/{pubkey} shows manifestVerified and the domain; GET /oracles?manifestVerified= filters', async () => {
     let checker!: ManifestChecker;
-    const t = buildApp({ withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service })) });
+    const t = buildApp({ withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service, log: SILENT })) });
     const app = t.app;
     routes.set('/k3.json', { status: 200, body: JSON.stringify(good()) });
     const verified = makeOracle({ keys: K, manifestUri: url('/k3.json'), difficulty: 1 });
@@ -148,7 +203,7 @@ describe('ManifestChecker', () => {
 
   it('GET /oracles?manifestVerified=true walks the listing only as far as its last verified oracle', async () => {
     let checker!: ManifestChecker;
-    const t = buildApp({ mempool: { maxOracles: 1000 }, withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service })) });
+    const t = buildApp({ mempool: { maxOracles: 1000 }, withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service, log: SILENT })) });
     const calls: number[] = [];
     const listOracles = t.service.listOracles.bind(t.service);
     t.service.listOracles = (page, filter) => {
