@@ -143,11 +143,6 @@ export class BidVerifier {
     return this.checker.idle();
   }
 
-  /** Queue the bid of an ad stored without an accepted event (restored from disk; node.ts calls it at start). */
-  noteStored(o: OracleId): void {
-    this.onOracle(o, false);
-  }
-
   /** Start the periodic re-check of unverified bids. */
   start(): void {
     this.checker.start();

@@ -276,11 +276,6 @@ export class ManifestChecker {
     return this.verified.size;
   }
 
-  /** Check the manifest of an ad stored without an accepted event (restored from disk; node.ts calls it at start). */
-  noteStored(o: OracleId): void {
-    this.onOracle(o);
-  }
-
   /** Start periodic re-checks. */
   start(): void {
     this.checker.start();

@@ -116,7 +116,7 @@ describe('ManifestChecker', () => {
     const { log, lines } = recordingLog();
     const r = rig(log);
     routes.set('/log.json', { status: 200, body: JSON.stringify(good()) });
-    assert.equal(r.service.submitOracle(makeOracle({ keys: K, manifestUri: url('/log.json') })).status, 'accepted');
+    assert.equal((await r.service.admit('oracle', makeOracle({ keys: K, manifestUri: url('/log.json') }))).status, 'accepted');
     await r.checker.idle();
     routes.delete('/log.json');
     r.checker.recheckAll();
@@ -146,7 +146,7 @@ describe('ManifestChecker', () => {
     };
     const checker = new ManifestChecker({ ...TEST_FETCH, timeoutMs: 60_000, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service: t.service, log: SILENT, fetch });
     const held = pending.size;
-    assert.equal(t.service.submitOracle(makeOracle({ keys: K, manifestUri: url('/slow') })).status, 'accepted');
+    assert.equal((await t.service.admit('oracle', makeOracle({ keys: K, manifestUri: url('/slow') }))).status, 'accepted');
     await waitFor(() => pending.size === held + 1, { message: 'the /slow request reached the server' });
     checker.stop();
     await waitFor(() => results.length === 1, { message: 'the fetch ended' });
