@@ -26,6 +26,11 @@ export const GETDATA_TIMEOUT_MS = 30_000;
 export const MAX_IN_FLIGHT = 100_000;
 /** Valid items of another shard kept to answer getdata while they travel on. */
 export const RELAY_CACHE_SIZE = 10_000;
+/**
+ * ...and at most this many bytes of them (JSON size). Out-of-shard reports may be 1 MiB each: by
+ * count alone, 10,000 of them took ~9 GB and killed a sharded node (issue #12 item 4).
+ */
+export const RELAY_CACHE_BYTES = 16 * 1024 * 1024;
 /** Address book size; seeds are never evicted. */
 export const MAX_ADDRESSES = 2_000;
 /** addr messages accepted per peer per minute; more are ignored (gossip rate limit). */

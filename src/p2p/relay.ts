@@ -7,7 +7,7 @@ import type { MegaService, Prepared, RelayItem } from '../service/service.ts';
 import { MAX_INV_ITEMS } from '../wire/constants.ts';
 import type { InvItem } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
-import { GETDATA_HIGH_WATER_BYTES, GETDATA_TIMEOUT_MS, MAX_GETDATA_QUEUE, MAX_IN_FLIGHT, RELAY_CACHE_SIZE, SEEN_CACHE_SIZE, SEEN_TTL_MS } from './constants.ts';
+import { GETDATA_HIGH_WATER_BYTES, GETDATA_TIMEOUT_MS, MAX_GETDATA_QUEUE, MAX_IN_FLIGHT, RELAY_CACHE_BYTES, RELAY_CACHE_SIZE, SEEN_CACHE_SIZE, SEEN_TTL_MS } from './constants.ts';
 import { LruMap, LruSet } from '../util/lru.ts';
 import { OrphanPool } from './orphans.ts';
 import { IntakeBudget } from './intake-budget.ts';
@@ -78,7 +78,7 @@ export class Relay {
   /** Items refused only because what they depend on is not here yet, keyed by that dependency. */
   private readonly orphans: OrphanPool;
   /** Valid items this node relays without storing (other shards), by vid, to answer getdata. */
-  private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE);
+  private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE, Infinity, Date.now, { maxBytes: RELAY_CACHE_BYTES, sizeOf: (item) => JSON.stringify(item.msg).length });
   private readonly pending = new Map<Peer, InvItem[]>();
   /** getdata being served, per peer (paced by the peer's send backlog). */
   private readonly serving = new Map<Peer, ServeQueue>();
