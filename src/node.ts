@@ -77,7 +77,7 @@ export class MegaNode {
     this.now = deps.now ?? Date.now;
     this.schemas = SchemaRegistry.load();
     this.mempool = new Mempool(
-      { maxOracles: config.maxOracles, maxCapabilities: config.maxCapabilities, maxReports: config.maxReports, shard: config.shard },
+      { maxOracles: config.maxOracles, maxCapabilities: config.maxCapabilities, maxReports: config.maxReports, maxBytes: config.maxMempoolBytes, shard: config.shard },
       { now: this.now },
     );
     this.service = new MegaService(
