@@ -81,7 +81,7 @@ export class MegaNode {
     // One pool of signature-check threads for every admission, REST and P2P alike.
     this.verifier = config.verifyThreads > 0 ? new VerifyPool(config.verifyThreads) : null;
     this.mempool = new Mempool(
-      { maxOracles: config.maxOracles, maxCapabilities: config.maxCapabilities, maxReports: config.maxReports, shard: config.shard },
+      { maxOracles: config.maxOracles, maxCapabilities: config.maxCapabilities, maxReports: config.maxReports, maxBytes: config.maxMempoolBytes, shard: config.shard },
       { now: this.now },
     );
     this.service = new MegaService(

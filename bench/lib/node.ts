@@ -17,6 +17,7 @@ export function benchNode(overrides: NodeOverrides = {}, name?: string): Promise
       antiEntropyIntervalMs: 60_000,
       httpRequestTimeoutMs: 30_000,
       logLevel: 'silent',
+      maxMempoolBytes: 4 * 1024 ** 3, // benchmarks store up to 1M entries (~0.5 GB of JSON), past the 256 MiB default
       ...overrides,
     },
     name,

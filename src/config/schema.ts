@@ -26,6 +26,7 @@ export interface MegaConfig {
   maxOracles: number;
   maxCapabilities: number;
   maxReports: number;
+  maxMempoolBytes: number;
   powThresholdOracles: number;
   powThresholdCapabilities: number;
   powThresholdReports: number;
@@ -97,6 +98,7 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   maxOracles: { type: 'integer', default: 10000, unit: 'entries', doc: 'Oracle ads kept, in all. When full, a newcomer that outranks the lowest-ranked ad evicts it (with its capabilities and reports).', check: int(1) },
   maxCapabilities: { type: 'integer', default: 100, unit: 'entries per oracle', doc: 'Capability ads kept per oracle; the lowest PoW is evicted by a higher one.', check: int(1) },
   maxReports: { type: 'integer', default: 1000, unit: 'entries per oracle', doc: 'Reports kept per reported oracle; the lowest PoW is evicted by a higher one.', check: int(1) },
+  maxMempoolBytes: { type: 'integer', default: 268435456, unit: 'bytes', doc: 'JSON bytes of everything stored (ads, capabilities, reports, disputes), on top of the count limits. Past it a newcomer evicts the lowest-PoW entries (an oracle ad with everything that hangs on it) if it strictly outranks them, else it is refused as rank-too-low. The heap the mempool takes is about 2.5 x this (docs/security.md, Limits).', check: int(1024) },
   powThresholdOracles: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of an oracle ad.', check: int(0, 256) },
   powThresholdCapabilities: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of a capability ad.', check: int(0, 256) },
   powThresholdReports: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of a report.', check: int(0, 256) },

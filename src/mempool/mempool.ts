@@ -19,6 +19,7 @@ import type {
   StoredReport,
 } from './types.ts';
 
+import { ByteBudget, jsonBytes, type Budgeted } from './byte-budget.ts';
 import { Lookups } from './queries.ts';
 import { RotationLinks } from './rotation.ts';
 import { OracleEntry, outranks } from './stored.ts';
@@ -43,6 +44,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private readonly rotation = new RotationLinks();
   /** Short version id -> stored entry, for inv and getdata (every add, replacement and removal keeps it exact). */
   private readonly versions = new VersionIndex();
+  /** JSON bytes of everything stored, and which lowest-ranked entries make room (maxBytes). */
+  private readonly budget: ByteBudget;
   private capabilityCount = 0;
   private disputeCount = 0;
   private isRestoring = false;
@@ -55,8 +58,10 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (!Number.isInteger(options.shard.count) || options.shard.count < 1 || !Number.isInteger(options.shard.index) || options.shard.index < 0 || options.shard.index >= options.shard.count) {
       throw new RangeError('mempool shard must have integer count >= 1 and 0 <= index < count');
     }
+    if (options.maxBytes !== undefined && !(options.maxBytes >= 1)) throw new RangeError('mempool maxBytes must be >= 1');
     this.options = Object.freeze({ ...options, shard: Object.freeze({ ...options.shard }) });
     this.now = deps.now;
+    this.budget = new ByteBudget(options.maxBytes ?? Infinity);
   }
 
   /**
@@ -83,6 +88,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     };
   }
 
+  /** JSON bytes of everything stored (the quantity maxBytes bounds). */
+  get bytes(): number {
+    return this.budget.bytes;
+  }
+
   // ---- oracle ads ----------------------------------------------------------------------------
 
   /** Cheap pre-check before signature verification: would this ad be a duplicate or rank too low? */
@@ -104,8 +114,12 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const version = knownVersion ?? versionHash(msg);
     const vid = shortId(version);
     const stored = this.oracles.get(msg.pubkey);
+    const bytes = jsonBytes(msg);
+    const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === stored);
+    if (!room) return this.noRoom(bytes);
     const evicted: EvictedEvent[] = [];
     if (stored) {
+      this.budget.remove(stored);
       this.rotation.unlink(stored.msg);
       this.versions.remove(stored); // the replaced version is gone: getdata for it answers notfound
       if (msg.pow.difficulty === stored.msg.pow.difficulty) {
@@ -121,17 +135,21 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       }
       stored.version = vid;
       stored.receivedAt = this.now();
+      stored.bytes = bytes;
       this.versions.add(stored);
+      this.budget.add(stored);
     } else {
       if (this.oracles.size >= this.options.maxOracles) {
         const lowest = this.lookups.oracleOrder.lowest();
         if (lowest) this.removeOracle(lowest, 'rank', evicted);
       }
-      const entry = new OracleEntry(msg, vid, this.now());
+      const entry = new OracleEntry(msg, vid, this.now(), bytes);
       this.oracles.set(msg.pubkey, entry);
       this.lookups.linkOracle(entry);
       this.versions.add(entry);
+      this.budget.add(entry);
     }
+    this.evictForBytes(room, evicted);
     this.rotation.link(msg);
     this.emitAll(evicted);
     this.emitAccepted({ kind: 'oracle', id: msg.pubkey, oraclePubKey: msg.pubkey, replaced: !!stored, version, entity: msg });
@@ -182,20 +200,26 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const version = knownVersion ?? versionHash(msg);
     const vid = shortId(version);
     const oracle = this.oracles.get(msg.oraclePubKey) as OracleEntry;
-    const caps = oracle.capsForWrite();
     const stored = oracle.capability(msg.capabilityPubKey);
+    const bytes = jsonBytes(msg);
+    const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === oracle || e === stored);
+    if (!room) return this.noRoom(bytes);
+    const caps = oracle.capsForWrite();
     const evicted: EvictedEvent[] = [];
     if (stored) {
       // Rank and index keys may change: out of every set, change, back in.
+      this.budget.remove(stored);
       caps.delete(stored);
       this.lookups.removeCapability(oracle, stored);
       this.versions.remove(stored);
       stored.msg = msg;
       stored.version = vid;
       stored.receivedAt = this.now();
+      stored.bytes = bytes;
       caps.add(stored);
       this.lookups.addCapability(oracle, stored);
       this.versions.add(stored);
+      this.budget.add(stored);
     } else {
       if (caps.size >= this.options.maxCapabilities) {
         const lowest = caps.lowest();
@@ -204,12 +228,14 @@ export class Mempool extends EventEmitter<MempoolEvents> {
           evicted.push({ kind: 'capability', id: lowest.msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
         }
       }
-      const entry: StoredCapability = { msg, version: vid, receivedAt: this.now() };
+      const entry: StoredCapability = { msg, version: vid, receivedAt: this.now(), bytes };
       caps.add(entry);
       this.capabilityCount++;
       this.lookups.addCapability(oracle, entry);
       this.versions.add(entry);
+      this.budget.add(entry);
     }
+    this.evictForBytes(room, evicted);
     this.emitAll(evicted);
     this.emitAccepted({ kind: 'capability', id: msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
@@ -258,16 +284,22 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     // A replacement stays with the oracle that keeps it (the old key's ad may have arrived since).
     if (stored) holder = [msg.oraclePubKey, ...this.newerKeys(msg.oraclePubKey)].find((k) => this.oracles.get(k)?.reps?.has(stored)) ?? holder;
     const oracle = this.oracles.get(holder) as OracleEntry;
+    const bytes = jsonBytes(msg);
+    const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === oracle || e === stored);
+    if (!room) return this.noRoom(bytes);
     const reps = oracle.repsForWrite();
     const evicted: EvictedEvent[] = [];
     if (stored) {
+      this.budget.remove(stored);
       reps.delete(stored); // its rank changes: out, change, back in
       this.versions.remove(stored); // (its dispute, if any, stays: it answers the report id, not a version)
       stored.msg = msg;
       stored.version = vid;
       stored.receivedAt = this.now();
+      stored.bytes = bytes;
       reps.add(stored);
       this.versions.add(stored);
+      this.budget.add(stored);
     } else {
       if (reps.size >= this.options.maxReports) {
         const gone = reps.lowest();
@@ -277,11 +309,13 @@ export class Mempool extends EventEmitter<MempoolEvents> {
           evicted.push({ kind: 'report', id: gone.id, oraclePubKey: holder, cause: 'rank' });
         }
       }
-      const entry: StoredReport = { id, msg, version: vid, receivedAt: this.now(), dispute: null };
+      const entry: StoredReport = { id, msg, version: vid, receivedAt: this.now(), bytes, dispute: null };
       reps.add(entry);
       this.reportsById.set(id, entry);
       this.versions.add(entry);
+      this.budget.add(entry);
     }
+    this.evictForBytes(room, evicted);
     this.emitAll(evicted);
     this.emitAccepted({ kind: 'report', id, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
@@ -304,12 +338,22 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const report = this.reportsById.get(msg.reportId);
     if (!report) return reject('report-not-found', 'no stored report has this reportId');
     if (report.dispute) return { status: 'duplicate' };
+    // A dispute ranks with the report it answers; it may push out only what ranks below that report.
+    const bytes = jsonBytes(msg);
+    const holder = this.holderOf(report);
+    const room = this.budget.plan(bytes, report.msg.pow.difficulty, (e) => e === report || e === holder);
+    if (!room) return this.noRoom(bytes);
+    this.budget.remove(report);
     // A dispute has no cTTL: its version hash is its id (protocol/ids.ts).
-    report.dispute = { id, msg, receivedAt: this.now(), version: shortId(id) };
+    report.dispute = { id, msg, receivedAt: this.now(), version: shortId(id), bytes };
     this.disputeCount++;
     this.versions.add(report.dispute);
+    this.budget.add(report);
+    const evicted: EvictedEvent[] = [];
+    this.evictForBytes(room, evicted);
+    this.emitAll(evicted);
     this.emitAccepted({ kind: 'dispute', id, oraclePubKey: msg.oraclePubKey, replaced: false, version: id, entity: msg });
-    return { status: 'accepted', replaced: false, evicted: [] };
+    return { status: 'accepted', replaced: false, evicted };
   }
 
   // ---- inventory (relay and sync) -------------------------------------------------------------
@@ -381,6 +425,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   // ---- internals -----------------------------------------------------------------------------
 
   private removeCapability(oracle: OracleEntry, c: StoredCapability): void {
+    this.budget.remove(c);
     oracle.caps?.delete(c);
     this.lookups.removeCapability(oracle, c);
     this.versions.remove(c);
@@ -388,6 +433,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   private removeReport(oracle: OracleEntry, r: StoredReport): void {
+    this.budget.remove(r);
     oracle.reps?.delete(r);
     this.reportsById.delete(r.id);
     this.versions.remove(r);
@@ -402,13 +448,16 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const pubkey = o.msg.pubkey;
     // Out of the oracle-level sets first (that walk needs its capabilities), then drop what hangs on it.
     this.lookups.unlinkOracle(o);
+    this.budget.remove(o);
     for (const c of o.capabilities.values()) {
+      this.budget.remove(c);
       this.lookups.dropCapability(c);
       this.versions.remove(c);
       this.capabilityCount--;
       out.push({ kind: 'capability', id: c.msg.capabilityPubKey, oraclePubKey: pubkey, cause: 'oracle-evicted' });
     }
     for (const r of o.reports.values()) {
+      this.budget.remove(r);
       if (r.dispute) {
         out.push({ kind: 'dispute', id: r.dispute.id, oraclePubKey: pubkey, cause: 'oracle-evicted' });
         this.versions.remove(r.dispute);
@@ -424,6 +473,41 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.versions.remove(o);
     this.oracles.delete(pubkey);
     out.push({ kind: 'oracle', id: pubkey, oraclePubKey: pubkey, cause });
+  }
+
+  /** Refusal of an entry that the byte budget has no room for. */
+  private noRoom(bytes: number): AddResult {
+    return reject('rank-too-low', `the mempool holds ${this.budget.bytes} of its ${this.budget.maxBytes} bytes and this ${bytes}-byte entry does not outrank enough stored entries to make room`);
+  }
+
+  /** The stored oracle that keeps a stored report (its own key's, or a newer key's after rotation). */
+  private holderOf(r: StoredReport): OracleEntry | undefined {
+    if (this.reportsById.get(r.id) !== r) return undefined;
+    for (const k of [r.msg.oraclePubKey, ...this.newerKeys(r.msg.oraclePubKey)]) {
+      const o = this.oracles.get(k);
+      if (o?.reps?.has(r)) return o;
+    }
+    return undefined;
+  }
+
+  /** Evict a byte-budget plan (ByteBudget.plan), lowest first; entries already gone with their oracle are skipped. */
+  private evictForBytes(victims: Budgeted[], out: EvictedEvent[]): void {
+    for (const v of victims) {
+      if (v instanceof OracleEntry) {
+        if (this.oracles.get(v.msg.pubkey) === v) this.removeOracle(v, 'rank', out);
+      } else if ('dispute' in v) {
+        const holder = this.holderOf(v);
+        if (!holder) continue;
+        this.removeReport(holder, v);
+        if (v.dispute) out.push({ kind: 'dispute', id: v.dispute.id, oraclePubKey: holder.msg.pubkey, cause: 'rank' });
+        out.push({ kind: 'report', id: v.id, oraclePubKey: holder.msg.pubkey, cause: 'rank' });
+      } else {
+        const o = this.oracles.get(v.msg.oraclePubKey);
+        if (!o?.caps?.has(v)) continue;
+        this.removeCapability(o, v);
+        out.push({ kind: 'capability', id: v.msg.capabilityPubKey, oraclePubKey: o.msg.pubkey, cause: 'rank' });
+      }
+    }
   }
 
   private emitAll(evicted: EvictedEvent[]): void {

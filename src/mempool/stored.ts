@@ -43,15 +43,17 @@ export class OracleEntry implements StoredOracle {
   version: string;
   verifiedBid = 0;
   receivedAt: number;
+  bytes: number;
   /** Capabilities by rank; null until the first one. */
   caps: RankedSet<StoredCapability> | null = null;
   /** Reports kept by this oracle, by rank; null until the first one. */
   reps: RankedSet<StoredReport> | null = null;
 
-  constructor(msg: Verified<OracleId>, version: string, receivedAt: number) {
+  constructor(msg: Verified<OracleId>, version: string, receivedAt: number, bytes: number) {
     this.msg = msg;
     this.version = version;
     this.receivedAt = receivedAt;
+    this.bytes = bytes;
   }
 
   get capabilities(): RankedView<StoredCapability> {

@@ -3,13 +3,22 @@ import { signingHash } from '../protocol/canonical.ts';
 import type { OracleCapability, OracleId, Report } from '../protocol/types.ts';
 
 /**
- * Does a signed ad replace the stored version? A higher seqNo does. At an equal seqNo, the same
- * signed content with more PoW does too: PoW is outside the signature precisely so that work can
- * be raised later without re-signing. Anything else is a duplicate.
+ * Does a signed ad replace the stored version (docs/PROTOCOL.md 9.3)? Versions of one ad are totally
+ * ordered, so every node keeps the same one whatever order they arrive in: higher seqNo; at an equal
+ * seqNo the greater signing hash (an oracle that signs two ads with one seqNo forked its own ad; only
+ * it can, and without this rule each half of the network kept the one it saw first, issue #12 item
+ * 10); for the same signed content more PoW (work is outside the signature so anyone may raise it
+ * later without re-signing), then the smaller PoW hash. PoW never decides between forks: it can be
+ * moved from one fork to the other (its preimage has no signed content), so it would let anyone flip
+ * the choice. The rest (the very same version included) is a duplicate.
  */
 export function supersedesAd<T extends OracleId | OracleCapability>(next: T, cur: T): boolean {
   if (next.seqNo !== cur.seqNo) return next.seqNo > cur.seqNo;
-  return next.pow.difficulty > cur.pow.difficulty && signingHash(next, 'oracleSignature') === signingHash(cur, 'oracleSignature');
+  const a = signingHash(next, 'oracleSignature');
+  const b = signingHash(cur, 'oracleSignature');
+  if (a !== b) return a > b;
+  if (next.pow.difficulty !== cur.pow.difficulty) return next.pow.difficulty > cur.pow.difficulty;
+  return next.pow.hash < cur.pow.hash;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface MempoolOptions {
   maxCapabilities: number;
   /** Reports per oracle. */
   maxReports: number;
+  /** JSON bytes of everything stored (ads, capabilities, reports, disputes); past it the lowest PoW goes first (mempool/byte-budget.ts). Infinity = no byte limit. */
+  maxBytes?: number;
   shard: Shard;
 }
 
@@ -28,6 +30,8 @@ export interface StoredOracle {
   /** Bid amount (msat) proven by payment; 0 until bids are verified. */
   verifiedBid: number;
   receivedAt: number;
+  /** JSON size of msg (the byte budget counts it). */
+  bytes: number;
   /** Its capabilities, by rank (read-only; the mempool changes them). */
   readonly capabilities: RankedView<StoredCapability>;
   /** Reports this oracle keeps (against it, or against keys rotated to it), by rank (read-only). */
@@ -40,6 +44,8 @@ export interface StoredCapability {
   /** Short version id of msg (as StoredOracle.version). */
   version: string;
   receivedAt: number;
+  /** JSON size of msg. */
+  bytes: number;
 }
 
 /** A stored report and the dispute attached to it, if any. */
@@ -49,6 +55,8 @@ export interface StoredReport {
   /** Short version id of msg (as StoredOracle.version). */
   version: string;
   receivedAt: number;
+  /** JSON size of msg (its dispute's is counted on the dispute). */
+  bytes: number;
   dispute: StoredDispute | null;
 }
 
@@ -60,6 +68,8 @@ export interface StoredDispute {
   receivedAt: number;
   /** Short version id: shortId(id). */
   version: string;
+  /** JSON size of msg. */
+  bytes: number;
 }
 
 /** The kinds of stored things. */
@@ -86,7 +96,7 @@ export interface EvictedEvent {
   kind: StoredKind;
   id: string;
   oraclePubKey: string;
-  /** `rank`: pushed out by a higher-ranked newcomer; `oracle-evicted`: its oracle left. */
+  /** `rank`: pushed out by a higher-ranked newcomer (past a count limit or the byte budget); `oracle-evicted`: its oracle left. */
   cause: 'rank' | 'oracle-evicted';
 }
 

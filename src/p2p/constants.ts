@@ -4,10 +4,6 @@
 export const BAN_THRESHOLD = 100;
 /** Version hashes remembered per peer as "known to it", so nothing is sent to it twice (bcoin invFilter). */
 export const MAX_KNOWN_INVENTORY = 50_000;
-/** Global cache of processed versions: a flood of the same item costs one hash, not one signature check. */
-export const SEEN_CACHE_SIZE = 200_000;
-/** How long a processed version stays in the seen cache. */
-export const SEEN_TTL_MS = 10 * 60_000;
 /** A peer whose unsent data exceeds this is too slow to keep up and is dropped (never buffered without limit). */
 export const MAX_SEND_BUFFER_BYTES = 16 * 1024 * 1024;
 /** Sync pauses writing inventory above this many unsent bytes and resumes on 'drain'. */
@@ -26,6 +22,11 @@ export const GETDATA_TIMEOUT_MS = 30_000;
 export const MAX_IN_FLIGHT = 100_000;
 /** Valid items of another shard kept to answer getdata while they travel on. */
 export const RELAY_CACHE_SIZE = 10_000;
+/**
+ * ...and at most this many bytes of them (JSON size). Out-of-shard reports may be 1 MiB each: by
+ * count alone, 10,000 of them took ~9 GB and killed a sharded node (issue #12 item 4).
+ */
+export const RELAY_CACHE_BYTES = 16 * 1024 * 1024;
 /** Address book size; seeds are never evicted. */
 export const MAX_ADDRESSES = 2_000;
 /** addr messages accepted per peer per minute; more are ignored (gossip rate limit). */

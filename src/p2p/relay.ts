@@ -6,7 +6,7 @@ import type { AdmissionResult, AdmissionSource } from '../service/types.ts';
 import { MAX_INV_ITEMS } from '../wire/constants.ts';
 import type { InvItem } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
-import { GETDATA_HIGH_WATER_BYTES, GETDATA_TIMEOUT_MS, MAX_GETDATA_QUEUE, MAX_IN_FLIGHT, RELAY_CACHE_SIZE } from './constants.ts';
+import { GETDATA_HIGH_WATER_BYTES, GETDATA_TIMEOUT_MS, MAX_GETDATA_QUEUE, MAX_IN_FLIGHT, RELAY_CACHE_BYTES, RELAY_CACHE_SIZE } from './constants.ts';
 import { LruMap } from '../util/lru.ts';
 import type { Peer } from './peer.ts';
 
@@ -52,7 +52,7 @@ export class Relay {
   /** Versions requested from each peer, so a peer that leaves frees them at once. */
   private readonly requestedFrom = new Map<Peer, Set<string>>();
   /** Valid items this node relays without storing (other shards), by vid, to answer getdata. */
-  private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE);
+  private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE, Infinity, Date.now, { maxBytes: RELAY_CACHE_BYTES, sizeOf: (item) => JSON.stringify(item.msg).length });
   private readonly pending = new Map<Peer, InvItem[]>();
   /** getdata being served, per peer (paced by the peer's send backlog). */
   private readonly serving = new Map<Peer, ServeQueue>();

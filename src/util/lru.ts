@@ -1,30 +1,54 @@
-/** util/lru.ts - bounded LRU map and set with optional TTL (gossipsub SimpleTimeCache, bcoin LRU): memory stays bounded whatever peers send. Imports nothing; any subsystem may use it. */
+/** util/lru.ts - bounded LRU map and set with optional TTL and byte budget (gossipsub SimpleTimeCache, bcoin LRU): memory stays bounded whatever peers send. Imports nothing; any subsystem may use it. */
 
-/** A Map bounded by entry count; the least recently set entry goes first. Entries may expire. */
+/** Byte budget of an {@link LruMap} whose values vary in size (a count bound alone lets large values take any amount of memory). */
+export interface LruByteBudget<V> {
+  /** Most bytes of values held (as measured by `sizeOf`); the oldest entries go first past it. */
+  maxBytes: number;
+  /** Size of one value in bytes (an estimate is fine: it is what the budget counts). */
+  sizeOf: (value: V) => number;
+}
+
+/** A Map bounded by entry count and optionally by bytes; the least recently set entry goes first. Entries may expire. */
 export class LruMap<K, V> {
-  private readonly map = new Map<K, { value: V; expires: number }>();
+  private readonly map = new Map<K, { value: V; expires: number; bytes: number }>();
   private readonly max: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
+  private readonly budget: LruByteBudget<V> | null;
+  private heldBytes = 0;
   /** Long-lived iterator at the oldest entry (see set). */
   private evictIter: IterableIterator<K> | null = null;
 
-  constructor(max: number, ttlMs = Infinity, now: () => number = Date.now) {
+  constructor(max: number, ttlMs = Infinity, now: () => number = Date.now, budget: LruByteBudget<V> | null = null) {
     if (!(max >= 1)) throw new RangeError('LruMap max must be >= 1');
+    if (budget && !(budget.maxBytes >= 1)) throw new RangeError('LruMap maxBytes must be >= 1');
     this.max = max;
     this.ttlMs = ttlMs;
     this.now = now;
+    this.budget = budget;
   }
 
   get size(): number {
     return this.map.size;
   }
 
-  /** Insert or refresh; evicts the oldest entry when full. */
-  set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, { value, expires: this.now() + this.ttlMs });
-    if (this.map.size > this.max) {
+  /** Bytes of the values held, by the budget's `sizeOf` (0 without a byte budget). */
+  get bytes(): number {
+    return this.heldBytes;
+  }
+
+  /**
+   * Insert or refresh; evicts the oldest entries while over the count or byte bound. A value larger
+   * than the whole byte budget is not kept (any older entry under the key is dropped): returns false.
+   */
+  set(key: K, value: V): boolean {
+    this.delete(key);
+    const bytes = this.budget ? this.budget.sizeOf(value) : 0;
+    if (this.budget && bytes > this.budget.maxBytes) return false;
+    this.map.set(key, { value, expires: this.now() + this.ttlMs, bytes });
+    this.heldBytes += bytes;
+    const maxBytes = this.budget?.maxBytes ?? Infinity;
+    while (this.map.size > this.max || this.heldBytes > maxBytes) {
       // Not `this.map.keys().next()`: a fresh iterator walks every deleted slot at the front of V8's
       // hash table, O(deletions since the last rehash) per call, which made a full cache ~200x slower.
       // A long-lived iterator passes each deleted slot once; entries re-set since move behind it.
@@ -33,8 +57,10 @@ export class LruMap<K, V> {
         this.evictIter = this.map.keys();
         oldest = this.evictIter.next();
       }
-      if (!oldest.done) this.map.delete(oldest.value);
+      if (oldest.done) break;
+      this.delete(oldest.value);
     }
+    return true;
   }
 
   /** Value if present and not expired. */
@@ -42,7 +68,7 @@ export class LruMap<K, V> {
     const e = this.map.get(key);
     if (!e) return undefined;
     if (e.expires <= this.now()) {
-      this.map.delete(key);
+      this.delete(key);
       return undefined;
     }
     return e.value;
@@ -53,11 +79,15 @@ export class LruMap<K, V> {
   }
 
   delete(key: K): boolean {
+    const e = this.map.get(key);
+    if (!e) return false;
+    this.heldBytes -= e.bytes;
     return this.map.delete(key);
   }
 
   clear(): void {
     this.map.clear();
+    this.heldBytes = 0;
     this.evictIter = null;
   }
 }

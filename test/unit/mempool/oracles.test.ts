@@ -2,6 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AcceptedEvent, EvictedEvent, Mempool } from '../../../src/mempool/mempool.ts';
+import { signingHash } from '../../../src/protocol/canonical.ts';
+import type { OracleId } from '../../../src/protocol/types.ts';
 import { fakeCapability, fakeDispute, fakeOracle, fakePubKey, fakeReport, fakeReportId, newMempoolForTest } from '../../helpers/factory.ts';
 
 const ALL = { page: 0, chunkSize: 1000 };
@@ -235,7 +237,7 @@ describe('Mempool oracles: seqNo updates', () => {
     assert.equal(ev.accepted[0]?.entity, up);
     // the upgraded version is now the one to beat: the old proof is a duplicate
     assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 3, { seqNo: 4, tags: ['sports'] })), { status: 'duplicate' });
-    assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 9, { seqNo: 4, tags: ['sports'] })), { status: 'duplicate' });
+    assert.deepEqual(mempool.addOracle({ ...fakeOracle(pk(1), 9, { seqNo: 4, tags: ['sports'] }), pow: up.pow }), { status: 'duplicate' });
     assert.equal(mempool.getOracle(pk(1))?.msg, up);
   });
 
@@ -248,25 +250,22 @@ describe('Mempool oracles: seqNo updates', () => {
     assert.equal(mempool.getOracle(pk(1))?.msg.pow.difficulty, 4);
   });
 
-  it('equal seqNo with different signed content is a duplicate even with more PoW (no re-signing at the same version)', () => {
-    const { mempool } = newMempoolForTest();
+  it('a same-seqNo fork (different signed content) is decided by signing hash, whatever the PoW, in either arrival order', () => {
     const v = fakeOracle(pk(1), 3, { seqNo: 2, tags: ['sports'] });
-    mempool.addOracle(v);
-    mempool.addOracle(fakeOracle(pk(2), 5));
-    const ev = record(mempool);
     const otherTags = fakeOracle(pk(1), 9, { seqNo: 2, tags: ['weather'] });
-    const noTags = fakeOracle(pk(1), 9, { seqNo: 2 });
+    const noTags = fakeOracle(pk(1), 1, { seqNo: 2 });
     const otherBid = fakeOracle(pk(1), 9, { seqNo: 2, tags: ['sports'] });
     otherBid.bid = { amount: 1, proof: 'p' };
-    const otherSigType = { ...fakeOracle(pk(1), 9, { seqNo: 2, tags: ['sports'] }), oracleSignatureType: 'other' } as unknown as typeof v;
-    for (const o of [otherTags, noTags, otherBid, otherSigType]) {
-      assert.deepEqual(mempool.precheckOracle(o), { status: 'duplicate' }, JSON.stringify(o));
-      assert.deepEqual(mempool.addOracle(o), { status: 'duplicate' }, JSON.stringify(o));
+    const sig = (o: OracleId): string => signingHash(o, 'oracleSignature');
+    for (const o of [otherTags, noTags, otherBid]) {
+      const winner = sig(o) > sig(v) ? o : v;
+      for (const order of [[v, o], [o, v]]) {
+        const { mempool } = newMempoolForTest();
+        for (const x of order) mempool.addOracle(x);
+        assert.equal(mempool.getOracle(pk(1))?.msg, winner, `expected the fork with the greater signing hash kept whatever the arrival order (${JSON.stringify(o.tags)})`);
+        assert.equal(mempool.listOracles(ALL, { tag: 'weather' }).length, winner.tags?.includes('weather') ? 1 : 0, 'expected the tag index to follow the kept fork');
+      }
     }
-    assert.equal(mempool.getOracle(pk(1))?.msg, v);
-    assert.deepEqual(listed(mempool), [pk(2), pk(1)]);
-    assert.deepEqual(mempool.listOracles(ALL, { tag: 'weather' }), []);
-    assert.deepEqual(ev.order, []);
   });
 
   it('an update of a stored oracle in a full mempool evicts nothing, whatever its rank', () => {

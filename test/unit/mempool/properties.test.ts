@@ -2,7 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { signingHash } from '../../../src/protocol/canonical.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
+import type { OracleCapability, OracleId } from '../../../src/protocol/types.ts';
 import type { AddResult, EvictedEvent, Mempool, MempoolOptions } from '../../../src/mempool/mempool.ts';
 import { RankedSet } from '../../../src/mempool/ranked-set.ts';
 import { isInShard } from '../../../src/mempool/shard.ts';
@@ -33,14 +35,16 @@ const sameList = (a: readonly string[], b: readonly string[]): boolean => a.leng
  * Why the model lets a resubmission of a stored ad replace it, or not. The signed content of the
  * stand-in ads is what the test varies besides seqNo and PoW: tags (oracle), question words and tags (capability).
  */
-type AdVerdict = 'seq-up' | 'pow-upgrade' | 'seq-down' | 'same-seq-no-more-pow' | 'same-seq-other-content';
-function adVerdict(seq: number, d: number, sameContent: boolean, ex: { seq: number; d: number }): AdVerdict {
+type AdVerdict = 'seq-up' | 'pow-upgrade' | 'seq-down' | 'same-seq-no-more-pow' | 'same-seq-fork-wins' | 'same-seq-fork-loses';
+/** `forkWins`: at an equal seqNo, the newcomer's signing hash is the greater (a fork is decided by content, never by PoW). */
+function adVerdict(seq: number, d: number, sameContent: boolean, ex: { seq: number; d: number }, forkWins: () => boolean): AdVerdict {
   if (seq > ex.seq) return 'seq-up';
   if (seq < ex.seq) return 'seq-down';
-  if (!sameContent) return 'same-seq-other-content';
+  if (!sameContent) return forkWins() ? 'same-seq-fork-wins' : 'same-seq-fork-loses';
   return d > ex.d ? 'pow-upgrade' : 'same-seq-no-more-pow';
 }
-const AD_REPLACES: ReadonlySet<AdVerdict> = new Set(['seq-up', 'pow-upgrade']);
+const AD_REPLACES: ReadonlySet<AdVerdict> = new Set(['seq-up', 'pow-upgrade', 'same-seq-fork-wins']);
+const sigHash = (m: OracleId | OracleCapability): string => signingHash(m, 'oracleSignature');
 
 /** The same for a report (unsigned; same id, same content): PoW must rise and seqNo must not go down; a seqNo rise alone is free churn. */
 type ReportVerdict = 'seq-up' | 'pow-up' | 'both-up' | 'downgrade' | 'seq-down' | 'no-gain';
@@ -171,7 +175,7 @@ class Model {
     const pubkey = oracleKey(op.k);
     const ex = this.oracles.get(pubkey);
     if (ex) {
-      const v = adVerdict(op.seq, op.d, sameList(op.tags, ex.tags), ex);
+      const v = adVerdict(op.seq, op.d, sameList(op.tags, ex.tags), ex, () => sigHash(fakeOracle(pubkey, op.d, { seqNo: op.seq, tags: op.tags })) > sigHash(fakeOracle(pubkey, ex.d, { seqNo: ex.seq, tags: ex.tags })));
       this.lastVerdict = v;
       if (!AD_REPLACES.has(v)) return { status: 'duplicate' };
       Object.assign(ex, { d: op.d, seq: op.seq, tags: op.tags });
@@ -199,7 +203,8 @@ class Model {
     const key = capKey(op.c);
     const ex = o.caps.get(key);
     if (ex) {
-      const v = adVerdict(op.seq, op.d, sameList(op.words, ex.words) && sameList(op.tags, ex.tags), ex);
+      const cap = (x: { d: number; seq: number; words: string[]; tags: string[] }): OracleCapability => fakeCapability(o.pubkey, key, x.d, { seqNo: x.seq, question: x.words.join(' '), tags: x.tags });
+      const v = adVerdict(op.seq, op.d, sameList(op.words, ex.words) && sameList(op.tags, ex.tags), ex, () => sigHash(cap(op)) > sigHash(cap(ex)));
       this.lastVerdict = v;
       if (!AD_REPLACES.has(v)) return { status: 'duplicate' };
       Object.assign(ex, { d: op.d, seq: op.seq, words: op.words, tags: op.tags });
@@ -452,8 +457,8 @@ describe('Mempool properties (model-based, fast-check)', () => {
       'report:accepted', 'report:duplicate', 'report:rank-too-low', 'report:out-of-shard', 'report:unknown-oracle',
       'dispute:accepted', 'dispute:duplicate', 'dispute:report-not-found',
       // every replacement verdict, for ads and reports
-      'oracle:seq-up', 'oracle:pow-upgrade', 'oracle:seq-down', 'oracle:same-seq-no-more-pow', 'oracle:same-seq-other-content',
-      'cap:seq-up', 'cap:pow-upgrade', 'cap:seq-down', 'cap:same-seq-no-more-pow', 'cap:same-seq-other-content',
+      'oracle:seq-up', 'oracle:pow-upgrade', 'oracle:seq-down', 'oracle:same-seq-no-more-pow', 'oracle:same-seq-fork-wins', 'oracle:same-seq-fork-loses',
+      'cap:seq-up', 'cap:pow-upgrade', 'cap:seq-down', 'cap:same-seq-no-more-pow', 'cap:same-seq-fork-wins', 'cap:same-seq-fork-loses',
       'report:seq-up', 'report:pow-up', 'report:both-up', 'report:downgrade', 'report:seq-down', 'report:no-gain',
       'evicted:oracle:rank', 'evicted:capability:rank', 'evicted:report:rank',
       'evicted:capability:oracle-evicted', 'evicted:report:oracle-evicted', 'evicted:dispute:oracle-evicted',

@@ -1,9 +1,10 @@
-// test/unit/mempool/supersedes.test.ts - replacement rules: supersedesAd (seqNo, then PoW upgrade of the same signed content) and supersedesReport (no downgrade) truth tables and order properties.
+// test/unit/mempool/supersedes.test.ts - replacement rules: supersedesAd (seqNo, then the greater signing hash between same-seqNo forks, then PoW upgrade of the same signed content) and supersedesReport (no downgrade) truth tables and order properties.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { supersedesAd, supersedesReport } from '../../../src/mempool/mempool.ts';
 import type { OracleCapability, OracleId, Report } from '../../../src/protocol/types.ts';
+import { signingHash } from '../../../src/protocol/canonical.ts';
 import { fakeCapability, fakeOracle, fakePow, fakePubKey, fakeReport, makeCapability, makeKeys, makeOracle, mine, resignOracle } from '../../helpers/factory.ts';
 
 const pk = fakePubKey;
@@ -12,8 +13,8 @@ const BASE_SEQ = 5;
 const BASE_DIFF = 4;
 const shift = (c: Cmp): number => (c === 'lower' ? -1 : c === 'equal' ? 0 : 1);
 
-/** [seqNo vs stored, PoW vs stored, signed content vs stored, supersedes?] - every combination, spelled out. */
-const AD_TABLE: [Cmp, Cmp, 'same' | 'different', boolean][] = [
+/** [seqNo vs stored, PoW vs stored, signed content vs stored, supersedes?] - every combination, spelled out; 'fork': the greater signing hash wins, whatever the PoW. */
+const AD_TABLE: [Cmp, Cmp, 'same' | 'different', boolean | 'fork'][] = [
   ['lower', 'lower', 'same', false],
   ['lower', 'equal', 'same', false],
   ['lower', 'higher', 'same', false],
@@ -23,9 +24,9 @@ const AD_TABLE: [Cmp, Cmp, 'same' | 'different', boolean][] = [
   ['equal', 'lower', 'same', false],
   ['equal', 'equal', 'same', false],
   ['equal', 'higher', 'same', true], // the PoW upgrade
-  ['equal', 'lower', 'different', false],
-  ['equal', 'equal', 'different', false],
-  ['equal', 'higher', 'different', false],
+  ['equal', 'lower', 'different', 'fork'],
+  ['equal', 'equal', 'different', 'fork'],
+  ['equal', 'higher', 'different', 'fork'],
   ['higher', 'lower', 'same', true],
   ['higher', 'equal', 'same', true],
   ['higher', 'higher', 'same', true],
@@ -38,6 +39,9 @@ const AD_TABLE: [Cmp, Cmp, 'same' | 'different', boolean][] = [
 function withOtherUnsigned<T extends OracleId | OracleCapability>(x: T): T {
   return { ...x, cTTL: x.cTTL + 1, oracleSignature: 'a'.repeat(128), pow: { ...x.pow, magicNo: x.pow.magicNo + 99, hash: 'e'.repeat(64) } };
 }
+
+/** Between two same-seqNo forks, does `a` win? (the greater signing hash) */
+const forkWins = (a: OracleId | OracleCapability, b: OracleId | OracleCapability): boolean => signingHash(a, 'oracleSignature') > signingHash(b, 'oracleSignature');
 
 describe('supersedesAd: truth table', () => {
   const kinds = {
@@ -52,9 +56,11 @@ describe('supersedesAd: truth table', () => {
   };
   for (const [kind, k] of Object.entries(kinds)) {
     for (const [seq, pow, content, want] of AD_TABLE) {
-      it(`${kind}: ${seq} seqNo, ${pow} PoW, ${content} signed content -> ${want ? 'replaces' : 'duplicate'}`, () => {
+      it(`${kind}: ${seq} seqNo, ${pow} PoW, ${content} signed content -> ${want === 'fork' ? 'the greater signing hash wins' : want ? 'replaces' : 'duplicate'}`, () => {
         const next = k.next(BASE_SEQ + shift(seq), BASE_DIFF + shift(pow), content === 'same');
-        assert.equal(supersedesAd<OracleId | OracleCapability>(next, k.stored), want);
+        const expected = want === 'fork' ? forkWins(next, k.stored) : want;
+        assert.equal(supersedesAd<OracleId | OracleCapability>(next, k.stored), expected, `expected ${expected}`);
+        if (want === 'fork') assert.equal(supersedesAd<OracleId | OracleCapability>(k.stored, next), !expected, 'expected exactly one of two forks to win, in either arrival order');
       });
     }
   }
@@ -72,8 +78,9 @@ describe('supersedesAd: truth table', () => {
     const o = fakeOracle(pk(1), 3, { seqNo: 2, tags: ['a', 'b'] });
     const reordered = Object.fromEntries(Object.entries({ ...o, pow: fakePow(4) }).reverse()) as unknown as OracleId;
     assert.equal(supersedesAd(reordered, o), true);
-    // but tag order is content (arrays are ordered in the signed form)
-    assert.equal(supersedesAd(fakeOracle(pk(1), 4, { seqNo: 2, tags: ['b', 'a'] }), o), false);
+    // but tag order is content (arrays are ordered in the signed form): another fork, decided by signing hash
+    const swapped = fakeOracle(pk(1), 4, { seqNo: 2, tags: ['b', 'a'] });
+    assert.equal(supersedesAd(swapped, o), forkWins(swapped, o), 'expected the reordered tags treated as other content');
   });
 
   it('each signed field of an oracle ad counts as content; an absent optional field differs from a present one', () => {
@@ -81,7 +88,8 @@ describe('supersedesAd: truth table', () => {
     const up = (edit: Partial<OracleId>): OracleId => ({ ...stored, pow: fakePow(9), ...edit });
     assert.equal(supersedesAd(up({}), stored), true);
     for (const edit of [{ bid: { amount: 1, proof: '' } }, { tags: [] }, { manifestUri: 'https://x.example/m.json' }, { oracleSignatureType: 'x' as OracleId['oracleSignatureType'] }]) {
-      assert.equal(supersedesAd(up(edit), stored), false, JSON.stringify(edit));
+      assert.equal(supersedesAd(up(edit), stored), forkWins(up(edit), stored), `expected ${JSON.stringify(edit)} treated as other content`);
+      assert.equal(supersedesAd(stored, up(edit)), !forkWins(up(edit), stored), 'expected the other order to agree');
     }
   });
 
@@ -90,17 +98,19 @@ describe('supersedesAd: truth table', () => {
     const up = (edit: Partial<OracleCapability>): OracleCapability => ({ ...stored, pow: fakePow(9), ...edit });
     assert.equal(supersedesAd(up({}), stored), true);
     const edits: Partial<OracleCapability>[] = [{ question: 'other' }, { tags: ['t'] }, { answers: ['yes'] }, { params: [{ name: 'p', values: ['v'] }] }, { endpoint: 'https://x.example' }, { off: true }];
-    for (const edit of edits) assert.equal(supersedesAd(up(edit), stored), false, JSON.stringify(edit));
+    for (const edit of edits) assert.equal(supersedesAd(up(edit), stored), forkWins(up(edit), stored), `expected ${JSON.stringify(edit)} treated as other content`);
   });
 
-  it('with real signatures: the same ad re-mined at a higher difficulty supersedes; a re-signed variant at the same seqNo does not', () => {
+  it('with real signatures: the same ad re-mined at a higher difficulty supersedes; of a re-signed variant at the same seqNo and the original, the greater signing hash wins whatever the PoW', () => {
     const keys = makeKeys(1);
     const o = makeOracle({ keys, seqNo: 3, difficulty: 2, tags: ['sports'] });
     assert.equal(supersedesAd(mine(o, 'oracle', 5), o), true);
     assert.equal(supersedesAd(o, mine(o, 'oracle', 5)), false);
     assert.equal(supersedesAd(mine(o, 'oracle', 2), o), false);
     const variant = mine(resignOracle({ ...o, tags: ['weather'] }, keys), 'oracle', 8);
-    assert.equal(supersedesAd(variant, o), false);
+    assert.equal(supersedesAd(variant, o), forkWins(variant, o), 'expected the fork decided by signing hash');
+    assert.equal(supersedesAd(o, variant), forkWins(o, variant), 'expected the same decision in the other arrival order');
+    assert.equal(supersedesAd(variant, o) !== supersedesAd(o, variant), true, 'expected exactly one fork to win');
     const c = makeCapability({ oracleKeys: keys, capKeys: makeKeys(101), question: 'Who won?', seqNo: 1, difficulty: 1 });
     assert.equal(supersedesAd(mine(c, 'capability', 4), c), true);
     assert.equal(supersedesAd(mine({ ...c, cTTL: 1 }, 'capability', 4), c), true);

@@ -1,6 +1,7 @@
 // test/unit/service/oracle-admission.test.ts - MegaService admission of oracle ads with real signatures and PoW: every oracle reject reason, duplicates, seqNo updates and PoW upgrades.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { signingHash } from '../../../src/protocol/canonical.ts';
 import { leadingZeroBits } from '../../../src/protocol/pow.ts';
 import { MAX_ROTATION_DEPTH } from '../../../src/protocol/verify.ts';
 import type { OracleId, Pow } from '../../../src/protocol/types.ts';
@@ -31,7 +32,7 @@ function rotationChain(links: number): OracleId {
 }
 
 describe('service: oracle ads', () => {
-  it('accepts a signed, mined ad through submit()', async () => {
+  it('accepts a signed, mined ad through admit()', async () => {
     const { service, mempool } = newServiceForTest();
     const o = makeOracle({ keys: K1, tags: ['sports'], manifestUri: 'https://oracle.example/manifest.json' });
     assert.deepEqual(await service.admit('oracle', o), { status: 'accepted', kind: 'oracle', id: K1.publicKey, replaced: false, evicted: [] });
@@ -82,13 +83,17 @@ describe('service: oracle ads', () => {
     assert.deepEqual(order(), [K1.publicKey, K2.publicKey]);
   });
 
-  it('an upgrade with different signed content at the same seqNo is a duplicate, even validly signed and with more PoW', async () => {
-    const { service } = newServiceForTest();
+  it('of two validly signed ads with the same seqNo (a fork), the greater signing hash is kept in either arrival order, whatever the PoW', async () => {
     const o = makeOracle({ keys: K1, seqNo: 3, difficulty: 2, tags: ['sports'] });
-    await service.admit('oracle', o);
     const other = makeOracle({ keys: K1, seqNo: 3, difficulty: 8, tags: ['weather'] });
-    assert.deepEqual(await service.admit('oracle', other), { status: 'duplicate', kind: 'oracle', id: K1.publicKey });
-    assert.deepEqual(service.getOracle(K1.publicKey)?.msg, o);
+    const winner = signingHash(o, 'oracleSignature') > signingHash(other, 'oracleSignature') ? o : other;
+    for (const [first, second] of [[o, other], [other, o]] as const) {
+      const { service } = newServiceForTest();
+      await service.admit('oracle', first);
+      const r = await service.admit('oracle', second);
+      assert.equal(r.status, second === winner ? 'accepted' : 'duplicate', 'expected the second fork accepted iff it wins');
+      assert.deepEqual(service.getOracle(K1.publicKey)?.msg, winner, 'expected the fork with the greater signing hash kept');
+    }
   });
 
   it('a PoW upgrade is still verified: a forged signature or a bad proof is rejected and the stored ad stays', async () => {

@@ -44,4 +44,39 @@ describe('LruMap', () => {
     assert.equal(lru.get(199_999), 199_999);
     assert.equal(lru.has(0), false);
   });
+
+  it('holds its byte budget: evicts oldest first until under it, refuses a value larger than the budget', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 40 }), fc.array(fc.record({ key: fc.integer({ min: 0, max: 12 }), size: fc.integer({ min: 0, max: 50 }) }), { maxLength: 200 }), (max, maxBytes, ops) => {
+        const lru = new LruMap<number, string>(max, Infinity, Date.now, { maxBytes, sizeOf: (v) => v.length });
+        let model: [number, string][] = []; // oldest first
+        for (const { key, size } of ops) {
+          const value = 'x'.repeat(size);
+          const kept = lru.set(key, value);
+          model = model.filter(([k]) => k !== key);
+          assert.equal(kept, size <= maxBytes, `expected a ${size}-byte value to be kept iff it fits the ${maxBytes}-byte budget`);
+          if (kept) model.push([key, value]);
+          const total = (): number => model.reduce((n, [, v]) => n + v.length, 0);
+          while (model.length > max || total() > maxBytes) model.shift();
+          assert.equal(lru.size, model.length, 'expected the same entries as the reference model');
+          assert.equal(lru.bytes, total(), 'expected the byte count to equal the sum of the values held');
+          for (const [k, v] of model) assert.equal(lru.get(k), v, `expected key ${k} to be held`);
+        }
+      }),
+      { seed: 12, numRuns: 300 },
+    );
+  });
+
+  it('frees the bytes of expired and deleted entries', () => {
+    let t = 0;
+    const lru = new LruMap<string, string>(10, 100, () => t, { maxBytes: 1000, sizeOf: (v) => v.length });
+    lru.set('a', 'x'.repeat(300));
+    lru.set('b', 'y'.repeat(200));
+    assert.equal(lru.bytes, 500, 'expected 300 + 200 bytes held');
+    lru.delete('b');
+    assert.equal(lru.bytes, 300, 'expected the deleted value\'s bytes freed');
+    t = 100;
+    assert.equal(lru.get('a'), undefined, 'expected the entry expired at its TTL');
+    assert.equal(lru.bytes, 0, 'expected the expired value\'s bytes freed');
+  });
 });

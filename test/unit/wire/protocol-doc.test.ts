@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONFIG_SCHEMA } from '../../../src/config/schema.ts';
 import * as p2p from '../../../src/p2p/constants.ts';
+import { DECIDED_CACHE_SIZE, DECIDED_TTL_MS, STATE_REFUSAL_TTL_MS } from '../../../src/service/intake.ts';
 import { SchemaRegistry } from '../../../src/protocol/schema.ts';
 import { COMMANDS, DEFAULT_MAX_PAYLOAD_BYTES, MAX_ADDR_ITEMS, MAX_INV_ITEMS, NETWORK_MAGIC, PROTOCOL_VERSION } from '../../../src/wire/constants.ts';
 
@@ -114,7 +115,7 @@ describe('section 11 states the limits and defaults of the code', () => {
     ['send buffer', `| unsent data per peer | ${p2p.MAX_SEND_BUFFER_BYTES / 1024 / 1024} MiB |`],
     ['sync high water', `${p2p.SYNC_HIGH_WATER_BYTES / 1024 / 1024} MiB or more of data to that peer`],
     ['known inventory', `${p2p.MAX_KNOWN_INVENTORY} versions`],
-    ['seen cache', `${p2p.SEEN_CACHE_SIZE} versions, ${p2p.SEEN_TTL_MS / 60_000} minutes each`],
+    ['decided versions', `${DECIDED_CACHE_SIZE} versions, ${DECIDED_TTL_MS / 60_000} minutes each; refusals with ban score 0: ${DECIDED_CACHE_SIZE / 4}, ${STATE_REFUSAL_TTL_MS / 1000} s each`],
     ['getdata timeout', `${p2p.GETDATA_TIMEOUT_MS / 1000} s per version, ${p2p.MAX_IN_FLIGHT} in total`],
     ['getdata pacing', `served while less than ${p2p.GETDATA_HIGH_WATER_BYTES / 1024 / 1024} MiB is unsent to that peer; at most ${p2p.MAX_GETDATA_QUEUE} short ids waiting per peer`],
     ['address book', `at most ${p2p.MAX_ADDRESSES} addresses`],

@@ -1,0 +1,100 @@
+/** mempool/byte-budget.ts - the mempool's byte budget (maxMempoolBytes): JSON size of every stored entry, one rank order over all kinds, and the plan of which lowest-ranked entries make room for a newcomer. Imports only mempool internals. */
+import { RankedSet } from './ranked-set.ts';
+import { OracleEntry } from './stored.ts';
+import type { StoredCapability, StoredReport } from './types.ts';
+
+/** An entry the budget counts: an oracle ad, a capability or a report (a dispute counts with its report). */
+export type Budgeted = OracleEntry | StoredCapability | StoredReport;
+
+/** Size of a stored message as the budget counts it: its JSON length (what it took on the wire, near what its strings take in V8's one-byte form). */
+export function jsonBytes(msg: unknown): number {
+  return JSON.stringify(msg).length;
+}
+
+/** Among equal difficulty, leaves go before the oracle they hang on: a report first, then a capability, then an oracle ad. */
+function kindOrder(e: Budgeted): number {
+  if (e instanceof OracleEntry) return 2;
+  return 'dispute' in e ? 0 : 1;
+}
+
+/** Larger key = lower rank, as in stored.ts, so the order is total and the same on every node. */
+function keyOrder(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
+function keyOf(e: Budgeted): string {
+  if (e instanceof OracleEntry) return e.msg.pubkey;
+  if ('dispute' in e) return e.id;
+  return e.msg.capabilityPubKey + e.msg.oraclePubKey;
+}
+
+/** Byte-eviction rank, ascending: PoW difficulty, then kind (report, capability, oracle), then id (larger = lower). */
+export function compareForBytes(a: Budgeted, b: Budgeted): number {
+  return a.msg.pow.difficulty - b.msg.pow.difficulty || kindOrder(a) - kindOrder(b) || keyOrder(keyOf(a), keyOf(b));
+}
+
+/** Bytes an entry holds: its message, plus its dispute's for a report. */
+export function heldBytes(e: Budgeted): number {
+  return 'dispute' in e && e.dispute ? e.bytes + e.dispute.bytes : e.bytes;
+}
+
+/**
+ * The byte account of one mempool. Contract with the mempool (as for its other indexes): `remove(e)`
+ * before an entry's difficulty or bytes change, its dispute is attached, or it leaves; `add(e)` once
+ * it is stored.
+ */
+export class ByteBudget {
+  readonly maxBytes: number;
+  private total = 0;
+  private readonly order = new RankedSet<Budgeted>(compareForBytes);
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+  }
+
+  /** Bytes of everything stored. */
+  get bytes(): number {
+    return this.total;
+  }
+
+  /** Count a stored entry. */
+  add(e: Budgeted): void {
+    if (this.order.add(e)) this.total += heldBytes(e);
+  }
+
+  /** Stop counting an entry. */
+  remove(e: Budgeted): void {
+    if (this.order.delete(e)) this.total -= heldBytes(e);
+  }
+
+  /**
+   * Which entries to evict so that `incoming` more bytes fit: the lowest-ranked first, each strictly
+   * below `difficulty` (a newcomer no better than what it would push out is refused, as for the
+   * count limits) and not `kept` (the newcomer's own oracle, the version it replaces). An oracle
+   * counts with everything that hangs on it (its eviction takes them). Null when they cannot free
+   * enough; then nothing may be changed. O(k log n) for k entries looked at.
+   */
+  plan(incoming: number, difficulty: number, kept: (e: Budgeted) => boolean): Budgeted[] | null {
+    let need = this.total + incoming - this.maxBytes;
+    if (need <= 0) return [];
+    const out: Budgeted[] = [];
+    const covered = new Set<Budgeted>();
+    const cover = (e: Budgeted): void => {
+      if (covered.has(e)) return;
+      covered.add(e);
+      need -= heldBytes(e);
+    };
+    for (const e of this.order.values()) {
+      if (e.msg.pow.difficulty >= difficulty) break;
+      if (kept(e) || covered.has(e)) continue;
+      out.push(e);
+      cover(e);
+      if (e instanceof OracleEntry) {
+        for (const c of e.capabilities.values()) cover(c);
+        for (const r of e.reports.values()) cover(r);
+      }
+      if (need <= 0) return out;
+    }
+    return null;
+  }
+}
