@@ -125,7 +125,7 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   banTimeMs: { type: 'integer', default: 86400000, unit: 'milliseconds', doc: 'How long the address of a misbehaving peer (bad frames, invalid messages, floods of invalid data) stays banned.', check: int(1000) },
   antiEntropyIntervalMs: { type: 'integer', default: 60000, unit: 'milliseconds', doc: 'Every interval the node asks one random peer for its whole inventory and fetches what it lacks (repairs missed relays, e.g. after a partition).', check: int(100, 86400000) },
   p2pMaxMessagesPerSecond: { type: 'integer', default: 20000, unit: 'messages/s per peer', doc: 'Sustained message rate per peer; above it the node pauses reading from that peer (valid floods are throttled, never banned).', check: int(1, 1000000) },
-  verifyThreads: { type: 'integer', default: 1, unit: 'threads', doc: 'Worker threads that check the signatures of entities received from peers ahead of admission, so a second core helps ingest; 0 checks them on the main thread. Admission order per peer is kept either way.', check: int(0, 16) },
+  verifyThreads: { type: 'integer', default: 1, unit: 'threads', doc: 'Worker threads that check the signatures of entities (from peers and REST alike) ahead of admission, so a second core helps ingest; 0 checks them on the main thread. Admission order is kept either way.', check: int(0, 16) },
   p2pseed: {
     type: 'array of {server, port}',
     default: [],
