@@ -242,7 +242,9 @@ export class Intake {
       r = this.deps.rules.admit(e.prep);
     } catch (err) {
       this.deps.onBug(err);
-      e.resolve(rejected(e.prep.kind, e.prep.id, 'internal-error', 'internal error while admitting; the item was dropped'));
+      this.running = false;
+      // Not remembered as decided: the next copy gets a fresh admission.
+      e.resolve(this.finish(rejected(e.prep.kind, e.prep.id, 'internal-error', 'internal error while admitting; the item was dropped'), e.source, e.vid, false));
       return;
     } finally {
       this.running = false;
