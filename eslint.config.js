@@ -38,6 +38,10 @@ export default tseslint.config(
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/cli/**', '**/node.ts', 'node:net', 'node:http', 'express'], 'config only describes and checks settings (protocol helpers for keys and addresses); it builds nothing')]),
   },
   {
+    files: ['src/oracle/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/node.ts', 'express'], 'oracle is the oracle side (keys, nonces, attestation log): it never runs inside a node; protocol and dlc only')]),
+  },
+  {
     files: ['src/protocol/**'],
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'node:net', 'express'], 'protocol is the domain core: it imports nothing from other subsystems (util data structures only)')]),
   },

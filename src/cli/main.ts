@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'dispute', summary: 'answer a fact-missing report with the signed fact', load: async () => (await import('./commands/dispute.ts')).disputeCommand },
   { name: 'id', summary: 'print the id of a message (e.g. a report id for a dispute)', load: async () => (await import('./commands/id.ts')).idCommand },
   { name: 'verify', summary: 'verify a message or fact offline (schema, PoW, signatures); exit 0 valid, 1 invalid', load: async () => (await import('./commands/verify.ts')).verifyCommand },
+  { name: 'dlc', summary: 'a DLC oracle by hand: keygen, announce (nonces stored first), attest (logged, never twice), verify', load: async () => (await import('./commands/dlc.ts')).dlcCommand },
   { name: 'post', summary: 'submit a message to a node (POST /oracle, /capability, /report, /dispute)', load: async () => (await import('./commands/post.ts')).postCommand },
 ];
 
