@@ -42,6 +42,10 @@ export default tseslint.config(
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/node.ts', 'express'], 'oracle is the oracle side (keys, nonces, attestation log): it never runs inside a node; protocol and dlc only')]),
   },
   {
+    files: ['src/daemon/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/cli/**', '**/oracle/**', '**/node.ts', 'express'], 'daemon holds the process-level helpers of app.ts (command line, launcher watch); app.ts composes them with node.ts')]),
+  },
+  {
     files: ['src/protocol/**'],
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'node:net', 'express'], 'protocol is the domain core: it imports nothing from other subsystems (util data structures only)')]),
   },

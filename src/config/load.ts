@@ -84,6 +84,73 @@ export function parseConfig(raw: unknown, source = '(object)'): MegaConfig {
   return deepFreeze(out as unknown as MegaConfig);
 }
 
+/** Prefix of the environment variables that override config keys: `MEGA_` + the key in UPPER_SNAKE (`MEGA_HTTP_PORT` for `httpPort`). */
+export const ENV_PREFIX = 'MEGA_';
+
+/** `httpPort` → `MEGA_HTTP_PORT`. */
+export function envNameOf(key: string): string {
+  return ENV_PREFIX + key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/**
+ * The value of an override given as text (a flag or an environment variable): JSON when it parses
+ * as JSON (numbers, booleans, null, arrays, objects), else the text itself, so `--network=regtest`
+ * and `--httpPort=8081` both mean what they say and `--shard='{"count":2,"index":0}'` works too.
+ */
+function overrideValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Where a config's keys come from besides the file: command-line flags and environment variables (precedence: flag > env > file > default). */
+export interface ConfigOverrides {
+  /** `--key=value` pairs, already split. */
+  flags?: Record<string, string>;
+  /** Usually process.env; only `MEGA_…` names of known keys are read. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Read and validate a JSON config file, then apply overrides: an environment variable
+ * `MEGA_<KEY>` over the file, a `--<key>=<value>` flag over both. An unknown flag is an error; an
+ * environment variable is read only for a known key. Throws ConfigError with every problem.
+ */
+export function loadConfigWithOverrides(path: string, overrides: ConfigOverrides): MegaConfig {
+  const raw = readConfigFile(path) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...raw };
+  const problems: string[] = [];
+  for (const key of Object.keys(CONFIG_SCHEMA)) {
+    const v = overrides.env?.[envNameOf(key)];
+    if (v !== undefined) merged[key] = overrideValue(v);
+  }
+  for (const [key, v] of Object.entries(overrides.flags ?? {})) {
+    if (!Object.hasOwn(CONFIG_SCHEMA, key)) problems.push(`--${key}: unknown config key (see docs/configuration.md)`);
+    else merged[key] = overrideValue(v);
+  }
+  if (problems.length) throw new ConfigError(path, problems);
+  return parseConfig(merged, path);
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(path, [`cannot read file: ${(e as Error).message}`]);
+  }
+  try {
+    const raw = JSON.parse(text) as unknown;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(path, ['(root): must be a JSON object']);
+    return raw;
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError(path, [`not valid JSON: ${(e as Error).message}`]);
+  }
+}
+
 /** Read and validate a JSON config file. Throws ConfigError with a clear message on any problem. */
 export function loadConfig(path: string): MegaConfig {
   let text: string;
