@@ -52,6 +52,7 @@ export class MegaNode {
   readonly mempool: Mempool;
   readonly service: MegaService;
   readonly schemas: SchemaRegistry;
+  private sweepTimer: NodeJS.Timeout | null = null;
   /** Threads checking signatures ahead of admission (config verifyThreads), or null for inline checks. */
   private readonly verifier: VerifyPool | null;
   /** P2P connections, relay and sync. */
@@ -81,7 +82,20 @@ export class MegaNode {
     // One pool of signature-check threads for every admission, REST and P2P alike.
     this.verifier = config.verifyThreads > 0 ? new VerifyPool(config.verifyThreads) : null;
     this.mempool = new Mempool(
-      { maxOracles: config.maxOracles, maxCapabilities: config.maxCapabilities, maxReports: config.maxReports, maxBytes: config.maxMempoolBytes, shard: config.shard },
+      {
+        maxOracles: config.maxOracles,
+        maxCapabilities: config.maxCapabilities,
+        maxReports: config.maxReports,
+        maxBytes: config.maxMempoolBytes,
+        shard: config.shard,
+        announcements: {
+          maxAnnouncementsPerCapability: config.maxAnnouncementsPerCapability,
+          maxAnnouncements: config.maxAnnouncements,
+          maxAnnouncementBytes: config.maxAnnouncementBytes,
+          announcementGraceMs: config.announcementGraceMs,
+          attestedRetentionMs: config.attestedRetentionMs,
+        },
+      },
       { now: this.now },
     );
     this.service = new MegaService(
@@ -89,6 +103,8 @@ export class MegaNode {
         powThresholdOracles: config.powThresholdOracles,
         powThresholdCapabilities: config.powThresholdCapabilities,
         powThresholdReports: config.powThresholdReports,
+        powThresholdAnnouncements: config.powThresholdAnnouncements,
+        maxAnnouncementHorizonMs: config.maxAnnouncementHorizonMs,
       },
       { mempool: this.mempool, schemas: this.schemas, verifier: this.verifier, now: this.now, onBug: (err) => this.log.error({ err }, 'bug in admission; the item was dropped') },
     );
@@ -191,7 +207,16 @@ export class MegaNode {
     // Restore before any door opens: nothing is admitted, relayed or served before the mempool is back.
     // Its `accepted` events (marked restored) feed standing, bids and manifests like any admission.
     if (this.store) this.store.open(this.mempool);
-    else log.warn('dataDir is null: the mempool lives in memory only and is lost on restart');
+    // Expired DLC announcements leave on the injected clock (mempool/announcements.ts); admissions sweep too.
+    this.sweepTimer = setInterval(() => {
+      try {
+        this.service.sweepAnnouncements();
+      } catch (err) {
+        log.error({ err }, 'announcement sweep failed');
+      }
+    }, c.announcementSweepIntervalMs);
+    this.sweepTimer.unref();
+    if (!this.store) log.warn('dataDir is null: the mempool lives in memory only and is lost on restart');
     const app = createApiApp(
       {
         isTest: c.isTest,
@@ -278,6 +303,8 @@ export class MegaNode {
 
   /** Stop accepting, close connections, release the port. */
   async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     this.bids?.stop();
     this.lnd?.close();
     this.manifests.stop();

@@ -93,25 +93,28 @@ function conflictedOf(list: readonly StoredOracle[], standing: OracleStanding): 
   return out;
 }
 
+/** The POST handler of an entity kind: the one admission door, with the journal's durability guard. */
+export function submitHandler(deps: Pick<ApiDeps, 'service' | 'isDurable'>, kind: EntityKind): Handler {
+  const source = (req: Request) => `http:${req.ip ?? 'unknown'}`;
+  return async (req, res) => {
+    // Never acknowledge what cannot be made durable: refuse while the journal is failing (disk full…).
+    if (deps.isDurable && !deps.isDurable()) {
+      throw new ApiError(503, 'storage-unavailable', 'this node cannot write its journal right now; try again later');
+    }
+    // The one admission door (service/intake.ts) validates the schema itself, whatever the API checked.
+    const r = await deps.service.admit(kind, input(res).body, { id: source(req) });
+    if (r.status === 'accepted' && deps.isDurable && !deps.isDurable()) {
+      // The journal write of this very change failed: it is in memory only, so it is not acknowledged.
+      throw new ApiError(503, 'storage-unavailable', 'the change was not written to the journal; it is not acknowledged');
+    }
+    sendAdmission(res, r);
+  };
+}
+
 /** Handlers keyed by the spec's operationId. The app refuses to start if the spec names one that is missing here. */
 export function createHandlers(deps: ApiDeps): Record<string, Handler> {
   const { service } = deps;
-  const source = (req: Request) => `http:${req.ip ?? 'unknown'}`;
-  const submit =
-    (kind: EntityKind): Handler =>
-    async (req, res) => {
-      // Never acknowledge what cannot be made durable: refuse while the journal is failing (disk full…).
-      if (deps.isDurable && !deps.isDurable()) {
-        throw new ApiError(503, 'storage-unavailable', 'this node cannot write its journal right now; try again later');
-      }
-      // The one admission door (service/intake.ts) validates the schema itself, whatever the API checked.
-      const r = await service.admit(kind, input(res).body, { id: source(req) });
-      if (r.status === 'accepted' && deps.isDurable && !deps.isDurable()) {
-        // The journal write of this very change failed: it is in memory only, so it is not acknowledged.
-        throw new ApiError(503, 'storage-unavailable', 'the change was not written to the journal; it is not acknowledged');
-      }
-      sendAdmission(res, r);
-    };
+  const submit = (kind: EntityKind): Handler => submitHandler(deps, kind);
   const specCache = new Map<string, string>();
 
   return {

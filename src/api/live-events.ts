@@ -15,7 +15,7 @@ import {
 import type { PeerJson } from './peers.ts';
 
 /** Entity types named in the feed. */
-export type LiveItemType = 'oracle' | 'capability' | 'report' | 'dispute';
+export type LiveItemType = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation';
 
 /** One message of the feed (JSON text frames; `event` is the discriminator, `time` ISO 8601). */
 export type LiveEvent =
@@ -36,7 +36,21 @@ export type LiveEvent =
       reportType?: string;
     }
   | { event: 'mempool:evicted'; time: string; type: LiveItemType; id: string; oraclePubKey: string; cause: string }
-  | { event: 'peer:connect' | 'peer:disconnect'; time: string; peer: PeerJson };
+  | { event: 'peer:connect' | 'peer:disconnect'; time: string; peer: PeerJson }
+  | { event: 'announcement:accepted'; time: string; id: string; oraclePubKey: string; capabilityPubKey: string; replaced: boolean }
+  | { event: 'attestation:accepted'; time: string; id: string; announcementId: string; oraclePubKey: string }
+  | {
+      event: 'report:proof';
+      time: string;
+      /** The fault proven (docs/PROTOCOL.md "DLC oracles", evidence). */
+      type: 'dlc-equivocation' | 'dlc-nonce-reuse';
+      /** The DLC (x-only) key that equivocated or reused a nonce, and its Mega oracle key. */
+      oracleKey: string;
+      oraclePubKey: string;
+      /** The announcement attested twice, or the two sharing a nonce. */
+      announcementIds: string[];
+      nonce: string;
+    };
 
 /** Why a client left other than by closing itself. */
 export type LiveDropReason = 'slow-client' | 'max-clients' | 'no-pong';

@@ -2,7 +2,8 @@
 import type http from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../log.ts';
-import type { AcceptedEvent, EvictedEvent, MegaService } from '../service/service.ts';
+import type { AcceptedEvent, DlcProof, EvictedEvent, MegaService } from '../service/service.ts';
+import type { Announcement, Attestation } from '../protocol/types.ts';
 import type { AdmissionResult } from '../service/types.ts';
 import { EVENTS_PATH } from './constants.ts';
 import { sendError } from './errors.ts';
@@ -61,7 +62,13 @@ export class Monitoring {
         this.stats.recordAdmission(r);
         this.metrics.recordAdmission(r);
       });
-    const onAccepted = (e: AcceptedEvent): void => guard(log, () => this.live.publish(() => acceptedEvent(e, this.time())));
+    const onAccepted = (e: AcceptedEvent): void =>
+      guard(log, () => {
+        this.live.publish(() => acceptedEvent(e, this.time()));
+        const dlc = dlcAcceptedEvent(e, this.time.bind(this));
+        if (dlc) this.live.publish(dlc);
+      });
+    const onProof = (p: DlcProof): void => guard(log, () => this.live.publish(() => proofEvent(p, this.time())));
     const onEvicted = (e: EvictedEvent): void =>
       guard(log, () => {
         this.stats.recordEviction(e);
@@ -71,7 +78,9 @@ export class Monitoring {
     deps.service.on('admission', onAdmission);
     deps.service.on('mempool:accepted', onAccepted);
     deps.service.on('mempool:evicted', onEvicted);
+    deps.service.on('report:proof', onProof);
     this.unsubscribe = () => {
+      deps.service.off('report:proof', onProof);
       deps.service.off('admission', onAdmission);
       deps.service.off('mempool:accepted', onAccepted);
       deps.service.off('mempool:evicted', onEvicted);
@@ -131,6 +140,25 @@ function acceptedEvent(e: AcceptedEvent, time: string): LiveEvent {
   if ((e.kind === 'oracle' || e.kind === 'capability') && Array.isArray(entity.tags)) out.tags = entity.tags.filter((t): t is string => typeof t === 'string');
   if (e.kind === 'report' && typeof entity.content?.type === 'string') out.reportType = entity.content.type;
   return out;
+}
+
+/** The DLC-specific event of an accepted announcement or attestation (alongside mempool:accepted); null for other kinds. */
+function dlcAcceptedEvent(e: AcceptedEvent, time: () => string): (() => LiveEvent) | null {
+  if (e.kind === 'announcement') {
+    const a = e.entity as Announcement;
+    return () => ({ event: 'announcement:accepted', time: time(), id: e.id, oraclePubKey: e.oraclePubKey, capabilityPubKey: a.capabilityPubKey, replaced: e.replaced });
+  }
+  if (e.kind === 'attestation') {
+    const t = e.entity as Attestation;
+    return () => ({ event: 'attestation:accepted', time: time(), id: e.id, announcementId: t.announcementId, oraclePubKey: e.oraclePubKey });
+  }
+  return null;
+}
+
+/** The feed's form of a proven DLC fault: who, which announcements, which nonce (the messages are on GET /announcements/{id}). */
+function proofEvent(p: DlcProof, time: string): LiveEvent {
+  const announcementIds = p.type === 'dlc-equivocation' ? [p.announcementId] : [...p.announcementIds];
+  return { event: 'report:proof', time, type: p.type, oracleKey: p.oracleKey, oraclePubKey: p.oraclePubKey, announcementIds, nonce: p.evidence.nonce };
 }
 
 function guard(log: Logger, fn: () => void): void {

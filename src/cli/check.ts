@@ -1,9 +1,9 @@
 /** cli/check.ts - message type detection, ids and offline verification (schema, PoW, signatures, facts) with protocol functions. Imports protocol. */
-import { disputeId, reportId } from '../protocol/ids.ts';
+import { disputeId, dlcTlvId, reportId } from '../protocol/ids.ts';
 import { isPublicKey } from '../protocol/keys.ts';
 import { capabilityPreimage, checkPow, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
 import { formatSchemaErrors, SchemaRegistry } from '../protocol/schema.ts';
-import type { Dispute, EntityKind, Fact, OracleCapability, OracleId, Report } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, Fact, OracleCapability, OracleId, Report } from '../protocol/types.ts';
 import { isFactSignatureValid, verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts, type VerifyFailure as ProtocolFailure } from '../protocol/verify.ts';
 
 /** A failed offline check: a node's reason code (docs/PROTOCOL.md 10.3) or one of the CLI's own (`report-id-mismatch`), and a sentence. */
@@ -59,6 +59,10 @@ export function messageId(value: unknown, type: MessageType): string | undefined
       return reportId(value as Report);
     case 'dispute':
       return disputeId(value as Dispute);
+    case 'announcement':
+      return dlcTlvId((value as Announcement).announcement);
+    case 'attestation':
+      return dlcTlvId((value as Attestation).attestation);
     case 'fact':
       return undefined;
   }

@@ -30,6 +30,14 @@ export interface MegaConfig {
   powThresholdOracles: number;
   powThresholdCapabilities: number;
   powThresholdReports: number;
+  powThresholdAnnouncements: number;
+  maxAnnouncementsPerCapability: number;
+  maxAnnouncements: number;
+  maxAnnouncementBytes: number;
+  maxAnnouncementHorizonMs: number;
+  announcementGraceMs: number;
+  attestedRetentionMs: number;
+  announcementSweepIntervalMs: number;
   shard: { count: number; index: number };
   maxBodyBytes: number;
   httpRequestTimeoutMs: number;
@@ -102,6 +110,14 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   powThresholdOracles: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of an oracle ad.', check: int(0, 256) },
   powThresholdCapabilities: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of a capability ad.', check: int(0, 256) },
   powThresholdReports: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of a report.', check: int(0, 256) },
+  powThresholdAnnouncements: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of a DLC announcement (preimage oraclePubKey + capabilityPubKey + announcement id).', check: int(0, 256) },
+  maxAnnouncementsPerCapability: { type: 'integer', default: 1000, unit: 'entries per capability', doc: 'DLC announcements kept per capability; the lowest PoW is evicted by a higher one.', check: int(1) },
+  maxAnnouncements: { type: 'integer', default: 100000, unit: 'entries', doc: 'DLC announcements kept in all (kept on every shard); past it the lowest PoW is evicted by a higher one.', check: int(1) },
+  maxAnnouncementBytes: { type: 'integer', default: 67108864, unit: 'bytes', doc: 'JSON bytes of stored DLC announcements and attestations (their own budget, apart from maxMempoolBytes); past it the lowest PoW goes first.', check: int(1024) },
+  maxAnnouncementHorizonMs: { type: 'integer', default: 34560000000, unit: 'ms', doc: 'Latest accepted event maturity of a DLC announcement, from now (default 400 days); later ones are refused as maturity-too-far.', check: int(0) },
+  announcementGraceMs: { type: 'integer', default: 604800000, unit: 'ms', doc: 'An unattested DLC announcement is kept until its maturity plus this (default 7 days).', check: int(0) },
+  attestedRetentionMs: { type: 'integer', default: 31536000000, unit: 'ms', doc: 'An attested DLC announcement (with its attestation) is kept until its maturity plus this (default 365 days).', check: int(0) },
+  announcementSweepIntervalMs: { type: 'integer', default: 60000, unit: 'ms', doc: 'How often expired DLC announcements are evicted (each admission of one also sweeps).', check: int(1000) },
   shard: {
     type: 'object {count, index}',
     default: { count: 1, index: 0 },

@@ -24,7 +24,7 @@ export type { EquivocationProof, NonceReuseProof } from './proofs.ts';
 export { checkEquivocation, checkNonceReuse } from './proofs.ts';
 export type { AnnouncementInit, AttestationInit } from './sign.ts';
 export { secretFromHex, signAnnouncement, signAttestation } from './sign.ts';
-export { freshNonceSecrets, xOnlyFromSecret } from './schnorr.ts';
+export { freshNonceSecrets, isXOnlyPoint, xOnlyFromSecret } from './schnorr.ts';
 export { checkOutcomes, decodeDigitOutcomes, maxDigitValue, outcomeLayout, outcomesForValue } from './outcomes.ts';
 export type { AnnouncementSummary } from './describe.ts';
 export { describeAnnouncement } from './describe.ts';

@@ -26,9 +26,13 @@ import { OracleEntry, outranks } from './stored.ts';
 import { isInShard } from './shard.ts';
 import { shortId } from '../protocol/ids.ts';
 import { VersionIndex } from './version-index.ts';
+import { AnnouncementStore, DEFAULT_ANNOUNCEMENT_OPTIONS, type AnnouncementAdd, type AnnouncementFilter, type StoredAnnouncement } from './announcements.ts';
+import type { OracleAnnouncement, OracleAttestation } from '../dlc/index.ts';
+import type { Announcement, Attestation, DlcSigningVersion } from '../protocol/types.ts';
 
 export { supersedesAd, supersedesReport } from './supersede.ts';
 export type * from './types.ts';
+export type { AnnouncementAdd, AnnouncementFilter, StoredAnnouncement, StoredAttestation } from './announcements.ts';
 
 const reject = (reason: MempoolRejectReason, message: string): AddResult => ({ status: 'rejected', reason, message });
 
@@ -46,6 +50,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private readonly versions = new VersionIndex();
   /** JSON bytes of everything stored, and which lowest-ranked entries make room (maxBytes). */
   private readonly budget: ByteBudget;
+  /** DLC announcements and their attestations (kept on every shard; own count and byte bounds). */
+  private readonly dlc: AnnouncementStore;
   private capabilityCount = 0;
   private disputeCount = 0;
   private isRestoring = false;
@@ -62,6 +68,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.options = Object.freeze({ ...options, shard: Object.freeze({ ...options.shard }) });
     this.now = deps.now;
     this.budget = new ByteBudget(options.maxBytes ?? Infinity);
+    this.dlc = new AnnouncementStore({ ...DEFAULT_ANNOUNCEMENT_OPTIONS, ...options.announcements }, deps.now);
   }
 
   /**
@@ -356,6 +363,63 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return { status: 'accepted', replaced: false, evicted };
   }
 
+  // ---- DLC announcements and attestations (mempool/announcements.ts) --------------------------
+
+  /** Stored announcements, attestations and their bytes. */
+  dlcCounts(): { announcements: number; attestations: number; bytes: number } {
+    return this.dlc.counts();
+  }
+
+  /** Cheap pre-check before signatures: duplicate (no more PoW), expired, or rank too low. */
+  precheckAnnouncement(msg: Announcement, id: string, maturityEpoch: number): AnnouncementAdd | null {
+    return this.dlc.precheck(msg, id, maturityEpoch);
+  }
+
+  /** Store a verified announcement (`question`: its capability's, for the word filter; `signingVersion`: its capability's). */
+  addAnnouncement(msg: Verified<Announcement>, id: string, decoded: OracleAnnouncement, signingVersion: DlcSigningVersion, question: string, knownVersion?: string): AnnouncementAdd {
+    this.sweepAnnouncements();
+    const version = knownVersion ?? versionHash(msg);
+    const r = this.dlc.add(msg, id, decoded, signingVersion, question, version);
+    if (r.status !== 'accepted') return r;
+    this.emitAll(r.evicted);
+    this.emitAccepted({ kind: 'announcement', id, oraclePubKey: msg.oraclePubKey, replaced: r.replaced, version, entity: msg });
+    return r;
+  }
+
+  /** Attach a verified attestation (`id`: SHA-256 of its TLV) to its stored announcement. */
+  addAttestation(msg: Verified<Attestation>, id: string, decoded: OracleAttestation, knownVersion?: string): AnnouncementAdd {
+    this.sweepAnnouncements();
+    const version = knownVersion ?? versionHash(msg);
+    const r = this.dlc.attest(msg, id, decoded, version);
+    if (r.status !== 'accepted') return r;
+    this.emitAll(r.evicted);
+    const ann = this.dlc.get(msg.announcementId) as StoredAnnouncement;
+    this.emitAccepted({ kind: 'attestation', id, oraclePubKey: ann.msg.oraclePubKey, replaced: false, version, entity: msg });
+    return r;
+  }
+
+  /** A stored announcement by id. */
+  getAnnouncement(id: string): StoredAnnouncement | undefined {
+    return this.dlc.get(id);
+  }
+
+  /** The stored announcement of DLC key `oracleKey` that committed `nonce`. */
+  announcementByNonce(oracleKey: string, nonce: string): StoredAnnouncement | undefined {
+    return this.dlc.byNonce(oracleKey, nonce);
+  }
+
+  /** Announcements, earliest maturity first, matching every given filter. */
+  listAnnouncements(page: Page, filter: AnnouncementFilter): StoredAnnouncement[] {
+    return this.dlc.list(page, filter);
+  }
+
+  /** Evict announcements whose retention ended (the node calls it periodically; adds call it too). */
+  sweepAnnouncements(): number {
+    const gone = this.dlc.sweep();
+    this.emitAll(gone);
+    return gone.length;
+  }
+
   // ---- inventory (relay and sync) -------------------------------------------------------------
 
   /** Every stored item as (kind, inventory id, short version id, message). Oracles come before what hangs on them. */
@@ -370,6 +434,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
         if (r.dispute) yield { kind: 'dispute', id: r.id, version: r.dispute.version, msg: r.dispute.msg, cTTL: null };
       }
     }
+    // After every capability: an announcement's capability comes first in a sync.
+    yield* this.dlc.inventory();
   }
 
   /** The stored item with this inventory id (see protocol/ids.ts inventoryId). */
@@ -391,17 +457,20 @@ export class Mempool extends EventEmitter<MempoolEvents> {
         const d = this.reportsById.get(id)?.dispute;
         return d ? { kind, id, version: d.version, msg: d.msg, cTTL: null } : undefined;
       }
+      case 'announcement':
+      case 'attestation':
+        return this.dlc.getByInventoryId(kind, id);
     }
   }
 
   /** The stored item whose current version has this short version id (docs/PROTOCOL.md 11.6); a replaced or removed version is not found. O(1). */
   getByShortId(id: string): InventoryEntry | undefined {
-    return this.versions.get(id);
+    return this.versions.get(id) ?? this.dlc.getByShortId(id);
   }
 
   /** Number of versions in the short-id index (equals the number of stored items; tests check it). */
   get indexedVersions(): number {
-    return this.versions.size;
+    return this.versions.size + this.dlc.indexedVersions;
   }
 
   // ---- key rotation links ---------------------------------------------------------------------

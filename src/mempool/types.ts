@@ -1,7 +1,8 @@
 /** mempool/types.ts - the mempool's options, stored-entry shapes, events and results. Imports only protocol types. */
-import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
 import type { RankedView } from './ranked-set.ts';
 import type { Shard } from './shard.ts';
+import type { AnnouncementOptions } from './announcements.ts';
 
 /** Limits and shard of one mempool (the config slice). */
 export interface MempoolOptions {
@@ -14,6 +15,8 @@ export interface MempoolOptions {
   /** JSON bytes of everything stored (ads, capabilities, reports, disputes); past it the lowest PoW goes first (mempool/byte-budget.ts). Infinity = no byte limit. */
   maxBytes?: number;
   shard: Shard;
+  /** DLC announcements: limits and retention (defaults in mempool/announcements.ts DEFAULT_ANNOUNCEMENT_OPTIONS). */
+  announcements?: Partial<AnnouncementOptions>;
 }
 
 /** Injected collaborators. */
@@ -73,12 +76,12 @@ export interface StoredDispute {
 }
 
 /** The kinds of stored things. */
-export type StoredKind = 'oracle' | 'capability' | 'report' | 'dispute';
+export type StoredKind = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation';
 
 /** Payload of `accepted`: something new or newer is stored. */
 export interface AcceptedEvent {
   kind: StoredKind;
-  /** oracle: pubkey; capability: capabilityPubKey; report: report id; dispute: dispute id. */
+  /** oracle: pubkey; capability: capabilityPubKey; report: report id; dispute: dispute id; announcement, attestation: hex SHA-256 of its TLV. */
   id: string;
   oraclePubKey: string;
   /** True when a stored version was superseded (higher seqNo, or a PoW upgrade; see supersedesAd/supersedesReport). */
@@ -86,7 +89,7 @@ export interface AcceptedEvent {
   /** versionHash of the stored message (full hex; the entry keeps only its short id). */
   version: string;
   /** The stored message. */
-  entity: OracleId | OracleCapability | Report | Dispute;
+  entity: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation;
   /** True when it comes back from this node's own disk at start ({@link Mempool.restoring}): indexes learn it, nobody journals or relays it. */
   restored?: true;
 }
@@ -96,8 +99,8 @@ export interface EvictedEvent {
   kind: StoredKind;
   id: string;
   oraclePubKey: string;
-  /** `rank`: pushed out by a higher-ranked newcomer (past a count limit or the byte budget); `oracle-evicted`: its oracle left. */
-  cause: 'rank' | 'oracle-evicted';
+  /** `rank`: pushed out by a higher-ranked newcomer (past a count limit or the byte budget); `oracle-evicted`: its oracle left; `expired`: a DLC announcement's retention ended. */
+  cause: 'rank' | 'oracle-evicted' | 'expired';
 }
 
 /**
@@ -118,7 +121,7 @@ export type AddResult =
   | { status: 'rejected'; reason: MempoolRejectReason; message: string };
 
 /** Why the mempool refused an otherwise valid entry. */
-export type MempoolRejectReason = 'rank-too-low' | 'unknown-oracle' | 'report-not-found';
+export type MempoolRejectReason = 'rank-too-low' | 'unknown-oracle' | 'report-not-found' | 'announcement-expired' | 'announcement-not-found';
 
 /** One stored item as relay and sync see it. `cTTL` is null for disputes (they carry none). */
 export interface InventoryEntry {
@@ -127,7 +130,7 @@ export interface InventoryEntry {
   id: string;
   /** Short version id of the stored version (docs/PROTOCOL.md 11.6), as sent in inv. */
   version: string;
-  msg: OracleId | OracleCapability | Report | Dispute;
+  msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation;
   cTTL: number | null;
 }
 

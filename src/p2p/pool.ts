@@ -362,6 +362,8 @@ export class Pool extends EventEmitter<PoolEvents> {
       case 'capability':
       case 'report':
       case 'dispute':
+      case 'announcement':
+      case 'attestation':
         return this.relay.handleEntity(peer, msg.command, msg.payload, msg.bytes);
       default:
         return; // version/verack/ping/pong are handled by the peer itself

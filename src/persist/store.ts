@@ -1,8 +1,9 @@
 /** persist/store.ts - durable mempool: an append-only journal of accepted/evicted changes, periodic compaction into a snapshot, restore at start. Imports protocol and mempool (types and the Mempool it restores into); never service, api or p2p. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { disputeId } from '../protocol/ids.ts';
-import type { Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
+import { disputeId, dlcTlvId } from '../protocol/ids.ts';
+import { decodeAnnouncement, decodeAttestation } from '../dlc/index.ts';
+import type { Announcement, Attestation, Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
 import type { AcceptedEvent, EvictedEvent, InventoryEntry, Mempool, StoredKind } from '../mempool/mempool.ts';
 import { decodeRecords, encodeRecord } from './codec.ts';
 import { WaitingForOracle } from './dependents.ts';
@@ -26,7 +27,7 @@ export interface StoreDeps {
 
 /** One journal or snapshot line. `id` and `oraclePubKey` are those of the mempool events. */
 export type StoreRecord =
-  | { op: 'put'; kind: StoredKind; id: string; oraclePubKey: string; msg: OracleId | OracleCapability | Report | Dispute }
+  | { op: 'put'; kind: StoredKind; id: string; oraclePubKey: string; msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation }
   | { op: 'del'; kind: StoredKind; id: string; oraclePubKey: string };
 type PutRecord = Extract<StoreRecord, { op: 'put' }>;
 
@@ -36,6 +37,8 @@ export interface RestoreSummary {
   capabilities: number;
   reports: number;
   disputes: number;
+  announcements: number;
+  attestations: number;
   /** Records whose entry the mempool refused on replay (e.g. limits or shard lowered since). */
   refused: number;
   /** Intact records whose oracle (or report) is missing, e.g. its own line was damaged: held until the oracle returns, kept in every snapshot meanwhile. */
@@ -47,7 +50,8 @@ export interface RestoreSummary {
   ms: number;
 }
 
-const KINDS: readonly StoredKind[] = ['oracle', 'capability', 'report', 'dispute'];
+/** In dependency order: what a record hangs on is restored before it. */
+const KINDS: readonly StoredKind[] = ['oracle', 'capability', 'report', 'dispute', 'announcement', 'attestation'];
 const JOURNAL = 'journal.log';
 /** The previous journal generation while a background compaction writes the snapshot that covers it. */
 const JOURNAL_OLD = 'journal.old.log';
@@ -456,8 +460,8 @@ export class MempoolStore {
         else state.delete(keyOf(r));
       }
     }
-    const s: RestoreSummary = { oracles: 0, capabilities: 0, reports: 0, disputes: 0, refused: 0, waiting: 0, corrupt, damagedCopies, ms: 0 };
-    const plural = { oracle: 'oracles', capability: 'capabilities', report: 'reports', dispute: 'disputes' } as const;
+    const s: RestoreSummary = { oracles: 0, capabilities: 0, reports: 0, disputes: 0, announcements: 0, attestations: 0, refused: 0, waiting: 0, corrupt, damagedCopies, ms: 0 };
+    const plural = { oracle: 'oracles', capability: 'capabilities', report: 'reports', dispute: 'disputes', announcement: 'announcements', attestation: 'attestations' } as const;
     mempool.restoring(() => {
       for (const kind of KINDS) {
         for (const r of state.values()) {
@@ -485,9 +489,11 @@ const isOrphaned = (r: { status: string; reason?: string }): boolean => r.status
 
 /** One snapshot line for a stored item (ids as the mempool events name them). */
 function snapshotLine(e: InventoryEntry): string {
-  const m = e.msg as OracleId & OracleCapability & Report & Dispute;
-  const id = e.kind === 'oracle' ? m.pubkey : e.kind === 'capability' ? m.capabilityPubKey : e.kind === 'report' ? e.id : disputeId(m);
-  const oraclePubKey = e.kind === 'oracle' ? m.pubkey : m.oraclePubKey;
+  const m = e.msg as OracleId & OracleCapability & Report & Dispute & Announcement & Attestation;
+  const id =
+    e.kind === 'oracle' ? m.pubkey : e.kind === 'capability' ? m.capabilityPubKey : e.kind === 'report' || e.kind === 'announcement' ? e.id : e.kind === 'attestation' ? dlcTlvId(m.attestation) : disputeId(m);
+  // An attestation names no oracle; its records are keyed by its id alone (keyOf).
+  const oraclePubKey = e.kind === 'oracle' ? m.pubkey : e.kind === 'attestation' ? '' : m.oraclePubKey;
   return encodeRecord({ op: 'put', kind: e.kind, id, oraclePubKey, msg: e.msg } satisfies StoreRecord);
 }
 
@@ -501,5 +507,16 @@ function insert(mempool: Mempool, r: PutRecord): { status: string; reason?: stri
       return mempool.addReport(r.msg as Verified<Report>, r.id);
     case 'dispute':
       return mempool.addDispute(r.msg as Verified<Dispute>, r.id);
+    case 'announcement': {
+      // Its signing version and question words come from its capability, restored before it.
+      const a = r.msg as Verified<Announcement>;
+      const cap = mempool.getCapability(a.oraclePubKey, a.capabilityPubKey)?.msg;
+      if (!cap?.dlc) return { status: 'rejected', reason: 'unknown-capability' };
+      return mempool.addAnnouncement(a, r.id, decodeAnnouncement(a.announcement), cap.dlc.signingVersion, cap.question);
+    }
+    case 'attestation': {
+      const t = r.msg as Verified<Attestation>;
+      return mempool.addAttestation(t, r.id, decodeAttestation(t.attestation));
+    }
   }
 }

@@ -1,7 +1,7 @@
 /** protocol/ids.ts - content ids: report id, dispute id, inventory id on the wire, and the version hash relay and sync dedupe on. Imports only protocol. */
 import { canonicalize, canonicalPick, canonicalWithout, memoHash, type HashMemo } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
-import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from './types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Report } from './types.ts';
 
 /** The members a report id (and its PoW preimage) cover. */
 export const REPORT_ID_FIELDS = ['oraclePubKey', 'content'] as const;
@@ -21,8 +21,13 @@ export function disputeId(d: Dispute, memo: HashMemo | null = null): string {
   return memoHash(memo, d, 'dispute-id', () => sha256Hex(canonicalize(d)));
 }
 
-/** Inventory id of an entity on the wire: oracle pubkey; capability oraclePubKey + capabilityPubKey; report id; dispute: the report id it answers. */
-export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability | Report | Dispute): string {
+/** Id of a DLC announcement or attestation: hex SHA-256 of its TLV bytes (the lowercase hex it carries, decoded). */
+export function dlcTlvId(tlvHex: string): string {
+  return sha256Hex(Buffer.from(tlvHex, 'hex'));
+}
+
+/** Inventory id of an entity on the wire: oracle pubkey; capability oraclePubKey + capabilityPubKey; report id; dispute: the report id it answers; announcement: its id; attestation: the announcement id (one per announcement). */
+export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation): string {
   switch (kind) {
     case 'oracle':
       return (msg as OracleId).pubkey;
@@ -32,6 +37,10 @@ export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability |
       return reportId(msg as Report);
     case 'dispute':
       return (msg as Dispute).reportId;
+    case 'announcement':
+      return dlcTlvId((msg as Announcement).announcement);
+    case 'attestation':
+      return (msg as Attestation).announcementId;
   }
 }
 

@@ -2,7 +2,7 @@
 import { reportText } from './ids.ts';
 import type { HashMemo } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
-import type { OracleCapability, OracleId, Pow, Report } from './types.ts';
+import type { Announcement, OracleCapability, OracleId, Pow, Report } from './types.ts';
 
 /** Highest meaningful difficulty: SHA-256 has 256 bits. */
 export const MAX_DIFFICULTY = 256;
@@ -15,6 +15,11 @@ export function oraclePreimage(o: Pick<OracleId, 'pubkey'>): string {
 /** PoW preimage of a capability: oraclePubKey followed by capabilityPubKey. */
 export function capabilityPreimage(c: Pick<OracleCapability, 'oraclePubKey' | 'capabilityPubKey'>): string {
   return c.oraclePubKey + c.capabilityPubKey;
+}
+
+/** PoW preimage of a DLC announcement: oraclePubKey + capabilityPubKey + its id (hex SHA-256 of the TLV). */
+export function announcementPreimage(a: Pick<Announcement, 'oraclePubKey' | 'capabilityPubKey'>, id: string): string {
+  return a.oraclePubKey + a.capabilityPubKey + id;
 }
 
 /** PoW preimage of a report: the canonical `{oraclePubKey, content}` (the same text its id hashes). */

@@ -42,6 +42,8 @@ export const ENTITY_SCHEMA: Record<EntityKind, string> = {
   capability: 'OracleCapability',
   report: 'Report',
   dispute: 'Dispute',
+  announcement: 'Announcement',
+  attestation: 'Attestation',
 };
 
 /** Outcome of validating a value. */

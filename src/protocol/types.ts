@@ -1,4 +1,4 @@
-/** protocol/types.ts - the v1 entity shapes (OracleId, OracleCapability, Report, Dispute, Fact). Imports nothing. */
+/** protocol/types.ts - the entity shapes (OracleId, OracleCapability, Report, Dispute, Fact, DLC Announcement and Attestation). Imports nothing. */
 
 /** Lowercase hex string (public keys, signatures, hashes). */
 export type Hex = string;
@@ -59,6 +59,35 @@ export interface OracleCapability {
   answers?: string[];
   endpoint?: string;
   off?: boolean;
+  /** DLC binding: the oracle's BIP340 attestation key and how it signs (docs/PROTOCOL.md "DLC oracles"). Covered by `oracleSignature`. */
+  dlc?: DlcBinding;
+}
+
+/** The DLC signing versions a capability may bind (docs/dlc.md section 3). */
+export type DlcSigningVersion = 'dlcspecs-v0' | 'basic-sha256';
+
+/** A capability's DLC binding: the x-only BIP340 key its announcements and attestations are signed with. */
+export interface DlcBinding {
+  /** 32-byte x-only key, lowercase hex; never the x coordinate of the capability's ECDSA keys. */
+  oracleKey: Hex;
+  signingVersion: DlcSigningVersion;
+}
+
+/** A dlcspecs oracle_announcement carried for a capability with a DLC binding; id = hex SHA-256 of the TLV bytes. */
+export interface Announcement {
+  oraclePubKey: Hex;
+  capabilityPubKey: Hex;
+  /** Lowercase hex of the oracle_announcement TLV (type 55332), verbatim. */
+  announcement: Hex;
+  cTTL: number;
+  pow: Pow;
+}
+
+/** A dlcspecs oracle_attestation of a stored announcement; id = hex SHA-256 of the TLV bytes. No PoW, no cTTL. */
+export interface Attestation {
+  announcementId: Hex;
+  /** Lowercase hex of the oracle_attestation TLV (type 55400), verbatim. */
+  attestation: Hex;
 }
 
 /** What was asked of a capability. */
@@ -127,7 +156,7 @@ export interface Dispute {
 }
 
 /** The entity kinds a node admits. */
-export type EntityKind = 'oracle' | 'capability' | 'report' | 'dispute';
+export type EntityKind = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation';
 
 declare const verifiedBrand: unique symbol;
 /**

@@ -3,13 +3,14 @@ import { checkPow, capabilityPreimage, oraclePreimage, reportPreimage } from '..
 import { HashMemo } from '../protocol/canonical.ts';
 import { collectSignatureWork, type SignatureWork } from '../protocol/keys.ts';
 import { answeredScope, type CheckScope } from '../protocol/scope.ts';
-import { disputeId, reportId, versionHash } from '../protocol/ids.ts';
+import { disputeId, dlcTlvId, reportId, versionHash } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
-import type { Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
 import { verifyCapability, verifyDispute, verifyDisputeFactAlone, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
 import { isInShard } from '../mempool/shard.ts';
 import type { AddResult, Mempool } from '../mempool/mempool.ts';
 import { rejected, type AdmissionResult, type RejectReason } from './types.ts';
+import { checkDlcBinding, DlcRules, type DlcAdmissionDeps, type DlcAdmissionOptions } from './admission-dlc.ts';
 
 /** A capability lookup that finds nothing: preparing checks what a message carries, not what is stored. */
 const NO_CAPABILITIES: CapabilityLookup = () => undefined;
@@ -29,7 +30,7 @@ export interface Prepared {
 }
 
 /** Minimum PoW difficulty per entity type (the config slice). */
-export interface AdmissionOptions {
+export interface AdmissionOptions extends Partial<DlcAdmissionOptions> {
   powThresholdOracles: number;
   powThresholdCapabilities: number;
   powThresholdReports: number;
@@ -42,7 +43,9 @@ export interface AdmissionDeps {
   /** Capability lookup that follows key rotation (service.ts builds it). */
   lookupCapability: CapabilityLookup;
   /** A valid item this node passes on without storing it (another shard keeps it). */
-  relayUnstored: (kind: 'report' | 'dispute', id: string, version: string, msg: Report | Dispute) => void;
+  relayUnstored: (kind: 'report' | 'dispute' | 'announcement' | 'attestation', id: string, version: string, msg: Report | Dispute | Announcement | Attestation) => void;
+  /** DLC evidence, the proof event and the clock (service/admission-dlc.ts). */
+  dlc: Pick<DlcAdmissionDeps, 'evidence' | 'onProof' | 'now'>;
 }
 
 /**
@@ -54,11 +57,13 @@ export class AdmissionRules {
   private readonly opts: AdmissionOptions;
   private readonly deps: AdmissionDeps;
   private readonly mempool: Mempool;
+  private readonly dlc: DlcRules;
 
   constructor(opts: AdmissionOptions, deps: AdmissionDeps) {
     this.opts = opts;
     this.deps = deps;
     this.mempool = deps.mempool;
+    this.dlc = new DlcRules(opts, { ...deps.dlc, mempool: deps.mempool, lookupCapability: deps.lookupCapability, relayUnstored: deps.relayUnstored });
   }
 
   /** Schema check, version hash and the signature work admission will need; a rejection when the payload is not schema-valid. */
@@ -74,7 +79,11 @@ export class AdmissionRules {
           ? (payload as OracleCapability).capabilityPubKey
           : kind === 'report'
             ? reportId(payload as Report, memo)
-            : version;
+            : kind === 'announcement'
+              ? dlcTlvId((payload as Announcement).announcement)
+              : kind === 'attestation'
+                ? dlcTlvId((payload as Attestation).attestation)
+                : version;
     const work = collectSignatureWork((scope) => {
       switch (kind) {
         case 'oracle':
@@ -85,6 +94,9 @@ export class AdmissionRules {
           return verifyReportFacts(payload as Report, NO_CAPABILITIES, scope);
         case 'dispute':
           return verifyDisputeFactAlone(payload as Dispute, NO_CAPABILITIES, scope);
+        case 'announcement':
+        case 'attestation':
+          return null; // BIP340 checks run at admission, on this thread (no ECDSA work to hand out)
       }
     }, memo);
     return { kind, payload, version, id, work, memo };
@@ -103,6 +115,10 @@ export class AdmissionRules {
         return this.admitReport(p.payload as Report, p.version, scope);
       case 'dispute':
         return this.admitDispute(p.payload as Dispute, p.id, scope);
+      case 'announcement':
+        return this.dlc.admitAnnouncement(p.payload as Announcement, p.id, p.version);
+      case 'attestation':
+        return this.dlc.admitAttestation(p.payload as Attestation, p.id, p.version);
     }
   }
 
@@ -125,6 +141,8 @@ export class AdmissionRules {
     const pow = this.checkPow('capability', id, c.pow, capabilityPreimage(c), this.opts.powThresholdCapabilities);
     if (pow) return pow;
     if (pre) return fromAdd('capability', id, pre);
+    const dlc = checkDlcBinding(c);
+    if (dlc) return dlc;
     const bad = verifyCapability(c, scope);
     if (bad) return rejected('capability', id, bad.reason, bad.message);
     return fromAdd('capability', id, this.mempool.addCapability(c as Verified<OracleCapability>, version));

@@ -24,17 +24,19 @@ export interface Orphan {
 
 /** What a refused item waits for, as `kind:inventoryId` of the dependency, or null if not an orphan. */
 function dependencyKey(kind: EntityKind, payload: unknown, reason: string): string | null {
-  const p = payload as { oraclePubKey?: unknown; reportId?: unknown; content?: { request?: { capabilityPubKey?: unknown } }; fact?: { request?: { capabilityPubKey?: unknown } } };
+  const p = payload as { oraclePubKey?: unknown; capabilityPubKey?: unknown; reportId?: unknown; announcementId?: unknown; content?: { request?: { capabilityPubKey?: unknown } }; fact?: { request?: { capabilityPubKey?: unknown } } };
   if (typeof p !== 'object' || p === null) return null;
   switch (reason) {
     case 'unknown-oracle':
       return typeof p.oraclePubKey === 'string' ? `oracle:${p.oraclePubKey}` : null;
     case 'unknown-capability': {
-      const cap = kind === 'dispute' ? p.fact?.request?.capabilityPubKey : p.content?.request?.capabilityPubKey;
+      const cap = kind === 'dispute' ? p.fact?.request?.capabilityPubKey : kind === 'announcement' ? p.capabilityPubKey : p.content?.request?.capabilityPubKey;
       return typeof p.oraclePubKey === 'string' && typeof cap === 'string' ? `capability:${p.oraclePubKey}${cap}` : null;
     }
     case 'report-not-found':
       return typeof p.reportId === 'string' ? `report:${p.reportId}` : null;
+    case 'announcement-not-found':
+      return typeof p.announcementId === 'string' ? `announcement:${p.announcementId}` : null;
     default:
       return null;
   }

@@ -4,14 +4,16 @@ import { checkPow, reportPreimage } from '../protocol/pow.ts';
 import { inventoryId, reportId } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { VerifyPool } from '../protocol/verify-pool.ts';
-import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Report } from '../protocol/types.ts';
 import { verifyDispute, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
-import type { AcceptedEvent, EvictedEvent, InventoryEntry, Mempool, Page, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+import type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, Mempool, Page, StoredAnnouncement, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+import { DlcEvidenceStore, type DlcProof, type EquivocationEvidence, type NonceReuseEvidence } from './dlc-evidence.ts';
 import { AdmissionRules, type AdmissionOptions } from './admission.ts';
 import { Intake } from './intake.ts';
 import { LOCAL_SOURCE, type AdmissionResult, type AdmissionSource } from './types.ts';
 
-export type { AcceptedEvent, EvictedEvent, InventoryEntry, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+export type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, StoredAnnouncement, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+export type { DlcProof, EquivocationEvidence, NonceReuseEvidence } from './dlc-evidence.ts';
 
 /** Something valid to pass on to peers: a newly stored version, or a valid item of another shard. */
 export interface RelayItem {
@@ -20,8 +22,8 @@ export interface RelayItem {
   id: string;
   /** Version hash, full hex (relay keys on its short id, docs/PROTOCOL.md 11.6). */
   version: string;
-  msg: OracleId | OracleCapability | Report | Dispute;
-  /** Hop limit as received; null for disputes (never limited). */
+  msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation;
+  /** Hop limit as received; null for disputes and attestations (never limited). */
   cTTL: number | null;
 }
 
@@ -47,6 +49,8 @@ export interface ServiceEvents {
   'admission': [AdmissionResult, string];
   /** A valid item to relay (driven by mempool:accepted, plus items of other shards). */
   'item:relay': [RelayItem];
+  /** A DLC oracle fault was proven and its evidence kept (service/dlc-evidence.ts). */
+  'report:proof': [DlcProof];
 }
 
 /** Admission (one door: {@link admit}) and lookup. */
@@ -55,6 +59,8 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   private readonly schemas: SchemaRegistry;
   private readonly lookupCapability: CapabilityLookup;
   private readonly intake: Intake;
+  /** Verified equivocation and nonce-reuse pairs (bounded). */
+  private readonly evidence: DlcEvidenceStore;
 
   constructor(opts: ServiceOptions, deps: ServiceDeps) {
     super();
@@ -63,11 +69,14 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     // A capability of a key counts for every older key rotated to it: after a rotation the oracle
     // re-advertises its capabilities under the new key and still answers reports against the old one.
     this.lookupCapability = (o, c) => this.mempool.getCapability(o, c)?.msg ?? this.capabilityUnderNewerKey(o, c);
+    const now = deps.now ?? Date.now;
+    this.evidence = new DlcEvidenceStore(now);
     const rules = new AdmissionRules(opts, {
       mempool: this.mempool,
       schemas: this.schemas,
       lookupCapability: this.lookupCapability,
-      relayUnstored: (kind, id, version, msg) => this.relay({ kind, id, version, msg, cTTL: kind === 'dispute' ? null : (msg as Report).cTTL }),
+      relayUnstored: (kind, id, version, msg) => this.relay({ kind, id, version, msg, cTTL: hopLimit(kind, msg) }),
+      dlc: { evidence: this.evidence, now, onProof: (p) => this.emit('report:proof', p) },
     });
     const onBug =
       deps.onBug ??
@@ -82,11 +91,11 @@ export class MegaService extends EventEmitter<ServiceEvents> {
       if (e.restored) return;
       this.relay({
         kind: e.kind,
-        // A report's inventory id is its id (no need to hash it again).
-        id: e.kind === 'report' ? e.id : inventoryId(e.kind, e.entity),
+        // A report's and an announcement's inventory id is its id (no need to hash it again).
+        id: e.kind === 'report' || e.kind === 'announcement' ? e.id : inventoryId(e.kind, e.entity),
         version: e.version,
         msg: e.entity,
-        cTTL: e.kind === 'dispute' ? null : (e.entity as OracleId).cTTL,
+        cTTL: hopLimit(e.kind, e.entity),
       });
     });
     this.mempool.on('mempool:evicted', (e) => this.emit('mempool:evicted', e));
@@ -213,6 +222,33 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     return this.mempool.counts();
   }
 
+  // ---- DLC announcements and attestations ----------------------------------------------------
+
+  /** Stored announcements, attestations and their bytes. */
+  dlcCounts(): ReturnType<Mempool['dlcCounts']> {
+    return this.mempool.dlcCounts();
+  }
+
+  /** Announcements, earliest maturity first, matching every given filter. */
+  listAnnouncements(page: Page, filter: AnnouncementFilter): StoredAnnouncement[] {
+    return this.mempool.listAnnouncements(page, filter);
+  }
+
+  /** One stored announcement (with its attestation, if any). */
+  getAnnouncement(id: string): StoredAnnouncement | undefined {
+    return this.mempool.getAnnouncement(id);
+  }
+
+  /** Evidence kept about an announcement: an equivocation of it and a nonce reuse involving it. */
+  dlcEvidence(announcementId: string): { equivocation: EquivocationEvidence | null; nonceReuse: NonceReuseEvidence | null } {
+    return { equivocation: this.evidence.equivocation(announcementId), nonceReuse: this.evidence.nonceReuse(announcementId) };
+  }
+
+  /** Evict announcements whose retention ended (node.ts calls it every announcementSweepIntervalMs); returns how many left. */
+  sweepAnnouncements(): number {
+    return this.mempool.sweepAnnouncements();
+  }
+
   // ---- internals -----------------------------------------------------------------------------
 
   private capabilityUnderNewerKey(oraclePubKey: string, capabilityPubKey: string): OracleCapability | undefined {
@@ -222,4 +258,9 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     }
     return undefined;
   }
+}
+
+/** Hop limit of a relayed item: disputes and attestations carry none (they are never limited). */
+function hopLimit(kind: EntityKind, msg: RelayItem['msg']): number | null {
+  return kind === 'dispute' || kind === 'attestation' ? null : (msg as OracleId).cTTL;
 }

@@ -4,10 +4,23 @@ import type { EvictedEvent } from '../mempool/mempool.ts';
 import type { MempoolRejectReason } from '../mempool/types.ts';
 import type { VerifyReason } from '../protocol/verify.ts';
 
+/** Refusals of DLC announcements, attestations and capability `dlc` bindings (service/admission-dlc.ts, docs/PROTOCOL.md "DLC oracles"). */
+export type DlcRejectReason =
+  | 'dlc-invalid'
+  | 'capability-not-dlc'
+  | 'dlc-key-mismatch'
+  | 'dlc-key-reuse'
+  | 'maturity-too-far'
+  | 'dlc-signature-invalid'
+  | 'dlc-nonce-reuse'
+  | 'dlc-attestation-invalid'
+  | 'dlc-equivocation';
+
 /** Why an entity was refused: every code of docs/PROTOCOL.md 10.3, checked by the compiler against {@link BAN_SCORES}. */
 export type RejectReason =
   | VerifyReason
   | MempoolRejectReason
+  | DlcRejectReason
   | 'schema-violation'
   | 'pow-invalid'
   | 'pow-below-threshold'
@@ -27,6 +40,12 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   'unknown-capability': 0,
   'report-not-found': 0,
   'pow-below-threshold': 0,
+  'announcement-not-found': 0,
+  'announcement-expired': 0,
+  'maturity-too-far': 0,
+  // The sender relays a validly signed message; the fault is the oracle's (kept as evidence).
+  'dlc-nonce-reuse': 0,
+  'dlc-equivocation': 0,
   // The same refused version again from the same source: honest peers remember what they sent (11.10).
   'repeated-refusal': 20,
   // Ours, not the sender's: the node is stopping, or a bug in admission (logged).
@@ -46,6 +65,12 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   'conflict-answers-equal': 100,
   'not-disputable': 100,
   'dispute-oracle-mismatch': 100,
+  'dlc-invalid': 100,
+  'capability-not-dlc': 100,
+  'dlc-key-mismatch': 100,
+  'dlc-key-reuse': 100,
+  'dlc-signature-invalid': 100,
+  'dlc-attestation-invalid': 100,
 };
 
 /** An admission outcome: a value, never an exception (gossipsub ReceivedMessageResult, bcoin VerifyError). */

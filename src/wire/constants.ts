@@ -6,7 +6,7 @@ export const HEADER_BYTES = 24;
 export const COMMAND_BYTES = 12;
 /** Default largest payload (config `maxMsgLength`). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
-/** Wire protocol version this node speaks (`version.protocolVersion`). 2: inventory items are short version ids (docs/PROTOCOL.md 11.6); 1 named them `{type, id, version}`. */
+/** Wire protocol version this node speaks (`version.protocolVersion`). 2: inventory items are short version ids (docs/PROTOCOL.md 11.6); 1 named them `{type, id, version}`. The DLC entity commands (`announcement`, `attestation`) are to become version 3 (issue #15) once their wire vectors exist. */
 export const PROTOCOL_VERSION = 2;
 /** Most items in one inv / getdata / notfound message. */
 export const MAX_INV_ITEMS = 1000;
@@ -38,6 +38,8 @@ export const Command = {
   CAPABILITY: 'capability',
   REPORT: 'report',
   DISPUTE: 'dispute',
+  ANNOUNCEMENT: 'announcement',
+  ATTESTATION: 'attestation',
 } as const;
 
 /** A command string. */

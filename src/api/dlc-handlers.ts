@@ -1,0 +1,65 @@
+/** api/dlc-handlers.ts - the REST handlers of DLC announcements and attestations (POST /announcement, /attestation; GET /announcements, /announcements/{id}, /attestations/{announcementId}). Imports service, dlc and api helpers. */
+import type { Request, Response } from 'express';
+import { decodeDigitOutcomes, describeAnnouncement } from '../dlc/index.ts';
+import type { StoredAnnouncement } from '../service/service.ts';
+import { submitHandler, type ApiDeps } from './handlers.ts';
+import { ApiError } from './errors.ts';
+import { sendJson } from './respond.ts';
+import type { ValidatedInput } from './validate.ts';
+
+type Handler = (req: Request, res: Response) => void | Promise<void>;
+
+const input = (res: Response): ValidatedInput => res.locals.input as ValidatedInput;
+
+/** The listing wrapper of a stored announcement. */
+function item(e: StoredAnnouncement): { id: string; announcement: unknown; event: unknown; attested: boolean } {
+  return { id: e.id, announcement: e.msg, event: describeAnnouncement(e.decoded), attested: e.attestation !== null };
+}
+
+/** The attested outcome: the enum string, or the digits' value (a number while exact, else its decimal string); null when not attested. */
+function outcomeOf(e: StoredAnnouncement): string | number | null {
+  if (!e.attestation) return null;
+  const d = e.decoded.event.descriptor;
+  if (d.kind === 'enum') return e.attestation.decoded.outcomes[0] ?? null;
+  const v = decodeDigitOutcomes(d, e.attestation.decoded.outcomes);
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
+/** Handlers keyed by the spec's operationId (merged into the app's table in api/app.ts). */
+export function createDlcHandlers(deps: Pick<ApiDeps, 'service' | 'isDurable'>): Record<string, Handler> {
+  const { service } = deps;
+  return {
+    postAnnouncement: submitHandler(deps, 'announcement'),
+    postAttestation: submitHandler(deps, 'attestation'),
+
+    getAnnouncements: (_req, res) => {
+      const q = input(res).query;
+      const list = service.listAnnouncements(
+        { page: q.page as number, chunkSize: q.chunkSize as number },
+        {
+          oracle: q.oracle as string | undefined,
+          capability: q.capability as string | undefined,
+          question: q.question as string | undefined,
+          maturityAfter: q.maturityAfter as number | undefined,
+          maturityBefore: q.maturityBefore as number | undefined,
+          attested: q.attested as boolean | undefined,
+        },
+      );
+      sendJson(res, list.map(item));
+    },
+    getAnnouncement: (_req, res) => {
+      const id = input(res).path.id as string;
+      const e = service.getAnnouncement(id);
+      if (!e) throw new ApiError(404, 'announcement-not-found', 'no announcement with this id is stored on this node');
+      const evidence = service.dlcEvidence(id);
+      sendJson(res, { ...item(e), attestation: e.attestation?.msg ?? null, outcome: outcomeOf(e), equivocation: evidence.equivocation, nonceReuse: evidence.nonceReuse });
+    },
+    getAttestation: (_req, res) => {
+      const id = input(res).path.announcementId as string;
+      const e = service.getAnnouncement(id);
+      if (!e) throw new ApiError(404, 'announcement-not-found', 'no announcement with this id is stored on this node');
+      if (!e.attestation) throw new ApiError(404, 'attestation-not-found', 'the announcement is stored but not attested (yet)');
+      sendJson(res, e.attestation.msg);
+    },
+  };
+}

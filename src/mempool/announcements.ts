@@ -1,0 +1,381 @@
+/** mempool/announcements.ts - the DLC announcement store: entries with their attestation, per-capability and global PoW rank, count and byte bounds, the nonce index, expiry by the injected clock, maturity-ordered listings and the short-version index. Imports protocol, dlc types and mempool internals only. */
+import { shortId } from '../protocol/ids.ts';
+import type { Announcement, Attestation, DlcSigningVersion, Verified } from '../protocol/types.ts';
+import type { OracleAnnouncement, OracleAttestation } from '../dlc/index.ts';
+import { MaturityIndex } from './announcement-index.ts';
+import { jsonBytes } from './byte-budget.ts';
+import { RankedSet } from './ranked-set.ts';
+import { questionWords } from './text-index.ts';
+import type { EvictedEvent, InventoryEntry, Page } from './types.ts';
+
+/** Limits and retention (the config slice). */
+export interface AnnouncementOptions {
+  /** Announcements per capability; past it the lowest PoW goes first. */
+  maxAnnouncementsPerCapability: number;
+  /** Announcements in all. */
+  maxAnnouncements: number;
+  /** JSON bytes of every stored announcement and attestation. */
+  maxAnnouncementBytes: number;
+  /** An unattested announcement is kept until maturity + this. */
+  announcementGraceMs: number;
+  /** An attested announcement is kept until maturity + this. */
+  attestedRetentionMs: number;
+}
+
+/** A stored attestation (one per announcement). */
+export interface StoredAttestation {
+  /** hex SHA-256 of the TLV bytes. */
+  readonly id: string;
+  readonly msg: Verified<Attestation>;
+  readonly decoded: OracleAttestation;
+  /** Short version id (shortId of its version hash; it has no cTTL). */
+  readonly version: string;
+  readonly bytes: number;
+}
+
+/** A stored announcement. Rank fields (`msg.pow`) change only while it is out of the ranked sets. */
+export interface StoredAnnouncement {
+  /** hex SHA-256 of the TLV bytes (also its inventory id). */
+  readonly id: string;
+  msg: Verified<Announcement>;
+  readonly decoded: OracleAnnouncement;
+  /** The capability's signing version when it was admitted (attestations are checked under it). */
+  readonly signingVersion: DlcSigningVersion;
+  readonly maturityEpoch: number;
+  /** Question words of its capability when it was admitted (the `question` filter). */
+  readonly words: readonly string[];
+  version: string;
+  receivedAt: number;
+  bytes: number;
+  attestation: StoredAttestation | null;
+  /** When the sweep removes it (ms since the epoch). */
+  expiresAt: number;
+}
+
+/** What an add did: like the mempool's AddResult, with the announcement-specific refusals. */
+export type AnnouncementAdd =
+  | { status: 'accepted'; replaced: boolean; evicted: EvictedEvent[] }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; reason: 'rank-too-low' | 'announcement-expired' | 'announcement-not-found'; message: string };
+
+/** Filters of a listing; all given must match. Maturity bounds are epoch seconds, inclusive. */
+export interface AnnouncementFilter {
+  oracle?: string;
+  capability?: string;
+  question?: string;
+  maturityAfter?: number;
+  maturityBefore?: number;
+  attested?: boolean;
+}
+
+const tie = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
+/** Rank, ascending: PoW difficulty, then id (larger = lower), the same total order on every node. */
+const compareRank = (a: StoredAnnouncement, b: StoredAnnouncement): number => a.msg.pow.difficulty - b.msg.pow.difficulty || tie(a.id, b.id);
+/** Expiry order, ascending: the sweep takes from the front. */
+const compareExpiry = (a: StoredAnnouncement, b: StoredAnnouncement): number => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+const held = (e: StoredAnnouncement): number => e.bytes + (e.attestation?.bytes ?? 0);
+const ALL = '*';
+
+/**
+ * Stored announcements and their attestations. Every lookup is a map or an ordered walk; nothing
+ * scans the store. Contract with the Mempool that owns it: it emits the events for what the
+ * returned `evicted` lists name.
+ */
+export class AnnouncementStore {
+  private readonly opts: AnnouncementOptions;
+  private readonly now: () => number;
+  private readonly byId = new Map<string, StoredAnnouncement>();
+  /** Short version id -> the announcement (or the announcement of the attestation) it names. */
+  private readonly byVersion = new Map<string, StoredAnnouncement>();
+  /** `oracleKey:nonce` -> the stored announcement committing that nonce. */
+  private readonly nonces = new Map<string, StoredAnnouncement>();
+  private readonly rank = new RankedSet<StoredAnnouncement>(compareRank);
+  private readonly perCapability = new Map<string, RankedSet<StoredAnnouncement>>();
+  private readonly expiry = new RankedSet<StoredAnnouncement>(compareExpiry);
+  /** Maturity order: `*` (all), `o:<oraclePubKey>`, `c:<capabilityPubKey>`, `w:<word>`. */
+  private readonly maturity = new MaturityIndex<StoredAnnouncement>();
+  private totalBytes = 0;
+  private attested = 0;
+
+  constructor(opts: AnnouncementOptions, now: () => number) {
+    for (const k of ['maxAnnouncementsPerCapability', 'maxAnnouncements', 'maxAnnouncementBytes'] as const) {
+      if (!(opts[k] >= 1)) throw new RangeError(`announcement store ${k} must be >= 1`);
+    }
+    this.opts = opts;
+    this.now = now;
+  }
+
+  /** Stored announcements, attestations, and their JSON bytes. */
+  counts(): { announcements: number; attestations: number; bytes: number } {
+    return { announcements: this.byId.size, attestations: this.attested, bytes: this.totalBytes };
+  }
+
+  get(id: string): StoredAnnouncement | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The stored announcement of `oracleKey` that committed `nonce`. */
+  byNonce(oracleKey: string, nonce: string): StoredAnnouncement | undefined {
+    return this.nonces.get(`${oracleKey}:${nonce}`);
+  }
+
+  /** Expiry of an announcement maturing at `maturityEpoch` (s), attested or not. */
+  expiresAt(maturityEpoch: number, attested: boolean): number {
+    return maturityEpoch * 1000 + (attested ? this.opts.attestedRetentionMs : this.opts.announcementGraceMs);
+  }
+
+  /** Cheap check before signatures: duplicate, expired, or too low to enter a full capability or store. */
+  precheck(msg: Announcement, id: string, maturityEpoch: number): AnnouncementAdd | null {
+    const stored = this.byId.get(id);
+    if (stored) return msg.pow.difficulty > stored.msg.pow.difficulty ? null : { status: 'duplicate' };
+    if (this.expiresAt(maturityEpoch, false) <= this.now()) {
+      return { status: 'rejected', reason: 'announcement-expired', message: 'the event matured more than announcementGraceMs ago; this node no longer keeps it' };
+    }
+    return this.plan(msg.pow.difficulty, jsonBytes(msg), id, msg.capabilityPubKey) ? null : this.tooLow();
+  }
+
+  /**
+   * Store an announcement (new, or the same TLV with more PoW). `words`: its capability's question.
+   * Refused for rank when the capability or the store is full and nothing ranks below it. The
+   * owner sweeps expired entries first ({@link sweep}).
+   */
+  add(msg: Verified<Announcement>, id: string, decoded: OracleAnnouncement, signingVersion: DlcSigningVersion, question: string, version: string): AnnouncementAdd {
+    const pre = this.precheck(msg, id, decoded.event.maturityEpoch);
+    if (pre) return pre;
+    const evicted: EvictedEvent[] = [];
+    const bytes = jsonBytes(msg);
+    const stored = this.byId.get(id);
+    if (stored) {
+      // A PoW upgrade of the same TLV: re-rank, keep everything else.
+      this.unrank(stored);
+      this.byVersion.delete(stored.version);
+      this.totalBytes -= stored.bytes;
+      stored.msg = msg;
+      stored.version = shortId(version);
+      stored.bytes = bytes;
+      stored.receivedAt = this.now();
+      this.totalBytes += bytes;
+      this.byVersion.set(stored.version, stored);
+      this.enrank(stored);
+      return { status: 'accepted', replaced: true, evicted };
+    }
+    const victims = this.plan(msg.pow.difficulty, bytes, id, msg.capabilityPubKey) as StoredAnnouncement[];
+    for (const v of victims) this.remove(v, evicted);
+    const e: StoredAnnouncement = {
+      id,
+      msg,
+      decoded,
+      signingVersion,
+      maturityEpoch: decoded.event.maturityEpoch,
+      words: questionWords(question),
+      version: shortId(version),
+      receivedAt: this.now(),
+      bytes,
+      attestation: null,
+      expiresAt: this.expiresAt(decoded.event.maturityEpoch, false),
+    };
+    this.byId.set(id, e);
+    this.byVersion.set(e.version, e);
+    for (const n of decoded.event.nonces) {
+      const key = `${decoded.oracleKey}:${n}`;
+      // The rules refuse a nonce already committed; a restore keeps the first one indexed.
+      if (!this.nonces.has(key)) this.nonces.set(key, e);
+    }
+    this.enrank(e);
+    this.expiry.add(e);
+    for (const k of this.keysOf(e)) this.maturity.add(k, e);
+    this.totalBytes += bytes;
+    return { status: 'accepted', replaced: false, evicted };
+  }
+
+  /** Attach the verified attestation of a stored announcement (the rules checked it and that none is stored). */
+  attest(msg: Verified<Attestation>, id: string, decoded: OracleAttestation, version: string): AnnouncementAdd {
+    const evicted: EvictedEvent[] = [];
+    const e = this.byId.get(msg.announcementId);
+    if (!e) return { status: 'rejected', reason: 'announcement-not-found', message: 'no stored announcement has this announcementId' };
+    if (e.attestation) return { status: 'duplicate' };
+    const bytes = jsonBytes(msg);
+    // It ranks with its announcement: room is made only from announcements ranking below that one.
+    const victims = this.planBytes(e.msg.pow.difficulty, bytes, e);
+    if (!victims) return this.tooLow();
+    for (const v of victims) this.remove(v, evicted);
+    this.expiry.delete(e);
+    e.attestation = { id, msg, decoded, version: shortId(version), bytes };
+    e.expiresAt = this.expiresAt(e.maturityEpoch, true);
+    this.expiry.add(e);
+    this.byVersion.set(e.attestation.version, e);
+    this.totalBytes += bytes;
+    this.attested++;
+    return { status: 'accepted', replaced: false, evicted };
+  }
+
+  /** Remove every entry whose retention ended by now (earliest first, O(k log n) for k removed). */
+  sweep(): EvictedEvent[] {
+    const out: EvictedEvent[] = [];
+    const now = this.now();
+    for (let e = this.expiry.lowest(); e && e.expiresAt <= now; e = this.expiry.lowest()) this.remove(e, out, 'expired');
+    return out;
+  }
+
+  /** Stored announcements matching `filter`, earliest maturity first (then id). */
+  list(page: Page, filter: AnnouncementFilter): StoredAnnouncement[] {
+    const words = filter.question === undefined ? [] : questionWords(filter.question);
+    if (filter.question !== undefined && words.length === 0) return [];
+    // Walk the smallest candidate set; check the other filters per candidate in O(1).
+    const keys = [ALL];
+    if (filter.oracle !== undefined) keys.push(`o:${filter.oracle}`);
+    if (filter.capability !== undefined) keys.push(`c:${filter.capability}`);
+    for (const w of words) keys.push(`w:${w}`);
+    let best = ALL;
+    for (const k of keys) if (this.maturity.size(k) < this.maturity.size(best)) best = k;
+    const out: StoredAnnouncement[] = [];
+    let skip = page.page * page.chunkSize;
+    const before = filter.maturityBefore ?? Infinity;
+    for (const e of this.maturity.walk(best, filter.maturityAfter ?? 0)) {
+      if (e.maturityEpoch > before) break;
+      if (filter.oracle !== undefined && e.msg.oraclePubKey !== filter.oracle) continue;
+      if (filter.capability !== undefined && e.msg.capabilityPubKey !== filter.capability) continue;
+      if (filter.attested !== undefined && (e.attestation !== null) !== filter.attested) continue;
+      if (words.length > 0 && !words.every((w) => e.words.includes(w))) continue;
+      if (skip > 0) {
+        skip--;
+        continue;
+      }
+      out.push(e);
+      if (out.length >= page.chunkSize) break;
+    }
+    return out;
+  }
+
+  /** Every stored announcement and attestation, as relay and sync see them (an announcement before its attestation). */
+  *inventory(): IterableIterator<InventoryEntry> {
+    for (const e of this.byId.values()) {
+      yield { kind: 'announcement', id: e.id, version: e.version, msg: e.msg, cTTL: e.msg.cTTL };
+      if (e.attestation) yield { kind: 'attestation', id: e.id, version: e.attestation.version, msg: e.attestation.msg, cTTL: null };
+    }
+  }
+
+  /** The stored item with this inventory id (announcement: its id; attestation: its announcement's id). */
+  getByInventoryId(kind: 'announcement' | 'attestation', id: string): InventoryEntry | undefined {
+    const e = this.byId.get(id);
+    if (!e) return undefined;
+    if (kind === 'announcement') return { kind, id, version: e.version, msg: e.msg, cTTL: e.msg.cTTL };
+    return e.attestation ? { kind, id, version: e.attestation.version, msg: e.attestation.msg, cTTL: null } : undefined;
+  }
+
+  /** The stored announcement or attestation whose current version has this short id. O(1). */
+  getByShortId(vid: string): InventoryEntry | undefined {
+    const e = this.byVersion.get(vid);
+    if (!e) return undefined;
+    if (e.version === vid) return { kind: 'announcement', id: e.id, version: vid, msg: e.msg, cTTL: e.msg.cTTL };
+    return e.attestation ? { kind: 'attestation', id: e.id, version: vid, msg: e.attestation.msg, cTTL: null } : undefined;
+  }
+
+  /** Number of short ids indexed (equals stored announcements + attestations). */
+  get indexedVersions(): number {
+    return this.byVersion.size;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private tooLow(): AnnouncementAdd {
+    return {
+      status: 'rejected',
+      reason: 'rank-too-low',
+      message: `the capability holds ${this.opts.maxAnnouncementsPerCapability} announcements or the node ${this.opts.maxAnnouncements} / ${this.opts.maxAnnouncementBytes} bytes, and this one does not outrank enough of them`,
+    };
+  }
+
+  /** Victims that make room for a new announcement of `difficulty`, or null when it does not outrank enough of them. */
+  private plan(difficulty: number, bytes: number, id: string, capabilityPubKey: string): StoredAnnouncement[] | null {
+    const stored = this.byId.get(id);
+    if (stored) return []; // a PoW upgrade of the same entry: no count or byte change worth a plan (same TLV)
+    const victims: StoredAnnouncement[] = [];
+    const cap = this.perCapability.get(capabilityPubKey);
+    if (cap && cap.size >= this.opts.maxAnnouncementsPerCapability) {
+      const lowest = cap.lowest() as StoredAnnouncement;
+      if (lowest.msg.pow.difficulty >= difficulty) return null;
+      victims.push(lowest);
+    }
+    let count = this.byId.size + 1 - victims.length;
+    let need = this.totalBytes + bytes - this.opts.maxAnnouncementBytes - victims.reduce((n, v) => n + held(v), 0);
+    if (count <= this.opts.maxAnnouncements && need <= 0) return victims;
+    for (const v of this.rank.values()) {
+      if (v.msg.pow.difficulty >= difficulty) return null;
+      if (victims.includes(v)) continue;
+      victims.push(v);
+      count--;
+      need -= held(v);
+      if (count <= this.opts.maxAnnouncements && need <= 0) return victims;
+    }
+    return null;
+  }
+
+  /** Victims that free `bytes` for an attestation of `keep`, each ranking below `difficulty`; null when impossible. */
+  private planBytes(difficulty: number, bytes: number, keep: StoredAnnouncement): StoredAnnouncement[] | null {
+    let need = this.totalBytes + bytes - this.opts.maxAnnouncementBytes;
+    const victims: StoredAnnouncement[] = [];
+    if (need <= 0) return victims;
+    for (const v of this.rank.values()) {
+      if (v.msg.pow.difficulty >= difficulty) return null;
+      if (v === keep) continue;
+      victims.push(v);
+      need -= held(v);
+      if (need <= 0) return victims;
+    }
+    return null;
+  }
+
+  private enrank(e: StoredAnnouncement): void {
+    this.rank.add(e);
+    let cap = this.perCapability.get(e.msg.capabilityPubKey);
+    if (!cap) {
+      cap = new RankedSet(compareRank);
+      this.perCapability.set(e.msg.capabilityPubKey, cap);
+    }
+    cap.add(e);
+  }
+
+  private unrank(e: StoredAnnouncement): void {
+    this.rank.delete(e);
+    const cap = this.perCapability.get(e.msg.capabilityPubKey);
+    if (!cap) return;
+    cap.delete(e);
+    if (cap.size === 0) this.perCapability.delete(e.msg.capabilityPubKey);
+  }
+
+  private keysOf(e: StoredAnnouncement): string[] {
+    return [ALL, `o:${e.msg.oraclePubKey}`, `c:${e.msg.capabilityPubKey}`, ...e.words.map((w) => `w:${w}`)];
+  }
+
+  /** Remove an announcement with its attestation; the evictions are appended to `out`. */
+  private remove(e: StoredAnnouncement, out: EvictedEvent[], cause: EvictedEvent['cause'] = 'rank'): void {
+    if (this.byId.get(e.id) !== e) return;
+    this.byId.delete(e.id);
+    this.unrank(e);
+    this.expiry.delete(e);
+    for (const k of this.keysOf(e)) this.maturity.remove(k, e);
+    for (const n of e.decoded.event.nonces) {
+      const key = `${e.decoded.oracleKey}:${n}`;
+      if (this.nonces.get(key) === e) this.nonces.delete(key);
+    }
+    this.byVersion.delete(e.version);
+    this.totalBytes -= held(e);
+    if (e.attestation) {
+      this.byVersion.delete(e.attestation.version);
+      this.attested--;
+      out.push({ kind: 'attestation', id: e.attestation.id, oraclePubKey: e.msg.oraclePubKey, cause });
+    }
+    out.push({ kind: 'announcement', id: e.id, oraclePubKey: e.msg.oraclePubKey, cause });
+  }
+}
+
+/** Defaults of the config keys (src/config/schema.ts documents them). */
+export const DEFAULT_ANNOUNCEMENT_OPTIONS: Readonly<AnnouncementOptions> = Object.freeze({
+  maxAnnouncementsPerCapability: 1_000,
+  maxAnnouncements: 100_000,
+  maxAnnouncementBytes: 64 * 1024 * 1024,
+  announcementGraceMs: 7 * 24 * 3600 * 1000,
+  attestedRetentionMs: 365 * 24 * 3600 * 1000,
+});
