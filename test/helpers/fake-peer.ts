@@ -28,9 +28,15 @@ export class FakePeer {
     this.remotePort = 8000 + (this.id % 1000);
   }
 
+  /** Messages offered after close (a real peer drops them; the module should not even try). */
+  sentAfterClose = 0;
+
   /** Record the message (false once closed, like a real peer). */
   send(msg: WireMessage): boolean {
-    if (this.isClosed) return false;
+    if (this.isClosed) {
+      this.sentAfterClose++;
+      return false;
+    }
     this.sent.push(msg);
     this.sendBacklog += this.bytesPerSend;
     return true;
