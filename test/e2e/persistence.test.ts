@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { OracleCapability, OracleId } from '../../src/protocol/types.ts';
 import { makeCapability, makeKeys, makeOracle } from '../helpers/factory.ts';
 import { startDaemon, postJson } from '../helpers/daemon.ts';
-import { removeDir, tempDir, waitFor, writeJson } from '../unit/cli/run-cli.ts';
+import { removeDir, tempDir, writeJson } from '../unit/cli/run-cli.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** How long the daemon may take to exit after SIGTERM (the issue: "within a few seconds"). */
 const STOP_DEADLINE_MS = 5000;
@@ -51,7 +52,7 @@ describe('persistence across kill -9 and SIGTERM', () => {
       }
     };
     await Promise.all([...oracles.slice(1).map((o) => send('oracle', o)), ...caps.map((c) => send('capability', c))]);
-    await waitFor(() => d.exit() !== undefined, 'the killed daemon to exit', 5000);
+    await waitFor(() => d.exit() !== undefined, { message: 'the killed daemon to exit', timeoutMs: 5000 });
     assert.deepEqual(d.exit(), { code: null, signal: 'SIGKILL' });
     assert.equal(acked.length >= 20, true);
 
@@ -73,7 +74,7 @@ describe('persistence across kill -9 and SIGTERM', () => {
       // SIGTERM: stop accepting, flush, close, exit 0 quickly, and release the dataDir lock.
       const t0 = Date.now();
       r.proc.kill('SIGTERM');
-      await waitFor(() => r.exit() !== undefined, 'the daemon to exit after SIGTERM', STOP_DEADLINE_MS);
+      await waitFor(() => r.exit() !== undefined, { message: 'the daemon to exit after SIGTERM', timeoutMs: STOP_DEADLINE_MS });
       assert.deepEqual(r.exit(), { code: 0, signal: null });
       assert.equal(Date.now() - t0 < STOP_DEADLINE_MS, true);
       assert.equal(fs.existsSync(path.join(dir, 'data', 'LOCK')), false);
@@ -90,7 +91,7 @@ describe('persistence across kill -9 and SIGTERM', () => {
       assert.equal(storedCaps.length, CAPS);
     } finally {
       d.proc.kill('SIGTERM');
-      await waitFor(() => d.exit() !== undefined, 'the daemon to exit after SIGTERM', STOP_DEADLINE_MS);
+      await waitFor(() => d.exit() !== undefined, { message: 'the daemon to exit after SIGTERM', timeoutMs: STOP_DEADLINE_MS });
       assert.deepEqual(d.exit(), { code: 0, signal: null });
     }
   });
