@@ -112,7 +112,7 @@ describe('GET /events (WebSocket)', () => {
     slow.ws.resume();
     await waitFor(() => slow.state.closeCode !== 0, { message: 'slow client sees the close', timeoutMs: 15_000 });
     assert.equal(slow.state.closeCode, 1013);
-    assert.equal(slow.got.length < fast.got.length, true);
+    assert.ok(slow.got.length < fast.got.length, `expected slow.got.length < fast.got.length, got slow.got.length = ${slow.got.length}, fast.got.length = ${fast.got.length}`);
     fast.ws.close();
   });
 
@@ -124,7 +124,7 @@ describe('GET /events (WebSocket)', () => {
     const c = client(s.url);
     await waitFor(() => c.state.status !== 0, { message: 'third refused' });
     assert.equal(c.state.status, 503);
-    assert.equal(c.state.open, false);
+    assert.equal(c.state.open, false, 'expected c.state.open to be false');
     const metrics = parseMetrics(await (await fetch(s.base + '/metrics')).text());
     assert.equal(metrics.get('mega_live_clients'), 2);
     assert.equal(metrics.get('mega_live_dropped_total{reason="max-clients"}'), 1);

@@ -85,7 +85,7 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
     const peerRow = page.locator('#peers tbody tr').filter({ has: page.locator('td.ua') });
     await peerRow.waitFor();
     const userAgent = node.pool.list()[0]?.userAgent ?? '';
-    assert.equal(userAgent.length > 0, true);
+    assert.ok(userAgent.length > 0, `expected userAgent.length > 0, got userAgent.length = ${userAgent.length}`);
     assert.equal(await peerRow.locator('td.ua').textContent(), userAgent);
     await page.locator('#feed li[data-event="peer:connect"]').waitFor();
     await page.locator('#peer-count', { hasText: '(1)' }).waitFor();

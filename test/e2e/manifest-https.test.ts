@@ -126,7 +126,7 @@ describe('manifests over https with the site\'s certificate trusted (NODE_EXTRA_
     assert.equal((await details()).manifestDomain, 'localhost');
     const listed = (await (await fetch(`${daemon.base}/oracles?manifestVerified=true`)).json()) as { pubkey: string }[];
     assert.deepEqual(listed.map((o) => o.pubkey), [ORACLE.publicKey]);
-    assert.equal(site.requests.includes('/oracle.json'), true);
+    assert.equal(site.requests.includes('/oracle.json'), true, "expected site.requests to include '/oracle.json'");
 
     site.pages.delete('/oracle.json');
     await waitFor(async () => (await details()).manifestVerified === false, { message: 'the vanished manifest to un-verify at a re-check', timeoutMs: 10_000 });
@@ -176,14 +176,14 @@ describe('manifests over https with the site\'s certificate NOT trusted', () => 
     const seen = site.connections;
     await waitFor(() => site.connections >= seen + 4, { message: 'a few re-checks to reach the site', timeoutMs: 10_000 });
     const now = await details();
-    assert.equal(now.manifestVerified, false);
+    assert.equal(now.manifestVerified, false, 'expected now.manifestVerified to be false');
     assert.equal(now.manifestDomain, null);
     assert.match(String(now.manifestReason), /self-signed certificate/);
     // No HTTP request ever got through the failed handshakes.
     assert.deepEqual(site.requests, []);
     // The facilitator's own manifest fails the same way, and the node keeps serving.
     const id = await getJson(`${daemon.base}/id`);
-    assert.equal(id.manifestVerified, false);
+    assert.equal(id.manifestVerified, false, 'expected id.manifestVerified to be false');
     assert.match(String(id.manifestError), /self-signed certificate/);
     assert.match(daemon.log(), /"msg":"facilitator manifest does not verify/);
   });

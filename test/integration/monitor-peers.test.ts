@@ -27,7 +27,7 @@ describe('monitoring of P2P peers', () => {
     const peers = (await (await fetch(base + '/peers')).json()) as { direction: string; userAgent: string; bytesIn: number }[];
     assert.equal(peers.length, 1);
     assert.equal(peers[0]?.direction, 'inbound');
-    assert.equal(testSchemas().component('PeerSummary')(peers[0]), true);
+    assert.equal(testSchemas().component('PeerSummary')(peers[0]), true, "expected testSchemas().component('PeerSummary')(peers[0]) to be true");
     await waitFor(() => got.some((e) => e.event === 'peer:connect'), { message: 'peer:connect on the feed' });
 
     // An oracle posted to b reaches a by gossip and shows on a's feed like a REST submission.

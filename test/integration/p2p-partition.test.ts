@@ -116,8 +116,8 @@ describe('p2p: six nodes, partitioned into halves and rejoined', () => {
       { timeoutMs: 15_000, message: () => `converged; sizes ${nodes.map((n) => contents(n).length).join(',')} of ${total}` },
     );
     for (const n of nodes) {
-      assert.equal(hasAll(n, a), true);
-      assert.equal(hasAll(n, b), true);
+      assert.equal(hasAll(n, a), true, 'expected hasAll(n, a) to be true');
+      assert.equal(hasAll(n, b), true, 'expected hasAll(n, b) to be true');
       assert.deepEqual(contents(n), contents(at(0)));
     }
   });

@@ -20,7 +20,7 @@ describe('mining', { concurrency: true }, () => {
     // The first periodic progress line proves the workers are hashing and the SIGINT handler is in place.
     await waitFor(() => /mining oracle: [\d.]+[kMG]? hashes, /.test(stderr), { message: 'a mining progress line', timeoutMs: 20_000 });
     const sent = Date.now();
-    assert.equal(child.kill('SIGINT'), true);
+    assert.equal(child.kill('SIGINT'), true, "expected child.kill('SIGINT') to be true");
     const r = await done;
     const elapsed = Date.now() - sent;
     assert.equal(r.signal, null);

@@ -160,8 +160,8 @@ async function handshake(opts: Partial<PeerOptions> = {}, direction: 'inbound' |
 async function closedWith(h: Harness, reason: string, timeoutMs?: number): Promise<void> {
   await waitFor(() => h.closed.length > 0, { message: `close (${reason})`, timeoutMs: timeoutMs });
   assert.deepEqual(h.closed, [reason]);
-  assert.equal(h.peer.isClosed, true);
-  assert.equal(h.local.destroyed, true);
+  assert.equal(h.peer.isClosed, true, 'expected h.peer.isClosed to be true');
+  assert.equal(h.local.destroyed, true, 'expected h.local.destroyed to be true');
 }
 
 // ---- tests -----------------------------------------------------------------------------------------
@@ -173,7 +173,7 @@ describe('Peer: handshake', () => {
       await waitFor(() => h.remote.received.length >= 1, { message: 'version' });
       await settle();
       assert.deepEqual(h.remote.received, [{ command: 'version', payload: localVersion }]);
-      assert.equal(h.peer.isReady, false);
+      assert.equal(h.peer.isReady, false, 'expected h.peer.isReady to be false');
     });
   }
 
@@ -181,7 +181,7 @@ describe('Peer: handshake', () => {
     const h = await handshake();
     await waitFor(() => h.remote.received.length >= 2, { message: 'verack' });
     assert.deepEqual(h.remote.commands(), ['version', 'verack']);
-    assert.equal(h.peer.isReady, true);
+    assert.equal(h.peer.isReady, true, 'expected h.peer.isReady to be true');
     assert.deepEqual(h.peer.version, remoteVersion().payload);
     assert.equal(h.peer.listenAddress, '203.0.113.7:18444');
     assert.deepEqual(h.misbehaved, []);
@@ -194,7 +194,7 @@ describe('Peer: handshake', () => {
     h.remote.send(remoteVersion());
     await waitFor(() => h.remote.count('verack') === 1, { message: 'our verack' });
     await settle();
-    assert.equal(h.peer.isReady, false);
+    assert.equal(h.peer.isReady, false, 'expected h.peer.isReady to be false');
     assert.equal(h.ready, 0);
     h.remote.send(VERACK);
     await waitFor(() => h.ready === 1, { message: 'peer:ready' });
@@ -301,7 +301,7 @@ describe('Peer: handshake', () => {
     // Pings come every 40 ms once ready: the fourth is well past the 100 ms handshake timeout.
     await waitFor(() => h.remote.count('ping') >= 4, { message: '4 pings' });
     assert.deepEqual(h.closed, []);
-    assert.equal(h.peer.isReady, true);
+    assert.equal(h.peer.isReady, true, 'expected h.peer.isReady to be true');
   });
 });
 
@@ -413,7 +413,7 @@ describe('Peer: misbehaviour', () => {
         h.remote.sendRaw(bytes());
         await closedWith(h, 'banned');
         assert.deepEqual(h.misbehaved, [[BAN_THRESHOLD, code]]);
-        assert.equal(h.peer.banScore >= BAN_THRESHOLD, true);
+        assert.ok(h.peer.banScore >= BAN_THRESHOLD, `expected h.peer.banScore >= BAN_THRESHOLD, got h.peer.banScore = ${h.peer.banScore}, BAN_THRESHOLD = ${BAN_THRESHOLD}`);
       });
     }
   }
@@ -482,7 +482,7 @@ describe('Peer: throttling and send limits', () => {
     h.remote.send(...burst);
     await waitFor(() => h.remote.count('pong') === 30, { message: '30 pongs' });
     // The burst (18 tokens left after version+verack, 30 spent) left the bucket in debt: reads are paused.
-    assert.equal(h.local.isPaused(), true);
+    assert.equal(h.local.isPaused(), true, 'expected h.local.isPaused() to be true');
     assert.deepEqual(h.closed, []);
     assert.deepEqual(h.misbehaved, []);
     assert.equal(h.peer.banScore, 0);
@@ -520,7 +520,7 @@ describe('Peer: throttling and send limits', () => {
     const h = await handshake({ maxMessagesPerSecond: 100 });
     h.remote.send(...Array.from({ length: 50 }, (): WireMessage => ({ command: 'ping', payload: { nonce: '0000000000000000' } })));
     await waitFor(() => h.remote.count('pong') === 50, { message: '50 pongs' });
-    assert.equal(h.local.isPaused(), false);
+    assert.equal(h.local.isPaused(), false, 'expected h.local.isPaused() to be false');
   });
 
   it(`a remote that stops reading is dropped once more than ${MAX_SEND_BUFFER_BYTES} bytes are queued (send-buffer-full)`, async () => {
@@ -536,7 +536,7 @@ describe('Peer: throttling and send limits', () => {
     assert.deepEqual(h.closed, ['send-buffer-full']);
     // Sends go through while at most 16 MiB are queued; the first send that finds more drops the peer.
     assert.equal(sent, Math.floor(MAX_SEND_BUFFER_BYTES / frameBytes) + 1);
-    assert.equal(h.peer.send(big), false);
+    assert.equal(h.peer.send(big), false, 'expected h.peer.send(big) to be false');
   });
 });
 
@@ -560,7 +560,7 @@ describe('Peer: close', () => {
     h.peer.destroy('stopping');
     h.peer.destroy('stopping');
     assert.deepEqual(h.closed, ['stopping']);
-    assert.equal(h.peer.send({ command: 'mempool', payload: null }), false);
-    assert.equal(h.peer.isReady, false);
+    assert.equal(h.peer.send({ command: 'mempool', payload: null }), false, "expected h.peer.send({ command: 'mempool', payload: null }) to be false");
+    assert.equal(h.peer.isReady, false, 'expected h.peer.isReady to be false');
   });
 });
