@@ -35,13 +35,13 @@ describe('durability of acknowledgements', () => {
   it('201 while the journal writes; 503 storage-unavailable for the change whose write failed and while it keeps failing', async () => {
     const { app, store, mempool } = setup();
     assert.equal((await request(app).post('/oracle').send(makeOracle({ keys: makeKeys(1) }))).status, 201);
-    assert.equal(store.durable, true);
+    assert.equal(store.durable, true, 'expected store.durable to be true');
     // Simulate the disk going away under the node: the journal's descriptor stops accepting writes.
     fs.closeSync((store as unknown as { fd: number }).fd);
     const res = await request(app).post('/oracle').send(makeOracle({ keys: makeKeys(2) }));
     assert.equal(res.status, 503);
     assert.equal(res.body.error.code, 'storage-unavailable');
-    assert.equal(store.durable, false);
+    assert.equal(store.durable, false, 'expected store.durable to be false');
     // While the journal is failing nothing more is admitted.
     const before = mempool.counts().oracles;
     const refused = await request(app).post('/oracle').send(makeOracle({ keys: makeKeys(3) }));

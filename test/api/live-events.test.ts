@@ -7,15 +7,7 @@ import WebSocket from 'ws';
 import type { MonitoringOptions } from '../../src/api/monitoring.ts';
 import { buildMonitoredApp, fakePeer, parseMetrics } from './_monitor-app.ts';
 import { makeCapability, makeKeys, makeOracle, testSchemas } from '../helpers/factory.ts';
-
-/** Poll `pred` until it holds; fail after `ms` (never a fixed sleep). */
-async function waitFor(pred: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { waitFor } from '../helpers/wait.ts';
 
 const servers: { close: () => Promise<void> }[] = [];
 after(async () => {
@@ -61,7 +53,7 @@ describe('GET /events (WebSocket)', () => {
   it('sends hello, accepted and evicted items with type and id, and peer events', async () => {
     const s = await serve({ maxOracles: 1 });
     const c = client(s.url);
-    await waitFor(() => c.got.length === 1, 'hello');
+    await waitFor(() => c.got.length === 1, { message: 'hello' });
     const time = new Date(s.clock.now()).toISOString(); // the fake clock: every event carries it
     assert.deepEqual(c.got[0], { event: 'hello', time, maxQueuedMessages: 1000, maxBufferedBytes: 1048576 });
 
@@ -71,7 +63,7 @@ describe('GET /events (WebSocket)', () => {
     assert.equal((await post(s.base, '/oracle', makeOracle({ keys: k2, difficulty: 3 }))).status, 201);
     s.monitoring.publishPeer('peer:connect', fakePeer({ userAgent: '/other:1.0/' }));
     s.monitoring.publishPeer('peer:disconnect', fakePeer({ userAgent: '/other:1.0/' }));
-    await waitFor(() => c.got.length === 6, 'five events');
+    await waitFor(() => c.got.length === 6, { message: 'five events' });
     const peer = { address: '127.0.0.1:18444', direction: 'outbound', userAgent: '/other:1.0/', shard: { count: 1, index: 0 }, connectedSince: '2024-01-01T00:00:00.000Z', bytesIn: 10, bytesOut: 20, lastSeen: '2024-01-01T00:01:00.000Z' };
     assert.deepEqual(c.got.slice(1), [
       { event: 'mempool:accepted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, replaced: false, tags: ['<i>x</i>'] },
@@ -83,14 +75,14 @@ describe('GET /events (WebSocket)', () => {
     const liveEvent = testSchemas().component('LiveEvent');
     for (const e of c.got) assert.equal(liveEvent(e), true, `${String(e.event)} matches the spec's LiveEvent: ${JSON.stringify(liveEvent.errors)}`);
     c.ws.close();
-    await waitFor(() => s.monitoring.live.clientCount === 0, 'server forgets the client');
+    await waitFor(() => s.monitoring.live.clientCount === 0, { message: 'server forgets the client' });
   });
 
   it('drops a client that stops reading (close 1013) while a reading client gets every event', async () => {
     const s = await serve({ monitoring: { live: { maxBufferedBytes: 64 * 1024, maxQueuedMessages: 200, closeGraceMs: 10_000 } } });
     const slow = client(s.url);
     const fast = client(s.url);
-    await waitFor(() => slow.state.open && fast.state.open && s.monitoring.live.clientCount === 2, 'two clients');
+    await waitFor(() => slow.state.open && fast.state.open && s.monitoring.live.clientCount === 2, { message: 'two clients' });
     slow.ws.pause(); // stop reading: the kernel buffers fill, then the node's send queue
 
     const oracleKeys = makeKeys(1);
@@ -114,13 +106,13 @@ describe('GET /events (WebSocket)', () => {
     assert.equal(metrics.get('mega_live_dropped_total{reason="slow-client"}'), 1);
 
     // The fast client got everything, in order; the slow one, once it reads again, finds the close.
-    await waitFor(() => fast.got.length === 1 + accepted, `fast client has all ${accepted} events`, 20_000);
+    await waitFor(() => fast.got.length === 1 + accepted, { message: `fast client has all ${accepted} events`, timeoutMs: 20_000 });
     assert.equal(fast.got.filter((e) => e.type === 'capability').length, accepted - 1);
     assert.equal(fast.state.closeCode, 0);
     slow.ws.resume();
-    await waitFor(() => slow.state.closeCode !== 0, 'slow client sees the close', 15_000);
+    await waitFor(() => slow.state.closeCode !== 0, { message: 'slow client sees the close', timeoutMs: 15_000 });
     assert.equal(slow.state.closeCode, 1013);
-    assert.equal(slow.got.length < fast.got.length, true);
+    assert.ok(slow.got.length < fast.got.length, `expected slow.got.length < fast.got.length, got slow.got.length = ${slow.got.length}, fast.got.length = ${fast.got.length}`);
     fast.ws.close();
   });
 
@@ -128,18 +120,18 @@ describe('GET /events (WebSocket)', () => {
     const s = await serve({ monitoring: { live: { maxClients: 2 } } });
     const a = client(s.url);
     const b = client(s.url);
-    await waitFor(() => a.state.open && b.state.open, 'two clients');
+    await waitFor(() => a.state.open && b.state.open, { message: 'two clients' });
     const c = client(s.url);
-    await waitFor(() => c.state.status !== 0, 'third refused');
+    await waitFor(() => c.state.status !== 0, { message: 'third refused' });
     assert.equal(c.state.status, 503);
-    assert.equal(c.state.open, false);
+    assert.equal(c.state.open, false, 'expected c.state.open to be false');
     const metrics = parseMetrics(await (await fetch(s.base + '/metrics')).text());
     assert.equal(metrics.get('mega_live_clients'), 2);
     assert.equal(metrics.get('mega_live_dropped_total{reason="max-clients"}'), 1);
     a.ws.close();
-    await waitFor(() => s.monitoring.live.clientCount === 1, 'a slot frees');
+    await waitFor(() => s.monitoring.live.clientCount === 1, { message: 'a slot frees' });
     const d = client(s.url);
-    await waitFor(() => d.state.open, 'a new client fits again');
+    await waitFor(() => d.state.open, { message: 'a new client fits again' });
     b.ws.close();
     d.ws.close();
   });
@@ -147,7 +139,7 @@ describe('GET /events (WebSocket)', () => {
   it('answers 404 to an upgrade on any other path', async () => {
     const s = await serve();
     const c = client(`ws://127.0.0.1:${s.port}/other`);
-    await waitFor(() => c.state.status !== 0, 'refusal');
+    await waitFor(() => c.state.status !== 0, { message: 'refusal' });
     assert.equal(c.state.status, 404);
   });
 
@@ -155,8 +147,8 @@ describe('GET /events (WebSocket)', () => {
     const s = await serve({ monitoring: { live: { pingIntervalMs: 200 } } });
     const dead = client(s.url, { autoPong: false });
     const alive = client(s.url);
-    await waitFor(() => dead.state.open && alive.state.open, 'clients');
-    await waitFor(() => dead.state.closeCode !== 0, 'dead client cut');
+    await waitFor(() => dead.state.open && alive.state.open, { message: 'clients' });
+    await waitFor(() => dead.state.closeCode !== 0, { message: 'dead client cut' });
     assert.equal(dead.state.closeCode, 1006);
     assert.equal(alive.state.closeCode, 0);
     assert.equal(s.monitoring.live.clientCount, 1);
@@ -166,9 +158,9 @@ describe('GET /events (WebSocket)', () => {
   it('stop() closes every client with 1001', async () => {
     const s = await serve();
     const c = client(s.url);
-    await waitFor(() => c.state.open, 'open');
+    await waitFor(() => c.state.open, { message: 'open' });
     await s.close();
-    await waitFor(() => c.state.closeCode !== 0, 'closed');
+    await waitFor(() => c.state.closeCode !== 0, { message: 'closed' });
     assert.equal(c.state.closeCode, 1001);
   });
 });

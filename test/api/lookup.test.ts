@@ -157,7 +157,7 @@ describe('node endpoints', () => {
     const doc = yaml.load(res.text) as { openapi: string; servers: { url: string }[]; paths: Record<string, unknown> };
     assert.equal(doc.openapi, '3.1.0');
     assert.deepEqual(doc.servers.map((s) => s.url), ['http://node.example:9999']);
-    assert.equal(Object.hasOwn(doc.paths, '/oracle'), true);
+    assert.equal(Object.hasOwn(doc.paths, '/oracle'), true, "expected Object.hasOwn(doc.paths, '/oracle') to be true");
   });
 
   it('404 JSON for unknown routes, 405 with Allow for a wrong method', async () => {
@@ -188,7 +188,7 @@ describe('test-only endpoints', () => {
     assert.equal(res.status, 200);
     assert.equal(res.body.hash, sha256Hex('hello'));
     assert.equal(res.body.publicKey, kp.publicKey);
-    assert.equal(verifyHash(res.body.signature, sha256Hex('hello'), kp.publicKey), true);
+    assert.equal(verifyHash(res.body.signature, sha256Hex('hello'), kp.publicKey), true, 'expected verifyHash to accept the signature');
     const bad = await request(app).get('/testOnlySign').query({ msg: 'x', pk: '00'.repeat(32) });
     assert.equal(bad.status, 400);
   });

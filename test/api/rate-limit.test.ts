@@ -36,7 +36,7 @@ describe('RateLimiter', () => {
       rl.take(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
       t++;
     }
-    assert.equal(rl.size <= 100, true);
+    assert.ok(rl.size <= 100, `expected rl.size <= 100, got rl.size = ${rl.size}`);
   });
 });
 

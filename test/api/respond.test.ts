@@ -45,7 +45,7 @@ describe('sendJson', () => {
         const ours = await s.ask('GET', `/ours/${name}/${status}`);
         assert.deepEqual(ours, theirs, `${name} ${status}`);
         assert.equal(ours.status, status);
-        assert.ok(ours.headers.includes(`Content-Type: ${JSON_CONTENT_TYPE}`));
+        assert.ok(ours.headers.includes(`Content-Type: ${JSON_CONTENT_TYPE}`), 'expected ours.headers.includes(`Content-Type: ${JSON_CONTENT_TYPE}`)');
         assert.ok(ours.headers.includes(`Content-Length: ${Buffer.byteLength(ours.body)}`), `${name}: Content-Length is the UTF-8 byte length`);
         assert.deepEqual(JSON.parse(ours.body), BODIES[name]);
       }

@@ -74,7 +74,7 @@ describe('apiServerClasses', () => {
     const s = await rawServer(server);
     servers.push(s);
     assert.equal((await s.ask('GET', '/health')).status, 200);
-    assert.equal(swapped, true);
+    assert.equal(swapped, true, 'expected swapped to be true');
   });
 
   it('requests reuse the same hidden classes (V8 maps); with a plain server every request gets new ones', () => {
@@ -140,7 +140,7 @@ describe('apiServerClasses', () => {
     }
     const first = await plain.ask('GET', '/oracles');
     const etag = first.headers.find((h) => h.startsWith('ETag: '))?.slice('ETag: '.length);
-    assert.ok(etag);
+    assert.ok(etag, 'expected etag');
     const conditional = { headers: { 'if-none-match': etag } };
     const notModified = await withClasses.ask('GET', '/oracles', conditional);
     assert.equal(notModified.status, 304);

@@ -52,12 +52,12 @@ describe('oracle standing over REST', () => {
     const res = await request(app).get(`/oracles/${NEW.publicKey}/reputation`);
     assert.equal(res.status, 200);
     assert.equal(res.body.verifiedConflicts, 1);
-    assert.equal(res.body.conflicted, true);
+    assert.equal(res.body.conflicted, true, 'expected res.body.conflicted to be true');
     assert.deepEqual(res.body.previousKeys, [OLD.publicKey]);
     const old = await request(app).get(`/oracles/${OLD.publicKey}/reputation`);
     assert.deepEqual(old.body.rotatedTo, [NEW.publicKey]);
     const clean = await request(app).get(`/oracles/${CLEAN.publicKey}/reputation`);
-    assert.equal(clean.body.conflicted, false);
+    assert.equal(clean.body.conflicted, false, 'expected clean.body.conflicted to be false');
     assert.equal(clean.body.reports.total, 0);
   });
 

@@ -267,7 +267,7 @@ describe('POST /report and /dispute', () => {
         assert.deepEqual(res.body, { result: 'out-of-shard', id: reportId(r) });
       }
     }
-    assert.equal(seen201 > 0 && seen202 > 0, true);
+    assert.equal(seen201 > 0 && seen202 > 0, true, 'expected seen201 > 0 && seen202 > 0 to be true');
     const listed = await request(app).get('/reports').query({ pubkey: oracleKeys.publicKey, chunkSize: 100 });
     assert.equal(listed.body.length, seen201);
   });

@@ -4,10 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { parseConfig } from '../../src/config/load.ts';
-import { MegaNode, VERSION } from '../../src/node.ts';
+import { VERSION, type MegaNode } from '../../src/node.ts';
 import { makeCapability, makeKeys, makeOracle } from '../helpers/factory.ts';
 import { connect, createTestNode } from '../helpers/network.ts';
 
@@ -34,10 +32,7 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
       throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (as .ci/run does), or set MEGA_CHROMIUM=<path>; MEGA_SKIP_BROWSER_TEST=1 skips this test`);
     }
     fs.mkdirSync(SHOTS, { recursive: true });
-    node = new MegaNode(parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest', dataDir: null, facilitatorId: { rewardAddress: 'bcrt1qh6twm3strmqu08ky6ahyfaaf36823sesl4fccc' } }), {
-      log: pino({ level: 'silent' }),
-    });
-    await node.start();
+    node = await createTestNode({ facilitatorId: { rewardAddress: 'bcrt1qh6twm3strmqu08ky6ahyfaaf36823sesl4fccc' } });
     base = `http://127.0.0.1:${node.httpPort}`;
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mega-chromium-'));
     context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
@@ -90,7 +85,7 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
     const peerRow = page.locator('#peers tbody tr').filter({ has: page.locator('td.ua') });
     await peerRow.waitFor();
     const userAgent = node.pool.list()[0]?.userAgent ?? '';
-    assert.equal(userAgent.length > 0, true);
+    assert.ok(userAgent.length > 0, `expected userAgent.length > 0, got userAgent.length = ${userAgent.length}`);
     assert.equal(await peerRow.locator('td.ua').textContent(), userAgent);
     await page.locator('#feed li[data-event="peer:connect"]').waitFor();
     await page.locator('#peer-count', { hasText: '(1)' }).waitFor();

@@ -8,7 +8,8 @@ import { signObject } from '../../src/protocol/sign.ts';
 import { makeKeys, makeOracle, type KeyPair } from '../helpers/factory.ts';
 import { makeSelfSignedCert } from '../helpers/fake-lnd.ts';
 import { postJson, startDaemon, stopDaemon, type Daemon } from '../helpers/daemon.ts';
-import { removeDir, tempDir, waitFor, writeJson } from '../unit/cli/run-cli.ts';
+import { removeDir, tempDir, writeJson } from '../unit/cli/run-cli.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** How long the daemon may take to exit after SIGTERM. */
 const STOP_DEADLINE_MS = 5000;
@@ -121,14 +122,14 @@ describe('manifests over https with the site\'s certificate trusted (NODE_EXTRA_
     const ad = makeOracle({ keys: ORACLE, manifestUri: site.url('/oracle.json') });
     assert.equal(await postJson(daemon.base, 'oracle', ad), 201);
     const details = () => getJson(`${daemon.base}/oracles/${ORACLE.publicKey}`);
-    await waitFor(async () => (await details()).manifestVerified === true, 'the oracle manifest to verify over https', 10_000);
+    await waitFor(async () => (await details()).manifestVerified === true, { message: 'the oracle manifest to verify over https', timeoutMs: 10_000 });
     assert.equal((await details()).manifestDomain, 'localhost');
     const listed = (await (await fetch(`${daemon.base}/oracles?manifestVerified=true`)).json()) as { pubkey: string }[];
     assert.deepEqual(listed.map((o) => o.pubkey), [ORACLE.publicKey]);
-    assert.equal(site.requests.includes('/oracle.json'), true);
+    assert.equal(site.requests.includes('/oracle.json'), true, "expected site.requests to include '/oracle.json'");
 
     site.pages.delete('/oracle.json');
-    await waitFor(async () => (await details()).manifestVerified === false, 'the vanished manifest to un-verify at a re-check', 10_000);
+    await waitFor(async () => (await details()).manifestVerified === false, { message: 'the vanished manifest to un-verify at a re-check', timeoutMs: 10_000 });
     const after404 = await details();
     assert.equal(after404.manifestDomain, null);
     assert.equal(after404.manifestReason, 'manifest answered 404');
@@ -136,7 +137,7 @@ describe('manifests over https with the site\'s certificate trusted (NODE_EXTRA_
 
   test('the facilitator\'s own https manifest is verified at start and shown by GET /id', async () => {
     const daemon = d as Daemon;
-    await waitFor(async () => (await getJson(`${daemon.base}/id`)).manifestVerified === true, 'GET /id to show the verified manifest', 10_000);
+    await waitFor(async () => (await getJson(`${daemon.base}/id`)).manifestVerified === true, { message: 'GET /id to show the verified manifest', timeoutMs: 10_000 });
     const id = await getJson(`${daemon.base}/id`);
     assert.deepEqual(
       { ...id, manifestCheckedAt: typeof id.manifestCheckedAt },
@@ -170,19 +171,19 @@ describe('manifests over https with the site\'s certificate NOT trusted', () => 
     const ad = makeOracle({ keys: ORACLE, manifestUri: site.url('/oracle.json') });
     assert.equal(await postJson(daemon.base, 'oracle', ad), 201);
     const details = () => getJson(`${daemon.base}/oracles/${ORACLE.publicKey}`);
-    await waitFor(async () => /certificate/.test(String((await details()).manifestReason)), 'the first check to fail on the certificate', 10_000);
+    await waitFor(async () => /certificate/.test(String((await details()).manifestReason)), { message: 'the first check to fail on the certificate', timeoutMs: 10_000 });
     // Several re-checks later (each opens a connection to the site) it is still unverified.
     const seen = site.connections;
-    await waitFor(() => site.connections >= seen + 4, 'a few re-checks to reach the site', 10_000);
+    await waitFor(() => site.connections >= seen + 4, { message: 'a few re-checks to reach the site', timeoutMs: 10_000 });
     const now = await details();
-    assert.equal(now.manifestVerified, false);
+    assert.equal(now.manifestVerified, false, 'expected now.manifestVerified to be false');
     assert.equal(now.manifestDomain, null);
     assert.match(String(now.manifestReason), /self-signed certificate/);
     // No HTTP request ever got through the failed handshakes.
     assert.deepEqual(site.requests, []);
     // The facilitator's own manifest fails the same way, and the node keeps serving.
     const id = await getJson(`${daemon.base}/id`);
-    assert.equal(id.manifestVerified, false);
+    assert.equal(id.manifestVerified, false, 'expected id.manifestVerified to be false');
     assert.match(String(id.manifestError), /self-signed certificate/);
     assert.match(daemon.log(), /"msg":"facilitator manifest does not verify/);
   });

@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { OracleCapability, OracleId } from '../../src/protocol/types.ts';
 import { makeCapability, makeKeys, makeOracle } from '../helpers/factory.ts';
 import { startDaemon, postJson } from '../helpers/daemon.ts';
-import { removeDir, tempDir, waitFor, writeJson } from '../unit/cli/run-cli.ts';
+import { removeDir, tempDir, writeJson } from '../unit/cli/run-cli.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** How long the daemon may take to exit after SIGTERM (the issue: "within a few seconds"). */
 const STOP_DEADLINE_MS = 5000;
@@ -51,9 +52,9 @@ describe('persistence across kill -9 and SIGTERM', () => {
       }
     };
     await Promise.all([...oracles.slice(1).map((o) => send('oracle', o)), ...caps.map((c) => send('capability', c))]);
-    await waitFor(() => d.exit() !== undefined, 'the killed daemon to exit', 5000);
+    await waitFor(() => d.exit() !== undefined, { message: 'the killed daemon to exit', timeoutMs: 5000 });
     assert.deepEqual(d.exit(), { code: null, signal: 'SIGKILL' });
-    assert.equal(acked.length >= 20, true);
+    assert.ok(acked.length >= 20, `expected acked.length >= 20, got acked.length = ${acked.length}`);
 
     const r = await startDaemon(cfg);
     try {
@@ -67,16 +68,16 @@ describe('persistence across kill -9 and SIGTERM', () => {
         assert.equal(present, true, `${a.kind} acknowledged with 201 is missing after kill -9`);
       }
       // Now finish the job on the restarted node: everything not yet stored is accepted (201), the rest is a duplicate (200).
-      for (const o of oracles) assert.equal([200, 201].includes(await postJson(r.base, 'oracle', o)), true);
-      for (const c of caps) assert.equal([200, 201].includes(await postJson(r.base, 'capability', c)), true);
+      for (const o of oracles) assert.equal([200, 201].includes(await postJson(r.base, 'oracle', o)), true, "expected [200, 201].includes(await postJson(r.base, 'oracle', o)) to be true");
+      for (const c of caps) assert.equal([200, 201].includes(await postJson(r.base, 'capability', c)), true, "expected [200, 201].includes(await postJson(r.base, 'capability', c)) to be true");
     } finally {
       // SIGTERM: stop accepting, flush, close, exit 0 quickly, and release the dataDir lock.
       const t0 = Date.now();
       r.proc.kill('SIGTERM');
-      await waitFor(() => r.exit() !== undefined, 'the daemon to exit after SIGTERM', STOP_DEADLINE_MS);
+      await waitFor(() => r.exit() !== undefined, { message: 'the daemon to exit after SIGTERM', timeoutMs: STOP_DEADLINE_MS });
       assert.deepEqual(r.exit(), { code: 0, signal: null });
-      assert.equal(Date.now() - t0 < STOP_DEADLINE_MS, true);
-      assert.equal(fs.existsSync(path.join(dir, 'data', 'LOCK')), false);
+      assert.ok(Date.now() - t0 < STOP_DEADLINE_MS, `expected to finish within ${STOP_DEADLINE_MS} ms, took ${Date.now() - t0} ms`);
+      assert.equal(fs.existsSync(path.join(dir, 'data', 'LOCK')), false, "expected path.join(dir, 'data', 'LOCK') not to exist");
     }
   });
 
@@ -90,7 +91,7 @@ describe('persistence across kill -9 and SIGTERM', () => {
       assert.equal(storedCaps.length, CAPS);
     } finally {
       d.proc.kill('SIGTERM');
-      await waitFor(() => d.exit() !== undefined, 'the daemon to exit after SIGTERM', STOP_DEADLINE_MS);
+      await waitFor(() => d.exit() !== undefined, { message: 'the daemon to exit after SIGTERM', timeoutMs: STOP_DEADLINE_MS });
       assert.deepEqual(d.exit(), { code: 0, signal: null });
     }
   });

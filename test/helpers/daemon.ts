@@ -1,7 +1,8 @@
 // test/helpers/daemon.ts - spawn `app.ts` with a config file as a real daemon (logs captured, port read from its "HTTP API listening" line), stop it with SIGTERM, and POST JSON to it.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { REPO_ROOT, waitFor } from '../unit/cli/run-cli.ts';
+import { REPO_ROOT } from '../unit/cli/run-cli.ts';
+import { waitFor } from './wait.ts';
 
 /** A running daemon. */
 export interface Daemon {
@@ -28,7 +29,7 @@ export async function startDaemon(cfgPath: string, env: Record<string, string> =
   proc.stdout?.setEncoding('utf8').on('data', (d: string) => (log += d));
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (log += d));
   proc.on('exit', (code, signal) => (exit = { code, signal }));
-  await waitFor(() => exit !== undefined || /"msg":"HTTP API listening"/.test(log), 'the daemon to listen', 30_000);
+  await waitFor(() => exit !== undefined || /"msg":"HTTP API listening"/.test(log), { message: 'the daemon to listen', timeoutMs: 30_000 });
   assert.equal(exit, undefined, `daemon exited early: ${log}`);
   const line = log.split('\n').find((l) => l.includes('"msg":"HTTP API listening"')) as string;
   return { proc, base: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, log: () => log, exit: () => exit };
@@ -38,7 +39,7 @@ export async function startDaemon(cfgPath: string, env: Record<string, string> =
 export async function stopDaemon(d: Daemon | undefined, deadlineMs: number): Promise<void> {
   if (!d || d.exit() !== undefined) return;
   d.proc.kill('SIGTERM');
-  await waitFor(() => d.exit() !== undefined, 'the daemon to exit after SIGTERM', deadlineMs);
+  await waitFor(() => d.exit() !== undefined, { message: 'the daemon to exit after SIGTERM', timeoutMs: deadlineMs });
   assert.deepEqual(d.exit(), { code: 0, signal: null });
 }
 

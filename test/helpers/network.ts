@@ -58,28 +58,9 @@ export function createSeededNode(seed: MegaNode, overrides: NodeOverrides = {}, 
   return createTestNode({ p2pseed: [{ server: '127.0.0.1', port: seed.p2pPort }], ...overrides }, name);
 }
 
-/** Options of {@link waitFor}. */
-export interface WaitOptions {
-  timeoutMs?: number;
-  intervalMs?: number;
-  /** Names the condition in the timeout error (a function is called at timeout, for current state). */
-  message?: string | (() => string);
-}
+import { waitFor } from './wait.ts';
 
-/** Poll `pred` until it returns true (or a resolved true); rejects with `message` after the deadline. Never a fixed sleep: it returns as soon as the condition holds. */
-export async function waitFor(pred: () => boolean | Promise<boolean>, opts: WaitOptions = {}): Promise<void> {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const intervalMs = opts.intervalMs ?? 20;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await pred()) return;
-    if (Date.now() >= deadline) {
-      const msg = typeof opts.message === 'function' ? opts.message() : (opts.message ?? 'condition');
-      throw new Error(`waitFor timed out after ${timeoutMs} ms: ${msg}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+export { waitFor, waitForValue, type WaitOptions } from './wait.ts';
 
 /** Does `a` list `b` as a connected (handshake done) peer? Peers are told apart by the REST port they announce. */
 export function isPeerOf(a: MegaNode, b: MegaNode): boolean {

@@ -72,7 +72,7 @@ describe('GET /id: the facilitator identity and its own website manifest', () =>
       manifestDomain: 'localhost',
       manifestCheckedAt: id.manifestCheckedAt,
     });
-    assert.equal(served.includes('/good.json'), true);
+    assert.equal(served.includes('/good.json'), true, "expected served to include '/good.json'");
   });
 
   it('a manifest naming the key but signed by another: not verified, with the reason', async () => {

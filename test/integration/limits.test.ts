@@ -60,8 +60,8 @@ describe('P2P inbound connections per address', () => {
     const b = await open(n.p2pPort);
     const c = await open(n.p2pPort);
     await waitFor(() => c.closed(), { message: 'the third connection from one address to be refused' });
-    assert.equal(a.closed(), false);
-    assert.equal(b.closed(), false);
+    assert.equal(a.closed(), false, 'expected a.closed() to be false');
+    assert.equal(b.closed(), false, 'expected b.closed() to be false');
     // A slot freed is a slot again.
     a.socket.destroy();
     await waitFor(() => a.closed());

@@ -13,9 +13,9 @@ describe('monitoring of P2P peers', () => {
   });
 
   it('lists the peer, streams its connect, the items it relays and its disconnect, and counts it', async () => {
-    const a = await createTestNode({}, 'monitor-a');
+    const a = await createTestNode({ targetOutbound: 0 }, 'monitor-a');
     nodes.push(a);
-    const b = await createTestNode({}, 'monitor-b');
+    const b = await createTestNode({ targetOutbound: 0 }, 'monitor-b');
     nodes.push(b);
     const got: { event: string; type?: string; id?: string; peer?: { direction: string; userAgent: string } }[] = [];
     const ws = new WebSocket(`ws://127.0.0.1:${a.httpPort}/events`);
@@ -25,9 +25,10 @@ describe('monitoring of P2P peers', () => {
     await connect(b, a);
     const base = `http://127.0.0.1:${a.httpPort}`;
     const peers = (await (await fetch(base + '/peers')).json()) as { direction: string; userAgent: string; bytesIn: number }[];
-    assert.equal(peers.length, 1);
-    assert.equal(peers[0]?.direction, 'inbound');
-    assert.equal(testSchemas().component('PeerSummary')(peers[0]), true);
+    // Pinned (targetOutbound 0): a never dials b back, so b is its one peer, inbound.
+    assert.equal(peers.length, 1, 'expected b as the one peer of a');
+    assert.equal(peers[0]?.direction, 'inbound', 'expected b listed as inbound (b dialed a)');
+    assert.equal(testSchemas().component('PeerSummary')(peers[0]), true, 'expected the listed peer to match the PeerSummary schema');
     await waitFor(() => got.some((e) => e.event === 'peer:connect'), { message: 'peer:connect on the feed' });
 
     // An oracle posted to b reaches a by gossip and shows on a's feed like a REST submission.

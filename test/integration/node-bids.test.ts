@@ -3,23 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
-import { MegaNode } from '../../src/node.ts';
+import type { MegaNode } from '../../src/node.ts';
 import { sha256Hex } from '../../src/protocol/hash.ts';
 import { FakeLnd } from '../helpers/fake-lnd.ts';
 import { makeKeys, makeOracle } from '../helpers/factory.ts';
-
-/** Poll `probe` until it returns a value (not undefined) or the deadline passes. */
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setImmediate(r));
-  }
-}
+import { waitForValue } from '../helpers/wait.ts';
+import { createTestNode } from '../helpers/network.ts';
 
 describe('MegaNode with Lightning bid verification', () => {
   const lnd = new FakeLnd();
@@ -30,9 +20,7 @@ describe('MegaNode with Lightning bid verification', () => {
     await lnd.start();
     const macaroonPath = path.join(lnd.tls.dir, 'readonly.macaroon');
     fs.writeFileSync(macaroonPath, lnd.macaroon);
-    const config = parseConfig({ httpPort: 0, p2pPort: 0, listenAddress: '127.0.0.1', network: 'regtest', dataDir: null, lnRestHost: lnd.restHost, lnMacaroonPath: macaroonPath, lnTlsCertPath: lnd.tls.certPath });
-    node = new MegaNode(config, { log: pino({ level: 'silent' }) });
-    await node.start();
+    node = await createTestNode({ lnRestHost: lnd.restHost, lnMacaroonPath: macaroonPath, lnTlsCertPath: lnd.tls.certPath });
     base = `http://127.0.0.1:${node.httpPort}`;
   });
 
@@ -52,10 +40,10 @@ describe('MegaNode with Lightning bid verification', () => {
       const res = await fetch(`${base}/oracle`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(o) });
       assert.equal(res.status, 201);
     }
-    const details = await waitFor(async () => {
+    const details = await waitForValue(async () => {
       const body = (await (await fetch(`${base}/oracles/${keys.publicKey}`)).json()) as { bid: { state: string }; rank: { verifiedBid: number }; oracle: unknown };
       return body.bid.state === 'pending' ? undefined : body;
-    });
+    }, { timeoutMs: 5000, message: 'the bid to leave the pending state' });
     assert.deepEqual(details.bid, { state: 'verified', amountMsat: 7000 });
     assert.deepEqual(details.rank, { verifiedBid: 7000, difficulty: bidder.pow.difficulty });
     assert.deepEqual(details.oracle, bidder);

@@ -38,8 +38,8 @@ describe('p2p: discovery and connection limits', () => {
     await waitFor(() => test.pool.totals().bytesIn > 0 && reg.pool.totals().bytesIn > 0, { message: 'both sides received the foreign version frame' });
     assert.deepEqual(reg.pool.list(), []);
     assert.deepEqual(test.pool.list(), []);
-    assert.equal(test.pool.bans.isBanned('127.0.0.1'), false);
-    assert.equal(reg.pool.bans.isBanned('127.0.0.1'), false);
+    assert.equal(test.pool.bans.isBanned('127.0.0.1'), false, "expected '127.0.0.1' not banned");
+    assert.equal(reg.pool.bans.isBanned('127.0.0.1'), false, "expected '127.0.0.1' not banned");
   });
 
   it('a seed that is down at start is redialed with backoff and connected once it comes up', async () => {
@@ -62,7 +62,7 @@ describe('p2p: discovery and connection limits', () => {
     await waitFor(() => second.pool.totals().bytesOut > 0 && allBackingOff(second), { message: 'second peer tried and was refused' });
     assert.deepEqual(second.pool.list(), []);
     assert.equal(full.pool.list().length, 1);
-    assert.equal(isPeerOf(full, first), true);
+    assert.equal(isPeerOf(full, first), true, 'expected isPeerOf(full, first) to be true');
 
     await first.stop();
     await waitFor(() => areConnected(full, second), { timeoutMs: 15_000, message: 'second peer admitted after the first left' });

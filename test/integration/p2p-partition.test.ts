@@ -1,4 +1,4 @@
-// test/integration/p2p-partition.test.ts - six real nodes cut into two halves that each accept new items, then rejoined through one bridge: every node converges to the same contents.
+// test/integration/p2p-partition.test.ts - six real nodes (topology pinned: targetOutbound 0, explicit edges) cut into two halves that each accept new items, then rejoined through one bridge: every node converges to the same contents.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MegaNode } from '../../src/node.ts';
@@ -66,8 +66,12 @@ describe('p2p: six nodes, partitioned into halves and rejoined', () => {
   const shared = makeKeys(70);
 
   before(async () => {
-    for (let i = 0; i < 6; i++) nodes.push(await createTestNode({}, `p${i}`));
+    // targetOutbound 0: nobody dials an address it learned (inbound version, addr gossip), so the
+    // connections are exactly EDGES and, after the cut, exactly the bridge this suite opens.
+    for (let i = 0; i < 6; i++) nodes.push(await createTestNode({ targetOutbound: 0 }, `p${i}`));
     await connectAll(nodes, EDGES);
+    const degrees = nodes.map((n) => n.pool.list().length);
+    assert.deepEqual(degrees, [3, 3, 3, 3, 3, 3], `expected exactly the nine EDGES (three peers each), got degrees ${degrees.join(',')}`);
   });
 
   after(async () => {
@@ -87,7 +91,7 @@ describe('p2p: six nodes, partitioned into halves and rejoined', () => {
     await waitFor(() => crossPairs.every(([i, j]) => !isPeerOf(at(i), at(j)) && !isPeerOf(at(j), at(i))), { message: 'no cross connection left' });
     for (const [i, j] of EDGES) {
       const sameHalf = HALF_A.includes(i) === HALF_A.includes(j);
-      assert.equal(isPeerOf(at(i), at(j)), sameHalf, `edge ${i}-${j}`);
+      assert.equal(isPeerOf(at(i), at(j)), sameHalf, `expected edge ${i}-${j} ${sameHalf ? 'kept (same half)' : 'dropped (crosses the cut)'}`);
     }
   });
 
@@ -97,10 +101,10 @@ describe('p2p: six nodes, partitioned into halves and rejoined', () => {
     await waitFor(() => HALF_A.every((i) => hasAll(at(i), a)), { message: 'half A has its items' });
     await waitFor(() => HALF_B.every((i) => hasAll(at(i), b)), { message: 'half B has its items' });
     // No connection crosses the cut (relay, sync and anti-entropy all run over connections), so nothing crossed it.
-    for (const i of HALF_A) assert.equal(hasAny(at(i), b), false, `node ${i} has an item of half B`);
-    for (const i of HALF_B) assert.equal(hasAny(at(i), a), false, `node ${i} has an item of half A`);
-    assert.equal(contents(at(0)).length, 5);
-    assert.equal(contents(at(3)).length, 5);
+    for (const i of HALF_A) assert.equal(hasAny(at(i), b), false, `expected node ${i} to hold no item of half B`);
+    for (const i of HALF_B) assert.equal(hasAny(at(i), a), false, `expected node ${i} to hold no item of half A`);
+    assert.equal(contents(at(0)).length, 5, 'expected half A to hold the shared oracle and its own four items');
+    assert.equal(contents(at(3)).length, 5, 'expected half B to hold the shared oracle and its own four items');
   });
 
   it('rejoined through a single cross pair, all six converge to the same contents with everything', async () => {
@@ -115,10 +119,10 @@ describe('p2p: six nodes, partitioned into halves and rejoined', () => {
       },
       { timeoutMs: 15_000, message: () => `converged; sizes ${nodes.map((n) => contents(n).length).join(',')} of ${total}` },
     );
-    for (const n of nodes) {
-      assert.equal(hasAll(n, a), true);
-      assert.equal(hasAll(n, b), true);
-      assert.deepEqual(contents(n), contents(at(0)));
-    }
+    nodes.forEach((n, i) => {
+      assert.equal(hasAll(n, a), true, `expected node ${i} to hold every item of half A`);
+      assert.equal(hasAll(n, b), true, `expected node ${i} to hold every item of half B`);
+      assert.deepEqual(contents(n), contents(at(0)), `expected node ${i} to hold what node 0 holds`);
+    });
   });
 });

@@ -58,8 +58,8 @@ describe('reputation across shards (count 2): scope=local vs scope=network', () 
     await waitFor(() => hasItem(s1, 'report', reportId(missing1)) && hasItem(s1, 'report', reportId(conflict1)), { message: 'shard-1 reports stored by s1' });
     const fact = makeFact({ capKeys: CAP_NEW, args: missing1.content.type === 'fact-missing' ? missing1.content.request.arguments : {}, answer: 'yes' });
     assert.equal((await post(s1, '/dispute', makeDispute({ reportId: reportId(missing1), oraclePubKey: NEW.publicKey, fact }))).status, 201);
-    for (const r of [missing0, disagrees0]) assert.equal(hasItem(s1, 'report', reportId(r)), false);
-    for (const r of [missing1, conflict1]) assert.equal(hasItem(s0, 'report', reportId(r)), false);
+    for (const r of [missing0, disagrees0]) assert.equal(hasItem(s1, 'report', reportId(r)), false, "expected hasItem(s1, 'report', reportId(r)) to be false");
+    for (const r of [missing1, conflict1]) assert.equal(hasItem(s0, 'report', reportId(r)), false, "expected hasItem(s0, 'report', reportId(r)) to be false");
   });
 
   after(async () => {
@@ -146,7 +146,7 @@ describe('reputation across shards when only the new key\'s ad is stored (report
     await connect(s0, s1);
     assert.equal((await post(s0, '/oracle', newAd)).status, 201);
     await waitFor(() => hasItem(s1, 'oracle', NEW2.publicKey), { message: 'new ad on both nodes' });
-    for (const r of [conflict(0), conflict(1)]) assert.equal([201, 202].includes((await post(s0, '/report', r)).status), true);
+    for (const r of [conflict(0), conflict(1)]) assert.equal([201, 202].includes((await post(s0, '/report', r)).status), true, "expected [201, 202].includes((await post(s0, '/report', r)).status) to be true");
     await waitFor(() => hasItem(s1, 'report', reportId(conflict(1))), { message: 'shard-1 conflict stored by s1' });
   });
 

@@ -152,8 +152,8 @@ describe('mega capability and mega fact', () => {
 
   test('facts are signed by the capability key over their request', () => {
     for (const f of [yes, no, missingFact]) {
-      assert.equal(schemas.component('Fact')(f), true);
-      assert.equal(isFactSignatureValid(f), true);
+      assert.equal(schemas.component('Fact')(f), true, 'expected the built fact to match the Fact schema');
+      assert.equal(isFactSignatureValid(f), true, "expected the fact's signature to verify");
     }
     assert.deepEqual(yes.request, { capabilityPubKey: capKey.publicKey, arguments: { city: 'Paris', date: '2024-06-01' } });
     assert.equal(yes.answer, 'yes');

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPair } from '../../../src/protocol/keys.ts';
 import { checkPow, oraclePreimage } from '../../../src/protocol/pow.ts';
 import type { OracleId } from '../../../src/protocol/types.ts';
-import { collect, runCli, spawnCli, waitFor } from './run-cli.ts';
+import { collect, runCli, spawnCli } from './run-cli.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 /** How long after SIGINT the process may take to exit (workers are terminated, not drained). */
 const PROMPT_EXIT_MS = 3000;
@@ -17,9 +18,9 @@ describe('mining', { concurrency: true }, () => {
     let stderr = '';
     child.stderr?.on('data', (d: Buffer | string) => (stderr += String(d)));
     // The first periodic progress line proves the workers are hashing and the SIGINT handler is in place.
-    await waitFor(() => /mining oracle: [\d.]+[kMG]? hashes, /.test(stderr), 'a mining progress line', 20_000);
+    await waitFor(() => /mining oracle: [\d.]+[kMG]? hashes, /.test(stderr), { message: 'a mining progress line', timeoutMs: 20_000 });
     const sent = Date.now();
-    assert.equal(child.kill('SIGINT'), true);
+    assert.equal(child.kill('SIGINT'), true, "expected child.kill('SIGINT') to be true");
     const r = await done;
     const elapsed = Date.now() - sent;
     assert.equal(r.signal, null);

@@ -78,16 +78,6 @@ export async function runJson<T = unknown>(args: string[], opts: CliRunOptions =
   return JSON.parse(r.stdout) as T;
 }
 
-/** Poll `pred` until it holds, failing after `timeoutMs` (never a fixed sleep). */
-export async function waitFor(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000, intervalMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await pred()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 /** A fresh temporary directory; remove it with {@link removeDir}. */
 export function tempDir(prefix = 'mega-cli-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

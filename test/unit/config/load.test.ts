@@ -20,7 +20,7 @@ const problemsOf = (raw: unknown): string[] => {
   try {
     parseConfig(raw);
   } catch (e) {
-    assert.equal(e instanceof ConfigError, true);
+    assert.equal(e instanceof ConfigError, true, 'expected e instanceof ConfigError to be true');
     return (e as ConfigError).problems;
   }
   assert.fail('expected a ConfigError');
@@ -30,8 +30,8 @@ describe('config', () => {
   it('fills every default and freezes the result', () => {
     const c = parseConfig({});
     for (const [k, spec] of Object.entries(CONFIG_SCHEMA)) assert.deepEqual((c as unknown as Record<string, unknown>)[k], spec.default, k);
-    assert.equal(Object.isFrozen(c), true);
-    assert.equal(Object.isFrozen(c.shard), true);
+    assert.equal(Object.isFrozen(c), true, 'expected Object.isFrozen(c) to be true');
+    assert.equal(Object.isFrozen(c.shard), true, 'expected Object.isFrozen(c.shard) to be true');
   });
 
   it('rejects unknown keys, naming them', () => {

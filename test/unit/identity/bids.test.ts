@@ -71,7 +71,7 @@ describe('Lightning bids', () => {
     const listed = r.service.listOracles({ page: 0, chunkSize: 10 }, {});
     assert.deepEqual(listed.map((o) => o.msg.pubkey), [rich.ad.pubkey, worker.pubkey]);
     assert.deepEqual(listed[0]?.msg, rich.ad);
-    assert.equal(isOracleSignatureValid(listed[0]!.msg), true);
+    assert.equal(isOracleSignatureValid(listed[0]!.msg), true, 'expected isOracleSignatureValid(listed[0]!.msg) to be true');
     r.done();
   });
 
@@ -141,7 +141,7 @@ describe('Lightning bids', () => {
     const b = bidder(521, 1000, {});
     const st = await statusAfterSubmit(r, b.ad);
     assert.equal(st.state, 'unverified');
-    assert.equal(st.state === 'unverified' && /ECONNREFUSED/.test(st.reason), true);
+    assert.equal(st.state === 'unverified' && /ECONNREFUSED/.test(st.reason), true, "expected st.state === 'unverified' && /ECONNREFUSED/.test(st.reason) to be true");
     r.done();
   });
 

@@ -99,7 +99,7 @@ describe('FacilitatorIdentity', () => {
     const id = new FacilitatorIdentity(ID, OPTS, { log, now: () => NOW, fetch: () => Promise.reject(new Error('boom')) });
     id.start();
     await id.check();
-    assert.equal(id.view()?.manifestVerified, false);
+    assert.equal(id.view()?.manifestVerified, false, 'expected id.view()?.manifestVerified to be false');
     assert.equal(id.view()?.manifestError, 'boom');
     assert.equal(lines[0]?.level, 'warn');
     id.stop();

@@ -77,7 +77,7 @@ describe('fetchManifest', () => {
   it('refuses loopback and private addresses outside test mode (literal and resolved)', async () => {
     assert.deepEqual(await fetchManifest('https://127.0.0.1/m.json', { ...TEST_FETCH, isTest: false }), { ok: false, reason: 'manifest host is a non-public address' });
     const r = await fetchManifest('https://localhost:1/m.json', { ...TEST_FETCH, isTest: false });
-    assert.equal(r.ok, false);
+    assert.equal(r.ok, false, 'expected r.ok to be false');
     assert.equal(!r.ok && /non-public address/.test(r.reason), true, JSON.stringify(r));
     for (const ip of ['10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.1.1', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1', '0.0.0.0']) assert.equal(isNonPublicAddress(ip), true, ip);
     for (const ip of ['8.8.8.8', '2001:4860:4860::8888', '172.32.0.1']) assert.equal(isNonPublicAddress(ip), false, ip);
@@ -159,7 +159,7 @@ describe('ManifestChecker', () => {
     routes.set('/k1.json', { status: 200, body: JSON.stringify(good()) });
     const ad = makeOracle({ keys: K, manifestUri: url('/k1.json') });
     assert.equal((await r.service.admit('oracle', ad)).status, 'accepted');
-    assert.equal(r.checker.isVerified(K.publicKey), false);
+    assert.equal(r.checker.isVerified(K.publicKey), false, 'expected r.checker.isVerified(K.publicKey) to be false');
     await r.checker.idle();
     assert.deepEqual(r.checker.manifestStatus(K.publicKey), { manifestVerified: true, manifestDomain: 'localhost' });
     assert.equal(r.checker.verifiedCount(), 1);
@@ -193,7 +193,7 @@ describe('ManifestChecker', () => {
     for (const o of [verified, plain]) assert.equal((await t.service.admit('oracle', o)).status, 'accepted');
     await checker.idle();
     const one = await request(app).get(`/oracles/${K.publicKey}`);
-    assert.equal(one.body.manifestVerified, true);
+    assert.equal(one.body.manifestVerified, true, 'expected one.body.manifestVerified to be true');
     assert.equal(one.body.manifestDomain, 'localhost');
     assert.deepEqual((await request(app).get('/oracles?manifestVerified=true')).body, [verified]);
     assert.deepEqual((await request(app).get('/oracles?manifestVerified=false')).body, [plain]);

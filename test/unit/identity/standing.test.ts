@@ -26,9 +26,9 @@ describe('rotation carry-over', () => {
     const t = rig();
     assert.equal((await t.service.admit('oracle', oldAd)).status, 'accepted');
     assert.equal((await t.service.admit('report', conflictAgainst(OLD))).status, 'accepted');
-    assert.equal(t.standing.isConflicted(NEW.publicKey), false);
+    assert.equal(t.standing.isConflicted(NEW.publicKey), false, 'expected NEW.publicKey not to be conflicted');
     assert.equal((await t.service.admit('oracle', newAd)).status, 'accepted');
-    assert.equal(t.standing.isConflicted(NEW.publicKey), true);
+    assert.equal(t.standing.isConflicted(NEW.publicKey), true, 'expected NEW.publicKey to be conflicted');
     const rep = t.standing.reputation(NEW.publicKey);
     assert.equal(rep.verifiedConflicts, 1);
     assert.deepEqual(rep.previousKeys, [MID.publicKey, OLD.publicKey]);
@@ -44,7 +44,7 @@ describe('rotation carry-over', () => {
     // kept by the newest key, unchanged (its PoW and id still verify for every peer)
     assert.deepEqual(t.service.listReports(NEW.publicKey, { page: 0, chunkSize: 10 }).map((x) => x.msg), [r]);
     assert.equal(t.standing.reputation(NEW.publicKey).verifiedConflicts, 1);
-    assert.equal(t.standing.isConflicted(NEW.publicKey), true);
+    assert.equal(t.standing.isConflicted(NEW.publicKey), true, 'expected NEW.publicKey to be conflicted');
     // the mid key's reports count too
     assert.equal((await t.service.admit('report', makeReport({ type: 'fact-missing', oraclePubKey: MID.publicKey, capKeys: CAP }))).status, 'accepted');
     const rep = t.standing.reputation(NEW.publicKey);
@@ -64,11 +64,11 @@ describe('rotation carry-over', () => {
     const t = rig({ maxOracles: 1, maxReports: 1 });
     assert.equal((await t.service.admit('oracle', newAd)).status, 'accepted');
     assert.equal((await t.service.admit('report', conflictAgainst(OLD))).status, 'accepted');
-    assert.equal(t.standing.isConflicted(NEW.publicKey), true);
+    assert.equal(t.standing.isConflicted(NEW.publicKey), true, 'expected NEW.publicKey to be conflicted');
     // a higher-PoW fact-missing pushes the conflict out of the per-oracle set
     assert.equal((await t.service.admit('report', makeReport({ type: 'fact-missing', oraclePubKey: OLD.publicKey, capKeys: CAP, difficulty: 6 }))).status, 'accepted');
-    assert.equal(t.standing.isConflicted(NEW.publicKey), false);
-    assert.equal(t.standing.isConflicted(OLD.publicKey), false);
+    assert.equal(t.standing.isConflicted(NEW.publicKey), false, 'expected NEW.publicKey not to be conflicted');
+    assert.equal(t.standing.isConflicted(OLD.publicKey), false, 'expected OLD.publicKey not to be conflicted');
     // an oracle with more PoW evicts the new ad: the old key is no longer linked to anything stored
     assert.equal((await t.service.admit('oracle', makeOracle({ keys: makeKeys(398), difficulty: 8 }))).status, 'accepted');
     assert.equal(t.standing.reportHolder(OLD.publicKey), undefined);

@@ -48,23 +48,23 @@ describe('Mempool oracles: ranking', () => {
     mempool.addOracle(fakeOracle(pk(2), 1));
     mempool.addOracle(fakeOracle(pk(3), 5));
     assert.deepEqual(listed(mempool), [pk(1), pk(3), pk(2)]);
-    assert.equal(mempool.setVerifiedBid(pk(2), 1), true);
+    assert.equal(mempool.setVerifiedBid(pk(2), 1), true, 'expected mempool.setVerifiedBid(pk(2), 1) to be true');
     assert.equal(mempool.getOracle(pk(2))?.verifiedBid, 1);
     assert.deepEqual(listed(mempool), [pk(2), pk(1), pk(3)]);
-    assert.equal(mempool.setVerifiedBid(pk(3), 1000), true);
+    assert.equal(mempool.setVerifiedBid(pk(3), 1000), true, 'expected mempool.setVerifiedBid(pk(3), 1000) to be true');
     assert.deepEqual(listed(mempool), [pk(3), pk(2), pk(1)]);
     // equal bids fall back to PoW
-    assert.equal(mempool.setVerifiedBid(pk(3), 1), true);
+    assert.equal(mempool.setVerifiedBid(pk(3), 1), true, 'expected mempool.setVerifiedBid(pk(3), 1) to be true');
     assert.deepEqual(listed(mempool), [pk(3), pk(2), pk(1)]);
     // un-verifying puts it back among the bidless
-    assert.equal(mempool.setVerifiedBid(pk(3), 0), true);
+    assert.equal(mempool.setVerifiedBid(pk(3), 0), true, 'expected mempool.setVerifiedBid(pk(3), 0) to be true');
     assert.deepEqual(listed(mempool), [pk(2), pk(1), pk(3)]);
   });
 
   it('setVerifiedBid on an unknown oracle returns false and changes nothing', () => {
     const { mempool } = newMempoolForTest();
     mempool.addOracle(fakeOracle(pk(1), 1));
-    assert.equal(mempool.setVerifiedBid(pk(2), 5), false);
+    assert.equal(mempool.setVerifiedBid(pk(2), 5), false, 'expected mempool.setVerifiedBid(pk(2), 5) to be false');
     assert.deepEqual(mempool.counts().oracles, 1);
   });
 
@@ -233,7 +233,7 @@ describe('Mempool oracles: seqNo updates', () => {
     assert.deepEqual(mempool.counts(), { oracles: 2, capabilities: 1, reports: 1, disputes: 0 });
     assert.deepEqual(mempool.listOracles(ALL, { tag: 'sports' }).map((o) => o.msg.pubkey), [pk(1)]);
     assert.deepEqual(ev.order, [`accepted:oracle:${pk(1)}`]);
-    assert.equal(ev.accepted[0]?.replaced, true);
+    assert.equal(ev.accepted[0]?.replaced, true, 'expected ev.accepted[0]?.replaced to be true');
     assert.equal(ev.accepted[0]?.entity, up);
     // the upgraded version is now the one to beat: the old proof is a duplicate
     assert.deepEqual(mempool.addOracle(fakeOracle(pk(1), 3, { seqNo: 4, tags: ['sports'] })), { status: 'duplicate' });

@@ -314,7 +314,7 @@ function checkOutcome(op: Op, got: ReturnType<typeof run>, want: Expect, events:
 function checkState(m: Mempool, model: Model): void {
   const counts = m.counts();
   assert.deepEqual(counts, model.counts());
-  assert.ok(counts.oracles <= model.opts.maxOracles);
+  assert.ok(counts.oracles <= model.opts.maxOracles, `expected counts.oracles <= model.opts.maxOracles, got counts.oracles = ${counts.oracles}, model.opts.maxOracles = ${model.opts.maxOracles}`);
 
   const oracles = m.listOracles(ALL);
   const wantOrder = [...model.oracles.values()].sort((a, b) => cmp(oRank(b), oRank(a))).map((o) => o.pubkey);
@@ -329,14 +329,14 @@ function checkState(m: Mempool, model: Model): void {
     // the stored version is the one the model kept
     assert.deepEqual([o.msg.seqNo, o.msg.pow.difficulty, o.msg.tags], [mo.seq, mo.d, mo.tags]);
     const cs = m.listCapabilities(ALL, { pubkey: o.msg.pubkey });
-    assert.ok(cs.length <= model.opts.maxCapabilities);
+    assert.ok(cs.length <= model.opts.maxCapabilities, `expected cs.length <= model.opts.maxCapabilities, got cs.length = ${cs.length}, model.opts.maxCapabilities = ${model.opts.maxCapabilities}`);
     assert.deepEqual(cs.map((c) => c.msg.capabilityPubKey), [...mo.caps.values()].sort((a, b) => cmp(cRank(b), cRank(a))).map((c) => c.key));
     for (const c of cs) {
       const mc = mo.caps.get(c.msg.capabilityPubKey) as MCap;
       assert.deepEqual([c.msg.seqNo, c.msg.pow.difficulty, c.msg.question, c.msg.tags], [mc.seq, mc.d, mc.words.join(' '), mc.tags]);
     }
     const rs = m.listReports(o.msg.pubkey, ALL);
-    assert.ok(rs.length <= model.opts.maxReports);
+    assert.ok(rs.length <= model.opts.maxReports, `expected rs.length <= model.opts.maxReports, got rs.length = ${rs.length}, model.opts.maxReports = ${model.opts.maxReports}`);
     assert.deepEqual(rs.map((r) => [r.id, r.dispute?.id ?? null]), [...mo.reports.values()].sort((a, b) => cmp(rRank(b), rRank(a))).map((r) => [r.id, r.dispute]));
     for (const r of rs) {
       assert.equal(m.getReport(r.id), r);
@@ -483,18 +483,18 @@ describe('Mempool properties (model-based, fast-check)', () => {
             }
             const before = mempool.listOracles(ALL).map((o) => ({ p: o.verifiedBid, s: o.msg.pow.difficulty, id: o.msg.pubkey }));
             const r = mempool.addOracle(fakeOracle(oracleKey(op.k), op.d, { seqNo: 0 }));
-            assert.ok(mempool.counts().oracles <= maxOracles);
+            assert.ok(mempool.counts().oracles <= maxOracles, `expected mempool.counts().oracles <= maxOracles, got maxOracles = ${maxOracles}`);
             if (r.status !== 'accepted') continue;
             const gone = r.evicted.filter((e) => e.kind === 'oracle');
             if (gone.length === 0) {
-              assert.ok(before.length < maxOracles || before.some((b) => b.id === oracleKey(op.k)));
+              assert.ok(before.length < maxOracles || before.some((b) => b.id === oracleKey(op.k)), 'expected before.length < maxOracles || before.some((b) => b.id === oracleKey(op.k))');
               continue;
             }
             assert.equal(gone.length, 1);
             const lowest = before.at(-1) as Rank;
             assert.equal(gone[0]?.id, lowest.id);
-            for (const b of before) assert.ok(cmp(lowest, b) <= 0);
-            assert.equal(beats({ p: 0, s: op.d, id: '' }, lowest), true);
+            for (const b of before) assert.ok(cmp(lowest, b) <= 0, 'expected cmp(lowest, b) <= 0');
+            assert.equal(beats({ p: 0, s: op.d, id: '' }, lowest), true, "expected beats({ p: 0, s: op.d, id: '' }, lowest) to be true");
           }
         },
       ),

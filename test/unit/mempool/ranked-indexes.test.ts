@@ -106,7 +106,7 @@ describe('rank-ordered indexes past the small-set threshold', () => {
     const lowest = keysOf(m.listOracles(ALL)).at(-1) as string;
     const r = m.addOracle(fakeOracle(pk(N + 1), 2));
     assert.equal(r.status === 'accepted' && r.evicted.at(-1)?.id, lowest);
-    for (const f of [{ question: 'common' }, { tag: 'a' }, { tag: 'b' }]) assert.equal(keysOf(m.listOracles(ALL, f)).includes(lowest), false);
+    for (const f of [{ question: 'common' }, { tag: 'a' }, { tag: 'b' }]) assert.equal(keysOf(m.listOracles(ALL, f)).includes(lowest), false, 'expected keysOf(m.listOracles(ALL, f)).includes(lowest) to be false');
     assert.equal(m.listCapabilities(ALL, { question: 'common' }).length, N - 1);
     checkIndexes(m);
   });

@@ -16,11 +16,11 @@ const ids = (xs: Iterable<R>): string[] => [...xs].map((x) => x.id);
 
 describe('outranks', () => {
   it('is strict and ignores the id', () => {
-    assert.equal(outranks({ primary: 0, secondary: 5 }, { primary: 0, secondary: 4 }), true);
-    assert.equal(outranks({ primary: 0, secondary: 5 }, { primary: 0, secondary: 5 }), false);
-    assert.equal(outranks({ primary: 0, secondary: 4 }, { primary: 0, secondary: 5 }), false);
-    assert.equal(outranks({ primary: 1, secondary: 0 }, { primary: 0, secondary: 200 }), true);
-    assert.equal(outranks({ primary: 0, secondary: 200 }, { primary: 1, secondary: 0 }), false);
+    assert.equal(outranks({ primary: 0, secondary: 5 }, { primary: 0, secondary: 4 }), true, 'expected the first rank to outrank the second');
+    assert.equal(outranks({ primary: 0, secondary: 5 }, { primary: 0, secondary: 5 }), false, 'expected the first rank not to outrank the second');
+    assert.equal(outranks({ primary: 0, secondary: 4 }, { primary: 0, secondary: 5 }), false, 'expected the first rank not to outrank the second');
+    assert.equal(outranks({ primary: 1, secondary: 0 }, { primary: 0, secondary: 200 }), true, 'expected the first rank to outrank the second');
+    assert.equal(outranks({ primary: 0, secondary: 200 }, { primary: 1, secondary: 0 }), false, 'expected the first rank not to outrank the second');
   });
 });
 
@@ -46,13 +46,13 @@ describe('RankedSet', () => {
     assert.equal(s.lowest(), undefined);
     assert.deepEqual([...s.descending()], []);
     assert.deepEqual([...s.values()], []);
-    assert.equal(s.has(r(0, 'x')), false);
-    assert.equal(s.delete(r(0, 'x')), false);
+    assert.equal(s.has(r(0, 'x')), false, "expected s not to have r(0, 'x')");
+    assert.equal(s.delete(r(0, 'x')), false, "expected s.delete(r(0, 'x')) to be false");
   });
 
   it('keeps values in rank order and finds the lowest', () => {
     const s = new RankedSet<R>(cmp);
-    for (const x of [r(3, 'a'), r(1, 'b'), r(10, 'c'), r(7, 'd')]) assert.equal(s.add(x), true);
+    for (const x of [r(3, 'a'), r(1, 'b'), r(10, 'c'), r(7, 'd')]) assert.equal(s.add(x), true, 'expected s.add(x) to be true');
     assert.equal(s.size, 4);
     assert.deepEqual(ids(s.descending()), ['c', 'd', 'a', 'b']);
     assert.deepEqual(ids(s.values()), ['b', 'a', 'd', 'c']);
@@ -70,12 +70,12 @@ describe('RankedSet', () => {
 
   it('adding an equal entry twice keeps one; delete finds entries by rank', () => {
     const s = new RankedSet<R>(cmp);
-    assert.equal(s.add(r(1, 'a')), true);
-    assert.equal(s.add(r(1, 'a')), false);
+    assert.equal(s.add(r(1, 'a')), true, "expected s.add(r(1, 'a')) to be true");
+    assert.equal(s.add(r(1, 'a')), false, "expected s.add(r(1, 'a')) to be false");
     assert.equal(s.size, 1);
-    assert.equal(s.has(r(1, 'a')), true);
+    assert.equal(s.has(r(1, 'a')), true, "expected s to have r(1, 'a')");
     assert.equal(s.delete(r(2, 'a')), false, 'another rank is another entry');
-    assert.equal(s.delete(r(1, 'a')), true);
+    assert.equal(s.delete(r(1, 'a')), true, "expected s.delete(r(1, 'a')) to be true");
     assert.equal(s.size, 0);
   });
 
@@ -97,7 +97,7 @@ describe('RankedSet', () => {
     assert.deepEqual(ids(s.descending()), ids(want));
     assert.deepEqual(ids(s.descending(5, 7)), ids(want.slice(5, 12)));
     assert.equal(s.lowest()?.id, want.at(-1)?.id);
-    for (const x of want.slice(0, n - 3)) assert.equal(s.delete(x), true);
+    for (const x of want.slice(0, n - 3)) assert.equal(s.delete(x), true, 'expected s.delete(x) to be true');
     assert.equal(s.size, 3);
     assert.deepEqual(ids(s.descending()), ids(want.slice(n - 3)));
   });

@@ -225,18 +225,18 @@ describe('Mempool disputes', () => {
 
 describe('Mempool sharding', () => {
   it('isInShard takes the id as one 256-bit integer', () => {
-    assert.equal(isInShard(rid(5), { count: 1, index: 0 }), true);
-    assert.equal(isInShard(rid(5), { count: 4, index: 1 }), true);
-    assert.equal(isInShard(rid(6), { count: 4, index: 1 }), false);
-    assert.equal(isInShard(rid(6), { count: 4, index: 2 }), true);
+    assert.equal(isInShard(rid(5), { count: 1, index: 0 }), true, 'expected rid(5) in shard { count: 1, index: 0 }');
+    assert.equal(isInShard(rid(5), { count: 4, index: 1 }), true, 'expected rid(5) in shard { count: 4, index: 1 }');
+    assert.equal(isInShard(rid(6), { count: 4, index: 1 }), false, 'expected rid(6) outside shard { count: 4, index: 1 }');
+    assert.equal(isInShard(rid(6), { count: 4, index: 2 }), true, 'expected rid(6) in shard { count: 4, index: 2 }');
     // 2^252 mod 3 = 1, although the low 63 hex digits are all zero
     const high = '1' + '0'.repeat(63);
-    assert.equal(isInShard(high, { count: 3, index: 1 }), true);
-    assert.equal(isInShard(high, { count: 3, index: 0 }), false);
+    assert.equal(isInShard(high, { count: 3, index: 1 }), true, 'expected high in shard { count: 3, index: 1 }');
+    assert.equal(isInShard(high, { count: 3, index: 0 }), false, 'expected high outside shard { count: 3, index: 0 }');
     // 2^256 - 1 = 0 mod 3 and mod 5 (2^256 = 1 mod 3 and mod 5)
-    assert.equal(isInShard('f'.repeat(64), { count: 3, index: 0 }), true);
-    assert.equal(isInShard('f'.repeat(64), { count: 5, index: 0 }), true);
-    assert.equal(isInShard('f'.repeat(64), { count: 7, index: 0 }), false);
+    assert.equal(isInShard('f'.repeat(64), { count: 3, index: 0 }), true, "expected 'f'.repeat(64) in shard { count: 3, index: 0 }");
+    assert.equal(isInShard('f'.repeat(64), { count: 5, index: 0 }), true, "expected 'f'.repeat(64) in shard { count: 5, index: 0 }");
+    assert.equal(isInShard('f'.repeat(64), { count: 7, index: 0 }), false, "expected 'f'.repeat(64) outside shard { count: 7, index: 0 }");
   });
 
   it('stores only reports of its shard; out-of-shard reports are answered but not stored or announced', () => {

@@ -68,16 +68,16 @@ describe('supersedesAd: truth table', () => {
   it('is irreflexive: an ad never supersedes itself or an identical copy', () => {
     const o = fakeOracle(pk(1), 3, { seqNo: 2 });
     const c = fakeCapability(pk(1), pk(101), 3, { seqNo: 2 });
-    assert.equal(supersedesAd(o, o), false);
-    assert.equal(supersedesAd({ ...o }, o), false);
-    assert.equal(supersedesAd(c, c), false);
-    assert.equal(supersedesAd(structuredClone(c), c), false);
+    assert.equal(supersedesAd(o, o), false, 'expected o not to supersede o');
+    assert.equal(supersedesAd({ ...o }, o), false, 'expected { ...o } not to supersede o');
+    assert.equal(supersedesAd(c, c), false, 'expected c not to supersede c');
+    assert.equal(supersedesAd(structuredClone(c), c), false, 'expected structuredClone(c) not to supersede c');
   });
 
   it('signed content is compared canonically: key order does not matter', () => {
     const o = fakeOracle(pk(1), 3, { seqNo: 2, tags: ['a', 'b'] });
     const reordered = Object.fromEntries(Object.entries({ ...o, pow: fakePow(4) }).reverse()) as unknown as OracleId;
-    assert.equal(supersedesAd(reordered, o), true);
+    assert.equal(supersedesAd(reordered, o), true, 'expected reordered to supersede o');
     // but tag order is content (arrays are ordered in the signed form): another fork, decided by signing hash
     const swapped = fakeOracle(pk(1), 4, { seqNo: 2, tags: ['b', 'a'] });
     assert.equal(supersedesAd(swapped, o), forkWins(swapped, o), 'expected the reordered tags treated as other content');
@@ -86,7 +86,7 @@ describe('supersedesAd: truth table', () => {
   it('each signed field of an oracle ad counts as content; an absent optional field differs from a present one', () => {
     const stored = fakeOracle(pk(1), 3, { seqNo: 2 });
     const up = (edit: Partial<OracleId>): OracleId => ({ ...stored, pow: fakePow(9), ...edit });
-    assert.equal(supersedesAd(up({}), stored), true);
+    assert.equal(supersedesAd(up({}), stored), true, 'expected up({}) to supersede stored');
     for (const edit of [{ bid: { amount: 1, proof: '' } }, { tags: [] }, { manifestUri: 'https://x.example/m.json' }, { oracleSignatureType: 'x' as OracleId['oracleSignatureType'] }]) {
       assert.equal(supersedesAd(up(edit), stored), forkWins(up(edit), stored), `expected ${JSON.stringify(edit)} treated as other content`);
       assert.equal(supersedesAd(stored, up(edit)), !forkWins(up(edit), stored), 'expected the other order to agree');
@@ -96,7 +96,7 @@ describe('supersedesAd: truth table', () => {
   it('each signed field of a capability ad counts as content', () => {
     const stored = fakeCapability(pk(1), pk(101), 3, { seqNo: 2 });
     const up = (edit: Partial<OracleCapability>): OracleCapability => ({ ...stored, pow: fakePow(9), ...edit });
-    assert.equal(supersedesAd(up({}), stored), true);
+    assert.equal(supersedesAd(up({}), stored), true, 'expected up({}) to supersede stored');
     const edits: Partial<OracleCapability>[] = [{ question: 'other' }, { tags: ['t'] }, { answers: ['yes'] }, { params: [{ name: 'p', values: ['v'] }] }, { endpoint: 'https://x.example' }, { off: true }];
     for (const edit of edits) assert.equal(supersedesAd(up(edit), stored), forkWins(up(edit), stored), `expected ${JSON.stringify(edit)} treated as other content`);
   });
@@ -104,16 +104,16 @@ describe('supersedesAd: truth table', () => {
   it('with real signatures: the same ad re-mined at a higher difficulty supersedes; of a re-signed variant at the same seqNo and the original, the greater signing hash wins whatever the PoW', () => {
     const keys = makeKeys(1);
     const o = makeOracle({ keys, seqNo: 3, difficulty: 2, tags: ['sports'] });
-    assert.equal(supersedesAd(mine(o, 'oracle', 5), o), true);
-    assert.equal(supersedesAd(o, mine(o, 'oracle', 5)), false);
-    assert.equal(supersedesAd(mine(o, 'oracle', 2), o), false);
+    assert.equal(supersedesAd(mine(o, 'oracle', 5), o), true, "expected mine(o, 'oracle', 5) to supersede o");
+    assert.equal(supersedesAd(o, mine(o, 'oracle', 5)), false, "expected o not to supersede mine(o, 'oracle', 5)");
+    assert.equal(supersedesAd(mine(o, 'oracle', 2), o), false, "expected mine(o, 'oracle', 2) not to supersede o");
     const variant = mine(resignOracle({ ...o, tags: ['weather'] }, keys), 'oracle', 8);
     assert.equal(supersedesAd(variant, o), forkWins(variant, o), 'expected the fork decided by signing hash');
     assert.equal(supersedesAd(o, variant), forkWins(o, variant), 'expected the same decision in the other arrival order');
     assert.equal(supersedesAd(variant, o) !== supersedesAd(o, variant), true, 'expected exactly one fork to win');
     const c = makeCapability({ oracleKeys: keys, capKeys: makeKeys(101), question: 'Who won?', seqNo: 1, difficulty: 1 });
-    assert.equal(supersedesAd(mine(c, 'capability', 4), c), true);
-    assert.equal(supersedesAd(mine({ ...c, cTTL: 1 }, 'capability', 4), c), true);
+    assert.equal(supersedesAd(mine(c, 'capability', 4), c), true, "expected mine(c, 'capability', 4) to supersede c");
+    assert.equal(supersedesAd(mine({ ...c, cTTL: 1 }, 'capability', 4), c), true, 'expected the first ad to supersede the second');
   });
 });
 
@@ -139,9 +139,9 @@ describe('supersedesReport: truth table', () => {
   }
 
   it('a big seqNo jump does not excuse a lower PoW; cTTL does not count', () => {
-    assert.equal(supersedesReport(fakeReport(pk(1), 3, { seqNo: Number.MAX_SAFE_INTEGER }), fakeReport(pk(1), 4, { seqNo: 0 })), false);
-    assert.equal(supersedesReport({ ...stored, cTTL: stored.cTTL + 3 }, stored), false);
-    assert.equal(supersedesReport(stored, stored), false);
+    assert.equal(supersedesReport(fakeReport(pk(1), 3, { seqNo: Number.MAX_SAFE_INTEGER }), fakeReport(pk(1), 4, { seqNo: 0 })), false, 'expected supersedesReport(fakeReport(pk(1), 3, { seqNo: Number.MAX_SAFE_INTEGER }), fakeReport(pk(1), 4, { ...');
+    assert.equal(supersedesReport({ ...stored, cTTL: stored.cTTL + 3 }, stored), false, 'expected the first report not to supersede the second');
+    assert.equal(supersedesReport(stored, stored), false, 'expected stored not to supersede stored');
   });
 
   it('is a strict partial order (irreflexive, asymmetric, transitive) over (seqNo, difficulty)', () => {
@@ -152,9 +152,9 @@ describe('supersedesReport: truth table', () => {
         const a = rep(sa, da);
         const b = rep(sb, db);
         const c = rep(sc, dc);
-        assert.equal(supersedesReport(a, a), false);
-        assert.equal(supersedesReport(a, b) && supersedesReport(b, a), false);
-        if (supersedesReport(a, b) && supersedesReport(b, c)) assert.equal(supersedesReport(a, c), true);
+        assert.equal(supersedesReport(a, a), false, 'expected a not to supersede a');
+        assert.equal(supersedesReport(a, b) && supersedesReport(b, a), false, 'expected supersedesReport(a, b) && supersedesReport(b, a) to be false');
+        if (supersedesReport(a, b) && supersedesReport(b, c)) assert.equal(supersedesReport(a, c), true, 'expected a to supersede c');
         // exactly: seqNo does not go down and PoW strictly rises
         assert.equal(supersedesReport(a, b), sa >= sb && da > db);
       }),
@@ -168,9 +168,9 @@ describe('supersedesAd: order properties', () => {
     const ad = fc.tuple(fc.nat(2), fc.nat(3), fc.constantFrom('a', 'b')).map(([seq, d, t]) => fakeOracle(pk(1), d, { seqNo: seq, tags: [t] }));
     fc.assert(
       fc.property(ad, ad, ad, (a, b, c) => {
-        assert.equal(supersedesAd(a, a), false);
-        assert.equal(supersedesAd(a, b) && supersedesAd(b, a), false);
-        if (supersedesAd(a, b) && supersedesAd(b, c)) assert.equal(supersedesAd(a, c), true);
+        assert.equal(supersedesAd(a, a), false, 'expected a not to supersede a');
+        assert.equal(supersedesAd(a, b) && supersedesAd(b, a), false, 'expected supersedesAd(a, b) && supersedesAd(b, a) to be false');
+        if (supersedesAd(a, b) && supersedesAd(b, c)) assert.equal(supersedesAd(a, c), true, 'expected a to supersede c');
       }),
       { seed: 7, numRuns: 300 },
     );

@@ -47,8 +47,8 @@ describe('RankedIndex', () => {
     assert.deepEqual(desc(ix, 'a'), [1]);
     assert.deepEqual(desc(ix, 'b'), [5, 3, 1]);
     assert.equal(ix.get('zzz'), undefined);
-    assert.equal(ix.has('b', 3), true);
-    assert.equal(ix.has('a', 3), false);
+    assert.equal(ix.has('b', 3), true, "expected ix.has('b', 3) to be true");
+    assert.equal(ix.has('a', 3), false, "expected ix.has('a', 3) to be false");
     assert.equal(ix.keyCount, 3);
   });
 

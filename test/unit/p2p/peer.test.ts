@@ -9,6 +9,7 @@ import { Peer, type PeerOptions } from '../../../src/p2p/peer.ts';
 import { MAX_INV_ITEMS, NETWORK_MAGIC, PROTOCOL_VERSION, type Network } from '../../../src/wire/constants.ts';
 import { encodeFrame, FrameDecoder } from '../../../src/wire/frame.ts';
 import { MessageCodec, type VersionPayload, type WireMessage } from '../../../src/wire/messages.ts';
+import { waitFor } from '../../helpers/wait.ts';
 
 const codec = new MessageCodec(SchemaRegistry.load());
 const log = pino({ level: 'silent' });
@@ -144,15 +145,6 @@ function connect(opts: Partial<PeerOptions> = {}, direction: 'inbound' | 'outbou
   return h;
 }
 
-/** Poll until `pred` holds; fail after `timeoutMs` (no fixed sleeps). */
-async function waitFor(pred: () => boolean, what: string, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /** Let queued stream callbacks run (two macrotask turns). */
 const settle = async (): Promise<void> => {
   for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
@@ -161,15 +153,15 @@ const settle = async (): Promise<void> => {
 async function handshake(opts: Partial<PeerOptions> = {}, direction: 'inbound' | 'outbound' = 'inbound'): Promise<Harness> {
   const h = connect(opts, direction);
   h.remote.send(remoteVersion(), VERACK);
-  await waitFor(() => h.ready === 1, 'peer:ready');
+  await waitFor(() => h.ready === 1, { message: 'peer:ready' });
   return h;
 }
 
 async function closedWith(h: Harness, reason: string, timeoutMs?: number): Promise<void> {
-  await waitFor(() => h.closed.length > 0, `close (${reason})`, timeoutMs);
+  await waitFor(() => h.closed.length > 0, { message: `close (${reason})`, timeoutMs: timeoutMs });
   assert.deepEqual(h.closed, [reason]);
-  assert.equal(h.peer.isClosed, true);
-  assert.equal(h.local.destroyed, true);
+  assert.equal(h.peer.isClosed, true, 'expected h.peer.isClosed to be true');
+  assert.equal(h.local.destroyed, true, 'expected h.local.destroyed to be true');
 }
 
 // ---- tests -----------------------------------------------------------------------------------------
@@ -178,18 +170,18 @@ describe('Peer: handshake', () => {
   for (const direction of ['inbound', 'outbound'] as const) {
     it(`${direction}: sends its version first, and nothing else before the remote's version`, async () => {
       const h = connect({}, direction);
-      await waitFor(() => h.remote.received.length >= 1, 'version');
+      await waitFor(() => h.remote.received.length >= 1, { message: 'version' });
       await settle();
       assert.deepEqual(h.remote.received, [{ command: 'version', payload: localVersion }]);
-      assert.equal(h.peer.isReady, false);
+      assert.equal(h.peer.isReady, false, 'expected h.peer.isReady to be false');
     });
   }
 
   it('version + verack (one chunk): answers verack, emits peer:ready once, keeps their version', async () => {
     const h = await handshake();
-    await waitFor(() => h.remote.received.length >= 2, 'verack');
+    await waitFor(() => h.remote.received.length >= 2, { message: 'verack' });
     assert.deepEqual(h.remote.commands(), ['version', 'verack']);
-    assert.equal(h.peer.isReady, true);
+    assert.equal(h.peer.isReady, true, 'expected h.peer.isReady to be true');
     assert.deepEqual(h.peer.version, remoteVersion().payload);
     assert.equal(h.peer.listenAddress, '203.0.113.7:18444');
     assert.deepEqual(h.misbehaved, []);
@@ -200,12 +192,12 @@ describe('Peer: handshake', () => {
   it('version and verack in separate chunks: ready only after both', async () => {
     const h = connect();
     h.remote.send(remoteVersion());
-    await waitFor(() => h.remote.count('verack') === 1, 'our verack');
+    await waitFor(() => h.remote.count('verack') === 1, { message: 'our verack' });
     await settle();
-    assert.equal(h.peer.isReady, false);
+    assert.equal(h.peer.isReady, false, 'expected h.peer.isReady to be false');
     assert.equal(h.ready, 0);
     h.remote.send(VERACK);
-    await waitFor(() => h.ready === 1, 'peer:ready');
+    await waitFor(() => h.ready === 1, { message: 'peer:ready' });
   });
 
   it('inbound from IPv6: the listen address is bracketed', async () => {
@@ -215,7 +207,7 @@ describe('Peer: handshake', () => {
     live.push(peer);
     peer.start();
     remote.send(remoteVersion(), VERACK);
-    await waitFor(() => peer.isReady, 'ready');
+    await waitFor(() => peer.isReady, { message: 'ready' });
     assert.equal(peer.listenAddress, '[2001:db8::5]:18444');
   });
 
@@ -307,9 +299,9 @@ describe('Peer: handshake', () => {
     const h = await handshake({ handshakeTimeoutMs: 100, keepAliveMs: 40 });
     h.remote.autoPong = true;
     // Pings come every 40 ms once ready: the fourth is well past the 100 ms handshake timeout.
-    await waitFor(() => h.remote.count('ping') >= 4, '4 pings');
+    await waitFor(() => h.remote.count('ping') >= 4, { message: '4 pings' });
     assert.deepEqual(h.closed, []);
-    assert.equal(h.peer.isReady, true);
+    assert.equal(h.peer.isReady, true, 'expected h.peer.isReady to be true');
   });
 });
 
@@ -317,7 +309,7 @@ describe('Peer: after the handshake', () => {
   it('answers ping with pong carrying the same nonce', async () => {
     const h = await handshake();
     h.remote.send({ command: 'ping', payload: { nonce: 'deadbeef00c0ffee' } });
-    await waitFor(() => h.remote.count('pong') === 1, 'pong');
+    await waitFor(() => h.remote.count('pong') === 1, { message: 'pong' });
     assert.deepEqual(h.remote.received.at(-1), { command: 'pong', payload: { nonce: 'deadbeef00c0ffee' } });
     assert.deepEqual(h.messages, []); // ping/pong stay inside the peer
   });
@@ -325,7 +317,7 @@ describe('Peer: after the handshake', () => {
   it('a pong with an unknown nonce is ignored', async () => {
     const h = await handshake();
     h.remote.send({ command: 'pong', payload: { nonce: 'ffffffffffffffff' } }, { command: 'ping', payload: { nonce: '0000000000000001' } });
-    await waitFor(() => h.remote.count('pong') === 1, 'pong');
+    await waitFor(() => h.remote.count('pong') === 1, { message: 'pong' });
     assert.deepEqual(h.closed, []);
     assert.deepEqual(h.misbehaved, []);
   });
@@ -344,7 +336,7 @@ describe('Peer: after the handshake', () => {
       { command: 'dispute', payload: null },
     ];
     h.remote.send(...msgs);
-    await waitFor(() => h.messages.length === msgs.length, 'all messages');
+    await waitFor(() => h.messages.length === msgs.length, { message: 'all messages' });
     // Entity messages arrive with their payload size on the wire (the intake's byte budget counts it).
     const sized = msgs.map((m) => (['oracle', 'capability', 'report', 'dispute'].includes(m.command) ? { ...m, bytes: Buffer.byteLength(JSON.stringify(m.payload)) } : m));
     assert.deepEqual(h.messages, sized);
@@ -353,7 +345,7 @@ describe('Peer: after the handshake', () => {
   it('a repeated version or verack costs 10 points each; the tenth gets the peer banned', async () => {
     const h = await handshake();
     for (let i = 0; i < 9; i++) h.remote.send(i % 2 ? VERACK : remoteVersion());
-    await waitFor(() => h.misbehaved.length === 9, '9 misbehaviours');
+    await waitFor(() => h.misbehaved.length === 9, { message: '9 misbehaviours' });
     assert.equal(h.peer.banScore, 90);
     assert.deepEqual(h.closed, []);
     h.remote.send(remoteVersion());
@@ -367,7 +359,7 @@ describe('Peer: keepalive', () => {
   it('sends pings every interval and stays connected while the remote answers them', async () => {
     const h = await handshake({ keepAliveMs: 60 });
     h.remote.autoPong = true;
-    await waitFor(() => h.remote.count('ping') >= 6, '6 pings (more than 3 intervals)');
+    await waitFor(() => h.remote.count('ping') >= 6, { message: '6 pings (more than 3 intervals)' });
     assert.deepEqual(h.closed, []);
     const nonces = h.remote.received.filter((m) => m.command === 'ping').map((m) => (m.payload as { nonce: string }).nonce);
     assert.equal(new Set(nonces).size, nonces.length); // a fresh nonce each time
@@ -421,7 +413,7 @@ describe('Peer: misbehaviour', () => {
         h.remote.sendRaw(bytes());
         await closedWith(h, 'banned');
         assert.deepEqual(h.misbehaved, [[BAN_THRESHOLD, code]]);
-        assert.equal(h.peer.banScore >= BAN_THRESHOLD, true);
+        assert.ok(h.peer.banScore >= BAN_THRESHOLD, `expected h.peer.banScore >= BAN_THRESHOLD, got h.peer.banScore = ${h.peer.banScore}, BAN_THRESHOLD = ${BAN_THRESHOLD}`);
       });
     }
   }
@@ -488,9 +480,9 @@ describe('Peer: throttling and send limits', () => {
     const h = await handshake({ maxMessagesPerSecond: 20 });
     const burst: WireMessage[] = Array.from({ length: 30 }, (_, i) => ({ command: 'ping', payload: { nonce: i.toString(16).padStart(16, '0') } }));
     h.remote.send(...burst);
-    await waitFor(() => h.remote.count('pong') === 30, '30 pongs');
+    await waitFor(() => h.remote.count('pong') === 30, { message: '30 pongs' });
     // The burst (18 tokens left after version+verack, 30 spent) left the bucket in debt: reads are paused.
-    assert.equal(h.local.isPaused(), true);
+    assert.equal(h.local.isPaused(), true, 'expected h.local.isPaused() to be true');
     assert.deepEqual(h.closed, []);
     assert.deepEqual(h.misbehaved, []);
     assert.equal(h.peer.banScore, 0);
@@ -500,10 +492,10 @@ describe('Peer: throttling and send limits', () => {
     h.remote.send({ command: 'ping', payload: { nonce: 'aaaaaaaaaaaaaaaa' } });
     await settle();
     assert.equal(h.remote.count('pong'), 30);
-    await waitFor(() => h.remote.count('pong') === 31, 'the held ping to be answered', 5_000);
+    await waitFor(() => h.remote.count('pong') === 31, { message: 'the held ping to be answered', timeoutMs: 5_000 });
     const heldFor = Date.now() - sentAt;
     assert.equal(heldFor >= 200, true, `held for ${heldFor} ms`);
-    await waitFor(() => !h.local.isPaused(), 'reads to resume');
+    await waitFor(() => !h.local.isPaused(), { message: 'reads to resume' });
     assert.deepEqual(h.closed, []);
     assert.equal(h.peer.banScore, 0);
   });
@@ -515,11 +507,11 @@ describe('Peer: throttling and send limits', () => {
       h.remote.autoPong = true;
       // 8 tokens left after the handshake; 20 pings leave a debt of 12 messages = a 1.2 s pause (> 3 x 100 ms).
       h.remote.send(...Array.from({ length: 20 }, (): WireMessage => ({ command: 'ping', payload: { nonce: '0000000000000000' } })));
-      await waitFor(() => h.remote.count('pong') === 20, '20 pongs');
+      await waitFor(() => h.remote.count('pong') === 20, { message: '20 pongs' });
       // Our keepalive pings every 100 ms keep arriving at the remote; 15 of them span more than the
       // 1.2 s pause, i.e. more than 3 idle intervals (the old bug closed the peer within that span).
       const before = h.remote.count('ping');
-      await waitFor(() => h.remote.count('ping') >= before + 15 || h.closed.length > 0, '15 more keepalive pings', 5_000);
+      await waitFor(() => h.remote.count('ping') >= before + 15 || h.closed.length > 0, { message: '15 more keepalive pings', timeoutMs: 5_000 });
       assert.deepEqual(h.closed, []);
     },
   );
@@ -527,8 +519,8 @@ describe('Peer: throttling and send limits', () => {
   it('messages within the rate are not throttled', async () => {
     const h = await handshake({ maxMessagesPerSecond: 100 });
     h.remote.send(...Array.from({ length: 50 }, (): WireMessage => ({ command: 'ping', payload: { nonce: '0000000000000000' } })));
-    await waitFor(() => h.remote.count('pong') === 50, '50 pongs');
-    assert.equal(h.local.isPaused(), false);
+    await waitFor(() => h.remote.count('pong') === 50, { message: '50 pongs' });
+    assert.equal(h.local.isPaused(), false, 'expected h.local.isPaused() to be false');
   });
 
   it(`a remote that stops reading is dropped once more than ${MAX_SEND_BUFFER_BYTES} bytes are queued (send-buffer-full)`, async () => {
@@ -544,7 +536,7 @@ describe('Peer: throttling and send limits', () => {
     assert.deepEqual(h.closed, ['send-buffer-full']);
     // Sends go through while at most 16 MiB are queued; the first send that finds more drops the peer.
     assert.equal(sent, Math.floor(MAX_SEND_BUFFER_BYTES / frameBytes) + 1);
-    assert.equal(h.peer.send(big), false);
+    assert.equal(h.peer.send(big), false, 'expected h.peer.send(big) to be false');
   });
 });
 
@@ -568,7 +560,7 @@ describe('Peer: close', () => {
     h.peer.destroy('stopping');
     h.peer.destroy('stopping');
     assert.deepEqual(h.closed, ['stopping']);
-    assert.equal(h.peer.send({ command: 'mempool', payload: null }), false);
-    assert.equal(h.peer.isReady, false);
+    assert.equal(h.peer.send({ command: 'mempool', payload: null }), false, "expected h.peer.send({ command: 'mempool', payload: null }) to be false");
+    assert.equal(h.peer.isReady, false, 'expected h.peer.isReady to be false');
   });
 });

@@ -11,7 +11,7 @@ describe('persist codec', () => {
     const d = decodeRecords(text, isObj);
     assert.deepEqual(d.records, [{ n: 1, s: 'a\nb' }, { n: 2 }]);
     assert.equal(d.corrupt, 0);
-    assert.equal(d.tornTail, false);
+    assert.equal(d.tornTail, false, 'expected d.tornTail to be false');
   });
 
   it('skips a torn tail at every cut point and keeps every complete record', () => {
@@ -21,7 +21,7 @@ describe('persist codec', () => {
       const d = decodeRecords(good + last.slice(0, cut), isObj);
       assert.deepEqual(d.records, [{ n: 1 }, { n: 2 }], `cut at ${cut}`);
       // A cut right before the final newline leaves a complete-looking line without its newline: still torn.
-      assert.equal(d.tornTail, true);
+      assert.equal(d.tornTail, true, 'expected d.tornTail to be true');
       assert.equal(d.corrupt, 1);
     }
   });
@@ -36,7 +36,7 @@ describe('persist codec', () => {
     const d = decodeRecords(a + flipped + badJson + wrongShape + garbage + c, isObj);
     assert.deepEqual(d.records, [{ n: 1 }, { n: 3 }]);
     assert.equal(d.corrupt, 4);
-    assert.equal(d.tornTail, false);
+    assert.equal(d.tornTail, false, 'expected d.tornTail to be false');
   });
 
   it('decodes an empty file to nothing', () => {

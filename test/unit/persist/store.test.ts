@@ -47,7 +47,7 @@ describe('MempoolStore', () => {
     fill(a.mempool);
     const before = contents(a.mempool);
     a.store.close();
-    assert.ok(fs.statSync(path.join(dir, 'journal.log')).size > 0);
+    assert.ok(fs.statSync(path.join(dir, 'journal.log')).size > 0, "expected fs.statSync(path.join(dir, 'journal.log')).size > 0");
 
     const { mempool } = newMempoolForTest();
     let events = 0;
@@ -89,7 +89,7 @@ describe('MempoolStore', () => {
     const j = path.join(dir, 'journal.log');
     // The snapshot is empty (no compaction since open); corrupt the journal in the middle and tear its tail.
     const lines = fs.readFileSync(j, 'utf8').split('\n');
-    assert.equal(lines[3]!.includes('will it snow'), true);
+    assert.equal(lines[3]!.includes('will it snow'), true, "expected lines[3]!.includes('will it snow') to be true");
     lines[3] = lines[3]!.replace('"', "'"); // the seqNo-1 capability record becomes corrupt
     fs.writeFileSync(j, lines.join('\n') + '0123456789abcdef {"op":"put","ki');
     const b = open();
@@ -114,9 +114,9 @@ describe('MempoolStore', () => {
     // The journal now holds only what arrived after the compaction started, not all 40 ads.
     const journalBytes = fs.statSync(path.join(dir, 'journal.log')).size;
     const snapshotBytes = fs.statSync(path.join(dir, 'snapshot.log')).size;
-    assert.equal(snapshotBytes > 0, true);
+    assert.ok(snapshotBytes > 0, `expected snapshotBytes > 0, got snapshotBytes = ${snapshotBytes}`);
     assert.equal(a.store.pendingBytes, journalBytes);
-    assert.equal(fs.existsSync(path.join(dir, 'journal.old.log')), false);
+    assert.equal(fs.existsSync(path.join(dir, 'journal.old.log')), false, "expected path.join(dir, 'journal.old.log') not to exist");
     const before = contents(a.mempool);
     a.store.close();
     const b = open();
@@ -176,6 +176,6 @@ describe('MempoolStore', () => {
     fs.writeFileSync(path.join(dir, 'LOCK'), '999999999'); // no such process: left by kill -9
     const b = open();
     b.store.close();
-    assert.equal(fs.existsSync(path.join(dir, 'LOCK')), false);
+    assert.equal(fs.existsSync(path.join(dir, 'LOCK')), false, "expected path.join(dir, 'LOCK') not to exist");
   });
 });

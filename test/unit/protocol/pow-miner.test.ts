@@ -14,7 +14,7 @@ describe('minePow (worker threads)', { timeout: 60_000 }, () => {
     assert.equal(pow.difficulty, 8);
     assert.equal(pow.algorithm, 'SHA256');
     assert.equal(checkPow(pow, ORACLE.publicKey), null);
-    assert.equal('magicString' in pow, false);
+    assert.equal('magicString' in pow, false, "expected 'magicString' in pow to be false");
   });
 
   it('carries magicString into the hash and the result', async () => {
@@ -48,14 +48,14 @@ describe('minePow (worker threads)', { timeout: 60_000 }, () => {
     await progressed;
     controller.abort();
     await assert.rejects(mining, (err: unknown) => {
-      assert.equal(err instanceof MiningAbortedError, true);
+      assert.equal(err instanceof MiningAbortedError, true, 'expected err instanceof MiningAbortedError to be true');
       assert.equal((err as Error).name, 'AbortError');
       return true;
     });
     // Totals grow by one worker batch at a time.
     for (let i = 0; i < 3; i++) {
       assert.equal((seen[i] as number) % REPORT_EVERY, 0);
-      if (i > 0) assert.equal((seen[i] as number) > (seen[i - 1] as number), true);
+      if (i > 0) assert.ok((seen[i] as number) > (seen[i - 1] as number), 'expected (seen[i] as number) > (seen[i - 1] as number)');
     }
     const count = seen.length;
     // Nothing is reported after the abort settled the promise.
@@ -88,7 +88,7 @@ describe('minePow (worker threads)', { timeout: 60_000 }, () => {
       },
     });
     assert.deepEqual(pow, minePowSync(preimage, 16, undefined, 2 * REPORT_EVERY));
-    assert.equal(calls >= 2, true);
+    assert.ok(calls >= 2, `expected calls >= 2, got calls = ${calls}`);
   });
 
   it('rejects difficulties outside [0, 256] with a RangeError', async () => {

@@ -84,11 +84,11 @@ describe('checkPow', () => {
 
   it('valid at exactly the number of leading zero bits', () => {
     assert.equal(checkPow(pow, boundary.preimage), null);
-    assert.equal(verifyPow(pow, boundary.preimage), true);
+    assert.equal(verifyPow(pow, boundary.preimage), true, 'expected verifyPow(pow, boundary.preimage) to be true');
   });
   it('pow-insufficient one bit above', () => {
     assert.equal(checkPow({ ...pow, difficulty: boundary.invalidAt }, boundary.preimage), 'pow-insufficient');
-    assert.equal(verifyPow({ ...pow, difficulty: boundary.invalidAt }, boundary.preimage), false);
+    assert.equal(verifyPow({ ...pow, difficulty: boundary.invalidAt }, boundary.preimage), false, 'expected verifyPow({ ...pow, difficulty: boundary.invalidAt }, boundary.preimage) to be false');
   });
   it('any lower difficulty is valid too (difficulty is a claim of at least that many bits)', () => {
     for (let d = 0; d <= boundary.validAt; d++) assert.equal(checkPow({ ...pow, difficulty: d }, boundary.preimage), null);
@@ -123,8 +123,8 @@ describe('minePowSync', () => {
     for (const b of v.pow.boundaries) {
       const mined = minePowSync(b.preimage, b.leadingZeroBits);
       assert.equal(checkPow(mined, b.preimage), null);
-      assert.equal(mined.magicNo <= b.magicNo, true);
-      for (let m = 0; m < mined.magicNo; m++) assert.equal(leadingZeroBits(powHash(b.preimage, m)) < b.leadingZeroBits, true);
+      assert.ok(mined.magicNo <= b.magicNo, `expected mined.magicNo <= b.magicNo, got mined.magicNo = ${mined.magicNo}, b.magicNo = ${b.magicNo}`);
+      for (let m = 0; m < mined.magicNo; m++) assert.ok(leadingZeroBits(powHash(b.preimage, m)) < b.leadingZeroBits, `expected leadingZeroBits(powHash(b.preimage, m)) < b.leadingZeroBits, got b.leadingZeroBits = ${b.leadingZeroBits}`);
     }
   });
   it('finds the vector proofs at their difficulty, with magicString', () => {
@@ -135,7 +135,7 @@ describe('minePowSync', () => {
   });
   it('starts at `start`', () => {
     const mined = minePowSync('abc', 4, undefined, 1000);
-    assert.equal(mined.magicNo >= 1000, true);
+    assert.ok(mined.magicNo >= 1000, `expected mined.magicNo >= 1000, got mined.magicNo = ${mined.magicNo}`);
     assert.equal(checkPow(mined, 'abc'), null);
   });
   it('refuses difficulties outside [0, 256] and non-integers', () => {

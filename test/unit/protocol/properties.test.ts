@@ -38,7 +38,7 @@ describe('canonicalization properties', () => {
       fc.property(fc.jsonValue(), fc.array(fc.nat(), { minLength: 1, maxLength: 16 }), (value, order) => {
         const permuted = permuteKeys(value, order);
         assert.equal(canonicalize(permuted), canonicalize(value));
-        assert.equal(canonicalEqual(permuted, value), true);
+        assert.equal(canonicalEqual(permuted, value), true, 'expected canonicalEqual(permuted, value) to be true');
       }),
       RUNS,
     );
@@ -70,9 +70,9 @@ describe('canonicalization properties', () => {
       fc.property(fc.dictionary(keyArb, fc.jsonValue()), fc.jsonValue(), (obj, nested) => {
         const full = { ...obj, sig: 'x', pow: { difficulty: 1 }, cTTL: 3, inner: { pow: nested, cTTL: 1, sig: 'y' } };
         const part = signedPart(full, 'sig');
-        assert.equal('sig' in part, false);
-        assert.equal('pow' in part, false);
-        assert.equal('cTTL' in part, false);
+        assert.equal('sig' in part, false, "expected 'sig' in part to be false");
+        assert.equal('pow' in part, false, "expected 'pow' in part to be false");
+        assert.equal('cTTL' in part, false, "expected 'cTTL' in part to be false");
         assert.deepEqual(part.inner, full.inner);
         assert.equal(signingText(full, 'sig'), canonicalize(part));
       }),
@@ -87,15 +87,15 @@ describe('sign/verify properties', () => {
       fc.property(fc.dictionary(keyArb, fc.jsonValue(), { maxKeys: 8 }), privateKeyArb, fc.nat(255), fc.jsonValue(), (obj, priv, cTTL, pow) => {
         const pub = publicKeyOf(priv);
         const signed = { ...obj, signature: signObject(obj, 'signature', priv) };
-        assert.equal(verifyHash(signed.signature, signingHash(signed, 'signature'), pub), true);
+        assert.equal(verifyHash(signed.signature, signingHash(signed, 'signature'), pub), true, 'expected verifyHash to accept the signature');
         // Deterministic: the same object signs to the same bytes.
         assert.equal(signObject(permuteKeys(obj, [3, 1, 4, 1, 5]) as object, 'signature', priv), signed.signature);
         // Unsigned fields may change in transit.
         const relayed = { ...signed, cTTL, pow };
-        assert.equal(verifyHash(signed.signature, signingHash(relayed, 'signature'), pub), true);
+        assert.equal(verifyHash(signed.signature, signingHash(relayed, 'signature'), pub), true, 'expected verifyHash to accept the signature');
         // Anything else may not.
         const tampered = { ...signed, tampered: true };
-        assert.equal(verifyHash(signed.signature, signingHash(tampered, 'signature'), pub), false);
+        assert.equal(verifyHash(signed.signature, signingHash(tampered, 'signature'), pub), false, 'expected verifyHash to refuse the signature');
       }),
       RUNS,
     );
@@ -111,9 +111,9 @@ describe('sign/verify properties', () => {
       fc.property(args, fc.string({ maxLength: 64 }), fc.string({ maxLength: 64 }), (a, answer, otherAnswer) => {
         const request = { capabilityPubKey: CAPABILITY.publicKey, arguments: a };
         const f = signFact(request, answer, CAPABILITY.privateKey);
-        assert.equal(isFactSignatureValid(f), true);
+        assert.equal(isFactSignatureValid(f), true, "expected the fact's signature to verify");
         assert.equal(factHash(request, answer), factHash({ arguments: permuteKeys(a, [7, 2]) as Record<string, string>, capabilityPubKey: request.capabilityPubKey }, answer));
-        if (otherAnswer !== answer) assert.equal(isFactSignatureValid({ ...f, answer: otherAnswer }), false);
+        if (otherAnswer !== answer) assert.equal(isFactSignatureValid({ ...f, answer: otherAnswer }), false, "expected the fact's signature to be refused");
       }),
       RUNS,
     );

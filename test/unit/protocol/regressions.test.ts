@@ -40,7 +40,7 @@ describe('lone UTF-16 surrogates are refused by validation, before anything is c
     const args: Record<string, string> = {};
     args[`k${LONE}`] = 'v';
     const m: Report = { ...base, content: { type: 'fact-missing', request: { capabilityPubKey: CAPABILITY.publicKey, arguments: args } } };
-    assert.equal(registry.validateEntity('report', m).ok, false);
+    assert.equal(registry.validateEntity('report', m).ok, false, "expected registry.validateEntity('report', m).ok to be false");
   });
   it('well-formed surrogate pairs (emoji) are accepted', () => {
     const c = makeCapability(ORACLE, CAPABILITY, { question: 'rain? ☔ 😀' });

@@ -24,7 +24,7 @@ function ok(kind: EntityKind, value: unknown): void {
 }
 function bad(kind: EntityKind, value: unknown, message?: RegExp): void {
   const r = registry.validateEntity(kind, value);
-  assert.equal(r.ok, false);
+  assert.equal(r.ok, false, 'expected r.ok to be false');
   if (message && !r.ok) assert.match(r.message, message);
 }
 /** `base` with `value` set at `path` (created as needed). */

@@ -126,56 +126,56 @@ describe('tampering: every signed field of an OracleCapability breaks its signat
 describe('tampering: every signed field of a Fact breaks its signature', () => {
   const f = makeFact('A', { capabilityPubKey: CAPABILITY.publicKey, arguments: { match: 'A-B', round: 'final' } });
   it('the untampered fact verifies', () => {
-    assert.equal(isFactSignatureValid(f), true);
+    assert.equal(isFactSignatureValid(f), true, "expected the fact's signature to verify");
   });
   const paths = leafPaths({ request: f.request, answer: f.answer });
   for (const p of paths) {
     it(`changing ${p.join('.')} -> invalid`, () => {
-      assert.equal(isFactSignatureValid(tamperAt(f, p, OTHER_CAPABILITY.publicKey)), false);
+      assert.equal(isFactSignatureValid(tamperAt(f, p, OTHER_CAPABILITY.publicKey)), false, "expected the fact's signature to be refused");
     });
   }
   it('adding or removing an argument -> invalid', () => {
-    assert.equal(isFactSignatureValid({ ...f, request: { ...f.request, arguments: { ...f.request.arguments, extra: '' } } }), false);
-    assert.equal(isFactSignatureValid({ ...f, request: { ...f.request, arguments: { match: 'A-B' } } }), false);
+    assert.equal(isFactSignatureValid({ ...f, request: { ...f.request, arguments: { ...f.request.arguments, extra: '' } } }), false, 'expected isFactSignatureValid({ ...f, request: { ...f.request, arguments: { ...f.request.arguments, extra: ...');
+    assert.equal(isFactSignatureValid({ ...f, request: { ...f.request, arguments: { match: 'A-B' } } }), false, "expected the fact's signature to be refused");
   });
   it('an answer signed by another capability key -> invalid', () => {
     const other = signFact({ ...f.request, capabilityPubKey: OTHER_CAPABILITY.publicKey }, f.answer, OTHER_CAPABILITY.privateKey);
-    assert.equal(isFactSignatureValid({ ...f, signature: other.signature }), false);
+    assert.equal(isFactSignatureValid({ ...f, signature: other.signature }), false, "expected the fact's signature to be refused");
   });
   it('the signature covers {request, answer} only: signatureType is not signed (the schema pins it)', () => {
-    assert.equal(isFactSignatureValid({ ...f, signatureType: 'other' } as unknown as Fact), true);
+    assert.equal(isFactSignatureValid({ ...f, signatureType: 'other' } as unknown as Fact), true, "expected the fact's signature to verify");
   });
   it('a fact is not a signature over the bare answer', () => {
     const bare = signHash(sha256Hex(f.answer), CAPABILITY.privateKey);
-    assert.equal(isFactSignatureValid({ ...f, signature: bare }), false);
+    assert.equal(isFactSignatureValid({ ...f, signature: bare }), false, "expected the fact's signature to be refused");
   });
 });
 
 describe('high-S signatures', () => {
   const o = fullOracle();
   it('the signer only produces low-S, and the n - s twin is refused everywhere', () => {
-    assert.equal(isLowS(o.oracleSignature), true);
+    assert.equal(isLowS(o.oracleSignature), true, 'expected a low-S signature');
     const twin = highS(o.oracleSignature);
-    assert.equal(isLowS(twin), false);
-    assert.equal(verifyHash(twin, signingHash(o, 'oracleSignature'), o.pubkey), false);
+    assert.equal(isLowS(twin), false, 'expected a high-S signature to be flagged');
+    assert.equal(verifyHash(twin, signingHash(o, 'oracleSignature'), o.pubkey), false, 'expected verifyHash to refuse the signature');
     assert.equal(verifyOracleId({ ...o, oracleSignature: twin })?.reason, 'signature-invalid');
     const c = makeCapability();
     assert.equal(verifyCapability({ ...c, oracleSignature: highS(c.oracleSignature) })?.reason, 'signature-invalid');
     const f = makeFact('A');
-    assert.equal(isFactSignatureValid({ ...f, signature: highS(f.signature) }), false);
+    assert.equal(isFactSignatureValid({ ...f, signature: highS(f.signature) }), false, "expected the fact's signature to be refused");
   });
   it('s = n/2 is the largest accepted s; n/2 + 1 is high', () => {
     const half = (N - 1n) / 2n;
-    assert.equal(isLowS('1'.repeat(64) + hex64(half)), true);
-    assert.equal(isLowS('1'.repeat(64) + hex64(half + 1n)), false);
+    assert.equal(isLowS('1'.repeat(64) + hex64(half)), true, 'expected a low-S signature');
+    assert.equal(isLowS('1'.repeat(64) + hex64(half + 1n)), false, 'expected a high-S signature to be flagged');
   });
   it('every signature of 50 random hashes is low-S and its twin is refused', () => {
     for (let i = 0; i < 50; i++) {
       const h = sha256Hex(`msg ${i}`);
       const sig = signHash(h, ORACLE.privateKey);
-      assert.equal(isLowS(sig), true);
-      assert.equal(verifyHash(sig, h, ORACLE.publicKey), true);
-      assert.equal(verifyHash(highS(sig), h, ORACLE.publicKey), false);
+      assert.equal(isLowS(sig), true, 'expected a low-S signature');
+      assert.equal(verifyHash(sig, h, ORACLE.publicKey), true, 'expected verifyHash to accept the signature');
+      assert.equal(verifyHash(highS(sig), h, ORACLE.publicKey), false, 'expected verifyHash to refuse the signature');
     }
   });
 });
@@ -184,23 +184,23 @@ describe('keys', () => {
   const v = loadVectors();
   for (const k of v.invalidPublicKeys) {
     it(`isPublicKey refuses: ${k.why}`, () => {
-      assert.equal(isPublicKey(k.publicKey), false);
+      assert.equal(isPublicKey(k.publicKey), false, 'expected the public key refused');
     });
   }
   it('isPublicKey accepts both parities and refuses non-strings', () => {
-    assert.equal(isPublicKey(ORACLE.publicKey), true);
+    assert.equal(isPublicKey(ORACLE.publicKey), true, 'expected a valid public key');
     const parities = new Set([1, 2, 3, 4, 5, 6].map((b) => fixedKeys(b).publicKey.slice(0, 2)));
     assert.deepEqual([...parities].sort(), ['02', '03']);
-    for (const b of [1, 2, 3, 4, 5, 6]) assert.equal(isPublicKey(fixedKeys(b).publicKey), true);
-    for (const x of [undefined, null, 3, {}, [], Buffer.from(ORACLE.publicKey, 'hex')]) assert.equal(isPublicKey(x), false);
+    for (const b of [1, 2, 3, 4, 5, 6]) assert.equal(isPublicKey(fixedKeys(b).publicKey), true, 'expected a valid public key');
+    for (const x of [undefined, null, 3, {}, [], Buffer.from(ORACLE.publicKey, 'hex')]) assert.equal(isPublicKey(x), false, 'expected the public key refused');
   });
   it('isPrivateKey: 0 and n and above are refused; 1 and n - 1 accepted', () => {
-    assert.equal(isPrivateKey('0'.repeat(64)), false);
-    assert.equal(isPrivateKey(hex64(N)), false);
-    assert.equal(isPrivateKey('f'.repeat(64)), false);
-    assert.equal(isPrivateKey(hex64(1n)), true);
-    assert.equal(isPrivateKey(hex64(N - 1n)), true);
-    assert.equal(isPrivateKey('AB'.repeat(32)), false);
+    assert.equal(isPrivateKey('0'.repeat(64)), false, 'expected the private key refused');
+    assert.equal(isPrivateKey(hex64(N)), false, 'expected the private key refused');
+    assert.equal(isPrivateKey('f'.repeat(64)), false, 'expected the private key refused');
+    assert.equal(isPrivateKey(hex64(1n)), true, 'expected a valid private key');
+    assert.equal(isPrivateKey(hex64(N - 1n)), true, 'expected a valid private key');
+    assert.equal(isPrivateKey('AB'.repeat(32)), false, 'expected the private key refused');
   });
   it('publicKeyOf and signHash refuse invalid input with an Error', () => {
     assert.throws(() => publicKeyOf('0'.repeat(64)), Error);
@@ -211,7 +211,7 @@ describe('keys', () => {
     const k = generateKeyPair();
     assert.equal(publicKeyOf(k.privateKey), k.publicKey);
     const h = sha256Hex('hello');
-    assert.equal(verifyHash(signHash(h, k.privateKey), h, k.publicKey), true);
+    assert.equal(verifyHash(signHash(h, k.privateKey), h, k.publicKey), true, 'expected verifyHash to accept the signature');
   });
   it('signers refuse a private key that does not match the declared public key', () => {
     const o = makeOracle(ORACLE);
@@ -224,8 +224,8 @@ describe('keys', () => {
   });
   it('the rotation link signs SHA-256 of the new pubkey hex text', () => {
     const link = signRotation(OTHER_ORACLE.publicKey, ORACLE.privateKey);
-    assert.equal(verifyHash(link, sha256Hex(OTHER_ORACLE.publicKey), ORACLE.publicKey), true);
-    assert.equal(verifyHash(link, sha256Hex(Buffer.from(OTHER_ORACLE.publicKey, 'hex')), ORACLE.publicKey), false);
+    assert.equal(verifyHash(link, sha256Hex(OTHER_ORACLE.publicKey), ORACLE.publicKey), true, 'expected verifyHash to accept the signature');
+    assert.equal(verifyHash(link, sha256Hex(Buffer.from(OTHER_ORACLE.publicKey, 'hex')), ORACLE.publicKey), false, 'expected verifyHash to refuse the signature');
   });
 });
 
@@ -263,7 +263,7 @@ describe('verifyHash never throws on garbage', () => {
     for (const [s, hh, pk] of cases) {
       assert.equal(verifyHash(s, hh as string, pk), false, `${String(s)} / ${String(hh)} / ${String(pk)}`);
     }
-    assert.equal(verifyHash(sig, h, ORACLE.publicKey), true);
+    assert.equal(verifyHash(sig, h, ORACLE.publicKey), true, 'expected verifyHash to accept the signature');
   });
   it('random values of every JSON type return a boolean (fast-check)', () => {
     const hexish = (len: number) => fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFxz'.split('')), minLength: len, maxLength: len });
@@ -286,7 +286,7 @@ describe('verifyHash never throws on garbage', () => {
   it('random 64-byte signatures against a valid key never throw', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (bytes) => {
-        assert.equal(verifyHash(Buffer.from(bytes).toString('hex'), h, ORACLE.publicKey), false);
+        assert.equal(verifyHash(Buffer.from(bytes).toString('hex'), h, ORACLE.publicKey), false, 'expected verifyHash to refuse the signature');
       }),
       { seed: 42, numRuns: 200 },
     );

@@ -55,14 +55,14 @@ describe('protocol vectors: signatures, recomputed from the inputs', () => {
     });
 
     it(`${s.name}: the stored signature verifies with the verify functions`, () => {
-      assert.equal(verifyHash(s.signature, s.hash, s.publicKey), true);
-      assert.equal(isLowS(s.signature), true);
+      assert.equal(verifyHash(s.signature, s.hash, s.publicKey), true, 'expected verifyHash to accept the signature');
+      assert.equal(isLowS(s.signature), true, 'expected a low-S signature');
       if (s.signatureField === 'oracleSignature') {
         const input = s.input as OracleId | OracleCapability;
         if ('pubkey' in input) assert.equal(verifyOracleId(input), null);
         else assert.equal(verifyCapability(input), null);
       } else if (s.signatureField === 'signature') {
-        assert.equal(isFactSignatureValid(s.input as Fact), true);
+        assert.equal(isFactSignatureValid(s.input as Fact), true, "expected the fact's signature to verify");
       }
     });
   }
@@ -101,7 +101,7 @@ describe('protocol vectors: an independent ECDSA implementation agrees (elliptic
       const msg = [...Buffer.from(s.hash, 'hex')];
       const sig = ec.keyFromPrivate(privateKeyOf(s), 'hex').sign(msg, { canonical: true });
       assert.equal(sig.r.toString(16, 64) + sig.s.toString(16, 64), s.signature);
-      assert.equal(ec.keyFromPublic(s.publicKey, 'hex').verify(msg, { r: s.signature.slice(0, 64), s: s.signature.slice(64) }), true);
+      assert.equal(ec.keyFromPublic(s.publicKey, 'hex').verify(msg, { r: s.signature.slice(0, 64), s: s.signature.slice(64) }), true, "expected ec.keyFromPublic(s.publicKey, 'hex').verify(msg, { r: s.signature.slice(0, 64), s: s.signature.sli...");
     });
   }
 });
@@ -197,15 +197,15 @@ describe('protocol vectors: canonicalization (RFC 8785)', () => {
 describe('protocol vectors: malleability and bad keys', () => {
   it('the high-S twin of a valid signature is refused', () => {
     const m = v.malleability;
-    assert.equal(verifyHash(m.lowS, m.hash, m.publicKey), true);
-    assert.equal(isLowS(m.highS), false);
-    assert.equal(verifyHash(m.highS, m.hash, m.publicKey), false);
+    assert.equal(verifyHash(m.lowS, m.hash, m.publicKey), true, 'expected verifyHash to accept the signature');
+    assert.equal(isLowS(m.highS), false, 'expected a high-S signature to be flagged');
+    assert.equal(verifyHash(m.highS, m.hash, m.publicKey), false, 'expected verifyHash to refuse the signature');
   });
 
   for (const k of v.invalidPublicKeys) {
     it(`invalid public key refused: ${k.why}`, () => {
       const s = signatureVector(v, 'oracle-id');
-      assert.equal(verifyHash(s.signature, s.hash, k.publicKey), false);
+      assert.equal(verifyHash(s.signature, s.hash, k.publicKey), false, 'expected verifyHash to refuse the signature');
     });
   }
 });

@@ -54,7 +54,7 @@ describe('verify pool', () => {
         isPublicKey(bad, scope);
       });
       assert.deepEqual(again.pubkeys, [bad]);
-      assert.equal(isPublicKey(bad), false);
+      assert.equal(isPublicKey(bad), false, 'expected the public key refused');
     } finally {
       await pool.close();
     }
@@ -63,16 +63,16 @@ describe('verify pool', () => {
   it("admission takes an answer only in a scope answered by that work, and only when it was true", () => {
     // Forged answers show which path decides: a "true" for a wrong signature is taken in scope ...
     const forgedTrue = { sigs: [[WRONG_KEY, H, K.publicKey] as [string, string, string]], pubkeys: [], sigOk: [1] };
-    assert.equal(verifyHash(WRONG_KEY, H, K.publicKey, answeredScope(forgedTrue, null)), true);
+    assert.equal(verifyHash(WRONG_KEY, H, K.publicKey, answeredScope(forgedTrue, null)), true, 'expected verifyHash to accept the signature');
     // ... never outside it, nor for another triple ...
-    assert.equal(verifyHash(WRONG_KEY, H, K.publicKey), false);
-    assert.equal(verifyHash(WRONG_KEY, sha256Hex('other'), K.publicKey, answeredScope(forgedTrue, null)), false);
+    assert.equal(verifyHash(WRONG_KEY, H, K.publicKey), false, 'expected verifyHash to refuse the signature');
+    assert.equal(verifyHash(WRONG_KEY, sha256Hex('other'), K.publicKey, answeredScope(forgedTrue, null)), false, 'expected verifyHash to refuse the signature');
     // ... and a "false" never refuses by itself: the check runs inline.
     const forgedFalse = { sigs: [[GOOD, H, K.publicKey] as [string, string, string]], pubkeys: [], sigOk: [0] };
-    assert.equal(verifyHash(GOOD, H, K.publicKey, answeredScope(forgedFalse, null)), true);
+    assert.equal(verifyHash(GOOD, H, K.publicKey, answeredScope(forgedFalse, null)), true, 'expected verifyHash to accept the signature');
     // Unanswered work (a thread failed) leaves every check inline.
     const unanswered = collectSignatureWork((scope) => verifyHash(WRONG_KEY, H, K.publicKey, scope));
-    assert.equal(verifyHash(WRONG_KEY, H, K.publicKey, answeredScope(unanswered, null)), false);
+    assert.equal(verifyHash(WRONG_KEY, H, K.publicKey, answeredScope(unanswered, null)), false, 'expected verifyHash to refuse the signature');
   });
 
   it('answers many batches across threads, and a closed pool resolves without recording', async () => {

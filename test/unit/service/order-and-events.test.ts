@@ -172,7 +172,7 @@ describe('service: events', () => {
     service.on('mempool:evicted', (e: EvictedEvent) => log.push(`evicted:${e.kind}:${e.cause}`));
     await exercise(service);
     const stored = service.counts().reports;
-    assert.equal(stored > 0, true);
+    assert.ok(stored > 0, `expected stored > 0, got stored = ${stored}`);
     assert.deepEqual(log, ['accepted:oracle:false', 'accepted:capability:false', ...Array(stored).fill('accepted:report:false')]);
     log.length = 0;
     await service.admit('oracle', makeOracle({ keys: makeKeys(9), difficulty: 8 }));

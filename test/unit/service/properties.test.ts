@@ -84,7 +84,7 @@ describe('service properties with real signed entities (fast-check)', () => {
             assert.notEqual(r.status === 'rejected' && r.banScore, 100, JSON.stringify(r));
             if (r.status === 'accepted') {
               const byRank = r.evicted.filter((x) => x.cause === 'rank');
-              assert.equal(byRank.length <= 1, true);
+              assert.ok(byRank.length <= 1, `expected byRank.length <= 1, got byRank.length = ${byRank.length}`);
               const gone = byRank[0];
               if (gone) {
                 // the evicted entry was the lowest of the full set before the insertion, and the newcomer beat it
@@ -92,7 +92,7 @@ describe('service properties with real signed entities (fast-check)', () => {
                 assert.equal(gone.id, lowest?.id);
                 const d = (e as OracleId).pow.difficulty;
                 const newcomer = kind === 'oracle' ? { p: 0, s: d } : { p: d, s: 0 };
-                assert.equal(newcomer.p > (lowest?.p ?? 0) || (newcomer.p === lowest?.p && newcomer.s > lowest.s), true);
+                assert.equal(newcomer.p > (lowest?.p ?? 0) || (newcomer.p === lowest?.p && newcomer.s > lowest.s), true, 'expected newcomer.p > (lowest?.p ?? 0) || (newcomer.p === lowest?.p && newcomer.s > lowest.s) to be true');
               }
               if (kind === 'report') assert.equal(r.id, reportId(e as Report));
             }
@@ -100,14 +100,14 @@ describe('service properties with real signed entities (fast-check)', () => {
             const counts = service.counts();
             const oracles = service.listOracles(ALL, {});
             assert.equal(oracles.length, counts.oracles);
-            assert.equal(counts.oracles <= lim.maxOracles, true);
+            assert.ok(counts.oracles <= lim.maxOracles, `expected counts.oracles <= lim.maxOracles, got counts.oracles = ${counts.oracles}, lim.maxOracles = ${lim.maxOracles}`);
             let caps = 0;
             let reports = 0;
             for (const o of oracles) {
               const cs = service.listCapabilities(ALL, { pubkey: o.msg.pubkey });
               const rs = service.listReports(o.msg.pubkey, ALL);
-              assert.equal(cs.length <= lim.maxCapabilities, true);
-              assert.equal(rs.length <= lim.maxReports, true);
+              assert.ok(cs.length <= lim.maxCapabilities, `expected cs.length <= lim.maxCapabilities, got cs.length = ${cs.length}, lim.maxCapabilities = ${lim.maxCapabilities}`);
+              assert.ok(rs.length <= lim.maxReports, `expected rs.length <= lim.maxReports, got rs.length = ${rs.length}, lim.maxReports = ${lim.maxReports}`);
               caps += cs.length;
               reports += rs.length;
             }

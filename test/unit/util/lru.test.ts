@@ -42,7 +42,7 @@ describe('LruMap', () => {
     }
     assert.equal(lru.size, 1000);
     assert.equal(lru.get(199_999), 199_999);
-    assert.equal(lru.has(0), false);
+    assert.equal(lru.has(0), false, 'expected lru not to have 0');
   });
 
   it('holds its byte budget: evicts oldest first until under it, refuses a value larger than the budget', () => {
@@ -74,9 +74,9 @@ describe('LruMap', () => {
     lru.set('b', 'y'.repeat(200));
     assert.equal(lru.bytes, 500, 'expected 300 + 200 bytes held');
     lru.delete('b');
-    assert.equal(lru.bytes, 300, 'expected the deleted value\'s bytes freed');
+    assert.equal(lru.bytes, 300, "expected the deleted value's bytes freed");
     t = 100;
     assert.equal(lru.get('a'), undefined, 'expected the entry expired at its TTL');
-    assert.equal(lru.bytes, 0, 'expected the expired value\'s bytes freed');
+    assert.equal(lru.bytes, 0, "expected the expired value's bytes freed");
   });
 });

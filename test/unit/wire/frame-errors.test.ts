@@ -220,7 +220,7 @@ describe('FrameDecoder: arbitrary input never throws anything but a WireError (f
           for (let i = 0; i < bytes.length; i += step) d.push(bytes.subarray(i, i + step));
         } catch (e) {
           assert.equal(e instanceof WireError, true, String(e));
-          assert.equal(['bad-magic', 'bad-command', 'oversize', 'bad-checksum'].includes((e as WireError).code), true);
+          assert.equal(['bad-magic', 'bad-command', 'oversize', 'bad-checksum'].includes((e as WireError).code), true, "expected ['bad-magic', 'bad-command', 'oversize', 'bad-checksum'].includes((e as WireError).code) to be true");
           assert.equal(d.bufferedBytes, 0);
         }
       }),
@@ -240,7 +240,7 @@ describe('FrameDecoder: arbitrary input never throws anything but a WireError (f
           // or the length field shrinking/growing so that the frame is still incomplete.
           if (frames.length) {
             assert.equal(pos >= 4 && pos < 16, true, `byte ${pos} changed undetected`);
-            assert.equal(frames[0]?.payload.equals(PING), true);
+            assert.equal(frames[0]?.payload.equals(PING), true, 'expected frames[0]?.payload.equals(PING) to be true');
           } else {
             assert.equal(pos >= 16 && pos < 20, true, `byte ${pos}: no frame and no error`);
           }

@@ -116,7 +116,7 @@ describe('FrameDecoder: empty payloads', () => {
   it('a payload of exactly the limit is accepted', () => {
     const payload = Buffer.alloc(64, 0x41);
     const frames = newDecoder(64).push(encodeFrame(MAGIC, 'oracle', payload));
-    assert.equal(frames[0]?.payload.equals(payload), true);
+    assert.equal(frames[0]?.payload.equals(payload), true, 'expected frames[0]?.payload.equals(payload) to be true');
   });
 });
 
@@ -167,7 +167,7 @@ describe('FrameDecoder: random chunkings (fast-check)', () => {
         for (let i = 0; i < bytes.length; i += step) {
           d.push(bytes.subarray(i, i + step));
           // Everything complete was returned: what is left is < 24 header bytes or < length (<= 300) payload bytes.
-          assert.equal(d.bufferedBytes < Math.max(HEADER_BYTES, 300), true);
+          assert.ok(d.bufferedBytes < Math.max(HEADER_BYTES, 300), `expected d.bufferedBytes < Math.max(HEADER_BYTES, 300), got d.bufferedBytes = ${d.bufferedBytes}`);
         }
         assert.equal(d.bufferedBytes, 0);
       }),
@@ -196,8 +196,8 @@ describe('encodeFrame', () => {
     const copy = Buffer.from(payload);
     const a = encodeFrame(MAGIC, 'ping', payload);
     const b = encodeFrame(MAGIC, 'ping', payload);
-    assert.equal(a.equals(b), true);
-    assert.equal(payload.equals(copy), true);
+    assert.equal(a.equals(b), true, 'expected a.equals(b) to be true');
+    assert.equal(payload.equals(copy), true, 'expected payload.equals(copy) to be true');
     assert.equal(MAGIC.toString('ascii'), 'MEGT');
   });
 

@@ -270,7 +270,7 @@ describe('MessageCodec: arbitrary input never throws anything but a WireError (f
           codec.decode(command, Buffer.from(JSON.stringify(value) ?? 'null', 'utf8'));
         } catch (e) {
           assert.equal(e instanceof WireError, true, String(e));
-          assert.equal(['unknown-command', 'bad-payload'].includes((e as WireError).code), true);
+          assert.equal(['unknown-command', 'bad-payload'].includes((e as WireError).code), true, "expected ['unknown-command', 'bad-payload'].includes((e as WireError).code) to be true");
         }
       }),
       RUNS,

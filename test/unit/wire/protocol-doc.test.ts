@@ -28,10 +28,10 @@ const rowOf = (member: string): string[] => lines.filter((l) => l.startsWith(`| 
 
 describe('docs/PROTOCOL.md section 11 exists and is no longer "not in this release"', () => {
   it('has the section, a table of contents line and no leftover text', () => {
-    assert.equal(start > 0 && end > start, true);
+    assert.equal(start > 0 && end > start, true, 'expected start > 0 && end > start to be true');
     assert.match(doc, /^11\. Wire protocol \(TCP\)$/m);
-    assert.equal(doc.includes('not in this release'), false);
-    assert.equal(doc.includes('later release) adds'), false);
+    assert.equal(doc.includes('not in this release'), false, "expected doc not to include 'not in this release'");
+    assert.equal(doc.includes('later release) adds'), false, "expected doc not to include 'later release) adds'");
   });
 });
 
@@ -74,12 +74,12 @@ describe('section 11 lists every command, error code and magic of src/wire', () 
     const table = section.slice(section.indexOf('### 11.3'), section.indexOf('### 11.4'));
     const listed = [...table.matchAll(/^\| `([a-z0-9]+)` \|/gm)].map((m) => m[1] as string);
     assert.deepEqual(listed.sort(), [...COMMANDS].sort());
-    assert.equal(flat.includes(`These ${COMMANDS.size} names`), true);
+    assert.equal(flat.includes(`These ${COMMANDS.size} names`), true, 'expected flat to include `These ${COMMANDS.size} names`');
   });
 
   it('every WireError code a peer can cause is in the table of 11.2', () => {
     const codes = [...src('wire/errors.ts').matchAll(/\| '([a-z-]+)'/g)].map((m) => m[1] as string).filter((c) => c !== 'bad-message');
-    assert.equal(codes.length >= 6, true);
+    assert.ok(codes.length >= 6, `expected codes.length >= 6, got codes.length = ${codes.length}`);
     const table = section.slice(section.indexOf('### 11.2'), section.indexOf('### 11.3'));
     for (const c of codes) assert.equal(table.includes(`| \`${c}\` |`), true, c);
   });
@@ -130,7 +130,7 @@ describe('section 11 states the limits and defaults of the code', () => {
   ];
   for (const [what, text] of numbers) {
     it(`${what}: "${text}"`, () => {
-      assert.equal(flat.includes(text), true);
+      assert.equal(flat.includes(text), true, 'expected flat to include text');
     });
   }
 

@@ -34,7 +34,7 @@ describe('shortId', () => {
     const id = shortId(v);
     assert.match(id, PATTERN);
     assert.equal(Buffer.from(id, 'base64url').toString('hex'), v.slice(0, 32));
-    assert.equal(itemSchema(id), true);
+    assert.equal(itemSchema(id), true, `expected ${id} to match the inventory item schema`);
   });
 
   it('any hash (fast-check): the pattern, the last character A/Q/g/w, one-to-one on the first 16 bytes', () => {
@@ -43,11 +43,11 @@ describe('shortId', () => {
         const hex = Buffer.from(bytes).toString('hex');
         const id = shortId(hex);
         assert.match(id, PATTERN);
-        assert.equal('AQgw'.includes(id.at(-1) as string), true);
+        assert.equal('AQgw'.includes(id.at(-1) as string), true, "expected 'AQgw'.includes(id.at(-1) as string) to be true");
         assert.equal(Buffer.from(id, 'base64url').toString('hex'), hex.slice(0, 32));
         // An independent encoder: standard base64 with the RFC 4648 section 5 substitutions, '=' dropped.
         assert.equal(id, Buffer.from(bytes.subarray(0, 16)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''));
-        assert.equal(itemSchema(id), true);
+        assert.equal(itemSchema(id), true, `expected ${id} to match the inventory item schema`);
       }),
       { seed: 7, numRuns: 500 },
     );

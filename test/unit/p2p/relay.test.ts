@@ -1,0 +1,232 @@
+/** test/unit/p2p/relay.test.ts - p2p/relay.ts without sockets: fake peers (test/helpers/fake-peer.ts) and a real MegaService; inv asks only for unknown versions, alternates are asked on notfound and disconnect, getdata is served in order and paced by the peer's send backlog, cTTL drops one hop when served, and known inventory is never echoed. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Relay } from '../../../src/p2p/relay.ts';
+import { GETDATA_HIGH_WATER_BYTES } from '../../../src/p2p/constants.ts';
+import { sha256Hex } from '../../../src/protocol/hash.ts';
+import { shortId, versionHash } from '../../../src/protocol/ids.ts';
+import type { OracleId } from '../../../src/protocol/types.ts';
+import type { MegaService } from '../../../src/service/service.ts';
+import { pino } from 'pino';
+import { makeKeys, makeOracle, newServiceForTest } from '../../helpers/factory.ts';
+import { FakePeer, nextTurn } from '../../helpers/fake-peer.ts';
+import { waitFor } from '../../helpers/wait.ts';
+
+const silent = pino({ level: 'silent' });
+
+/** A relay over `service` whose ready peers are `peers` (wired to the service's item:relay like node.ts does). */
+function relayOver(service: MegaService, peers: FakePeer[]): Relay {
+  const relay = new Relay({ service, readyPeers: () => peers.filter((p) => p.isReady).map((p) => p.asPeer()), log: silent });
+  service.on('item:relay', (item) => relay.announce(item));
+  return relay;
+}
+
+/** The short version id of an entity (what inv/getdata carry). */
+const vidOf = (msg: object): string => shortId(versionHash(msg));
+
+/** A short id nobody has (well-formed, from a hash of `label`). */
+const unknownVid = (label: string): string => shortId(sha256Hex(`unknown:${label}`));
+
+/** Store oracle ads in `service` through its one door; returns them in order. */
+async function store(service: MegaService, seeds: number[], cTTL = 5): Promise<OracleId[]> {
+  const out: OracleId[] = [];
+  for (const seed of seeds) {
+    const o = makeOracle({ keys: makeKeys(seed), cTTL });
+    const r = await service.admit('oracle', o);
+    assert.equal(r.status, 'accepted', `expected oracle ${seed} to be stored, got ${JSON.stringify(r)}`);
+    out.push(o);
+  }
+  return out;
+}
+
+describe('relay: inv asks only for what the service does not know', () => {
+  it('one getdata lists exactly the unknown versions, in inv order', async () => {
+    const { service } = newServiceForTest();
+    const [stored] = await store(service, [1]);
+    const a = new FakePeer();
+    const relay = relayOver(service, []);
+    const u1 = unknownVid('1');
+    const u2 = unknownVid('2');
+    relay.handleInv(a.asPeer(), [u1, vidOf(stored as OracleId), u2]);
+    assert.deepEqual(a.commands(), ['getdata'], 'expected exactly one getdata for one inv');
+    assert.deepEqual(a.itemsOf('getdata'), [u1, u2], 'expected the stored version left out and the unknown ones asked in inv order');
+    assert.deepEqual([a.known.has(u1), a.known.has(u2)], [true, true], 'expected every announced version to become known to the announcer');
+  });
+
+  it('a version in flight from one peer is not asked of a second announcer, nor again of the first', async () => {
+    const { service } = newServiceForTest();
+    const relay = relayOver(service, []);
+    const a = new FakePeer();
+    const b = new FakePeer();
+    const v = unknownVid('x');
+    relay.handleInv(a.asPeer(), [v]);
+    relay.handleInv(b.asPeer(), [v]);
+    relay.handleInv(a.asPeer(), [v]);
+    assert.deepEqual(a.itemsOf('getdata'), [v], 'expected the first announcer asked once');
+    assert.deepEqual(b.sent, [], 'expected nothing sent to the second announcer while the first is delivering');
+  });
+
+  it('nothing is asked when every announced version is stored', async () => {
+    const { service } = newServiceForTest();
+    const stored = await store(service, [1, 2]);
+    const a = new FakePeer();
+    relayOver(service, []).handleInv(a.asPeer(), stored.map(vidOf));
+    assert.deepEqual(a.sent, [], 'expected no getdata for versions the service stores');
+  });
+});
+
+describe('relay: alternates', () => {
+  it('notfound from the first announcer asks the next one, once', async () => {
+    const { service } = newServiceForTest();
+    const relay = relayOver(service, []);
+    const [a, b, c] = [new FakePeer(), new FakePeer(), new FakePeer()];
+    const v = unknownVid('alt');
+    relay.handleInv(a.asPeer(), [v]);
+    relay.handleInv(b.asPeer(), [v]);
+    relay.handleInv(c.asPeer(), [v]);
+    relay.handleNotFound(a.asPeer(), [v]);
+    assert.deepEqual(b.itemsOf('getdata'), [v], 'expected the second announcer asked after the first said notfound');
+    assert.deepEqual(c.sent, [], 'expected the third announcer kept in reserve while the second is asked');
+    relay.handleNotFound(b.asPeer(), [v]);
+    assert.deepEqual(c.itemsOf('getdata'), [v], 'expected the third announcer asked after the second said notfound');
+  });
+
+  it("a disconnect frees the peer's requests: the next announcer is asked, a closed one skipped", async () => {
+    const { service } = newServiceForTest();
+    const relay = relayOver(service, []);
+    const [a, b, c] = [new FakePeer(), new FakePeer(), new FakePeer()];
+    const v = unknownVid('gone');
+    relay.handleInv(a.asPeer(), [v]);
+    relay.handleInv(b.asPeer(), [v]);
+    relay.handleInv(c.asPeer(), [v]);
+    b.close();
+    relay.dropPeer(a.asPeer());
+    assert.deepEqual(b.sent, [], 'expected nothing sent to a closed alternate');
+    assert.deepEqual(c.itemsOf('getdata'), [v], 'expected the next open announcer asked once the first left');
+  });
+
+  it('no alternate is asked when the version arrived meanwhile', async () => {
+    const { service } = newServiceForTest();
+    const relay = relayOver(service, []);
+    const [a, b] = [new FakePeer(), new FakePeer()];
+    const o = makeOracle({ keys: makeKeys(7) });
+    const v = vidOf(o);
+    relay.handleInv(a.asPeer(), [v]);
+    relay.handleInv(b.asPeer(), [v]);
+    assert.equal((await service.admit('oracle', o)).status, 'accepted', 'expected the oracle stored from elsewhere');
+    relay.handleNotFound(a.asPeer(), [v]);
+    assert.deepEqual(b.itemsOf('getdata'), [], 'expected no getdata for a version the service now stores');
+  });
+});
+
+describe('relay: getdata', () => {
+  it('answers in request order, stored versions as entities and the rest in notfound', async () => {
+    const { service } = newServiceForTest();
+    const [o1, o2, o3] = (await store(service, [1, 2, 3])) as [OracleId, OracleId, OracleId];
+    const a = new FakePeer();
+    const relay = relayOver(service, []);
+    const miss = unknownVid('miss');
+    relay.handleGetData(a.asPeer(), [vidOf(o3), miss, vidOf(o1), vidOf(o2)]);
+    assert.deepEqual(a.commands(), ['oracle', 'oracle', 'oracle', 'notfound'], 'expected three entities, then one notfound');
+    assert.deepEqual(
+      a.sent.slice(0, 3).map((m) => (m.payload as OracleId).pubkey),
+      [o3.pubkey, o1.pubkey, o2.pubkey],
+      'expected entities in the order they were asked for',
+    );
+    assert.deepEqual(a.itemsOf('notfound'), [miss], 'expected only the unknown version in notfound');
+    assert.equal(relay.stats.itemsSent, 3, 'expected itemsSent to count the three entities');
+  });
+
+  it('serves while the send backlog is below the high-water mark and resumes on drain', async () => {
+    const { service } = newServiceForTest();
+    const stored = await store(service, [1, 2, 3, 4]);
+    const a = new FakePeer();
+    a.bytesPerSend = GETDATA_HIGH_WATER_BYTES / 2; // two entities fill the socket
+    const relay = relayOver(service, []);
+    relay.handleGetData(a.asPeer(), stored.map(vidOf));
+    assert.equal(a.sent.length, 2, `expected two entities sent before the backlog reached the high-water mark, got ${a.sent.length}`);
+    assert.equal(relay.getDataBacklog, 2, 'expected the other two ids waiting');
+    assert.equal(a.waiting, 1, 'expected the relay to wait on exactly one drain');
+    a.drain();
+    await waitFor(() => a.sent.length === 4, { message: () => `all four served after the drain (sent ${a.sent.length})` });
+    assert.deepEqual(
+      a.sent.map((m) => (m.payload as OracleId).pubkey),
+      stored.map((o) => o.pubkey),
+      'expected paced entities still in request order',
+    );
+    assert.equal(relay.getDataBacklog, 0, 'expected nothing left to serve');
+  });
+
+  it('a peer that closes while paced is served nothing more and its queue is dropped', async () => {
+    const { service } = newServiceForTest();
+    const stored = await store(service, [1, 2, 3]);
+    const a = new FakePeer();
+    a.bytesPerSend = GETDATA_HIGH_WATER_BYTES;
+    const relay = relayOver(service, []);
+    relay.handleGetData(a.asPeer(), stored.map(vidOf));
+    assert.equal(a.sent.length, 1, 'expected one entity before the backlog filled');
+    a.close(); // wakes the drain wait; the pool's dropPeer may come later
+    await nextTurn();
+    assert.equal(a.sent.length + a.sentAfterClose, 1, 'expected nothing offered after close');
+    assert.equal(relay.getDataBacklog, 0, "expected the closed peer's queue dropped");
+  });
+
+  it('lowers cTTL by one hop when served, and never below 0', async () => {
+    const { service } = newServiceForTest();
+    const [five] = await store(service, [1], 5);
+    const [zero] = await store(service, [2], 0);
+    const a = new FakePeer();
+    relayOver(service, []).handleGetData(a.asPeer(), [vidOf(five as OracleId), vidOf(zero as OracleId)]);
+    const served = a.sent.map((m) => (m.payload as OracleId).cTTL);
+    assert.deepEqual(served, [4, 0], 'expected cTTL 5 served as 4 and cTTL 0 served as 0');
+    assert.equal(five?.cTTL, 5, 'expected the stored copy left untouched');
+  });
+});
+
+describe('relay: announcements', () => {
+  it('an item received from a peer is announced to the others, never echoed to the sender, and announced once', async () => {
+    const { service } = newServiceForTest();
+    const [a, b, c] = [new FakePeer(), new FakePeer(), new FakePeer()];
+    const relay = relayOver(service, [a, b, c]);
+    const o = makeOracle({ keys: makeKeys(9) });
+    relay.handleEntity(a.asPeer(), 'oracle', o);
+    await waitFor(() => b.sent.length > 0 && c.sent.length > 0, { message: 'b and c got an inv' });
+    await nextTurn();
+    assert.deepEqual(b.itemsOf('inv'), [vidOf(o)], 'expected b told of the new version');
+    assert.deepEqual(c.itemsOf('inv'), [vidOf(o)], 'expected c told of the new version');
+    assert.deepEqual(a.sent, [], 'expected nothing echoed to the sender');
+    relay.announce({ kind: 'oracle', id: o.pubkey, version: versionHash(o), msg: o, cTTL: o.cTTL });
+    await nextTurn();
+    assert.equal(b.itemsOf('inv').length, 1, 'expected a second announcement of a known version to send nothing');
+  });
+
+  it('a peer that announced a version is not told of it', async () => {
+    const { service } = newServiceForTest();
+    const [a, b] = [new FakePeer(), new FakePeer()];
+    const relay = relayOver(service, [a, b]);
+    const o = makeOracle({ keys: makeKeys(10) });
+    relay.handleInv(b.asPeer(), [vidOf(o)]);
+    assert.equal((await service.admit('oracle', o)).status, 'accepted', 'expected the oracle stored');
+    await waitFor(() => a.itemsOf('inv').length === 1, { message: 'a got an inv' });
+    assert.deepEqual(b.itemsOf('inv'), [], 'expected no inv to the peer that announced the version');
+  });
+
+  it('an item at cTTL 0 is stored but announced to nobody', async () => {
+    const { service } = newServiceForTest();
+    const a = new FakePeer();
+    relayOver(service, [a]);
+    await store(service, [11], 0);
+    await nextTurn();
+    assert.deepEqual(a.sent, [], 'expected no inv for an item at its hop limit');
+  });
+
+  it('a peer that sends an invalid entity is charged its ban score', async () => {
+    const { service } = newServiceForTest();
+    const a = new FakePeer();
+    const relay = relayOver(service, [a]);
+    const o = makeOracle({ keys: makeKeys(12) });
+    relay.handleEntity(a.asPeer(), 'oracle', { ...o, oracleSignature: '00'.repeat(64) });
+    await waitFor(() => a.misbehaved.length > 0, { message: 'the sender is charged' });
+    assert.deepEqual(a.misbehaved, [{ score: 100, reason: 'signature-invalid' }], 'expected 100 points for a bad signature');
+  });
+});
