@@ -3,12 +3,13 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { canonicalize, signedPart, signingHash, signingText } from '../src/protocol/canonical.ts';
 import { sha256Hex } from '../src/protocol/hash.ts';
-import { disputeId, reportId } from '../src/protocol/ids.ts';
+import { disputeId, dlcTlvId, reportId } from '../src/protocol/ids.ts';
+import { decodeAnnouncement, decodeAttestation, verifyAnnouncement, verifyAttestation } from '../src/dlc/index.ts';
 import { publicKeyOf, verifyHash } from '../src/protocol/keys.ts';
-import { capabilityPreimage, checkPow, leadingZeroBits, minePowSync, oraclePreimage, powHash, reportPreimage } from '../src/protocol/pow.ts';
+import { announcementPreimage, capabilityPreimage, checkPow, leadingZeroBits, minePowSync, oraclePreimage, powHash, reportPreimage } from '../src/protocol/pow.ts';
 import { SchemaRegistry } from '../src/protocol/schema.ts';
 import { factHash, signCapability, signFact, signOracleId, signRotation } from '../src/protocol/sign.ts';
-import type { Dispute, Fact, FactRequest, OracleCapability, OracleId, Report, ReportContent } from '../src/protocol/types.ts';
+import type { Announcement, Attestation, Dispute, Fact, FactRequest, OracleCapability, OracleId, Report, ReportContent } from '../src/protocol/types.ts';
 import { isFactSignatureValid, verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts } from '../src/protocol/verify.ts';
 
 const OUT = new URL('../test/fixtures/protocol-vectors.json', import.meta.url);
@@ -23,6 +24,7 @@ const PRIVATE_KEYS = {
   capability: '02'.repeat(32),
   previousOracle: '03'.repeat(32),
   rotatedOracle: '04'.repeat(32),
+  dlcCapability: '05'.repeat(32),
 } as const;
 type KeyName = keyof typeof PRIVATE_KEYS;
 const pub = (k: KeyName): string => publicKeyOf(PRIVATE_KEYS[k]);
@@ -129,7 +131,7 @@ const dispute: Dispute = { reportId: reportId(missing), oraclePubKey: pub('oracl
 // ---- self-checks: everything written must be valid under the node's own rules ---------------------
 
 const schemas = SchemaRegistry.load();
-function schemaOk(kind: 'oracle' | 'capability' | 'report' | 'dispute', v: unknown): void {
+function schemaOk(kind: 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation', v: unknown): void {
   const r = schemas.validateEntity(kind, v);
   if (!r.ok) throw new Error(`generated ${kind} fails the schema: ${r.message}`);
 }
@@ -337,6 +339,47 @@ const canonicalExamples = [
   '{"b": {"z": 1, "a": [{"y": 2, "x": 1}]}, "a": -0, "c": 1e21, "d": 1e-7, "e": 9007199254740991}',
 ].map((json) => ({ json, canonical: canonicalize(JSON.parse(json)) }));
 
+// ---- DLC (wire protocol 3): a capability binding a real, published oracle key, its announcement and attestation ----
+// The announcement and attestation are bitcoin-s's published enum example, verbatim (test/fixtures/dlc/bitcoin-s-docs.json
+// names the source); the Mega side (capability ad, PoW) is ours. A node admits them exactly as given here.
+const bitcoinS = (JSON.parse(fs.readFileSync(new URL('../test/fixtures/dlc/bitcoin-s-docs.json', import.meta.url), 'utf8')) as { cases: { name: string; announcement: string; attestation: string; version: 'dlcspecs-v0' }[] }).cases[0];
+if (!bitcoinS) throw new Error('bitcoin-s fixture missing');
+const dlcAnn = decodeAnnouncement(bitcoinS.announcement);
+const dlcAtt = decodeAttestation(bitcoinS.attestation);
+if (verifyAnnouncement(dlcAnn, 'dlcspecs-v0') || verifyAttestation(dlcAnn, dlcAtt, 'dlcspecs-v0')) throw new Error('the bitcoin-s example no longer verifies');
+const dlcCapability: OracleCapability = signCapability(
+  {
+    question: 'Which outcome of the bitcoin-s example event?',
+    oraclePubKey: pub('oracle'),
+    capabilityPubKey: pub('dlcCapability'),
+    seqNo: 1,
+    cTTL: 8,
+    pow: minePowSync(capabilityPreimage({ oraclePubKey: pub('oracle'), capabilityPubKey: pub('dlcCapability') }), 4),
+    answers: dlcAnn.event.descriptor.kind === 'enum' ? dlcAnn.event.descriptor.outcomes : [],
+    dlc: { oracleKey: dlcAnn.oracleKey, signingVersion: 'dlcspecs-v0' },
+  },
+  PRIVATE_KEYS.oracle,
+);
+must(verifyCapability(dlcCapability), 'dlc capability');
+schemaOk('capability', dlcCapability);
+const announcementId = dlcTlvId(bitcoinS.announcement);
+const announcementEntity: Announcement = {
+  oraclePubKey: pub('oracle'),
+  capabilityPubKey: pub('dlcCapability'),
+  announcement: bitcoinS.announcement,
+  cTTL: 8,
+  pow: minePowSync(announcementPreimage({ oraclePubKey: pub('oracle'), capabilityPubKey: pub('dlcCapability') }, announcementId), 4),
+};
+const attestationEntity: Attestation = { announcementId, attestation: bitcoinS.attestation };
+schemaOk('announcement', announcementEntity);
+schemaOk('attestation', attestationEntity);
+const dlc = {
+  source: 'test/fixtures/dlc/bitcoin-s-docs.json case 0 (bitcoin-s docs/oracle/oracle-server.md, enum example)',
+  capability: entityVector('oracle-capability-dlc', 'OracleCapability with a DLC binding: dlc.oracleKey is the x-only key of the published bitcoin-s example, signingVersion dlcspecs-v0', 'oracle', dlcCapability),
+  announcement: { name: 'announcement', input: announcementEntity, id: announcementId, powPreimage: announcementPreimage(announcementEntity, announcementId), event: { eventId: dlcAnn.event.eventId, maturityEpoch: dlcAnn.event.maturityEpoch, nonces: dlcAnn.event.nonces } },
+  attestation: { name: 'attestation', input: attestationEntity, id: dlcTlvId(bitcoinS.attestation), outcomes: dlcAtt.outcomes },
+};
+
 // ---- output -----------------------------------------------------------------------------------------
 
 const vectors = {
@@ -351,6 +394,7 @@ const vectors = {
   invalidPublicKeys,
   malleability,
   canonicalExamples,
+  dlc,
 };
 
 const text = JSON.stringify(vectors, null, 2) + '\n';

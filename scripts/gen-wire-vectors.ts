@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { shortId } from '../src/protocol/ids.ts';
 import { versionHash } from '../src/protocol/ids.ts';
 import { SchemaRegistry } from '../src/protocol/schema.ts';
-import type { Dispute, EntityKind, OracleCapability, OracleId, Report } from '../src/protocol/types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Report } from '../src/protocol/types.ts';
 import { Command, COMMANDS, DEFAULT_MAX_PAYLOAD_BYTES, HEADER_BYTES, NETWORK_MAGIC, PROTOCOL_VERSION, type Network } from '../src/wire/constants.ts';
 import { checksum, encodeFrame, FrameDecoder } from '../src/wire/frame.ts';
 import { MessageCodec, type InvItem, type WireMessage } from '../src/wire/messages.ts';
@@ -16,6 +16,7 @@ const PROTOCOL_VECTORS = new URL('../test/fixtures/protocol-vectors.json', impor
 interface ProtocolVectors {
   signatures: { name: string; input: unknown }[];
   ids: { reports: { name: string; input: Report }[]; dispute: { name: string; input: Dispute } };
+  dlc: { capability: { input: unknown }; announcement: { input: unknown }; attestation: { input: unknown } };
 }
 const pv = JSON.parse(fs.readFileSync(PROTOCOL_VECTORS, 'utf8')) as ProtocolVectors;
 const signed = (name: string): unknown => {
@@ -28,13 +29,16 @@ const signed = (name: string): unknown => {
 interface EntitySource {
   kind: EntityKind;
   source: string;
-  msg: OracleId | OracleCapability | Report | Dispute;
+  msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation;
 }
 const entities: EntitySource[] = [
   { kind: 'oracle', source: 'oracle-id', msg: signed('oracle-id') as OracleId },
   { kind: 'oracle', source: 'oracle-id-rotated', msg: signed('oracle-id-rotated') as OracleId },
   { kind: 'capability', source: 'oracle-capability', msg: signed('oracle-capability') as OracleCapability },
   ...pv.ids.reports.map((r): EntitySource => ({ kind: 'report', source: r.name, msg: r.input })),
+  { kind: 'capability', source: 'oracle-capability-dlc', msg: pv.dlc.capability.input as OracleCapability },
+  { kind: 'announcement', source: 'announcement', msg: pv.dlc.announcement.input as Announcement },
+  { kind: 'attestation', source: 'attestation', msg: pv.dlc.attestation.input as Attestation },
   { kind: 'dispute', source: pv.ids.dispute.name, msg: pv.ids.dispute.input },
 ];
 /** The short version id that names an entity in inv, getdata and notfound (docs/PROTOCOL.md 11.6). */

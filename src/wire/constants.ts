@@ -6,8 +6,8 @@ export const HEADER_BYTES = 24;
 export const COMMAND_BYTES = 12;
 /** Default largest payload (config `maxMsgLength`). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
-/** Wire protocol version this node speaks (`version.protocolVersion`). 2: inventory items are short version ids (docs/PROTOCOL.md 11.6); 1 named them `{type, id, version}`. The DLC entity commands (`announcement`, `attestation`) are to become version 3 (issue #15) once their wire vectors exist. */
-export const PROTOCOL_VERSION = 2;
+/** Wire protocol version this node speaks (`version.protocolVersion`). 3: the DLC entity commands `announcement` and `attestation` (docs/PROTOCOL.md "DLC oracles"); 2: inventory items are short version ids (11.6); 1 named them `{type, id, version}`. Peers of another version are refused at the handshake: a version-2 node would ban a sender of the new commands. */
+export const PROTOCOL_VERSION = 3;
 /** Most items in one inv / getdata / notfound message. */
 export const MAX_INV_ITEMS = 1000;
 /** Most addresses in one addr message. */

@@ -37,6 +37,7 @@ const file = JSON.parse(fs.readFileSync(new URL('wire-vectors.json', FIXTURES), 
 const protocolVectors = JSON.parse(fs.readFileSync(new URL('protocol-vectors.json', FIXTURES), 'utf8')) as {
   signatures: { name: string; input: unknown }[];
   ids: { reports: { name: string; input: unknown; id: string }[]; dispute: { name: string; input: unknown } };
+  dlc: { capability: { name: string; input: unknown }; announcement: { input: unknown }; attestation: { input: unknown } };
 };
 const codec = new MessageCodec(SchemaRegistry.load());
 const decoderFor = (network: Network, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): FrameDecoder =>
@@ -44,7 +45,7 @@ const decoderFor = (network: Network, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTE
 
 describe('wire vectors: file header', () => {
   it('matches the wire constants', () => {
-    assert.equal(file.protocolVersion, 2);
+    assert.equal(file.protocolVersion, 3, "wire protocol 3: the DLC entity commands");
     assert.equal(file.protocolVersion, PROTOCOL_VERSION);
     assert.equal(file.headerBytes, HEADER_BYTES);
     assert.equal(file.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES);
@@ -125,6 +126,9 @@ describe('wire vectors: entity frames carry the protocol vectors unchanged', () 
     ...protocolVectors.signatures.map((s): [string, unknown] => [s.name, s.input]),
     ...protocolVectors.ids.reports.map((r): [string, unknown] => [r.name, r.input]),
     [protocolVectors.ids.dispute.name, protocolVectors.ids.dispute.input],
+    [protocolVectors.dlc.capability.name, protocolVectors.dlc.capability.input],
+    ['announcement', protocolVectors.dlc.announcement.input],
+    ['attestation', protocolVectors.dlc.attestation.input],
   ]);
 
   it('covers every entity command', () => {
