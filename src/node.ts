@@ -159,6 +159,8 @@ export class MegaNode {
         maxPayloadBytes: config.maxMsgLength,
         maxMessagesPerSecond: config.p2pMaxMessagesPerSecond,
         banTimeMs: config.banTimeMs,
+        whitelist: config.whitelist,
+        getDataTimeoutMs: config.getDataTimeoutMs,
         antiEntropyIntervalMs: config.antiEntropyIntervalMs,
         shard: config.shard,
         userAgent: `/mega:${VERSION}/`,

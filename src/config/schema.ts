@@ -46,7 +46,9 @@ export interface MegaConfig {
   maxMsgLength: number;
   handshakeTimeoutMs: number;
   banTimeMs: number;
+  whitelist: string[];
   antiEntropyIntervalMs: number;
+  getDataTimeoutMs: number;
   p2pMaxMessagesPerSecond: number;
   verifyThreads: number;
   p2pseed: SeedAddress[];
@@ -92,6 +94,30 @@ const str = (max = 255, allowNull = false) => (v: unknown): string | null => {
     ? null
     : `must be a non-empty string of at most ${max} characters${allowNull ? ' or null' : ''}`;
 };
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV6_RE = /^[0-9A-Fa-f:]{2,39}$/;
+
+/** IP version of an address literal (4 or 6), or 0. (config may not import node:net: its fence keeps it free of networking.) */
+function ipFamily(a: string): 0 | 4 | 6 {
+  if (IPV4_RE.test(a)) return 4;
+  if (!IPV6_RE.test(a) || (a.match(/::/g) ?? []).length > 1 || a.includes(':::')) return 0;
+  const groups = a.split(':');
+  const compressed = a.includes('::');
+  if (groups.some((g) => g.length > 4) || (!compressed && groups.length !== 8) || groups.length > 8) return 0;
+  return 6;
+}
+
+/** An IPv4/IPv6 address, optionally with a `/prefix` of at most 32 (IPv4) or 128 (IPv6) bits. */
+export function isAddressRange(v: unknown): boolean {
+  if (typeof v !== 'string' || v.length > 64) return false;
+  const [addr, prefix, more] = v.split('/');
+  const family = ipFamily(addr ?? '');
+  if (family === 0 || more !== undefined) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 const HOST_RE = /^[A-Za-z0-9.\-:[\]]+$/;
 const PUBKEY_RE = /^0[23][0-9a-f]{64}$/;
 
@@ -139,7 +165,20 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   maxMsgLength: { type: 'integer', default: 1048576, unit: 'bytes', doc: 'Largest P2P payload; a frame header declaring more gets the peer disconnected and banned before any payload is buffered.', check: int(1024, 64 * 1048576) },
   handshakeTimeoutMs: { type: 'integer', default: 10000, unit: 'milliseconds', doc: 'A P2P connection that has not finished version/verack by then is closed.', check: int(100, 600000) },
   banTimeMs: { type: 'integer', default: 86400000, unit: 'milliseconds', doc: 'How long the address of a misbehaving peer (bad frames, invalid messages, floods of invalid data) stays banned.', check: int(1000) },
+  whitelist: {
+    type: 'array of strings',
+    default: ['127.0.0.0/8', '::1/128'],
+    unit: 'IP addresses or CIDR ranges',
+    doc: 'Peers whose address is in one of these ranges are never banned: on misbehaviour they are disconnected only, and they are never evicted to make room for a new inbound peer (like Bitcoin Core\'s -whitelist=noban). Loopback by default, so one bad frame from a local tool never locks out a local node. [] = ban everyone who misbehaves.',
+    check: (v) => {
+      if (!Array.isArray(v)) return 'must be an array of IP addresses or CIDR ranges ("10.0.0.0/8", "::1/128")';
+      if (v.length > 1000) return 'must have at most 1000 entries';
+      for (let i = 0; i < v.length; i++) if (!isAddressRange(v[i])) return `[${i}] must be an IP address or a CIDR range such as "10.0.0.0/8" or "fd00::/8"`;
+      return null;
+    },
+  },
   antiEntropyIntervalMs: { type: 'integer', default: 60000, unit: 'milliseconds', doc: 'Every interval the node asks one random peer for its whole inventory and fetches what it lacks (repairs missed relays, e.g. after a partition).', check: int(100, 86400000) },
+  getDataTimeoutMs: { type: 'integer', default: 5000, unit: 'milliseconds', doc: 'A version requested with getdata from a peer that has delivered nothing since (no item, no notfound) for this long is asked of the next peer that announced it, and the silent peer earns ban score 20 (docs/PROTOCOL.md 11.7): a peer that announces and never serves delays an item by seconds, not by an anti-entropy round.', check: int(100, 600000) },
   p2pMaxMessagesPerSecond: { type: 'integer', default: 20000, unit: 'messages/s per peer', doc: 'Sustained message rate per peer; above it the node pauses reading from that peer (valid floods are throttled, never banned).', check: int(1, 1000000) },
   verifyThreads: { type: 'integer', default: 1, unit: 'threads', doc: 'Worker threads that check the signatures of entities (from peers and REST alike) ahead of admission, so a second core helps ingest; 0 checks them on the main thread. Admission order is kept either way.', check: int(0, 16) },
   p2pseed: {

@@ -468,6 +468,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return this.versions.get(id) ?? this.dlc.getByShortId(id);
   }
 
+  /** Raise the stored cTTL of the version with this short id to `cTTL` if that is higher (11.7: the highest cTTL seen wins); returns the cTTL before, or null when unchanged. O(1). */
+  raiseCTTL(id: string, cTTL: number): number | null {
+    return this.versions.raiseCTTL(id, cTTL);
+  }
+
   /** Number of versions in the short-id index (equals the number of stored items; tests check it). */
   get indexedVersions(): number {
     return this.versions.size + this.dlc.indexedVersions;

@@ -40,4 +40,21 @@ export class VersionIndex {
     if ('id' in e) return { kind: 'dispute', id: e.msg.reportId, version: e.version, msg: e.msg, cTTL: null };
     return { kind: 'capability', id: e.msg.oraclePubKey + e.msg.capabilityPubKey, version: e.version, msg: e.msg, cTTL: e.msg.cTTL };
   }
+
+  /**
+   * Keep the highest cTTL seen for a stored version (docs/PROTOCOL.md 11.7): cTTL is unsigned and
+   * outside the version hash, so a copy with a higher one is the same version. Returns the cTTL
+   * before, or null when nothing changed (no such version, a dispute, or not higher). Only the
+   * stored message's `cTTL` changes; rank, indexes and byte accounting do not depend on it (its
+   * JSON grows by at most 2 digits, not re-counted).
+   */
+  raiseCTTL(id: string, cTTL: number): number | null {
+    const e = this.byId.get(id);
+    if (e === undefined || (!(e instanceof OracleEntry) && 'id' in e && !('dispute' in e))) return null;
+    const msg = e.msg as { cTTL: number };
+    if (!(cTTL > msg.cTTL)) return null;
+    const before = msg.cTTL;
+    msg.cTTL = cTTL;
+    return before;
+  }
 }

@@ -1,4 +1,5 @@
-/** p2p/bans.ts - banned addresses (by IP) with expiry, bounded. Imports nothing. */
+/** p2p/bans.ts - banned addresses (by IP) with expiry, bounded, and the whitelist of addresses never banned. Imports util and node:net only. */
+import net from 'node:net';
 import { LruMap } from '../util/lru.ts';
 
 /** Most bans remembered; the oldest ban is forgotten first. */
@@ -34,4 +35,34 @@ export class BanList {
 /** `::ffff:1.2.3.4` -> `1.2.3.4`, so IPv4-mapped and plain IPv4 are one address. */
 export function normalizeIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+/**
+ * Addresses and CIDR ranges that are never banned nor evicted (config `whitelist`, Bitcoin Core's
+ * `-whitelist=noban`). Matching is node's own `net.BlockList` (no hand-written prefix arithmetic);
+ * IPv4-mapped IPv6 addresses match their IPv4 ranges.
+ */
+export class Whitelist {
+  private readonly list = new net.BlockList();
+  readonly size: number;
+
+  /** `entries`: addresses or `address/prefix` ranges (validated by config/schema.ts). */
+  constructor(entries: readonly string[]) {
+    for (const e of entries) {
+      const [addr = '', prefix] = e.split('/');
+      const type = net.isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+      if (prefix === undefined) this.list.addAddress(addr, type);
+      else this.list.addSubnet(addr, Number(prefix), type);
+    }
+    this.size = entries.length;
+  }
+
+  /** Is `ip` whitelisted? */
+  has(ip: string): boolean {
+    if (this.size === 0) return false;
+    const a = normalizeIp(ip);
+    const family = net.isIP(a);
+    if (family === 0) return false;
+    return this.list.check(a, family === 6 ? 'ipv6' : 'ipv4');
+  }
 }

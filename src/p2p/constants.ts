@@ -16,8 +16,25 @@ export const SYNC_HIGH_WATER_BYTES = 1024 * 1024;
 export const GETDATA_HIGH_WATER_BYTES = 1024 * 1024;
 /** Most short ids of one peer's getdata waiting to be served; more are answered notfound at once (bounds memory per peer). */
 export const MAX_GETDATA_QUEUE = 100_000;
-/** A requested item not delivered by then may be requested from another peer. */
-export const GETDATA_TIMEOUT_MS = 30_000;
+/**
+ * Default of `getDataTimeoutMs`: a version requested from a peer that has delivered nothing since
+ * (no entity, no notfound) for this long is asked of the next announcer (issue #12 item 8: an
+ * announce-and-never-serve peer used to delay items by a whole anti-entropy round, 57-90 s).
+ * Progress-based, so a peer streaming a large sync on join is never timed out while it delivers.
+ */
+export const GETDATA_TIMEOUT_MS = 5_000;
+/** How often outstanding getdata requests are checked for the timeout. */
+export const GETDATA_CHECK_INTERVAL_MS = 250;
+/** Ban score per getdata timeout: a peer that announces and does not serve five times is banned (honest peers answer or say notfound). */
+export const STALL_BAN_SCORE = 20;
+/** Outstanding "higher cTTL?" re-requests per peer (11.7 cTTL rule); more are not made. */
+export const MAX_CTTL_PROBES_PER_PEER = 1_000;
+/** (peer, version) pairs already re-requested for a higher cTTL, each asked once (count bound; entries are ~30-byte strings, ~3 MB at most). */
+export const MAX_CTTL_PROBES_REMEMBERED = 100_000;
+/** Highest cTTL seen for versions not stored yet (still in the intake), applied when they are stored. */
+export const MAX_PENDING_CTTL = 10_000;
+/** Inbound peers protected from eviction because they most recently delivered a new item (Bitcoin Core protects 4 recent transaction relayers). */
+export const EVICTION_PROTECT_RECENT = 4;
 /** Most requests in flight in total (bounds the map). */
 export const MAX_IN_FLIGHT = 100_000;
 /** Valid items of another shard kept to answer getdata while they travel on. */

@@ -50,7 +50,8 @@ export type CloseReason =
   | 'send-buffer-full'
   | 'pool-full'
   | 'stopping'
-  | 'partitioned';
+  | 'partitioned'
+  | 'evicted';
 
 /** Peer lifecycle events (listeners must not throw). */
 export interface PeerEvents {
@@ -75,6 +76,10 @@ export class Peer extends EventEmitter<PeerEvents> {
   bytesIn = 0;
   bytesOut = 0;
   banScore = 0;
+  /** Last time this peer answered a request of ours (an entity or notfound arrived): getdata progress (0 = never). */
+  lastDeliveryAt = 0;
+  /** Last time this peer delivered an item new to this node (accepted or out-of-shard): inbound eviction keeps useful peers (0 = never). */
+  lastUsefulAt = 0;
   /** Their version message, once received. */
   version: VersionPayload | null = null;
   /** Versions this peer has or was sent (never announce them to it again). */

@@ -8,7 +8,8 @@ import type { PeerSummary } from '../service/types.ts';
 import { PROTOCOL_VERSION, type Network } from '../wire/constants.ts';
 import type { AddrEntry, MessageCodec, VersionPayload, WireMessage } from '../wire/messages.ts';
 import { AddrMan } from './addrman.ts';
-import { BanList, normalizeIp } from './bans.ts';
+import { BanList, normalizeIp, Whitelist } from './bans.ts';
+import { pickEvictionVictim } from './eviction.ts';
 
 /** 127.0.0.0/8 and ::1 (after normalizeIp). */
 function isLoopbackIp(ip: string): boolean {
@@ -40,6 +41,10 @@ export interface PoolOptions {
   maxPayloadBytes: number;
   maxMessagesPerSecond: number;
   banTimeMs: number;
+  /** Addresses and CIDR ranges never banned nor evicted: disconnected on misbehaviour only (Bitcoin Core -whitelist=noban). Default none. */
+  whitelist?: readonly string[];
+  /** A requested version not delivered by a silent peer for this long is asked of another announcer (default GETDATA_TIMEOUT_MS). */
+  getDataTimeoutMs?: number;
   antiEntropyIntervalMs: number;
   shard: { count: number; index: number };
   userAgent: string;
@@ -47,7 +52,7 @@ export interface PoolOptions {
 
 /** Collaborators. `connect` is injectable so tests can drive the pool without TCP (bcoin createSocket). */
 export interface PoolDeps {
-  service: Pick<MegaService, 'admit' | 'knowsVersion' | 'getItemByShortId' | 'inventory'>;
+  service: Pick<MegaService, 'admit' | 'knowsVersion' | 'getItemByShortId' | 'inventory' | 'raiseCTTL'>;
   codec: MessageCodec;
   log: Logger;
   now?: () => number;
@@ -75,6 +80,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly sync: Sync;
   readonly addrman: AddrMan;
   readonly bans: BanList;
+  /** Addresses never banned nor evicted (config `whitelist`). */
+  readonly whitelist: Whitelist;
   private readonly opts: PoolOptions;
   private readonly deps: PoolDeps;
   private readonly log: Logger;
@@ -100,14 +107,23 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.now = deps.now ?? Date.now;
     this.addrman = new AddrMan(this.now);
     this.bans = new BanList(opts.banTimeMs, this.now);
+    this.whitelist = new Whitelist(opts.whitelist ?? []);
     const readyPeers = (): Peer[] => [...this.peers].filter((p) => p.isReady);
-    this.relay = new Relay({ service: deps.service, readyPeers, log: this.log, now: this.now });
+    this.relay = new Relay({ service: deps.service, readyPeers, log: this.log, now: this.now, getDataTimeoutMs: opts.getDataTimeoutMs });
     this.sync = new Sync({ service: deps.service, readyPeers, log: this.log, now: this.now });
   }
 
   /** Port the P2P listener is bound to (after start). */
   get port(): number {
     return (this.server?.address() as net.AddressInfo | null)?.port ?? 0;
+  }
+
+  /**
+   * Inbound slots: maxConnections less the targetOutbound slots kept for connections this node
+   * chose itself, so inbound peers (however many addresses an attacker has) never crowd them out.
+   */
+  get maxInbound(): number {
+    return Math.max(0, this.opts.maxConnections - Math.min(this.opts.targetOutbound, this.opts.maxConnections));
   }
 
   /** Open connections, handshaking ones included. */
@@ -138,6 +154,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.dialTimer = setInterval(() => this.guard(() => this.fillOutbound()), DIAL_INTERVAL_MS);
     this.dialTimer.unref?.();
     this.sync.start(this.opts.antiEntropyIntervalMs);
+    this.relay.start();
     this.log.info({ address: this.opts.listenAddress, port: this.port, network: this.opts.network, seeds: this.opts.seeds.length }, 'P2P listening');
     this.fillOutbound();
   }
@@ -201,10 +218,19 @@ export class Pool extends EventEmitter<PoolEvents> {
       socket.destroy();
       return;
     }
-    if (this.peers.size >= this.opts.maxConnections) {
-      this.log.debug({ ip }, 'refusing inbound connection: maxConnections reached');
-      socket.destroy();
-      return;
+    // At the inbound limit a newcomer takes the slot of the least useful inbound peer (no handshake
+    // yet, or idle longest without delivering anything), as Bitcoin Core's AttemptToEvictConnection
+    // does: idle or slow connections from many addresses can no longer lock honest peers out (#12 item 9).
+    const inbound = [...this.peers].filter((p) => p.direction === 'inbound');
+    if (inbound.length >= this.maxInbound || this.peers.size >= this.opts.maxConnections) {
+      const victim = pickEvictionVictim(inbound.filter((p) => !this.whitelist.has(p.ip)));
+      if (!victim || inbound.length === 0) {
+        this.log.debug({ ip }, 'refusing inbound connection: every inbound slot is held by a protected peer');
+        socket.destroy();
+        return;
+      }
+      this.log.info({ evicted: `${victim.ip}:${victim.remotePort}`, for: ip }, 'evicting an inbound peer to make room');
+      victim.destroy('evicted');
     }
     // One host must not fill every slot (cheap eclipse / slot exhaustion). Refused, not banned:
     // several honest nodes can share an address behind NAT.
@@ -333,8 +359,13 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.closedBytes.bytesIn += peer.bytesIn;
     this.closedBytes.bytesOut += peer.bytesOut;
     if (reason === 'banned') {
-      this.bans.ban(peer.ip);
-      this.log.warn({ peer: `${peer.ip}:${peer.remotePort}`, banScore: peer.banScore }, 'peer banned');
+      // Whitelisted (loopback by default): disconnected, never banned, so a local node or tool can reconnect (#12 item 12).
+      if (this.whitelist.has(peer.ip)) {
+        this.log.warn({ peer: `${peer.ip}:${peer.remotePort}`, banScore: peer.banScore }, 'whitelisted peer misbehaved: disconnected, not banned');
+      } else {
+        this.bans.ban(peer.ip);
+        this.log.warn({ peer: `${peer.ip}:${peer.remotePort}`, banScore: peer.banScore }, 'peer banned');
+      }
     }
     if (peer.direction === 'outbound' && peer.listenAddress) {
       if (reason === 'self-connection') this.addrman.markSelf(peer.listenAddress);

@@ -1,22 +1,50 @@
-/** p2p/relay.ts - inv/getdata/notfound relay: known inventory per peer, in-flight requests with alternates, paced getdata answers, the cTTL hop limit, and handing received entities to the service's one admission door; every item is named by its short version id (docs/PROTOCOL.md 11.6). Imports wire and the service interface. */
+/** p2p/relay.ts - inv/getdata/notfound relay: known inventory per peer, in-flight requests with alternates and a progress-based timeout, paced getdata answers, the cTTL hop limit (highest cTTL seen wins), and handing received entities to the service's one admission door; every item is named by its short version id (docs/PROTOCOL.md 11.6). Imports wire and the service interface. */
 import type { EntityKind } from '../protocol/types.ts';
-import { shortId } from '../protocol/ids.ts';
+import { shortId, versionHash } from '../protocol/ids.ts';
 import type { MegaService, RelayItem } from '../service/service.ts';
 import type { AdmissionResult, AdmissionSource } from '../service/types.ts';
 import { MAX_INV_ITEMS } from '../wire/constants.ts';
 import type { InvItem } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
-import { GETDATA_HIGH_WATER_BYTES, GETDATA_TIMEOUT_MS, MAX_GETDATA_QUEUE, MAX_IN_FLIGHT, RELAY_CACHE_BYTES, RELAY_CACHE_SIZE } from './constants.ts';
+import {
+  GETDATA_CHECK_INTERVAL_MS,
+  GETDATA_HIGH_WATER_BYTES,
+  GETDATA_TIMEOUT_MS,
+  MAX_CTTL_PROBES_PER_PEER,
+  MAX_CTTL_PROBES_REMEMBERED,
+  MAX_GETDATA_QUEUE,
+  MAX_IN_FLIGHT,
+  MAX_PENDING_CTTL,
+  RELAY_CACHE_BYTES,
+  RELAY_CACHE_SIZE,
+  STALL_BAN_SCORE,
+} from './constants.ts';
 import { LruMap } from '../util/lru.ts';
 import type { Peer } from './peer.ts';
 
 /** Collaborators of the relay. */
 export interface RelayDeps {
-  service: Pick<MegaService, 'admit' | 'knowsVersion' | 'getItemByShortId'>;
+  service: Pick<MegaService, 'admit' | 'knowsVersion' | 'getItemByShortId' | 'raiseCTTL'>;
   /** Peers whose handshake is done. */
   readyPeers: () => Iterable<Peer>;
   log: Logger;
   now?: () => number;
+  /** A request to a peer that delivered nothing since for this long is asked of another announcer (default GETDATA_TIMEOUT_MS). */
+  getDataTimeoutMs?: number | undefined;
+}
+
+/** A getdata outstanding for one version. */
+interface InFlight {
+  peer: number;
+  /** When it was asked. */
+  at: number;
+}
+
+/** The `cTTL` of an entity payload when it is a valid one (an integer 0..255, the schema's CTTL), else null. */
+function cttlOf(payload: unknown): number | null {
+  if (typeof payload !== 'object' || payload === null) return null;
+  const c = (payload as { cTTL?: unknown }).cTTL;
+  return typeof c === 'number' && Number.isInteger(c) && c >= 0 && c <= 255 ? c : null;
 }
 
 /** Most alternate announcers remembered per in-flight item. */
@@ -35,6 +63,10 @@ export interface RelayStats {
   itemsReceived: number;
   itemsSent: number;
   invSent: number;
+  /** getdata requests that timed out (the peer was silent) and were asked elsewhere or dropped. */
+  getDataTimeouts: number;
+  /** Stored versions whose cTTL rose because a copy with a higher one arrived. */
+  cttlRaised: number;
 }
 
 /**
@@ -45,8 +77,8 @@ export interface RelayStats {
 export class Relay {
   private readonly deps: RelayDeps;
   private readonly now: () => number;
-  /** vid -> peer id it was requested from (so it is fetched once). */
-  private readonly inFlight: LruMap<string, number>;
+  /** vid -> the peer it was requested from and when (so it is fetched once). */
+  private readonly inFlight: LruMap<string, InFlight>;
   /** vid -> other peers that announced it while it was in flight (asked next if the first fails). */
   private readonly alternates: LruMap<string, Peer[]>;
   /** Versions requested from each peer, so a peer that leaves frees them at once. */
@@ -60,13 +92,43 @@ export class Relay {
   /** Each peer's admission source: its hooks feed the outcome back here. */
   private readonly sources = new WeakMap<Peer, AdmissionSource>();
   private closed = false;
-  readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, invSent: 0 };
+  private readonly timeoutMs: number;
+  private timer: NodeJS.Timeout | null = null;
+  /**
+   * Stored versions re-requested from a peer only to learn a higher cTTL (we hold them at cTTL 0, so
+   * we relay them nowhere; the peer announced them, so it may hold a higher cTTL), per peer. Their
+   * answers are matched by version hash and never admitted again (no signature work).
+   */
+  private readonly probes = new Map<Peer, Set<string>>();
+  /** `peerId/vid` pairs already probed: each announcer is asked once per version (bounded by count; entries are ~30-byte strings). */
+  private readonly probed = new LruMap<string, true>(MAX_CTTL_PROBES_REMEMBERED);
+  /** Highest cTTL seen for versions waiting in the intake (not stored yet), applied when they are stored. */
+  private readonly pendingCTTL: LruMap<string, number>;
+  /** The cTTL of the entity being offered to admission right now (read once by the source's onVersion). */
+  private arrivingCTTL: number | null = null;
+  readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, invSent: 0, getDataTimeouts: 0, cttlRaised: 0 };
 
   constructor(deps: RelayDeps) {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
-    this.inFlight = new LruMap(MAX_IN_FLIGHT, GETDATA_TIMEOUT_MS, this.now);
-    this.alternates = new LruMap(MAX_IN_FLIGHT, GETDATA_TIMEOUT_MS, this.now);
+    this.timeoutMs = deps.getDataTimeoutMs ?? GETDATA_TIMEOUT_MS;
+    // The timer below times requests out; the TTL only bounds what a stopped timer would leave behind.
+    this.inFlight = new LruMap(MAX_IN_FLIGHT, 4 * this.timeoutMs, this.now);
+    this.alternates = new LruMap(MAX_IN_FLIGHT, 4 * this.timeoutMs, this.now);
+    this.pendingCTTL = new LruMap(MAX_PENDING_CTTL, 60_000, this.now);
+  }
+
+  /** Start the getdata timeout checks. Lifecycle: start() once; close() stops them. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      try {
+        this.checkTimeouts();
+      } catch (err) {
+        this.deps.log.error({ err }, 'bug in getdata timeout check');
+      }
+    }, Math.min(GETDATA_CHECK_INTERVAL_MS, this.timeoutMs));
+    this.timer.unref?.();
   }
 
   /** An item became available here (service `item:relay`): announce it to every peer that lacks it. */
@@ -75,15 +137,57 @@ export class Relay {
     const stored = this.deps.service.getItemByShortId(sid);
     // Key the known sets and the relay cache by the mempool's own copy of the id: they then cost no string of their own.
     const vid = stored?.version ?? sid;
+    // A higher cTTL seen while the first copy waited in the intake wins (11.7).
+    const pending = this.pendingCTTL.get(vid);
+    if (pending !== undefined && item.cTTL !== null && pending > item.cTTL) {
+      this.pendingCTTL.delete(vid);
+      if (stored) this.deps.service.raiseCTTL(vid, pending);
+      item = { ...item, cTTL: pending };
+      this.stats.cttlRaised++;
+    }
     if (!stored) this.relayCache.set(vid, item);
     // cTTL is a hop limit: an item that arrived with 0 stays here.
-    if (item.cTTL === null || item.cTTL > 0) {
-      for (const peer of this.deps.readyPeers()) {
-        if (peer.known.has(vid)) continue;
-        peer.known.add(vid);
-        this.queueInv(peer, vid);
-      }
+    if (item.cTTL === null || item.cTTL > 0) this.announceVid(vid, false);
+  }
+
+  /** inv `vid` to every ready peer not known to have it, or (`again`) to every ready peer but `except`. */
+  private announceVid(vid: string, again: boolean, except?: Peer): void {
+    for (const peer of this.deps.readyPeers()) {
+      if (peer === except || (!again && peer.known.has(vid))) continue;
+      peer.known.add(vid);
+      this.queueInv(peer, vid);
     }
+  }
+
+  /**
+   * A copy of version `vid` arrived from `from` with `cTTL`: keep the highest cTTL seen (11.7). When
+   * the stored cTTL rises from 0 the version is announced as if new; from 1 it is announced again to
+   * every peer (a neighbour holding it at cTTL 0 re-requests it once, see handleInv). A version still
+   * waiting in the intake gets the higher cTTL when stored (see announce). No admission, no signatures.
+   */
+  private noteCTTL(vid: string, cTTL: number, from: Peer): void {
+    const stored = this.deps.service.getItemByShortId(vid);
+    let before: number | null = null;
+    if (stored) before = this.deps.service.raiseCTTL(vid, cTTL);
+    else {
+      const cached = this.relayCache.get(vid);
+      if (cached) {
+        if (cached.cTTL !== null && cTTL > cached.cTTL) {
+          before = cached.cTTL;
+          cached.cTTL = cTTL;
+        }
+      } else if (this.deps.service.knowsVersion(vid) && cTTL > (this.pendingCTTL.get(vid) ?? -1)) this.pendingCTTL.set(vid, cTTL);
+    }
+    if (before === null) return;
+    this.stats.cttlRaised++;
+    if (before === 0) this.announceVid(vid, false, from);
+    else if (before === 1) this.announceVid(vid, true, from);
+  }
+
+  /** Is `vid` stored (or relayed) here at cTTL 0, i.e. relayed nowhere, so a copy with a higher cTTL is worth one request? */
+  private heldAtZero(vid: string): boolean {
+    const held = this.deps.service.getItemByShortId(vid) ?? this.relayCache.get(vid);
+    return held !== undefined && held.cTTL === 0;
   }
 
   /** Queue inventory for a peer; flushed in batches of at most MAX_INV_ITEMS on the next turn. */
@@ -107,7 +211,7 @@ export class Relay {
     for (const vid of items) {
       peer.known.add(vid);
       const inflight = this.inFlight.get(vid);
-      if (inflight === peer.id) continue; // already asked of this very peer (a repeated id)
+      if (inflight?.peer === peer.id) continue; // already asked of this very peer (a repeated id)
       if (inflight !== undefined) {
         // Someone else is delivering it; remember this peer in case they never do.
         const alt = this.alternates.get(vid) ?? [];
@@ -115,26 +219,74 @@ export class Relay {
         this.alternates.set(vid, alt);
         continue;
       }
-      if (this.deps.service.knowsVersion(vid)) continue;
+      if (this.deps.service.knowsVersion(vid)) {
+        // Held at cTTL 0 (perhaps a censor's copy, #12 item 7): ask this announcer once for its copy's cTTL.
+        if (!this.heldAtZero(vid) || !this.mayProbe(peer, vid)) continue;
+      }
       this.request(peer, vid);
       want.push(vid);
     }
     if (want.length) peer.send({ command: 'getdata', payload: { items: want } });
   }
 
+  /** May `vid` be re-requested from `peer` for its cTTL? Once per (peer, version), a bounded number outstanding per peer. */
+  private mayProbe(peer: Peer, vid: string): boolean {
+    const key = `${peer.id}/${vid}`;
+    if (this.probed.has(key) || (this.probes.get(peer)?.size ?? 0) >= MAX_CTTL_PROBES_PER_PEER) return false;
+    this.probed.set(key, true);
+    return true;
+  }
+
   private request(peer: Peer, vid: string): void {
-    this.inFlight.set(vid, peer.id);
+    this.inFlight.set(vid, { peer: peer.id, at: this.now() });
     let set = this.requestedFrom.get(peer);
     if (!set) this.requestedFrom.set(peer, (set = new Set()));
     set.add(vid);
+    if (this.heldAtZero(vid)) {
+      let p = this.probes.get(peer);
+      if (!p) this.probes.set(peer, (p = new Set()));
+      p.add(vid);
+    }
+  }
+
+  /** Forget a request to `peer` (answered, refused, timed out or the peer left). */
+  private clearRequest(vid: string, peer: Peer): void {
+    if (this.inFlight.get(vid)?.peer === peer.id) this.inFlight.delete(vid);
+    this.requestedFrom.get(peer)?.delete(vid);
+    this.probes.get(peer)?.delete(vid);
+  }
+
+  /**
+   * Requests to a peer that delivered nothing (no entity, no notfound) for the timeout since they
+   * were made are asked of the next announcer, and the peer earns STALL_BAN_SCORE once per check
+   * (#12 item 8: announce-and-never-serve). Progress-based: a peer still streaming our large
+   * getdata (sync on join) delivers all along and never times out.
+   */
+  private checkTimeouts(): void {
+    const now = this.now();
+    for (const [peer, set] of [...this.requestedFrom]) {
+      if (set.size === 0 || now - peer.lastDeliveryAt < this.timeoutMs) continue;
+      const stalled: string[] = [];
+      for (const vid of set) {
+        const f = this.inFlight.get(vid);
+        if (f === undefined || f.peer !== peer.id) {
+          set.delete(vid);
+          this.probes.get(peer)?.delete(vid);
+        } else if (now - f.at >= this.timeoutMs) stalled.push(vid);
+      }
+      if (stalled.length === 0) continue;
+      this.stats.getDataTimeouts += stalled.length;
+      this.deps.log.debug({ peer: `${peer.ip}:${peer.remotePort}`, versions: stalled.length }, 'getdata timed out; asking other announcers');
+      for (const vid of stalled) this.retryElsewhere(vid, peer);
+      if (!peer.isClosed) peer.misbehave(STALL_BAN_SCORE, 'getdata-timeout');
+    }
   }
 
   /** A request to `failed` will not be answered: ask the next peer that announced it, if any. */
   private retryElsewhere(vid: string, failed: Peer): void {
-    if (this.inFlight.get(vid) === failed.id) this.inFlight.delete(vid);
-    this.requestedFrom.get(failed)?.delete(vid);
+    this.clearRequest(vid, failed);
     const alt = this.alternates.get(vid);
-    if (!alt || this.deps.service.knowsVersion(vid)) return;
+    if (!alt || (this.deps.service.knowsVersion(vid) && !this.heldAtZero(vid))) return;
     while (alt.length) {
       const next = alt.shift() as Peer;
       if (next === failed || next.isClosed || !next.isReady) continue;
@@ -205,6 +357,7 @@ export class Relay {
 
   /** `notfound`: let another peer's announcement fetch it. */
   handleNotFound(peer: Peer, items: InvItem[]): void {
+    peer.lastDeliveryAt = this.now();
     for (const vid of items) this.retryElsewhere(vid, peer);
   }
 
@@ -216,7 +369,36 @@ export class Relay {
   handleEntity(peer: Peer, kind: EntityKind, payload: unknown, bytes = 0): void {
     if (this.closed) return;
     this.stats.itemsReceived++;
-    void this.deps.service.admit(kind, payload, this.sourceOf(peer), bytes);
+    peer.lastDeliveryAt = this.now();
+    const probes = this.probes.get(peer);
+    if (probes && probes.size > 0 && kind !== 'dispute' && this.answerProbe(peer, probes, payload)) return;
+    // onVersion (below) reads it during this synchronous call, before anything else can be admitted.
+    this.arrivingCTTL = kind === 'dispute' ? null : cttlOf(payload);
+    try {
+      void this.deps.service.admit(kind, payload, this.sourceOf(peer), bytes);
+    } finally {
+      this.arrivingCTTL = null;
+    }
+  }
+
+  /**
+   * Is this entity the answer to a cTTL probe of `peer`? Then only its cTTL is taken: its version
+   * hash equals a stored version's, so it is that very message (cTTL aside) and needs no admission.
+   */
+  private answerProbe(peer: Peer, probes: Set<string>, payload: unknown): boolean {
+    let vid: string;
+    try {
+      vid = shortId(versionHash(payload as object));
+    } catch {
+      return false; // not even hashable: admission refuses it with its reason
+    }
+    if (!probes.has(vid)) return false;
+    this.clearRequest(vid, peer);
+    this.alternates.delete(vid);
+    peer.known.add(vid);
+    const c = cttlOf(payload);
+    if (c !== null) this.noteCTTL(vid, c, peer);
+    return true;
   }
 
   /** Short ids asked for by getdata and not served yet (waiting for peers' sockets to drain), over all peers. */
@@ -234,10 +416,12 @@ export class Relay {
         id: `p2p:${peer.ip}:${peer.remotePort}`,
         isPeer: true,
         onVersion: (vid) => {
+          const cTTL = this.arrivingCTTL;
+          this.arrivingCTTL = null; // this entity's only: an orphan re-admitted inside it has its own
           peer.known.add(vid);
-          this.requestedFrom.get(peer)?.delete(vid);
-          if (this.inFlight.get(vid) === peer.id) this.inFlight.delete(vid);
+          this.clearRequest(vid, peer);
           this.alternates.delete(vid);
+          if (cTTL !== null) this.noteCTTL(vid, cTTL, peer);
         },
         onOutcome: (r, vid) => this.onOutcome(peer, r, vid),
         hold: (on) => peer.hold(on),
@@ -249,12 +433,15 @@ export class Relay {
 
   /** Reasons with ban score 0 depend on our state (e.g. the oracle is not here yet); anything else is final for this version, and the sender pays. */
   private onOutcome(peer: Peer, r: AdmissionResult, _vid: string | null): void {
+    if (r.status === 'accepted' || r.status === 'out-of-shard') peer.lastUsefulAt = this.now(); // kept on inbound eviction
     if (r.status === 'rejected' && r.banScore > 0 && !peer.isClosed) peer.misbehave(r.banScore, r.reason);
   }
 
   /** Stop relaying (the node is stopping); the service's intake is closed by the node. */
   close(): void {
     this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     this.serving.clear();
   }
 
@@ -262,6 +449,7 @@ export class Relay {
   dropPeer(peer: Peer): void {
     this.pending.delete(peer);
     this.serving.delete(peer);
+    this.probes.delete(peer);
     const requested = this.requestedFrom.get(peer);
     this.requestedFrom.delete(peer);
     for (const v of requested ?? []) this.retryElsewhere(v, peer);

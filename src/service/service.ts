@@ -217,6 +217,11 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     return this.mempool.getByShortId(shortVersionId);
   }
 
+  /** Keep the highest cTTL seen for a stored version (docs/PROTOCOL.md 11.7; the relay calls it, no admission work): the cTTL before, or null when unchanged. */
+  raiseCTTL(shortVersionId: string, cTTL: number): number | null {
+    return this.mempool.raiseCTTL(shortVersionId, cTTL);
+  }
+
   /** Entry counts. */
   counts(): ReturnType<Mempool['counts']> {
     return this.mempool.counts();

@@ -23,7 +23,7 @@ const controlPayloads: Record<string, unknown>[] = [
 ];
 
 before(async () => {
-  node = await createTestNode({ ...LIMITS, banTimeMs: 1000 });
+  node = await createTestNode({ ...LIMITS, banTimeMs: 1000, whitelist: [] }); // loopback sources are banned here, as strangers would be
   control = await RawPeer.connect(node.p2pPort, { localAddress: '127.0.0.2' });
   control.autoPong = true;
   await control.handshake();

@@ -54,7 +54,7 @@ describe('p2p: discovery and connection limits', () => {
   });
 
   it('maxConnections 1: a second peer is refused while the first is connected, and admitted once it leaves', async () => {
-    const full = track(await createTestNode({ maxConnections: 1 }, 'full'));
+    const full = track(await createTestNode({ maxConnections: 1, targetOutbound: 0 }, 'full')); // no outbound slot reserved: its one slot is inbound
     const first = track(await createSeededNode(full, {}, 'first'));
     await waitFor(() => areConnected(full, first), { message: 'first peer connected' });
     const second = track(await createSeededNode(full, {}, 'second'));

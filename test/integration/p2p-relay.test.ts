@@ -138,7 +138,7 @@ describe('p2p: relay without echo in a full mesh', () => {
 
   before(async () => {
     // No anti-entropy during the test: only relay moves items, so every transfer is counted.
-    for (let i = 0; i < 3; i++) nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000 }, `mesh${i}`));
+    for (let i = 0; i < 3; i++) nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000, targetOutbound: 0 }, `mesh${i}`));
     await connectAll(nodes);
   });
 
@@ -176,7 +176,9 @@ describe('p2p: cTTL is a hop limit (line a - b - c, anti-entropy off)', () => {
   const nodes: MegaNode[] = [];
 
   before(async () => {
-    for (const name of ['a', 'b', 'c']) nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000 }, `ttl-${name}`));
+    // targetOutbound 0: nobody dials addresses learned from inbound peers or gossip, so a and c are
+    // never connected directly and the line holds whatever the timing (issue #13).
+    for (const name of ['a', 'b', 'c']) nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000, targetOutbound: 0 }, `ttl-${name}`));
     // Connected before anything is posted: the sync on join has nothing to carry.
     await connectAll(nodes, [
       [0, 1],
@@ -210,7 +212,7 @@ describe('p2p: cTTL is a hop limit (line a - b - c, anti-entropy off)', () => {
 
   it('sync honours the hop limit too: a node joining b later gets every item b holds except those at cTTL 0', async () => {
     const [a, b] = nodes as [MegaNode, MegaNode, MegaNode];
-    const d = await createTestNode({ antiEntropyIntervalMs: 3_600_000 }, 'ttl-d');
+    const d = await createTestNode({ antiEntropyIntervalMs: 3_600_000, targetOutbound: 0 }, 'ttl-d');
     nodes.push(d);
     await connect(d, b);
     // One inventory answer lists everything b would share; the cTTL-4 oracle arriving means that answer was processed.
@@ -226,7 +228,7 @@ describe('p2p: periodic anti-entropy', () => {
   const nodes: MegaNode[] = [];
 
   before(async () => {
-    for (const name of ['a', 'b']) nodes.push(await createTestNode({ antiEntropyIntervalMs: 1000 }, `ae-${name}`));
+    for (const name of ['a', 'b']) nodes.push(await createTestNode({ antiEntropyIntervalMs: 1000, targetOutbound: 0 }, `ae-${name}`));
     await connectAll(nodes);
   });
 
@@ -257,8 +259,9 @@ describe('p2p: periodic anti-entropy', () => {
       assert.equal(hasItem(b, 'capability', o.publicKey + cKeys.publicKey), false);
       raw.send('oracle', oracle);
       await waitFor(() => hasItem(b, 'oracle', o.publicKey), { message: 'the raw peer delivered the oracle' });
-      // The kept capability is admitted in the same turn as its oracle, without another announcement.
-      assert.equal(hasItem(b, 'capability', o.publicKey + cKeys.publicKey), true);
+      // The kept capability is re-queued when its oracle is stored and admitted on the next turn of
+      // the intake (service/intake.ts release), well before any anti-entropy round (1 s) could bring it again.
+      await waitFor(() => hasItem(b, 'capability', o.publicKey + cKeys.publicKey), { timeoutMs: 500, message: 'the kept capability admitted right after its oracle' });
     } finally {
       raw.destroy();
     }
@@ -294,7 +297,7 @@ describe('p2p: inventory names versions by short id (docs/PROTOCOL.md 11.6, 11.7
 
   before(async () => {
     // One node and raw peers: every inv, getdata and notfound is seen as sent.
-    nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000 }, 'inv-a'));
+    nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000, targetOutbound: 0 }, 'inv-a'));
   });
 
   after(async () => {
@@ -368,7 +371,7 @@ describe('p2p: getdata is paced by the requester\'s reading, never dropped for a
 
   before(async () => {
     // Long keepalive: the raw peer below stops reading for a while and must not be dropped as silent.
-    nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000, p2pKeepAlive: 30_000 }, 'pace-a'));
+    nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000, p2pKeepAlive: 30_000, targetOutbound: 0 }, 'pace-a'));
   });
 
   after(async () => {

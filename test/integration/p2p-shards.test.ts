@@ -33,9 +33,9 @@ describe('p2p: sharding (count 2) and GET /reports?scope=network', () => {
   const ids = (rs: Report[]): string[] => rs.map((r) => reportId(r)).sort();
 
   before(async () => {
-    s0 = await createTestNode({ shard: { count: 2, index: 0 } }, 'shard0');
+    s0 = await createTestNode({ shard: { count: 2, index: 0 }, targetOutbound: 0 }, 'shard0');
     nodes.push(s0);
-    s1 = await createTestNode({ shard: { count: 2, index: 1 } }, 'shard1');
+    s1 = await createTestNode({ shard: { count: 2, index: 1 }, targetOutbound: 0 }, 'shard1');
     nodes.push(s1);
     await connect(s0, s1);
   });
@@ -92,11 +92,12 @@ describe('p2p: sharding across a node of the other shard (line s1a - s0 - s1b)',
   const missing = shardOf(reportId(report), 2) === 1 ? report : (odd[0] as Report);
 
   before(async () => {
-    s1a = await createTestNode({ shard: { count: 2, index: 1 } }, 's1a');
+    // targetOutbound 0: s1b never dials s1a (whose address s0 gossips), so everything between them crosses s0.
+    s1a = await createTestNode({ shard: { count: 2, index: 1 }, targetOutbound: 0 }, 's1a');
     nodes.push(s1a);
-    s0 = await createTestNode({ shard: { count: 2, index: 0 } }, 's0');
+    s0 = await createTestNode({ shard: { count: 2, index: 0 }, targetOutbound: 0 }, 's0');
     nodes.push(s0);
-    s1b = await createTestNode({ shard: { count: 2, index: 1 } }, 's1b');
+    s1b = await createTestNode({ shard: { count: 2, index: 1 }, targetOutbound: 0 }, 's1b');
     nodes.push(s1b);
     await connect(s1a, s0);
     await connect(s0, s1b);
@@ -115,12 +116,13 @@ describe('p2p: sharding across a node of the other shard (line s1a - s0 - s1b)',
     assert.equal(hasItem(s0, 'report', reportId(missing)), false);
   });
 
-  // Relay.handleEntity on s0: the dispute is refused with `report-not-found` (ban score 0, s0 does not
-  // store the report) and nothing relays it; anti-entropy cannot help either (s0's inventory lacks it).
-  it('the dispute of that report, posted on s1a, reaches s1b too', {
-  }, async () => {
+  // s0 does not keep the report the dispute answers: it checks the fact and relays the dispute as
+  // out-of-shard (docs/PROTOCOL.md 11.7, "Disputes of another shard").
+  it('the dispute of that report, posted on s1a, reaches s1b too', async () => {
     const dispute = makeDispute({ reportId: reportId(missing), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: missing.content.request.arguments, answer: 'no rain' }) });
     assert.equal((await post(s1a, '/dispute', dispute)).status, 201);
     await waitFor(() => hasItem(s1b, 'dispute', reportId(missing)), { timeoutMs: 4000, message: 'dispute relayed across the other shard' });
+    assert.equal(hasItem(s0, 'dispute', reportId(missing)), false, 'expected s0 to relay the dispute without storing it');
+    assert.equal(s1b.pool.list().length, 1, 'expected s1b to reach s1a only through s0');
   });
 });
