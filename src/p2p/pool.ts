@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import type { MegaService, RelayItem } from '../service/service.ts';
 import type { PeerSummary } from '../service/types.ts';
 import { PROTOCOL_VERSION, type Network } from '../wire/constants.ts';
-import type { AddrEntry, MessageCodec, VersionPayload, WireMessage } from '../wire/messages.ts';
+import { isEntityMessage, type AddrEntry, type MessageCodec, type VersionPayload, type WireMessage } from '../wire/messages.ts';
 import { AddrMan } from './addrman.ts';
 import { BanList, normalizeIp, Whitelist } from './bans.ts';
 import { pickEvictionVictim } from './eviction.ts';
@@ -389,14 +389,9 @@ export class Pool extends EventEmitter<PoolEvents> {
         return this.relay.handleNotFound(peer, msg.payload.items);
       case 'mempool':
         return this.sync.handleMempool(peer);
-      case 'oracle':
-      case 'capability':
-      case 'report':
-      case 'dispute':
-      case 'announcement':
-      case 'attestation':
-        return this.relay.handleEntity(peer, msg.command, msg.payload, msg.bytes);
       default:
+        // Every entity kind the codec knows (wire/messages.ts ENTITY_COMMANDS) goes to the one admission door.
+        if (isEntityMessage(msg)) return this.relay.handleEntity(peer, msg.command, msg.payload, msg.bytes);
         return; // version/verack/ping/pong are handled by the peer itself
     }
   }

@@ -43,6 +43,14 @@ export type WireMessage =
   | { command: 'inv' | 'getdata' | 'notfound'; payload: { items: InvItem[] } }
   | { command: EntityKind; payload: unknown; /** Payload size on the wire, set by decode (intake back-pressure counts it). */ bytes?: number };
 
+/** An entity message (any kind in {@link ENTITY_COMMANDS}). */
+export type EntityMessage = Extract<WireMessage, { command: EntityKind }>;
+
+/** Is `msg` an entity message? (The pool hands every one to the admission door, whatever its kind.) */
+export function isEntityMessage(msg: WireMessage): msg is EntityMessage {
+  return ENTITY_COMMANDS.has(msg.command);
+}
+
 /** Schema (in wolfram-mega-spec.yaml components) of each command with a structured payload. */
 const PAYLOAD_SCHEMA: Record<string, string> = {
   [Command.VERSION]: 'P2PVersion',
