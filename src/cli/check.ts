@@ -12,7 +12,7 @@ type VerifyFailure = { reason: ProtocolFailure['reason'] | 'pow-invalid' | 'repo
 /** Everything `mega` can build or check: the four entities a node admits, plus a bare fact. */
 export type MessageType = EntityKind | 'fact';
 /** All message types, for `--type` and help. */
-export const MESSAGE_TYPES: readonly MessageType[] = ['oracle', 'capability', 'report', 'dispute', 'fact'];
+export const MESSAGE_TYPES: readonly MessageType[] = ['oracle', 'capability', 'report', 'dispute', 'announcement', 'attestation', 'fact'];
 
 /** Is `s` a message type name? */
 export function isMessageType(s: string): s is MessageType {
@@ -24,6 +24,8 @@ export function detectType(v: unknown): MessageType | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const has = (k: string) => Object.hasOwn(v, k);
   if (has('reportId')) return 'dispute';
+  if (has('announcement') && has('capabilityPubKey')) return 'announcement';
+  if (has('attestation') && has('announcementId')) return 'attestation';
   if (has('content')) return 'report';
   if (has('capabilityPubKey') && has('oraclePubKey')) return 'capability';
   if (has('pubkey')) return 'oracle';

@@ -67,7 +67,7 @@ export class DlcOracleState {
       const bytes = encodeAnnouncement(announcement);
       const id = sha256Hex(bytes);
       // Durable before the announcement exists anywhere else: attesting later needs exactly these secrets.
-      this.nonces().commit({ announcementId: id, oracleKey: announcement.oracleKey, nonces: announcement.event.nonces, secrets: secrets.map(toHex), createdAt: new Date().toISOString() });
+      this.nonces().commit({ announcementId: id, oracleKey: announcement.oracleKey, nonces: announcement.event.nonces, secrets: secrets.map(toHex), signingVersion: init.version, createdAt: new Date().toISOString() });
       return { id, tlv: toHex(bytes), announcement };
     });
   }
@@ -75,9 +75,10 @@ export class DlcOracleState {
   /**
    * Attest `outcomes` for an announcement made here. The same outcomes again return the logged
    * attestation (idempotent); different outcomes are refused forever; the attestation is logged
-   * (fsync) before it is returned, and the nonce secrets are removed only after that.
+   * (fsync) before it is returned, and the nonce secrets are removed only after that. `version`
+   * defaults to the one the announcement was signed with.
    */
-  attest(announcementTlv: string, outcomes: string[], version: SigningVersion): PublishedAttestation {
+  attest(announcementTlv: string, outcomes: string[], version?: SigningVersion): PublishedAttestation {
     return withDirLock(this.dir, () => {
       const bytes = Buffer.from(announcementTlv, 'hex');
       const announcement = decodeAnnouncement(bytes);
@@ -93,7 +94,8 @@ export class DlcOracleState {
       }
       const stored = this.nonces().load(id);
       if (!stored) throw new AttestRefused('unknown-nonces', `no nonce secrets for announcement ${id} in ${this.dir}: it was not announced from this state folder`);
-      const attestation = this.signer.signAttestation({ announcement, nonceSecrets: stored.secrets.map(secretFromHex), outcomes, version });
+      // The announcement's own signing version (stored with its nonces) unless the caller names one.
+      const attestation = this.signer.signAttestation({ announcement, nonceSecrets: stored.secrets.map(secretFromHex), outcomes, version: version ?? stored.signingVersion });
       const tlv = toHex(encodeAttestation(attestation));
       log.append({ announcementId: id, attestation: tlv, outcomes: [...outcomes], at: new Date().toISOString() });
       this.nonces().remove(id);

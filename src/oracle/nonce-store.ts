@@ -12,6 +12,8 @@ export interface StoredNonces {
   nonces: string[];
   /** The secrets k (hex), in the same order. Never logged, never printed. */
   secrets: string[];
+  /** How the announcement was signed; its attestation is signed the same way. */
+  signingVersion: 'dlcspecs-v0' | 'basic-sha256';
   createdAt: string;
 }
 

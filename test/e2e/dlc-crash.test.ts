@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { decodeAttestation } from '../../src/dlc/index.ts';
 import { AttestationLog } from '../../src/oracle/attestation-log.ts';
 import { DlcOracleState } from '../../src/oracle/dlc-oracle.ts';
 import { KeyFileSigner } from '../../src/oracle/signer.ts';
@@ -25,8 +26,8 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** Outcomes printed by an attester's stdout (none if it was killed before printing, or refused). */
 function printed(stdout: string): string | null {
   try {
-    const v = JSON.parse(stdout) as { outcomes?: string[] };
-    return v.outcomes ? v.outcomes.join(',') : null;
+    const v = JSON.parse(stdout) as { attestation?: string };
+    return v.attestation ? decodeAttestation(v.attestation).outcomes.join(',') : null;
   } catch {
     return null; // killed before or while printing
   }

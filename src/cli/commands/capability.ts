@@ -25,6 +25,8 @@ ${formatOptions([
   ['-t, --tag <tag>', 'a tag (repeatable)'],
   ['--endpoint <url>', 'where to ask the oracle for facts'],
   ['--off', 'mark the capability as switched off'],
+  ['--dlc-key <x-only hex>', "bind a DLC attestation key (dlcKey of 'mega dlc keygen'): the\ncapability's announcements and attestations are signed by it"],
+  ['--dlc-signing-version <v>', 'with --dlc-key: dlcspecs-v0 (default) or basic-sha256'],
   ...ENVELOPE_HELP,
   ...MINING_HELP,
   HELP_ROW,
@@ -64,6 +66,8 @@ export const capabilityCommand = defineCommand({
     tag: { type: 'string', short: 't', multiple: true },
     endpoint: { type: 'string' },
     off: { type: 'boolean' },
+    'dlc-key': { type: 'string' },
+    'dlc-signing-version': { type: 'string' },
   },
   async run({ opts }, io) {
     const mining = miningSettings(opts, io);
@@ -89,6 +93,13 @@ export const capabilityCommand = defineCommand({
     const endpoint = opts.str('endpoint');
     if (endpoint !== undefined) unsigned.endpoint = endpoint;
     if (opts.flag('off')) unsigned.off = true;
+    const dlcKey = opts.str('dlc-key');
+    if (dlcKey !== undefined) {
+      if (!/^[0-9a-f]{64}$/i.test(dlcKey)) throw opts.usage('--dlc-key must be a 32-byte x-only key (64 hex characters)');
+      const v = opts.str('dlc-signing-version') ?? 'dlcspecs-v0';
+      if (v !== 'dlcspecs-v0' && v !== 'basic-sha256') throw opts.usage('--dlc-signing-version must be dlcspecs-v0 or basic-sha256');
+      unsigned.dlc = { oracleKey: dlcKey.toLowerCase(), signingVersion: v };
+    } else if (opts.has('dlc-signing-version')) throw opts.usage('--dlc-signing-version needs --dlc-key');
     printJson(io, await checkAndMine(io, 'capability', signCapability(unsigned, keys.privateKey), mining));
   },
 });

@@ -2,18 +2,22 @@
 import crypto from 'node:crypto';
 import { decodeAnnouncement, decodeAttestation, decodeDigitOutcomes, describeAnnouncement, outcomesForValue, SIGNING_VERSIONS, verifyAnnouncement, verifyAttestation, DlcError, type EventDescriptor, type SigningVersion } from '../../dlc/index.ts';
 import { generateKeyPair } from '../../protocol/keys.ts';
+import { dlcTlvId } from '../../protocol/ids.ts';
+import { announcementPreimage } from '../../protocol/pow.ts';
+import type { Announcement, OracleCapability } from '../../protocol/types.ts';
+import { mine, MINING_HELP, MINING_OPTIONS, miningSettings } from '../mine.ts';
 import { AttestRefused, DlcOracleState } from '../../oracle/dlc-oracle.ts';
 import { KeyFileSigner } from '../../oracle/signer.ts';
 import type { Opts } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { formatOptions, HELP_ROW } from '../help.ts';
 import { CliError, UsageError } from '../errors.ts';
-import { printJson, readText, type CliIo } from '../io.ts';
+import { note, printJson, readJson, readText, type CliIo } from '../io.ts';
 
 const HELP = `usage: mega dlc keygen --out <file>
        mega dlc announce --key-file <file> --state-dir <dir> --event-id <id> --maturity <time>
                          (--outcome <o> ... | --digits <n> [--base <b>] [--signed] [--unit <u>] [--precision <p>])
-                         [--signing-version dlcspecs-v0|basic-sha256]
+                         [--capability <capability.json> [--difficulty <bits>]]
        mega dlc attest --key-file <file> --state-dir <dir> --announcement <hex|file> (--outcome <o> | --value <n>)
        mega dlc verify --announcement <hex|file> [--attestation <hex|file>] [--signing-version <v>]
 
@@ -23,11 +27,16 @@ x-only form, DLC events: put "dlcKey" into a capability's "dlc" binding (mega ca
 
 keygen    write a fresh key file (mode 0600): {privateKey, publicKey, dlcKey}.
 announce  fresh nonces, one per outcome digit; their secrets go to <state-dir>/nonces/ with fsync
-          BEFORE the announcement is printed: {id, announcement (TLV hex), event}.
+          BEFORE the announcement is printed: {id, announcement (TLV hex), event}. With
+          --capability (the oracle's signed capability ad whose dlc binding names this key, and
+          whose signing version is used) it prints the Mega announcement entity instead, PoW mined,
+          ready for 'mega post' (the summary goes to stderr).
 attest    sign the outcome with the committed nonces. The attestation is written to
           <state-dir>/attestations.log with fsync BEFORE it is printed, and the nonce secrets are
-          removed after. The same outcome again prints the logged attestation; a different one is
-          refused (exit 1): two outcomes under one nonce reveal the private key.
+          removed after. Prints the Mega attestation entity {announcementId, attestation}, ready
+          for 'mega post' (outcomes on stderr). The same outcome again prints the logged
+          attestation; a different one is refused (exit 1): two outcomes under one nonce reveal the
+          private key.
 verify    check an announcement (and an attestation against it); exit 0 valid, 1 invalid.
 
 Backups: back up <state-dir> whole. Restoring nonces/ without attestations.log lets an event be
@@ -49,7 +58,9 @@ ${formatOptions([
   ['--value <n>', 'attest: a numeric outcome (clamped to the range as dlcspecs says)'],
   ['--announcement <hex|file>', 'attest, verify: the announcement TLV (hex, or a file holding it\nor the JSON that announce printed)'],
   ['--attestation <hex|file>', 'verify: the attestation TLV (hex or file)'],
-  ['--signing-version <v>', 'dlcspecs-v0 (default) or basic-sha256 (the deployed sibyls oracle)'],
+  ['--signing-version <v>', 'dlcspecs-v0 (default) or basic-sha256 (the deployed sibyls oracle);\nannounce --capability takes it from the capability'],
+  ['--capability <file>', 'announce: the signed capability ad binding this key (prints the entity)'],
+  ...MINING_HELP,
   HELP_ROW,
 ])}
 
@@ -137,6 +148,8 @@ export const dlcCommand = defineCommand({
     announcement: { type: 'string' },
     attestation: { type: 'string' },
     'signing-version': { type: 'string' },
+    capability: { type: 'string' },
+    ...MINING_OPTIONS,
   },
   async run({ opts, positionals }, io) {
     const sub = positionals[0];
@@ -154,10 +167,27 @@ export const dlcCommand = defineCommand({
           return;
         }
         case 'announce': {
-          const { state: st } = state(opts);
+          const { state: st, signer } = state(opts);
           const eventId = opts.str('event-id') ?? '';
-          const p = st.announce({ maturityEpoch: maturityOf(opts), descriptor: descriptorOf(opts), eventId, version: signingVersion(opts) });
-          printJson(io, { id: p.id, announcement: p.tlv, event: describeAnnouncement(p.announcement) });
+          const capFile = opts.str('capability');
+          const cap = capFile === undefined ? undefined : ((await readJson(io, capFile, '--capability')) as OracleCapability);
+          if (cap !== undefined) {
+            if (!cap.dlc) throw new CliError(`${capFile} has no dlc binding (mega capability --dlc-key)`);
+            if (cap.dlc.oracleKey !== signer.dlcKey) throw new CliError(`${capFile} binds DLC key ${cap.dlc.oracleKey}, not this key's ${signer.dlcKey}`);
+            if (opts.has('signing-version') && opts.str('signing-version') !== cap.dlc.signingVersion) throw opts.usage(`the capability signs with ${cap.dlc.signingVersion}`);
+          }
+          const mining = cap === undefined ? null : miningSettings(opts, io);
+          const version = cap?.dlc?.signingVersion ?? signingVersion(opts);
+          const p = st.announce({ maturityEpoch: maturityOf(opts), descriptor: descriptorOf(opts), eventId, version });
+          const summary = { id: p.id, announcement: p.tlv, event: describeAnnouncement(p.announcement) };
+          if (cap === undefined || mining === null) {
+            printJson(io, summary);
+            return;
+          }
+          note(io, `announcement ${p.id}: ${summary.event.kind} event '${eventId}', maturity ${summary.event.maturity}, ${summary.event.nonces.length} nonces (secrets stored in ${opts.str('state-dir')})`);
+          const entity: Announcement = { oraclePubKey: cap.oraclePubKey, capabilityPubKey: cap.capabilityPubKey, announcement: p.tlv, cTTL: cap.cTTL, pow: { difficulty: 0, algorithm: 'SHA256', hash: '', magicNo: 0 } };
+          entity.pow = await mine(io, 'announcement', announcementPreimage(entity, dlcTlvId(p.tlv)), mining);
+          printJson(io, entity);
           return;
         }
         case 'attest': {
@@ -175,8 +205,9 @@ export const dlcCommand = defineCommand({
             if (o.length !== 1) throw opts.usage('attest needs one --outcome (or --value for a numeric event)');
             outcomes = ann.event.descriptor.kind === 'enum' ? o : o[0]!.split(',');
           }
-          const a = st.attest(tlv, outcomes, signingVersion(opts));
-          printJson(io, { announcementId: a.announcementId, attestation: a.tlv, outcomes: a.attestation.outcomes, fromLog: a.fromLog });
+          const a = st.attest(tlv, outcomes, opts.has('signing-version') ? signingVersion(opts) : undefined);
+          note(io, `attested [${a.attestation.outcomes.join(', ')}]${a.fromLog ? ' (the logged attestation: this event was attested with these outcomes before)' : ' (logged before printing)'}`);
+          printJson(io, { announcementId: a.announcementId, attestation: a.tlv });
           return;
         }
         case 'verify': {

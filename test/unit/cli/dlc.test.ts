@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { decodeAttestation } from '../../../src/dlc/index.ts';
 import { runCli } from './run-cli.ts';
 
 let dir: string;
@@ -32,7 +33,10 @@ describe('mega dlc', () => {
     fs.writeFileSync(annFile, a.stdout);
     const t = await runCli(['dlc', 'attest', '--key-file', key, '--state-dir', state, '--announcement', annFile, '--value=-123']);
     assert.equal(t.code, 0, t.stderr);
-    assert.deepEqual((JSON.parse(t.stdout) as { outcomes: string[] }).outcomes, ['-', '0', '1', '2', '3']);
+    const entity = JSON.parse(t.stdout) as { announcementId: string; attestation: string };
+    assert.equal(entity.announcementId, ann.id, 'attest prints the Mega attestation entity of this announcement');
+    assert.deepEqual(decodeAttestation(entity.attestation).outcomes, ['-', '0', '1', '2', '3']);
+    assert.match(t.stderr, /attested \[-, 0, 1, 2, 3\]/);
     const attFile = path.join(dir, 'att.json');
     fs.writeFileSync(attFile, t.stdout);
     const v = await runCli(['dlc', 'verify', '--announcement', annFile, '--attestation', attFile]);
