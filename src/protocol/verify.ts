@@ -113,7 +113,8 @@ export function verifyReportFacts(r: Report, lookup: CapabilityLookup, scope: Ch
   if (!isPublicKey(c.request.capabilityPubKey, scope)) return fail('invalid-pubkey', 'request.capabilityPubKey is not a point on secp256k1');
   switch (c.type) {
     case 'fact-missing':
-      return null;
+      // Only a capability the oracle has can be asked, and only then can the oracle answer (dispute) it.
+      return checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup, scope);
     case 'fact-disagrees-with-public': {
       const bad = checkFactFor(c.fact, c.request, 'fact', scope);
       if (bad) return bad;
@@ -139,6 +140,8 @@ export function verifyDispute(d: Dispute, stored: Report, lookup: CapabilityLook
   if (d.oraclePubKey !== stored.oraclePubKey) return fail('dispute-oracle-mismatch', 'the dispute oraclePubKey is not the reported oracle');
   const bad = checkFactFor(d.fact, stored.content.request, 'fact', scope);
   if (bad) return bad;
+  // The report's embedded ad (checked when the report was admitted) binds the capability as well as a stored one.
+  if (stored.content.capability?.capabilityPubKey === d.fact.request.capabilityPubKey) return null;
   if (!lookup(d.oraclePubKey, d.fact.request.capabilityPubKey)) {
     return fail('unknown-capability', 'the fact capabilityPubKey is not a known capability of this oracle');
   }

@@ -175,6 +175,8 @@ export interface MissingReportOptions extends ReportCommon {
   capabilityPubKey?: string;
   args?: Record<string, string>;
   payment?: PaymentProof;
+  /** The oracle-signed ad of the requested capability, embedded (needed when the node does not store it). */
+  capability?: OracleCapability;
 }
 
 /** A fact-disagrees-with-public: a signed fact (default answer "yes", or the `fact` given) plus a comment. */
@@ -214,6 +216,7 @@ export function makeReportContent(opts: MakeReportOptions): ReportContent {
       if (pub === undefined) throw new Error('fact-missing needs capKeys or capabilityPubKey');
       const content: ReportContent = { type: 'fact-missing', request: makeRequest(pub, opts.args) };
       if (opts.payment !== undefined) content.payment = opts.payment;
+      if (opts.capability !== undefined) content.capability = opts.capability;
       return content;
     }
     case 'fact-disagrees-with-public': {
