@@ -240,7 +240,7 @@ describe('POST /report and /dispute', () => {
     assert.equal(res.body.result, 'duplicate');
     res = await request(app).get('/reports').query({ pubkey: oracleKeys.publicKey });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, [{ id, report: r, dispute: d }]);
+    assert.deepEqual(res.body, [{ id, report: r, dispute: d, class: 'answered' }]);
   });
 
   it('422 report-not-found for a dispute of an unknown report', async () => {
