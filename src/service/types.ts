@@ -25,6 +25,8 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   'rank-too-low': 0,
   'unknown-oracle': 0,
   'unknown-capability': 0,
+  // The capability version this node knows names no Lightning node; the sender's may.
+  'payment-unverifiable': 0,
   'report-not-found': 0,
   'pow-below-threshold': 0,
   // The same refused version again from the same source: honest peers remember what they sent (11.10).
@@ -46,6 +48,7 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   'conflict-answers-equal': 100,
   'not-disputable': 100,
   'dispute-oracle-mismatch': 100,
+  'payment-invalid': 100,
 };
 
 /** An admission outcome: a value, never an exception (gossipsub ReceivedMessageResult, bcoin VerifyError). */

@@ -24,6 +24,7 @@ ${formatOptions([
   ['--answer <answer>', 'a possible answer (repeatable)'],
   ['-t, --tag <tag>', 'a tag (repeatable)'],
   ['--endpoint <url>', 'where to ask the oracle for facts'],
+  ['--lightning-node-id <pub>', "the oracle's Lightning node id: invoices for this capability's facts\nare signed by it, so a fact-missing's payment can be verified"],
   ['--off', 'mark the capability as switched off'],
   ...ENVELOPE_HELP,
   ...MINING_HELP,
@@ -63,6 +64,7 @@ export const capabilityCommand = defineCommand({
     answer: { type: 'string', multiple: true },
     tag: { type: 'string', short: 't', multiple: true },
     endpoint: { type: 'string' },
+    'lightning-node-id': { type: 'string' },
     off: { type: 'boolean' },
   },
   async run({ opts }, io) {
@@ -88,6 +90,8 @@ export const capabilityCommand = defineCommand({
     if (tags.length > 0) unsigned.tags = tags;
     const endpoint = opts.str('endpoint');
     if (endpoint !== undefined) unsigned.endpoint = endpoint;
+    const ln = opts.pubkey('lightning-node-id');
+    if (ln !== undefined) unsigned.lightningNodeId = ln;
     if (opts.flag('off')) unsigned.off = true;
     printJson(io, await checkAndMine(io, 'capability', signCapability(unsigned, keys.privateKey), mining));
   },

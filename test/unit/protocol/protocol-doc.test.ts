@@ -59,6 +59,7 @@ describe('docs/PROTOCOL.md matches wolfram-mega-spec.yaml', () => {
 describe('docs/PROTOCOL.md lists every reason code the node produces', () => {
   const produced = new Set<string>();
   for (const m of src('protocol/verify.ts').matchAll(/fail\('([a-z-]+)'/g)) produced.add(m[1] as string);
+  for (const m of src('protocol/payment.ts').matchAll(/reason: '([a-z-]+)'/g)) produced.add(m[1] as string);
   for (const file of ['service/admission.ts', 'service/intake.ts']) for (const m of src(file).matchAll(/rejected\([^,]+, [^,]+, '([a-z-]+)'/g)) produced.add(m[1] as string);
   for (const m of src('mempool/mempool.ts').matchAll(/reject\('([a-z-]+)'/g)) produced.add(m[1] as string);
 
