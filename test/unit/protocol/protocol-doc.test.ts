@@ -98,8 +98,8 @@ describe('docs/PROTOCOL.md worked examples come from the vectors file', () => {
     for (const q of quoted) if (!allowed.has(q)) assert.equal(vectors.includes(q), true, `${q} is not in the vectors`);
   });
   it('every canonical text quoted in a code block is a canonical text of the vectors', () => {
-    const v = JSON.parse(vectors) as { signatures: { canonical: string }[]; ids: { reports: { canonical: string }[]; dispute: { canonical: string } } };
-    const known = new Set([...v.signatures.map((s) => s.canonical), ...v.ids.reports.map((r) => r.canonical), v.ids.dispute.canonical]);
+    const v = JSON.parse(vectors) as { signatures: { canonical: string }[]; ids: { reports: { canonical: string }[]; dispute: { canonical: string } }; payment: { requestCanonical: string } };
+    const known = new Set([...v.signatures.map((s) => s.canonical), ...v.ids.reports.map((r) => r.canonical), v.ids.dispute.canonical, v.payment.requestCanonical]);
     const blocks = [...doc.matchAll(/```\n(\{.*\})\n```/g)].map((m) => m[1] as string);
     assert.equal(blocks.length >= 4, true);
     for (const b of blocks) assert.equal(known.has(b), true, b.slice(0, 80));
