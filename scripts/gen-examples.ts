@@ -4,11 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import bolt11 from 'bolt11';
 import yaml from 'js-yaml';
 import type { CliIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
 import { sha256Hex } from '../src/protocol/hash.ts';
 import { isPrivateKey, publicKeyOf } from '../src/protocol/keys.ts';
+import { requestCommitment } from '../src/protocol/payment.ts';
 
 /** Path of the spec whose examples are generated. */
 export const SPEC_FILE = new URL('../wolfram-mega-spec.yaml', import.meta.url);
@@ -69,11 +71,12 @@ export async function buildExamples(): Promise<Record<ExampleKind, Example[]>> {
   try {
     const oracleKey = exampleKey('oracle');
     const capKey = exampleKey('capability');
+    const lightningKey = exampleKey('lightning');
     const oracle = await mega(['oracle', '--key', oracleKey.privateKey, '--tag', 'weather', '--tag', 'example', ...mining]);
     const capability = await mega([
       'capability', '--key', oracleKey.privateKey, '--capability-pubkey', capKey.publicKey,
       '--question', 'Will it rain in {city} on {date}?', '--param', 'city=Paris,Berlin', '--param', 'date=',
-      '--answer', 'yes', '--answer', 'no', '--tag', 'weather', ...mining,
+      '--answer', 'yes', '--answer', 'no', '--tag', 'weather', '--lightning-node-id', lightningKey.publicKey, ...mining,
     ]);
     const fact = (args: string[], answer: string) => mega(['fact', '--key', capKey.privateKey, ...args, '--answer', answer]);
     const paris = ['--arg', 'city=Paris', '--arg', 'date=2024-06-01'];
@@ -83,6 +86,27 @@ export async function buildExamples(): Promise<Record<ExampleKind, Example[]>> {
     const missing = await mega([
       'report', 'fact-missing', '--oracle', oracleKey.publicKey, '--capability-pubkey', capKey.publicKey,
       '--arg', 'city=Berlin', '--arg', 'date=2024-06-02', ...mining,
+    ]);
+    // A paid claim: the oracle's Lightning node issued an invoice committed to the request (its
+    // description hash is SHA-256 of the JCS request), and the trader holds its preimage.
+    const paidRequest = { capabilityPubKey: capKey.publicKey, arguments: { city: 'Paris', date: '2024-06-05' } };
+    const preimage = sha256Hex('wolfram-mega spec example preimage');
+    const invoice = bolt11.sign(
+      bolt11.encode({
+        network: { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0] },
+        millisatoshis: '5000',
+        timestamp: 1_717_200_000,
+        tags: [
+          { tagName: 'payment_hash', data: sha256Hex(Buffer.from(preimage, 'hex')) },
+          { tagName: 'purpose_commit_hash', data: requestCommitment(paidRequest) },
+          { tagName: 'payment_secret', data: '42'.repeat(32) },
+        ],
+      }),
+      lightningKey.privateKey,
+    ).paymentRequest as string;
+    const paid = await mega([
+      'report', 'fact-missing', '--oracle', oracleKey.publicKey, '--capability-pubkey', capKey.publicKey,
+      '--arg', 'city=Paris', '--arg', 'date=2024-06-05', '--payment-invoice', invoice, '--preimage', preimage, ...mining,
     ]);
     const wrong = file('wrong.json', await fact(['--arg', 'city=Berlin', '--arg', 'date=2024-06-03'], 'no'));
     const disagrees = await mega([
@@ -99,6 +123,7 @@ export async function buildExamples(): Promise<Record<ExampleKind, Example[]>> {
       report: [
         { name: 'factConflict', summary: 'fact-conflict: two signed facts, same request, different answers (self-proving)', value: conflict },
         { name: 'factMissing', summary: 'fact-missing: a request the oracle did not answer (the dispute example answers it)', value: missing },
+        { name: 'factMissingPaid', summary: "fact-missing with a Lightning payment proof: an invoice signed by the capability's lightningNodeId, committed to the request, and its preimage (a paid claim)", value: paid },
         { name: 'factDisagreesWithPublic', summary: 'fact-disagrees-with-public: a signed fact and a comment, for human review', value: disagrees },
       ],
       dispute: [{ name: 'dispute', summary: 'The oracle answers the fact-missing example with the signed fact (post that report first)', value: dispute }],

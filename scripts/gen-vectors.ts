@@ -1,5 +1,6 @@
 // scripts/gen-vectors.ts - owns test/fixtures/protocol-vectors.json: deterministic protocol v1 test vectors from fixed keys. Run `npx tsx scripts/gen-vectors.ts` to write, `--check` to compare.
 import fs from 'node:fs';
+import bolt11 from 'bolt11';
 import { createRequire } from 'node:module';
 import { canonicalize, signedPart, signingHash, signingText } from '../src/protocol/canonical.ts';
 import { sha256Hex } from '../src/protocol/hash.ts';
@@ -10,6 +11,7 @@ import { announcementPreimage, capabilityPreimage, checkPow, leadingZeroBits, mi
 import { SchemaRegistry } from '../src/protocol/schema.ts';
 import { factHash, signCapability, signFact, signOracleId, signRotation } from '../src/protocol/sign.ts';
 import type { Announcement, Attestation, Dispute, Fact, FactRequest, OracleCapability, OracleId, Report, ReportContent } from '../src/protocol/types.ts';
+import { checkPaymentProof, requestCommitment } from '../src/protocol/payment.ts';
 import { isFactSignatureValid, verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts } from '../src/protocol/verify.ts';
 
 const OUT = new URL('../test/fixtures/protocol-vectors.json', import.meta.url);
@@ -24,7 +26,8 @@ const PRIVATE_KEYS = {
   capability: '02'.repeat(32),
   previousOracle: '03'.repeat(32),
   rotatedOracle: '04'.repeat(32),
-  dlcCapability: '05'.repeat(32),
+  lightning: '05'.repeat(32),
+  dlcCapability: '06'.repeat(32),
 } as const;
 type KeyName = keyof typeof PRIVATE_KEYS;
 const pub = (k: KeyName): string => publicKeyOf(PRIVATE_KEYS[k]);
@@ -245,6 +248,55 @@ const ids = {
 for (const r of ids.reports) if (r.id !== sha256Hex(r.canonical)) throw new Error('report id');
 if (ids.dispute.id !== sha256Hex(ids.dispute.canonical)) throw new Error('dispute id');
 
+// ---- a verified payment claim (docs/PROTOCOL.md 8.3) ----------------------------------------------
+
+const paidCapability: OracleCapability = signCapability(
+  {
+    question: 'Will it rain in {city} on {date}? ☔',
+    oraclePubKey: pub('oracle'),
+    capabilityPubKey: pub('capability'),
+    seqNo: 4,
+    cTTL: 8,
+    pow: minePowSync(capPreimage, 6, 'mega'),
+    lightningNodeId: pub('lightning'),
+  },
+  PRIVATE_KEYS.oracle,
+);
+const paidRequest: FactRequest = { capabilityPubKey: pub('capability'), arguments: { date: '2024-06-03', city: 'Zürich' } };
+const preimage = sha256Hex('mega payment preimage vector');
+const paymentHash = sha256Hex(Buffer.from(preimage, 'hex'));
+const descriptionHash = requestCommitment(paidRequest);
+const invoice = bolt11.sign(
+  bolt11.encode({
+    network: { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0] },
+    millisatoshis: '1000000',
+    timestamp: 1_717_200_000,
+    tags: [
+      { tagName: 'payment_hash', data: paymentHash },
+      { tagName: 'purpose_commit_hash', data: descriptionHash },
+      { tagName: 'payment_secret', data: '07'.repeat(32) },
+    ],
+  }),
+  PRIVATE_KEYS.lightning,
+).paymentRequest as string;
+const paidReport = report({ type: 'fact-missing', request: paidRequest, payment: { proof: 'lightning invoice and preimage', invoice, preimage }, capability: paidCapability }, 4);
+must(verifyCapability(paidCapability), 'paid capability');
+must(verifyReportFacts(paidReport, () => undefined), 'paid report');
+if (checkPaymentProof({ proof: 'x', invoice, preimage: '00'.repeat(32) }, paidRequest, paidCapability)?.reason !== 'payment-invalid') throw new Error('payment vector: a wrong preimage must fail');
+const payment = {
+  description: 'a fact-missing with a Lightning payment proof (PROTOCOL 8.3): the invoice is signed by the capability lightningNodeId, SHA-256 of the preimage bytes is its payment hash, its description hash is SHA-256 of the JCS request',
+  lightningNodeId: pub('lightning'),
+  capability: paidCapability,
+  request: paidRequest,
+  requestCanonical: canonicalize(paidRequest),
+  descriptionHash,
+  preimage,
+  paymentHash,
+  invoice,
+  report: paidReport,
+  reportId: reportId(paidReport),
+};
+
 // ---- proof of work ----------------------------------------------------------------------------------
 
 function powExample(entity: string, preimage: string, pow: { difficulty: number; magicNo: number; magicString?: string; hash: string }) {
@@ -390,6 +442,7 @@ const vectors = {
   keys: Object.fromEntries((Object.keys(PRIVATE_KEYS) as KeyName[]).map((k) => [k, { privateKey: PRIVATE_KEYS[k], publicKey: pub(k) }])),
   signatures,
   ids,
+  payment,
   pow: { examples: powExamples, boundaries: powBoundaries, leadingZeroBits: leadingZeroBitsTable },
   invalidPublicKeys,
   malleability,

@@ -5,8 +5,9 @@ import { generateKeyPair, publicKeyOf, signHash, SECP256K1_BACKEND } from '../pr
 import { sha256Hex } from '../protocol/hash.ts';
 import type { OpenApiDoc } from '../protocol/schema.ts';
 import type { EntityKind } from '../protocol/types.ts';
-import type { MegaService, StoredOracle } from '../service/service.ts';
-import { filteredPage, type OracleStanding } from '../identity/standing.ts';
+import type { MegaService, StoredCapability, StoredOracle } from '../service/service.ts';
+import type { OracleStanding } from '../identity/standing.ts';
+import { capabilityListing, listReportsByChain, oracleListing, reportListing, standingOrderedPage } from './listings.ts';
 import type { BidStatus } from '../identity/bids.ts';
 import type { ManifestStatus } from '../identity/manifest.ts';
 import type { AdmissionResult } from '../service/types.ts';
@@ -128,18 +129,15 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       const filter = { question: q.question as string | undefined, tag: q.tag as string | undefined };
       const standing = deps.standing;
       const wantManifest = q.manifestVerified as boolean | undefined;
-      const keep = (o: StoredOracle): boolean =>
-        (q.exclude !== 'conflicted' || !standing?.isConflicted(o.msg.pubkey)) &&
-        (wantManifest === undefined || (deps.manifests?.isVerified(o.msg.pubkey) ?? false) === wantManifest);
+      const keep = (o: StoredOracle): boolean => wantManifest === undefined || (deps.manifests?.isVerified(o.msg.pubkey) ?? false) === wantManifest;
       // manifestVerified=true is selective: no more oracles can match than are verified, so the walk
       // stops at the last of them (and never starts when none is).
       const maxMatches = wantManifest === true ? (deps.manifests?.verifiedCount?.() ?? (deps.manifests ? Infinity : 0)) : Infinity;
-      const list =
-        q.exclude === 'conflicted' || wantManifest !== undefined
-          ? filteredPage((p) => service.listOracles(p, filter), keep, pageOf(q), maxMatches)
-          : service.listOracles(pageOf(q), filter);
+      // Default order: oracles with proofs after all others (traffic is diverted from them, PROTOCOL 10.4).
+      const conflicted = (o: StoredOracle): boolean => standing?.isConflicted(o.msg.pubkey) ?? false;
+      const list = standingOrderedPage((p) => service.listOracles(p, filter), conflicted, keep, pageOf(q), q.exclude === 'conflicted', maxMatches);
       if (standing) res.setHeader(CONFLICTED_HEADER, conflictedOf(list, standing));
-      sendJson(res, list.map((o) => o.msg));
+      sendJson(res, list.map((o) => oracleListing(o, standing)));
     },
     getOracleReputation: async (_req, res) => {
       const { path, query } = input(res);
@@ -172,21 +170,21 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       if (q.pubkey === undefined && q.question === undefined && q.tag === undefined) {
         throw new ApiError(400, 'invalid-query', 'give at least one of pubkey, question, tag');
       }
-      const list = service.listCapabilities(pageOf(q), {
-        pubkey: q.pubkey as string | undefined,
-        question: q.question as string | undefined,
-        tag: q.tag as string | undefined,
-      });
-      sendJson(res, list.map((c) => c.msg));
+      const filter = { pubkey: q.pubkey as string | undefined, question: q.question as string | undefined, tag: q.tag as string | undefined };
+      const standing = deps.standing;
+      const conflicted = (c: StoredCapability): boolean => standing?.isConflicted(c.msg.oraclePubKey) ?? false;
+      const list = standingOrderedPage((p) => service.listCapabilities(p, filter), conflicted, () => true, pageOf(q), q.exclude === 'conflicted');
+      sendJson(res, list.map((c) => capabilityListing(c, standing, service.getOracle(c.msg.oraclePubKey))));
     },
     getReports: async (_req, res) => {
       const q = input(res).query;
       if (q.scope === 'network') {
-        sendJson(res, await service.listReportsNetwork(q.pubkey as string, pageOf(q)));
+        const merged = await service.listReportsNetwork(q.pubkey as string, pageOf(q));
+        sendJson(res, merged.map((r) => reportListing(r.id, r.report, r.dispute)));
         return;
       }
-      const list = service.listReports(q.pubkey as string, pageOf(q));
-      sendJson(res, list.map((r) => ({ id: r.id, report: r.msg, dispute: r.dispute?.msg ?? null })));
+      // Local reports follow the rotation chain both ways (PROTOCOL 10.6).
+      sendJson(res, listReportsByChain({ listReports: (k, p) => service.listReports(k, p), standing: deps.standing }, q.pubkey as string, pageOf(q)));
     },
     getStatus: (_req, res) => {
       sendJson(res, {

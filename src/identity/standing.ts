@@ -1,5 +1,6 @@
-/** identity/standing.ts - oracle standing: key-rotation links (old key -> new keys), verified-conflict index, reputation. Imports protocol and the service interface only; never api or p2p. */
+/** identity/standing.ts - oracle standing: key-rotation links (old key -> new keys), the proof index (which keys have proofs against them), per-listing standing and reputation. Imports protocol, the service interface and the report classes; never api or p2p. */
 import type { Dispute, OracleId, Report, ReportContent } from '../protocol/types.ts';
+import { isProof } from '../mempool/report-class.ts';
 import type { AcceptedEvent, EvictedEvent, StoredOracle } from '../service/service.ts';
 import { MAX_ROTATION_DEPTH } from '../protocol/verify.ts';
 
@@ -37,6 +38,21 @@ export interface Reputation {
   conflicted: boolean;
 }
 
+/**
+ * What every listing says about an oracle next to its signed message (docs/PROTOCOL.md 10.4), over
+ * the key and every older key of its rotation chain. Node-computed: the signed bytes are untouched.
+ */
+export interface Standing {
+  /** At least one proof (a self-proving report the node verified) against a key of the chain. */
+  conflicted: boolean;
+  /** Proofs kept against the chain's keys, including those kept after the oracle was evicted. */
+  proofs: number;
+  /** Claims not answered (fact-missing without a dispute, fact-disagrees-with-public). */
+  openClaims: number;
+  /** fact-missing reports the oracle answered with a valid signed fact. */
+  answeredClaims: number;
+}
+
 /** One report counted by a reputation, with its dispute if any (the shape of GET /reports entries). */
 export interface ReputationEntry {
   id: string;
@@ -57,9 +73,9 @@ export function previousKeysOf(o: OracleId): string[] {
  */
 export class OracleStanding {
   private readonly source: StandingSource;
-  /** reported key -> ids of stored fact-conflict reports against it. */
+  /** reported key -> ids of stored proofs against it (mempool/report-class.ts). Proofs outlive their oracle, so this outlives its eviction too. */
   private readonly conflicts = new Map<string, Set<string>>();
-  /** fact-conflict report id -> reported key (eviction events carry only the id). */
+  /** proof report id -> reported key (eviction events carry only the id). */
   private readonly conflictTarget = new Map<string, string>();
 
   constructor(source: StandingSource) {
@@ -99,6 +115,22 @@ export class OracleStanding {
   isConflicted(pubkey: string): boolean {
     if ((this.conflicts.get(pubkey)?.size ?? 0) > 0) return true;
     return this.previousKeys(pubkey).some((k) => (this.conflicts.get(k)?.size ?? 0) > 0);
+  }
+
+  /** The standing of `pubkey` over its rotation chain: proofs from the proof index, claims from the stored holders' counters. O(chain length). */
+  standingOf(pubkey: string): Standing {
+    let proofs = 0;
+    let openClaims = 0;
+    let answeredClaims = 0;
+    for (const k of [pubkey, ...this.previousKeys(pubkey)]) {
+      proofs += this.conflicts.get(k)?.size ?? 0;
+      const o = this.source.getOracle(k);
+      if (o) {
+        openClaims += o.openClaims;
+        answeredClaims += o.answeredClaims;
+      }
+    }
+    return { conflicted: proofs > 0, proofs, openClaims, answeredClaims };
   }
 
   /** Reputation of `pubkey` over its whole rotation chain, from this node's stored reports (this shard's). */
@@ -159,7 +191,7 @@ export class OracleStanding {
   private onAccepted(e: AcceptedEvent): void {
     if (e.kind === 'report') {
       const r = e.entity as Report;
-      if (r.content.type !== 'fact-conflict' || this.conflictTarget.has(e.id)) return;
+      if (!isProof(r) || this.conflictTarget.has(e.id)) return;
       this.conflictTarget.set(e.id, r.oraclePubKey);
       let set = this.conflicts.get(r.oraclePubKey);
       if (!set) this.conflicts.set(r.oraclePubKey, (set = new Set()));

@@ -1,9 +1,10 @@
 /** mempool/byte-budget.ts - the mempool's byte budget (maxMempoolBytes): JSON size of every stored entry, one rank order over all kinds, and the plan of which lowest-ranked entries make room for a newcomer. Imports only mempool internals. */
 import { RankedSet } from './ranked-set.ts';
+import { isProof } from './report-class.ts';
 import { OracleEntry } from './stored.ts';
 import type { StoredCapability, StoredReport } from './types.ts';
 
-/** An entry the budget counts: an oracle ad, a capability or a report (a dispute counts with its report). */
+/** An entry the budget counts: an oracle ad, a capability or a report that is not a proof (a dispute counts with its report; proofs have the proof store's own limits, mempool/proofs.ts). */
 export type Budgeted = OracleEntry | StoredCapability | StoredReport;
 
 /** Size of a stored message as the budget counts it: its JSON length (what it took on the wire, near what its strings take in V8's one-byte form). */
@@ -91,7 +92,8 @@ export class ByteBudget {
       cover(e);
       if (e instanceof OracleEntry) {
         for (const c of e.capabilities.values()) cover(c);
-        for (const r of e.reports.values()) cover(r);
+        // Proofs are not counted here (the proof store bounds them) and stay when their oracle goes.
+        for (const r of e.reports.values()) if (!isProof(r.msg)) cover(r);
       }
       if (need <= 0) return out;
     }

@@ -22,7 +22,9 @@ import type {
 import { ByteBudget, jsonBytes, type Budgeted } from './byte-budget.ts';
 import { Lookups } from './queries.ts';
 import { RotationLinks } from './rotation.ts';
-import { OracleEntry, outranks } from './stored.ts';
+import { classRankOf, OracleEntry, outranks } from './stored.ts';
+import { DEFAULT_MAX_PROOF_BYTES, DEFAULT_MAX_PROOFS, ProofStore } from './proofs.ts';
+import { CLASS_RANK, isProof, reportClass } from './report-class.ts';
 import { isInShard } from './shard.ts';
 import { shortId } from '../protocol/ids.ts';
 import { VersionIndex } from './version-index.ts';
@@ -52,6 +54,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private readonly budget: ByteBudget;
   /** DLC announcements and their attestations (kept on every shard; own count and byte bounds). */
   private readonly dlc: AnnouncementStore;
+  /** Every stored proof report, by accused key; bounded on its own and kept when the accused oracle leaves (mempool/proofs.ts). */
+  private readonly proofs: ProofStore;
   private capabilityCount = 0;
   private disputeCount = 0;
   private isRestoring = false;
@@ -69,6 +73,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.now = deps.now;
     this.budget = new ByteBudget(options.maxBytes ?? Infinity);
     this.dlc = new AnnouncementStore({ ...DEFAULT_ANNOUNCEMENT_OPTIONS, ...options.announcements }, deps.now);
+    this.proofs = new ProofStore(options.maxProofs ?? DEFAULT_MAX_PROOFS, options.maxProofBytes ?? DEFAULT_MAX_PROOF_BYTES);
   }
 
   /**
@@ -93,6 +98,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       reports: this.reportsById.size,
       disputes: this.disputeCount,
     };
+  }
+
+  /** Proofs kept (reports counts them too) and their JSON bytes: the proof store's use of its limits, outside maxBytes. */
+  proofUsage(): { proofs: number; bytes: number; maxProofs: number; maxBytes: number } {
+    return { proofs: this.proofs.size, bytes: this.proofs.bytes, maxProofs: this.proofs.maxProofs, maxBytes: this.proofs.maxBytes };
   }
 
   /** JSON bytes of everything stored (the quantity maxBytes bounds). */
@@ -158,6 +168,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
     this.evictForBytes(room, evicted);
     this.rotation.link(msg);
+    // A key coming back holds the proofs kept against it (and against its older keys whose ads are gone).
+    if (!stored) this.attachProofs(this.oracles.get(msg.pubkey) as OracleEntry);
     this.emitAll(evicted);
     this.emitAccepted({ kind: 'oracle', id: msg.pubkey, oraclePubKey: msg.pubkey, replaced: !!stored, version, entity: msg });
     return { status: 'accepted', replaced: !!stored, evicted };
@@ -268,14 +280,22 @@ export class Mempool extends EventEmitter<MempoolEvents> {
    */
   precheckReport(msg: Report, id: string, holder = this.reportHolder(msg.oraclePubKey)): AddResult | null {
     const oracle = this.oracles.get(holder);
-    if (!oracle) return reject('unknown-oracle', 'the reported oracle is not known to this node');
+    const proof = isProof(msg);
+    // A proof needs no stored oracle: it outlives the accused's eviction (admission checks its capability binding).
+    if (!oracle && !proof) return reject('unknown-oracle', 'the reported oracle is not known to this node');
     const stored = this.reportsById.get(id);
     if (stored) return supersedesReport(msg, stored.msg) ? null : { status: 'duplicate' };
     if (!isInShard(id, this.options.shard)) return null; // validated fully, then answered out-of-shard
-    if (oracle.reports.size < this.options.maxReports) return null;
-    const lowest = oracle.reps?.lowest();
-    if (lowest && !outranks({ primary: msg.pow.difficulty, secondary: 0 }, { primary: lowest.msg.pow.difficulty, secondary: 0 })) {
-      return reject('rank-too-low', `this oracle has ${this.options.maxReports} reports and this one does not outrank the lowest (difficulty ${lowest.msg.pow.difficulty})`);
+    if (proof) {
+      if (this.proofs.plan(oracle?.msg.pow.difficulty ?? 0, msg.pow.difficulty, jsonBytes(msg))) return null;
+      return reject('rank-too-low', `the proof store is full (${this.proofs.size} of ${this.proofs.maxProofs} proofs, ${this.proofs.bytes} of ${this.proofs.maxBytes} bytes) and this proof does not outrank enough of them (accused oracle PoW first)`);
+    }
+    if (!oracle) return null; // (unreachable: only proofs pass without an oracle)
+    if (oracle.claimSlots < this.options.maxReports) return null;
+    const lowest = oracle.lowestClaim();
+    const cls = CLASS_RANK[reportClass(msg, false)];
+    if (lowest && !outranks({ primary: cls, secondary: msg.pow.difficulty }, { primary: classRankOf(lowest), secondary: lowest.msg.pow.difficulty })) {
+      return reject('rank-too-low', `this oracle has ${this.options.maxReports} claims and this one does not outrank the lowest (class ${reportClass(lowest.msg, lowest.dispute !== null)}, difficulty ${lowest.msg.pow.difficulty})`);
     }
     return null;
   }
@@ -288,28 +308,29 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const version = knownVersion ?? versionHash(msg);
     const vid = shortId(version);
     const stored = this.reportsById.get(id);
+    if (isProof(msg)) return this.addProof(msg, id, holder, version, stored);
     // A replacement stays with the oracle that keeps it (the old key's ad may have arrived since).
-    if (stored) holder = [msg.oraclePubKey, ...this.newerKeys(msg.oraclePubKey)].find((k) => this.oracles.get(k)?.reps?.has(stored)) ?? holder;
+    if (stored) holder = [msg.oraclePubKey, ...this.newerKeys(msg.oraclePubKey)].find((k) => this.oracles.get(k)?.holds(stored)) ?? holder;
     const oracle = this.oracles.get(holder) as OracleEntry;
     const bytes = jsonBytes(msg);
     const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === oracle || e === stored);
     if (!room) return this.noRoom(bytes);
-    const reps = oracle.repsForWrite();
     const evicted: EvictedEvent[] = [];
     if (stored) {
       this.budget.remove(stored);
-      reps.delete(stored); // its rank changes: out, change, back in
+      oracle.dropReport(stored); // its rank changes: out, change, back in
       this.versions.remove(stored); // (its dispute, if any, stays: it answers the report id, not a version)
       stored.msg = msg;
       stored.version = vid;
       stored.receivedAt = this.now();
       stored.bytes = bytes;
-      reps.add(stored);
+      oracle.holdReport(stored);
       this.versions.add(stored);
       this.budget.add(stored);
     } else {
-      if (reps.size >= this.options.maxReports) {
-        const gone = reps.lowest();
+      // Only claims take slots, and the lowest slot is always a claim: a claim never evicts a proof.
+      if (oracle.claimSlots >= this.options.maxReports) {
+        const gone = oracle.lowestClaim();
         if (gone) {
           this.removeReport(oracle, gone);
           if (gone.dispute) evicted.push({ kind: 'dispute', id: gone.dispute.id, oraclePubKey: holder, cause: 'rank' });
@@ -317,7 +338,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
         }
       }
       const entry: StoredReport = { id, msg, version: vid, receivedAt: this.now(), bytes, dispute: null };
-      reps.add(entry);
+      oracle.holdReport(entry);
       this.reportsById.set(id, entry);
       this.versions.add(entry);
       this.budget.add(entry);
@@ -333,11 +354,26 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return this.reportsById.get(id);
   }
 
-  /** Reports against an oracle, highest PoW first. */
+  /**
+   * Reports an oracle keeps, by rank (class, then PoW; docs/PROTOCOL.md 9.5). For a key whose ad is
+   * not stored: the proofs kept against it (an evicted oracle's record stays served).
+   */
   listReports(pubkey: string, page: Page): StoredReport[] {
+    const offset = page.page * page.chunkSize;
     const oracle = this.oracles.get(pubkey);
-    if (!oracle) return [];
-    return [...oracle.reports.descending(page.page * page.chunkSize, page.chunkSize)];
+    if (oracle) return [...oracle.reports.descending(offset, page.chunkSize)];
+    const out: StoredReport[] = [];
+    let i = 0;
+    for (const r of this.proofs.against(pubkey)) {
+      if (out.length >= page.chunkSize) break;
+      if (i++ >= offset) out.push(r);
+    }
+    return out;
+  }
+
+  /** Number of proofs kept against `pubkey` (whether or not its ad is stored). O(1). */
+  proofCount(pubkey: string): number {
+    return this.proofs.count(pubkey);
   }
 
   /** Attach a verified dispute to its stored report (`id` = disputeId(msg), which is also its version hash). A report keeps its first valid dispute. */
@@ -351,8 +387,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const room = this.budget.plan(bytes, report.msg.pow.difficulty, (e) => e === report || e === holder);
     if (!room) return this.noRoom(bytes);
     this.budget.remove(report);
+    // Answered: its class (hence rank) changes, so out of the holder's set, change, back in.
+    holder?.dropReport(report);
     // A dispute has no cTTL: its version hash is its id (protocol/ids.ts).
     report.dispute = { id, msg, receivedAt: this.now(), version: shortId(id), bytes };
+    holder?.holdReport(report);
     this.disputeCount++;
     this.versions.add(report.dispute);
     this.budget.add(report);
@@ -436,6 +475,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
     // After every capability: an announcement's capability comes first in a sync.
     yield* this.dlc.inventory();
+    // Proofs whose accused oracle is gone: still stored, so still synced and snapshotted.
+    for (const e of this.proofs.values()) {
+      const r = e.report;
+      if (!this.holderOf(r)) yield { kind: 'report', id: r.id, version: r.version, msg: r.msg, cTTL: r.msg.cTTL };
+    }
   }
 
   /** The stored item with this inventory id (see protocol/ids.ts inventoryId). */
@@ -508,7 +552,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
   private removeReport(oracle: OracleEntry, r: StoredReport): void {
     this.budget.remove(r);
-    oracle.reps?.delete(r);
+    oracle.dropReport(r);
     this.reportsById.delete(r.id);
     this.versions.remove(r);
     if (r.dispute) {
@@ -531,6 +575,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       out.push({ kind: 'capability', id: c.msg.capabilityPubKey, oraclePubKey: pubkey, cause: 'oracle-evicted' });
     }
     for (const r of o.reports.values()) {
+      // A proof outlives its oracle: it stays stored in the proof store, served and synced (no event).
+      if (isProof(r.msg)) continue;
       this.budget.remove(r);
       if (r.dispute) {
         out.push({ kind: 'dispute', id: r.dispute.id, oraclePubKey: pubkey, cause: 'oracle-evicted' });
@@ -559,9 +605,65 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (this.reportsById.get(r.id) !== r) return undefined;
     for (const k of [r.msg.oraclePubKey, ...this.newerKeys(r.msg.oraclePubKey)]) {
       const o = this.oracles.get(k);
-      if (o?.reps?.has(r)) return o;
+      if (o?.holds(r)) return o;
     }
     return undefined;
+  }
+
+  /** Store a verified proof report (mempool/proofs.ts): bounded by the proof store, not by maxReports or maxBytes; held by its oracle when that is stored. */
+  private addProof(msg: Verified<Report>, id: string, holderKey: string, version: string, stored: StoredReport | undefined): AddResult {
+    const oracle = this.oracles.get(holderKey);
+    const bytes = jsonBytes(msg);
+    const prev = stored ? this.proofs.get(id) : undefined;
+    const accusedPow = Math.max(prev?.accusedPow ?? 0, oracle?.msg.pow.difficulty ?? 0);
+    const victims = this.proofs.plan(accusedPow, msg.pow.difficulty, bytes, prev);
+    if (!victims) return reject('rank-too-low', `the proof store is full and this proof does not outrank enough of its proofs`);
+    const evicted: EvictedEvent[] = [];
+    for (const v of victims) this.dropProof(v.report, evicted);
+    const vid = shortId(version);
+    if (stored) {
+      // More work on the same proof: out of every ranked set, change, back in.
+      const h = this.holderOf(stored);
+      h?.dropReport(stored);
+      this.proofs.remove(id);
+      this.versions.remove(stored);
+      stored.msg = msg;
+      stored.version = vid;
+      stored.receivedAt = this.now();
+      stored.bytes = bytes;
+      this.proofs.add(stored, accusedPow);
+      this.versions.add(stored);
+      h?.holdReport(stored);
+    } else {
+      const entry: StoredReport = { id, msg, version: vid, receivedAt: this.now(), bytes, dispute: null };
+      this.reportsById.set(id, entry);
+      this.versions.add(entry);
+      this.proofs.add(entry, accusedPow);
+      oracle?.holdReport(entry);
+    }
+    this.emitAll(evicted);
+    this.emitAccepted({ kind: 'report', id, oraclePubKey: msg.oraclePubKey, replaced: !!stored, version, entity: msg });
+    return { status: 'accepted', replaced: !!stored, evicted };
+  }
+
+  /** Remove a proof pushed out of the proof store by a higher-ranked one. */
+  private dropProof(r: StoredReport, out: EvictedEvent[]): void {
+    const holder = this.holderOf(r);
+    holder?.dropReport(r);
+    this.proofs.remove(r.id);
+    this.reportsById.delete(r.id);
+    this.versions.remove(r);
+    out.push({ kind: 'report', id: r.id, oraclePubKey: holder?.msg.pubkey ?? r.msg.oraclePubKey, cause: 'rank' });
+  }
+
+  /** A newly stored oracle holds the proofs kept against its key and against older keys of its chain whose ads are not stored. */
+  private attachProofs(o: OracleEntry): void {
+    const keys = [o.msg.pubkey];
+    for (let p = o.msg.previousId; p !== undefined && keys.length <= 16; p = p.previousId) keys.push(p.pubkey);
+    for (const k of keys) {
+      if (k !== o.msg.pubkey && this.oracles.has(k)) continue; // its own ad holds them
+      for (const r of this.proofs.against(k)) if (!this.holderOf(r)) o.holdReport(r);
+    }
   }
 
   /** Evict a byte-budget plan (ByteBudget.plan), lowest first; entries already gone with their oracle are skipped. */

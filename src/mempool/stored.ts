@@ -1,6 +1,7 @@
 /** mempool/stored.ts - stored-entry implementation and the rank order of each kind (oracle, capability, report). Imports only protocol types and mempool internals. */
 import type { OracleId, Verified } from '../protocol/types.ts';
 import { EMPTY_VIEW, RankedSet, type RankedView } from './ranked-set.ts';
+import { CLASS_RANK, reportClass } from './report-class.ts';
 import type { StoredCapability, StoredOracle, StoredReport } from './types.ts';
 
 /** Among equal ranks the lexicographically larger id counts as lower, so order is total and the same on every node. */
@@ -22,9 +23,14 @@ export function compareCapabilities(a: StoredCapability, b: StoredCapability): n
   return a.msg.pow.difficulty - b.msg.pow.difficulty || idTieBreak(a.msg.capabilityPubKey, b.msg.capabilityPubKey) || idTieBreak(a.msg.oraclePubKey, b.msg.oraclePubKey);
 }
 
-/** Report rank, ascending: PoW difficulty, then report id (larger = lower). */
+/** The class rank of a stored report (mempool/report-class.ts): proof > paid claim > claim > answered. */
+export function classRankOf(r: StoredReport): number {
+  return CLASS_RANK[reportClass(r.msg, r.dispute !== null)];
+}
+
+/** Report rank, ascending: class (docs/PROTOCOL.md 9.5), then PoW difficulty, then report id (larger = lower). */
 export function compareReports(a: StoredReport, b: StoredReport): number {
-  return a.msg.pow.difficulty - b.msg.pow.difficulty || idTieBreak(a.id, b.id);
+  return classRankOf(a) - classRankOf(b) || a.msg.pow.difficulty - b.msg.pow.difficulty || idTieBreak(a.id, b.id);
 }
 
 /** Is a newcomer of rank (primary, secondary) strictly above `b`, ignoring the id tie-break? (A newcomer must beat the lowest this way.) */
@@ -48,6 +54,10 @@ export class OracleEntry implements StoredOracle {
   caps: RankedSet<StoredCapability> | null = null;
   /** Reports kept by this oracle, by rank; null until the first one. */
   reps: RankedSet<StoredReport> | null = null;
+  /** Held reports by class: proofs, open claims (paid or not), answered claims. Kept by holdReport/dropReport. */
+  proofCount = 0;
+  openClaims = 0;
+  answeredClaims = 0;
 
   constructor(msg: Verified<OracleId>, version: string, receivedAt: number, bytes: number) {
     this.msg = msg;
@@ -76,8 +86,39 @@ export class OracleEntry implements StoredOracle {
     return (this.caps ??= new RankedSet(compareCapabilities));
   }
 
-  /** The report set, created on first use. */
-  repsForWrite(): RankedSet<StoredReport> {
-    return (this.reps ??= new RankedSet(compareReports));
+  /** Reports that take one of the maxReports slots (claims and answered claims; proofs are bounded by the proof store). */
+  get claimSlots(): number {
+    return this.openClaims + this.answeredClaims;
+  }
+
+  /** Hold a report (its rank fields must not change while held: drop, change, hold). */
+  holdReport(r: StoredReport): void {
+    if (!(this.reps ??= new RankedSet(compareReports)).add(r)) return;
+    this.tally(r, 1);
+  }
+
+  /** Stop holding a report; false when it was not held. */
+  dropReport(r: StoredReport): boolean {
+    if (!this.reps?.delete(r)) return false;
+    this.tally(r, -1);
+    return true;
+  }
+
+  /** Does this oracle hold `r`? */
+  holds(r: StoredReport): boolean {
+    return this.reps?.has(r) ?? false;
+  }
+
+  /** The lowest-ranked report taking a slot (a claim or an answered claim), if any. */
+  lowestClaim(): StoredReport | undefined {
+    const low = this.reps?.lowest();
+    return low && classRankOf(low) < CLASS_RANK.proof ? low : undefined;
+  }
+
+  private tally(r: StoredReport, d: 1 | -1): void {
+    const c = reportClass(r.msg, r.dispute !== null);
+    if (c === 'proof') this.proofCount += d;
+    else if (c === 'answered') this.answeredClaims += d;
+    else this.openClaims += d;
   }
 }

@@ -12,8 +12,12 @@ export interface MempoolOptions {
   maxCapabilities: number;
   /** Reports per oracle. */
   maxReports: number;
-  /** JSON bytes of everything stored (ads, capabilities, reports, disputes); past it the lowest PoW goes first (mempool/byte-budget.ts). Infinity = no byte limit. */
+  /** JSON bytes of everything stored (ads, capabilities, reports, disputes) but proofs; past it the lowest PoW goes first (mempool/byte-budget.ts). Infinity = no byte limit. */
   maxBytes?: number;
+  /** Proof reports kept, all accused keys together (mempool/proofs.ts); default DEFAULT_MAX_PROOFS. */
+  maxProofs?: number;
+  /** JSON bytes of the proofs kept; default DEFAULT_MAX_PROOF_BYTES. */
+  maxProofBytes?: number;
   shard: Shard;
   /** DLC announcements: limits and retention (defaults in mempool/announcements.ts DEFAULT_ANNOUNCEMENT_OPTIONS). */
   announcements?: Partial<AnnouncementOptions>;
@@ -37,8 +41,14 @@ export interface StoredOracle {
   bytes: number;
   /** Its capabilities, by rank (read-only; the mempool changes them). */
   readonly capabilities: RankedView<StoredCapability>;
-  /** Reports this oracle keeps (against it, or against keys rotated to it), by rank (read-only). */
+  /** Reports this oracle keeps (against it, or against keys rotated to it), by rank: class first (read-only). */
   readonly reports: RankedView<StoredReport>;
+  /** Held proofs (mempool/report-class.ts). */
+  readonly proofCount: number;
+  /** Held claims not answered (paid or not). */
+  readonly openClaims: number;
+  /** Held fact-missing reports the oracle disputed with a valid fact. */
+  readonly answeredClaims: number;
 }
 
 /** A stored capability ad. */
@@ -99,7 +109,7 @@ export interface EvictedEvent {
   kind: StoredKind;
   id: string;
   oraclePubKey: string;
-  /** `rank`: pushed out by a higher-ranked newcomer (past a count limit or the byte budget); `oracle-evicted`: its oracle left; `expired`: a DLC announcement's retention ended. */
+  /** `rank`: pushed out by a higher-ranked newcomer (past a count limit, the byte budget or the proof store's limits); `oracle-evicted`: its oracle left (never a proof: proofs stay in the proof store); `expired`: a DLC announcement's retention ended. */
   cause: 'rank' | 'oracle-evicted' | 'expired';
 }
 

@@ -59,6 +59,8 @@ export interface OracleCapability {
   answers?: string[];
   endpoint?: string;
   off?: boolean;
+  /** The oracle's Lightning node id (33-byte compressed pubkey, hex): invoices for this capability's facts are signed by it, so a fact-missing's payment proof can be verified (docs/PROTOCOL.md 8.3). */
+  lightningNodeId?: Hex;
   /** DLC binding: the oracle's BIP340 attestation key and how it signs (docs/PROTOCOL.md "DLC oracles"). Covered by `oracleSignature`. */
   dlc?: DlcBinding;
 }
@@ -104,11 +106,18 @@ export interface Fact {
   signature: Hex;
 }
 
-/** Proof that a trader paid for a fact that never came. */
+/**
+ * Evidence that a trader paid for a fact that never came. `proof` is free text; `invoice` (BOLT11)
+ * with `preimage` (hex, 32 bytes) is verified when the capability names the oracle's Lightning node.
+ */
 export interface PaymentProof {
   proof: string;
   amount?: number;
   paymentType?: string;
+  /** BOLT11 invoice signed by the capability's `lightningNodeId`, whose description hash is SHA-256 of the canonical request. */
+  invoice?: string;
+  /** Payment preimage, 64 hex: SHA-256 of it is the invoice's payment hash. */
+  preimage?: Hex;
 }
 
 /** Two or more facts by one capability key for the same request with different answers. */
@@ -124,6 +133,8 @@ export interface FactMissingContent {
   type: 'fact-missing';
   request: FactRequest;
   payment?: PaymentProof;
+  /** The oracle-signed capability ad of `request.capabilityPubKey`, when the node may not know it (docs/PROTOCOL.md 8.3). */
+  capability?: OracleCapability;
 }
 
 /** A signed fact that the reporter says contradicts public knowledge (for human review). */

@@ -2,6 +2,7 @@
 import { canonicalEqual, memoHash, signingHash } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
 import { isPublicKey, verifyHash } from './keys.ts';
+import { checkPaymentProof } from './payment.ts';
 import { INLINE, type CheckScope } from './scope.ts';
 import { factHash } from './sign.ts';
 import type { Dispute, Fact, FactRequest, OracleCapability, OracleId, Report } from './types.ts';
@@ -19,7 +20,9 @@ export type VerifyReason =
   | 'conflict-needs-two-facts'
   | 'conflict-answers-equal'
   | 'not-disputable'
-  | 'dispute-oracle-mismatch';
+  | 'dispute-oracle-mismatch'
+  | 'payment-unverifiable'
+  | 'payment-invalid';
 
 /** A failed check: a kebab-case reason code and a sentence for humans. */
 export interface VerifyFailure {
@@ -112,8 +115,13 @@ export function verifyReportFacts(r: Report, lookup: CapabilityLookup, scope: Ch
   if (!isPublicKey(r.oraclePubKey, scope)) return fail('invalid-pubkey', 'oraclePubKey is not a point on secp256k1');
   if (!isPublicKey(c.request.capabilityPubKey, scope)) return fail('invalid-pubkey', 'request.capabilityPubKey is not a point on secp256k1');
   switch (c.type) {
-    case 'fact-missing':
-      return null;
+    case 'fact-missing': {
+      // Only a capability the oracle has can be asked, and only then can the oracle answer (dispute) it.
+      const bad = checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup, scope);
+      if (bad) return bad;
+      // A Lightning payment proof is checked against the node id the capability names (embedded ad first: it was just verified).
+      return checkPaymentProof(c.payment, c.request, c.capability ?? lookup(r.oraclePubKey, c.request.capabilityPubKey));
+    }
     case 'fact-disagrees-with-public': {
       const bad = checkFactFor(c.fact, c.request, 'fact', scope);
       if (bad) return bad;
@@ -139,6 +147,8 @@ export function verifyDispute(d: Dispute, stored: Report, lookup: CapabilityLook
   if (d.oraclePubKey !== stored.oraclePubKey) return fail('dispute-oracle-mismatch', 'the dispute oraclePubKey is not the reported oracle');
   const bad = checkFactFor(d.fact, stored.content.request, 'fact', scope);
   if (bad) return bad;
+  // The report's embedded ad (checked when the report was admitted) binds the capability as well as a stored one.
+  if (stored.content.capability?.capabilityPubKey === d.fact.request.capabilityPubKey) return null;
   if (!lookup(d.oraclePubKey, d.fact.request.capabilityPubKey)) {
     return fail('unknown-capability', 'the fact capabilityPubKey is not a known capability of this oracle');
   }

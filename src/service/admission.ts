@@ -8,6 +8,7 @@ import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
 import { verifyCapability, verifyDispute, verifyDisputeFactAlone, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
 import { isInShard } from '../mempool/shard.ts';
+import { isProof } from '../mempool/report-class.ts';
 import type { AddResult, Mempool } from '../mempool/mempool.ts';
 import { rejected, type AdmissionResult, type RejectReason } from './types.ts';
 import { checkDlcBinding, DlcRules, type DlcAdmissionDeps, type DlcAdmissionOptions } from './admission-dlc.ts';
@@ -153,6 +154,11 @@ export class AdmissionRules {
     const id = reportId(r, scope.memo); // SHA-256 of the same canonical text (protocol/ids.ts)
     // A report against a rotated-away key whose ad is gone is kept by the newer key: rotation never launders reports.
     const holder = this.mempool.reportHolder(r.oraclePubKey);
+    // A proof against an oracle this node does not store is kept (proofs outlive their oracle) when
+    // it embeds the capability ad that binds it; without it, it waits for the oracle like any report.
+    if (isProof(r) && !this.mempool.getOracle(holder) && !('capability' in r.content && r.content.capability)) {
+      return rejected('report', id, 'unknown-oracle', 'the reported oracle is not known to this node; a proof against an unknown oracle must embed its capability ad');
+    }
     const pre = this.mempool.precheckReport(r, id, holder);
     if (pre?.status === 'duplicate') return fromAdd('report', id, pre);
     const pow = this.checkPow('report', id, r.pow, preimage, this.opts.powThresholdReports);

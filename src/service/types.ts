@@ -38,6 +38,8 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   'rank-too-low': 0,
   'unknown-oracle': 0,
   'unknown-capability': 0,
+  // The capability version this node knows names no Lightning node; the sender's may.
+  'payment-unverifiable': 0,
   'report-not-found': 0,
   'pow-below-threshold': 0,
   'announcement-not-found': 0,
@@ -71,6 +73,7 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   'dlc-key-reuse': 100,
   'dlc-signature-invalid': 100,
   'dlc-attestation-invalid': 100,
+  'payment-invalid': 100,
 };
 
 /** An admission outcome: a value, never an exception (gossipsub ReceivedMessageResult, bcoin VerifyError). */

@@ -9,6 +9,11 @@ import { sha256Hex } from '../../src/protocol/hash.ts';
 import { verifyHash } from '../../src/protocol/keys.ts';
 
 const errorCode = (res: request.Response) => (res.body as { error: { code: string } }).error.code;
+/** The signed ads of a GET /oracles answer ({id, oracle, standing} entries, PROTOCOL 10.6). */
+const oraclesOf = (res: request.Response) => (res.body as { oracle: unknown }[]).map((e) => e.oracle);
+/** The signed ads of a GET /capabilities answer. */
+const capsOf = (res: request.Response) => (res.body as { capability: unknown }[]).map((e) => e.capability);
+const CLEAN = { conflicted: false, proofs: 0, openClaims: 0, answeredClaims: 0 };
 
 async function populated() {
   const t = buildApp();
@@ -34,25 +39,29 @@ describe('GET /oracles', () => {
     const { app, oracles } = await populated();
     const res = await request(app).get('/oracles');
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, [oracles[1], oracles[2], oracles[0]]);
+    assert.deepEqual(
+      res.body,
+      [oracles[1], oracles[2], oracles[0]].map((o) => ({ id: o!.pubkey, oracle: o, standing: CLEAN })),
+      'expected {id, oracle, standing} entries with the ads exactly as signed',
+    );
   });
 
   it('pages with page and chunkSize', async () => {
     const { app, oracles } = await populated();
-    assert.deepEqual((await request(app).get('/oracles?page=0&chunkSize=2')).body, [oracles[1], oracles[2]]);
-    assert.deepEqual((await request(app).get('/oracles?page=1&chunkSize=2')).body, [oracles[0]]);
-    assert.deepEqual((await request(app).get('/oracles?page=5&chunkSize=2')).body, []);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?page=0&chunkSize=2')), [oracles[1], oracles[2]]);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?page=1&chunkSize=2')), [oracles[0]]);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?page=5&chunkSize=2')), []);
   });
 
   it('filters by a question word, case-insensitively, and by tag (oracle or capability tags)', async () => {
     const { app, oracles } = await populated();
-    assert.deepEqual((await request(app).get('/oracles?question=WINS')).body, [oracles[2], oracles[0]]);
-    assert.deepEqual((await request(app).get('/oracles?question=paris')).body, [oracles[1], oracles[2]]);
-    assert.deepEqual((await request(app).get('/oracles?question=paris%20rain')).body, [oracles[1]]);
-    assert.deepEqual((await request(app).get('/oracles?question=nothing')).body, []);
-    assert.deepEqual((await request(app).get('/oracles?tag=weather')).body, [oracles[1]]);
-    assert.deepEqual((await request(app).get('/oracles?tag=football')).body, [oracles[0]]);
-    assert.deepEqual((await request(app).get('/oracles?tag=politics&question=wins')).body, [oracles[2]]);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?question=WINS')), [oracles[2], oracles[0]]);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?question=paris')), [oracles[1], oracles[2]]);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?question=paris%20rain')), [oracles[1]]);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?question=nothing')), []);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?tag=weather')), [oracles[1]]);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?tag=football')), [oracles[0]]);
+    assert.deepEqual(oraclesOf(await request(app).get('/oracles?tag=politics&question=wins')), [oracles[2]]);
   });
 
   it('400 for a bad page, an oversized chunkSize, a repeated or an unknown parameter', async () => {
@@ -98,10 +107,11 @@ describe('GET /oracles/{pubkey}', () => {
 describe('GET /capabilities and /reports', () => {
   it('capabilities by oracle, by question word and by tag, highest PoW first', async () => {
     const { app, caps, keys } = await populated();
-    assert.deepEqual((await request(app).get('/capabilities').query({ pubkey: keys[2]!.publicKey })).body, [caps[2], caps[3]]);
-    assert.deepEqual((await request(app).get('/capabilities').query({ question: 'Paris' })).body, [caps[1], caps[3]]);
-    assert.deepEqual((await request(app).get('/capabilities').query({ tag: 'football' })).body, [caps[0]]);
-    assert.deepEqual((await request(app).get('/capabilities').query({ pubkey: keys[2]!.publicKey, question: 'paris' })).body, [caps[3]]);
+    const byOracle = await request(app).get('/capabilities').query({ pubkey: keys[2]!.publicKey });
+    assert.deepEqual(byOracle.body, [caps[2], caps[3]].map((c) => ({ id: c!.capabilityPubKey, capability: c, standing: CLEAN })), 'expected {id, capability, standing} entries');
+    assert.deepEqual(capsOf(await request(app).get('/capabilities').query({ question: 'Paris' })), [caps[1], caps[3]]);
+    assert.deepEqual(capsOf(await request(app).get('/capabilities').query({ tag: 'football' })), [caps[0]]);
+    assert.deepEqual(capsOf(await request(app).get('/capabilities').query({ pubkey: keys[2]!.publicKey, question: 'paris' })), [caps[3]]);
     const res = await request(app).get('/capabilities');
     assert.equal(res.status, 400);
     assert.equal(errorCode(res), 'invalid-query');
@@ -116,8 +126,8 @@ describe('GET /capabilities and /reports', () => {
     assert.equal((await service.admit('report', high)).status, 'accepted');
     const res = await request(app).get('/reports').query({ pubkey: keys[0]!.publicKey });
     assert.deepEqual(res.body, [
-      { id: reportId(high), report: high, dispute: null },
-      { id: reportId(low), report: low, dispute: null },
+      { id: reportId(high), report: high, dispute: null, class: 'claim' },
+      { id: reportId(low), report: low, dispute: null, class: 'claim' },
     ]);
     assert.equal((await request(app).get('/reports')).status, 400);
     assert.deepEqual((await request(app).get('/reports').query({ pubkey: makeKeys(5).publicKey })).body, []);

@@ -20,7 +20,7 @@ describe('spec request examples', () => {
   it('every submit operation has examples, the reports one of each content type', () => {
     for (const kind of EXAMPLE_KINDS) assert.equal(Object.keys(examplesOf(kind)).length > 0, true, `POST /${kind} has no examples`);
     const types = Object.values(examplesOf('report')).map((e) => (e.value.content as { type: string }).type);
-    assert.deepEqual(types.sort(), ['fact-conflict', 'fact-disagrees-with-public', 'fact-missing']);
+    assert.deepEqual(types.sort(), ['fact-conflict', 'fact-disagrees-with-public', 'fact-missing', 'fact-missing']);
   });
 
   it('a fresh node (PoW thresholds at the examples\' difficulty) accepts them as is, in order', async () => {
@@ -38,10 +38,13 @@ describe('spec request examples', () => {
       'capability/capability: 201 accepted',
       'report/factConflict: 201 accepted',
       'report/factMissing: 201 accepted',
+      'report/factMissingPaid: 201 accepted',
       'report/factDisagreesWithPublic: 201 accepted',
       'dispute/dispute: 201 accepted',
     ]);
-    assert.deepEqual(service.counts(), { oracles: 1, capabilities: 1, reports: 3, disputes: 1 });
+    assert.deepEqual(service.counts(), { oracles: 1, capabilities: 1, reports: 4, disputes: 1 });
+    const classes = service.listReports(service.listOracles({ page: 0, chunkSize: 1 }, {})[0]!.msg.pubkey, { page: 0, chunkSize: 10 }).map((r) => r.msg.content.type + (r.msg.content.type === 'fact-missing' && r.msg.content.payment?.invoice ? ':paid' : ''));
+    assert.equal(classes[1], 'fact-missing:paid', 'expected the paid claim ranked right after the proof');
   });
 
   it('match what scripts/gen-examples.ts builds with the CLI (if not: npx tsx scripts/gen-examples.ts)', async () => {

@@ -240,7 +240,7 @@ describe('POST /report and /dispute', () => {
     assert.equal(res.body.result, 'duplicate');
     res = await request(app).get('/reports').query({ pubkey: oracleKeys.publicKey });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body, [{ id, report: r, dispute: d }]);
+    assert.deepEqual(res.body, [{ id, report: r, dispute: d, class: 'answered' }]);
   });
 
   it('422 report-not-found for a dispute of an unknown report', async () => {
@@ -254,6 +254,8 @@ describe('POST /report and /dispute', () => {
   it('202 out-of-shard for a valid report of another shard, which is then not listed', async () => {
     const { app } = buildApp({ mempool: { shard: { count: 2, index: 0 } } });
     await request(app).post('/oracle').send(makeOracle({ keys: oracleKeys }));
+    // A fact-missing must name a capability the node knows (PROTOCOL 8.3).
+    await request(app).post('/capability').send(makeCapability({ oracleKeys, capKeys, question: 'n?' }));
     let seen202 = 0;
     let seen201 = 0;
     for (let i = 0; i < 12 && (seen201 === 0 || seen202 === 0); i++) {

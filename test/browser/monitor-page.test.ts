@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { VERSION, type MegaNode } from '../../src/node.ts';
-import { makeCapability, makeKeys, makeOracle } from '../helpers/factory.ts';
+import { makeCapability, makeKeys, makeOracle, makeReport } from '../helpers/factory.ts';
 import { connect, createTestNode } from '../helpers/network.ts';
 
 const CHROMIUM = process.env.MEGA_CHROMIUM ?? '/usr/bin/chromium';
@@ -73,6 +73,7 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
 
     assert.equal((await post('/oracle', makeOracle({ keys: oracleKeys, tags: ['weather'] }))).status, 201);
     await page.locator(`#oracles li[data-pubkey="${oracleKeys.publicKey}"]`).waitFor();
+    await page.locator(`#oracles li[data-pubkey="${oracleKeys.publicKey}"] .standing`, { hasText: 'no proofs' }).waitFor();
     await page.locator('#feed li[data-event="mempool:accepted"]').first().waitFor();
     await page.locator('#mempool tbody tr', { hasText: 'oracles' }).locator('td.num', { hasText: '1' }).waitFor();
     await page.locator('#rates tbody tr', { hasText: 'oracle' }).first().locator('td', { hasText: '100.0 %' }).waitFor();
@@ -111,6 +112,10 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
     await li.locator('.caps .question', { hasText: HOSTILE }).waitFor();
     assert.equal(await li.locator('.caps .question').first().textContent(), HOSTILE);
     await li.locator('.caps .tag', { hasText: '<b>bold</b>' }).waitFor();
+    // A verified conflict against the oracle: its standing turns to conflicted without a reload.
+    const conflict = makeReport({ type: 'fact-conflict', oraclePubKey: oracleKeys.publicKey, capKeys: makeKeys(102), args: { q: '1' } });
+    assert.equal((await post('/report', conflict)).status, 201, 'expected the fact-conflict accepted');
+    await li.locator('.standing.standing-conflicted', { hasText: 'conflicted: 1 proof' }).waitFor();
     // Nothing the network sent became markup: no img or b element exists, and no alert fired.
     assert.deepEqual(await page.evaluate(() => [document.querySelectorAll('img').length, document.querySelectorAll('b').length]), [0, 0]);
     await page.locator('#mempool tbody tr', { hasText: 'capabilities' }).locator('td.num', { hasText: '1' }).waitFor();

@@ -97,7 +97,7 @@ describe('mega CLI against a running node', () => {
     const r = await post('oracle.json');
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.answer, { result: 'accepted', id: oracle.pubkey });
-    assert.deepEqual(await get<OracleId[]>('/oracles'), [oracle]);
+    assert.deepEqual((await get<{ oracle: OracleId }[]>('/oracles')).map((e) => e.oracle), [oracle]);
     const details = await get<{ oracle: OracleId; capabilities: number }>(`/oracles/${oracle.pubkey}`);
     assert.deepEqual(details.oracle, oracle);
   });
@@ -106,7 +106,7 @@ describe('mega CLI against a running node', () => {
     const r = await post('cap.json');
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(r.answer, { result: 'accepted', id: capability.capabilityPubKey });
-    assert.deepEqual(await get<OracleCapability[]>(`/capabilities?pubkey=${oracle.pubkey}`), [capability]);
+    assert.deepEqual((await get<{ capability: OracleCapability }[]>(`/capabilities?pubkey=${oracle.pubkey}`)).map((e) => e.capability), [capability]);
   });
 
   test('each report type is accepted and listed with its id', async () => {
@@ -120,7 +120,10 @@ describe('mega CLI against a running node', () => {
     const stored = await get<StoredReport[]>(`/reports?pubkey=${oracle.pubkey}`);
     const byId = new Map(stored.map((s) => [s.id, s]));
     assert.equal(stored.length, 3);
-    for (const report of Object.values(reports)) assert.deepEqual(byId.get(reportId(report)), { id: reportId(report), report, dispute: null });
+    for (const report of Object.values(reports)) {
+      const cls = report.content.type === 'fact-conflict' ? 'proof' : 'claim';
+      assert.deepEqual(byId.get(reportId(report)), { id: reportId(report), report, dispute: null, class: cls });
+    }
   });
 
   test('the dispute of the fact-missing report is accepted and attached to it', async () => {
@@ -151,7 +154,7 @@ describe('mega CLI against a running node', () => {
     assert.match(r.stderr, /^mega: the node refused the oracle: HTTP 422 signature-invalid: /);
     assert.equal(offline.code, 1);
     assert.equal((JSON.parse(offline.stdout) as { reason: string }).reason, 'signature-invalid');
-    assert.deepEqual(await get<OracleId[]>('/oracles'), [oracle]);
+    assert.deepEqual((await get<{ oracle: OracleId }[]>('/oracles')).map((e) => e.oracle), [oracle]);
   });
 
   test('SIGTERM stops the daemon with exit code 0', async () => {

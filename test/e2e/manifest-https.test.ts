@@ -124,8 +124,8 @@ describe('manifests over https with the site\'s certificate trusted (NODE_EXTRA_
     const details = () => getJson(`${daemon.base}/oracles/${ORACLE.publicKey}`);
     await waitFor(async () => (await details()).manifestVerified === true, { message: 'the oracle manifest to verify over https', timeoutMs: 10_000 });
     assert.equal((await details()).manifestDomain, 'localhost');
-    const listed = (await (await fetch(`${daemon.base}/oracles?manifestVerified=true`)).json()) as { pubkey: string }[];
-    assert.deepEqual(listed.map((o) => o.pubkey), [ORACLE.publicKey]);
+    const listed = (await (await fetch(`${daemon.base}/oracles?manifestVerified=true`)).json()) as { id: string }[];
+    assert.deepEqual(listed.map((o) => o.id), [ORACLE.publicKey]);
     assert.equal(site.requests.includes('/oracle.json'), true, "expected site.requests to include '/oracle.json'");
 
     site.pages.delete('/oracle.json');

@@ -59,8 +59,8 @@ describe('persistence across kill -9 and SIGTERM', () => {
     const r = await startDaemon(cfg);
     try {
       assert.match(r.log(), /"msg":"mempool restored from disk"/);
-      const storedOracles = (await (await fetch(`${r.base}/oracles?chunkSize=1000`)).json()) as OracleId[];
-      const storedCaps = (await (await fetch(`${r.base}/capabilities?pubkey=${(oracles[0] as OracleId).pubkey}&chunkSize=1000`)).json()) as OracleCapability[];
+      const storedOracles = ((await (await fetch(`${r.base}/oracles?chunkSize=1000`)).json()) as { oracle: OracleId }[]).map((e) => e.oracle);
+      const storedCaps = ((await (await fetch(`${r.base}/capabilities?pubkey=${(oracles[0] as OracleId).pubkey}&chunkSize=1000`)).json()) as { capability: OracleCapability }[]).map((e) => e.capability);
       const oracleKeys = new Set(storedOracles.map((o) => JSON.stringify(o)));
       const capKeys = new Set(storedCaps.map((c) => JSON.stringify(c)));
       for (const a of acked) {
@@ -85,8 +85,8 @@ describe('persistence across kill -9 and SIGTERM', () => {
     const d = await startDaemon(cfg);
     try {
       const status = (await (await fetch(`${d.base}/status`)).json()) as Record<string, unknown>;
-      const storedOracles = (await (await fetch(`${d.base}/oracles?chunkSize=1000`)).json()) as OracleId[];
-      const storedCaps = (await (await fetch(`${d.base}/capabilities?pubkey=${(oracles[0] as OracleId).pubkey}&chunkSize=1000`)).json()) as OracleCapability[];
+      const storedOracles = ((await (await fetch(`${d.base}/oracles?chunkSize=1000`)).json()) as { oracle: OracleId }[]).map((e) => e.oracle);
+      const storedCaps = ((await (await fetch(`${d.base}/capabilities?pubkey=${(oracles[0] as OracleId).pubkey}&chunkSize=1000`)).json()) as { capability: OracleCapability }[]).map((e) => e.capability);
       assert.equal(storedOracles.length, ORACLES, JSON.stringify(status));
       assert.equal(storedCaps.length, CAPS);
     } finally {

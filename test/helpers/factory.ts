@@ -1,5 +1,7 @@
 /** test/helpers/factory.ts - deterministic builders of valid signed, mined test entities and a service/mempool test rig (fake clock); imports src/protocol, src/mempool and src/service only. */
+import bolt11 from 'bolt11';
 import { sha256Hex } from '../../src/protocol/hash.ts';
+import { requestCommitment } from '../../src/protocol/payment.ts';
 import { reportId } from '../../src/protocol/ids.ts';
 import { isPrivateKey, isPublicKey, publicKeyOf, type KeyPair } from '../../src/protocol/keys.ts';
 import { capabilityPreimage, minePowSync, oraclePreimage, reportPreimage } from '../../src/protocol/pow.ts';
@@ -109,6 +111,8 @@ export function makeOracle(opts: MakeOracleOptions): OracleId {
 
 /** Options of {@link makeCapability}. */
 export interface MakeCapabilityOptions {
+  /** The oracle's Lightning node id (invoices for the capability's facts are signed by it). */
+  lightningNodeId?: string;
   oracleKeys: KeyPair;
   capKeys: KeyPair;
   question: string;
@@ -137,6 +141,7 @@ export function makeCapability(opts: MakeCapabilityOptions): OracleCapability {
   if (opts.answers !== undefined) unsigned.answers = opts.answers;
   if (opts.endpoint !== undefined) unsigned.endpoint = opts.endpoint;
   if (opts.off !== undefined) unsigned.off = opts.off;
+  if (opts.lightningNodeId !== undefined) unsigned.lightningNodeId = opts.lightningNodeId;
   return mine(signCapability(unsigned, opts.oracleKeys.privateKey), 'capability', opts.difficulty ?? DEFAULT_DIFFICULTY);
 }
 
@@ -175,6 +180,8 @@ export interface MissingReportOptions extends ReportCommon {
   capabilityPubKey?: string;
   args?: Record<string, string>;
   payment?: PaymentProof;
+  /** The oracle-signed ad of the requested capability, embedded (needed when the node does not store it). */
+  capability?: OracleCapability;
 }
 
 /** A fact-disagrees-with-public: a signed fact (default answer "yes", or the `fact` given) plus a comment. */
@@ -214,6 +221,7 @@ export function makeReportContent(opts: MakeReportOptions): ReportContent {
       if (pub === undefined) throw new Error('fact-missing needs capKeys or capabilityPubKey');
       const content: ReportContent = { type: 'fact-missing', request: makeRequest(pub, opts.args) };
       if (opts.payment !== undefined) content.payment = opts.payment;
+      if (opts.capability !== undefined) content.capability = opts.capability;
       return content;
     }
     case 'fact-disagrees-with-public': {
@@ -396,4 +404,29 @@ export function fakeDispute(reportIdHex: string, oraclePubKey: string, answer = 
     oraclePubKey,
     fact: { request: { capabilityPubKey: fakePubKey(0), arguments: {} }, answer, signatureType: 'ecdsa-secp256k1', signature: '0'.repeat(128) },
   });
+}
+
+// ---- Lightning payment proofs ------------------------------------------------------------------
+
+/** A regtest BOLT11 invoice signed by `nodeKeys` with this payment hash and description hash (the decoder's own encoder and signer). */
+export function makeInvoice(opts: { nodeKeys: KeyPair; paymentHash: string; descriptionHash: string; satoshis?: number }): string {
+  const network = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0] };
+  const unsigned = bolt11.encode({
+    network,
+    satoshis: opts.satoshis ?? 10,
+    timestamp: 1_700_000_000,
+    tags: [
+      { tagName: 'payment_hash', data: opts.paymentHash },
+      { tagName: 'purpose_commit_hash', data: opts.descriptionHash },
+      { tagName: 'payment_secret', data: '11'.repeat(32) },
+    ],
+  });
+  return bolt11.sign(unsigned, opts.nodeKeys.privateKey).paymentRequest as string;
+}
+
+/** A verified-shape payment proof for `request`: an invoice by `nodeKeys` committing to it, and its preimage (`preimageSeed` picks the preimage). */
+export function makePaymentProof(nodeKeys: KeyPair, request: FactRequest, preimageSeed = 'paid'): PaymentProof {
+  const preimage = sha256Hex(`preimage:${preimageSeed}`);
+  const invoice = makeInvoice({ nodeKeys, paymentHash: sha256Hex(Buffer.from(preimage, 'hex')), descriptionHash: requestCommitment(request) });
+  return { proof: 'lightning payment', invoice, preimage };
 }

@@ -47,8 +47,8 @@ describe('MegaNode with Lightning bid verification', () => {
     assert.deepEqual(details.bid, { state: 'verified', amountMsat: 7000 });
     assert.deepEqual(details.rank, { verifiedBid: 7000, difficulty: bidder.pow.difficulty });
     assert.deepEqual(details.oracle, bidder);
-    const list = (await (await fetch(`${base}/oracles`)).json()) as { pubkey: string }[];
-    assert.deepEqual(list.map((o) => o.pubkey), [keys.publicKey, worker.pubkey]);
+    const list = (await (await fetch(`${base}/oracles`)).json()) as { id: string }[];
+    assert.deepEqual(list.map((o) => o.id), [keys.publicKey, worker.pubkey]);
   });
 
   it('refuses a config with lnRestHost but no certificate or macaroon', () => {

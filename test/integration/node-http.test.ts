@@ -51,7 +51,7 @@ describe('MegaNode over HTTP', () => {
     const res = await post('/report', report);
     assert.equal(res.status, 201);
     assert.deepEqual(await res.json(), { result: 'accepted', id: reportId(report) });
-    assert.deepEqual(await (await fetch(base + '/oracles?question=btc')).json(), [oracle]);
+    assert.deepEqual(((await (await fetch(base + '/oracles?question=btc')).json()) as { oracle: unknown }[]).map((e) => e.oracle), [oracle]);
     const status = (await (await fetch(base + '/status')).json()) as { network: string; counts: unknown };
     assert.equal(status.network, 'regtest');
     assert.deepEqual(status.counts, { oracles: 1, capabilities: 1, reports: 1, disputes: 0 });

@@ -74,10 +74,10 @@ describe('p2p: sharding (count 2) and GET /reports?scope=network', () => {
     const all = ids([...even, ...odd]);
     assert.deepEqual(await listed(s0, '&scope=network'), all);
     assert.deepEqual(await listed(s1, '&scope=network'), all);
-    // Each entry is the full report as shard 1 stores it (one hop from s0, so cTTL lowered by one) with its dispute slot.
+    // Each entry is the full report as shard 1 stores it (one hop from s0, so cTTL lowered by one) with its dispute slot and class.
     const { body } = await get(s0, `/reports?pubkey=${O.publicKey}&scope=network`);
     const first = (body as { id: string; report: Report; dispute: unknown }[]).find((e) => e.id === reportId(odd[0] as Report));
-    assert.deepEqual(first, { id: reportId(odd[0] as Report), report: { ...(odd[0] as Report), cTTL: 4 }, dispute: null });
+    assert.deepEqual(first, { id: reportId(odd[0] as Report), report: { ...(odd[0] as Report), cTTL: 4 }, dispute: null, class: 'claim' }, 'expected the listing shape of PROTOCOL 10.6');
   });
 });
 

@@ -1,4 +1,4 @@
-// web/js/oracles.js - the oracle list: search by question words and tag, paging, and per oracle its capabilities and reports (loaded when opened, kept open across refreshes).
+// web/js/oracles.js - the oracle list ({id, oracle, standing} entries, conflicted oracles last): search by question words and tag, paging, each oracle's standing, and per oracle its capabilities and reports (loaded when opened, kept open across refreshes).
 import { getJson } from './api.js';
 import { $, el } from './dom.js';
 
@@ -32,7 +32,7 @@ function capabilityItem(c) {
 
 function reportItem(r) {
   const c = r.report.content;
-  const parts = [c.type];
+  const parts = [`${r.class}: ${c.type}`];
   if (r.dispute) parts.push('disputed by the oracle with a signed fact');
   parts.push(`PoW ${r.report.pow.difficulty}`);
   const li = el('li', parts.join(' · '));
@@ -45,15 +45,29 @@ async function loadDetails(li, pubkey) {
     getJson(`/capabilities?chunkSize=100&pubkey=${encodeURIComponent(pubkey)}`),
     getJson(`/reports?chunkSize=100&pubkey=${encodeURIComponent(pubkey)}`),
   ]);
-  li.querySelector('.caps').replaceChildren(...(caps.length ? caps.map(capabilityItem) : [el('li', 'none', 'muted')]));
+  li.querySelector('.caps').replaceChildren(...(caps.length ? caps.map((e) => capabilityItem(e.capability)) : [el('li', 'none', 'muted')]));
   li.querySelector('.reports').replaceChildren(...(reports.length ? reports.map(reportItem) : [el('li', 'none', 'muted')]));
 }
 
-function oracleItem(o) {
+/** The standing pill: proofs first (a proof is verified by the node), then claims. */
+function standingText(s) {
+  const parts = [];
+  if (s.conflicted) parts.push(`conflicted: ${s.proofs} proof${s.proofs === 1 ? '' : 's'}`);
+  else parts.push('no proofs');
+  if (s.openClaims) parts.push(`${s.openClaims} open claim${s.openClaims === 1 ? '' : 's'}`);
+  if (s.answeredClaims) parts.push(`${s.answeredClaims} answered`);
+  return parts.join(' · ');
+}
+
+function oracleItem(entry) {
+  const o = entry.oracle;
   const li = $('#oracle-tpl').content.firstElementChild.cloneNode(true);
   li.dataset.pubkey = o.pubkey;
   li.querySelector('.pubkey').textContent = o.pubkey;
   li.querySelector('.rank').textContent = `PoW ${o.pow.difficulty} · seqNo ${o.seqNo}${o.bid && o.bid.amount ? ` · bid ${o.bid.amount} msat (unverified)` : ''}`;
+  const pill = li.querySelector('.standing');
+  pill.textContent = standingText(entry.standing);
+  pill.classList.add(entry.standing.conflicted ? 'standing-conflicted' : 'standing-clean');
   li.querySelector('.tags').replaceChildren(...(o.tags || []).map((t) => el('span', t, 'tag')));
   const details = li.querySelector('details');
   const fail = (e) => li.querySelector('.caps').replaceChildren(el('li', e.message, 'error'));

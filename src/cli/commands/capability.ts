@@ -24,6 +24,7 @@ ${formatOptions([
   ['--answer <answer>', 'a possible answer (repeatable)'],
   ['-t, --tag <tag>', 'a tag (repeatable)'],
   ['--endpoint <url>', 'where to ask the oracle for facts'],
+  ['--lightning-node-id <pub>', "the oracle's Lightning node id: invoices for this capability's facts\nare signed by it, so a fact-missing's payment can be verified"],
   ['--off', 'mark the capability as switched off'],
   ['--dlc-key <x-only hex>', "bind a DLC attestation key (dlcKey of 'mega dlc keygen'): the\ncapability's announcements and attestations are signed by it"],
   ['--dlc-signing-version <v>', 'with --dlc-key: dlcspecs-v0 (default) or basic-sha256'],
@@ -65,6 +66,7 @@ export const capabilityCommand = defineCommand({
     answer: { type: 'string', multiple: true },
     tag: { type: 'string', short: 't', multiple: true },
     endpoint: { type: 'string' },
+    'lightning-node-id': { type: 'string' },
     off: { type: 'boolean' },
     'dlc-key': { type: 'string' },
     'dlc-signing-version': { type: 'string' },
@@ -92,6 +94,8 @@ export const capabilityCommand = defineCommand({
     if (tags.length > 0) unsigned.tags = tags;
     const endpoint = opts.str('endpoint');
     if (endpoint !== undefined) unsigned.endpoint = endpoint;
+    const ln = opts.pubkey('lightning-node-id');
+    if (ln !== undefined) unsigned.lightningNodeId = ln;
     if (opts.flag('off')) unsigned.off = true;
     const dlcKey = opts.str('dlc-key');
     if (dlcKey !== undefined) {

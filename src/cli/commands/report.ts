@@ -12,8 +12,9 @@ import { printJson, type CliIo } from '../io.ts';
 import { MINING_HELP, MINING_OPTIONS, miningSettings } from '../mine.ts';
 
 const HELP = `usage: mega report fact-conflict --fact <file> --fact <file> [...] [--oracle <pub>] [--capability <file>] [options]
-       mega report fact-missing --oracle <pub> --capability-pubkey <pub> [--arg name=value ...]
-                                [--payment-proof <s> [--payment-amount <msat>] [--payment-type <s>]] [options]
+       mega report fact-missing --oracle <pub> --capability-pubkey <pub> [--arg name=value ...] [--capability <file>]
+                                [--payment-proof <s> [--payment-amount <msat>] [--payment-type <s>]]
+                                [--payment-invoice <bolt11> --preimage <hex>] [options]
        mega report fact-disagrees-with-public --fact <file> [--comment <text>] [--oracle <pub>] [--capability <file>] [options]
 
 Build a malleability report against an oracle and mine its proof of work (reports are unsigned;
@@ -23,20 +24,27 @@ Prints the report as JSON; 'mega id' prints its id.
   fact-conflict               two or more facts signed by one capability key for the same request
                               with different answers; self-proving, the node checks it
   fact-missing                a request the oracle did not answer (optionally with a payment
-                              proof); the oracle may answer it with 'mega dispute'
+                              proof); the oracle may answer it with 'mega dispute'. The capability
+                              must be known to the node, or embedded with --capability. A Lightning
+                              invoice with its preimage is verified by the node against the
+                              capability's lightningNodeId and makes the report a paid claim,
+                              ranked above other claims; the invoice's description hash must be
+                              SHA-256 of the canonical request (see docs/PROTOCOL.md 8.3)
   fact-disagrees-with-public  a signed fact that contradicts public knowledge, for human review
 
 options:
 ${formatOptions([
   ['--oracle <pub>', 'the reported oracle (default: oraclePubKey of --capability)'],
   ['--fact <file>', "a fact from 'mega fact'; all facts must answer one request"],
-  ['--capability <file>', "the capability ad of the facts' key, embedded as proof that the key\nbelongs to the oracle (needed when the node does not store the ad)"],
+  ['--capability <file>', "the capability ad of the facts' key (fact-missing: of --capability-pubkey),\nembedded as proof that the key belongs to the oracle (needed when the\nnode does not store the ad)"],
   ['--comment <text>', 'why the fact is wrong (fact-disagrees-with-public)'],
   ['--capability-pubkey <pub>', 'the capability asked (fact-missing)'],
   ['--arg <name=value>', 'an argument of the unanswered request (fact-missing; repeatable)'],
   ['--payment-proof <s>', 'proof of payment for the fact (fact-missing)'],
   ['--payment-amount <msat>', 'amount paid, millisatoshi (with --payment-proof)'],
   ['--payment-type <s>', 'payment type, e.g. lightning (with --payment-proof)'],
+  ['--payment-invoice <bolt11>', 'the paid BOLT11 invoice, verified by the node (fact-missing; with\n--preimage)'],
+  ['--preimage <hex>', 'the payment preimage, 64 hex (with --payment-invoice)'],
   ...ENVELOPE_HELP,
   ...MINING_HELP,
   HELP_ROW,
@@ -50,13 +58,15 @@ examples:
 // Flags that belong to only some report types; giving them to another type is a usage error.
 const ONLY_FOR: Record<string, ReportType[]> = {
   fact: ['fact-conflict', 'fact-disagrees-with-public'],
-  capability: ['fact-conflict', 'fact-disagrees-with-public'],
+  capability: ['fact-conflict', 'fact-missing', 'fact-disagrees-with-public'],
   comment: ['fact-disagrees-with-public'],
   'capability-pubkey': ['fact-missing'],
   arg: ['fact-missing'],
   'payment-proof': ['fact-missing'],
   'payment-amount': ['fact-missing'],
   'payment-type': ['fact-missing'],
+  'payment-invoice': ['fact-missing'],
+  preimage: ['fact-missing'],
 };
 
 async function withFacts(opts: Opts, io: CliIo, type: ReportType): Promise<{ oracle: string; facts: Fact[]; capability?: OracleCapability }> {
@@ -79,12 +89,22 @@ async function withFacts(opts: Opts, io: CliIo, type: ReportType): Promise<{ ora
 }
 
 function payment(opts: Opts): PaymentProof | undefined {
-  const proof = opts.str('payment-proof');
+  const invoice = opts.str('payment-invoice');
+  const preimage = opts.str('preimage');
+  if ((invoice === undefined) !== (preimage === undefined)) throw opts.usage('--payment-invoice and --preimage go together');
+  if (invoice !== undefined && !/^ln[a-z0-9]+$/.test(invoice.toLowerCase().replace(/^lightning:/, ''))) throw opts.usage('--payment-invoice: not a BOLT11 invoice (ln...)');
+  if (preimage !== undefined && !/^[0-9a-fA-F]{64}$/.test(preimage)) throw opts.usage('--preimage: 64 hex characters (32 bytes)');
+  // An invoice is a proof by itself: --payment-proof then defaults to a note saying so.
+  const proof = opts.str('payment-proof') ?? (invoice !== undefined ? 'lightning invoice and preimage' : undefined);
   if (proof === undefined) {
     if (opts.has('payment-amount') || opts.has('payment-type')) throw opts.usage('--payment-amount/--payment-type need --payment-proof');
     return undefined;
   }
   const p: PaymentProof = { proof };
+  if (invoice !== undefined && preimage !== undefined) {
+    p.invoice = invoice.toLowerCase().replace(/^lightning:/, '');
+    p.preimage = preimage.toLowerCase();
+  }
   const amount = opts.optInt('payment-amount');
   if (amount !== undefined) p.amount = amount;
   const t = opts.str('payment-type');
@@ -99,7 +119,16 @@ async function content(opts: Opts, io: CliIo, type: ReportType): Promise<{ oracl
     opts.required('capability-pubkey', 'the capability that was asked');
     const request = { capabilityPubKey: opts.pubkey('capability-pubkey') as string, arguments: opts.keyValues('arg') };
     const pay = payment(opts);
-    return { oracle, content: pay === undefined ? { type, request } : { type, request, payment: pay } };
+    const c: ReportContent = pay === undefined ? { type, request } : { type, request, payment: pay };
+    const capFile = opts.str('capability');
+    if (capFile !== undefined) {
+      const capability = await loadVerified<OracleCapability>(io, capFile, 'capability', 'capability');
+      if (capability.oraclePubKey !== oracle || capability.capabilityPubKey !== request.capabilityPubKey) {
+        throw new CliError('--capability is not the ad of --oracle for --capability-pubkey');
+      }
+      c.capability = capability;
+    }
+    return { oracle, content: c };
   }
   const { oracle, facts, capability } = await withFacts(opts, io, type);
   const request = (facts[0] as Fact).request;
@@ -131,6 +160,8 @@ export const reportCommand = defineCommand({
     'payment-proof': { type: 'string' },
     'payment-amount': { type: 'string' },
     'payment-type': { type: 'string' },
+    'payment-invoice': { type: 'string' },
+    preimage: { type: 'string' },
   },
   async run({ opts, positionals }, io) {
     const type = positionals[0];

@@ -10,6 +10,7 @@ import { SchemaRegistry } from '../../../src/protocol/schema.ts';
 import type { Dispute, Fact, OracleCapability, OracleId, Report } from '../../../src/protocol/types.ts';
 import { isFactSignatureValid, verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts } from '../../../src/protocol/verify.ts';
 import { removeDir, runCli, runJson, runMain, tempDir, type CliRunOptions } from './run-cli.ts';
+import { makeKeys, makePaymentProof } from '../../helpers/factory.ts';
 
 const D = '6'; // difficulty: milliseconds of mining, still checked exactly
 const schemas = SchemaRegistry.load();
@@ -186,6 +187,25 @@ describe('mega report', () => {
       payment: { proof: 'lnbc1', amount: 5000, paymentType: 'lightning' },
     });
     assert.equal(missing.seqNo, 1);
+  });
+
+  test('fact-missing with --capability, --payment-invoice and --preimage embeds the ad and a payment proof that verifies', async () => {
+    const ln = makeKeys(1481);
+    const paidCap = await mainJson<OracleCapability>(['capability', '--oracle-key-file', file('oracle.key'), '--capability-pubkey', capKey.publicKey,
+      '--question', 'Will it rain in {city}?', '--lightning-node-id', ln.publicKey, '-d', D, '--workers', '1']);
+    assert.equal(paidCap.lightningNodeId, ln.publicKey, 'expected the capability to carry the node id');
+    fs.writeFileSync(file('paidcap.json'), JSON.stringify(paidCap));
+    const request = { capabilityPubKey: capKey.publicKey, arguments: { city: 'Oslo' } };
+    const pay = makePaymentProof(ln, request);
+    const base = ['report', 'fact-missing', '--oracle', oracleKey.publicKey, '--capability-pubkey', capKey.publicKey, '--arg', 'city=Oslo', '--capability', file('paidcap.json'), '-d', D, '--workers', '1'];
+    const paid = await mainJson<Report>([...base, '--payment-invoice', pay.invoice as string, '--preimage', pay.preimage as string]);
+    assert.deepEqual(paid.content, { type: 'fact-missing', request, payment: { proof: 'lightning invoice and preimage', invoice: pay.invoice, preimage: pay.preimage }, capability: paidCap }, 'expected invoice, preimage and ad in the report');
+    assert.equal(verifyReportFacts(paid, () => undefined), null, 'expected the report to verify with its embedded ad');
+    const wrong = await runMain([...base, '--payment-invoice', pay.invoice as string, '--preimage', '00'.repeat(32)]);
+    assert.equal(wrong.code, 1, 'expected a wrong preimage refused offline');
+    assert.match(wrong.stdout + wrong.stderr, /payment-invalid|preimage/, 'expected the reason named');
+    const half = await runMain([...base, '--preimage', pay.preimage as string]);
+    assert.equal(half.code, 2, 'expected --preimage without --payment-invoice to be a usage error');
   });
 
   test('fact-disagrees-with-public carries the fact and comment, and notes the capability is not embedded', () => {

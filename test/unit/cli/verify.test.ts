@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reportId } from '../../../src/protocol/ids.ts';
+import { OWNERSHIP_NOTE } from '../../../src/cli/check.ts';
 import { generateKeyPair, type KeyPair } from '../../../src/protocol/keys.ts';
 import { capabilityPreimage, minePowSync, oraclePreimage, reportPreimage } from '../../../src/protocol/pow.ts';
 import { signCapability, signFact, signOracleId } from '../../../src/protocol/sign.ts';
@@ -153,7 +154,8 @@ describe('mega verify', () => {
       runMain(['verify', '-'], { input: '{"hello": "world"}' }),
     ]);
     assert.equal(stdin.code, 0);
-    assert.deepEqual(JSON.parse(stdin.stdout), { valid: true, type: 'report', id: reportId(missing) });
+    // A fact-missing names a capability the oracle must have (PROTOCOL 8.3): offline, that is a note.
+    assert.deepEqual(JSON.parse(stdin.stdout), { valid: true, type: 'report', id: reportId(missing), notes: [OWNERSHIP_NOTE] });
     assert.equal(forced.code, 1);
     assert.equal((JSON.parse(forced.stdout) as VerifyOutput).reason, 'schema-violation');
     assert.equal(notJson.code, 1);

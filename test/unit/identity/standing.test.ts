@@ -46,33 +46,39 @@ describe('rotation carry-over', () => {
     assert.equal(t.standing.reputation(NEW.publicKey).verifiedConflicts, 1);
     assert.equal(t.standing.isConflicted(NEW.publicKey), true, 'expected NEW.publicKey to be conflicted');
     // the mid key's reports count too
-    assert.equal((await t.service.admit('report', makeReport({ type: 'fact-missing', oraclePubKey: MID.publicKey, capKeys: CAP }))).status, 'accepted');
+    const midCap = makeCapability({ oracleKeys: MID, capKeys: CAP, question: 'q?' });
+    assert.equal((await t.service.admit('report', makeReport({ type: 'fact-missing', oraclePubKey: MID.publicKey, capKeys: CAP, capability: midCap }))).status, 'accepted');
     const rep = t.standing.reputation(NEW.publicKey);
     assert.equal(rep.reports.total, 2);
     assert.equal(rep.undisputedMissing, 1);
   });
 
-  it('a report against a key that no stored ad links is still unknown-oracle', async () => {
+  it('a claim against a key that no stored ad links is still unknown-oracle; a self-contained proof is kept under its own key only', async () => {
     const t = rig();
+    const stranger = makeKeys(399);
     assert.equal((await t.service.admit('oracle', newAd)).status, 'accepted');
-    const r = await t.service.admit('report', conflictAgainst(makeKeys(399)));
-    assert.equal(r.status, 'rejected');
-    if (r.status === 'rejected') assert.equal(r.reason, 'unknown-oracle');
+    const claim = makeReport({ type: 'fact-missing', oraclePubKey: stranger.publicKey, capKeys: CAP, capability: makeCapability({ oracleKeys: stranger, capKeys: CAP, question: 'q?' }) });
+    const r = await t.service.admit('report', claim);
+    assert.equal(r.status === 'rejected' && r.reason, 'unknown-oracle', 'expected a claim without its oracle refused');
+    assert.equal((await t.service.admit('report', conflictAgainst(stranger))).status, 'accepted', 'expected the proof kept in the proof store');
+    assert.equal(t.standing.isConflicted(stranger.publicKey), true, 'expected the stranger conflicted');
+    assert.equal(t.standing.isConflicted(NEW.publicKey), false, 'expected an unlinked key unaffected');
   });
 
-  it('evicting the new ad drops its links; a conflict is forgotten when its report is evicted', async () => {
+  it('a higher-PoW claim never pushes a conflict out; evicting the new ad drops its links but not the conflict against the old key', async () => {
     const t = rig({ maxOracles: 1, maxReports: 1 });
     assert.equal((await t.service.admit('oracle', newAd)).status, 'accepted');
     assert.equal((await t.service.admit('report', conflictAgainst(OLD))).status, 'accepted');
     assert.equal(t.standing.isConflicted(NEW.publicKey), true, 'expected NEW.publicKey to be conflicted');
-    // a higher-PoW fact-missing pushes the conflict out of the per-oracle set
-    assert.equal((await t.service.admit('report', makeReport({ type: 'fact-missing', oraclePubKey: OLD.publicKey, capKeys: CAP, difficulty: 6 }))).status, 'accepted');
-    assert.equal(t.standing.isConflicted(NEW.publicKey), false, 'expected NEW.publicKey not to be conflicted');
-    assert.equal(t.standing.isConflicted(OLD.publicKey), false, 'expected OLD.publicKey not to be conflicted');
+    const oldCap = makeCapability({ oracleKeys: OLD, capKeys: CAP, question: 'q?' });
+    assert.equal((await t.service.admit('report', makeReport({ type: 'fact-missing', oraclePubKey: OLD.publicKey, capKeys: CAP, difficulty: 6, capability: oldCap }))).status, 'accepted');
+    assert.equal(t.standing.isConflicted(NEW.publicKey), true, 'expected the claim to leave the conflict in place');
+    assert.deepEqual(t.standing.standingOf(NEW.publicKey), { conflicted: true, proofs: 1, openClaims: 1, answeredClaims: 0 }, 'expected the chain standing');
     // an oracle with more PoW evicts the new ad: the old key is no longer linked to anything stored
     assert.equal((await t.service.admit('oracle', makeOracle({ keys: makeKeys(398), difficulty: 8 }))).status, 'accepted');
     assert.equal(t.standing.reportHolder(OLD.publicKey), undefined);
     assert.deepEqual(t.standing.newerKeys(OLD.publicKey), []);
+    assert.equal(t.standing.isConflicted(OLD.publicKey), true, 'expected the proof against the old key to outlive the eviction');
   });
 
   it('a rotation with a bad link signature is refused (422 invalid-rotation) and links nothing', async () => {

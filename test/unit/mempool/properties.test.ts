@@ -81,7 +81,8 @@ interface MOracle {
 
 const oRank = (o: MOracle): Rank => ({ p: o.bid, s: o.d, id: o.pubkey });
 const cRank = (c: MCap): Rank => ({ p: c.d, s: 0, id: c.key });
-const rRank = (r: MReport): Rank => ({ p: r.d, s: 0, id: r.id });
+/** Report rank: class first (an answered claim below an open one; the model's reports are all fact-missing claims), then PoW. */
+const rRank = (r: MReport): Rank => ({ p: r.dispute ? 0 : 1, s: r.d, id: r.id });
 
 type Op =
   | { t: 'oracle'; k: number; d: number; seq: number; tags: string[] }
@@ -237,7 +238,7 @@ class Model {
     const evicted: EvictedEvent[] = [];
     if (o.reports.size >= this.opts.maxReports) {
       const low = lowestOf(o.reports.values(), rRank) as MReport;
-      if (!beats({ p: op.d, s: 0, id }, rRank(low))) return { status: 'rejected', reason: 'rank-too-low' };
+      if (!beats({ p: 1, s: op.d, id }, rRank(low))) return { status: 'rejected', reason: 'rank-too-low' };
       o.reports.delete(low.id);
       if (low.dispute) evicted.push({ kind: 'dispute', id: low.dispute, oraclePubKey: o.pubkey, cause: 'rank' });
       evicted.push({ kind: 'report', id: low.id, oraclePubKey: o.pubkey, cause: 'rank' });

@@ -32,10 +32,13 @@ describe('rank orders', () => {
     assert.equal(compareOracles(oracle(1, 1, 'b'), oracle(1, 1, 'a')), -1);
     assert.equal(compareOracles(oracle(1, 1, 'a'), oracle(1, 1, 'a')), 0);
   });
-  it('reports: difficulty, then the larger id is lower', () => {
-    const rep = (d: number, id: string): StoredReport => ({ id, msg: { pow: { difficulty: d } } }) as unknown as StoredReport;
-    assert.equal(Math.sign(compareReports(rep(2, 'z'), rep(1, 'a'))), 1);
-    assert.equal(compareReports(rep(1, 'z'), rep(1, 'a')), -1);
+  it('reports: class, then difficulty, then the larger id is lower', () => {
+    const rep = (d: number, id: string, type = 'fact-missing', answered = false): StoredReport =>
+      ({ id, msg: { pow: { difficulty: d }, content: { type } }, dispute: answered ? {} : null }) as unknown as StoredReport;
+    assert.equal(Math.sign(compareReports(rep(2, 'z'), rep(1, 'a'))), 1, 'expected more PoW to rank higher within a class');
+    assert.equal(compareReports(rep(1, 'z'), rep(1, 'a')), -1, 'expected the larger id to rank lower at equal PoW');
+    assert.equal(Math.sign(compareReports(rep(0, 'a', 'fact-conflict'), rep(250, 'a'))), 1, 'expected a proof to outrank a claim with far more PoW');
+    assert.equal(Math.sign(compareReports(rep(250, 'a', 'fact-missing', true), rep(0, 'b'))), -1, 'expected an answered claim to rank below an open claim with less PoW');
   });
 });
 

@@ -169,12 +169,13 @@ describe('Mempool reports: seqNo and PoW updates', () => {
     assert.equal(stored?.msg, victim);
     assert.equal(stored?.receivedAt, t0);
     assert.equal(stored?.dispute?.id, 'd'.repeat(64));
-    assert.deepEqual(reportsOf(m, O1), [rid(1), rid(2)]);
+    // Answered, rid(1) ranks below the open claim rid(2) whatever its PoW (class first).
+    assert.deepEqual(reportsOf(m, O1), [rid(2), rid(1)], 'expected the answered report listed after the open claim');
     assert.deepEqual(events, []);
-    // the downgrade would have made it easy to evict: a difficulty-5 newcomer still cannot
+    // The answered report is the lowest slot, so a newcomer claim evicts it, and the refused downgrades changed nothing else.
     const r = m.addReport(fakeReport(O1, 5), rid(3));
-    assert.deepEqual(r.status === 'accepted' && r.evicted.map((e) => `${e.kind}:${e.id}`), [`report:${rid(2)}`]);
-    assert.equal(m.getReport(rid(1))?.msg, victim);
+    assert.deepEqual(r.status === 'accepted' && r.evicted.map((e) => `${e.kind}:${e.id}`), [`dispute:${'d'.repeat(64)}`, `report:${rid(1)}`], 'expected the answered report (with its dispute) to go first');
+    assert.equal(m.getReport(rid(2))?.msg.pow.difficulty, 4, 'expected the open claim kept');
   });
 
   it('an update re-ranks and never evicts', () => {

@@ -59,6 +59,7 @@ describe('docs/PROTOCOL.md matches wolfram-mega-spec.yaml', () => {
 describe('docs/PROTOCOL.md lists every reason code the node produces', () => {
   const produced = new Set<string>();
   for (const m of src('protocol/verify.ts').matchAll(/fail\('([a-z-]+)'/g)) produced.add(m[1] as string);
+  for (const m of src('protocol/payment.ts').matchAll(/reason: '([a-z-]+)'/g)) produced.add(m[1] as string);
   for (const file of ['service/admission.ts', 'service/intake.ts']) for (const m of src(file).matchAll(/rejected\([^,]+, [^,]+, '([a-z-]+)'/g)) produced.add(m[1] as string);
   for (const m of src('mempool/mempool.ts').matchAll(/reject\('([a-z-]+)'/g)) produced.add(m[1] as string);
 
@@ -97,8 +98,8 @@ describe('docs/PROTOCOL.md worked examples come from the vectors file', () => {
     for (const q of quoted) if (!allowed.has(q)) assert.equal(vectors.includes(q), true, `${q} is not in the vectors`);
   });
   it('every canonical text quoted in a code block is a canonical text of the vectors', () => {
-    const v = JSON.parse(vectors) as { signatures: { canonical: string }[]; ids: { reports: { canonical: string }[]; dispute: { canonical: string } } };
-    const known = new Set([...v.signatures.map((s) => s.canonical), ...v.ids.reports.map((r) => r.canonical), v.ids.dispute.canonical]);
+    const v = JSON.parse(vectors) as { signatures: { canonical: string }[]; ids: { reports: { canonical: string }[]; dispute: { canonical: string } }; payment: { requestCanonical: string } };
+    const known = new Set([...v.signatures.map((s) => s.canonical), ...v.ids.reports.map((r) => r.canonical), v.ids.dispute.canonical, v.payment.requestCanonical]);
     const blocks = [...doc.matchAll(/```\n(\{.*\})\n```/g)].map((m) => m[1] as string);
     assert.ok(blocks.length >= 4, `expected blocks.length >= 4, got blocks.length = ${blocks.length}`);
     for (const b of blocks) assert.equal(known.has(b), true, b.slice(0, 80));

@@ -8,8 +8,9 @@ import { disputeId, reportId } from '../../../src/protocol/ids.ts';
 import { isLowS, publicKeyOf, signHash, verifyHash } from '../../../src/protocol/keys.ts';
 import { checkPow, leadingZeroBits, powHash, reportPreimage } from '../../../src/protocol/pow.ts';
 import { factHash, signCapability, signFact, signObject, signOracleId, signRotation } from '../../../src/protocol/sign.ts';
-import type { Fact, OracleCapability, OracleId } from '../../../src/protocol/types.ts';
+import type { Fact, OracleCapability, OracleId, Report } from '../../../src/protocol/types.ts';
 import { isFactSignatureValid, verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts } from '../../../src/protocol/verify.ts';
+import { checkPaymentProof, requestCommitment } from '../../../src/protocol/payment.ts';
 import { loadVectors, lookupOf, signatureVector, type SignatureVector } from './_helpers.ts';
 
 const v = loadVectors();
@@ -208,4 +209,17 @@ describe('protocol vectors: malleability and bad keys', () => {
       assert.equal(verifyHash(s.signature, s.hash, k.publicKey), false, 'expected verifyHash to refuse the signature');
     });
   }
+});
+
+describe('protocol vectors: a verified payment claim (PROTOCOL 8.3)', () => {
+  const p = (loadVectors() as unknown as { payment: { lightningNodeId: string; capability: OracleCapability; request: { capabilityPubKey: string; arguments: Record<string, string> }; requestCanonical: string; descriptionHash: string; preimage: string; paymentHash: string; invoice: string; report: Report; reportId: string } }).payment;
+  it('recomputes the commitment, the payment hash and the report id, and the report verifies with its embedded ad', () => {
+    assert.equal(canonicalize(p.request), p.requestCanonical, 'expected the JCS request');
+    assert.equal(requestCommitment(p.request), p.descriptionHash, 'expected the description hash = SHA-256 of the JCS request');
+    assert.equal(sha256Hex(Buffer.from(p.preimage, 'hex')), p.paymentHash, 'expected SHA-256 of the preimage bytes');
+    assert.equal(reportId(p.report), p.reportId, 'expected the report id');
+    assert.equal(p.capability.lightningNodeId, p.lightningNodeId, 'expected the capability to name the node');
+    assert.equal(verifyReportFacts(p.report, () => undefined), null, 'expected the paid report to verify');
+    assert.equal(checkPaymentProof({ proof: 'x', invoice: p.invoice, preimage: p.paymentHash }, p.request, p.capability)?.reason, 'payment-invalid', 'expected the hash in place of the preimage refused');
+  });
 });

@@ -107,9 +107,11 @@ describe('verifyReportFacts', () => {
   const other = makeRequest(CAPABILITY, { match: 'C-D' });
 
   describe('fact-missing', () => {
-    it('valid, even when the capability is unknown (the oracle may dispute it)', () => {
-      assert.equal(verifyReportFacts(makeReport({ type: 'fact-missing', request }), NO_CAPABILITIES), null);
-      assert.equal(verifyReportFacts(makeReport({ type: 'fact-missing', request, payment: { proof: 'x', amount: 1 } }), known), null);
+    it('valid when the capability is known or embedded; unknown-capability otherwise (nobody could ever dispute it)', () => {
+      assert.equal(verifyReportFacts(makeReport({ type: 'fact-missing', request }), known), null, 'expected a known capability to pass');
+      assert.equal(verifyReportFacts(makeReport({ type: 'fact-missing', request, payment: { proof: 'x', amount: 1 } }), known), null, 'expected a free-text payment to pass');
+      assert.equal(verifyReportFacts(makeReport({ type: 'fact-missing', request }), NO_CAPABILITIES)?.reason, 'unknown-capability', 'expected an unknown capability refused');
+      assert.equal(verifyReportFacts(makeReport({ type: 'fact-missing', request, capability: cap }), NO_CAPABILITIES), null, 'expected the embedded ad to bind it');
     });
     it('pubkeys must be on the curve', () => {
       assert.equal(verifyReportFacts(makeReport({ type: 'fact-missing', request }, OFF_CURVE), known)?.reason, 'invalid-pubkey');

@@ -125,12 +125,19 @@ describe('service: disputes', () => {
     );
   });
 
-  it('unknown-capability (ban 0): the report names a capability this node does not store for the oracle', async () => {
+  it('unknown-capability (ban 0): a fact-missing naming a capability the node does not know is refused; embedding the signed ad admits it and lets the oracle answer', async () => {
     const { service } = await setup();
     const rep = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C2, args: ARGS });
-    assert.equal((await service.admit('report', rep)).status, 'accepted');
-    const d = makeDispute({ reportId: reportId(rep), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C2, args: ARGS, answer: 'x' }) });
-    assertRejected(await service.admit('dispute', d), 'unknown-capability', 0);
+    assertRejected(await service.admit('report', rep), 'unknown-capability', 0);
+    const ad = makeCapability({ oracleKeys: O, capKeys: C2, question: 'Will it snow?' });
+    const embedded = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C2, args: ARGS, capability: ad });
+    assert.equal((await service.admit('report', embedded)).status, 'accepted', 'expected a fact-missing embedding its capability ad to be admitted');
+    // The embedded ad binds the capability for the dispute too: the oracle can answer what it never advertised here.
+    const d = makeDispute({ reportId: reportId(embedded), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C2, args: ARGS, answer: 'x' }) });
+    assert.equal((await service.admit('dispute', d)).status, 'accepted', 'expected the dispute to count through the embedded ad');
+    // An ad of another oracle does not bind it.
+    const foreign = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C2, args: ARGS, capability: makeCapability({ oracleKeys: O2, capKeys: C2, question: 'x' }) });
+    assertRejected(await service.admit('report', foreign), 'capability-mismatch', 100);
   });
 
   it('schema-violation', async () => {
@@ -149,19 +156,17 @@ describe('service: disputes', () => {
     assert.equal((await t.service.admit('oracle', oldAd)).status, 'accepted');
     assert.equal((await t.service.admit('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'Will it rain?' }))).status, 'accepted');
     const missing = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C3, args: ARGS });
-    // C3 is not a capability of O (yet): a dispute with its fact is refused before the rotation ...
-    assert.equal((await t.service.admit('report', missing)).status, 'accepted');
-    const d = makeDispute({ reportId: reportId(missing), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C3, args: ARGS, answer: 'dry' }) });
-    assertRejected(await t.service.admit('dispute', d), 'unknown-capability', 0);
-    // ... O rotates to N and advertises C3 under N: the same dispute now counts.
+    // C3 is not a capability of O (yet): a fact-missing naming it is refused before the rotation ...
+    assertRejected(await t.service.admit('report', missing), 'unknown-capability', 0);
+    // ... O rotates to N and advertises C3 under N: the report against the old key and its dispute now count.
     assert.equal((await t.service.admit('oracle', makeOracle({ keys: N, previous: { oracle: oldAd, keys: O } }))).status, 'accepted');
     assert.equal((await t.service.admit('capability', makeCapability({ oracleKeys: N, capKeys: C3, question: 'Will it rain?' }))).status, 'accepted');
+    assert.equal((await t.service.admit('report', missing)).status, 'accepted');
+    const d = makeDispute({ reportId: reportId(missing), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C3, args: ARGS, answer: 'dry' }) });
     assert.equal((await t.service.admit('dispute', d)).status, 'accepted');
     // A capability of an unrelated oracle still does not.
     const other = makeReport({ type: 'fact-missing', oraclePubKey: O2.publicKey, capKeys: C3, args: ARGS });
     assert.equal((await t.service.admit('oracle', makeOracle({ keys: O2 }))).status, 'accepted');
-    assert.equal((await t.service.admit('report', other)).status, 'accepted');
-    const d2 = makeDispute({ reportId: reportId(other), oraclePubKey: O2.publicKey, fact: makeFact({ capKeys: C3, args: ARGS, answer: 'dry' }) });
-    assertRejected(await t.service.admit('dispute', d2), 'unknown-capability', 0);
+    assertRejected(await t.service.admit('report', other), 'unknown-capability', 0);
   });
 });

@@ -45,7 +45,7 @@ function entity(op: Op): ['oracle', OracleId] | ['capability', OracleCapability]
         cached(`r${op.k}:${op.n}:${op.d}:${op.conflict}`, () =>
           op.conflict
             ? makeReport({ type: 'fact-conflict', oraclePubKey: oracleKeys.publicKey, capKeys, args, difficulty: op.d, capability: makeCapability({ oracleKeys, capKeys, question: 'embedded', difficulty: 0 }) })
-            : makeReport({ type: 'fact-missing', oraclePubKey: oracleKeys.publicKey, capKeys, args, difficulty: op.d }),
+            : makeReport({ type: 'fact-missing', oraclePubKey: oracleKeys.publicKey, capKeys, args, difficulty: op.d, capability: makeCapability({ oracleKeys, capKeys, question: 'embedded', difficulty: 0 }) }),
         ),
       ];
     }
@@ -63,7 +63,11 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 function before(service: MegaService, kind: string, oraclePubKey: string): { id: string; p: number; s: number }[] {
   if (kind === 'oracle') return service.listOracles(ALL, {}).map((o) => ({ id: o.msg.pubkey, p: o.verifiedBid, s: o.msg.pow.difficulty }));
   if (kind === 'capability') return service.listCapabilities(ALL, { pubkey: oraclePubKey }).map((c) => ({ id: c.msg.capabilityPubKey, p: c.msg.pow.difficulty, s: 0 }));
-  return service.listReports(oraclePubKey, ALL).map((r) => ({ id: r.id, p: r.msg.pow.difficulty, s: 0 }));
+  // Class first (a proof ranks above every claim), then PoW; only claims take report slots, so only they can be evicted for one.
+  return service
+    .listReports(oraclePubKey, ALL)
+    .filter((r) => r.msg.content.type !== 'fact-conflict')
+    .map((r) => ({ id: r.id, p: r.dispute ? 0 : 1, s: r.msg.pow.difficulty }));
 }
 
 describe('service properties with real signed entities (fast-check)', () => {
@@ -91,8 +95,9 @@ describe('service properties with real signed entities (fast-check)', () => {
                 const lowest = snapshot.at(-1);
                 assert.equal(gone.id, lowest?.id);
                 const d = (e as OracleId).pow.difficulty;
-                const newcomer = kind === 'oracle' ? { p: 0, s: d } : { p: d, s: 0 };
-                assert.equal(newcomer.p > (lowest?.p ?? 0) || (newcomer.p === lowest?.p && newcomer.s > lowest.s), true, 'expected newcomer.p > (lowest?.p ?? 0) || (newcomer.p === lowest?.p && newcomer.s > lowest.s) to be true');
+                const newcomer = kind === 'oracle' ? { p: 0, s: d } : kind === 'report' ? { p: 1, s: d } : { p: d, s: 0 };
+                if (kind === 'report') assert.notEqual((e as Report).content.type, 'fact-conflict', 'expected a proof never to evict a report: proofs take no slot');
+                assert.equal(newcomer.p > (lowest?.p ?? 0) || (newcomer.p === lowest?.p && newcomer.s > lowest.s), true, 'expected an evicting newcomer to outrank the lowest entry');
               }
               if (kind === 'report') assert.equal(r.id, reportId(e as Report));
             }
@@ -107,10 +112,13 @@ describe('service properties with real signed entities (fast-check)', () => {
               const cs = service.listCapabilities(ALL, { pubkey: o.msg.pubkey });
               const rs = service.listReports(o.msg.pubkey, ALL);
               assert.ok(cs.length <= lim.maxCapabilities, `expected cs.length <= lim.maxCapabilities, got cs.length = ${cs.length}, lim.maxCapabilities = ${lim.maxCapabilities}`);
-              assert.ok(rs.length <= lim.maxReports, `expected rs.length <= lim.maxReports, got rs.length = ${rs.length}, lim.maxReports = ${lim.maxReports}`);
+              assert.equal(rs.filter((x) => x.msg.content.type !== 'fact-conflict').length <= lim.maxReports, true, 'expected at most maxReports claims per oracle');
               caps += cs.length;
               reports += rs.length;
             }
+            // Proofs against oracles that are not stored (never admitted, or evicted) stay listed under their key.
+            const listed = new Set(oracles.map((o) => o.msg.pubkey));
+            for (const k of ORACLE_KEYS) if (!listed.has(k.publicKey)) reports += service.listReports(k.publicKey, ALL).length;
             assert.deepEqual({ caps, reports }, { caps: counts.capabilities, reports: counts.reports });
             const byQuestion = new Set<string>();
             for (const q of QUESTIONS) for (const c of service.listCapabilities(ALL, { question: q })) byQuestion.add(`${c.msg.oraclePubKey}/${c.msg.capabilityPubKey}`);

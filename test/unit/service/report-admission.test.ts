@@ -151,10 +151,12 @@ describe('service: fact-disagrees-with-public and fact-missing reports', () => {
     assertRejected(await service.admit('report', makeReport({ type: 'fact-disagrees-with-public', oraclePubKey: O.publicKey, capKeys: C2, args: ARGS, capability: capability(O2, C2) })), 'capability-mismatch', 100);
   });
 
-  it('accepts a fact-missing report with a payment proof; it carries no fact, so no capability is required', async () => {
+  it('a fact-missing must name a capability the node knows or embed its ad (no undisputable claims)', async () => {
     const { service } = await setup({ storeCapability: false });
     const r = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args: ARGS, payment: { proof: 'lnbc1...', amount: 1000 } });
-    assert.equal((await service.admit('report', r)).status, 'accepted');
+    assertRejected(await service.admit('report', r), 'unknown-capability', 0);
+    const embedded = makeReport({ type: 'fact-missing', oraclePubKey: O.publicKey, capKeys: C, args: ARGS, capability: capability() });
+    assert.equal((await service.admit('report', embedded)).status, 'accepted', 'expected the embedded capability ad to admit it');
   });
 });
 
