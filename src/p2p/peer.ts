@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { NETWORK_MAGIC, PROTOCOL_VERSION, type Network } from '../wire/constants.ts';
 import { WireError } from '../wire/errors.ts';
 import { encodeFrame, FrameDecoder } from '../wire/frame.ts';
-import type { MessageCodec, VersionPayload, WireMessage } from '../wire/messages.ts';
+import { isEntityMessage, type MessageCodec, type VersionPayload, type WireMessage } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
 import { BAN_THRESHOLD, IDLE_INTERVALS, MAX_KNOWN_INVENTORY, MAX_SEND_BUFFER_BYTES } from './constants.ts';
 import { LruSet } from '../util/lru.ts';
@@ -238,6 +238,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       let msg: WireMessage;
       try {
         msg = this.codec.decode(f.command, f.payload);
+        if (isEntityMessage(msg)) msg.digest = f.digest.toString('base64');
       } catch (e) {
         if (!(e instanceof WireError)) throw e;
         this.misbehave(BAN_THRESHOLD, `${e.code}: ${e.message.slice(0, 120)}`);

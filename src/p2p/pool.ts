@@ -391,7 +391,7 @@ export class Pool extends EventEmitter<PoolEvents> {
         return this.sync.handleMempool(peer);
       default:
         // Every entity kind the codec knows (wire/messages.ts ENTITY_COMMANDS) goes to the one admission door.
-        if (isEntityMessage(msg)) return this.relay.handleEntity(peer, msg.command, msg.payload, msg.bytes);
+        if (isEntityMessage(msg)) return this.relay.handleEntity(peer, msg.command, msg.payload, msg.bytes, msg.digest);
         return; // version/verack/ping/pong are handled by the peer itself
     }
   }

@@ -50,6 +50,18 @@ function cttlOf(payload: unknown): number | null {
 /** Most alternate announcers remembered per in-flight item. */
 const MAX_ALTERNATES = 4;
 
+/** Payload digests whose final outcome is remembered (44-character keys: ~10 MiB at the bound). */
+const PAYLOAD_VERDICT_CACHE_SIZE = 100_000;
+/** How long a payload's outcome is remembered. */
+const PAYLOAD_VERDICT_TTL_MS = 10 * 60_000;
+
+/** How the admission of one exact payload ended: ban score 0 = stored, duplicate or passed on. */
+interface PayloadVerdict {
+  banScore: number;
+  reason: string;
+}
+const NO_VERDICT_SCORE: PayloadVerdict = Object.freeze({ banScore: 0, reason: 'final' });
+
 /** Short ids a peer asked for and that are not served yet, in request order. */
 interface ServeQueue {
   ids: InvItem[];
@@ -65,6 +77,8 @@ export interface RelayStats {
   invSent: number;
   /** getdata requests that timed out (the peer was silent) and were asked elsewhere or dropped. */
   getDataTimeouts: number;
+  /** Entity payloads dropped before any admission work: the very bytes were decided before. */
+  repeatsDropped: number;
   /** Stored versions whose cTTL rose because a copy with a higher one arrived. */
   cttlRaised: number;
 }
@@ -84,6 +98,8 @@ export class Relay {
   /** Versions requested from each peer, so a peer that leaves frees them at once. */
   private readonly requestedFrom = new Map<Peer, Set<string>>();
   /** Valid items this node relays without storing (other shards), by vid, to answer getdata. */
+  /** Final outcomes by payload digest (base64 SHA-256d of the frame payload): repeats of the same bytes skip admission entirely. */
+  private readonly payloadVerdicts = new LruMap<string, PayloadVerdict>(PAYLOAD_VERDICT_CACHE_SIZE, PAYLOAD_VERDICT_TTL_MS);
   private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE, Infinity, Date.now, { maxBytes: RELAY_CACHE_BYTES, sizeOf: (item) => JSON.stringify(item.msg).length });
   private readonly pending = new Map<Peer, InvItem[]>();
   /** getdata being served, per peer (paced by the peer's send backlog). */
@@ -106,7 +122,7 @@ export class Relay {
   private readonly pendingCTTL: LruMap<string, number>;
   /** The cTTL of the entity being offered to admission right now (read once by the source's onVersion). */
   private arrivingCTTL: number | null = null;
-  readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, invSent: 0, getDataTimeouts: 0, cttlRaised: 0 };
+  readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, invSent: 0, getDataTimeouts: 0, cttlRaised: 0, repeatsDropped: 0 };
 
   constructor(deps: RelayDeps) {
     this.deps = deps;
@@ -366,16 +382,27 @@ export class Relay {
    * like one submitted by REST (service/intake.ts: arrival order, verifier threads, back-pressure
    * through the peer's `hold`, orphans). Outcomes come back through the peer's source.
    */
-  handleEntity(peer: Peer, kind: EntityKind, payload: unknown, bytes = 0): void {
+  handleEntity(peer: Peer, kind: EntityKind, payload: unknown, bytes = 0, digest?: string): void {
     if (this.closed) return;
     this.stats.itemsReceived++;
     peer.lastDeliveryAt = this.now();
     const probes = this.probes.get(peer);
     if (probes && probes.size > 0 && kind !== 'dispute' && this.answerProbe(peer, probes, payload)) return;
+    // The very bytes of a payload whose admission ended for good: no schema check, no hashing, no
+    // signature work again (an unsolicited repeat push). A repeat of a refused one costs its score again.
+    if (digest !== undefined) {
+      const verdict = this.payloadVerdicts.get(digest);
+      if (verdict !== undefined) {
+        this.stats.repeatsDropped++;
+        if (verdict.banScore > 0 && !peer.isClosed) peer.misbehave(verdict.banScore, `${verdict.reason} (sent again)`);
+        return;
+      }
+    }
     // onVersion (below) reads it during this synchronous call, before anything else can be admitted.
     this.arrivingCTTL = kind === 'dispute' ? null : cttlOf(payload);
     try {
-      void this.deps.service.admit(kind, payload, this.sourceOf(peer), bytes);
+      const admitted = this.deps.service.admit(kind, payload, this.sourceOf(peer), bytes);
+      if (digest !== undefined) void admitted.then((r) => this.rememberPayload(digest, r));
     } finally {
       this.arrivingCTTL = null;
     }
@@ -399,6 +426,12 @@ export class Relay {
     const c = cttlOf(payload);
     if (c !== null) this.noteCTTL(vid, c, peer);
     return true;
+  }
+
+  /** Remember how the admission of these exact payload bytes ended, when that is final (not a refusal that depends on our state). */
+  private rememberPayload(digest: string, r: AdmissionResult): void {
+    if (r.status === 'rejected' && r.banScore === 0) return; // may be admissible later (its oracle arrives)
+    this.payloadVerdicts.set(digest, r.status === 'rejected' ? { banScore: r.banScore, reason: r.reason } : NO_VERDICT_SCORE);
   }
 
   /** Short ids asked for by getdata and not served yet (waiting for peers' sockets to drain), over all peers. */

@@ -7,6 +7,8 @@ import { WireError } from './errors.ts';
 export interface Frame {
   command: string;
   payload: Buffer;
+  /** SHA-256(SHA-256(payload)), computed anyway for the checksum: a free name for these exact bytes (the relay's repeat filter keys on it). */
+  digest: Buffer;
 }
 
 // Lowercase ASCII letters and digits only: every v1 command is such a word, and it keeps logs clean.
@@ -14,6 +16,11 @@ const COMMAND_RE = /^[a-z0-9]{1,12}$/;
 
 // One-shot crypto.hash (Node >= 20.12) skips a Hash object per call; it runs twice per frame.
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
+
+/** SHA-256(SHA-256(payload)), 32 bytes. */
+export function doubleSha256(payload: Buffer): Buffer {
+  return crypto.createHash('sha256').update(crypto.createHash('sha256').update(payload).digest()).digest();
+}
 
 /** First 4 bytes of SHA-256(SHA-256(payload)). */
 export function checksum(payload: Buffer): Buffer {
@@ -112,8 +119,9 @@ export class FrameDecoder {
       }
       if (this.buffered < this.header.length) return frames;
       const payload = this.take(this.header.length);
-      if (!checksum(payload).equals(this.header.checksum)) throw new WireError('bad-checksum', `checksum mismatch in ${this.header.command}`);
-      frames.push({ command: this.header.command, payload });
+      const digest = doubleSha256(payload);
+      if (!digest.subarray(0, 4).equals(this.header.checksum)) throw new WireError('bad-checksum', `checksum mismatch in ${this.header.command}`);
+      frames.push({ command: this.header.command, payload, digest });
       this.header = null;
     }
   }

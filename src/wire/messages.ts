@@ -41,7 +41,14 @@ export type WireMessage =
   | { command: 'ping' | 'pong'; payload: PingPayload }
   | { command: 'addr'; payload: { addresses: AddrEntry[] } }
   | { command: 'inv' | 'getdata' | 'notfound'; payload: { items: InvItem[] } }
-  | { command: EntityKind; payload: unknown; /** Payload size on the wire, set by decode (intake back-pressure counts it). */ bytes?: number };
+  | {
+      command: EntityKind;
+      payload: unknown;
+      /** Payload size on the wire, set by decode (intake back-pressure counts it). */
+      bytes?: number;
+      /** Base64 of the frame's SHA-256d digest, set by the peer: names these exact payload bytes. */
+      digest?: string;
+    };
 
 /** An entity message (any kind in {@link ENTITY_COMMANDS}). */
 export type EntityMessage = Extract<WireMessage, { command: EntityKind }>;

@@ -229,4 +229,30 @@ describe('relay: announcements', () => {
     await waitFor(() => a.misbehaved.length > 0, { message: 'the sender is charged' });
     assert.deepEqual(a.misbehaved, [{ score: 100, reason: 'signature-invalid' }], 'expected 100 points for a bad signature');
   });
+
+  it('the very same payload bytes again skip admission (no schema check, no hashing): a refused one is charged again, an accepted one is dropped', async () => {
+    const { service } = newServiceForTest();
+    let admissions = 0;
+    const admit = service.admit.bind(service);
+    service.admit = ((...args: Parameters<MegaService['admit']>) => {
+      admissions++;
+      return admit(...args);
+    }) as MegaService['admit'];
+    const a = new FakePeer();
+    const relay = relayOver(service, [a]);
+    const bad = { ...makeOracle({ keys: makeKeys(13) }), oracleSignature: '00'.repeat(64) };
+    relay.handleEntity(a.asPeer(), 'oracle', bad, 0, 'digest-of-bad');
+    await waitFor(() => a.misbehaved.length === 1, { message: 'the first copy is refused' });
+    relay.handleEntity(a.asPeer(), 'oracle', bad, 0, 'digest-of-bad');
+    assert.equal(admissions, 1, 'the repeat must not reach the admission door');
+    assert.deepEqual(a.misbehaved.map((m) => m.score), [100, 100], 'the repeat of a refused payload costs its score again');
+    const good = makeOracle({ keys: makeKeys(14) });
+    relay.handleEntity(a.asPeer(), 'oracle', good, 0, 'digest-of-good');
+    await waitFor(() => service.getOracle(makeKeys(14).publicKey) !== undefined, { message: 'the good ad is stored' });
+    await nextTurn();
+    relay.handleEntity(a.asPeer(), 'oracle', good, 0, 'digest-of-good');
+    assert.equal(admissions, 2, 'an accepted payload sent again is dropped before admission');
+    assert.equal(relay.stats.repeatsDropped, 2, 'both repeats are counted');
+    assert.equal(a.misbehaved.length, 2, 'a repeat of an accepted payload costs nothing');
+  });
 });
