@@ -7,7 +7,7 @@ import { SchemaRegistry } from '../../../src/protocol/schema.ts';
 import { BAN_THRESHOLD, MAX_SEND_BUFFER_BYTES } from '../../../src/p2p/constants.ts';
 import { Peer, type PeerOptions } from '../../../src/p2p/peer.ts';
 import { MAX_INV_ITEMS, NETWORK_MAGIC, PROTOCOL_VERSION, type Network } from '../../../src/wire/constants.ts';
-import { encodeFrame, FrameDecoder } from '../../../src/wire/frame.ts';
+import { encodeFrame, FrameDecoder, doubleSha256 } from '../../../src/wire/frame.ts';
 import { MessageCodec, type VersionPayload, type WireMessage } from '../../../src/wire/messages.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
@@ -337,9 +337,14 @@ describe('Peer: after the handshake', () => {
     ];
     h.remote.send(...msgs);
     await waitFor(() => h.messages.length === msgs.length, { message: 'all messages' });
-    // Entity messages arrive with their payload size on the wire (the intake's byte budget counts it).
-    const sized = msgs.map((m) => (['oracle', 'capability', 'report', 'dispute'].includes(m.command) ? { ...m, bytes: Buffer.byteLength(JSON.stringify(m.payload)) } : m));
-    assert.deepEqual(h.messages, sized);
+    // Entity messages arrive with their payload size on the wire (the intake's byte budget counts it)
+    // and the base64 SHA-256d digest of those bytes (the relay's repeat filter keys on it).
+    const sized = msgs.map((m) => {
+      if (!['oracle', 'capability', 'report', 'dispute'].includes(m.command)) return m;
+      const bytes = Buffer.from(JSON.stringify(m.payload), 'utf8');
+      return { ...m, bytes: bytes.length, digest: doubleSha256(bytes).toString('base64') };
+    });
+    assert.deepEqual(h.messages, sized, 'expected every message handed on, entities with their size and digest');
   });
 
   it('a repeated version or verack costs 10 points each; the tenth gets the peer banned', async () => {
