@@ -1,4 +1,4 @@
-// test/integration/dlc-relay.test.ts - three real nodes in a pinned line (a - b - c, no other dials): a DLC announcement posted on one end reaches all, its attestation follows, and a second, different attestation posted on the other end is refused there with dlc-equivocation while every node ends up holding the equivocation evidence (GET /announcements/{id}).
+// test/integration/dlc-relay.test.ts - three real nodes in a pinned line (a - b - c, no other dials): a DLC announcement posted on one end reaches all, its attestation follows, and a second, different attestation posted on the other end is refused there with dlc-equivocation while every node ends up holding the equivocation evidence (GET /announcements/{id}) and lists the oracle as conflicted.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MegaNode } from '../../src/node.ts';
@@ -44,6 +44,12 @@ describe('DLC announcements and attestations across three nodes in a line', () =
       assert.deepEqual([details.attested, details.outcome, details.attestation], [true, 'rain', first], `expected node :${n.httpPort} to keep the first attestation and its outcome`);
       assert.equal(details.equivocation.index, 0, 'expected the equivocating nonce position');
       assert.equal(details.equivocation.attestations.length, 2, 'expected both attestations as evidence');
+      // The proven fault marks the oracle conflicted on every node, and its listings say so.
+      const listed = (await get(n, `/oracles/${o.oracleKeys.publicKey}`)).status;
+      assert.equal(listed, 200, 'the oracle is stored');
+      const oracles = (await get(n, '/oracles')).body as { id: string; standing: { conflicted: boolean; proofs: number } }[];
+      const entry = oracles.find((x) => x.id === o.oracleKeys.publicKey);
+      assert.deepEqual(entry?.standing && [entry.standing.conflicted, entry.standing.proofs], [true, 1], `expected node :${n.httpPort} to list the equivocating oracle as conflicted with one proof`);
     }
     const missing = await get(a, `/attestations/${'0'.repeat(64)}`);
     assert.deepEqual([missing.status, (missing.body as { error: { code: string } }).error.code], [404, 'announcement-not-found'], 'expected a machine code for an unknown announcement');
