@@ -7,7 +7,7 @@ import type { OpenApiDoc } from '../protocol/schema.ts';
 import type { EntityKind } from '../protocol/types.ts';
 import type { MegaService, StoredCapability, StoredOracle } from '../service/service.ts';
 import type { OracleStanding } from '../identity/standing.ts';
-import { capabilityListing, listReportsByChain, oracleListing, reportListing, standingOrderedPage } from './listings.ts';
+import { capabilityListing, listNetworkReportsByChain, listReportsByChain, oracleListing, standingOrderedPage } from './listings.ts';
 import type { BidStatus } from '../identity/bids.ts';
 import type { ManifestStatus } from '../identity/manifest.ts';
 import type { AdmissionResult } from '../service/types.ts';
@@ -179,8 +179,8 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
     getReports: async (_req, res) => {
       const q = input(res).query;
       if (q.scope === 'network') {
-        const merged = await service.listReportsNetwork(q.pubkey as string, pageOf(q));
-        sendJson(res, merged.map((r) => reportListing(r.id, r.report, r.dispute)));
+        // Other shards' reports too, over every key of the rotation chain, like the local listing (PROTOCOL 10.6).
+        sendJson(res, await listNetworkReportsByChain((k) => service.listReportsNetwork(k, ALL_REPORTS), deps.standing, q.pubkey as string, pageOf(q), NETWORK_KEYS_AT_ONCE));
         return;
       }
       // Local reports follow the rotation chain both ways (PROTOCOL 10.6).

@@ -136,6 +136,30 @@ export function chainKeys(pubkey: string, standing: OracleStanding | undefined):
   return out;
 }
 
+/** A report gathered from this node and its peers (GET /reports?scope=network). */
+export interface GatheredReport {
+  id: string;
+  report: Report;
+  dispute: Dispute | null;
+}
+
+/**
+ * GET /reports?pubkey=K&scope=network over K's rotation chain: `gather(k)` (this node's and other
+ * shards' reports against key k, re-verified) for every key of the chain, at most `keysAtOnce` at a
+ * time, merged by id and ordered like local listings (class, PoW, id).
+ */
+export async function listNetworkReportsByChain(gather: (key: string) => Promise<GatheredReport[]>, standing: OracleStanding | undefined, pubkey: string, page: PageReq, keysAtOnce: number): Promise<ReportListing[]> {
+  const keys = chainKeys(pubkey, standing);
+  const byId = new Map<string, GatheredReport>();
+  for (let i = 0; i < keys.length; i += keysAtOnce) {
+    const lists = await Promise.all(keys.slice(i, i + keysAtOnce).map(gather));
+    for (const list of lists) for (const r of list) if (!byId.has(r.id)) byId.set(r.id, r);
+  }
+  const rank = (r: GatheredReport): number => CLASS_RANK[reportClass(r.report, r.dispute !== null)];
+  const all = [...byId.values()].sort((a, b) => rank(b) - rank(a) || b.report.pow.difficulty - a.report.pow.difficulty || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return all.slice(page.page * page.chunkSize, (page.page + 1) * page.chunkSize).map((r) => reportListing(r.id, r.report, r.dispute));
+}
+
 /** Rank order of report listings, highest first: class, PoW, then id ascending. */
 function compareListed(a: StoredReport, b: StoredReport): number {
   const ca = CLASS_RANK[reportClass(a.msg, a.dispute !== null)];

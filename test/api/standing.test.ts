@@ -75,6 +75,14 @@ describe('oracle standing over REST', () => {
     ], 'expected the older key\'s proof first (class before PoW), then the claim');
     const byOld = await request(app).get('/reports').query({ pubkey: OLD.publicKey });
     assert.deepEqual(byOld.body.map((e: { id: string }) => e.id), [reportId(conflict), reportId(claim)], 'expected the old key to reach the newer key\'s reports');
+    // scope=network gathers over the same chain (here no peers: this node's part of every key).
+    const networkByNew = await request(app).get('/reports').query({ pubkey: NEW.publicKey, scope: 'network' });
+    assert.deepEqual(networkByNew.body.map((e: { id: string; class: string }) => [e.id, e.class]), [
+      [reportId(conflict), 'proof'],
+      [reportId(claim), 'claim'],
+    ], 'expected scope=network to follow the rotation chain too, in the same order');
+    const networkByOld = await request(app).get('/reports').query({ pubkey: OLD.publicKey, scope: 'network' });
+    assert.deepEqual(networkByOld.body.map((e: { id: string }) => e.id), [reportId(conflict), reportId(claim)], 'expected scope=network from the old key to reach the newer key\'s reports');
     const paged = await request(app).get('/reports').query({ pubkey: OLD.publicKey, page: 1, chunkSize: 1 });
     assert.deepEqual(paged.body.map((e: { id: string }) => e.id), [reportId(claim)], 'expected chain listings to page');
     // Answered, the claim is listed with its dispute and class.
