@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import bolt11 from 'bolt11';
+import { makeRegtestInvoice } from '../test/helpers/invoice.ts';
 import yaml from 'js-yaml';
 import type { CliIo } from '../src/cli/io.ts';
 import { main } from '../src/cli/main.ts';
@@ -91,19 +91,14 @@ export async function buildExamples(): Promise<Record<ExampleKind, Example[]>> {
     // description hash is SHA-256 of the JCS request), and the trader holds its preimage.
     const paidRequest = { capabilityPubKey: capKey.publicKey, arguments: { city: 'Paris', date: '2024-06-05' } };
     const preimage = sha256Hex('wolfram-mega spec example preimage');
-    const invoice = bolt11.sign(
-      bolt11.encode({
-        network: { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0] },
-        millisatoshis: '5000',
-        timestamp: 1_717_200_000,
-        tags: [
-          { tagName: 'payment_hash', data: sha256Hex(Buffer.from(preimage, 'hex')) },
-          { tagName: 'purpose_commit_hash', data: requestCommitment(paidRequest) },
-          { tagName: 'payment_secret', data: '42'.repeat(32) },
-        ],
-      }),
-      lightningKey.privateKey,
-    ).paymentRequest as string;
+    const invoice = makeRegtestInvoice({
+      nodePrivateKey: lightningKey.privateKey,
+      paymentHash: sha256Hex(Buffer.from(preimage, 'hex')),
+      descriptionHash: requestCommitment(paidRequest),
+      millisatoshis: '5000',
+      timestamp: 1_717_200_000,
+      paymentSecret: '42'.repeat(32),
+    });
     const paid = await mega([
       'report', 'fact-missing', '--oracle', oracleKey.publicKey, '--capability-pubkey', capKey.publicKey,
       '--arg', 'city=Paris', '--arg', 'date=2024-06-05', '--payment-invoice', invoice, '--preimage', preimage, ...mining,

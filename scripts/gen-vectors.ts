@@ -1,6 +1,6 @@
 // scripts/gen-vectors.ts - owns test/fixtures/protocol-vectors.json: deterministic protocol v1 test vectors from fixed keys. Run `npx tsx scripts/gen-vectors.ts` to write, `--check` to compare.
 import fs from 'node:fs';
-import bolt11 from 'bolt11';
+import { makeRegtestInvoice } from '../test/helpers/invoice.ts';
 import { createRequire } from 'node:module';
 import { canonicalize, signedPart, signingHash, signingText } from '../src/protocol/canonical.ts';
 import { sha256Hex } from '../src/protocol/hash.ts';
@@ -266,19 +266,7 @@ const paidRequest: FactRequest = { capabilityPubKey: pub('capability'), argument
 const preimage = sha256Hex('mega payment preimage vector');
 const paymentHash = sha256Hex(Buffer.from(preimage, 'hex'));
 const descriptionHash = requestCommitment(paidRequest);
-const invoice = bolt11.sign(
-  bolt11.encode({
-    network: { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0] },
-    millisatoshis: '1000000',
-    timestamp: 1_717_200_000,
-    tags: [
-      { tagName: 'payment_hash', data: paymentHash },
-      { tagName: 'purpose_commit_hash', data: descriptionHash },
-      { tagName: 'payment_secret', data: '07'.repeat(32) },
-    ],
-  }),
-  PRIVATE_KEYS.lightning,
-).paymentRequest as string;
+const invoice = makeRegtestInvoice({ nodePrivateKey: PRIVATE_KEYS.lightning, paymentHash, descriptionHash, millisatoshis: '1000000', timestamp: 1_717_200_000, paymentSecret: '07'.repeat(32) });
 const paidReport = report({ type: 'fact-missing', request: paidRequest, payment: { proof: 'lightning invoice and preimage', invoice, preimage }, capability: paidCapability }, 4);
 must(verifyCapability(paidCapability), 'paid capability');
 must(verifyReportFacts(paidReport, () => undefined), 'paid report');

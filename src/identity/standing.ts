@@ -241,37 +241,3 @@ export class OracleStanding {
     }
   }
 }
-
-/**
- * One page of a ranked listing with some entries left out, fetched from the unfiltered listing in
- * batches (rank order is kept; cost grows with the page's depth, never with the whole mempool
- * unless the filter leaves out most of it). `maxMatches`, when the caller knows how many entries can
- * pass at most (e.g. the count of verified manifests), ends the walk once that many were seen, so a
- * selective filter stops at its last match instead of walking to the end, and costs nothing at 0.
- */
-export function filteredPage<T>(
-  fetch: (page: { page: number; chunkSize: number }) => T[],
-  keep: (item: T) => boolean,
-  page: { page: number; chunkSize: number },
-  maxMatches = Number.POSITIVE_INFINITY,
-): T[] {
-  const out: T[] = [];
-  let skip = page.page * page.chunkSize;
-  if (maxMatches <= skip) return out;
-  const batch = Math.max(page.chunkSize, 100);
-  let matches = 0;
-  for (let i = 0; ; i++) {
-    const items = fetch({ page: i, chunkSize: batch });
-    for (const item of items) {
-      if (!keep(item)) continue;
-      matches++;
-      if (skip > 0) skip--;
-      else {
-        out.push(item);
-        if (out.length === page.chunkSize) return out;
-      }
-      if (matches >= maxMatches) return out;
-    }
-    if (items.length < batch) return out;
-  }
-}

@@ -54,13 +54,4 @@ export class NonceStore {
   remove(announcementId: string): void {
     removeDurably(this.file(announcementId));
   }
-
-  /** Announcements whose nonces are still stored (not attested yet). */
-  pending(): string[] {
-    return fs
-      .readdirSync(this.dir)
-      .filter((n) => n.endsWith('.json') && !n.startsWith('.'))
-      .map((n) => n.slice(0, -5))
-      .filter((id) => ID.test(id));
-  }
 }

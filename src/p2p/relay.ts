@@ -120,8 +120,6 @@ export class Relay {
   private readonly probed = new LruMap<string, true>(MAX_CTTL_PROBES_REMEMBERED);
   /** Highest cTTL seen for versions waiting in the intake (not stored yet), applied when they are stored. */
   private readonly pendingCTTL: LruMap<string, number>;
-  /** The cTTL of the entity being offered to admission right now (read once by the source's onVersion). */
-  private arrivingCTTL: number | null = null;
   readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, invSent: 0, getDataTimeouts: 0, cttlRaised: 0, repeatsDropped: 0 };
 
   constructor(deps: RelayDeps) {
@@ -398,14 +396,8 @@ export class Relay {
         return;
       }
     }
-    // onVersion (below) reads it during this synchronous call, before anything else can be admitted.
-    this.arrivingCTTL = kind === 'dispute' ? null : cttlOf(payload);
-    try {
-      const admitted = this.deps.service.admit(kind, payload, this.sourceOf(peer), bytes);
-      if (digest !== undefined) void admitted.then((r) => this.rememberPayload(digest, r));
-    } finally {
-      this.arrivingCTTL = null;
-    }
+    const admitted = this.deps.service.admit(kind, payload, this.sourceOf(peer), bytes);
+    if (digest !== undefined) void admitted.then((r) => this.rememberPayload(digest, r));
   }
 
   /**
@@ -448,9 +440,8 @@ export class Relay {
       s = {
         id: `p2p:${peer.ip}:${peer.remotePort}`,
         isPeer: true,
-        onVersion: (vid) => {
-          const cTTL = this.arrivingCTTL;
-          this.arrivingCTTL = null; // this entity's only: an orphan re-admitted inside it has its own
+        onVersion: (vid, kind, payload) => {
+          const cTTL = kind === 'dispute' ? null : cttlOf(payload);
           peer.known.add(vid);
           this.clearRequest(vid, peer);
           this.alternates.delete(vid);

@@ -62,8 +62,8 @@ export function collectSignatureWork(check: (scope: CheckScope) => unknown, memo
 }
 
 /**
- * Keep the results of work done elsewhere: which triples verified (on `work`, for
- * {@link withVerifiedWork}) and which keys are on the curve (in the public-key cache). A key
+ * Keep the results of work done elsewhere: which triples verified (on `work`, for an
+ * answered {@link CheckScope}, protocol/scope.ts) and which keys are on the curve (in the public-key cache). A key
  * whose signature verified is on the curve too.
  */
 export function recordVerified(work: SignatureWork, sigOk: ArrayLike<number>, pubkeyOk: ArrayLike<number>): void {

@@ -3,9 +3,9 @@ import { checkEquivocation, checkNonceReuse, decodeAnnouncement, decodeAttestati
 import { announcementPreimage, checkPow } from '../protocol/pow.ts';
 import type { Announcement, Attestation, OracleCapability, Verified } from '../protocol/types.ts';
 import type { CapabilityLookup } from '../protocol/verify.ts';
-import type { AnnouncementAdd, Mempool } from '../mempool/mempool.ts';
+import type { Mempool } from '../mempool/mempool.ts';
 import type { DlcEvidenceStore, DlcProof } from './dlc-evidence.ts';
-import { rejected, type AdmissionResult } from './types.ts';
+import { fromAdd, rejected, type AdmissionResult } from './types.ts';
 
 /** The config slice of these rules. */
 export interface DlcAdmissionOptions {
@@ -136,16 +136,5 @@ export class DlcRules {
     if (!this.deps.evidence.addNonceReuse(firstId, secondId, evidence)) return;
     this.deps.onProof({ type: 'dlc-nonce-reuse', oracleKey: firstDecoded.oracleKey, oraclePubKey: first.oraclePubKey, announcementIds: [firstId, secondId], evidence });
     this.deps.relayUnstored('announcement', secondId, secondVersion, second);
-  }
-}
-
-function fromAdd(kind: 'announcement' | 'attestation', id: string, r: AnnouncementAdd): AdmissionResult {
-  switch (r.status) {
-    case 'accepted':
-      return { status: 'accepted', kind, id, replaced: r.replaced, evicted: r.evicted };
-    case 'duplicate':
-      return { status: 'duplicate', kind, id };
-    case 'rejected':
-      return rejected(kind, id, r.reason, r.message);
   }
 }

@@ -9,8 +9,8 @@ import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, 
 import { verifyCapability, verifyDispute, verifyDisputeFactAlone, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
 import { isInShard } from '../mempool/shard.ts';
 import { isProof } from '../mempool/report-class.ts';
-import type { AddResult, Mempool } from '../mempool/mempool.ts';
-import { rejected, type AdmissionResult, type RejectReason } from './types.ts';
+import type { Mempool } from '../mempool/mempool.ts';
+import { fromAdd, rejected, type AdmissionResult } from './types.ts';
 import { checkDlcBinding, DlcRules, type DlcAdmissionDeps, type DlcAdmissionOptions } from './admission-dlc.ts';
 
 /** A capability lookup that finds nothing: preparing checks what a message carries, not what is stored. */
@@ -196,18 +196,5 @@ export class AdmissionRules {
     if (why === 'pow-insufficient') return rejected(kind, id, 'pow-invalid', `pow.hash has fewer than ${pow.difficulty} leading zero bits`);
     if (pow.difficulty < threshold) return rejected(kind, id, 'pow-below-threshold', `pow.difficulty ${pow.difficulty} is below this node's minimum ${threshold} for ${kind}`);
     return null;
-  }
-}
-
-function fromAdd(kind: EntityKind, id: string, r: AddResult): AdmissionResult {
-  switch (r.status) {
-    case 'accepted':
-      return { status: 'accepted', kind, id, replaced: r.replaced, evicted: r.evicted };
-    case 'duplicate':
-      return { status: 'duplicate', kind, id };
-    case 'out-of-shard':
-      return { status: 'out-of-shard', kind, id };
-    case 'rejected':
-      return rejected(kind, id, r.reason as RejectReason, r.message);
   }
 }

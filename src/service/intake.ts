@@ -99,7 +99,7 @@ export class Intake {
     const prep = this.deps.rules.prepare(kind, payload);
     if ('status' in prep) return Promise.resolve(this.finish(prep, source, null, false));
     const vid = shortId(prep.version);
-    source.onVersion?.(vid);
+    source.onVersion?.(vid, kind, payload);
     const known = source.isPeer ? this.known(prep, vid, source) : null;
     if (known) {
       this.stats.answeredFromCache++;

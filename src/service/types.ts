@@ -89,6 +89,27 @@ export function rejected(kind: EntityKind, id: string | null, reason: RejectReas
 }
 
 /**
+ * The admission outcome of a mempool add (`MempoolAddResult` or the DLC store's, which has no
+ * out-of-shard): the same statuses, named for `kind` and `id`.
+ */
+export function fromAdd(
+  kind: EntityKind,
+  id: string,
+  r: { status: 'accepted'; replaced: boolean; evicted: EvictedEvent[] } | { status: 'duplicate' } | { status: 'out-of-shard' } | { status: 'rejected'; reason: RejectReason; message: string },
+): AdmissionResult {
+  switch (r.status) {
+    case 'accepted':
+      return { status: 'accepted', kind, id, replaced: r.replaced, evicted: r.evicted };
+    case 'duplicate':
+      return { status: 'duplicate', kind, id };
+    case 'out-of-shard':
+      return { status: 'out-of-shard', kind, id };
+    case 'rejected':
+      return rejected(kind, id, r.reason, r.message);
+  }
+}
+
+/**
  * Who submits to the intake (service/intake.ts): an opaque id plus the hooks a P2P peer needs.
  * REST passes `{id}` and awaits the promise; the relay passes one source per peer.
  */
@@ -102,8 +123,8 @@ export interface AdmissionSource {
    * admission, so their answer reflects the mempool as it is now.
    */
   readonly isPeer?: boolean;
-  /** The payload's short version id, known once it is schema-valid (before admission; duplicates too). */
-  onVersion?(vid: string): void;
+  /** The payload's short version id, known once it is schema-valid (before admission; duplicates too), with the payload it names. */
+  onVersion?(vid: string, kind: EntityKind, payload: unknown): void;
   /** The outcome of every item of this source, orphans admitted later included. Must not throw. */
   onOutcome?(result: AdmissionResult, vid: string | null): void;
   /** Pause (true) or resume (false) the source's reads: intake back-pressure (service/intake-budget.ts). */

@@ -1,5 +1,5 @@
 /** test/helpers/factory.ts - deterministic builders of valid signed, mined test entities and a service/mempool test rig (fake clock); imports src/protocol, src/mempool and src/service only. */
-import bolt11 from 'bolt11';
+import { makeRegtestInvoice } from './invoice.ts';
 import { sha256Hex } from '../../src/protocol/hash.ts';
 import { requestCommitment } from '../../src/protocol/payment.ts';
 import { reportId } from '../../src/protocol/ids.ts';
@@ -408,20 +408,16 @@ export function fakeDispute(reportIdHex: string, oraclePubKey: string, answer = 
 
 // ---- Lightning payment proofs ------------------------------------------------------------------
 
-/** A regtest BOLT11 invoice signed by `nodeKeys` with this payment hash and description hash (the decoder's own encoder and signer). */
+/** A regtest BOLT11 invoice signed by `nodeKeys` with this payment hash and description hash (test/helpers/invoice.ts). */
 export function makeInvoice(opts: { nodeKeys: KeyPair; paymentHash: string; descriptionHash: string; satoshis?: number }): string {
-  const network = { bech32: 'bcrt', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0] };
-  const unsigned = bolt11.encode({
-    network,
-    satoshis: opts.satoshis ?? 10,
+  return makeRegtestInvoice({
+    nodePrivateKey: opts.nodeKeys.privateKey,
+    paymentHash: opts.paymentHash,
+    descriptionHash: opts.descriptionHash,
+    millisatoshis: String((opts.satoshis ?? 10) * 1000),
     timestamp: 1_700_000_000,
-    tags: [
-      { tagName: 'payment_hash', data: opts.paymentHash },
-      { tagName: 'purpose_commit_hash', data: opts.descriptionHash },
-      { tagName: 'payment_secret', data: '11'.repeat(32) },
-    ],
+    paymentSecret: '11'.repeat(32),
   });
-  return bolt11.sign(unsigned, opts.nodeKeys.privateKey).paymentRequest as string;
 }
 
 /** A verified-shape payment proof for `request`: an invoice by `nodeKeys` committing to it, and its preimage (`preimageSeed` picks the preimage). */

@@ -1,7 +1,12 @@
 // test/unit/identity/standing.test.ts - rotation carry-over and reputation on the real admission stack: reports against any key of a chain count under the newest key, before and after rotation, with or without the old ad stored.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { filteredPage, OracleStanding } from '../../../src/identity/standing.ts';
+import { OracleStanding } from '../../../src/identity/standing.ts';
+import { standingOrderedPage } from '../../../src/api/listings.ts';
+
+/** The filtered-page walk of listings, with no conflicted entries (what filteredPage did before standing ordering replaced it). */
+const filteredPage = <T,>(fetch: (p: { page: number; chunkSize: number }) => T[], keep: (item: T) => boolean, page: { page: number; chunkSize: number }, maxMatches?: number): T[] =>
+  standingOrderedPage(fetch, () => false, keep, page, false, maxMatches);
 import type { OracleId, Report, Verified } from '../../../src/protocol/types.ts';
 import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, mine, newServiceForTest, reportId, resignOracle, type KeyPair } from '../../helpers/factory.ts';
 
@@ -159,7 +164,7 @@ describe('a report kept by a newer key', () => {
   });
 });
 
-describe('filteredPage', () => {
+describe('standingOrderedPage as a filtered page (no conflicted entries)', () => {
   const items = Array.from({ length: 1000 }, (_, i) => i);
   function source() {
     const pages: number[] = [];
