@@ -70,6 +70,10 @@ export default tseslint.config(
     rules: restrict([group(['**/mempool/mempool.ts', '**/api/**', '**/p2p/**', '**/wire/**', '**/config/**', '**/node.ts', 'express'], 'identity uses protocol and the service interface; node.ts hands it its config slice')]),
   },
   {
+    files: ['src/lightning/**'],
+    rules: restrict([group(['../**'], 'lightning is the LND REST client: it imports nothing from the project, so node and oracle daemon can share it')]),
+  },
+  {
     files: ['src/dlc/**'],
     rules: restrict([group(['../**', '!../util/**', 'node:net', 'node:http', 'express'], 'dlc is pure DLC oracle cryptography: it imports only util and its libraries (tiny-secp256k1, @noble/curves), never mempool/service/api/p2p/wire/config/node.ts')]),
   },

@@ -12,7 +12,7 @@ import { Mempool } from './mempool/mempool.ts';
 import { MegaService } from './service/service.ts';
 import { OracleStanding } from './identity/standing.ts';
 import { BidVerifier } from './identity/bids.ts';
-import { LndClient } from './identity/lnd.ts';
+import { LndClient } from './lightning/lnd.ts';
 import { ManifestChecker } from './identity/manifest.ts';
 import { FacilitatorIdentity } from './identity/facilitator.ts';
 import {

@@ -3,7 +3,7 @@ import type { Bid, OracleId } from '../protocol/types.ts';
 import type { AcceptedEvent, EvictedEvent, StoredOracle } from '../service/service.ts';
 import type { Logger } from '../log.ts';
 import { BID_CACHE_MAX_BYTES, BID_CACHE_MAX_ENTRIES } from './constants.ts';
-import type { InvoiceLookup, LndInvoice } from './lnd.ts';
+import type { InvoiceLookup, LndInvoice } from '../lightning/lnd.ts';
 import { PeriodicChecker } from './periodic-checker.ts';
 
 /** Tunables of the verifier. */

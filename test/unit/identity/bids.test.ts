@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import type { Logger } from '../../../src/log.ts';
 import { BidVerifier, type BidStatus } from '../../../src/identity/bids.ts';
-import { LndClient, parseRestHost } from '../../../src/identity/lnd.ts';
+import { LndClient, parseRestHost } from '../../../src/lightning/lnd.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
 import { isOracleSignatureValid } from '../../../src/protocol/verify.ts';
 import type { OracleId } from '../../../src/protocol/types.ts';

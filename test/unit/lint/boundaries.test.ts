@@ -35,6 +35,7 @@ const FORBIDDEN: [string, string][] = [
   ['src/identity/x.ts', "import { Pool } from '../p2p/pool.ts';"],
   ['src/cli/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
   ['src/util/x.ts', "import { sha256Hex } from '../protocol/hash.ts';"],
+  ['src/lightning/x.ts', "import { sha256Hex } from '../protocol/hash.ts';"],
 ];
 
 /** [file, allowed import] pairs: the layering the fences must not break. */
