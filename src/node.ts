@@ -13,6 +13,7 @@ import { MegaService } from './service/service.ts';
 import { OracleStanding } from './identity/standing.ts';
 import { BidVerifier } from './identity/bids.ts';
 import { LndClient } from './lightning/lnd.ts';
+import { FactService } from './facts/fact-service.ts';
 import { ManifestChecker } from './identity/manifest.ts';
 import { FacilitatorIdentity } from './identity/facilitator.ts';
 import {
@@ -66,6 +67,8 @@ export class MegaNode {
   private readonly lnd: LndClient | null;
   /** Website manifests of oracle ads, checked in the background. */
   readonly manifests: ManifestChecker;
+  /** Fact requests through this node, uploads, and the fact-conflict reports it builds itself. */
+  readonly facts: FactService;
   /** This facilitator's identity (GET /id) and its own website manifest, checked in the background. */
   readonly facilitator: FacilitatorIdentity;
   private readonly now: () => number;
@@ -109,6 +112,21 @@ export class MegaNode {
       { mempool: this.mempool, schemas: this.schemas, verifier: this.verifier, now: this.now, onBug: (err) => this.log.error({ err }, 'bug in admission; the item was dropped') },
     );
     this.standing = new OracleStanding(this.service);
+    this.facts = new FactService(
+      {
+        isTest: config.isTest,
+        timeoutMs: config.factRequestTimeoutMs,
+        maxResponseBytes: config.maxFactResponseBytes,
+        maxInFlight: config.maxFactRequestsInFlight,
+        cacheMaxEntries: config.factCacheMaxEntries,
+        cacheMaxBytes: config.factCacheMaxBytes,
+        defaultLifetimeMs: config.factLifetimeMs,
+        ledgerMaxEntries: config.factLedgerMaxEntries,
+        ledgerMaxBytes: config.factLedgerMaxBytes,
+        reportDifficulty: config.powThresholdReports,
+      },
+      { service: this.service, log: this.log.child({ mod: 'facts' }) },
+    );
     this.manifests = new ManifestChecker(
       { isTest: config.isTest, timeoutMs: MANIFEST_TIMEOUT_MS, maxBytes: MANIFEST_MAX_BYTES, maxConcurrent: MANIFEST_MAX_CONCURRENT, maxQueued: MANIFEST_MAX_QUEUED, recheckIntervalMs: config.manifestRecheckIntervalMs },
       { service: this.service, log: this.log.child({ mod: 'identity' }), now: this.now },
@@ -237,6 +255,7 @@ export class MegaNode {
         bidStatus: this.bids ? (pk) => (this.bids as BidVerifier).bidStatus(pk) : undefined,
         manifests: this.manifests,
         facilitator: this.facilitator,
+        facts: this.facts,
         isDurable: this.store ? () => (this.store as MempoolStore).durable : undefined,
         info: {
           version: VERSION,
@@ -309,6 +328,7 @@ export class MegaNode {
     this.sweepTimer = null;
     this.bids?.stop();
     this.lnd?.close();
+    this.facts.close();
     this.manifests.stop();
     this.facilitator.stop();
     await this.pool.stop();

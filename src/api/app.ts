@@ -5,6 +5,7 @@ import type { SchemaRegistry } from '../protocol/schema.ts';
 import { errorMiddleware, sendError } from './errors.ts';
 import { createHandlers, type ApiDeps } from './handlers.ts';
 import { createDlcHandlers } from './dlc-handlers.ts';
+import { createFactHandlers, type FactsApi } from './fact-handlers.ts';
 import type { MonitoringHooks } from './monitoring.ts';
 import { mountSwaggerUi } from './swagger.ts';
 import { validateOperation } from './validate.ts';
@@ -27,6 +28,8 @@ export interface ApiAppDeps extends ApiDeps {
   log: Logger;
   /** Metrics, /stats, /peers, /events; without it the spec's `x-monitoring` operations are not routed. */
   monitoring?: MonitoringHooks;
+  /** Fact requests through the node and fact uploads (facts/fact-service.ts); without it those routes answer 404 facts-disabled. */
+  facts?: FactsApi;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -49,7 +52,7 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
     next();
   });
   const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });
-  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...deps.monitoring?.handlers };
+  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createFactHandlers(deps.facts), ...deps.monitoring?.handlers };
   const routed = new Map<string, string[]>();
 
   for (const [path, ops] of Object.entries(deps.spec.paths)) {

@@ -56,6 +56,14 @@ export interface MegaConfig {
   hostSeqNo: number;
   facilitatorId: FacilitatorIdConfig | null;
   manifestRecheckIntervalMs: number;
+  factRequestTimeoutMs: number;
+  maxFactResponseBytes: number;
+  maxFactRequestsInFlight: number;
+  factCacheMaxEntries: number;
+  factCacheMaxBytes: number;
+  factLifetimeMs: number;
+  factLedgerMaxEntries: number;
+  factLedgerMaxBytes: number;
   lnRestHost: string | null;
   lnMacaroonPath: string | null;
   lnTlsCertPath: string | null;
@@ -219,6 +227,14 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
       return null;
     },
   },
+  factRequestTimeoutMs: { type: 'integer', default: 10000, unit: 'milliseconds', doc: 'POST /fact-requests: how long the node waits for the oracle\'s fact endpoint (then 502 oracle-unreachable). Endpoints are reached like manifests: https only (http with isTest), no redirects, no private addresses outside isTest.', check: int(100, 120000) },
+  maxFactResponseBytes: { type: 'integer', default: 65536, unit: 'bytes', doc: 'Largest answer read from an oracle\'s fact endpoint.', check: int(1024, 1048576) },
+  maxFactRequestsInFlight: { type: 'integer', default: 64, unit: 'requests', doc: 'Distinct fact requests forwarded to oracles at once (identical ones share one upstream call); past it 503 proxy-busy.', check: int(1, 10000) },
+  factCacheMaxEntries: { type: 'integer', default: 10000, unit: 'facts', doc: 'Facts the node serves again from cache (until their capability\'s factLifetime, or factLifetimeMs); the least recently stored go first.', check: int(1, 10000000) },
+  factCacheMaxBytes: { type: 'integer', default: 16777216, unit: 'bytes', doc: 'JSON bytes of cached facts (with factCacheMaxEntries).', check: int(1024) },
+  factLifetimeMs: { type: 'integer', default: 60000, unit: 'milliseconds', doc: 'How long a fact is served from cache when its capability states no factLifetime; 0 = never cache.', check: int(0, 365 * 86400000) },
+  factLedgerMaxEntries: { type: 'integer', default: 100000, unit: 'facts', doc: 'Verified answers remembered per request (proxied or uploaded with POST /facts) to notice a second, different answer and report the fact-conflict.', check: int(1, 10000000) },
+  factLedgerMaxBytes: { type: 'integer', default: 33554432, unit: 'bytes', doc: 'JSON bytes of remembered answers (with factLedgerMaxEntries).', check: int(1024) },
   manifestRecheckIntervalMs: { type: 'integer', default: 900000, unit: 'milliseconds', doc: 'Every website manifest (of each stored oracle ad with a manifestUri, and the facilitator\'s own) is fetched again this often; one that vanished or changed un-verifies.', check: int(100, 7 * 86400000) },
   lnRestHost: { type: 'string | null', default: null, unit: 'host:port', doc: 'The operator\'s LND REST API ("host:port", "[v6]:port"), used to verify Lightning bids (GET /v1/invoice/{payment hash}) in the background; null = bids are not verified and count 0 for ranking. Needs lnMacaroonPath and lnTlsCertPath.', check: (v) => str(255, true)(v) ?? (v === null || /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):\d{1,5}$/.test(v as string) ? null : 'must be "host:port"') },
   lnMacaroonPath: { type: 'string | null', default: null, unit: 'file path', doc: 'LND macaroon file for lnRestHost (an invoice-read macaroon is enough); read at start.', check: str(4096, true) },

@@ -1,14 +1,11 @@
-/** identity/manifest.ts - oracle website manifests: fetch (https only, size limit, timeout, no redirects, no private addresses outside tests), check, and keep each oracle's verified state fresh. Imports protocol and the service interface; never api or p2p. */
-import dns from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
-import net from 'node:net';
+/** identity/manifest.ts - oracle website manifests: fetch (through identity/guarded-http.ts: https only, size limit, timeout, no redirects, no private addresses outside tests), check, and keep each oracle's verified state fresh. Imports protocol and the service interface; never api or p2p. */
 import { signingHash } from '../protocol/canonical.ts';
 import { isPublicKey, verifyHash } from '../protocol/keys.ts';
 import type { OracleId } from '../protocol/types.ts';
 import type { Logger } from '../log.ts';
 import type { AcceptedEvent, EvictedEvent, StoredOracle } from '../service/service.ts';
 import { PeriodicChecker } from './periodic-checker.ts';
+import { guardedRequest } from './guarded-http.ts';
 
 /** A website manifest: the domain vouches for the oracle key, signed by that key (canonical form without `signature`). */
 export interface Manifest {
@@ -28,19 +25,6 @@ export interface ManifestFetchOptions {
 
 /** Outcome of a fetch: the parsed JSON and the host it came from, or why not. */
 export type FetchResult = { ok: true; body: unknown; host: string } | { ok: false; reason: string };
-
-const BLOCKED = new net.BlockList();
-for (const [net4, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) {
-  BLOCKED.addSubnet(net4, prefix, 'ipv4');
-}
-for (const [net6, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) BLOCKED.addSubnet(net6, prefix, 'ipv6');
-
-/** Is `ip` loopback, private, link-local, carrier-NAT, multicast or unspecified (IPv4-mapped IPv6 included)? */
-export function isNonPublicAddress(ip: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return BLOCKED.check(mapped[1] as string, 'ipv4');
-  return BLOCKED.check(ip, net.isIPv6(ip) ? 'ipv6' : 'ipv4');
-}
 
 /**
  * Check a fetched manifest for `pubkey` (an oracle's, or the facilitator's: `subject` names it in
@@ -62,88 +46,14 @@ export function checkManifest(doc: unknown, pubkey: string, host: string, subjec
   return null;
 }
 
-/** A short reason for a socket error; a failed connection to every address of a host is an AggregateError with an empty message (Node's happy-eyeballs), so use its parts. */
-function errorText(err: Error): string {
-  const parts = err instanceof AggregateError && !err.message ? err.errors.map((e) => String((e as Error).message)) : [err.message || String((err as NodeJS.ErrnoException).code ?? 'connection failed')];
-  return [...new Set(parts)].join('; ').slice(0, 200);
-}
-
 /** A manifest fetch: {@link fetchManifest} or a test double. `signal` aborts it (the checker stopped). */
 export type ManifestFetch = (uri: string, opts: ManifestFetchOptions, signal?: AbortSignal) => Promise<FetchResult>;
 
 /** GET a manifest: https only (http too when isTest), no redirects, at most maxBytes, within timeoutMs, until `signal` aborts. Never rejects. */
-export function fetchManifest(uri: string, opts: ManifestFetchOptions, signal?: AbortSignal): Promise<FetchResult> {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    return Promise.resolve({ ok: false, reason: 'manifestUri is not a URL' });
-  }
-  if (url.protocol !== 'https:' && !(opts.isTest && url.protocol === 'http:')) return Promise.resolve({ ok: false, reason: 'manifestUri must be https' });
-  if (url.username || url.password) return Promise.resolve({ ok: false, reason: 'manifestUri must not carry credentials' });
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  // The address is checked where the socket is opened (the lookup hook), so DNS cannot swap in a private one afterwards.
-  const lookup = ((hostname: string, options: dns.LookupOptions, cb: (err: Error | null, address: string | dns.LookupAddress[], family?: number) => void) => {
-    dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return cb(err, '', 0);
-      const bad = opts.isTest ? undefined : addresses.find((a) => isNonPublicAddress(a.address));
-      if (bad) return cb(new Error(`manifest host resolves to a non-public address ${bad.address}`), '', 0);
-      if (options.all) return cb(null, addresses);
-      const first = addresses[0];
-      if (!first) return cb(new Error('manifest host has no address'), '', 0);
-      cb(null, first.address, first.family);
-    });
-  }) as unknown as net.LookupFunction;
-  if (net.isIP(host) && !opts.isTest && isNonPublicAddress(host)) return Promise.resolve({ ok: false, reason: 'manifest host is a non-public address' });
-  if (signal?.aborted) return Promise.resolve({ ok: false, reason: 'manifest fetch aborted' });
-  return new Promise((resolve) => {
-    let done = false;
-    let req: http.ClientRequest | null = null;
-    const onAbort = (): void => finish({ ok: false, reason: 'manifest fetch aborted' });
-    const finish = (r: FetchResult): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      req?.destroy();
-      resolve(r);
-    };
-    const timer = setTimeout(() => finish({ ok: false, reason: `manifest did not arrive within ${opts.timeoutMs} ms` }), opts.timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const mod = url.protocol === 'https:' ? https : http;
-    // TLS verification stays on (the default agent options): a manifest is only as good as the
-    // certificate of the host it names. Extra CAs come from the process (NODE_EXTRA_CA_CERTS).
-    try {
-      req = mod.get(url, { lookup, headers: { accept: 'application/json' }, agent: false }, onResponse);
-    } catch (err) {
-      // e.g. a host name Node refuses before any I/O: "never rejects" holds for those too
-      finish({ ok: false, reason: (err as Error).message.slice(0, 200) });
-      return;
-    }
-    req.on('error', (err) => finish({ ok: false, reason: errorText(err) }));
-    function onResponse(res: http.IncomingMessage): void {
-      const status = res.statusCode ?? 0;
-      if (status >= 300 && status < 400) return finish({ ok: false, reason: `manifest answered ${status}: redirects are not followed` });
-      if (status !== 200) return finish({ ok: false, reason: `manifest answered ${status}` });
-      const declared = Number(res.headers['content-length'] ?? 0);
-      if (declared > opts.maxBytes) return finish({ ok: false, reason: `manifest larger than ${opts.maxBytes} bytes` });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > opts.maxBytes) finish({ ok: false, reason: `manifest larger than ${opts.maxBytes} bytes` });
-        else chunks.push(c);
-      });
-      res.on('error', (err) => finish({ ok: false, reason: err.message }));
-      res.on('end', () => {
-        try {
-          finish({ ok: true, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), host });
-        } catch {
-          finish({ ok: false, reason: 'manifest is not JSON' });
-        }
-      });
-    }
-  });
+export async function fetchManifest(uri: string, opts: ManifestFetchOptions, signal?: AbortSignal): Promise<FetchResult> {
+  const r = await guardedRequest(uri, { ...opts, label: 'manifest', urlName: 'manifestUri' }, signal);
+  if (!r.ok) return { ok: false, reason: r.reason.replace('manifest did not answer within', 'manifest did not arrive within').replace('manifest request aborted', 'manifest fetch aborted') };
+  return { ok: true, body: r.body, host: r.host };
 }
 
 /** Outcome of {@link verifyManifest}: the verified domain (lowercase), or why not and at which stage (`fetch`: no manifest arrived; `check`: it arrived and is wrong). */

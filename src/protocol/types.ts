@@ -57,8 +57,11 @@ export interface OracleCapability {
   tags?: string[];
   params?: CapabilityParam[];
   answers?: string[];
+  /** Base URL of the oracle's fact service: facts are asked with `POST <endpoint>/facts` (docs/PROTOCOL.md 10.7). */
   endpoint?: string;
   off?: boolean;
+  /** Seconds a node may serve a fact of this capability from its cache; absent = the node's default. */
+  factLifetime?: number;
   /** The oracle's Lightning node id (33-byte compressed pubkey, hex): invoices for this capability's facts are signed by it, so a fact-missing's payment proof can be verified (docs/PROTOCOL.md 8.3). */
   lightningNodeId?: Hex;
   /** DLC binding: the oracle's BIP340 attestation key and how it signs (docs/PROTOCOL.md "DLC oracles"). Covered by `oracleSignature`. */

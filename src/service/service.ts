@@ -139,6 +139,11 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   }
 
   /** One oracle. */
+  /** The capability ad `capabilityPubKey` of oracle `oraclePubKey` (or of a key it rotated to), if stored. */
+  findCapability(oraclePubKey: string, capabilityPubKey: string): OracleCapability | undefined {
+    return this.lookupCapability(oraclePubKey, capabilityPubKey);
+  }
+
   getOracle(pubkey: string): StoredOracle | undefined {
     return this.mempool.getOracle(pubkey);
   }

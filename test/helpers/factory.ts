@@ -124,6 +124,7 @@ export interface MakeCapabilityOptions {
   cTTL?: number;
   endpoint?: string;
   off?: boolean;
+  factLifetime?: number;
 }
 
 /** A capability ad signed by the oracle key and mined. */
@@ -141,6 +142,7 @@ export function makeCapability(opts: MakeCapabilityOptions): OracleCapability {
   if (opts.answers !== undefined) unsigned.answers = opts.answers;
   if (opts.endpoint !== undefined) unsigned.endpoint = opts.endpoint;
   if (opts.off !== undefined) unsigned.off = opts.off;
+  if (opts.factLifetime !== undefined) unsigned.factLifetime = opts.factLifetime;
   if (opts.lightningNodeId !== undefined) unsigned.lightningNodeId = opts.lightningNodeId;
   return mine(signCapability(unsigned, opts.oracleKeys.privateKey), 'capability', opts.difficulty ?? DEFAULT_DIFFICULTY);
 }

@@ -36,6 +36,8 @@ const FORBIDDEN: [string, string][] = [
   ['src/cli/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
   ['src/util/x.ts', "import { sha256Hex } from '../protocol/hash.ts';"],
   ['src/lightning/x.ts', "import { sha256Hex } from '../protocol/hash.ts';"],
+  ['src/facts/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
+  ['src/facts/x.ts', "import express from 'express';"],
 ];
 
 /** [file, allowed import] pairs: the layering the fences must not break. */
