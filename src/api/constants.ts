@@ -21,6 +21,10 @@ export const LIVE_MAX_BUFFERED_BYTES = 1024 * 1024;
 export const LIVE_CLOSE_GRACE_MS = 2000;
 /** Ping interval; a client that has not answered the previous ping by the next one is cut (dead TCP). */
 export const LIVE_PING_INTERVAL_MS = 30_000;
+/** Events kept for clients that reconnect and resume (`since`); older ones are gone and the client is told to list again. */
+export const LIVE_REPLAY_MAX_EVENTS = 10_000;
+/** Bytes of those events (JSON) at most. */
+export const LIVE_REPLAY_MAX_BYTES = 8 * 1024 * 1024;
 /** Largest message a client may send (the feed is one-way; anything bigger closes with 1009). */
 export const LIVE_MAX_INBOUND_BYTES = 1024;
 

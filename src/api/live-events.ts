@@ -1,4 +1,5 @@
-/** api/live-events.ts - the `/events` WebSocket feed: one-way JSON events to a capped set of clients, each with a bounded send queue (slow clients are dropped, never buffered without limit). Imports ws and api; never mempool or p2p. */
+/** api/live-events.ts - the `/events` WebSocket feed: one-way JSON events to a capped set of clients, each with its filters (api/live-subscriptions.ts) and a bounded send queue (slow clients are dropped, never buffered without limit); every event numbered so a client that reconnects resumes from the last one it saw. Imports ws and api; never mempool or p2p. */
+import crypto from 'node:crypto';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -11,15 +12,29 @@ import {
   LIVE_MAX_INBOUND_BYTES,
   LIVE_MAX_QUEUED_MESSAGES,
   LIVE_PING_INTERVAL_MS,
+  LIVE_REPLAY_MAX_BYTES,
+  LIVE_REPLAY_MAX_EVENTS,
 } from './constants.ts';
 import type { PeerJson } from './peers.ts';
+import { matches, parseSubscription, ReplayRing, type LiveFilter, type Subscription } from './live-subscriptions.ts';
 
 /** Entity types named in the feed. */
 export type LiveItemType = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation';
 
 /** One message of the feed (JSON text frames; `event` is the discriminator, `time` ISO 8601). */
 export type LiveEvent =
-  | { event: 'hello'; time: string; maxQueuedMessages: number; maxBufferedBytes: number }
+  | {
+      event: 'hello';
+      time: string;
+      maxQueuedMessages: number;
+      maxBufferedBytes: number;
+      /** Names this run of the node: sequence numbers restart with a new epoch. */
+      epoch: string;
+      /** Sequence number of the last event published before this client joined. */
+      seq: number;
+      /** For a client that asked to resume (`since`, `epoch`): events replayed, and whether nothing it asked for was lost (false: list again). */
+      resume?: { replayed: number; complete: boolean };
+    }
   | {
       event: 'mempool:accepted';
       time: string;
@@ -88,6 +103,7 @@ interface ClientState {
   /** Answered the last ping. */
   alive: boolean;
   remote: string;
+  filter: LiveFilter | null;
 }
 
 /**
@@ -105,6 +121,12 @@ export class LiveEvents {
   private server: http.Server | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Sequence number of the last event published (each event carries its own as `seq`). */
+  private seq = 0;
+  private readonly epoch = crypto.randomBytes(8).toString('hex');
+  /** Recent events for resuming clients; kept from the first client on (a node nobody watches builds no events). */
+  private readonly ring = new ReplayRing(LIVE_REPLAY_MAX_EVENTS, LIVE_REPLAY_MAX_BYTES);
+  private ringActive = false;
   private readonly onUpgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => this.handleUpgrade(req, socket, head);
 
   constructor(opts: Partial<LiveEventsOptions>, deps: LiveEventsDeps) {
@@ -128,17 +150,26 @@ export class LiveEvents {
     this.pingTimer.unref();
   }
 
-  /** Send `e` to every client. Never throws. */
+  /** Send `e` to every client whose filters it passes, numbered. Never throws. */
   publish(make: () => LiveEvent): void {
-    if (this.clients.size === 0) return; // nobody watches: the event is not even built
+    if (this.clients.size === 0 && !this.ringActive) return; // nobody ever watched: the event is not even built
+    let event: LiveEvent;
     let data: string;
     try {
-      data = JSON.stringify(make());
+      event = make();
+      data = JSON.stringify({ ...event, seq: this.seq + 1 });
     } catch (err) {
       this.log.error({ err }, 'live event not serializable');
       return;
     }
-    for (const [ws, state] of this.clients) this.sendTo(ws, state, data);
+    this.seq += 1;
+    this.ring.push(this.seq, event, data);
+    for (const [ws, state] of this.clients) if (matches(state.filter, event)) this.sendTo(ws, state, data);
+  }
+
+  /** Events held for resuming clients (limits table, tests). */
+  replaySize(): { entries: number; bytes: number } {
+    return this.ring.size();
   }
 
   /** Close every client (1001) and stop accepting; resolves when all are gone (at most the close grace). */
@@ -161,25 +192,31 @@ export class LiveEvents {
         refuse(socket, '404 Not Found');
         return;
       }
+      const sub = parseSubscription(new URL(req.url ?? '/', 'http://node').searchParams);
+      if ('error' in sub) {
+        refuse(socket, '400 Bad Request', `X-Mega-Error: ${sub.error.replace(/[^\x20-\x7e]/g, '?')}\r\n`);
+        return;
+      }
       if (this.stopped || this.clients.size >= this.opts.maxClients) {
         refuse(socket, '503 Service Unavailable', 'Retry-After: 10\r\n');
         if (!this.stopped) this.onDrop('max-clients');
         return;
       }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.addClient(ws, req));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.addClient(ws, req, sub));
     } catch (err) {
       this.log.warn({ err }, 'live events: upgrade failed');
       socket.destroy();
     }
   }
 
-  private addClient(ws: WebSocket, req: http.IncomingMessage): void {
+  private addClient(ws: WebSocket, req: http.IncomingMessage, sub: Subscription): void {
     // The cap is checked again: two handshakes may have been in flight at once.
     if (this.stopped || this.clients.size >= this.opts.maxClients) {
       ws.close(1013, 'too many live clients');
       return;
     }
-    const state: ClientState = { pending: 0, alive: true, remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}` };
+    const state: ClientState = { pending: 0, alive: true, remote: `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`, filter: sub.filter };
+    this.ringActive = true;
     this.clients.set(ws, state);
     ws.on('pong', () => {
       state.alive = true;
@@ -196,8 +233,19 @@ export class LiveEvents {
       time: new Date(this.now()).toISOString(),
       maxQueuedMessages: this.opts.maxQueuedMessages,
       maxBufferedBytes: this.opts.maxBufferedBytes,
+      epoch: this.epoch,
+      seq: this.seq,
     };
+    // A resume replays what the ring still holds after `since`, at most half the send queue; anything
+    // less than all of it is said, so the client lists again instead of trusting a feed with a hole.
+    let replay: string[] = [];
+    if (sub.since !== undefined) {
+      const r = sub.epoch === this.epoch ? this.ring.after(sub.since, state.filter, Math.floor(this.opts.maxQueuedMessages / 2)) : { data: [], complete: false };
+      replay = r.data;
+      hello.resume = { replayed: r.data.length, complete: r.complete && sub.since <= this.seq };
+    }
     this.sendTo(ws, state, JSON.stringify(hello));
+    for (const d of replay) this.sendTo(ws, state, d);
   }
 
   private sendTo(ws: WebSocket, state: ClientState, data: string): void {

@@ -49,13 +49,70 @@ function client(url: string, opts: WebSocket.ClientOptions = {}) {
 const post = (base: string, path: string, body: unknown) =>
   fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+describe('GET /events filters and resume', () => {
+  it('delivers only what a client filtered for: one oracle, a question word, event names', async () => {
+    const s = await serve();
+    const k1 = makeKeys(41);
+    const k2 = makeKeys(42);
+    const byOracle = client(`${s.url}?oracle=${k1.publicKey}`);
+    const byWord = client(`${s.url}?question=RAIN`);
+    const byName = client(`${s.url}?events=mempool:accepted`);
+    await waitFor(() => byOracle.got.length === 1 && byWord.got.length === 1 && byName.got.length === 1, { message: 'three hellos' });
+    for (const o of [makeOracle({ keys: k1, difficulty: 1 }), makeOracle({ keys: k2, difficulty: 1 })]) assert.equal((await post(s.base, '/oracle', o)).status, 201);
+    assert.equal((await post(s.base, '/capability', makeCapability({ oracleKeys: k2, capKeys: makeKeys(43), question: 'Will it rain tomorrow?' }))).status, 201);
+    s.monitoring.publishPeer('peer:connect', fakePeer({}));
+    await waitFor(() => byName.got.length === 4, { message: 'three accepted events for the events= client' });
+    assert.deepEqual(byOracle.got.slice(1).map((e) => [e.event, e.id]), [['mempool:accepted', k1.publicKey]], 'oracle= passes only that oracle\'s events (no peer events)');
+    assert.deepEqual(byWord.got.slice(1).map((e) => [e.event, e.type]), [['mempool:accepted', 'capability']], 'question= passes capabilities whose question has the word, any case');
+    assert.ok(byName.got.slice(1).every((e) => e.event === 'mempool:accepted'), 'events= passes only the names asked for');
+    for (const c of [byOracle, byWord, byName]) c.ws.close();
+  });
+
+  it('refuses a malformed filter with 400 at the upgrade', async () => {
+    const s = await serve();
+    for (const q of ['oracle=xyz', 'events=mempool:accepted,nope', 'since=5', 'colour=red', 'question=two%20words']) {
+      const c = client(`${s.url}?${q}`);
+      await waitFor(() => c.state.status !== 0 || c.state.open, { message: `answer to ${q}` });
+      assert.equal(c.state.status, 400, `${q} must be refused with 400`);
+    }
+  });
+
+  it('a client that reconnects with since and epoch gets what it missed, and is told when it cannot', async () => {
+    const s = await serve();
+    const k = makeKeys(51);
+    const first = client(`${s.url}?oracle=${k.publicKey}`);
+    await waitFor(() => first.got.length === 1, { message: 'hello' });
+    assert.equal((await post(s.base, '/oracle', makeOracle({ keys: k, difficulty: 1 }))).status, 201);
+    await waitFor(() => first.got.length === 2, { message: 'first event' });
+    const { epoch } = first.got[0] as { epoch: string };
+    const lastSeen = (first.got[1] as { seq: number }).seq;
+    first.ws.close();
+    await waitFor(() => s.monitoring.live.clientCount === 0, { message: 'gone' });
+    // Missed while away: another oracle (filtered out) and a new version of ours.
+    assert.equal((await post(s.base, '/oracle', makeOracle({ keys: makeKeys(52), difficulty: 1 }))).status, 201);
+    assert.equal((await post(s.base, '/oracle', makeOracle({ keys: k, difficulty: 1, seqNo: 1 }))).status, 201);
+    const back = client(`${s.url}?oracle=${k.publicKey}&since=${lastSeen}&epoch=${epoch}`);
+    await waitFor(() => back.got.length === 2, { message: 'hello and the one missed event' });
+    assert.deepEqual((back.got[0] as { resume: unknown }).resume, { replayed: 1, complete: true });
+    assert.equal(back.got[1]?.replaced, true, 'the replayed event is the new version of our oracle');
+    assert.equal(back.got[1]?.seq, lastSeen + 2, 'sequence numbers count every event, filtered or not');
+    const stranger = client(`${s.url}?since=0&epoch=0000000000000000`);
+    await waitFor(() => stranger.got.length === 1, { message: 'hello' });
+    assert.deepEqual((stranger.got[0] as { resume: unknown }).resume, { replayed: 0, complete: false }, 'another epoch: nothing replayed, told to list again');
+    back.ws.close();
+    stranger.ws.close();
+  });
+});
+
 describe('GET /events (WebSocket)', () => {
   it('sends hello, accepted and evicted items with type and id, and peer events', async () => {
     const s = await serve({ maxOracles: 1 });
     const c = client(s.url);
     await waitFor(() => c.got.length === 1, { message: 'hello' });
     const time = new Date(s.clock.now()).toISOString(); // the fake clock: every event carries it
-    assert.deepEqual(c.got[0], { event: 'hello', time, maxQueuedMessages: 1000, maxBufferedBytes: 1048576 });
+    const epoch = (c.got[0] as { epoch: string }).epoch;
+    assert.match(epoch, /^[0-9a-f]{16}$/);
+    assert.deepEqual(c.got[0], { event: 'hello', time, maxQueuedMessages: 1000, maxBufferedBytes: 1048576, epoch, seq: 0 });
 
     const k1 = makeKeys(1);
     const k2 = makeKeys(2);
@@ -66,11 +123,11 @@ describe('GET /events (WebSocket)', () => {
     await waitFor(() => c.got.length === 6, { message: 'five events' });
     const peer = { address: '127.0.0.1:18444', direction: 'outbound', userAgent: '/other:1.0/', shard: { count: 1, index: 0 }, connectedSince: '2024-01-01T00:00:00.000Z', bytesIn: 10, bytesOut: 20, lastSeen: '2024-01-01T00:01:00.000Z' };
     assert.deepEqual(c.got.slice(1), [
-      { event: 'mempool:accepted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, replaced: false, tags: ['<i>x</i>'] },
-      { event: 'mempool:evicted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, cause: 'rank' },
-      { event: 'mempool:accepted', time, type: 'oracle', id: k2.publicKey, oraclePubKey: k2.publicKey, replaced: false },
-      { event: 'peer:connect', time, peer },
-      { event: 'peer:disconnect', time, peer },
+      { event: 'mempool:accepted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, replaced: false, tags: ['<i>x</i>'], seq: 1 },
+      { event: 'mempool:evicted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, cause: 'rank', seq: 2 },
+      { event: 'mempool:accepted', time, type: 'oracle', id: k2.publicKey, oraclePubKey: k2.publicKey, replaced: false, seq: 3 },
+      { event: 'peer:connect', time, peer, seq: 4 },
+      { event: 'peer:disconnect', time, peer, seq: 5 },
     ]);
     const liveEvent = testSchemas().component('LiveEvent');
     for (const e of c.got) assert.equal(liveEvent(e), true, `${String(e.event)} matches the spec's LiveEvent: ${JSON.stringify(liveEvent.errors)}`);
