@@ -38,7 +38,8 @@ examples:
   mega report fact-missing --oracle 02ab... --capability-pubkey 03cd... | mega post -
 `;
 
-function nodeUrl(opts: Opts, io: CliIo): URL {
+/** The node base URL from --node, $MEGA_NODE or the default, with a trailing slash so endpoints resolve under any path prefix. */
+export function nodeUrl(opts: Opts, io: CliIo): URL {
   const raw = opts.str('node') ?? io.env[NODE_ENV] ?? DEFAULT_NODE;
   let url: URL;
   try {
@@ -52,7 +53,8 @@ function nodeUrl(opts: Opts, io: CliIo): URL {
   return url;
 }
 
-function networkError(e: unknown, url: URL, timeoutMs: number): CliError {
+/** A fetch failure as one CLI error line. */
+export function networkError(e: unknown, url: URL, timeoutMs: number): CliError {
   const err = e as Error & { cause?: { code?: string; message?: string } };
   if (err.name === 'TimeoutError') return new CliError(`no answer from ${url.origin} within ${timeoutMs} ms`);
   const why = err.cause?.code ?? err.cause?.message ?? err.message;
