@@ -187,8 +187,8 @@ export class MegaNode {
     );
     // Relay hangs on the service's item:relay (driven by mempool:accepted), never on the handler that received the item.
     this.service.on('item:relay', (item) => this.pool.relayItem(item));
-    this.service.setNetworkReportSource((pubkey) =>
-      queryNetworkReports(pubkey, { peers: () => this.pool.list(), ownShard: config.shard, log: this.log.child({ mod: 'p2p' }) }),
+    this.service.setNetworkReportSource((pubkey, depth) =>
+      queryNetworkReports(pubkey, { peers: () => this.pool.list(), ownShard: config.shard, log: this.log.child({ mod: 'p2p' }) }, depth),
     );
     this.store =
       config.dataDir === null

@@ -154,7 +154,7 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       const keys = [pubkey, ...standing.previousKeys(pubkey)];
       const gathered: Awaited<ReturnType<MegaService['listReportsNetwork']>> = [];
       for (let i = 0; i < keys.length; i += NETWORK_KEYS_AT_ONCE) {
-        const lists = await Promise.all(keys.slice(i, i + NETWORK_KEYS_AT_ONCE).map((k) => service.listReportsNetwork(k, ALL_REPORTS)));
+        const lists = await Promise.all(keys.slice(i, i + NETWORK_KEYS_AT_ONCE).map((k) => service.listReportsNetwork(k, ALL_REPORTS, (query.depth as number | undefined) ?? 1)));
         for (const l of lists) gathered.push(...l);
       }
       sendJson(res, standing.reputationFrom(pubkey, gathered, 'network'));
@@ -180,7 +180,8 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       const q = input(res).query;
       if (q.scope === 'network') {
         // Other shards' reports too, over every key of the rotation chain, like the local listing (PROTOCOL 10.6).
-        sendJson(res, await listNetworkReportsByChain((k) => service.listReportsNetwork(k, ALL_REPORTS), deps.standing, q.pubkey as string, pageOf(q), NETWORK_KEYS_AT_ONCE));
+        const depth = (q.depth as number | undefined) ?? 1;
+        sendJson(res, await listNetworkReportsByChain((k) => service.listReportsNetwork(k, ALL_REPORTS, depth), deps.standing, q.pubkey as string, pageOf(q), NETWORK_KEYS_AT_ONCE));
         return;
       }
       // Local reports follow the rotation chain both ways (PROTOCOL 10.6).

@@ -174,10 +174,10 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   }
 
   /** Source of reports kept by other shards (the P2P layer sets it; none on a lone node). */
-  private networkReports: ((pubkey: string) => Promise<unknown[]>) | null = null;
+  private networkReports: ((pubkey: string, depth: number) => Promise<unknown[]>) | null = null;
 
-  /** Let GET /reports?scope=network reach peers (node.ts wires the P2P query here). */
-  setNetworkReportSource(source: (pubkey: string) => Promise<unknown[]>): void {
+  /** Let GET /reports?scope=network reach peers (node.ts wires the P2P query here); `depth` 1 also reaches shards no connected peer stores, one hop further. */
+  setNetworkReportSource(source: (pubkey: string, depth: number) => Promise<unknown[]>): void {
     this.networkReports = source;
   }
 
@@ -186,12 +186,12 @@ export class MegaService extends EventEmitter<ServiceEvents> {
    * are untrusted: each must be a schema-valid report against `pubkey` whose id and PoW check out
    * (and whose facts verify), and a dispute is kept only if it verifies against it.
    */
-  async listReportsNetwork(pubkey: string, page: Page): Promise<{ id: string; report: Report; dispute: Dispute | null }[]> {
+  async listReportsNetwork(pubkey: string, page: Page, depth = 1): Promise<{ id: string; report: Report; dispute: Dispute | null }[]> {
     const merged = new Map<string, { id: string; report: Report; dispute: Dispute | null }>();
     for (const r of this.mempool.listReports(pubkey, { page: 0, chunkSize: this.mempool.options.maxReports })) {
       merged.set(r.id, { id: r.id, report: r.msg, dispute: r.dispute?.msg ?? null });
     }
-    const remote = this.networkReports ? await this.networkReports(pubkey) : [];
+    const remote = this.networkReports ? await this.networkReports(pubkey, depth) : [];
     for (const item of remote) {
       const e = item as { report?: unknown; dispute?: unknown };
       if (typeof e !== 'object' || e === null || !this.schemas.validateEntity('report', e.report).ok) continue;
