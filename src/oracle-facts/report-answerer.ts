@@ -99,6 +99,8 @@ export class ReportAnswerer {
   private readonly polls = new Set<Promise<void>>();
   private schemas: SchemaRegistry | null = null;
   private running = false;
+  /** Set by stop(): polls in progress end early (pollNow works without start(), for the admin API and tests). */
+  private stopping = false;
 
   constructor(opts: ReportAnswererOptions) {
     this.o = {
@@ -131,12 +133,14 @@ export class ReportAnswerer {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.schemas ??= SchemaRegistry.load();
     for (const n of this.nodes) this.schedule(n, 0);
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     for (const n of this.nodes) {
       if (n.timer) clearTimeout(n.timer);
       n.timer = null;
@@ -154,7 +158,7 @@ export class ReportAnswerer {
     };
   }
 
-  /** Poll one node now (also what the timer runs); resolves when the poll is over. Never rejects. */
+  /** Poll one node now, started or not (the timer runs the same); resolves when the poll is over. Never rejects. */
   async pollNow(url: string): Promise<void> {
     const n = this.nodes.find((x) => x.status.url === url);
     if (n) await this.runPoll(n);
@@ -204,7 +208,10 @@ export class ReportAnswerer {
           const entry = e as Partial<StoredReportEntry> | null;
           if (typeof entry !== 'object' || entry === null) continue;
           // The listing orders answered claims last (PROTOCOL 10.6): nothing open follows.
-          if (entry.class === 'answered') answeredReached = true;
+          if (entry.class === 'answered') {
+            answeredReached = true;
+            break;
+          }
           if (entry.dispute !== null || typeof entry.id !== 'string' || found.has(entry.id)) continue;
           if (!schemas.validateEntity('report', entry.report).ok) continue;
           const report = entry.report as Report;
@@ -219,14 +226,14 @@ export class ReportAnswerer {
   }
 
   private async poll(n: NodeState): Promise<void> {
-    if (!this.running) return;
+    if (this.stopping) return;
     n.status.lastPollAt = new Date(this.o.now()).toISOString();
     const open = await this.openReports(n);
     if (open === null) return;
     n.status.open = open.size;
     let posted = 0;
     for (const [id, report] of open) {
-      if (!this.running || posted >= this.o.maxAnswersPerPoll) break;
+      if (this.stopping || posted >= this.o.maxAnswersPerPoll) break;
       const key = `${n.status.url}|${id}`;
       const prev = this.outcomes.get(key);
       if (prev && (prev.outcome === 'disputed' || prev.retryAt > this.o.now())) continue;
