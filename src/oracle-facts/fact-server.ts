@@ -26,13 +26,13 @@ export interface FactServerOptions {
   host: string;
   /** 0: the system picks a free port. */
   port: number;
-  /** Capabilities answered here, by `capabilityPubKey` (hex). */
-  capabilities: ReadonlyMap<string, CapabilityEntry>;
+  /** Capabilities answered here, by `capabilityPubKey` (hex); give these or `desk`. */
+  capabilities?: ReadonlyMap<string, CapabilityEntry>;
   limits: FactServerLimits;
   /** Lightning payment; without it every fact is free. */
   payment?: PaymentOptions;
   log: Logger;
-  /** Share a desk with the report answerer (same remembered answers); built from `capabilities` when absent. */
+  /** A desk shared with the report answerer (same remembered answers); when given, `capabilities` must be absent. */
   desk?: FactDesk;
 }
 
@@ -88,7 +88,8 @@ function parseBody(body: unknown, validateRequest: ReturnType<SchemaRegistry['co
 /** The Express app of the endpoint (exported for tests that drive it without a socket). */
 export function createFactApp(opts: FactServerOptions): express.Express {
   const log = opts.log.child({ mod: 'fact-server' });
-  const desk = opts.desk ?? new FactDesk({ capabilities: opts.capabilities, resolveTimeoutMs: opts.limits.resolveTimeoutMs });
+  if ((opts.desk === undefined) === (opts.capabilities === undefined)) throw new Error('give the fact server either capabilities or a desk');
+  const desk = opts.desk ?? new FactDesk({ capabilities: opts.capabilities as ReadonlyMap<string, CapabilityEntry>, resolveTimeoutMs: opts.limits.resolveTimeoutMs });
   const gate = opts.payment ? new PaymentGate(opts.payment) : null;
   const rate = new ClientRateLimiter(opts.limits.ratePerMinutePerClient);
   const slots = new ConcurrencyGate(opts.limits.maxConcurrent);

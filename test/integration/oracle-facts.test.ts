@@ -49,7 +49,6 @@ describe('oracle facts and report answering against a real node', () => {
     server = await startFactServer({
       host: '127.0.0.1',
       port: 0,
-      capabilities: new Map(),
       desk,
       limits: { maxBodyBytes: 16 * 1024, ratePerMinutePerClient: 600, maxConcurrent: 16, resolveTimeoutMs: 2000 },
       log: silentLog,
