@@ -110,4 +110,37 @@ describe('oracle facts and report answering against a real node', () => {
     const stats = (await (await fetch(`${base}/status`)).json()) as { counts: { disputes: number } };
     assert.equal(stats.counts.disputes, 1, 'the node stores the one dispute');
   });
+
+  it('after a key rotation, a report filed against the old key is found through the new key and disputed', async () => {
+    // A second oracle: old key A rotated to B; its capability is advertised under B only.
+    const oldKeys = makeKeys(63);
+    const newKeys = makeKeys(64);
+    const cap2Keys = makeKeys(65);
+    const oldAd = makeOracle({ keys: oldKeys });
+    assert.equal((await postJson('/oracle', oldAd)).status, 201);
+    assert.equal((await postJson('/oracle', makeOracle({ keys: newKeys, previous: { oracle: oldAd, keys: oldKeys } }))).status, 201, 'the rotated ad is admitted');
+    assert.equal((await postJson('/capability', makeCapability({ oracleKeys: newKeys, capKeys: cap2Keys, question: 'Rainfall in {city}?', params: [{ name: 'city', values: [] }] }))).status, 201);
+    const rotDesk = new FactDesk({
+      capabilities: new Map([[cap2Keys.publicKey, { signer: KeyFileSigner.fromHex(cap2Keys.privateKey), params: [{ name: 'city', values: [] }], resolve: async (r: FactRequest) => `12 mm in ${r.arguments.city}` }]]),
+      resolveTimeoutMs: 2000,
+    });
+    const report = makeReport({ type: 'fact-missing', oraclePubKey: oldKeys.publicKey, capKeys: cap2Keys, args: { city: 'Bern' } });
+    const filed = await postJson('/report', report);
+    assert.equal(filed.status, 201, `a report against the old key is admitted, got ${JSON.stringify(filed.body)}`);
+    const rot = new ReportAnswerer({ oraclePubKeys: [newKeys.publicKey], nodes: [base], answer: deskAnswer(rotDesk), log: silentLog, intervalMs: 1000 });
+    rot.start();
+    try {
+      await waitFor(
+        async () => ((await (await fetch(`${base}/reports?pubkey=${newKeys.publicKey}`)).json()) as { id: string; dispute: unknown }[]).some((e) => e.id === reportId(report) && e.dispute !== null),
+        { timeoutMs: DISPUTE_DEADLINE_MS, message: () => `the old key's report disputed; answerer status ${JSON.stringify(rot.status())}` },
+      );
+    } finally {
+      await rot.stop();
+    }
+    assert.deepEqual(
+      rot.status().recent.map((o) => [o.reportId, o.outcome]),
+      [[reportId(report), 'disputed']],
+      'the dispute names the report (old key) and is accepted',
+    );
+  });
 });
