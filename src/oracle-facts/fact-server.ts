@@ -1,4 +1,4 @@
-/** oracle-facts/fact-server.ts - the oracle's fact endpoint (a capability's `endpoint`, PROTOCOL "Oracle fact endpoint"): POST /facts {request, paymentHash?, invoice?} answered with a fact signed by the capability key, behind body, rate and concurrency limits and, when LND is configured, a Lightning payment per request. Imports protocol, oracle (Signer), lightning, util and express; never a node's modules. */
+/** oracle-facts/fact-server.ts - the oracle's fact endpoint (a capability's `endpoint` is its base URL; PROTOCOL 10.7 and 10.8): POST /facts {request, paymentHash?, invoice?} answered with a fact signed by the capability key, behind body, rate and concurrency limits and, when LND is configured, a Lightning payment per request. Imports protocol, oracle (Signer), lightning, util and express; never a node's modules. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -38,7 +38,7 @@ export interface FactServerOptions {
 
 /** A running fact server. */
 export interface FactServer {
-  /** `http://host:port` (append `/facts`). */
+  /** `http://host:port`: the base URL a capability advertises as `endpoint` (facts are asked at `<endpoint>/facts`). */
   url: string;
   close(): Promise<void>;
 }
@@ -60,7 +60,8 @@ const REFUSAL_STATUS: Record<DeskRefusal['code'], number> = {
 
 function sendError(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
   if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-  res.status(status).json({ error: { code, message }, ...extra });
+  // The fact endpoint's error body is flat `{code, message}` (PROTOCOL 10.7: what a node's proxy reads).
+  res.status(status).json({ code, message, ...extra });
 }
 
 type Parsed = { ok: true; request: FactRequest; payment: PresentedPayment } | { ok: false; message: string };

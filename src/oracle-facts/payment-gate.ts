@@ -27,8 +27,8 @@ export interface InvoiceOffer {
   invoice: string;
   paymentHash: string;
   amountMsat: string;
-  /** ISO 8601 time after which LND no longer accepts payment. */
-  expiresAt: string;
+  /** Unix seconds after which LND no longer accepts payment (PROTOCOL 10.7 `PaymentDemand`). */
+  expiresAt: number;
 }
 
 /** Outcome of a payment step (a value, never an exception). */
@@ -56,8 +56,6 @@ function invoicePaymentHash(invoice: string): string | null {
   }
 }
 
-const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
-
 /** Issues and checks payments for fact requests against one LND node. */
 export class PaymentGate {
   private readonly opts: PaymentOptions;
@@ -81,7 +79,7 @@ export class PaymentGate {
   async offer(request: FactRequest, priceMsat: bigint, code: 'payment-required' = 'payment-required', message = 'pay the invoice, then send the same request again with its paymentHash'): Promise<GateResult> {
     const r = await this.opts.lnd.addInvoice({ valueMsat: priceMsat, expirySeconds: this.opts.invoiceExpirySeconds, descriptionHashHex: requestCommitment(request) });
     if (r.status === 'error') return { status: 'unavailable', message: `cannot issue an invoice: ${r.message}` };
-    const expiresAt = iso(Math.floor(this.now() / 1000) + this.opts.invoiceExpirySeconds);
+    const expiresAt = Math.floor(this.now() / 1000) + this.opts.invoiceExpirySeconds;
     return { status: 'pay', code, message, offer: { invoice: r.paymentRequest, paymentHash: r.paymentHash, amountMsat: priceMsat.toString(), expiresAt } };
   }
 
@@ -114,7 +112,7 @@ export class PaymentGate {
       invoice: inv.payment_request ?? '',
       paymentHash: hash,
       amountMsat: inv.value_msat ?? '0',
-      expiresAt: iso(Number(inv.creation_date ?? 0) + Number(inv.expiry ?? 0)),
+      expiresAt: Number(inv.creation_date ?? 0) + Number(inv.expiry ?? 0) || 0,
     };
     switch (inv.state) {
       case 'SETTLED':

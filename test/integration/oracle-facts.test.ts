@@ -54,7 +54,7 @@ describe('oracle facts and report answering against a real node', () => {
       log: silentLog,
     });
     assert.equal((await postJson('/oracle', makeOracle({ keys: oracleKeys }))).status, 201, 'the oracle ad is admitted');
-    const cap = makeCapability({ oracleKeys, capKeys, question: 'Result of {match}?', params: [{ name: 'match', values: [] }], answers: ['home', 'away', 'draw'], endpoint: `${server.url}/facts` });
+    const cap = makeCapability({ oracleKeys, capKeys, question: 'Result of {match}?', params: [{ name: 'match', values: [] }], answers: ['home', 'away', 'draw'], endpoint: server.url });
     assert.equal((await postJson('/capability', cap)).status, 201, 'the capability ad with the endpoint is admitted');
   });
 
@@ -67,9 +67,9 @@ describe('oracle facts and report answering against a real node', () => {
   it("a trader finds the endpoint on the node and gets a fact that verifies; the node admits a report carrying it", async () => {
     const caps = (await (await fetch(`${base}/capabilities?question=result`)).json()) as { capability: OracleCapability }[];
     const endpoint = caps.find((c) => c.capability.capabilityPubKey === capKeys.publicKey)?.capability.endpoint;
-    assert.equal(endpoint, `${server.url}/facts`, 'the node serves the capability with its endpoint');
+    assert.equal(endpoint, server.url, 'the node serves the capability with its endpoint (the base URL, PROTOCOL 10.7)');
     const request: FactRequest = { capabilityPubKey: capKeys.publicKey, arguments: { match: 'FCZ-FCB-2026-11-30' } };
-    const res = await fetch(endpoint as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request }) });
+    const res = await fetch(`${endpoint as string}/facts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ request }) });
     assert.equal(res.status, 200);
     const { fact } = (await res.json()) as { fact: Fact };
     assertFactVerifies(fact, request, 'home');

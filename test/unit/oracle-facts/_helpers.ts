@@ -33,9 +33,9 @@ export async function post(url: string, body: unknown, headers: Record<string, s
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
-/** The error code of an error answer. */
+/** The `code` of an answer (flat `{code, message}`, PROTOCOL 10.7). */
 export function codeOf(a: Answer): string | undefined {
-  return (a.body.error as { code?: string } | undefined)?.code;
+  return typeof a.body.code === 'string' ? a.body.code : undefined;
 }
 
 let schemas: SchemaRegistry | undefined;

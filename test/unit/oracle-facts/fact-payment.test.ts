@@ -79,7 +79,8 @@ describe('fact endpoint with Lightning payment (fake LND)', () => {
     assert.equal(d.tagsObject.payment_hash, paymentHash, 'paymentHash must be the invoice payment hash');
     assert.equal(d.millisatoshis, PRICE.toString(), 'the invoice asks the capability price');
     assert.equal(first.body.amountMsat, PRICE.toString());
-    assert.ok(Date.parse(first.body.expiresAt as string) > Date.now(), 'expiresAt must be in the future');
+    const expiresAt = first.body.expiresAt as number;
+    assert.ok(Number.isSafeInteger(expiresAt) && expiresAt > Date.now() / 1000 && expiresAt <= Date.now() / 1000 + 601, `expiresAt must be unix seconds within the invoice expiry, got ${expiresAt}`);
     assert.equal(sourceCalls, calls0, 'an unpaid request must not reach the data source');
 
     const pending = await post(url, { request: r, paymentHash });
