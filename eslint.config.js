@@ -42,6 +42,10 @@ export default tseslint.config(
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/node.ts', 'express'], 'oracle is the oracle side (keys, nonces, attestation log): it never runs inside a node; protocol and dlc only')]),
   },
   {
+    files: ['src/oracle-facts/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/node.ts'], "oracle-facts runs in the oracle's process (fact endpoint, report answerer): protocol, dlc, oracle, lightning, util and express only, never a node's modules")]),
+  },
+  {
     files: ['src/daemon/**'],
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/cli/**', '**/oracle/**', '**/node.ts', 'express'], 'daemon holds the process-level helpers of app.ts (command line, launcher watch); app.ts composes them with node.ts')]),
   },

@@ -51,7 +51,7 @@ export function factEndpointUrl(endpoint: string): string {
 const fail = (http: number, code: string, message: string): ProxyOutcome => ({ status: 'error', http, code, message });
 
 /** Statuses of the oracle's fact endpoint whose body is read. */
-const READ_STATUS = [200, 400, 402, 404, 409, 413, 422, 429, 503] as const;
+const READ_STATUS = [200, 400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502, 503, 504] as const;
 
 /** Fact requests through the node: pooled, cached, verified. */
 export class FactProxy {

@@ -1,8 +1,9 @@
-/** protocol/sign.ts - produce signatures for oracle ads, capabilities, facts and arbitrary objects. Imports only protocol. */
+/** protocol/sign.ts - produce signatures for oracle ads, capabilities, facts and arbitrary objects, and build the dispute that carries a fact. Imports only protocol. */
 import { canonicalize, signingHash } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
 import { publicKeyOf, signHash } from './keys.ts';
-import { SIGNATURE_TYPE, type Fact, type FactRequest, type OracleCapability, type OracleId } from './types.ts';
+import { reportId } from './ids.ts';
+import { SIGNATURE_TYPE, type Dispute, type Fact, type FactRequest, type OracleCapability, type OracleId, type Report } from './types.ts';
 
 /** An OracleId before signing (oracleSignatureType is filled in). */
 export type UnsignedOracleId = Omit<OracleId, 'oracleSignature' | 'oracleSignatureType'>;
@@ -33,7 +34,20 @@ export function signFact(request: FactRequest, answer: string, capabilityPrivate
   if (publicKeyOf(capabilityPrivateKey) !== request.capabilityPubKey) {
     throw new Error('private key does not match request.capabilityPubKey');
   }
-  return { request, answer, signatureType: SIGNATURE_TYPE, signature: signHash(factHash(request, answer), capabilityPrivateKey) };
+  return buildFact(request, answer, (h) => signHash(h, capabilityPrivateKey));
+}
+
+/**
+ * A fact signed by any ECDSA signer of the capability key (an oracle daemon's `Signer.signEcdsa`, which
+ * never reveals the key): `signEcdsa` gets the hex hash of section 4.3 and returns the compact signature.
+ */
+export function buildFact(request: FactRequest, answer: string, signEcdsa: (hashHex: string) => string): Fact {
+  return { request, answer, signatureType: SIGNATURE_TYPE, signature: signEcdsa(factHash(request, answer)) };
+}
+
+/** The dispute answering a fact-missing `report` with `fact` (PROTOCOL 7.7): not signed itself, the fact is. */
+export function buildDispute(report: Pick<Report, 'oraclePubKey' | 'content'>, fact: Fact): Dispute {
+  return { reportId: reportId(report), oraclePubKey: report.oraclePubKey, fact };
 }
 
 /** Key rotation link: the old key's signature over SHA-256 of the UTF-8 new pubkey hex string. */

@@ -1,5 +1,5 @@
 /** cli/commands/dispute.ts - `mega dispute`: answer a fact-missing report with the signed fact. Imports protocol and cli. */
-import { reportId } from '../../protocol/ids.ts';
+import { buildDispute } from '../../protocol/sign.ts';
 import type { Dispute, Fact, Report } from '../../protocol/types.ts';
 import { checkMessage } from '../check.ts';
 import { defineCommand } from '../command.ts';
@@ -53,7 +53,7 @@ export const disputeCommand = defineCommand({
     }
     const fact = await loadVerified<Fact>(io, factFile, 'fact', 'fact');
     const dispute: Dispute = report
-      ? { reportId: reportId(report), oraclePubKey: report.oraclePubKey, fact }
+      ? buildDispute(report, fact)
       : { reportId: rid as string, oraclePubKey: oracle as string, fact };
     const r = checkMessage(dispute, 'dispute', report ? { report } : {});
     if (!r.valid) throw new CliError(`the dispute would be invalid (${r.reason}): ${r.message}`);

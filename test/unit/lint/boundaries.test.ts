@@ -38,6 +38,10 @@ const FORBIDDEN: [string, string][] = [
   ['src/lightning/x.ts', "import { sha256Hex } from '../protocol/hash.ts';"],
   ['src/facts/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
   ['src/facts/x.ts', "import express from 'express';"],
+  ['src/oracle-facts/x.ts', "import { MegaService } from '../service/service.ts';"],
+  ['src/oracle-facts/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
+  ['src/oracle-facts/x.ts', "import { parseConfig } from '../config/load.ts';"],
+  ['src/oracle-facts/x.ts', "import { BidVerifier } from '../identity/bids.ts';"],
 ];
 
 /** [file, allowed import] pairs: the layering the fences must not break. */
@@ -47,6 +51,7 @@ const ALLOWED: [string, string][] = [
   ['src/p2p/x.ts', "import { encodeFrame } from '../wire/frame.ts';\nexport const f = encodeFrame;"],
   ['src/service/x.ts', "import type { Mempool } from '../mempool/mempool.ts';\nexport type T = Mempool;"],
   ['src/mempool/x.ts', "import type { OracleId } from '../protocol/types.ts';\nexport type T = OracleId;"],
+  ['src/oracle-facts/x.ts', "import type { Signer } from '../oracle/signer.ts';\nimport type { LndClient } from '../lightning/lnd.ts';\nimport express from 'express';\nexport type T = [Signer, LndClient];\nexport const e = express;"],
 ];
 
 describe('import fences (eslint.config.js, STYLE.md section 2)', () => {
