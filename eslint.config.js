@@ -78,6 +78,10 @@ export default tseslint.config(
     rules: restrict([group(['**/mempool/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/config/**', '**/cli/**', '**/oracle/**', '**/node.ts', 'express'], 'facts is the node\'s fact proxy and conflict finder: it uses the service interface, protocol and the guarded HTTP client; node.ts hands it its config slice')]),
   },
   {
+    files: ['src/ohttp/**'],
+    rules: restrict([group(['../**'], 'ohttp is Oblivious HTTP framing over its libraries (@hpke/core, bhttp-js): it imports nothing from the project')]),
+  },
+  {
     files: ['src/lightning/**'],
     rules: restrict([group(['../**'], 'lightning is the LND REST client: it imports nothing from the project, so node and oracle daemon can share it')]),
   },

@@ -36,6 +36,7 @@ const FORBIDDEN: [string, string][] = [
   ['src/cli/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
   ['src/util/x.ts', "import { sha256Hex } from '../protocol/hash.ts';"],
   ['src/lightning/x.ts', "import { sha256Hex } from '../protocol/hash.ts';"],
+  ['src/ohttp/x.ts', "import { sha256Hex } from '../protocol/hash.ts';"],
   ['src/facts/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
   ['src/facts/x.ts', "import express from 'express';"],
   ['src/oracle-facts/x.ts', "import { MegaService } from '../service/service.ts';"],
