@@ -43,7 +43,9 @@ export const HISTORY_MAX_REASONS = 16;
 /** A history file larger than this is not read (it cannot be ours: 1,440 bounded lines stay far below): set aside. */
 export const HISTORY_MAX_FILE_BYTES = 8 * 1024 * 1024;
 
-/** Recent rejections kept for GET /stats/rejections (newest first), by count... */
+/** Recent rejections kept for GET /stats/rejections (newest first), by count */
 export const REJECTIONS_MAX = 100;
-/** ...and by bytes (texts are clipped, so this bounds the rare long ones). */
+/** and by bytes (texts are clipped, so this bounds the rare long ones). */
 export const REJECTIONS_MAX_BYTES = 64 * 1024;
+/** Longest time GET /monitor/oracles reuses the rank-order prefix it walked (changes empty it at once; this bounds what an eventless re-rank, a verified bid, leaves stale). */
+export const ORACLE_PREFIX_TTL_MS = 5_000;

@@ -16,9 +16,10 @@ import { peerToJson, type PeerEventName, type PeerInfoSource, type PeerSummary }
 import { AdmissionStats, type LimitInfo } from './stats.ts';
 import { StatsHistory, type ResourceSample } from './history.ts';
 import { RecentRejections } from './rejections.ts';
-import { oraclePage } from './oracle-page.ts';
+import { emptyPrefix, oraclePage, type RankPrefix } from './oracle-page.ts';
+import type { StoredOracle } from '../service/service.ts';
 import type { OracleStanding } from '../identity/standing.ts';
-import { HISTORY_SAVE_INTERVAL_MS } from './constants.ts';
+import { HISTORY_SAVE_INTERVAL_MS, ORACLE_PREFIX_TTL_MS } from './constants.ts';
 import type { ValidatedInput } from './validate.ts';
 
 /** Tunables (tests shrink the live-feed limits). */
@@ -66,6 +67,13 @@ export class Monitoring {
   private readonly unsubscribe: () => void;
   private historyTimer: NodeJS.Timeout | null = null;
   private lastSample: ResourceSample | null = null;
+  /**
+   * The ranked oracle listing walked so far by GET /monitor/oracles: emptied on every change that can
+   * move an oracle or its standing, and at the latest ORACLE_PREFIX_TTL_MS after it was started (a
+   * verified Lightning bid re-ranks an oracle without an event).
+   */
+  private oraclePrefix: RankPrefix<StoredOracle> = emptyPrefix();
+  private oraclePrefixAt = 0;
 
   constructor(opts: MonitoringOptions, deps: MonitoringDeps) {
     this.deps = deps;
@@ -89,13 +97,19 @@ export class Monitoring {
       });
     const onAccepted = (e: AcceptedEvent): void =>
       guard(log, () => {
+        this.oraclePrefix = emptyPrefix();
         this.live.publish(() => acceptedEvent(e, this.time()));
         const dlc = dlcAcceptedEvent(e, this.time.bind(this));
         if (dlc) this.live.publish(dlc);
       });
-    const onProof = (p: DlcProof): void => guard(log, () => this.live.publish(() => proofEvent(p, this.time())));
+    const onProof = (p: DlcProof): void =>
+      guard(log, () => {
+        this.oraclePrefix = emptyPrefix();
+        this.live.publish(() => proofEvent(p, this.time()));
+      });
     const onEvicted = (e: EvictedEvent): void =>
       guard(log, () => {
+        this.oraclePrefix = emptyPrefix();
         this.stats.recordEviction(e);
         this.metrics.recordEviction(e);
         this.live.publish(() => ({ event: 'mempool:evicted', time: this.time(), type: e.kind, id: e.id, oraclePubKey: e.oraclePubKey, cause: e.cause }));
@@ -204,7 +218,13 @@ export class Monitoring {
       getMonitorOracles: (_req, res) => {
         const q = (res.locals.input as ValidatedInput).query;
         const page = { page: q.page as number, chunkSize: q.chunkSize as number };
-        sendJson(res, oraclePage(this.deps.service, this.deps.standing, page, { question: q.question as string | undefined, tag: q.tag as string | undefined }));
+        const filter = { question: q.question as string | undefined, tag: q.tag as string | undefined };
+        const now = this.deps.now();
+        if (now - this.oraclePrefixAt > ORACLE_PREFIX_TTL_MS || now < this.oraclePrefixAt) {
+          this.oraclePrefix = emptyPrefix();
+          this.oraclePrefixAt = now;
+        }
+        sendJson(res, oraclePage(this.deps.service, this.deps.standing, page, filter, this.oraclePrefix));
       },
       getMetrics: async (_req, res) => {
         const text = await this.metrics.render();

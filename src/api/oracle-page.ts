@@ -34,27 +34,35 @@ export interface OraclePage {
 const MAX_QUESTIONS = 3;
 const MAX_TAGS = 8;
 const MAX_QUESTION_CHARS = 200;
-/** First batch of a walk into the ranked listing; each further batch doubles it. */
-const FIRST_BATCH = 256;
+/** First batch of a walk into the ranked listing (the batch standingOrderedPage asks for); each further batch doubles it. */
+const FIRST_BATCH = 100;
+
+/** The part of the ranked listing fetched so far; kept between requests while nothing changed (see {@link oraclePage}). */
+export interface RankPrefix<T> {
+  items: T[];
+  /** The listing ended inside `items`. */
+  complete: boolean;
+}
+
+/** An empty prefix. */
+export const emptyPrefix = <T>(): RankPrefix<T> => ({ items: [], complete: false });
 
 /**
  * A fetch for {@link standingOrderedPage} whose batches reuse one growing prefix of the ranked
  * listing. The listing is addressed by offset (a B+ tree walk from the top), so fetching batch i
  * costs i batches: walking to depth d batch by batch would cost d²/batch. Doubling the prefix
- * instead costs at most 2d for the whole request.
+ * instead costs under 4d for the whole request, and nothing when `state` already holds it.
  */
-export function prefixFetch<T>(list: (p: PageReq) => T[]): (p: PageReq) => T[] {
-  let prefix: T[] = [];
-  let complete = false;
+export function prefixFetch<T>(list: (p: PageReq) => T[], state: RankPrefix<T> = emptyPrefix()): (p: PageReq) => T[] {
   return (p) => {
     const start = p.page * p.chunkSize;
     const end = start + p.chunkSize;
-    while (!complete && prefix.length < end) {
-      const want = Math.max(end, prefix.length * 2, FIRST_BATCH);
-      prefix = list({ page: 0, chunkSize: want });
-      if (prefix.length < want) complete = true;
+    while (!state.complete && state.items.length < end) {
+      const want = Math.max(end, state.items.length * 2, FIRST_BATCH);
+      state.items = list({ page: 0, chunkSize: want });
+      if (state.items.length < want) state.complete = true;
     }
-    return prefix.slice(start, end);
+    return state.items.slice(start, end);
   };
 }
 
@@ -81,17 +89,25 @@ function rowOf(o: StoredOracle, standing: OracleStanding | undefined): OracleRow
 
 /**
  * One page with its total. Without filters the total is the stored count (O(1)) and the page costs
- * its depth (walked once, or twice when it reaches the conflicted oracles at the end). With a
- * question or tag the matches are collected through the word/tag indexes (never a scan of the
- * store): O(matches) per request, which also gives the exact total.
+ * its depth in the rank index (walked once, or twice when it reaches the conflicted oracles at the
+ * end), or only its own rows when `prefix` (the caller's, emptied whenever an entity or a standing
+ * changes) already reaches that deep: on a quiet node page jumps cost O(page). With a question or
+ * tag the matches are collected through the word/tag indexes (never a scan of the store):
+ * O(matches) per request, which also gives the exact total.
  */
-export function oraclePage(service: Pick<MegaService, 'listOracles' | 'counts'>, standing: OracleStanding | undefined, page: PageReq, filter: { question?: string; tag?: string }): OraclePage {
+export function oraclePage(
+  service: Pick<MegaService, 'listOracles' | 'counts'>,
+  standing: OracleStanding | undefined,
+  page: PageReq,
+  filter: { question?: string; tag?: string },
+  prefix: RankPrefix<StoredOracle> = emptyPrefix(),
+): OraclePage {
   const conflicted = (o: StoredOracle): boolean => standing?.isConflicted(o.msg.pubkey) ?? false;
   let total: number;
   let list: StoredOracle[];
   if (filter.question === undefined && filter.tag === undefined) {
     total = service.counts().oracles;
-    list = standingOrderedPage(prefixFetch((p) => service.listOracles(p, {})), conflicted, () => true, page, false, total);
+    list = standingOrderedPage(prefixFetch((p) => service.listOracles(p, {}), prefix), conflicted, () => true, page, false, total);
   } else {
     const all = service.listOracles({ page: 0, chunkSize: Number.MAX_SAFE_INTEGER }, filter);
     total = all.length;
