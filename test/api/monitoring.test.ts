@@ -408,6 +408,28 @@ describe('GET /monitor/oracles', () => {
     assert.deepEqual([past.total, past.pages, past.oracles.length], [25, 3, 0]);
   });
 
+  it('never serves a stale order: a change empties the kept prefix at once, an eventless re-rank (verified bid) within 5 s', async () => {
+    const { app, service, clock } = await seeded();
+    const pages = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for (let p = 0; p < 3; p++) out.push(...(await request(app).get(`/monitor/oracles?chunkSize=10&page=${p}`)).body.oracles.map((o: { pubkey: string }) => o.pubkey));
+      return out;
+    };
+    const listing = async (): Promise<string[]> => (await request(app).get('/oracles?chunkSize=100')).body.map((o: { id: string }) => o.id);
+    assert.deepEqual(await pages(), await listing());
+    // A new best oracle: every page shifts by one.
+    assert.equal((await request(app).post('/oracle').send(makeOracle({ keys: makeKeys(150), difficulty: 9 }))).status, 201);
+    const after = await pages();
+    assert.equal(after[0], makeKeys(150).publicKey);
+    assert.deepEqual(after, (await listing()).slice(0, 30));
+    // A verified bid re-ranks an oracle without an event: served from the kept prefix until it expires.
+    const low = after[20] as string;
+    assert.equal(service.setVerifiedBid(low, 5000), true);
+    clock.advance(5001);
+    assert.equal((await pages())[0], low, 'expected the oracle with a verified bid first once the kept prefix expired');
+    assert.deepEqual(await pages(), (await listing()).slice(0, 30));
+  });
+
   it('totals a question or tag search through the indexes', async () => {
     const { app } = await seeded();
     const odd = (await request(app).get('/monitor/oracles?tag=odd&chunkSize=5')).body;
