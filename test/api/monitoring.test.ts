@@ -12,6 +12,7 @@ import { HISTORY_FILE } from '../../src/api/constants.ts';
 import { RecentRejections } from '../../src/api/rejections.ts';
 import { prefixFetch } from '../../src/api/oracle-page.ts';
 import { configLimits } from '../../src/api/stats.ts';
+import { createTestNode, get } from '../helpers/network.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { AdmissionResult } from '../../src/service/types.ts';
 
@@ -454,5 +455,28 @@ describe('GET /monitor/oracles', () => {
     assert.deepEqual(seen, items);
     // 256 + 512 + … + 8,192 + the final 10,000: 26,128. Batch by batch it would be 100 × 99 / 2 × 100 + 10,000 ≈ 505,000.
     assert.equal(fetched <= 4 * items.length, true, `expected under 4 × 10,000 entries fetched, got ${fetched}`);
+  });
+});
+
+describe('a node restart', () => {
+  it('keeps the history: written at stop into the data folder, read back at start (node.ts wiring)', async () => {
+    const dataDir = tmpDir();
+    try {
+      const one = await createTestNode({ dataDir });
+      assert.equal((await one.service.admit('oracle', makeOracle({ keys: makeKeys(31) }))).status, 'accepted');
+      await one.stop();
+      assert.equal(fs.existsSync(path.join(dataDir, HISTORY_FILE)), true, 'history written at stop');
+      const two = await createTestNode({ dataDir });
+      try {
+        const h = (await get(two, '/stats/history?minutes=3')).body as { persisted: boolean; series: { accepted: (number | null)[] } };
+        assert.equal(h.persisted, true);
+        const total = h.series.accepted.reduce<number>((a, v) => a + (v ?? 0), 0);
+        assert.equal(total, 1, `expected the accepted oracle of the first run in the last minutes, got ${JSON.stringify(h.series.accepted)}`);
+      } finally {
+        await two.stop();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
