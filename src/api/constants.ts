@@ -36,7 +36,9 @@ export const HTTP_LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025
 export const HISTORY_MINUTES = 1440;
 /** The history's file in the data folder (one checksummed JSON line per minute, persist/codec.ts). */
 export const HISTORY_FILE = 'monitor-history.log';
-/** How often the history samples peers, bytes, memory and disk and is written to its file. */
+/** How often the history samples peers, bytes, memory and disk (several times a minute, so every minute the node runs has its gauges). */
+export const HISTORY_SAMPLE_INTERVAL_MS = 20_000;
+/** How often the history is written to its file (and at stop). */
 export const HISTORY_SAVE_INTERVAL_MS = 60_000;
 /** Rejection reason codes kept per minute before the rest count as "other" (bounds a minute's line). */
 export const HISTORY_MAX_REASONS = 16;

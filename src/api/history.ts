@@ -163,6 +163,11 @@ export class StatsHistory {
     return s;
   }
 
+  /** Has the current minute been sampled yet? */
+  sampledThisMinute(): boolean {
+    return this.at(Math.floor(this.deps.now() / MINUTE_MS))?.rss != null;
+  }
+
   /** The last `minutes` minutes (1..1440) up to the current one, as columns. */
   view(minutes = HISTORY_MINUTES): HistoryView {
     const n = Math.max(1, Math.min(HISTORY_MINUTES, Math.floor(minutes)));

@@ -19,7 +19,7 @@ import { RecentRejections } from './rejections.ts';
 import { emptyPrefix, oraclePage, type RankPrefix } from './oracle-page.ts';
 import type { StoredOracle } from '../service/service.ts';
 import type { OracleStanding } from '../identity/standing.ts';
-import { HISTORY_SAVE_INTERVAL_MS, ORACLE_PREFIX_TTL_MS } from './constants.ts';
+import { HISTORY_SAMPLE_INTERVAL_MS, HISTORY_SAVE_INTERVAL_MS, ORACLE_PREFIX_TTL_MS } from './constants.ts';
 import type { ValidatedInput } from './validate.ts';
 
 /** Tunables (tests shrink the live-feed limits). */
@@ -140,7 +140,7 @@ export class Monitoring {
   }
 
   /**
-   * Read the stored history back and start sampling and saving it every minute. Call once the data
+   * Read the stored history back and start sampling it (every 20 s) and saving it (every minute). Call once the data
    * folder is locked (node.ts: after the store opened) and before admissions start, so restored
    * minutes and new counts do not overlap. Never throws (a damaged file is set aside).
    */
@@ -149,13 +149,18 @@ export class Monitoring {
     const loaded = this.history.load();
     if (loaded.minutes > 0 || loaded.setAside) this.deps.log.info(loaded, 'monitoring history restored');
     this.lastSample = this.history.sample();
+    let savedAt = this.deps.now();
     this.historyTimer = setInterval(
       () =>
         guard(this.deps.log, () => {
           this.lastSample = this.history.sample() ?? this.lastSample;
-          this.history.save();
+          const now = this.deps.now();
+          if (now - savedAt >= HISTORY_SAVE_INTERVAL_MS || now < savedAt) {
+            savedAt = now;
+            this.history.save();
+          }
         }),
-      HISTORY_SAVE_INTERVAL_MS,
+      HISTORY_SAMPLE_INTERVAL_MS,
     );
     this.historyTimer.unref();
   }
@@ -208,8 +213,8 @@ export class Monitoring {
       },
       getStatsHistory: (_req, res) => {
         const q = (res.locals.input as ValidatedInput).query;
-        // The gauges of the current minute are read now, so a fresh page sees figures before the first minute ends.
-        this.lastSample = this.history.sample() ?? this.lastSample;
+        // A minute not sampled yet (a fresh node, or a node without start()) is sampled now, at most once.
+        if (!this.history.sampledThisMinute()) this.lastSample = this.history.sample() ?? this.lastSample;
         sendJson(res, this.history.view(q.minutes as number | undefined));
       },
       getStatsRejections: (_req, res) => {
