@@ -42,6 +42,8 @@ export const HISTORY_SAMPLE_INTERVAL_MS = 20_000;
 export const HISTORY_SAVE_INTERVAL_MS = 60_000;
 /** Rejection reason codes kept per minute before the rest count as "other" (bounds a minute's line). */
 export const HISTORY_MAX_REASONS = 16;
+/** The history is not written when the data folder's volume would keep less than this free (the mempool journal has priority). */
+export const HISTORY_RESERVE_BYTES = 1024 * 1024;
 /** A history file larger than this is not read (it cannot be ours: 1,440 bounded lines stay far below): set aside. */
 export const HISTORY_MAX_FILE_BYTES = 8 * 1024 * 1024;
 

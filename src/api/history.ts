@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AdmissionResult } from '../service/types.ts';
 import { decodeRecords, encodeRecord } from '../persist/codec.ts';
 import { syncDir, writeAll } from '../persist/files.ts';
-import { HISTORY_FILE, HISTORY_MAX_FILE_BYTES, HISTORY_MAX_REASONS, HISTORY_MINUTES } from './constants.ts';
+import { HISTORY_FILE, HISTORY_MAX_FILE_BYTES, HISTORY_MAX_REASONS, HISTORY_MINUTES, HISTORY_RESERVE_BYTES } from './constants.ts';
 
 /** One minute. Short keys: the file holds up to 1,440 of these (one checksummed line each). */
 export interface MinuteBucket {
@@ -86,6 +86,17 @@ function isBucket(v: unknown): v is MinuteBucket {
   if (typeof b.why !== 'object' || b.why === null || Array.isArray(b.why)) return false;
   const why = Object.entries(b.why as Record<string, unknown>);
   return why.length <= HISTORY_MAX_REASONS + 1 && why.every(([k, n]) => REASON_RE.test(k) && count(n));
+}
+
+/** Free bytes for unprivileged writers on `dir`'s volume; Infinity where statfs is not available. */
+function freeBytes(dir: string): number {
+  try {
+    const st = fs.statfsSync(dir);
+    return st.bavail * st.bsize;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 const emptyBucket = (m: number): MinuteBucket => ({ m, acc: 0, dup: 0, oos: 0, rej: 0, why: {}, peers: null, rss: null, heap: null, diskUsed: null, diskFree: null, bin: 0, bout: 0 });
@@ -252,7 +263,7 @@ export class StatsHistory {
     return out;
   }
 
-  /** Write the ring (whole file, atomically). Returns false on failure (logged once per outage); never throws. */
+  /** Write the ring (whole file, atomically), unless that would leave less than HISTORY_RESERVE_BYTES free for the mempool journal. Returns false when not written (logged once per outage); never throws. */
   save(): boolean {
     if (!this.file) return false;
     const tmp = `${this.file}.tmp`;
@@ -262,6 +273,10 @@ export class StatsHistory {
       for (let m = nowM - HISTORY_MINUTES + 1; m <= nowM; m++) {
         const b = this.at(m);
         if (b) text += encodeRecord(b);
+      }
+      // The journal comes first: the history is written only while the volume keeps a reserve beyond it.
+      if (freeBytes(path.dirname(this.file)) < Buffer.byteLength(text) + HISTORY_RESERVE_BYTES) {
+        throw Object.assign(new Error(`less than ${HISTORY_RESERVE_BYTES} bytes would stay free for the journal`), { code: 'ENOSPC' });
       }
       const fd = fs.openSync(tmp, 'w', 0o644);
       try {

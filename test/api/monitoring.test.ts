@@ -13,6 +13,7 @@ import { RecentRejections } from '../../src/api/rejections.ts';
 import { prefixFetch } from '../../src/api/oracle-page.ts';
 import { configLimits } from '../../src/api/stats.ts';
 import { createTestNode, get } from '../helpers/network.ts';
+import { mountTmpfs, tmpfsUnavailable } from '../helpers/tmpfs.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { AdmissionResult } from '../../src/service/types.ts';
 
@@ -327,6 +328,23 @@ describe('GET /stats/history', () => {
     assert.equal(one.monitoring.history.save(), false);
     assert.equal((await request(one.app).get('/stats/history?minutes=1')).status, 200);
     await one.monitoring.stop();
+  });
+});
+
+describe('the history file on a small volume', { skip: tmpfsUnavailable() ?? false }, () => {
+  it('is not written while it would leave less than 1 MiB free for the journal, and leaves nothing behind', async () => {
+    const t = mountTmpfs(512 * 1024);
+    try {
+      const { app, monitoring } = buildMonitoredApp({ monitoring: { dataDir: t.dir } });
+      monitoring.start();
+      await knownTraffic(app);
+      assert.equal(monitoring.history.save(), false, 'expected the save refused on a 512 KiB volume');
+      assert.deepEqual(fs.readdirSync(t.dir), [], 'expected no history file and no temp file');
+      assert.equal((await request(app).get('/stats/history?minutes=1')).body.series.accepted[0], 2, 'the history is still served from memory');
+      await monitoring.stop();
+    } finally {
+      t.unmount();
+    }
   });
 });
 
