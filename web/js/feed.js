@@ -18,10 +18,11 @@ function describe(e) {
     }
     case 'mempool:evicted':
       return { label: 'evicted', cls: 'ev-evicted', type: e.type, id: e.id, text: e.cause === 'rank' ? 'outranked by a newcomer' : 'its oracle was evicted' };
+    // Announcements and attestations also come as mempool:accepted (type announcement/attestation),
+    // which the feed already shows: their DLC-specific events would list each twice.
     case 'announcement:accepted':
-      return { label: 'announcement', cls: 'ev-dlc', type: 'DLC', id: e.id, text: `oracle ${shortId(e.oraclePubKey)}${e.replaced ? ' (new version)' : ''}` };
     case 'attestation:accepted':
-      return { label: 'attestation', cls: 'ev-dlc', type: 'DLC', id: e.announcementId, text: `oracle ${shortId(e.oraclePubKey)} attested` };
+      return null;
     case 'report:proof':
       return { label: 'proof', cls: 'ev-evicted', type: e.type, id: e.oraclePubKey, text: `DLC fault proven on ${e.announcementIds.length} announcement${e.announcementIds.length === 1 ? '' : 's'}` };
     case 'peer:connect':
