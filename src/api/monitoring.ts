@@ -97,19 +97,19 @@ export class Monitoring {
       });
     const onAccepted = (e: AcceptedEvent): void =>
       guard(log, () => {
-        this.oraclePrefix = emptyPrefix();
+        this.dropOraclePrefix();
         this.live.publish(() => acceptedEvent(e, this.time()));
         const dlc = dlcAcceptedEvent(e, this.time.bind(this));
         if (dlc) this.live.publish(dlc);
       });
     const onProof = (p: DlcProof): void =>
       guard(log, () => {
-        this.oraclePrefix = emptyPrefix();
+        this.dropOraclePrefix();
         this.live.publish(() => proofEvent(p, this.time()));
       });
     const onEvicted = (e: EvictedEvent): void =>
       guard(log, () => {
-        this.oraclePrefix = emptyPrefix();
+        this.dropOraclePrefix();
         this.stats.recordEviction(e);
         this.metrics.recordEviction(e);
         this.live.publish(() => ({ event: 'mempool:evicted', time: this.time(), type: e.kind, id: e.id, oraclePubKey: e.oraclePubKey, cause: e.cause }));
@@ -177,6 +177,11 @@ export class Monitoring {
       });
     }
     await this.live.stop();
+  }
+
+  /** Forget the walked rank prefix (an entity or a standing changed). No allocation when there is none: this runs on every admission. */
+  private dropOraclePrefix(): void {
+    if (this.oraclePrefix.items.length > 0 || this.oraclePrefix.complete) this.oraclePrefix = emptyPrefix();
   }
 
   private time(): string {

@@ -48,7 +48,7 @@ export class RecentRejections {
   private readonly maxBytes: number;
   private readonly now: () => number;
   /** Oldest first; `head` is the index of the oldest live entry (compacted lazily). */
-  private entries: { e: RecentRejection; bytes: number }[] = [];
+  private entries: { at: number; e: Omit<RecentRejection, 'time'>; bytes: number }[] = [];
   private head = 0;
   private bytes = 0;
   private total = 0;
@@ -64,8 +64,8 @@ export class RecentRejections {
     if (r.status !== 'rejected') return;
     this.total++;
     const { source, from } = sourceOf(sourceId);
-    const e: RecentRejection = {
-      time: new Date(this.now()).toISOString(),
+    // The time is kept as a number and formatted when viewed: a flood of refusals costs no date strings.
+    const e: Omit<RecentRejection, 'time'> = {
       kind: r.kind,
       reason: r.reason,
       source,
@@ -74,7 +74,7 @@ export class RecentRejections {
       message: clip(r.message, MAX_MESSAGE_CHARS),
     };
     const bytes = ENTRY_OVERHEAD_BYTES + e.kind.length + e.reason.length + e.from.length + (e.id?.length ?? 0) + Buffer.byteLength(e.message);
-    this.entries.push({ e, bytes });
+    this.entries.push({ at: this.now(), e, bytes });
     this.bytes += bytes;
     while (this.entries.length - this.head > this.maxEntries || this.bytes > this.maxBytes) {
       const old = this.entries[this.head++] as { bytes: number };
@@ -89,7 +89,10 @@ export class RecentRejections {
   /** Newest first. */
   view(): RejectionsView {
     const recent: RecentRejection[] = [];
-    for (let i = this.entries.length - 1; i >= this.head; i--) recent.push({ ...(this.entries[i] as { e: RecentRejection }).e });
+    for (let i = this.entries.length - 1; i >= this.head; i--) {
+      const x = this.entries[i] as { at: number; e: Omit<RecentRejection, 'time'> };
+      recent.push({ time: new Date(x.at).toISOString(), ...x.e });
+    }
     return { maxEntries: this.maxEntries, maxBytes: this.maxBytes, total: this.total, recent };
   }
 
