@@ -138,6 +138,14 @@ describe('monitoring page with 20,000 oracles', { skip: SKIP ? 'MEGA_SKIP_BROWSE
     // The history charts are drawn: this minute holds the load.
     await page.locator('#h-admissions svg polyline, #h-admissions svg circle').first().waitFor();
     assert.match((await page.locator('#h-admissions .legend-item').first().textContent()) ?? '', /^accepted [\d,]+$/);
+    // The range buttons ask for 24 h: the time axis then starts a day before it ends.
+    const fromLabel = page.locator('#h-admissions .chart-axis span').first();
+    const hourFrom = await fromLabel.textContent();
+    await page.click('#history-range button[data-minutes="1440"]');
+    await page.locator('#history-range button[data-minutes="1440"][aria-pressed="true"]').waitFor();
+    await page.waitForFunction((before) => document.querySelector('#h-admissions .chart-axis span')?.textContent !== before, hourFrom);
+    const [from, to] = await page.locator('#h-admissions .chart-axis span').allTextContents();
+    assert.notEqual(from, to);
     await page.locator('#res-disk').filter({ hasNotText: 'no data folder' }).filter({ hasText: /B$/ }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'scale-desktop.png'), fullPage: true });
   });
