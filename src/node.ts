@@ -31,6 +31,7 @@ import {
 import { apiServerClasses } from './api/server-classes.ts';
 import { createApiApp } from './api/app.ts';
 import { Monitoring } from './api/monitoring.ts';
+import { configLimits } from './api/stats.ts';
 import { NETWORK_MAGIC } from './wire/constants.ts';
 import { MessageCodec } from './wire/messages.ts';
 import { Pool } from './p2p/pool.ts';
@@ -227,6 +228,8 @@ export class MegaNode {
     // Restore before any door opens: nothing is admitted, relayed or served before the mempool is back.
     // Its `accepted` events (marked restored) feed standing, bids and manifests like any admission.
     if (this.store) this.store.open(this.mempool);
+    // The data folder is locked and exists now: the 24 h monitoring history is read back from it.
+    this.monitoring.start();
     // Expired DLC announcements leave on the injected clock (mempool/announcements.ts); admissions sweep too.
     this.sweepTimer = setInterval(() => {
       try {
@@ -359,7 +362,12 @@ export class MegaNode {
    * PeerInfoSource (GET /peers, peer metrics), and the pool's peer events go to the live feed.
    */
   private createMonitoring(): Monitoring {
-    const monitoring = new Monitoring({}, { service: this.service, peers: this.pool, log: this.log.child({ mod: 'monitor' }), now: this.now });
+    const c = this.config;
+    const dataDir = c.dataDir === null ? null : c.dataDir.replaceAll('{p2pPort}', String(c.p2pPort));
+    const monitoring = new Monitoring(
+      { dataDir, limits: configLimits(c) },
+      { service: this.service, peers: this.pool, standing: this.standing, log: this.log.child({ mod: 'monitor' }), now: this.now },
+    );
     this.pool.on('peer:connect', (p) => {
       try {
         monitoring.publishPeer('peer:connect', p);

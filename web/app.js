@@ -1,12 +1,15 @@
-// web/app.js - monitoring page entry (an ES module): polls /status, /id, /stats and /peers, follows /events live, and refreshes what an event changes.
+// web/app.js - monitoring page entry (an ES module): polls /status, /id, /stats, /peers and /stats/rejections, the 24 h history each minute, follows /events live, and refreshes what an event changes.
 import { connectEvents } from './js/api.js';
 import { $, setText } from './js/dom.js';
 import { addFeedEvent, initFeed } from './js/feed.js';
-import { initOracles, refreshOracles } from './js/oracles.js';
-import { refreshPeers, refreshStats, refreshStatus } from './js/overview.js';
+import { initHistory, refreshHistory, refreshRejections } from './js/history.js';
+import { initOracles, refreshOpenOracle, refreshOracles } from './js/oracles.js';
+import { refreshPeers, refreshStats, refreshStatus, renderMempool } from './js/overview.js';
 import { initSubmit } from './js/submit.js';
 
 const POLL_MS = 5000;
+// The history has one point per minute: polling it more often would redraw the same charts.
+const HISTORY_POLL_MS = 60_000;
 // Events can arrive thousands per second: refresh at most this often in response to them.
 const EVENT_REFRESH_MS = 300;
 
@@ -22,8 +25,17 @@ function showError(e) {
 
 async function refreshOverview() {
   try {
-    await Promise.all([refreshStatus(), refreshStats(), refreshPeers()]);
+    const [status, stats] = await Promise.all([refreshStatus(), refreshStats(), refreshPeers(), refreshRejections()]);
+    renderMempool(status, stats);
     showError(null);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+async function refreshCharts() {
+  try {
+    await refreshHistory();
   } catch (e) {
     showError(e);
   }
@@ -46,6 +58,8 @@ function onEvent(e) {
   soon('overview');
   // Any accepted or evicted item can change an oracle's capabilities, reports or presence.
   if (e.event === 'mempool:accepted' || e.event === 'mempool:evicted') soon('oracles');
+  // An open oracle shows its announcements: a new one, an attestation or a proof changes them.
+  if (e.event === 'announcement:accepted' || e.event === 'attestation:accepted' || e.event === 'report:proof') refreshOpenOracle(e.oraclePubKey);
 }
 
 function onState(state, note) {
@@ -62,7 +76,10 @@ function onState(state, note) {
 initFeed();
 initOracles();
 initSubmit(() => soon('overview'));
+initHistory(() => void refreshCharts());
 void refreshOverview();
 void refreshOracles();
+void refreshCharts();
 connectEvents(onEvent, onState);
 setInterval(() => void refreshOverview(), POLL_MS);
+setInterval(() => void refreshCharts(), HISTORY_POLL_MS);

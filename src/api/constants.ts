@@ -35,3 +35,25 @@ export const STATS_MAX_REASONS = 64;
 
 /** Upper bounds (seconds) of the HTTP latency histogram buckets. */
 export const HTTP_LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Minutes of per-minute history kept (24 h): GET /stats/history and the page's charts. */
+export const HISTORY_MINUTES = 1440;
+/** The history's file in the data folder (one checksummed JSON line per minute, persist/codec.ts). */
+export const HISTORY_FILE = 'monitor-history.log';
+/** How often the history samples peers, bytes, memory and disk (several times a minute, so every minute the node runs has its gauges). */
+export const HISTORY_SAMPLE_INTERVAL_MS = 20_000;
+/** How often the history is written to its file (and at stop). */
+export const HISTORY_SAVE_INTERVAL_MS = 60_000;
+/** Rejection reason codes kept per minute before the rest count as "other" (bounds a minute's line). */
+export const HISTORY_MAX_REASONS = 16;
+/** The history is not written when the data folder's volume would keep less than this free (the mempool journal has priority). */
+export const HISTORY_RESERVE_BYTES = 1024 * 1024;
+/** A history file larger than this is not read (it cannot be ours: 1,440 bounded lines stay far below): set aside. */
+export const HISTORY_MAX_FILE_BYTES = 8 * 1024 * 1024;
+
+/** Recent rejections kept for GET /stats/rejections (newest first), by count */
+export const REJECTIONS_MAX = 100;
+/** and by bytes (texts are clipped, so this bounds the rare long ones). */
+export const REJECTIONS_MAX_BYTES = 64 * 1024;
+/** Longest time GET /monitor/oracles reuses the rank-order prefix it walked (changes empty it at once; this bounds what an eventless re-rank, a verified bid, leaves stale). */
+export const ORACLE_PREFIX_TTL_MS = 5_000;

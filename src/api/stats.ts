@@ -3,8 +3,41 @@ import type { EntityKind } from '../protocol/types.ts';
 import type { EvictedEvent } from '../service/service.ts';
 import type { AdmissionResult } from '../service/types.ts';
 import { STATS_MAX_REASONS, STATS_WINDOW_SECONDS } from './constants.ts';
+import { CONFIG_SCHEMA, type MegaConfig } from '../config/schema.ts';
 
-/** Admission outcomes of one entity type since the node started. */
+/** One configured limit as the config names it (`maxCapabilities`, 100, `entries per oracle`): the page shows exactly this. */
+export interface LimitInfo {
+  key: string;
+  value: number;
+  /** The config schema's unit of the key (docs/configuration.md). */
+  unit: string;
+}
+
+/** The config keys the page shows as limits, in this order. */
+export const LIMIT_KEYS = [
+  'maxOracles',
+  'maxCapabilities',
+  'maxReports',
+  'maxMempoolBytes',
+  'maxAnnouncements',
+  'maxAnnouncementsPerCapability',
+  'maxAnnouncementBytes',
+  'powThresholdOracles',
+  'powThresholdCapabilities',
+  'powThresholdReports',
+  'powThresholdAnnouncements',
+] as const satisfies readonly (keyof MegaConfig)[];
+
+/** The limits of `config` with the units its schema gives them (node.ts hands these to monitoring). */
+export function configLimits(config: Pick<MegaConfig, (typeof LIMIT_KEYS)[number]>): LimitInfo[] {
+  return LIMIT_KEYS.map((key) => ({ key, value: config[key], unit: CONFIG_SCHEMA[key].unit ?? '' }));
+}
+
+/**
+ * Admission outcomes of one entity type since the node started. `duplicate` (already known: gossip
+ * brings each item from every peer) and `outOfShard` (valid, stored by another shard) are not
+ * failures: the page's "accepted / new" is accepted / (accepted + rejected).
+ */
 export interface TypeStats {
   accepted: number;
   duplicate: number;

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { createApiApp } from '../../src/api/app.ts';
 import { Monitoring, type MonitoringOptions } from '../../src/api/monitoring.ts';
 import type { PeerInfoSource, PeerSummary } from '../../src/api/peers.ts';
+import { OracleStanding } from '../../src/identity/standing.ts';
 import { newServiceForTest, type TestServiceOptions } from '../helpers/factory.ts';
 
 /** A peer source whose peers and byte totals a test sets. */
@@ -33,11 +34,12 @@ export function fakePeer(overrides: Partial<PeerSummary> = {}): PeerSummary {
 }
 
 /** Build the app with monitoring; the caller stops `monitoring` when it attached a server. */
-export function buildMonitoredApp(opts: TestServiceOptions & { monitoring?: MonitoringOptions } = {}) {
+export function buildMonitoredApp(opts: TestServiceOptions & { monitoring?: MonitoringOptions; withStanding?: boolean } = {}) {
   const t = newServiceForTest(opts);
   const peers = new FakePeers();
   const log = pino({ level: 'silent' });
-  const monitoring = new Monitoring(opts.monitoring ?? {}, { service: t.service, peers, log, now: t.clock.now });
+  const standing = opts.withStanding ? new OracleStanding(t.service) : undefined;
+  const monitoring = new Monitoring(opts.monitoring ?? {}, { service: t.service, peers, log, now: t.clock.now, standing });
   const app = createApiApp(
     { isTest: false, maxBodyBytes: 1024 * 1024 },
     {
@@ -47,6 +49,7 @@ export function buildMonitoredApp(opts: TestServiceOptions & { monitoring?: Moni
       log,
       now: t.clock.now,
       monitoring: monitoring.hooks,
+      standing,
       info: {
         version: '0.0.0-test',
         network: 'regtest',
@@ -57,7 +60,7 @@ export function buildMonitoredApp(opts: TestServiceOptions & { monitoring?: Moni
       },
     },
   );
-  return { app, monitoring, peers, ...t };
+  return { app, monitoring, peers, standing, ...t };
 }
 
 /** Parse Prometheus text into `name{labels}` -> value (labels as printed, sorted by prom-client). */

@@ -112,6 +112,9 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
     await li.locator('.caps .question', { hasText: HOSTILE }).waitFor();
     assert.equal(await li.locator('.caps .question').first().textContent(), HOSTILE);
     await li.locator('.caps .tag', { hasText: '<b>bold</b>' }).waitFor();
+    // The row itself shows the question and the capability's tag as text too.
+    assert.equal(await li.locator('.questions li').first().textContent(), HOSTILE);
+    await li.locator(':scope > .tags .tag', { hasText: '<b>bold</b>' }).waitFor();
     // A verified conflict against the oracle: its standing turns to conflicted without a reload.
     const conflict = makeReport({ type: 'fact-conflict', oraclePubKey: oracleKeys.publicKey, capKeys: makeKeys(102), args: { q: '1' } });
     assert.equal((await post('/report', conflict)).status, 201, 'expected the fact-conflict accepted');

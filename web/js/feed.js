@@ -1,4 +1,4 @@
-// web/js/feed.js - the live feed list: accepted and evicted items and peer events from /events, newest first, batched per animation frame and capped.
+// web/js/feed.js - the live feed list: accepted and evicted items, DLC announcements, attestations and proofs, and peer events from /events, newest first, batched per animation frame and capped.
 import { $, clip, clock, el, shortId } from './dom.js';
 import { peerLine } from './overview.js';
 
@@ -18,6 +18,13 @@ function describe(e) {
     }
     case 'mempool:evicted':
       return { label: 'evicted', cls: 'ev-evicted', type: e.type, id: e.id, text: e.cause === 'rank' ? 'outranked by a newcomer' : 'its oracle was evicted' };
+    // Announcements and attestations also come as mempool:accepted (type announcement/attestation),
+    // which the feed already shows: their DLC-specific events would list each twice.
+    case 'announcement:accepted':
+    case 'attestation:accepted':
+      return null;
+    case 'report:proof':
+      return { label: 'proof', cls: 'ev-evicted', type: e.type, id: e.oraclePubKey, text: `DLC fault proven on ${e.announcementIds.length} announcement${e.announcementIds.length === 1 ? '' : 's'}` };
     case 'peer:connect':
       return { label: 'peer connected', cls: 'ev-peer', type: '', id: '', text: peerLine(e.peer) };
     case 'peer:disconnect':

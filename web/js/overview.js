@@ -1,11 +1,11 @@
-// web/js/overview.js - node identity, mempool fill against its limits, admission rates, the accepted-per-second chart and the peer table, from GET /status, /id, /stats and /peers.
+// web/js/overview.js - node identity, mempool counts against the limits as the config names them, admissions (accepted / new: already-known items are not failures), memory and disk, the accepted-per-second chart and the peer table, from GET /status, /id, /stats and /peers.
 import { getJson } from './api.js';
 import { $, bytes, clip, duration, el, percent, row, setText } from './dom.js';
 
-const TYPES = ['oracle', 'capability', 'report', 'dispute'];
+const TYPES = ['oracle', 'capability', 'report', 'dispute', 'announcement', 'attestation'];
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-/** Identity and mempool fill from GET /status and GET /id. */
+/** Identity from GET /status and GET /id; returns the status (its counts feed the mempool table). */
 export async function refreshStatus() {
   const [s, id] = await Promise.all([getJson('/status'), getJson('/id')]);
   setText('#id-network', s.network);
@@ -18,53 +18,89 @@ export async function refreshStatus() {
   if (id && id.manifestUri) parts.push(`manifest ${id.manifestUri}`);
   if (id && id.pow) parts.push(`PoW ${id.pow.difficulty}`);
   setText('#id-facilitator', parts.length ? parts.join(' · ') : 'not configured');
+  return s;
+}
 
-  const c = s.counts;
-  const l = s.limits;
-  // Capabilities and reports are limited per oracle: their room grows with the stored oracles.
-  const perOracle = (limit) => ({ cap: limit * Math.max(c.oracles, 1), text: `${limit}/oracle × ${c.oracles}` });
+/** "maxCapabilities 100 entries per oracle": the key, the value and the unit exactly as the config has them. */
+function limitText(l) {
+  const extra = l.unit === 'bytes' && l.value >= 1024 ? ` (${bytes(l.value)})` : '';
+  return `${l.key} ${l.value} ${l.unit}${extra}`.trim();
+}
+
+/** Stored entries against the configured limits (GET /status counts, GET /stats limits). */
+export function renderMempool(status, stats) {
+  const c = status.counts;
+  const limits = new Map((stats.limits || []).map((l) => [l.key, l]));
+  // Only maxOracles bounds a total; capabilities and reports are limited per oracle, so no fill is drawn for them.
   const rows = [
-    ['oracles', c.oracles, { cap: l.maxOracles, text: String(l.maxOracles) }],
-    ['capabilities', c.capabilities, perOracle(l.maxCapabilities)],
-    ['reports', c.reports, perOracle(l.maxReports)],
-    ['disputes', c.disputes, { cap: 0, text: '1/report' }],
+    ['oracles', c.oracles, 'maxOracles'],
+    ['capabilities', c.capabilities, 'maxCapabilities'],
+    ['reports', c.reports, 'maxReports'],
+    ['disputes', c.disputes, null],
   ];
   $('#mempool tbody').replaceChildren(
-    ...rows.map(([name, n, lim]) => {
+    ...rows.map(([name, count, key]) => {
+      const l = key ? limits.get(key) : null;
       const fill = el('div');
-      if (lim.cap > 0) {
+      if (l && l.unit === 'entries') {
         const m = el('meter');
         m.min = 0;
-        m.max = lim.cap;
-        m.value = Math.min(n, lim.cap);
-        m.high = lim.cap * 0.9;
+        m.max = l.value;
+        m.value = Math.min(count, l.value);
+        m.high = l.value * 0.9;
         m.optimum = 0;
         m.setAttribute('aria-label', `${name} fill`);
-        fill.append(m, el('span', percent(n, lim.cap), 'fill-text'));
+        fill.append(m, el('span', percent(count, l.value), 'fill-text'));
       } else {
         fill.append(el('span', '—', 'fill-text'));
       }
-      return row([name, { text: n, cls: 'num' }, { text: lim.text, cls: 'small' }, fill]);
+      const limit = el('td', null, 'small limit');
+      if (l) limit.append(el('span', l.key, 'limit-key'), el('span', ` ${limitText(l).slice(l.key.length + 1)}`));
+      else limit.textContent = 'one per report';
+      const tr = row([name, { text: count.toLocaleString('en-US'), cls: 'num' }, fill]);
+      tr.insertBefore(limit, tr.lastElementChild);
+      tr.dataset.type = name;
+      return tr;
     }),
   );
+  const shown = new Set(['maxOracles', 'maxCapabilities', 'maxReports']);
+  $('#limits').replaceChildren(...[...limits.values()].filter((l) => !shown.has(l.key)).map((l) => el('li', limitText(l))));
 }
 
-/** Admission rates and the chart from GET /stats. */
+/** Admissions, resources and the per-second chart from GET /stats; returns the stats. */
 export async function refreshStats() {
   const s = await getJson('/stats');
   const reasons = [];
   $('#rates tbody').replaceChildren(
-    ...TYPES.map((t) => {
+    ...TYPES.filter((t) => s.admissions[t]).map((t) => {
       const a = s.admissions[t];
-      const total = a.accepted + a.duplicate + a.outOfShard + a.rejected;
-      for (const [reason, n] of Object.entries(a.rejectedByReason)) reasons.push(`${t} ${reason}: ${n}`);
-      return row([t, { text: a.accepted, cls: 'num' }, { text: a.duplicate + a.outOfShard, cls: 'num' }, { text: a.rejected, cls: 'num' }, { text: percent(a.accepted, total), cls: 'num' }]);
+      // Already-known items (each peer relays every item) and other shards' items are not failures.
+      const fresh = a.accepted + a.rejected;
+      for (const [reason, k] of Object.entries(a.rejectedByReason)) reasons.push(`${t} ${reason}: ${k}`);
+      const tr = row([
+        t,
+        { text: a.accepted, cls: 'num' },
+        { text: a.duplicate, cls: 'num' },
+        { text: a.outOfShard, cls: 'num' },
+        { text: a.rejected, cls: 'num' },
+        { text: fresh > 0 ? `${a.accepted} / ${fresh} (${percent(a.accepted, fresh)})` : '—', cls: 'num' },
+      ]);
+      tr.dataset.type = t;
+      return tr;
     }),
   );
   setText('#reasons', reasons.length ? `rejected by reason — ${reasons.join(' · ')}` : 'no rejections');
-  const ev = TYPES.map((t) => `${t} ${s.evictions[t]}`).join(' · ');
+  const ev = TYPES.filter((t) => s.evictions[t] !== undefined).map((t) => `${t} ${s.evictions[t]}`).join(' · ');
   setText('#evictions', `evicted — ${ev}`);
+  const r = s.resources;
+  if (r) {
+    setText('#res-rss', bytes(r.rssBytes));
+    setText('#res-heap', `${bytes(r.heapUsedBytes)} of ${bytes(r.heapTotalBytes)}`);
+    setText('#res-disk', r.diskUsedBytes === null ? 'no data folder' : bytes(r.diskUsedBytes));
+    setText('#res-free', r.diskFreeBytes === null ? '—' : bytes(r.diskFreeBytes));
+  }
   drawChart(s.acceptedPerSecond);
+  return s;
 }
 
 /** Bars of accepted items per second, built as SVG elements (no markup strings). */
