@@ -50,6 +50,9 @@ export function factEndpointUrl(endpoint: string): string {
 
 const fail = (http: number, code: string, message: string): ProxyOutcome => ({ status: 'error', http, code, message });
 
+/** Bytes an encapsulated message adds around its binary HTTP content (header, key share, nonce, tag) plus slack. */
+export const OHTTP_OVERHEAD_BYTES = 1024;
+
 /** Statuses of the oracle's fact endpoint whose body is read. */
 const READ_STATUS = [200, 400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 429, 500, 502, 503, 504] as const;
 
@@ -64,6 +67,8 @@ export class FactProxy {
   upstreamCalls = 0;
   /** Requests that joined an identical one already in flight instead of calling upstream. */
   pooledCalls = 0;
+  /** Oblivious requests being relayed now. */
+  private relaying = 0;
 
   constructor(opts: FactProxyOptions, deps: FactProxyDeps) {
     this.opts = opts;
@@ -97,6 +102,38 @@ export class FactProxy {
     const p = this.forward(oraclePubKey, capability, request, key, paymentHash).finally(() => this.inFlight.delete(poolKey));
     this.inFlight.set(poolKey, p);
     return p;
+  }
+
+  /**
+   * Oblivious HTTP relay (PROTOCOL 10.9): pass an encapsulated request, which this node cannot read,
+   * to the capability's gateway `<endpoint>/ohttp`, and its sealed answer back. Nothing of either is
+   * kept, cached or logged; identical bytes are never pooled (each is sealed to its own client).
+   */
+  async relayOblivious(oraclePubKey: string, capabilityPubKey: string, encapsulated: Uint8Array): Promise<{ status: 'sealed'; bytes: Buffer } | { status: 'error'; http: number; code: string; message: string }> {
+    const capability = this.deps.lookupCapability(oraclePubKey, capabilityPubKey);
+    if (!capability) return { status: 'error', http: 404, code: 'unknown-capability', message: 'this node holds no such capability of this oracle' };
+    if (capability.off) return { status: 'error', http: 409, code: 'capability-off', message: 'the oracle has switched this capability off' };
+    if (!capability.endpoint || !capability.ohttpKeyConfig) return { status: 'error', http: 422, code: 'no-gateway', message: 'the capability names no endpoint with an Oblivious HTTP key configuration' };
+    if (this.relaying >= this.opts.maxInFlight) return { status: 'error', http: 503, code: 'proxy-busy', message: `${this.opts.maxInFlight} oblivious requests are in flight; retry shortly` };
+    this.relaying += 1;
+    try {
+      this.upstreamCalls += 1;
+      const send = this.deps.request ?? guardedRequest;
+      const url = `${capability.endpoint.replace(/\/$/, '')}/ohttp`;
+      const r = await send(url, {
+        isTest: this.opts.isTest,
+        timeoutMs: this.opts.timeoutMs,
+        maxBytes: this.opts.maxResponseBytes + OHTTP_OVERHEAD_BYTES,
+        label: 'oblivious gateway',
+        urlName: 'endpoint',
+        method: 'POST',
+        raw: { contentType: 'message/ohttp-req', body: encapsulated, accept: 'message/ohttp-res' },
+      });
+      if (!r.ok) return { status: 'error', http: 502, code: 'oracle-unreachable', message: r.reason };
+      return { status: 'sealed', bytes: r.body as Buffer };
+    } finally {
+      this.relaying -= 1;
+    }
   }
 
   /** Cached answers held (metrics, limits table). */

@@ -46,6 +46,14 @@ export class FactService {
     return this.proxy.request(oraclePubKey, request, paymentHash);
   }
 
+  /** An oblivious request through this node (POST /ohttp-relay/...): bytes in, sealed bytes out. */
+  async relayOblivious(oraclePubKey: string, capabilityPubKey: string, encapsulated: Uint8Array): ReturnType<FactProxy['relayOblivious']> {
+    const r = await this.proxy.relayOblivious(oraclePubKey, capabilityPubKey, encapsulated);
+    // Sizes and the capability only: the bytes are the client's, sealed to the oracle.
+    this.log.debug({ capabilityPubKey, bytesIn: encapsulated.length, bytesOut: r.status === 'sealed' ? r.bytes.length : 0, result: r.status === 'sealed' ? 'sealed' : r.code }, 'oblivious request relayed');
+    return r;
+  }
+
   /** A fact a trader holds (POST /facts): verified against the stored capability, then recorded. */
   upload(oraclePubKey: string, fact: Fact): UploadOutcome {
     const capability = this.service.findCapability(oraclePubKey, fact.request.capabilityPubKey);

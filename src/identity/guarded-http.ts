@@ -20,6 +20,8 @@ export interface GuardedRequestOptions {
   json?: unknown;
   /** Statuses whose JSON body is returned; any other status is a failure (default: 200 only). */
   acceptStatus?: readonly number[];
+  /** Send these bytes instead of `json`, and return the answer's bytes (`body` is a Buffer) instead of parsing JSON. */
+  raw?: { contentType: string; body: Uint8Array; accept: string };
 }
 
 /** Outcome: the status, parsed JSON and the host it came from, or why not. Never an exception. */
@@ -69,7 +71,7 @@ export function guardedRequest(uri: string, opts: GuardedRequestOptions, signal?
   }) as unknown as net.LookupFunction;
   if (net.isIP(host) && !opts.isTest && isNonPublicAddress(host)) return Promise.resolve({ ok: false, reason: `${label} host is a non-public address` });
   if (signal?.aborted) return Promise.resolve({ ok: false, reason: `${label} request aborted` });
-  const payload = opts.json === undefined ? null : Buffer.from(JSON.stringify(opts.json), 'utf8');
+  const payload = opts.raw ? Buffer.from(opts.raw.body) : opts.json === undefined ? null : Buffer.from(JSON.stringify(opts.json), 'utf8');
   const accept = opts.acceptStatus ?? [200];
   return new Promise((resolve) => {
     let done = false;
@@ -86,9 +88,9 @@ export function guardedRequest(uri: string, opts: GuardedRequestOptions, signal?
     const timer = setTimeout(() => finish({ ok: false, reason: `${label} did not answer within ${opts.timeoutMs} ms` }), opts.timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     const mod = url.protocol === 'https:' ? https : http;
-    const headers: Record<string, string | number> = { accept: 'application/json' };
+    const headers: Record<string, string | number> = { accept: opts.raw?.accept ?? 'application/json' };
     if (payload) {
-      headers['content-type'] = 'application/json';
+      headers['content-type'] = opts.raw?.contentType ?? 'application/json';
       headers['content-length'] = payload.length;
     }
     // TLS verification stays on (the default agent options). Extra CAs come from the process (NODE_EXTRA_CA_CERTS).
@@ -116,6 +118,7 @@ export function guardedRequest(uri: string, opts: GuardedRequestOptions, signal?
       });
       res.on('error', (err) => finish({ ok: false, reason: err.message }));
       res.on('end', () => {
+        if (opts.raw) return finish({ ok: true, status, body: Buffer.concat(chunks), host });
         try {
           finish({ ok: true, status, body: JSON.parse(Buffer.concat(chunks).toString('utf8')), host });
         } catch {

@@ -8,6 +8,7 @@ import type { FactRequest } from '../protocol/types.ts';
 import { ClientRateLimiter, clientKey, ConcurrencyGate } from './client-limits.ts';
 import { FactDesk, type CapabilityEntry, type DeskRefusal } from './fact-desk.ts';
 import { PaymentGate, type PaymentOptions, type PresentedPayment } from './payment-gate.ts';
+import { mountGateway, type GatewayKey } from './ohttp-gateway.ts';
 
 /** Limits of the endpoint. */
 export interface FactServerLimits {
@@ -34,6 +35,8 @@ export interface FactServerOptions {
   log: Logger;
   /** A desk shared with the report answerer (same remembered answers); when given, `capabilities` must be absent. */
   desk?: FactDesk;
+  /** Oblivious HTTP gateway (POST /ohttp, PROTOCOL 10.9): the X25519 private key whose key configuration the capabilities publish. */
+  ohttp?: GatewayKey;
 }
 
 /** A running fact server. */
@@ -57,6 +60,21 @@ const REFUSAL_STATUS: Record<DeskRefusal['code'], number> = {
   'source-failed': 503,
   'source-timeout': 503,
 };
+
+/** A fact-endpoint answer before it is sent (plainly, or sealed for an oblivious client). */
+export interface Answer {
+  status: number;
+  json: unknown;
+}
+
+function fault(status: number, code: string, message: string): Answer {
+  return { status, json: { code, message } };
+}
+
+function reply(res: Response, a: Answer): void {
+  if (a.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  res.status(a.status).json(a.json);
+}
 
 function sendError(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
   if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
@@ -108,42 +126,49 @@ export function createFactApp(opts: FactServerOptions): express.Express {
     sendError(res, 429, 'rate-limited', `more than ${opts.limits.ratePerMinutePerClient} requests a minute from this address`);
   });
 
-  app.post('/facts', express.json({ limit: opts.limits.maxBodyBytes, inflate: false, strict: true, type: 'application/json' }), async (req: Request, res: Response) => {
-    if (req.body === undefined) return sendError(res, 415, 'unsupported-media-type', 'the body must be application/json');
-    const parsed = parseBody(req.body, validateRequest);
-    if (!parsed.ok) return sendError(res, 400, 'schema-violation', parsed.message);
+  /** One fact request, whatever door it came through (plain POST /facts, or decapsulated from POST /ohttp). */
+  const serve = async (body: unknown): Promise<Answer> => {
+    const parsed = parseBody(body, validateRequest);
+    if (!parsed.ok) return fault(400, 'schema-violation', parsed.message);
     const { request, payment } = parsed;
     const refused = desk.check(request);
-    if (refused) return sendError(res, REFUSAL_STATUS[refused.code], refused.code, refused.message);
-    if (!slots.enter()) return sendError(res, 503, 'busy', `${opts.limits.maxConcurrent} requests are in progress; ask again shortly`);
+    if (refused) return fault(REFUSAL_STATUS[refused.code], refused.code, refused.message);
+    if (!slots.enter()) return fault(503, 'busy', `${opts.limits.maxConcurrent} requests are in progress; ask again shortly`);
     try {
       const price = (desk.capability(request.capabilityPubKey) as CapabilityEntry).priceMsat ?? 0n;
       if (gate && price > 0n) {
         const g = await gate.check(request, price, payment);
         if (g.status === 'unavailable') {
           log.warn({ cap: request.capabilityPubKey, err: g.message }, 'payment check unavailable');
-          return sendError(res, 503, 'payment-unavailable', g.message);
+          return fault(503, 'payment-unavailable', g.message);
         }
-        if (g.status === 'refused') return sendError(res, g.http, g.code, g.message);
-        if (g.status === 'pay') return res.status(402).json({ code: g.code, message: g.message, ...g.offer });
+        if (g.status === 'refused') return fault(g.http, g.code, g.message);
+        if (g.status === 'pay') return { status: 402, json: { code: g.code, message: g.message, ...g.offer } };
       }
       const r = await desk.answer(request);
       if (r.status === 'refused') {
         if (REFUSAL_STATUS[r.refusal.code] === 503) log.warn({ cap: request.capabilityPubKey, code: r.refusal.code }, 'data source failed');
-        return sendError(res, REFUSAL_STATUS[r.refusal.code], r.refusal.code, r.refusal.message);
+        return fault(REFUSAL_STATUS[r.refusal.code], r.refusal.code, r.refusal.message);
       }
       log.debug({ cap: request.capabilityPubKey }, 'fact served');
-      res.status(200).json({ fact: r.fact });
+      return { status: 200, json: { fact: r.fact } };
     } finally {
       slots.release();
     }
+  };
+
+  app.post('/facts', express.json({ limit: opts.limits.maxBodyBytes, inflate: false, strict: true, type: 'application/json' }), async (req: Request, res: Response) => {
+    if (req.body === undefined) return sendError(res, 415, 'unsupported-media-type', 'the body must be application/json');
+    reply(res, await serve(req.body));
   });
+
+  if (opts.ohttp) mountGateway(app, opts.ohttp, opts.limits.maxBodyBytes, serve, log);
 
   app.all('/facts', (_req: Request, res: Response) => {
     res.setHeader('Allow', 'POST');
     sendError(res, 405, 'method-not-allowed', 'only POST /facts');
   });
-  app.use((_req: Request, res: Response) => sendError(res, 404, 'not-found', 'the only route is POST /facts'));
+  app.use((_req: Request, res: Response) => sendError(res, 404, 'not-found', 'the routes are POST /facts and POST /ohttp'));
 
   // body-parser failures carry `type`; anything else is a bug (500, logged).
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

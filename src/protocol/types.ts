@@ -60,6 +60,8 @@ export interface OracleCapability {
   /** Base URL of the oracle's fact service: facts are asked with `POST <endpoint>/facts` (docs/PROTOCOL.md 10.7). */
   endpoint?: string;
   off?: boolean;
+  /** The gateway's Oblivious HTTP key configuration (RFC 9458 3.1, hex): oblivious fact requests (docs/PROTOCOL.md 10.9). */
+  ohttpKeyConfig?: string;
   /** Seconds a node may serve a fact of this capability from its cache; absent = the node's default. */
   factLifetime?: number;
   /** The oracle's Lightning node id (33-byte compressed pubkey, hex): invoices for this capability's facts are signed by it, so a fact-missing's payment proof can be verified (docs/PROTOCOL.md 8.3). */

@@ -125,6 +125,7 @@ export interface MakeCapabilityOptions {
   endpoint?: string;
   off?: boolean;
   factLifetime?: number;
+  ohttpKeyConfig?: string;
 }
 
 /** A capability ad signed by the oracle key and mined. */
@@ -143,6 +144,7 @@ export function makeCapability(opts: MakeCapabilityOptions): OracleCapability {
   if (opts.endpoint !== undefined) unsigned.endpoint = opts.endpoint;
   if (opts.off !== undefined) unsigned.off = opts.off;
   if (opts.factLifetime !== undefined) unsigned.factLifetime = opts.factLifetime;
+  if (opts.ohttpKeyConfig !== undefined) unsigned.ohttpKeyConfig = opts.ohttpKeyConfig;
   if (opts.lightningNodeId !== undefined) unsigned.lightningNodeId = opts.lightningNodeId;
   return mine(signCapability(unsigned, opts.oracleKeys.privateKey), 'capability', opts.difficulty ?? DEFAULT_DIFFICULTY);
 }
