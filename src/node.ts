@@ -116,6 +116,7 @@ export class MegaNode {
     this.facts = new FactService(
       {
         isTest: config.isTest,
+        allowPrivate: config.factEndpointsAllowPrivate,
         timeoutMs: config.factRequestTimeoutMs,
         maxResponseBytes: config.maxFactResponseBytes,
         maxInFlight: config.maxFactRequestsInFlight,

@@ -57,6 +57,7 @@ export interface MegaConfig {
   facilitatorId: FacilitatorIdConfig | null;
   manifestRecheckIntervalMs: number;
   factRequestTimeoutMs: number;
+  factEndpointsAllowPrivate: boolean;
   maxFactResponseBytes: number;
   maxFactRequestsInFlight: number;
   factCacheMaxEntries: number;
@@ -228,6 +229,7 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
     },
   },
   factRequestTimeoutMs: { type: 'integer', default: 10000, unit: 'milliseconds', doc: 'POST /fact-requests: how long the node waits for the oracle\'s fact endpoint (then 502 oracle-unreachable). Endpoints are reached like manifests: https only (http with isTest), no redirects, no private addresses outside isTest.', check: int(100, 120000) },
+  factEndpointsAllowPrivate: { type: 'boolean', default: false, doc: 'Let POST /fact-requests and /ohttp-relay reach oracle endpoints on loopback, private or link-local addresses (an oracle on the operator\'s own network); https is still required unless isTest. Off: such endpoints are refused (502 oracle-unreachable), so a capability cannot point the node at its own network.', check: bool },
   maxFactResponseBytes: { type: 'integer', default: 65536, unit: 'bytes', doc: 'Largest answer read from an oracle\'s fact endpoint.', check: int(1024, 1048576) },
   maxFactRequestsInFlight: { type: 'integer', default: 64, unit: 'requests', doc: 'Distinct fact requests forwarded to oracles at once (identical ones share one upstream call); past it 503 proxy-busy.', check: int(1, 10000) },
   factCacheMaxEntries: { type: 'integer', default: 10000, unit: 'facts', doc: 'Facts the node serves again from cache (until their capability\'s factLifetime, or factLifetimeMs); the least recently stored go first.', check: int(1, 10000000) },

@@ -10,6 +10,8 @@ import { requestKey } from './fact-ledger.ts';
 export interface FactProxyOptions {
   /** Allow plain http and private addresses for fact endpoints (test networks only). */
   isTest: boolean;
+  /** Allow fact endpoints on private or loopback addresses (config `factEndpointsAllowPrivate`). */
+  allowPrivate: boolean;
   timeoutMs: number;
   maxResponseBytes: number;
   maxInFlight: number;
@@ -122,6 +124,7 @@ export class FactProxy {
       const url = `${capability.endpoint.replace(/\/$/, '')}/ohttp`;
       const r = await send(url, {
         isTest: this.opts.isTest,
+        allowPrivate: this.opts.allowPrivate,
         timeoutMs: this.opts.timeoutMs,
         maxBytes: this.opts.maxResponseBytes + OHTTP_OVERHEAD_BYTES,
         label: 'oblivious gateway',
@@ -148,6 +151,7 @@ export class FactProxy {
     if (paymentHash !== undefined) body.paymentHash = paymentHash;
     const r = await send(factEndpointUrl(capability.endpoint as string), {
       isTest: this.opts.isTest,
+      allowPrivate: this.opts.allowPrivate,
       timeoutMs: this.opts.timeoutMs,
       maxBytes: this.opts.maxResponseBytes,
       label: 'fact endpoint',

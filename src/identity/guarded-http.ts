@@ -8,6 +8,8 @@ import net from 'node:net';
 export interface GuardedRequestOptions {
   /** Allow plain http and loopback/private addresses (test networks only). */
   isTest: boolean;
+  /** Allow loopback/private addresses (still https only unless isTest): targets on the operator's own network. */
+  allowPrivate?: boolean;
   timeoutMs: number;
   /** Largest answer read. */
   maxBytes: number;
@@ -61,7 +63,7 @@ export function guardedRequest(uri: string, opts: GuardedRequestOptions, signal?
   const lookup = ((hostname: string, options: dns.LookupOptions, cb: (err: Error | null, address: string | dns.LookupAddress[], family?: number) => void) => {
     dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return cb(err, '', 0);
-      const bad = opts.isTest ? undefined : addresses.find((a) => isNonPublicAddress(a.address));
+      const bad = opts.isTest || opts.allowPrivate ? undefined : addresses.find((a) => isNonPublicAddress(a.address));
       if (bad) return cb(new Error(`${label} host resolves to a non-public address ${bad.address}`), '', 0);
       if (options.all) return cb(null, addresses);
       const first = addresses[0];
@@ -69,7 +71,7 @@ export function guardedRequest(uri: string, opts: GuardedRequestOptions, signal?
       cb(null, first.address, first.family);
     });
   }) as unknown as net.LookupFunction;
-  if (net.isIP(host) && !opts.isTest && isNonPublicAddress(host)) return Promise.resolve({ ok: false, reason: `${label} host is a non-public address` });
+  if (net.isIP(host) && !opts.isTest && !opts.allowPrivate && isNonPublicAddress(host)) return Promise.resolve({ ok: false, reason: `${label} host is a non-public address` });
   if (signal?.aborted) return Promise.resolve({ ok: false, reason: `${label} request aborted` });
   const payload = opts.raw ? Buffer.from(opts.raw.body) : opts.json === undefined ? null : Buffer.from(JSON.stringify(opts.json), 'utf8');
   const accept = opts.acceptStatus ?? [200];
