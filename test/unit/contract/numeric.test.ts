@@ -69,7 +69,7 @@ describe('NumericOutcomeCompression.md worked examples', () => {
 describe('digit-prefix compression covers exactly the interval (property)', () => {
   it('every value of [start, end] has exactly one covering prefix and no value outside has any', () => {
     fc.assert(
-      fc.property(fc.constantFrom(2, 3, 10), fc.integer({ min: 2, max: 6 }), fc.nat(), fc.nat(), (base, digits, x, y) => {
+      fc.property(fc.constantFrom([2, 2], [2, 11], [3, 5], [10, 2], [10, 3]), fc.nat(), fc.nat(), ([base, digits], x, y) => {
         const size = base ** digits;
         const [s, hi] = [x % size, y % size].sort((a, b) => a - b) as [number, number];
         const e = s === 0 && hi === size - 1 ? hi - 1 : hi; // the whole domain is refused by design
