@@ -127,7 +127,7 @@ describe('DLC contract on a bcoin regtest chain (issue #18)', { timeout: 240_000
     assert.equal(late.ok, false, 'a refund after settlement must be refused');
   });
 
-  it('no attestation: the refund is refused before refund_locktime (non-final) and confirmed after', async () => {
+  it('no settlement by maturity: an early CET is non-final; the refund is refused before refund_locktime (non-final) and confirmed after', async () => {
     const mtp = await chain.medianTimePast();
     const oracle = makeOracle({ kind: 'enum', outcomes: ['yes', 'no'] }, mtp + 86_400);
     const refundAt = chain.height + 6;
@@ -159,11 +159,14 @@ describe('DLC contract on a bcoin regtest chain (issue #18)', { timeout: 240_000
     const earlyBlock = await chain.mineWith(refund);
     assert.equal(earlyBlock.ok, false, 'a block with the early refund must be refused by consensus');
     assert.equal((earlyBlock as { reason: string }).reason, 'bad-txns-nonfinal', 'consensus refuses the block for the non-final refund');
-    // Every CET is time-locked to the event's maturity (a day ahead here): none could settle early.
+    // Every CET is time-locked to the event's maturity (a day ahead here): even an early attestation
+    // cannot settle before it.
     assert.ok(
       x.acceptState.build.txs.cets.every((c) => c.locktime === oracle.ann.event.maturityEpoch),
       'CET nLockTime must be the event maturity',
     );
+    const earlyCet = executeCet(x.acceptState, oracle.attest(['no']), accept.fund.secret);
+    assert.deepEqual(await chain.submit(earlyCet.tx), { ok: false, reason: 'non-final' }, 'a CET before the event maturity (median time past) must be non-final');
     await chain.mine(refundAt - chain.height);
     assert.deepEqual(await chain.submit(refund), { ok: true, txid: refund.getId() }, 'the refund must be accepted once its locktime has passed');
     await chain.mine(1);
