@@ -146,6 +146,8 @@ function closingTx(fundTxHash: Uint8Array, fundVout: number, t: DlcTxParams, pay
     },
   ].sort((a, b) => (a.serial < b.serial ? -1 : 1));
   for (const o of outs) if (o.value >= DUST_LIMIT_SAT) tx.addOutput(o.spk, o.value);
+  // Both outputs below the dust limit (total collateral under 2,000 sat) would leave a transaction with no output.
+  if (tx.outs.length === 0) throw new ContractError('bad-terms', 'a CET or the refund would have no output above the dust limit');
   return tx;
 }
 

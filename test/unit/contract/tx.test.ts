@@ -127,6 +127,15 @@ describe('dlcspecs v0 transactions', () => {
     ['a zero fee rate', (t) => (t.feeRate = 0n), 'bad-terms'],
     ['inputs that do not cover the collateral', (t) => (t.offer.collateral = 299_999n), 'bad-terms'],
     ['equal funding keys', (t) => (t.accept.fundPubkey = t.offer.fundPubkey), 'bad-terms'],
+    [
+      'a CET whose two outputs are both dust',
+      (t) => {
+        t.offer.collateral = 900n;
+        t.accept.collateral = 900n;
+        t.payouts = [{ offer: 900n, accept: 900n }];
+      },
+      'bad-terms',
+    ],
   ];
   for (const [name, mutate, code] of bad) {
     it(`refuses ${name} (${code})`, () => {
