@@ -26,3 +26,5 @@ export const MAX_FEE_RATE_SAT_VB = 10_000n;
 export const MAX_NUMERIC_DOMAIN = 2n ** 64n;
 /** Most pieces in a payout curve and most rounding intervals. */
 export const MAX_CURVE_POINTS = 256;
+/** Most outcomes a polynomial (non-linear) payout curve piece may span: each is evaluated on its own. */
+export const MAX_POLYNOMIAL_PIECE_OUTCOMES = 65_536n;

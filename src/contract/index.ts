@@ -11,7 +11,7 @@ export { ADAPTOR_SIG_BYTES, adaptorDecrypt, adaptorEncrypt, adaptorRecover, adap
 export type { FeeInputs, PartyFees } from './fees.ts';
 export { changeValue, partyFees, weightToFee } from './fees.ts';
 export type { DlcTransactions } from './tx.ts';
-export { buildDlcTransactions, closingSighash, fundingWitnessScript, isP2wpkh, multisigWitness, signP2wpkhInput } from './tx.ts';
+export { buildDlcTransactions, closingSighash, contractId, fundingWitnessScript, isP2wpkh, multisigWitness, signP2wpkhInput } from './tx.ts';
 export type { CurvePoint, NumericCet, NumericPayoutCurve, PayoutRange, RoundingInterval } from './numeric.ts';
 export { decompose, groupByIgnoringDigits, numericCets, payoutRanges } from './numeric.ts';
 export type { CetPlan, ContractDescriptor, OracleTerms, Unlock } from './plan.ts';

@@ -4,7 +4,7 @@
  * equal payout, and each range compressed into digit prefixes (NumericOutcomeCompression.md
  * `groupByIgnoringDigits`, with its endpoint and total optimizations). Imports only contract.
  */
-import { MAX_CETS, MAX_CURVE_POINTS, MAX_NUMERIC_DOMAIN } from './constants.ts';
+import { MAX_CETS, MAX_CURVE_POINTS, MAX_NUMERIC_DOMAIN, MAX_POLYNOMIAL_PIECE_OUTCOMES } from './constants.ts';
 import { ContractError } from './errors.ts';
 
 /** `decompose`: the `numDigits` base-`base` digits of `num`, most significant first. */
@@ -92,6 +92,12 @@ export interface RoundingInterval {
 export interface NumericPayoutCurve {
   /** Endpoints with strictly increasing outcomes, the first at 0 and the last at the domain's maximum. */
   points: CurvePoint[];
+  /**
+   * Optional midpoints per piece (index i: the piece from points[i] to points[i+1]), PayoutCurve.md
+   * `polynomial_payout_curve_piece`: the piece is the polynomial through its two endpoints and its
+   * midpoints (Lagrange interpolation). Absent or empty: the line between the endpoints.
+   */
+  midpoints?: (CurvePoint[] | undefined)[];
   /** Sorted by `begin`; none means a modulus of 1 everywhere. */
   rounding: RoundingInterval[];
 }
@@ -113,6 +119,21 @@ export function checkCurve(c: NumericPayoutCurve, maxOutcome: bigint, totalColla
     if (p.payout < 0n || p.payout > totalCollateral) throw new ContractError('bad-terms', 'curve payouts must lie in [0, total collateral]');
     if (i > 0 && p.outcome <= c.points[i - 1]!.outcome) throw new ContractError('bad-terms', 'curve outcomes must strictly increase');
   }
+  const mids = c.midpoints ?? [];
+  if (mids.length > c.points.length - 1) throw new ContractError('bad-terms', 'more midpoint lists than curve pieces');
+  mids.forEach((m, i) => {
+    if (!m) return;
+    if (m.length > MAX_CURVE_POINTS) throw new ContractError('bad-terms', `at most ${MAX_CURVE_POINTS} midpoints per piece`);
+    let prev = c.points[i]!.outcome;
+    for (const p of m) {
+      if (p.outcome <= prev || p.outcome >= c.points[i + 1]!.outcome) throw new ContractError('bad-terms', 'midpoints must lie strictly inside their piece, in increasing order');
+      if (p.payout < 0n || p.payout > totalCollateral) throw new ContractError('bad-terms', 'curve payouts must lie in [0, total collateral]');
+      prev = p.outcome;
+    }
+    if (m.length > 0 && c.points[i + 1]!.outcome - c.points[i]!.outcome > MAX_POLYNOMIAL_PIECE_OUTCOMES) {
+      throw new ContractError('bad-terms', `a polynomial piece may span at most ${MAX_POLYNOMIAL_PIECE_OUTCOMES} outcomes (it is evaluated at each)`);
+    }
+  });
   if (c.rounding.length > MAX_CURVE_POINTS) throw new ContractError('bad-terms', `at most ${MAX_CURVE_POINTS} rounding intervals`);
   for (let i = 0; i < c.rounding.length; i++) {
     const r = c.rounding[i]!;
@@ -134,9 +155,33 @@ function modAt(c: NumericPayoutCurve, x: bigint): bigint {
  */
 function segmentPayout(a: CurvePoint, b: CurvePoint, x: bigint, mod: bigint, total: bigint): bigint {
   const den = b.outcome - a.outcome;
-  const num = a.payout * den + (b.payout - a.payout) * (x - a.outcome); // value = num / den, num ≥ 0
+  return roundClamp(a.payout * den + (b.payout - a.payout) * (x - a.outcome), den, mod, total); // value = num / den
+}
+
+/** Round value = num/den (den > 0) to the nearest multiple of `mod`, ties up, clamped to [0, total]. */
+function roundClamp(num: bigint, den: bigint, mod: bigint, total: bigint): bigint {
+  if (num <= 0n) return 0n;
   const rounded = ((2n * num + den * mod) / (2n * den * mod)) * mod;
   return rounded > total ? total : rounded;
+}
+
+/** The polynomial through `pts` (distinct outcomes) at x, as a fraction num/den with den > 0 (Lagrange). */
+function lagrange(pts: readonly CurvePoint[], x: bigint): { num: bigint; den: bigint } {
+  let num = 0n;
+  let den = 1n;
+  for (let i = 0; i < pts.length; i++) {
+    let n = pts[i]!.payout;
+    let d = 1n;
+    for (let j = 0; j < pts.length; j++) {
+      if (j === i) continue;
+      n *= x - pts[j]!.outcome;
+      d *= pts[i]!.outcome - pts[j]!.outcome;
+    }
+    // num/den + n/d
+    num = num * d + n * den;
+    den *= d;
+  }
+  return den < 0n ? { num: -num, den: -den } : { num, den };
 }
 
 /**
@@ -168,6 +213,16 @@ export function payoutRanges(c: NumericPayoutCurve, maxOutcome: bigint, totalCol
       const lo = bounds[j]!;
       const hi = j + 1 < bounds.length ? bounds[j + 1]! - 1n : segEnd;
       const mod = modAt(c, lo);
+      const mids = c.midpoints?.[i];
+      if (mids && mids.length > 0) {
+        // A polynomial need not be monotone: evaluate every outcome of the stretch (bounded by checkCurve).
+        const pts = [a, ...mids, b];
+        for (let x = lo; x <= hi; x++) {
+          const v = lagrange(pts, x);
+          push(x, x, roundClamp(v.num, v.den, mod, totalCollateral));
+        }
+        continue;
+      }
       let x = lo;
       while (x <= hi) {
         const pay = segmentPayout(a, b, x, mod, totalCollateral);

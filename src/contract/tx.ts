@@ -127,8 +127,13 @@ export function checkTxParams(t: DlcTxParams): void {
   if (new Set(outpoints).size !== outpoints.length) throw new ContractError('bad-input', 'a funding input is listed twice');
 }
 
-/** A closing transaction (CET or refund): one input spending the funding output, outputs by payout serial id, dust dropped. */
-function closingTx(fundTxHash: Uint8Array, fundVout: number, t: DlcTxParams, payout: Payout, locktime: number): Transaction {
+/**
+ * A closing transaction: one input spending the funding output, dust outputs dropped. A CET orders
+ * its outputs by payout serial id (Transactions.md); the refund puts the offerer first, as
+ * dlcspecs' published test vectors (test/test_vectors/*.json) and rust-dlc do, although the
+ * prose calls the refund "exactly the same as a CET" (docs/contracts.md §2).
+ */
+function closingTx(fundTxHash: Uint8Array, fundVout: number, t: DlcTxParams, payout: Payout, locktime: number, bySerial: boolean): Transaction {
   const tx = new Transaction();
   tx.version = TX_VERSION;
   tx.locktime = locktime;
@@ -144,7 +149,8 @@ function closingTx(fundTxHash: Uint8Array, fundVout: number, t: DlcTxParams, pay
       spk: t.accept.payoutSpk,
       value: payout.accept,
     },
-  ].sort((a, b) => (a.serial < b.serial ? -1 : 1));
+  ];
+  if (bySerial) outs.sort((a, b) => (a.serial < b.serial ? -1 : 1));
   for (const o of outs) if (o.value >= DUST_LIMIT_SAT) tx.addOutput(o.spk, o.value);
   // Both outputs below the dust limit (total collateral under 2,000 sat) would leave a transaction with no output.
   if (tx.outs.length === 0) throw new ContractError('bad-terms', 'a CET or the refund would have no output above the dust limit');
@@ -186,8 +192,8 @@ export function buildDlcTransactions(t: DlcTxParams): DlcTransactions {
     if (o.spk === fundSpk) fundVout = i;
   });
   const fundHash = fund.getHash();
-  const cets = t.payouts.map((p) => closingTx(fundHash, fundVout, t, p, t.cetLocktime));
-  const refund = closingTx(fundHash, fundVout, t, { offer: t.offer.collateral, accept: t.accept.collateral }, t.refundLocktime);
+  const cets = t.payouts.map((p) => closingTx(fundHash, fundVout, t, p, t.cetLocktime, true));
+  const refund = closingTx(fundHash, fundVout, t, { offer: t.offer.collateral, accept: t.accept.collateral }, t.refundLocktime, false);
   return { fund, fundVout, fundValue, witnessScript, fundSpk, cets, refund };
 }
 
@@ -243,4 +249,20 @@ export function signP2wpkhInput(tx: Transaction, index: number, input: FundingIn
 /** Display-order txid (hex) of a transaction. */
 export function txidOf(tx: Transaction): string {
   return tx.getId();
+}
+
+/**
+ * dlcspecs Protocol.md `contract_id`: funding txid XOR temporary_contract_id, with the funding
+ * output index XORed into the last two bytes (big-endian). Txid in display order, 32-byte hex in and out.
+ */
+export function contractId(fundTxid: string, fundVout: number, temporaryContractId: string): string {
+  if (!/^[0-9a-f]{64}$/.test(fundTxid) || !/^[0-9a-f]{64}$/.test(temporaryContractId))
+    throw new ContractError('bad-terms', 'txid and temporary contract id are 32 bytes of lowercase hex');
+  if (!Number.isInteger(fundVout) || fundVout < 0 || fundVout > 0xffff) throw new ContractError('bad-terms', 'funding output index must be a u16');
+  const out = Buffer.from(fundTxid, 'hex');
+  const tmp = Buffer.from(temporaryContractId, 'hex');
+  for (let i = 0; i < 32; i++) out[i]! ^= tmp[i]!;
+  out[30]! ^= fundVout >> 8;
+  out[31]! ^= fundVout & 0xff;
+  return out.toString('hex');
 }

@@ -99,6 +99,29 @@ function brute(c: NumericPayoutCurve, x: bigint, total: bigint): bigint {
   return BigInt(Math.min(Math.round(rounded), Number(total)));
 }
 
+describe('polynomial payout curve piece (PayoutCurve.md, Lagrange)', () => {
+  it('the quadratic through (0,0), (3,1e8), (5,2e8) gives 26,666,667 / 60,000,000 / 146,666,667 at 1, 2, 4 (rounded, ties up), then the flat line', () => {
+    const c: NumericPayoutCurve = {
+      points: [
+        { outcome: 0n, payout: 0n },
+        { outcome: 5n, payout: 200_000_000n },
+        { outcome: 1023n, payout: 200_000_000n },
+      ],
+      midpoints: [[{ outcome: 3n, payout: 100_000_000n }], []],
+      rounding: [],
+    };
+    const pays = payoutRanges(c, 1023n, 200_000_000n).map((r) => [r.start, r.end, r.offerPayout]);
+    assert.deepEqual(pays, [
+      [0n, 0n, 0n],
+      [1n, 1n, 26_666_667n],
+      [2n, 2n, 60_000_000n],
+      [3n, 3n, 100_000_000n],
+      [4n, 4n, 146_666_667n],
+      [5n, 1023n, 200_000_000n],
+    ]);
+  });
+});
+
 describe('piecewise-linear payout curve with rounding', () => {
   const curve: NumericPayoutCurve = {
     points: [
@@ -196,6 +219,17 @@ describe('piecewise-linear payout curve with rounding', () => {
       },
     ],
   ];
+  bad.push([
+    'with a midpoint outside its piece',
+    {
+      points: [
+        { outcome: 0n, payout: 0n },
+        { outcome: 1023n, payout: 5n },
+      ],
+      midpoints: [[{ outcome: 1023n, payout: 1n }]],
+      rounding: [],
+    },
+  ]);
   for (const [name, c] of bad) {
     it(`refuses a curve ${name}`, () => {
       assert.throws(
