@@ -50,8 +50,9 @@ interface BNode {
   };
   mempool: {
     addTX(tx: BTx): Promise<unknown>;
-    hasEntry(hash: Buffer): boolean;
+    hasEntry(hash: string): boolean;
   };
+  http: { address(): { port: number } };
   miner: {
     cpu: {
       createJob(tip?: BEntry, addr?: unknown): Promise<BJob>;
@@ -100,22 +101,53 @@ export type SubmitResult = { ok: true; txid: string } | { ok: false; reason: str
 export class Regtest {
   readonly miner = newKey();
   private coinbases: { txid: string; value: bigint; height: number }[] = [];
-  private constructor(private readonly node: BNode) {}
+  private constructor(
+    private readonly node: BNode,
+    private readonly apiKey: string,
+  ) {}
+
+  /** Base URL of the node's bitcoind-compatible JSON-RPC (HTTP basic auth: any user, {@link rpcPassword}). */
+  get rpcUrl(): string {
+    return `http://127.0.0.1:${this.node.http.address().port}/`;
+  }
+
+  /** Password of the JSON-RPC endpoint. */
+  get rpcPassword(): string {
+    return this.apiKey;
+  }
+
+  /** Call a bitcoind-style JSON-RPC method (e.g. `getblockchaininfo`) over HTTP; throws the RPC error message. */
+  async rpc<T>(method: string, params: unknown[] = []): Promise<T> {
+    const res = await fetch(this.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`x:${this.apiKey}`).toString('base64')}` },
+      body: JSON.stringify({ jsonrpc: '1.0', id: 1, method, params }),
+    });
+    const body = (await res.json()) as { result: T; error: { message: string } | null };
+    if (body.error) throw new Error(`${method}: ${body.error.message}`);
+    return body.result;
+  }
 
   /** Open a node and mine past segwit activation and coinbase maturity. */
   static async start(): Promise<Regtest> {
     const b = bcoin();
+    // Its HTTP/JSON-RPC server always opens: loopback, an OS-chosen port (never regtest's fixed
+    // 48332, which parallel tests and other users of the machine would fight over), a random key.
+    const apiKey = crypto.randomBytes(16).toString('hex');
     const node = new b.FullNode({
       network: 'regtest',
       memory: true,
       workers: false,
       listen: false,
       indexTX: true,
+      httpHost: '127.0.0.1',
+      httpPort: 0,
+      apiKey,
       logLevel: 'none',
       logConsole: false,
     });
     await node.open();
-    const r = new Regtest(node);
+    const r = new Regtest(node, apiKey);
     await r.mine(SEGWIT_HEIGHT + 1);
     return r;
   }
@@ -200,7 +232,8 @@ export class Regtest {
 
   /** Whether the mempool holds the transaction. */
   inMempool(txid: string): boolean {
-    return this.node.mempool.hasEntry(Buffer.from(txid, 'hex').reverse());
+    // bcoin 1.0.2 keys its mempool by the hash in internal byte order, as hex.
+    return this.node.mempool.hasEntry(Buffer.from(txid, 'hex').reverse().toString('hex'));
   }
 
   /**

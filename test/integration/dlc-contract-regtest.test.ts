@@ -7,6 +7,7 @@ import { closingSighash, ecdsaSign } from '../../src/contract/tx.ts';
 import { attestationSecret } from '../../src/dlc/adaptor-point.ts';
 import type { Transaction } from 'bitcoinjs-lib';
 import { Regtest } from '../helpers/regtest.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { makeOracle, makeParty, runExchange } from '../unit/contract/_helpers.ts';
 import type { Exchange, TestParty } from '../unit/contract/_helpers.ts';
 import type { FundingInput } from '../../src/contract/index.ts';
@@ -101,6 +102,7 @@ describe('DLC contract on a bcoin regtest chain (issue #18)', { timeout: 240_000
     const viaMempool = await chain.submit(loserCet);
     assert.equal(viaMempool.ok, false, "the mempool must refuse the loser's CET");
     assert.match((viaMempool as { reason: string }).reason, /mandatory-script-verify-flag/, 'refused for its signature, not for anything else');
+    assert.equal(chain.inMempool(loserCet.getId()), false, 'the refused CET is not in the mempool');
     const heightBefore = chain.height;
     const viaBlock = await chain.mineWith(loserCet);
     assert.equal(viaBlock.ok, false, "a block carrying the loser's CET must be refused by consensus");
@@ -216,8 +218,11 @@ describe('DLC contract on a bcoin regtest chain (issue #18)', { timeout: 240_000
     assert.ok((613).toString(2).padStart(10, '0').startsWith(label), `CET prefix ${label} must cover 613`);
     assert.equal(paidTo(tx, offer.payout.spk), 80_000n, 'offerer gets the rounded curve value');
     assert.equal(paidTo(tx, accept.payout.spk), 20_000n, 'accepter gets the rest');
-    assert.deepEqual(await chain.submit(tx), { ok: true, txid: tx.getId() }, 'the numeric CET must be accepted');
+    // Broadcast the way the trader daemon will: bitcoind's JSON-RPC (bcoin answers it).
+    assert.equal(await chain.rpc<string>('sendrawtransaction', [tx.toHex()]), tx.getId(), 'sendrawtransaction returns the txid');
+    await waitFor(() => chain.inMempool(tx.getId()), { timeoutMs: 10_000, message: 'numeric CET in the mempool after sendrawtransaction' });
     await chain.mine(1);
+    assert.equal((await chain.rpc<{ blocks: number }>('getblockchaininfo')).blocks, chain.height, 'the RPC sees the same chain');
     assert.equal(await chain.confirmedHeight(tx.getId()), chain.height, 'the numeric CET must confirm');
   });
 });
