@@ -171,13 +171,15 @@ export class Regtest {
     return b.Address.fromScript(b.Script.fromRaw(Buffer.from(spk)));
   }
 
-  /** Mine `n` blocks (with whatever the mempool holds) paying the miner key. */
-  async mine(n: number): Promise<void> {
+  /** Mine `n` blocks (with whatever the mempool holds) paying `spk` (default: the miner key, whose coinbases {@link fund} spends). */
+  async mine(n: number, spk: Uint8Array = this.miner.spk): Promise<void> {
+    const ours = Buffer.compare(Buffer.from(spk), Buffer.from(this.miner.spk)) === 0;
     for (let i = 0; i < n; i++) {
-      const job = await this.node.miner.cpu.createJob(undefined, this.address(this.miner.spk));
+      const job = await this.node.miner.cpu.createJob(undefined, this.address(spk));
       const block = await this.node.miner.cpu.mineAsync(job);
       await this.node.chain.add(block);
       const cb = block.txs[0]!;
+      if (!ours) continue;
       this.coinbases.push({
         txid: cb.txid(),
         value: BigInt(cb.outputs[0]!.value),
