@@ -1,6 +1,7 @@
 // test/unit/contract/adaptor.test.ts - ECDSA adaptor signatures: every dlcspecs vector (test/ecdsa_adaptor.json), round trips and tampering, and a two-way cross-check with rust-dlc (secp256k1-zkp's implementation via ddk-ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import * as ecc from 'tiny-secp256k1';
 import { ADAPTOR_SIG_BYTES, ContractError, adaptorDecrypt, adaptorEncrypt, adaptorRecover, adaptorVerify } from '../../../src/contract/index.ts';
 import { parseAdaptorSignature } from '../../../src/contract/adaptor.ts';
@@ -84,6 +85,19 @@ describe('ECDSA adaptor signatures: round trip and tampering', () => {
       assert.equal(adaptorVerify(signer.pubkey, y.pubkey, msg, bad), false, `flipped byte ${at}`);
     }
     assert.equal(adaptorVerify(signer.pubkey, y.pubkey, msg, sig.subarray(1)), false, 'short');
+  });
+
+  it('arbitrary bytes as signature, keys or message: verify is false and recover null, never a throw', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.uint8Array({ minLength: 0, maxLength: 40 }), fc.uint8Array({ minLength: 0, maxLength: 40 }), (junk, k, m) => {
+        assert.equal(adaptorVerify(signer.pubkey, y.pubkey, msg, junk), false);
+        assert.equal(adaptorVerify(k, y.pubkey, msg, sig), false);
+        assert.equal(adaptorVerify(signer.pubkey, k, msg, sig), false);
+        assert.equal(adaptorVerify(signer.pubkey, y.pubkey, m, sig), false);
+        assert.equal(adaptorRecover(y.pubkey, junk, m), null);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('decrypting with the wrong key gives a signature that does not verify', () => {
