@@ -90,6 +90,10 @@ export default tseslint.config(
     rules: restrict([group(['../**', '!../util/**', 'node:net', 'node:http', 'express'], 'dlc is pure DLC oracle cryptography: it imports only util and its libraries (tiny-secp256k1, @noble/curves), never mempool/service/api/p2p/wire/config/node.ts')]),
   },
   {
+    files: ['src/contract/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/oracle/**', '**/daemon/**', '**/node.ts', 'node:net', 'node:http', 'express'], 'contract is pure DLC contract crypto and transactions: it imports only dlc, protocol and util, never mempool/service/api/p2p/node.ts or the network')]),
+  },
+  {
     files: ['src/cli/**'],
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/node.ts'], 'the CLI is a client: it uses protocol and talks to a node over HTTP')]),
   },

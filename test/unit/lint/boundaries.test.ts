@@ -43,6 +43,11 @@ const FORBIDDEN: [string, string][] = [
   ['src/oracle-facts/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
   ['src/oracle-facts/x.ts', "import { parseConfig } from '../config/load.ts';"],
   ['src/oracle-facts/x.ts', "import { BidVerifier } from '../identity/bids.ts';"],
+  ['src/contract/x.ts', "import { MegaService } from '../service/service.ts';"],
+  ['src/contract/x.ts', "import { Pool } from '../p2p/pool.ts';"],
+  ['src/contract/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
+  ['src/contract/x.ts', "import { createApiApp } from '../api/app.ts';"],
+  ['src/contract/x.ts', "import net from 'node:net';"],
 ];
 
 /** [file, allowed import] pairs: the layering the fences must not break. */
@@ -53,6 +58,8 @@ const ALLOWED: [string, string][] = [
   ['src/service/x.ts', "import type { Mempool } from '../mempool/mempool.ts';\nexport type T = Mempool;"],
   ['src/mempool/x.ts', "import type { OracleId } from '../protocol/types.ts';\nexport type T = OracleId;"],
   ['src/oracle-facts/x.ts', "import type { Signer } from '../oracle/signer.ts';\nimport type { LndClient } from '../lightning/lnd.ts';\nimport express from 'express';\nexport type T = [Signer, LndClient];\nexport const e = express;"],
+  ['src/contract/x.ts', "import { verifyAttestation } from '../dlc/verify.ts';\nexport const v = verifyAttestation;"],
+  ['src/contract/x.ts', "import type { OracleId } from '../protocol/types.ts';\nexport type T = OracleId;"],
 ];
 
 describe('import fences (eslint.config.js, STYLE.md section 2)', () => {
