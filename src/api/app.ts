@@ -5,6 +5,7 @@ import type { SchemaRegistry } from '../protocol/schema.ts';
 import { errorMiddleware, sendError } from './errors.ts';
 import { createHandlers, type ApiDeps } from './handlers.ts';
 import { createDlcHandlers } from './dlc-handlers.ts';
+import { createPlacementHandlers } from './placement.ts';
 import type { MonitoringHooks } from './monitoring.ts';
 import { mountSwaggerUi } from './swagger.ts';
 import { validateOperation } from './validate.ts';
@@ -49,7 +50,7 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
     next();
   });
   const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });
-  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...deps.monitoring?.handlers };
+  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createPlacementHandlers({ ...deps, limitLoopback: opts.rateLimit?.limitLoopback }), ...deps.monitoring?.handlers };
   const routed = new Map<string, string[]>();
 
   for (const [path, ops] of Object.entries(deps.spec.paths)) {

@@ -59,6 +59,9 @@ export interface MegaConfig {
   lnRestHost: string | null;
   lnMacaroonPath: string | null;
   lnTlsCertPath: string | null;
+  bidLifetimeMs: number;
+  placementMinMsat: number;
+  placementInvoiceExpirySeconds: number;
   dataDir: string | null;
   journalFsyncIntervalMs: number;
   journalCompactBytes: number;
@@ -223,6 +226,9 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   lnRestHost: { type: 'string | null', default: null, unit: 'host:port', doc: 'The operator\'s LND REST API ("host:port", "[v6]:port"), used to verify Lightning bids (GET /v1/invoice/{payment hash}) in the background; null = bids are not verified and count 0 for ranking. Needs lnMacaroonPath and lnTlsCertPath.', check: (v) => str(255, true)(v) ?? (v === null || /^(\[[0-9A-Fa-f:.]+\]|[^:[\]]+):\d{1,5}$/.test(v as string) ? null : 'must be "host:port"') },
   lnMacaroonPath: { type: 'string | null', default: null, unit: 'file path', doc: 'LND macaroon file for lnRestHost (an invoice-read macaroon is enough); read at start.', check: str(4096, true) },
   lnTlsCertPath: { type: 'string | null', default: null, unit: 'file path', doc: 'LND\'s TLS certificate (tls.cert, PEM): the only certificate trusted for lnRestHost (pinned; TLS verification is never disabled); read at start.', check: str(4096, true) },
+  bidLifetimeMs: { type: 'integer', default: 604800000, unit: 'milliseconds', doc: 'How long a verified Lightning bid counts for ranking, from the settlement of its invoice (as LND reports it; never later than when this node verified it). Then the ad ranks by PoW again until the oracle publishes a new version with a newly paid bid.', check: int(1000, 365 * 86400000) },
+  placementMinMsat: { type: 'integer', default: 1000, unit: 'millisatoshi', doc: 'Smallest placement this node sells through POST /placement/invoice (with lnRestHost); GET /id advertises it.', check: int(1, 2 ** 53 - 1) },
+  placementInvoiceExpirySeconds: { type: 'integer', default: 3600, unit: 'seconds', doc: 'Expiry of the placement invoices this node issues through its LND (BOLT11 expiry); an oracle must pay before it.', check: int(60, 7 * 86400) },
   dataDir: { type: 'string | null', default: 'data/{p2pPort}', unit: 'folder path', doc: 'Where the mempool journal and snapshot live (relative paths from the working directory); `{p2pPort}` is replaced by the configured p2pPort, so nodes on one machine never share a folder. null = in memory only (nothing survives a restart).', check: str(4096, true) },
   journalFsyncIntervalMs: { type: 'integer', default: 200, unit: 'milliseconds', doc: 'Every accepted or evicted change is written to the journal before the REST answer is sent (so kill -9 loses nothing); fsync to the disk runs at most this often, which bounds what a power loss or kernel crash can take. 0 = fsync every record (slower, see docs/persistence.md).', check: int(0, 60000) },
   journalCompactBytes: { type: 'integer', default: 67108864, unit: 'bytes', doc: 'When the journal grows past this size it is compacted: the mempool is written to a new snapshot (temp file + rename) and the journal emptied.', check: int(4096) },
