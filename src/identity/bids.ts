@@ -2,7 +2,6 @@
 import type { Bid, OracleId } from '../protocol/types.ts';
 import type { AcceptedEvent, EvictedEvent, StoredOracle } from '../service/service.ts';
 import type { Logger } from '../log.ts';
-import bolt11 from 'bolt11';
 import {
   BID_ADMISSION_BURST,
   BID_ADMISSION_MAX_PENDING,
@@ -19,6 +18,9 @@ import { LruMap } from '../util/lru.ts';
 import { BidExpiries } from './bid-expiry.ts';
 import { InvoiceLookups } from './invoice-lookups.ts';
 import { PeriodicChecker } from './periodic-checker.ts';
+import { bidKey, checkInvoice, isLightningBid, payeeOf } from './bid-check.ts';
+
+export { checkInvoice, isLightningBid } from './bid-check.ts';
 
 /** Tunables of the verifier. */
 export interface BidVerifierOptions {
@@ -94,48 +96,6 @@ interface PaidBid {
   lightningNodeId: string | null;
   verifiedAt: number;
   expiresAt: number;
-}
-
-const PUBKEY_IN_TEXT = /0[23][0-9a-f]{64}/gi;
-
-/** Is this a bid the node can verify: lightning, a 64-hex payment hash, a positive amount. */
-export function isLightningBid(bid: Bid): boolean {
-  return bid.paymentType === 'lightning' && /^[0-9a-f]{64}$/.test(bid.proof) && bid.amount > 0;
-}
-
-/**
- * Does this invoice pay `bid` for oracle `pubkey`? Settled, paid at least the amount (int64 fields
- * arrive as strings), the payment hash matches, and the memo names this oracle and no other key,
- * so one paid invoice cannot rank two oracles. Returns null when it does, else the reason.
- */
-export function checkInvoice(inv: LndInvoice, bid: Bid, pubkey: string): string | null {
-  if (inv.state !== 'SETTLED') return `invoice state is ${String(inv.state)}`;
-  if (typeof inv.r_hash === 'string' && Buffer.from(inv.r_hash, 'base64').toString('hex') !== bid.proof) return 'invoice r_hash is not the bid proof';
-  let paid: bigint;
-  try {
-    paid = BigInt(inv.amt_paid_msat ?? '0');
-  } catch {
-    return 'amt_paid_msat is not an integer';
-  }
-  if (paid < BigInt(bid.amount)) return `invoice paid ${paid} msat, less than the bid's ${bid.amount}`;
-  const memo = typeof inv.memo === 'string' ? inv.memo.toLowerCase() : '';
-  const keys = new Set(memo.match(PUBKEY_IN_TEXT) ?? []);
-  if (!keys.has(pubkey)) return 'invoice memo does not name this oracle pubkey';
-  if (keys.size > 1) return 'invoice memo names more than one pubkey';
-  return null;
-}
-
-const bidKey = (b: Bid): string => `${b.paymentType ?? ''}|${b.proof}|${b.amount}`;
-
-/** The node that signed a BOLT11 invoice (public-key recovery, ~0.1 ms), or null when it does not decode. */
-function payeeOf(paymentRequest: string | undefined): string | null {
-  if (typeof paymentRequest !== 'string') return null;
-  try {
-    const d = bolt11.decode(paymentRequest);
-    return typeof d.payeeNodeKey === 'string' ? d.payeeNodeKey : null;
-  } catch {
-    return null;
-  }
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

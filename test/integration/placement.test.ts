@@ -105,7 +105,7 @@ describe('placement sold in-band', () => {
     assert.equal(lnd.requests.length, before, 'LND is not asked about invoices the node did not sell');
   });
 
-  it('at a full mempool a paid newcomer evicts a higher-PoW unpaid ad; unpaid and underpaid are refused with one LND call per invoice; another node ranks the ad by PoW', async () => {
+  it('at a full mempool a paid newcomer (arriving by gossip) evicts a higher-PoW unpaid ad; unpaid and underpaid are refused with one LND call per invoice; another node ranks the ad by PoW', async () => {
     const strong = makeOracle({ keys: makeKeys(811), difficulty: 8 });
     const weak = makeOracle({ keys: makeKeys(812), difficulty: 6 });
     for (const o of [strong, weak]) assert.equal((await post(seller, '/oracle', o)).status, 201);
@@ -129,12 +129,13 @@ describe('placement sold in-band', () => {
       }
       assert.equal(lookups(inv.paymentHash), 1, 'one LND call per invoice');
     }
-    // The paid newcomer.
+    // The paid newcomer, published on the other node: it reaches the seller by gossip (the P2P door) and is checked there.
     const keys = makeKeys(815);
     const inv = await buy(keys.publicKey, 5000);
     lnd.settle(inv.paymentHash);
     const paid = makeOracle({ keys, difficulty: 2, bid: inv.bid });
-    assert.equal((await post(seller, '/oracle', paid)).status, 201);
+    assert.equal((await post(plain, '/oracle', paid)).status, 201);
+    await waitFor(async () => (await get(seller, `/oracles/${keys.publicKey}`)).status === 200, { timeoutMs: 10_000, message: 'the paid ad to be admitted by the seller from its peer' });
     assert.equal((await get(seller, `/oracles/${weak.pubkey}`)).status, 404, 'the unpaid PoW-6 ad was evicted');
     const list = (await get(seller, '/oracles')).body as { id: string }[];
     assert.deepEqual(list.map((o) => o.id), [keys.publicKey, strong.pubkey]);
@@ -144,7 +145,6 @@ describe('placement sold in-band', () => {
     assert.equal(details.placement?.amountMsat, 5000);
     assert.equal(details.placement?.lightningNodeId, lnd.nodeId, 'the placement names the LND node it was bought from');
     // Scope: the ad travels, the bid does not: the other node has no LND (or another operator's) and ranks it by PoW.
-    await waitFor(async () => (await get(plain, `/oracles/${keys.publicKey}`)).status === 200, { timeoutMs: 10_000, message: 'the paid ad to reach the other node' });
     const there = (await get(plain, `/oracles/${keys.publicKey}`)).body as Details;
     assert.deepEqual([there.rank, there.bid, there.placement], [{ verifiedBid: 0, difficulty: 2 }, { state: 'none' }, null]);
     const order = ((await get(plain, '/oracles')).body as { id: string }[]).map((o) => o.id);
