@@ -27,6 +27,12 @@ interface Details {
 
 const errorCode = (body: unknown): string | undefined => (body as { error?: { code?: string } }).error?.code;
 
+/** Assert that a response body matches its OpenAPI schema (wolfram-mega-spec.yaml). */
+function conforms(node: MegaNode, schema: string, body: unknown): void {
+  const valid = node.schemas.component(schema);
+  assert.equal(valid(body), true, `${schema}: ${JSON.stringify(valid.errors)} in ${JSON.stringify(body)}`);
+}
+
 describe('placement sold in-band', () => {
   const lnd = new FakeLnd();
   let seller: MegaNode;
@@ -53,6 +59,7 @@ describe('placement sold in-band', () => {
   async function buy(pubkey: string, amountMsat: number): Promise<Invoice> {
     const r = await post(seller, '/placement/invoice', { pubkey, amountMsat });
     assert.equal(r.status, 201, JSON.stringify(r.body));
+    conforms(seller, 'PlacementInvoice', r.body);
     return r.body as Invoice;
   }
 
@@ -60,6 +67,7 @@ describe('placement sold in-band', () => {
     assert.deepEqual((await get(seller, '/id')).body, {
       placement: { forSale: true, minAmountMsat: 2000, maxAmountMsat: Number.MAX_SAFE_INTEGER, invoicePath: '/placement/invoice', invoiceExpirySeconds: 600, bidLifetimeMs: 604800000 },
     });
+    conforms(seller, 'FacilitatorId', (await get(seller, '/id')).body);
     assert.equal((await get(plain, '/id')).body, null);
     const r = await post(plain, '/placement/invoice', { pubkey: makeKeys(801).publicKey, amountMsat: 5000 });
     assert.deepEqual([r.status, errorCode(r.body)], [404, 'placement-not-for-sale']);
@@ -82,6 +90,8 @@ describe('placement sold in-band', () => {
     lnd.settle(inv.paymentHash);
     await waitFor(async () => ((await get(seller, `/placement/invoice/${inv.paymentHash}`)).body as { state: string }).state === 'SETTLED', { timeoutMs: 5000, message: 'the poll to see the invoice SETTLED' });
     const done = (await get(seller, `/placement/invoice/${inv.paymentHash}`)).body as { amountPaidMsat: string };
+    conforms(seller, 'PlacementInvoiceStatus', done);
+    conforms(seller, 'PlacementInvoiceStatus', open.body);
     assert.equal(done.amountPaidMsat, '5000');
   });
 
@@ -140,12 +150,14 @@ describe('placement sold in-band', () => {
     const list = (await get(seller, '/oracles')).body as { id: string }[];
     assert.deepEqual(list.map((o) => o.id), [keys.publicKey, strong.pubkey]);
     const details = (await get(seller, `/oracles/${keys.publicKey}`)).body as Details;
+    conforms(seller, 'OracleDetails', details);
     assert.deepEqual(details.rank, { verifiedBid: 5000, difficulty: 2 });
     assert.equal(details.bid.state, 'verified');
     assert.equal(details.placement?.amountMsat, 5000);
     assert.equal(details.placement?.lightningNodeId, lnd.nodeId, 'the placement names the LND node it was bought from');
     // Scope: the ad travels, the bid does not: the other node has no LND (or another operator's) and ranks it by PoW.
     const there = (await get(plain, `/oracles/${keys.publicKey}`)).body as Details;
+    conforms(plain, 'OracleDetails', there);
     assert.deepEqual([there.rank, there.bid, there.placement], [{ verifiedBid: 0, difficulty: 2 }, { state: 'none' }, null]);
     const order = ((await get(plain, '/oracles')).body as { id: string }[]).map((o) => o.id);
     assert.equal(order.indexOf(keys.publicKey) > order.indexOf(strong.pubkey), true, 'ranked below the PoW-8 ad there');
@@ -165,6 +177,7 @@ describe('placement sold in-band', () => {
       const order = async () => ((await get(node, '/oracles')).body as { id: string }[]).map((o) => o.id);
       await waitFor(async () => ((await get(node, `/oracles/${keys.publicKey}`)).body as Details).bid.state === 'expired', { timeoutMs: 10_000, message: 'the bid to expire' });
       const details = (await get(node, `/oracles/${keys.publicKey}`)).body as Details;
+      conforms(node, 'OracleDetails', details);
       assert.deepEqual([details.rank.verifiedBid, details.placement], [0, null]);
       assert.deepEqual(await order(), [worker.pubkey, keys.publicKey]);
     } finally {
