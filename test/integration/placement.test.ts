@@ -163,6 +163,23 @@ describe('placement sold in-band', () => {
     assert.equal(order.indexOf(keys.publicKey) > order.indexOf(strong.pubkey), true, 'ranked below the PoW-8 ad there');
   });
 
+  it('LND refusing AddInvoice is a 502 lnd-unavailable; invoice creation is limited per client address', async () => {
+    const wrongMacaroon = path.join(lnd.tls.dir, 'wrong.macaroon');
+    fs.writeFileSync(wrongMacaroon, Buffer.from('00', 'hex'));
+    const node = await createTestNode({ ...lndConfig, lnMacaroonPath: wrongMacaroon, limitLoopback: true });
+    try {
+      const pk = makeKeys(831).publicKey;
+      const codes: [number, string | undefined][] = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await post(node, '/placement/invoice', { pubkey: pk, amountMsat: 5000 });
+        codes.push([r.status, errorCode(r.body)]);
+      }
+      assert.deepEqual(codes, [...Array(5).fill([502, 'lnd-unavailable']), [429, 'rate-limited']], 'five asks pass the limit (LND refuses them), the sixth is throttled');
+    } finally {
+      await node.stop();
+    }
+  });
+
   it('a bid expires after bidLifetimeMs and the ad ranks by PoW again', async () => {
     const node = await createTestNode({ ...lndConfig, bidLifetimeMs: 1000 });
     try {
