@@ -139,7 +139,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const vid = shortId(version);
     const stored = this.oracles.get(msg.pubkey);
     const bytes = jsonBytes(msg);
-    const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === stored);
+    const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === stored, stored?.verifiedBid ?? bidMsat);
     if (!room) return this.noRoom(bytes);
     const evicted: EvictedEvent[] = [];
     if (stored) {
@@ -194,7 +194,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (!o) return false;
     if (o.verifiedBid === amountMsat) return true;
     this.lookups.unlinkOracle(o);
+    this.budget.remove(o); // the byte order ranks oracle ads by verified bid too
     o.verifiedBid = amountMsat;
+    this.budget.add(o);
     this.lookups.linkOracle(o);
     return true;
   }
