@@ -122,7 +122,8 @@ export async function buyPlacement(io: CliIo, base: URL, pubkey: string, amountM
       if (Number.isFinite(deadline) && Date.now() > deadline + 60_000) throw new CliError(`the placement invoice expired at ${inv.expiresAt} unpaid`);
       await pause(pollMs, abort.signal);
     }
-    note(io, 'paid: signing the ad with the bid');
+    // The payment is the oracle's whatever happens next: say how to reuse it if mining is interrupted.
+    note(io, `paid: signing the ad with the bid (to reuse it later: --bid-amount ${amountMsat} --bid-proof ${inv.paymentHash} --bid-type lightning)`);
     return { amount: amountMsat, proof: inv.paymentHash, paymentType: 'lightning' };
   } finally {
     removeHandler();
