@@ -12,6 +12,7 @@ import { Mempool } from './mempool/mempool.ts';
 import { MegaService } from './service/service.ts';
 import { OracleStanding } from './identity/standing.ts';
 import { BidVerifier } from './identity/bids.ts';
+import { PlacementSeller } from './identity/placement.ts';
 import { LndClient } from './lightning/lnd.ts';
 import { FactService } from './facts/fact-service.ts';
 import { ManifestChecker } from './identity/manifest.ts';
@@ -66,6 +67,8 @@ export class MegaNode {
   /** Lightning bid verification; null when lnRestHost is not configured (bids count 0). */
   readonly bids: BidVerifier | null;
   private readonly lnd: LndClient | null;
+  /** Placement sold through this node's LND (POST /placement/invoice); null without lnRestHost. */
+  readonly placement: PlacementSeller | null;
   /** Website manifests of oracle ads, checked in the background. */
   readonly manifests: ManifestChecker;
   /** Fact requests through this node, uploads, and the fact-conflict reports it builds itself. */
@@ -151,7 +154,7 @@ export class MegaNode {
     const lnd = this.lnd;
     this.bids = lnd
       ? new BidVerifier(
-          { maxConcurrent: LND_MAX_CONCURRENT, maxQueued: BID_MAX_QUEUED, cacheTtlMs: BID_CACHE_TTL_MS, errorTtlMs: BID_RETRY_TTL_MS, recheckIntervalMs: BID_RECHECK_INTERVAL_MS },
+          { maxConcurrent: LND_MAX_CONCURRENT, maxQueued: BID_MAX_QUEUED, cacheTtlMs: BID_CACHE_TTL_MS, errorTtlMs: BID_RETRY_TTL_MS, recheckIntervalMs: BID_RECHECK_INTERVAL_MS, bidLifetimeMs: config.bidLifetimeMs },
           {
             service: this.service,
             lookupInvoice: (hash, signal) => lnd.lookupInvoice(hash, signal),
@@ -160,6 +163,16 @@ export class MegaNode {
           },
         )
       : null;
+    // At a full mempool a newcomer's bid is looked up before it is refused for rank (PROTOCOL 9.2).
+    this.service.setBidGate(this.bids);
+    const bids = this.bids;
+    this.placement =
+      lnd && bids
+        ? new PlacementSeller(
+            { minMsat: config.placementMinMsat, invoiceExpirySeconds: config.placementInvoiceExpirySeconds, bidLifetimeMs: config.bidLifetimeMs },
+            { addInvoice: (init, signal) => lnd.addInvoice(init, signal), lookups: bids.lookups, now: this.now },
+          )
+        : null;
     this.pool = new Pool(
       {
         network: config.network,
@@ -221,7 +234,7 @@ export class MegaNode {
     if (SECP256K1_BACKEND !== 'native') {
       log.warn('secp256k1 native addon not loaded: using the pure-JS fallback, signature checks are ~38x slower');
     }
-    if (c.lnRestHost) log.info({ lnRestHost: c.lnRestHost }, 'Lightning bids are verified against LND in the background');
+    if (c.lnRestHost) log.info({ lnRestHost: c.lnRestHost, placementMinMsat: c.placementMinMsat, bidLifetimeMs: c.bidLifetimeMs }, 'Lightning bids are verified against LND; placement is for sale (POST /placement/invoice)');
     this.bids?.start();
     this.manifests.start();
     this.facilitator.start();
@@ -257,6 +270,8 @@ export class MegaNode {
         monitoring: this.monitoring.hooks,
         standing: this.standing,
         bidStatus: this.bids ? (pk) => (this.bids as BidVerifier).bidStatus(pk) : undefined,
+        placementOf: this.bids ? (pk) => (this.bids as BidVerifier).placementOf(pk) : undefined,
+        placement: this.placement ?? undefined,
         manifests: this.manifests,
         facilitator: this.facilitator,
         facts: this.facts,

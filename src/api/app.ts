@@ -6,6 +6,7 @@ import { errorMiddleware, sendError } from './errors.ts';
 import { createHandlers, type ApiDeps } from './handlers.ts';
 import { createDlcHandlers } from './dlc-handlers.ts';
 import { createFactHandlers, type FactsApi } from './fact-handlers.ts';
+import { createPlacementHandlers } from './placement.ts';
 import type { MonitoringHooks } from './monitoring.ts';
 import { mountSwaggerUi } from './swagger.ts';
 import { validateOperation } from './validate.ts';
@@ -52,7 +53,7 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
     next();
   });
   const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });
-  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createFactHandlers(deps.facts), ...deps.monitoring?.handlers };
+  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createFactHandlers(deps.facts), ...createPlacementHandlers({ ...deps, limitLoopback: opts.rateLimit?.limitLoopback }), ...deps.monitoring?.handlers };
   const routed = new Map<string, string[]>();
 
   for (const [path, ops] of Object.entries(deps.spec.paths)) {

@@ -8,7 +8,9 @@ import type { EntityKind } from '../protocol/types.ts';
 import type { MegaService, StoredCapability, StoredOracle } from '../service/service.ts';
 import type { OracleStanding } from '../identity/standing.ts';
 import { capabilityListing, listNetworkReportsByChain, listReportsByChain, oracleListing, standingOrderedPage } from './listings.ts';
-import type { BidStatus } from '../identity/bids.ts';
+import type { BidStatus, HeldPlacement } from '../identity/bids.ts';
+import type { PlacementOffer } from '../identity/placement.ts';
+import type { PlacementApi } from './placement.ts';
 import type { ManifestStatus } from '../identity/manifest.ts';
 import type { AdmissionResult } from '../service/types.ts';
 import { ApiError, sendError } from './errors.ts';
@@ -33,6 +35,10 @@ export interface ApiDeps {
   standing?: OracleStanding;
   /** Lightning bid verification state (identity/bids.ts); absent when the node has no LND. */
   bidStatus?: (pubkey: string) => BidStatus;
+  /** Placement sold in-band through this node's LND (identity/placement.ts); absent when the node has no LND. */
+  placement?: PlacementApi & { offer(): PlacementOffer };
+  /** The placement a stored oracle holds on this node (identity/bids.ts); absent when the node has no LND. */
+  placementOf?: (pubkey: string) => HeldPlacement | null;
   /** Website manifest state (identity/manifest.ts); without it every oracle is unverified. */
   manifests?: { manifestStatus(pubkey: string): ManifestStatus; isVerified(pubkey: string): boolean; verifiedCount?(): number };
   /** The facilitator's identity with its live manifest state (identity/facilitator.ts); without it GET /id serves info.facilitatorId as configured. */
@@ -75,12 +81,14 @@ export function sendAdmission(res: Response, r: AdmissionResult): void {
   }
 }
 
-function oracleDetails(o: StoredOracle, bid: BidStatus, manifest: ManifestStatus): unknown {
+function oracleDetails(o: StoredOracle, bid: BidStatus, manifest: ManifestStatus, placement: HeldPlacement | null): unknown {
   return {
     oracle: o.msg,
     ...manifest,
     rank: { verifiedBid: o.verifiedBid, difficulty: o.msg.pow.difficulty },
     bid,
+    // A bid counts only on the node whose LND it paid: elsewhere the same ad ranks by PoW (PROTOCOL 7.2).
+    placement,
     capabilities: o.capabilities.size,
     reports: o.reports.size,
     receivedAt: new Date(o.receivedAt).toISOString(),
@@ -163,7 +171,7 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       const pubkey = input(res).path.pubkey as string;
       const o = service.getOracle(pubkey);
       if (!o) throw new ApiError(404, 'oracle-not-found', 'no oracle with this pubkey is stored on this node');
-      sendJson(res, oracleDetails(o, deps.bidStatus?.(pubkey) ?? { state: 'none' }, deps.manifests?.manifestStatus(pubkey) ?? { manifestVerified: false, manifestDomain: null }));
+      sendJson(res, oracleDetails(o, deps.bidStatus?.(pubkey) ?? { state: 'none' }, deps.manifests?.manifestStatus(pubkey) ?? { manifestVerified: false, manifestDomain: null }, deps.placementOf?.(pubkey) ?? null));
     },
     getCapabilities: (_req, res) => {
       const q = input(res).query;
@@ -199,7 +207,9 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       });
     },
     getId: (_req, res) => {
-      sendJson(res, deps.facilitator ? deps.facilitator.view() : (deps.info.facilitatorId ?? null));
+      const id = deps.facilitator ? deps.facilitator.view() : (deps.info.facilitatorId ?? null);
+      // Placement for sale is advertised even by a node without a facilitatorId (PROTOCOL 10.5).
+      sendJson(res, deps.placement ? { ...(id as object | null), placement: deps.placement.offer() } : id);
     },
     getHealth: (_req, res) => {
       sendJson(res, { status: 'ok' });

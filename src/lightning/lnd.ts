@@ -21,6 +21,10 @@ export interface LndInvoice {
   value_msat?: string;
   amt_paid_msat?: string;
   state?: string;
+  /** Unix seconds when the invoice was settled ("0" while it is not). */
+  settle_date?: string;
+  /** The BOLT11 invoice (signed by this LND node). */
+  payment_request?: string;
 }
 
 /** What AddInvoice is asked for. */

@@ -29,9 +29,18 @@ function keyOf(e: Budgeted): string {
   return e.msg.capabilityPubKey + e.msg.oraclePubKey;
 }
 
-/** Byte-eviction rank, ascending: PoW difficulty, then kind (report, capability, oracle), then id (larger = lower). */
+/** The verified Lightning bid an entry ranks with (an oracle ad's; 0 for everything else). */
+function bidOf(e: Budgeted): number {
+  return e instanceof OracleEntry ? e.verifiedBid : 0;
+}
+
+/**
+ * Byte-eviction rank, ascending: verified bid (oracle ads only, docs/PROTOCOL.md 7.2: paid
+ * placement is what the operator sold, so it goes last), PoW difficulty, then kind (report,
+ * capability, oracle), then id (larger = lower).
+ */
 export function compareForBytes(a: Budgeted, b: Budgeted): number {
-  return a.msg.pow.difficulty - b.msg.pow.difficulty || kindOrder(a) - kindOrder(b) || keyOrder(keyOf(a), keyOf(b));
+  return bidOf(a) - bidOf(b) || a.msg.pow.difficulty - b.msg.pow.difficulty || kindOrder(a) - kindOrder(b) || keyOrder(keyOf(a), keyOf(b));
 }
 
 /** Bytes an entry holds: its message, plus its dispute's for a report. */
@@ -41,7 +50,7 @@ export function heldBytes(e: Budgeted): number {
 
 /**
  * The byte account of one mempool. Contract with the mempool (as for its other indexes): `remove(e)`
- * before an entry's difficulty or bytes change, its dispute is attached, or it leaves; `add(e)` once
+ * before an entry's verified bid, difficulty or bytes change, its dispute is attached, or it leaves; `add(e)` once
  * it is stored.
  */
 export class ByteBudget {
@@ -70,12 +79,12 @@ export class ByteBudget {
 
   /**
    * Which entries to evict so that `incoming` more bytes fit: the lowest-ranked first, each strictly
-   * below `difficulty` (a newcomer no better than what it would push out is refused, as for the
-   * count limits) and not `kept` (the newcomer's own oracle, the version it replaces). An oracle
+   * below (`bid`, `difficulty`) (a newcomer no better than what it would push out is refused, as for
+   * the count limits; only an oracle ad has a bid) and not `kept` (the newcomer's own oracle, the version it replaces). An oracle
    * counts with everything that hangs on it (its eviction takes them). Null when they cannot free
    * enough; then nothing may be changed. O(k log n) for k entries looked at.
    */
-  plan(incoming: number, difficulty: number, kept: (e: Budgeted) => boolean): Budgeted[] | null {
+  plan(incoming: number, difficulty: number, kept: (e: Budgeted) => boolean, bid = 0): Budgeted[] | null {
     let need = this.total + incoming - this.maxBytes;
     if (need <= 0) return [];
     const out: Budgeted[] = [];
@@ -86,7 +95,8 @@ export class ByteBudget {
       need -= heldBytes(e);
     };
     for (const e of this.order.values()) {
-      if (e.msg.pow.difficulty >= difficulty) break;
+      const eb = bidOf(e);
+      if (eb > bid || (eb === bid && e.msg.pow.difficulty >= difficulty)) break;
       if (kept(e) || covered.has(e)) continue;
       out.push(e);
       cover(e);

@@ -112,27 +112,34 @@ export class Mempool extends EventEmitter<MempoolEvents> {
 
   // ---- oracle ads ----------------------------------------------------------------------------
 
-  /** Cheap pre-check before signature verification: would this ad be a duplicate or rank too low? */
-  precheckOracle(msg: OracleId): AddResult | null {
+  /**
+   * Cheap pre-check before signature verification: would this ad be a duplicate or rank too low?
+   * `bidMsat`: the verified bid a newcomer ranks with (0 unless this node's LND confirmed it).
+   */
+  precheckOracle(msg: OracleId, bidMsat = 0): AddResult | null {
     const stored = this.oracles.get(msg.pubkey);
     if (stored) return supersedesAd(msg, stored.msg) ? null : { status: 'duplicate' };
     if (this.oracles.size < this.options.maxOracles) return null;
     const lowest = this.lookups.oracleOrder.lowest();
-    if (lowest && !outranks({ primary: 0, secondary: msg.pow.difficulty }, { primary: lowest.verifiedBid, secondary: lowest.msg.pow.difficulty })) {
-      return reject('rank-too-low', `the mempool holds ${this.options.maxOracles} oracles and this ad does not outrank the lowest (difficulty ${lowest.msg.pow.difficulty})`);
+    if (lowest && !outranks({ primary: bidMsat, secondary: msg.pow.difficulty }, { primary: lowest.verifiedBid, secondary: lowest.msg.pow.difficulty })) {
+      return reject('rank-too-low', `the mempool holds ${this.options.maxOracles} oracles and this ad (verified bid ${bidMsat} msat, difficulty ${msg.pow.difficulty}) does not outrank the lowest (verified bid ${lowest.verifiedBid} msat, difficulty ${lowest.msg.pow.difficulty})`);
     }
     return null;
   }
 
-  /** Store a verified oracle ad (new, or superseding the stored one). `version`: its versionHash if the caller has it. */
-  addOracle(msg: Verified<OracleId>, knownVersion?: string): AddResult {
-    const pre = this.precheckOracle(msg);
+  /**
+   * Store a verified oracle ad (new, or superseding the stored one). `version`: its versionHash if
+   * the caller has it. `bidMsat`: the verified bid a new ad ranks with from the start (a replaced
+   * ad keeps its stored weight until setVerifiedBid changes it).
+   */
+  addOracle(msg: Verified<OracleId>, knownVersion?: string, bidMsat = 0): AddResult {
+    const pre = this.precheckOracle(msg, bidMsat);
     if (pre) return pre;
     const version = knownVersion ?? versionHash(msg);
     const vid = shortId(version);
     const stored = this.oracles.get(msg.pubkey);
     const bytes = jsonBytes(msg);
-    const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === stored);
+    const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === stored, stored?.verifiedBid ?? bidMsat);
     if (!room) return this.noRoom(bytes);
     const evicted: EvictedEvent[] = [];
     if (stored) {
@@ -161,6 +168,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
         if (lowest) this.removeOracle(lowest, 'rank', evicted);
       }
       const entry = new OracleEntry(msg, vid, this.now(), bytes);
+      entry.verifiedBid = bidMsat; // before it joins any ranked set
       this.oracles.set(msg.pubkey, entry);
       this.lookups.linkOracle(entry);
       this.versions.add(entry);
@@ -186,7 +194,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (!o) return false;
     if (o.verifiedBid === amountMsat) return true;
     this.lookups.unlinkOracle(o);
+    this.budget.remove(o); // the byte order ranks oracle ads by verified bid too
     o.verifiedBid = amountMsat;
+    this.budget.add(o);
     this.lookups.linkOracle(o);
     return true;
   }

@@ -30,6 +30,36 @@ export interface Prepared {
   readonly memo: HashMemo;
 }
 
+/**
+ * Lightning bids as admission sees them (identity/bids.ts implements it; node.ts sets it on the
+ * service): the weight a bid already has, and a bounded lookup for a newcomer a full mempool would
+ * otherwise refuse for rank (docs/PROTOCOL.md 9.2).
+ */
+export interface BidGate {
+  /** The amount the ad's bid claims when this node can verify it (a Lightning payment hash), else 0. */
+  claimedMsat(o: OracleId): number;
+  /** Msat this node counts for the ad's bid now, from what it knows (no LND call); 0 when none. */
+  weightOf(o: OracleId): number;
+  /** Why the ad's bid does not count, when known; null when it counts or nothing is known yet. */
+  whyNot(o: OracleId): string | null;
+  /** Look the bid up for an admission: `wait` settles when the answer is known; `refused` when no lookup is made (known failure, budget spent). */
+  verifyForAdmission(o: OracleId, sourceId: string): { wait: Promise<void> } | { refused: string };
+}
+
+/** Admission of this entity waits for something slow (a bid lookup): the intake admits it again, once, when `until` settles, without holding up the entities behind it. */
+export interface Deferred {
+  status: 'deferred';
+  until: Promise<unknown>;
+}
+
+/** How this admission came about. */
+export interface AdmitContext {
+  /** The submitter (service/types.ts AdmissionSource.id). */
+  sourceId: string;
+  /** Second pass after a deferral: never deferred again. */
+  retried: boolean;
+}
+
 /** Minimum PoW difficulty per entity type (the config slice). */
 export interface AdmissionOptions extends Partial<DlcAdmissionOptions> {
   powThresholdOracles: number;
@@ -47,6 +77,8 @@ export interface AdmissionDeps {
   relayUnstored: (kind: 'report' | 'dispute' | 'announcement' | 'attestation', id: string, version: string, msg: Report | Dispute | Announcement | Attestation) => void;
   /** DLC evidence, the proof event and the clock (service/admission-dlc.ts). */
   dlc: Pick<DlcAdmissionDeps, 'evidence' | 'onProof' | 'now'>;
+  /** Lightning bids, when the node verifies them (null: every bid counts 0). */
+  bidGate?: () => BidGate | null;
 }
 
 /**
@@ -104,12 +136,12 @@ export class AdmissionRules {
   }
 
   /** Admit a prepared payload against the current mempool (its signature checks may be done by a verifier thread by now). */
-  admit(p: Prepared): AdmissionResult {
+  admit(p: Prepared, ctx: AdmitContext = { sourceId: 'local', retried: false }): AdmissionResult | Deferred {
     // The verifier thread's true answers and this admission's memo, passed explicitly to every check.
     const scope = answeredScope(p.work, p.memo);
     switch (p.kind) {
       case 'oracle':
-        return this.admitOracle(p.payload as OracleId, p.version, scope);
+        return this.admitOracle(p.payload as OracleId, p.version, scope, ctx);
       case 'capability':
         return this.admitCapability(p.payload as OracleCapability, p.version, scope);
       case 'report':
@@ -123,16 +155,36 @@ export class AdmissionRules {
     }
   }
 
-  private admitOracle(o: OracleId, version: string, scope: CheckScope): AdmissionResult {
+  private admitOracle(o: OracleId, version: string, scope: CheckScope, ctx: AdmitContext): AdmissionResult | Deferred {
     const id = o.pubkey;
-    const pre = this.mempool.precheckOracle(o);
+    const gate = this.deps.bidGate?.() ?? null;
+    // A newcomer ranks with the bid weight this node already knows (a verified, unexpired payment to its LND).
+    const weight = gate?.weightOf(o) ?? 0;
+    const pre = this.mempool.precheckOracle(o, weight);
     if (pre?.status === 'duplicate') return fromAdd('oracle', id, pre);
     const pow = this.checkPow('oracle', id, o.pow, oraclePreimage(o), this.opts.powThresholdOracles);
     if (pow) return pow;
-    if (pre) return fromAdd('oracle', id, pre);
+    if (pre) return gate && pre.status === 'rejected' && pre.reason === 'rank-too-low' ? this.rankByBid(gate, o, scope, ctx, pre.message) : fromAdd('oracle', id, pre);
     const bad = verifyOracleId(o, scope);
     if (bad) return rejected('oracle', id, bad.reason, bad.message);
-    return fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>, version));
+    return fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>, version, weight));
+  }
+
+  /**
+   * A newcomer refused for rank at a full mempool whose bid, if paid, would outrank the lowest ad:
+   * signatures first (cheap, and LND is never asked for a forged ad), then the bid is looked up
+   * (bounded by the gate) and the ad admitted again with what LND said (docs/PROTOCOL.md 9.2).
+   */
+  private rankByBid(gate: BidGate, o: OracleId, scope: CheckScope, ctx: AdmitContext, message: string): AdmissionResult | Deferred {
+    const id = o.pubkey;
+    const refuse = (why: string | null) => rejected('oracle', id, 'rank-too-low', why === null ? message : `${message}; its bid does not count: ${why}`);
+    const claimed = gate.claimedMsat(o);
+    // Nothing to look up: not a verifiable bid, already looked up once, or too small to win even if paid.
+    if (ctx.retried || claimed === 0 || this.mempool.precheckOracle(o, claimed) !== null) return refuse(claimed === 0 ? null : gate.whyNot(o));
+    const bad = verifyOracleId(o, scope);
+    if (bad) return rejected('oracle', id, bad.reason, bad.message);
+    const v = gate.verifyForAdmission(o, ctx.sourceId);
+    return 'refused' in v ? refuse(v.refused) : { status: 'deferred', until: v.wait };
   }
 
   private admitCapability(c: OracleCapability, version: string, scope: CheckScope): AdmissionResult {

@@ -4,7 +4,7 @@ import type { EntityKind } from '../protocol/types.ts';
 import type { SignatureWork } from '../protocol/keys.ts';
 import type { VerifyPool } from '../protocol/verify-pool.ts';
 import { LruMap } from '../util/lru.ts';
-import type { AdmissionRules, Prepared } from './admission.ts';
+import type { AdmissionRules, Deferred, Prepared } from './admission.ts';
 import { IntakeBudget, type IntakeLimits } from './intake-budget.ts';
 import { OrphanPool } from './orphans.ts';
 import { rejected, type AdmissionResult, type AdmissionSource } from './types.ts';
@@ -30,6 +30,8 @@ interface Entry {
   source: AdmissionSource;
   bytes: number;
   ready: boolean;
+  /** Admitted once already and deferred (a bid lookup): the second admission decides. */
+  retried?: boolean;
   resolve: (r: AdmissionResult) => void;
 }
 
@@ -66,8 +68,10 @@ export class Intake {
   private readonly deps: IntakeDeps;
   private queue: (Entry | undefined)[] = [];
   private head = 0;
-  /** Versions waiting in the queue. */
+  /** Versions waiting in the queue, or deferred. */
   private readonly waiting = new Set<string>();
+  /** Entities whose admission waits for something slow (a bid lookup), outside the queue: nothing behind them waits. */
+  private readonly deferred = new Set<Entry>();
   /** Final outcomes and recent refusals, by short version id. */
   private readonly decided: LruMap<string, Decision>;
   private readonly stateRefusals: LruMap<string, Decision>;
@@ -137,10 +141,16 @@ export class Intake {
     return this.budget.totalBytes;
   }
 
+  /** Entities whose admission is deferred now (a bid lookup at a full mempool). */
+  get deferredCount(): number {
+    return this.deferred.size;
+  }
+
   /** Stop admitting: what waits is answered as refused (the node is stopping) and sources are released. */
   close(): void {
     this.closed = true;
-    const pending = this.queue.slice(this.head);
+    const pending = [...this.queue.slice(this.head), ...this.deferred];
+    this.deferred.clear();
     this.queue = [];
     this.head = 0;
     this.batch = null;
@@ -234,12 +244,31 @@ export class Intake {
     }
   }
 
+  /**
+   * Admission of `e` waits for `until` (a bid lookup): it leaves the queue, so what comes behind it is
+   * admitted meanwhile, and is queued again, behind everything offered until then, once it settles.
+   * Its version stays "waiting" (copies from peers are duplicates, not second lookups).
+   */
+  private defer(e: Entry, until: Promise<unknown>): void {
+    this.deferred.add(e);
+    this.waiting.add(e.vid);
+    const requeue = (): void => {
+      if (!this.deferred.delete(e)) return; // closed meanwhile: already answered
+      e.retried = true;
+      e.ready = true; // its signatures were checked by the first admission
+      this.queue.push(e);
+      this.budget.add(e.source, e.bytes); // drain() takes it off again, as for any queued entity
+      this.scheduleDrain();
+    };
+    until.then(requeue, requeue);
+  }
+
   /** Admit one entity now and settle it. */
   private run(e: Entry): void {
-    let r: AdmissionResult;
+    let r: AdmissionResult | Deferred;
     this.running = true;
     try {
-      r = this.deps.rules.admit(e.prep);
+      r = this.deps.rules.admit(e.prep, { sourceId: e.source.id, retried: e.retried === true });
     } catch (err) {
       this.deps.onBug(err);
       this.running = false;
@@ -248,6 +277,11 @@ export class Intake {
       return;
     } finally {
       this.running = false;
+    }
+    if (r.status === 'deferred') {
+      if (e.retried) this.deps.onBug(new Error('admission deferred an entity twice'));
+      else return this.defer(e, r.until);
+      r = rejected(e.prep.kind, e.prep.id, 'internal-error', 'internal error while admitting; the item was dropped');
     }
     e.resolve(this.finish(r, e.source, e.vid, true, e.prep));
   }

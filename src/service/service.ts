@@ -8,7 +8,7 @@ import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, 
 import { verifyDispute, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
 import type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, Mempool, Page, StoredAnnouncement, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
 import { DlcEvidenceStore, type DlcProof, type EquivocationEvidence, type NonceReuseEvidence } from './dlc-evidence.ts';
-import { AdmissionRules, type AdmissionOptions } from './admission.ts';
+import { AdmissionRules, type AdmissionOptions, type BidGate } from './admission.ts';
 import { Intake } from './intake.ts';
 import { LOCAL_SOURCE, type AdmissionResult, type AdmissionSource } from './types.ts';
 
@@ -61,6 +61,8 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   private readonly intake: Intake;
   /** Verified equivocation and nonce-reuse pairs (bounded). */
   private readonly evidence: DlcEvidenceStore;
+  /** Lightning bids (identity/bids.ts, set by node.ts); null = every bid counts 0. */
+  private bidGate: BidGate | null = null;
 
   constructor(opts: ServiceOptions, deps: ServiceDeps) {
     super();
@@ -77,6 +79,7 @@ export class MegaService extends EventEmitter<ServiceEvents> {
       lookupCapability: this.lookupCapability,
       relayUnstored: (kind, id, version, msg) => this.relay({ kind, id, version, msg, cTTL: hopLimit(kind, msg) }),
       dlc: { evidence: this.evidence, now, onProof: (p) => this.emit('report:proof', p) },
+      bidGate: () => this.bidGate,
     });
     const onBug =
       deps.onBug ??
@@ -171,6 +174,11 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   /** Re-rank an oracle after its bid was verified (or un-verified); false when it is not stored. */
   setVerifiedBid(pubkey: string, amountMsat: number): boolean {
     return this.mempool.setVerifiedBid(pubkey, amountMsat);
+  }
+
+  /** Let admission rank newcomers by their Lightning bids (node.ts sets the BidVerifier when LND is configured). */
+  setBidGate(gate: BidGate | null): void {
+    this.bidGate = gate;
   }
 
   /** Source of reports kept by other shards (the P2P layer sets it; none on a lone node). */

@@ -88,6 +88,7 @@ describe('GET /oracles/{pubkey}', () => {
       manifestDomain: null,
       rank: { verifiedBid: 0, difficulty: 3 },
       bid: { state: 'none' },
+      placement: null,
       capabilities: 2,
       reports: 0,
       receivedAt: new Date(clock.now()).toISOString(),

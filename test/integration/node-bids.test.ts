@@ -33,7 +33,9 @@ describe('MegaNode with Lightning bid verification', () => {
   it('verifies a paid bid, shows the amount and ranks the oracle first', async () => {
     const keys = makeKeys(601);
     const hash = sha256Hex('mega-node-bid');
-    lnd.invoices.set(hash, { memo: `mega ${keys.publicKey}`, valueMsat: 7000n, amtPaidMsat: 7000n, state: 'SETTLED' });
+    // Settled a minute ago (the fake reports settle_date = creationDate + 100 s): the bid counts bidLifetimeMs from then.
+    const settledAt = Math.floor(Date.now() / 1000) - 60;
+    lnd.invoices.set(hash, { memo: `mega ${keys.publicKey}`, valueMsat: 7000n, amtPaidMsat: 7000n, state: 'SETTLED', creationDate: settledAt - 100 });
     const worker = makeOracle({ keys: makeKeys(602), difficulty: 6 });
     const bidder = makeOracle({ keys, difficulty: 1, bid: { amount: 7000, proof: hash, paymentType: 'lightning' } });
     for (const o of [worker, bidder]) {
@@ -41,10 +43,13 @@ describe('MegaNode with Lightning bid verification', () => {
       assert.equal(res.status, 201);
     }
     const details = await waitForValue(async () => {
-      const body = (await (await fetch(`${base}/oracles/${keys.publicKey}`)).json()) as { bid: { state: string }; rank: { verifiedBid: number }; oracle: unknown };
+      const body = (await (await fetch(`${base}/oracles/${keys.publicKey}`)).json()) as { bid: { state: string }; rank: { verifiedBid: number }; oracle: unknown; placement: unknown };
       return body.bid.state === 'pending' ? undefined : body;
     }, { timeoutMs: 5000, message: 'the bid to leave the pending state' });
-    assert.deepEqual(details.bid, { state: 'verified', amountMsat: 7000 });
+    const expiresAt = new Date(settledAt * 1000 + node.config.bidLifetimeMs).toISOString();
+    assert.deepEqual(details.bid, { state: 'verified', amountMsat: 7000, expiresAt });
+    // A hand-made invoice carries no real BOLT11 string: the node id is unknown, the window is the settlement's.
+    assert.deepEqual(details.placement, { amountMsat: 7000, lightningNodeId: null, verifiedAt: (details.placement as { verifiedAt: string }).verifiedAt, expiresAt });
     assert.deepEqual(details.rank, { verifiedBid: 7000, difficulty: bidder.pow.difficulty });
     assert.deepEqual(details.oracle, bidder);
     const list = (await (await fetch(`${base}/oracles`)).json()) as { id: string }[];

@@ -11,6 +11,7 @@ import { loadVerified } from '../inputs.ts';
 import { printJson, type CliIo } from '../io.ts';
 import { keyHelp, keyOptions, readKeyFile, signingKey } from '../keys.ts';
 import { MINING_HELP, MINING_OPTIONS, miningSettings } from '../mine.ts';
+import { buyPlacement, nodeBase } from '../placement.ts';
 
 const HELP = `usage: mega oracle --key-file <file> [options] > oracle.json
 
@@ -23,6 +24,8 @@ ${formatOptions([
   ['--bid-amount <msat>', 'bid for ad placement, millisatoshi (default 0)'],
   ['--bid-proof <s>', 'proof of the bid payment (default "")'],
   ['--bid-type <s>', 'bid payment type, e.g. lightning'],
+  ['--bid-node <url>', 'buy placement from this node first: ask it for a Lightning invoice, show it, wait until it is paid, then sign the ad with that bid (needs --bid-msat)'],
+  ['--bid-msat <n>', 'amount of placement to buy from --bid-node, millisatoshi'],
   ['--manifest-uri <uri>', 'where the oracle describes itself'],
   ['-t, --tag <tag>', 'a tag (repeatable)'],
   ['--previous <file>', 'key rotation: the previous ad of this oracle, signed by the old key'],
@@ -36,6 +39,8 @@ ${formatOptions([
 examples:
   mega oracle --key-file oracle.key --tag weather --difficulty 20 > oracle.json
   MEGA_PRIVATE_KEY=... mega oracle --seq 1 --manifest-uri https://example.org/oracle.json | mega post -
+  mega oracle --key-file oracle.key --bid-node http://localhost:8080 --bid-msat 5000 > oracle.json
+    (prints the invoice on stderr; pay it with any Lightning wallet, then the signed ad appears)
 `;
 
 async function rotation(opts: Opts, io: CliIo, newPubKey: string): Promise<{ previousId: OracleId; previousIdSignatureToNewPubkey: string } | undefined> {
@@ -71,6 +76,8 @@ export const oracleCommand = defineCommand({
     'bid-amount': { type: 'string' },
     'bid-proof': { type: 'string' },
     'bid-type': { type: 'string' },
+    'bid-node': { type: 'string' },
+    'bid-msat': { type: 'string' },
     'manifest-uri': { type: 'string' },
     tag: { type: 'string', short: 't', multiple: true },
     previous: { type: 'string' },
@@ -80,10 +87,17 @@ export const oracleCommand = defineCommand({
   async run({ opts }, io) {
     const mining = miningSettings(opts, io);
     const { seqNo, cTTL } = envelope(opts);
-    const bid: OracleId['bid'] = { amount: opts.int('bid-amount', 0), proof: opts.str('bid-proof') ?? '' };
+    const bidNode = opts.str('bid-node');
+    const bidMsat = opts.optInt('bid-msat', 1);
+    if ((bidNode === undefined) !== (bidMsat === undefined)) throw opts.usage('--bid-node and --bid-msat go together');
+    if (bidNode !== undefined && (opts.has('bid-amount') || opts.has('bid-proof') || opts.has('bid-type'))) throw opts.usage('--bid-node buys the bid: leave out --bid-amount, --bid-proof and --bid-type');
+    const base = bidNode === undefined ? undefined : nodeBase(bidNode);
+    let bid: OracleId['bid'] = { amount: opts.int('bid-amount', 0), proof: opts.str('bid-proof') ?? '' };
     const bidType = opts.str('bid-type');
     if (bidType !== undefined) bid.paymentType = bidType;
     const keys = await signingKey(opts, io, 'oracle');
+    // Bought before signing: the bid is signed (its proof is the paid invoice's payment hash).
+    if (base !== undefined) bid = await buyPlacement(io, base, keys.publicKey, bidMsat as number);
     const unsigned: UnsignedOracleId = { pubkey: keys.publicKey, seqNo, cTTL, pow: placeholderPow(mining.difficulty), bid };
     const manifestUri = opts.str('manifest-uri');
     if (manifestUri !== undefined) unsigned.manifestUri = manifestUri;

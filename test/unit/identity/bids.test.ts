@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import type { Logger } from '../../../src/log.ts';
-import { BidVerifier, type BidStatus } from '../../../src/identity/bids.ts';
+import { BidVerifier, type BidStatus, type BidVerifierOptions } from '../../../src/identity/bids.ts';
 import { LndClient, parseRestHost } from '../../../src/lightning/lnd.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
 import { isOracleSignatureValid } from '../../../src/protocol/verify.ts';
@@ -22,13 +22,19 @@ after(async () => {
 let n = 0;
 const hashN = () => sha256Hex(`mega-test-preimage:${++n}`);
 
-function rig(opts: { timeoutMs?: number; macaroon?: Buffer; tlsCert?: Buffer; restHost?: string; log?: Logger } = {}) {
-  const t = newServiceForTest();
+/** bidLifetimeMs of every rig. */
+const LIFETIME_MS = 3_600_000;
+/** The status of a bid verified at `at` (the fake's hand-made invoices settle "in the future" of the fake clock, so the window starts at verification). */
+const verified = (amountMsat: number, at: number) => ({ state: 'verified', amountMsat, expiresAt: new Date(at + LIFETIME_MS).toISOString() });
+
+function rig(opts: { timeoutMs?: number; macaroon?: Buffer; tlsCert?: Buffer; restHost?: string; log?: Logger; maxOracles?: number; admission?: BidVerifierOptions['admission'] } = {}) {
+  const t = newServiceForTest(opts.maxOracles ? { mempool: { maxOracles: opts.maxOracles } } : {});
   const client = new LndClient({ restHost: opts.restHost ?? lnd.restHost, macaroon: opts.macaroon ?? lnd.macaroon, tlsCert: opts.tlsCert ?? lnd.tls.cert, timeoutMs: opts.timeoutMs ?? 5000 });
   const verifier = new BidVerifier(
-    { maxConcurrent: 2, maxQueued: 100, cacheTtlMs: 60_000, errorTtlMs: 1_000, recheckIntervalMs: 60_000 },
+    { maxConcurrent: 2, maxQueued: 100, cacheTtlMs: 60_000, errorTtlMs: 1_000, recheckIntervalMs: 60_000, bidLifetimeMs: LIFETIME_MS, admission: opts.admission },
     { service: t.service, lookupInvoice: (h, s) => client.lookupInvoice(h, s), now: t.clock.now, log: opts.log ?? pino({ level: 'silent' }) },
   );
+  t.service.setBidGate(verifier);
   return { ...t, verifier, client, done: () => (verifier.stop(), client.close()) };
 }
 
@@ -66,7 +72,7 @@ describe('Lightning bids', () => {
     assert.deepEqual(r.verifier.bidStatus(rich.ad.pubkey), { state: 'pending' });
     assert.deepEqual(r.service.listOracles({ page: 0, chunkSize: 10 }, {}).map((o) => o.msg.pubkey), [worker.pubkey, rich.ad.pubkey]);
     await r.verifier.idle();
-    assert.deepEqual(r.verifier.bidStatus(rich.ad.pubkey), { state: 'verified', amountMsat: 5000 });
+    assert.deepEqual(r.verifier.bidStatus(rich.ad.pubkey), verified(5000, r.clock.now()));
     assert.equal(r.service.getOracle(rich.ad.pubkey)?.verifiedBid, 5000);
     const listed = r.service.listOracles({ page: 0, chunkSize: 10 }, {});
     assert.deepEqual(listed.map((o) => o.msg.pubkey), [rich.ad.pubkey, worker.pubkey]);
@@ -78,7 +84,7 @@ describe('Lightning bids', () => {
   it('overpaying counts the bid amount (never more than was bid)', async () => {
     const r = rig();
     const b = bidder(503, 1000, { paid: 250_000n });
-    assert.deepEqual(await statusAfterSubmit(r, b.ad), { state: 'verified', amountMsat: 1000 });
+    assert.deepEqual(await statusAfterSubmit(r, b.ad), verified(1000, r.clock.now()));
     assert.equal(r.service.getOracle(b.ad.pubkey)?.verifiedBid, 1000);
     r.done();
   });
@@ -185,7 +191,7 @@ describe('Lightning bids', () => {
     r.clock.advance(1_001);
     r.verifier.recheckUnverified();
     await r.verifier.idle();
-    assert.deepEqual(r.verifier.bidStatus(b.ad.pubkey), { state: 'verified', amountMsat: 1000 });
+    assert.deepEqual(r.verifier.bidStatus(b.ad.pubkey), verified(1000, r.clock.now()));
     assert.equal(r.service.getOracle(b.ad.pubkey)?.verifiedBid, 1000);
     r.done();
   });

@@ -87,6 +87,31 @@ describe('Mempool byte budget (maxMempoolBytes)', () => {
     assert.equal(m.bytes, storedBytes(m), 'expected the byte count exact');
   });
 
+  it('a verified bid ranks an oracle ad in the byte order too: paid placement goes last, and follows a bid that changes or expires', () => {
+    const { mempool: m } = newMempoolForTest({ maxBytes: 3000 });
+    m.addOracle(fakeOracle(O1, 1));
+    assert.equal(m.setVerifiedBid(O1, 5000), true);
+    m.addOracle(fakeOracle(O2, 6));
+    m.addReport(bigReport(O2, 6, 1200), rid(1));
+    const bytes = m.bytes;
+    // A PoW-8 report needing room: the paid PoW-1 ad outranks it, so only O2's report can go, which is not enough for 2500 bytes.
+    const r = m.addReport(bigReport(O2, 8, 2500), rid(2));
+    assert.equal(r.status === 'rejected' && r.reason, 'rank-too-low', 'expected the paid ad kept: a newcomer without a bid cannot push it out for bytes');
+    assert.equal(m.bytes, bytes, 'expected nothing changed');
+    // The bid expires (weight 0): now the PoW-1 ad is the lowest and makes room.
+    m.setVerifiedBid(O1, 0);
+    assert.equal(m.bytes, storedBytes(m), 'expected the byte count exact after re-ranking');
+    const r2 = m.addReport(bigReport(O2, 8, 2500), rid(2));
+    assert.equal(r2.status, 'accepted', JSON.stringify(r2));
+    assert.deepEqual(r2.status === 'accepted' && r2.evicted.map((e) => `${e.kind}:${e.id}`), [`oracle:${O1}`, `report:${rid(1)}`], 'expected the now-unpaid PoW-1 ad evicted first');
+    // A newcomer ad with a verified bid passes unpaid entries of any PoW.
+    const O3 = pk(3);
+    const r3 = m.addOracle(fakeOracle(O3, 0, { tags: ['y'.repeat(1500)] }), undefined, 1000);
+    assert.equal(r3.status, 'accepted', JSON.stringify(r3));
+    assert.equal(m.bytes <= 3000, true);
+    assert.equal(m.bytes, storedBytes(m));
+  });
+
   it('never exceeds the budget and always counts exactly under random streams', () => {
     type Op = { kind: 'oracle' | 'capability' | 'report' | 'dispute'; o: number; k: number; d: number; size: number };
     const opArb: fc.Arbitrary<Op> = fc.record({
