@@ -80,6 +80,7 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
   const endpoint = new FactEndpoint(tempKeys);
   // Oracle B: sports only, so a search for "rain" leaves it out.
   const otherKeys = makeKeys(7404);
+  const oldKeysB = makeKeys(7406);
   const nowEpoch = Math.floor(Date.now() / 1000);
   const past = makeDlcEvent(dlc, { maturityEpoch: nowEpoch - 3600, eventId: 'rain-yesterday' });
   const future = makeDlcEvent(dlc, { maturityEpoch: nowEpoch + 2 * 86400, eventId: 'rain-tomorrow' });
@@ -132,7 +133,10 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
     await post('/report', answered, 201);
     await post('/dispute', makeDispute({ reportId: reportId(answered), oraclePubKey: pubA, fact: makeFact({ capKeys: tempKeys, args: { city: 'Lima' }, answer: '21 °C' }) }), 201);
 
-    await post('/oracle', makeOracle({ keys: otherKeys, tags: ['sports'] }), 201);
+    // B rotated to its current key from an older one (PROTOCOL 4.4): the old ad first, then the new one linking it.
+    const oldB = makeOracle({ keys: oldKeysB, tags: ['sports'] });
+    await post('/oracle', oldB, 201);
+    await post('/oracle', makeOracle({ keys: otherKeys, tags: ['sports'], previous: { oracle: oldB, keys: oldKeysB } }), 201);
     await post('/capability', makeCapability({ oracleKeys: otherKeys, capKeys: makeKeys(7405), question: 'Who wins the final?' }), 201);
 
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mega-chromium-'));
@@ -173,9 +177,9 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
 
   it('lists every oracle with a total, then searches by a question word and keeps the search in the URL', async () => {
     await page.goto(`${base}/explorer/`);
-    await page.locator('#result-summary', { hasText: '2 oracles stored' }).waitFor();
+    await page.locator('#result-summary', { hasText: '3 oracles stored' }).waitFor();
     assert.equal(await page.textContent('#page-no'), 'page 1 of 1');
-    assert.equal(await page.locator('#oracle-list > li').count(), 2);
+    assert.equal(await page.locator('#oracle-list > li').count(), 3);
 
     await page.fill('#search input[name=q]', 'rain');
     await page.click('#search button[type=submit]');
@@ -195,7 +199,7 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
     await page.locator(`#oracle-list > li[data-pubkey="${otherKeys.publicKey}"]`).waitFor();
     await page.goto(`${base}/explorer/#/?exclude=conflicted`);
     await page.locator(`#oracle-list > li[data-pubkey="${otherKeys.publicKey}"]`).waitFor();
-    assert.equal(await page.locator('#oracle-list > li').count(), 1, 'expected the conflicted oracle left out');
+    assert.deepEqual((await page.locator('#oracle-list > li').evaluateAll((l) => l.map((e) => e.getAttribute('data-pubkey')))).sort(), [otherKeys.publicKey, oldKeysB.publicKey].sort(), 'expected the conflicted oracle left out');
     assert.equal(await page.isChecked('#search input[name=exclude]'), true);
     // Page jump past the end: an empty page, reached by the jump form.
     await page.fill('#page-jump input', '3');
@@ -280,6 +284,14 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
     await temp.locator('form.fact-form button[type=submit]').click();
     await temp.locator('.fact-answer', { hasText: '9 °C' }).waitFor();
     await shoot('fact-paid');
+  });
+
+  it('shows the rotation chain both ways: the earlier key on the new key page, the newer key on the old one', async () => {
+    await page.goto(`${base}/explorer/#/oracle/${otherKeys.publicKey}`);
+    await page.locator(`#rotation-chain ol.keys a[href="#/oracle/${oldKeysB.publicKey}"]`).waitFor();
+    await page.click(`#rotation-chain ol.keys a[href="#/oracle/${oldKeysB.publicKey}"]`);
+    await page.locator(`#rotation-chain .rotated a[href="#/oracle/${otherKeys.publicKey}"]`).waitFor();
+    assert.equal(await page.textContent('#rotation-chain .rotated .badge'), 'rotated to ');
   });
 
   it('shows an unknown oracle as not stored', async () => {

@@ -1,7 +1,8 @@
 // web/explorer/charts.js - two small hand-drawn SVG charts (bars by category, events over time). No charting library: the page loads nothing from outside the node (CSP 'self', no CDN), and these two charts take ~150 lines where a library would add 50-200 KiB.
 import { el, svg, utc } from './util.js';
 
-const W = 600;
+/** viewBox width: about a phone card wide, so chart text stays legible when scaled down to 390 px (and not huge at the desktop max-width). */
+const W = 420;
 
 /**
  * Horizontal bars, one per row `{label, value, cls}`; `cls` picks the colour in explorer.css.
@@ -9,14 +10,14 @@ const W = 600;
  */
 export function barChart(title, rows) {
   const rowH = 26;
-  const labelW = 150;
+  const labelW = 140;
   const h = rows.length * rowH + 8;
   const max = Math.max(1, ...rows.map((r) => r.value));
   const root = svg('svg', { viewBox: `0 0 ${W} ${h}`, class: 'chart', role: 'img', 'aria-label': title });
   root.append(svg('title', {}, [title]));
   rows.forEach((r, i) => {
     const y = 4 + i * rowH;
-    const w = Math.round(((W - labelW - 60) * r.value) / max);
+    const w = Math.round(((W - labelW - 36) * r.value) / max);
     root.append(svg('text', { x: labelW - 8, y: y + 17, 'text-anchor': 'end', class: 'chart-label' }, [r.label]));
     root.append(svg('rect', { x: labelW, y: y + 3, width: Math.max(w, r.value > 0 ? 2 : 0), height: rowH - 8, class: `bar ${r.cls ?? ''}`, 'data-label': r.label, 'data-value': r.value }));
     root.append(svg('text', { x: labelW + w + 6, y: y + 17, class: 'chart-value' }, [String(r.value)]));
@@ -36,8 +37,9 @@ function bucketSeconds(spanSeconds, maxBuckets) {
  * API gives for announcements, so that is the axis.
  */
 export function timelineChart(title, items, nowEpoch) {
-  const h = 170;
+  const h = 180;
   const left = 34;
+  const top = 20;
   const bottom = 28;
   const root = svg('svg', { viewBox: `0 0 ${W} ${h}`, class: 'chart', role: 'img', 'aria-label': title });
   root.append(svg('title', {}, [title]));
@@ -56,25 +58,26 @@ export function timelineChart(title, items, nowEpoch) {
   }
   const max = Math.max(1, ...buckets.map((b) => b.attested + b.open));
   const plotW = W - left - 8;
-  const plotH = h - bottom - 8;
+  const plotH = h - bottom - top;
   const bw = plotW / n;
-  const yOf = (v) => 8 + plotH - (plotH * v) / max;
+  const yOf = (v) => top + plotH - (plotH * v) / max;
   // Axis and the count scale.
-  root.append(svg('line', { x1: left, y1: 8 + plotH, x2: W - 8, y2: 8 + plotH, class: 'axis' }));
-  root.append(svg('text', { x: left - 4, y: 16, 'text-anchor': 'end', class: 'chart-value' }, [String(max)]));
-  root.append(svg('text', { x: left - 4, y: 8 + plotH, 'text-anchor': 'end', class: 'chart-value' }, ['0']));
+  root.append(svg('line', { x1: left, y1: top + plotH, x2: W - 8, y2: top + plotH, class: 'axis' }));
+  root.append(svg('text', { x: left - 4, y: top + 8, 'text-anchor': 'end', class: 'chart-value' }, [String(max)]));
+  root.append(svg('text', { x: left - 4, y: top + plotH, 'text-anchor': 'end', class: 'chart-value' }, ['0']));
   buckets.forEach((b, i) => {
     const x = left + i * bw + 1;
     const width = Math.max(1, bw - 2);
-    if (b.attested) root.append(svg('rect', { x, y: yOf(b.attested), width, height: 8 + plotH - yOf(b.attested), class: 'bar bar-attested', 'data-count': b.attested }));
+    if (b.attested) root.append(svg('rect', { x, y: yOf(b.attested), width, height: top + plotH - yOf(b.attested), class: 'bar bar-attested', 'data-count': b.attested }));
     if (b.open) root.append(svg('rect', { x, y: yOf(b.attested + b.open), width, height: yOf(b.attested) - yOf(b.attested + b.open), class: 'bar bar-open', 'data-count': b.open }));
   });
   // First and last bucket dates, and "now".
   root.append(svg('text', { x: left, y: h - 8, class: 'chart-label' }, [utc(lo).slice(0, 10)]));
   root.append(svg('text', { x: W - 8, y: h - 8, 'text-anchor': 'end', class: 'chart-label' }, [utc(hi).slice(0, 10)]));
   const nx = left + (plotW * (nowEpoch - lo)) / (hi - lo);
-  root.append(svg('line', { x1: nx, y1: 8, x2: nx, y2: 8 + plotH, class: 'now-line' }));
-  root.append(svg('text', { x: nx, y: h - 8, 'text-anchor': 'middle', class: 'chart-label now-label' }, ['now']));
+  // "now" above the plot, clear of the date labels below it.
+  root.append(svg('line', { x1: nx, y1: top - 4, x2: nx, y2: top + plotH, class: 'now-line' }));
+  root.append(svg('text', { x: Math.min(Math.max(nx, left + 14), W - 22), y: top - 7, 'text-anchor': 'middle', class: 'chart-label now-label' }, ['now']));
   return root;
 }
 

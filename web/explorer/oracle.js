@@ -44,7 +44,8 @@ function identity(pubkey, details, reputation, standing) {
   const ad = details.oracle;
   const chain = chainKeys(ad, reputation);
   const rotation = el('div', { cls: 'chain', attrs: { id: 'rotation-chain' } });
-  if (reputation?.rotatedTo) rotation.append(el('div', {}, [el('span', { text: 'rotated to ' }), keyLink(reputation.rotatedTo)]));
+  const newer = Array.isArray(reputation?.rotatedTo) ? reputation.rotatedTo : [];
+  if (newer.length) rotation.append(el('div', { cls: 'rotated' }, [el('span', { text: 'rotated to ', cls: 'badge badge-warn' }), ...newer.map((k) => keyLink(k))]));
   if (chain.length === 0) rotation.append(el('span', { text: 'no earlier keys', cls: 'muted' }));
   else rotation.append(el('ol', { cls: 'keys' }, chain.map((k) => el('li', {}, [keyLink(k)]))));
   return card('Identity', [
