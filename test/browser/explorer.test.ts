@@ -294,6 +294,22 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
     assert.equal(await page.textContent('#rotation-chain .rotated .badge'), 'rotated to ');
   });
 
+  it('shows equivocation evidence on the event page once the oracle attests two outcomes', async () => {
+    await post('/attestation', makeDlcAttestation(dlc, future, ['rain']), 201);
+    const res = await fetch(`${base}/attestation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(makeDlcAttestation(dlc, future, ['snow'])) });
+    assert.equal(res.status, 422, 'expected the second attestation refused');
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'dlc-equivocation');
+    await page.goto(`${base}/explorer/#/event/${future.id}`);
+    await page.locator('#outcome', { hasText: 'rain' }).waitFor();
+    await page.locator('#evidence .alert', { hasText: 'Equivocation: the oracle signed two different outcomes' }).waitFor();
+    await page.goto(`${base}/explorer/#/oracle/${pubA}`);
+    await page.locator('#identity .badge', { hasText: 'conflicted: 2 proofs' }).waitFor();
+    assert.equal(await page.locator('#upcoming').count(), 0, 'expected no event awaiting attestation');
+    await page.goto(`${base}/explorer/#/event/${future.id}`);
+    await page.locator('#evidence .alert').waitFor();
+    await shoot('event-equivocation');
+  });
+
   it('shows an unknown oracle as not stored', async () => {
     await page.goto(`${base}/explorer/#/oracle/${UNKNOWN}`);
     await page.locator('#view-error', { hasText: 'Not stored on this node (oracle-not-found).' }).waitFor();

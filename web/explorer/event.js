@@ -46,7 +46,7 @@ export async function renderEvent(root, id) {
 
   const countdown = el('p', { text: countdownText(ev.maturityEpoch, Date.now()), cls: 'countdown', attrs: { id: 'countdown', 'aria-live': 'off' } });
   const head = card(`Event ${ev.eventId}`, [
-    cap ? el('p', { text: cap.question, cls: 'question big' }) : note('capability not stored on this node'),
+    cap ? el('p', { text: cap.question, cls: 'question big' }) : note('the capability of this event is not among those this node lists for the oracle'),
     countdown,
     facts([
       ['maturity', utc(ev.maturityEpoch)],
