@@ -286,6 +286,19 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
     await shoot('fact-paid');
   });
 
+  it('shows a numeric event: its digits descriptor, one nonce per digit and the attested value', async () => {
+    const temp = makeDlcEvent(dlc, { maturityEpoch: nowEpoch + 3 * 86400, eventId: 'berlin-noon-temp', descriptor: { kind: 'digits', base: 10, isSigned: false, unit: 'C', precision: 0, nbDigits: 3 } });
+    await post('/announcement', temp.entity, 201);
+    await post('/attestation', makeDlcAttestation(dlc, temp, ['0', '1', '7']), 201);
+    await page.goto(`${base}/explorer/#/event/${temp.id}`);
+    await page.locator('#outcome', { hasText: '17' }).waitFor();
+    assert.equal(await page.textContent('#outcome'), '17', 'expected the digits read in base 10');
+    await page.locator('#descriptor dd', { hasText: 'numeric: 3 digits in base 10' }).waitFor();
+    await page.locator('#descriptor dd', { hasText: '0 … 999 C' }).waitFor();
+    assert.equal(await page.locator('#nonces li').count(), 3, 'expected one nonce per digit');
+    await shoot('event-digits');
+  });
+
   it('shows the rotation chain both ways: the earlier key on the new key page, the newer key on the old one', async () => {
     await page.goto(`${base}/explorer/#/oracle/${otherKeys.publicKey}`);
     await page.locator(`#rotation-chain ol.keys a[href="#/oracle/${oldKeysB.publicKey}"]`).waitFor();

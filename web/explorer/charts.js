@@ -1,4 +1,4 @@
-// web/explorer/charts.js - two small hand-drawn SVG charts (bars by category, events over time). No charting library: the page loads nothing from outside the node (CSP 'self', no CDN), and these two charts take ~150 lines where a library would add 50-200 KiB.
+// web/explorer/charts.js - two small hand-drawn SVG charts (bars by category, events over time). No charting library: the page loads nothing from outside the node (CSP 'self', no CDN), and these two charts take ~90 lines where a library would add 45-200 KiB (uPlot, Chart.js).
 import { el, svg, utc } from './util.js';
 
 /** viewBox width: about a phone card wide, so chart text stays legible when scaled down to 390 px (and not huge at the desktop max-width). */
