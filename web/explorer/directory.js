@@ -90,10 +90,11 @@ export async function renderDirectory(root, s) {
   ]);
   const total = status ? status.counts.oracles : null;
   const first = (s.page - 1) * PAGE_SIZE + 1;
-  if (items.length === 0) summary.textContent = s.page > 1 ? `No oracles on page ${s.page}.` : 'No oracle matches.';
-  else if (total !== null) summary.textContent = `${total} oracle${total === 1 ? '' : 's'} stored · showing ${first}–${first + items.length - 1}`;
-  else summary.textContent = `Matching oracles ${first}–${first + items.length - 1} (the node gives no total for a filtered search)`;
   const caps = await Promise.all(items.map((i) => getJson(`/capabilities${query({ pubkey: i.id, chunkSize: QUESTIONS_SHOWN })}`).catch(() => null)));
   items.forEach((item, n) => list.append(entry(item, caps[n])));
   root.querySelector('#directory').append(pager(s, items.length, total));
+  // The summary last: once it reads as a result, the list and pager under it are complete.
+  if (items.length === 0) summary.textContent = s.page > 1 ? `No oracles on page ${s.page}.` : 'No oracle matches.';
+  else if (total !== null) summary.textContent = `${total} oracle${total === 1 ? '' : 's'} stored · showing ${first}–${first + items.length - 1}`;
+  else summary.textContent = `${items.length} matching oracle${items.length === 1 ? '' : 's'} on page ${s.page} (the node gives no total for a filtered search)`;
 }
