@@ -8,10 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { MegaNode } from '../../src/node.ts';
+import { signObject } from '../../src/protocol/sign.ts';
 import type { FactRequest } from '../../src/protocol/types.ts';
 import { makeDlcAttestation, makeDlcEvent, makeDlcOracle } from '../helpers/dlc.ts';
 import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, reportId } from '../helpers/factory.ts';
 import { createTestNode } from '../helpers/network.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const CHROMIUM = process.env.MEGA_CHROMIUM ?? '/usr/bin/chromium';
 const SKIP = process.env.MEGA_SKIP_BROWSER_TEST === '1';
@@ -26,6 +28,8 @@ const UNKNOWN = `02${'ab'.repeat(32)}`;
 /** A real HTTP fact endpoint on loopback (PROTOCOL 10.8): POST /facts answers a fact signed with the capability key; Berlin asks to be paid first. */
 class FactEndpoint {
   readonly seen: FactRequest[] = [];
+  /** Served at GET /manifest.json: an oracle's website manifest (PROTOCOL 10.4). */
+  manifest = '';
   private server: http.Server | null = null;
   constructor(private readonly capKeys: ReturnType<typeof makeKeys>) {}
 
@@ -42,6 +46,10 @@ class FactEndpoint {
           res.writeHead(status, { 'content-type': 'application/json' });
           res.end(JSON.stringify(b));
         };
+        if (req.url === '/manifest.json' && req.method === 'GET' && this.manifest !== '') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(this.manifest);
+        }
         if (req.url !== '/facts' || req.method !== 'POST') return send(404, { code: 'not-found' });
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: FactRequest; paymentHash?: string };
         this.seen.push(body.request);
@@ -136,7 +144,11 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
     // B rotated to its current key from an older one (PROTOCOL 4.4): the old ad first, then the new one linking it.
     const oldB = makeOracle({ keys: oldKeysB, tags: ['sports'] });
     await post('/oracle', oldB, 201);
-    await post('/oracle', makeOracle({ keys: otherKeys, tags: ['sports'], previous: { oracle: oldB, keys: oldKeysB } }), 201);
+    // B's website manifest, served by the same loopback server ("localhost", allowed on a test node).
+    const m = { domain: 'localhost', pubkey: otherKeys.publicKey, signatureType: 'ecdsa-secp256k1' as const };
+    endpoint.manifest = JSON.stringify({ ...m, signature: signObject(m, 'signature', otherKeys.privateKey) });
+    const manifestUri = `http://localhost:${new URL(endpoint.url).port}/manifest.json`;
+    await post('/oracle', makeOracle({ keys: otherKeys, tags: ['sports'], previous: { oracle: oldB, keys: oldKeysB }, manifestUri }), 201);
     await post('/capability', makeCapability({ oracleKeys: otherKeys, capKeys: makeKeys(7405), question: 'Who wins the final?' }), 201);
 
     profile = fs.mkdtempSync(path.join(os.tmpdir(), 'mega-chromium-'));
@@ -300,8 +312,15 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
     await shoot('event-digits');
   });
 
-  it('shows the rotation chain both ways: the earlier key on the new key page, the newer key on the old one', async () => {
-    await page.goto(`${base}/explorer/#/oracle/${otherKeys.publicKey}`);
+  it('shows the rotation chain both ways and a verified website manifest', async () => {
+    // The node checks the manifest in the background after admission.
+    await waitFor(async () => ((await (await fetch(`${base}/oracles/${otherKeys.publicKey}`)).json()) as { manifestVerified: boolean }).manifestVerified, { timeoutMs: 10_000, intervalMs: 100, message: 'the node verifying oracle B manifest' });
+    await page.goto(`${base}/explorer/#/?manifest=verified`);
+    await page.locator('#directory:has(input[name=manifest]:checked) #result-summary', { hasText: '1 matching oracle on page 1' }).waitFor();
+    assert.deepEqual(await page.locator('#oracle-list > li').evaluateAll((l) => l.map((e) => e.getAttribute('data-pubkey'))), [otherKeys.publicKey]);
+    await page.click(`#oracle-list > li[data-pubkey="${otherKeys.publicKey}"] a.key`);
+    await page.locator('#manifest-state', { hasText: 'verified: localhost' }).waitFor();
+    await shoot('oracle-rotated');
     await page.locator(`#rotation-chain ol.keys a[href="#/oracle/${oldKeysB.publicKey}"]`).waitFor();
     await page.click(`#rotation-chain ol.keys a[href="#/oracle/${oldKeysB.publicKey}"]`);
     await page.locator(`#rotation-chain .rotated a[href="#/oracle/${otherKeys.publicKey}"]`).waitFor();
