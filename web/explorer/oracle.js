@@ -124,8 +124,9 @@ function reportItem(r) {
 
 function reports(list) {
   const counts = CLASSES.map(([cls, label, bar]) => ({ label, value: list.filter((r) => r.class === cls).length, cls: bar, key: cls }));
+  // A chart of four zeros says nothing a sentence does not.
+  if (list.length === 0) return card('Reports', [note('No reports against this oracle or its earlier keys.')], 'reports');
   const kids = [barChart('reports against this oracle by class', counts)];
-  if (list.length === 0) kids.push(note('No reports against this oracle or its earlier keys.'));
   for (const [cls, label] of CLASSES) {
     const of = list.filter((r) => r.class === cls);
     if (of.length === 0) continue;
