@@ -35,6 +35,10 @@ const FORBIDDEN: [string, string][] = [
   ['src/identity/x.ts', "import { Pool } from '../p2p/pool.ts';"],
   ['src/cli/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
   ['src/util/x.ts', "import { sha256Hex } from '../protocol/hash.ts';"],
+  ['src/oracle-daemon/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
+  ['src/oracle-daemon/x.ts', "import { CONFIG_SCHEMA } from '../config/schema.ts';"],
+  ['src/oracle-daemon/x.ts', "import express from 'express';"],
+  ['src/oracle/x.ts', "import { OracleDaemon } from '../oracle-daemon/daemon.ts';"],
 ];
 
 /** [file, allowed import] pairs: the layering the fences must not break. */
@@ -44,6 +48,8 @@ const ALLOWED: [string, string][] = [
   ['src/p2p/x.ts', "import { encodeFrame } from '../wire/frame.ts';\nexport const f = encodeFrame;"],
   ['src/service/x.ts', "import type { Mempool } from '../mempool/mempool.ts';\nexport type T = Mempool;"],
   ['src/mempool/x.ts', "import type { OracleId } from '../protocol/types.ts';\nexport type T = OracleId;"],
+  ['src/oracle-daemon/x.ts', "import { DlcOracleState } from '../oracle/dlc-oracle.ts';\nexport const d = DlcOracleState;"],
+  ['src/oracle-daemon/x.ts', "import { watchLaunchers } from '../daemon/launcher.ts';\nexport const w = watchLaunchers;"],
 ];
 
 describe('import fences (eslint.config.js, STYLE.md section 2)', () => {
