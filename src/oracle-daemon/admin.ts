@@ -47,12 +47,10 @@ function readBody(req: http.IncomingMessage): Promise<unknown> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_ADMIN_BODY_BYTES) {
-        req.destroy();
-        reject(new HttpError(413, 'too-large', `the body is larger than ${MAX_ADMIN_BODY_BYTES} bytes`));
-      } else chunks.push(c);
+      if (size <= MAX_ADMIN_BODY_BYTES) chunks.push(c); // past the limit the rest is read and dropped (requestTimeout bounds it), then 413
     });
     req.on('end', () => {
+      if (size > MAX_ADMIN_BODY_BYTES) return reject(new HttpError(413, 'too-large', `the body is larger than ${MAX_ADMIN_BODY_BYTES} bytes`));
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch {

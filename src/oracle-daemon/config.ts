@@ -132,7 +132,7 @@ const CAPABILITY: Fields = {
       difficulty: { kind: 'int', min: 0, max: 32, default: 0, unit: 'leading zero bits', doc: 'PoW of each announcement entity' },
     },
   },
-  source: { ...SOURCE, default: null, doc: `${SOURCE.doc}; null only without event` } as Spec,
+  source: { ...SOURCE, nullable: true, doc: `${SOURCE.doc}; null only without event` } as Spec,
 };
 
 /** Every key of the config. */

@@ -8,7 +8,7 @@ export type Spec =
   | { kind: 'enum'; values: readonly string[]; default?: string; doc: string }
   | { kind: 'list'; item: Spec; minItems?: number; maxItems: number; default?: unknown[]; unique?: boolean; doc: string }
   | { kind: 'obj'; fields: Fields; default?: Record<string, unknown> | null; nullable?: boolean; doc: string }
-  | { kind: 'union'; tag: string; variants: Record<string, Fields>; default?: unknown; doc: string };
+  | { kind: 'union'; tag: string; variants: Record<string, Fields>; default?: unknown; nullable?: boolean; doc: string };
 
 /** The keys of an object. */
 export type Fields = Record<string, Spec>;
@@ -67,6 +67,7 @@ export function check(s: Spec, v: unknown, path: string, problems: string[]): un
       }
       return checkFields(s.fields, v, path, problems);
     case 'union': {
+      if (v === null && s.nullable) return null;
       if (!isObj(v)) {
         problems.push(`${at}: must be an object with "${s.tag}": ${Object.keys(s.variants).map((x) => JSON.stringify(x)).join(' | ')}`);
         return v;
@@ -115,7 +116,7 @@ function typeName(s: Spec): string {
     case 'obj':
       return s.nullable ? 'object \\| null' : 'object';
     case 'union':
-      return `object (by "${s.tag}")`;
+      return `object (by "${s.tag}")${s.nullable ? ' \\| null' : ''}`;
   }
 }
 
