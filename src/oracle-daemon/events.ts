@@ -1,5 +1,6 @@
 /** oracle-daemon/events.ts - the DLC events of every capability: announced announceBeforeSec before maturity (nonces fsynced, then the event recorded, then published), attested at maturity from the capability's source (checked against the descriptor, logged with fsync, then published), failures retried with backoff and shown in the status. Imports oracle, dlc, protocol and oracle-daemon. */
 import type { Logger } from 'pino';
+import { decodeAnnouncement, DlcError } from '../dlc/index.ts';
 import { AttestRefused, type DlcOracleState } from '../oracle/dlc-oracle.ts';
 import { resolveValue, SourceError, type SourceValue } from '../oracle/sources.ts';
 import { outcomeForValue, ValueError } from '../oracle/values.ts';
@@ -168,7 +169,8 @@ export class EventEngine {
         return;
       }
       if (this.stopped || this.deps.state.paused) return;
-      const out = outcomeForValue(cap.event.descriptor, value, cap.source.round);
+      // The descriptor as announced (the config may have changed since): that is what the nonces commit to.
+      const out = outcomeForValue(decodeAnnouncement(e.tlv).event.descriptor, value, cap.source.round);
       // Logged with fsync inside attest() before it returns; the same outcomes again return the log's.
       const r = this.deps.dlc.attest(e.tlv, out.outcomes);
       this.attested.set(e.announcementId, r.tlv);
@@ -185,7 +187,7 @@ export class EventEngine {
           return;
         }
       }
-      const code = err instanceof SourceError || err instanceof ValueError || err instanceof AttestRefused ? err.code : 'error';
+      const code = err instanceof SourceError || err instanceof ValueError || err instanceof AttestRefused || err instanceof DlcError ? err.code : 'error';
       a.attempts++;
       const delay = Math.min(this.cfg.retry.maxMs, this.cfg.retry.initialMs * 2 ** Math.min(a.attempts - 1, 20));
       a.nextAt = Date.now() + delay;
@@ -222,7 +224,7 @@ export class EventEngine {
     if (!e) return { status: 'unknown-event' };
     let outcomes: string[];
     try {
-      outcomes = outcomeForValue(cap.event.descriptor, value, cap.source.round).outcomes;
+      outcomes = outcomeForValue(decodeAnnouncement(e.tlv).event.descriptor, value, cap.source.round).outcomes;
     } catch (err) {
       if (err instanceof ValueError) return { status: 'invalid', code: err.code, message: err.message };
       throw err;
@@ -236,7 +238,7 @@ export class EventEngine {
   }
 
   /** Counts and lists for the status. */
-  status(): { announced: number; awaitingOutcome: number; attested: number; failures: EventFailure[]; upcoming: { event: string; eventId: string; announcementId: string; maturity: string; attested: boolean }[] } {
+  status(): { announced: number; awaitingOutcome: number; attested: number; failures: EventFailure[]; recent: { event: string; eventId: string; announcementId: string; maturity: string; attested: boolean }[] } {
     const now = this.nowSec();
     let announced = 0;
     let awaiting = 0;
@@ -247,9 +249,9 @@ export class EventEngine {
       else awaiting++;
     }
     const failures = [...this.attempts.values()].map((a) => a.failure).filter((f): f is EventFailure => f !== null);
-    const upcoming = this.deps.state.events
+    const recent = this.deps.state.events
       .slice(-50)
       .map((e) => ({ event: e.key, eventId: e.eventId, announcementId: e.announcementId, maturity: new Date(e.maturityEpoch * 1000).toISOString(), attested: this.attested.has(e.announcementId) }));
-    return { announced, awaitingOutcome: awaiting, attested, failures, upcoming };
+    return { announced, awaitingOutcome: awaiting, attested, failures, recent };
   }
 }

@@ -191,7 +191,11 @@ export class Publisher {
     let ok = true;
     // 1. The identity ad: ours, at our seqNo, with at least our PoW.
     const held = await l.client.oracle(pk);
-    if (held && (held.seqNo > ads.oracle.seqNo || (held.seqNo === ads.oracle.seqNo && held.oracleSignature !== ads.oracle.oracleSignature))) ads.adoptSeqNo(held.seqNo);
+    if (held && (held.seqNo > ads.oracle.seqNo || (held.seqNo === ads.oracle.seqNo && held.oracleSignature !== ads.oracle.oracleSignature))) {
+      // Another version of this key's ad (an older data dir, or another process using the key: that one must stop).
+      this.deps.log.warn({ node: l.status.url, theirs: held.seqNo, ours: ads.oracle.seqNo }, 'the node holds another version of the ad; publishing ours above it');
+      ads.adoptSeqNo(held.seqNo);
+    }
     const current = held !== null && held.seqNo === ads.oracle.seqNo && held.oracleSignature === ads.oracle.oracleSignature && held.pow.difficulty >= ads.oracle.pow.difficulty;
     l.status.oracle = current ? 'held' : held ? 'outdated' : 'missing';
     if (!current) {

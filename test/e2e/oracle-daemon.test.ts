@@ -1,6 +1,7 @@
 // test/e2e/oracle-daemon.test.ts - owns mega-oracle end to end: two real nodes (the second gossips from the first) and the daemon with a local HTTP data source and a manual capability; the ad, capabilities and announcements reach both nodes, the attestations appear at maturity, `mega dlc verify` accepts them, `mega oracle status|outcome|pause|resume` work; a node that evicts the oracle gets it back (the daemon mines past the evicter within its budget); a bad config exits 78.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeAnnouncement, decodeAttestation } from '../../src/dlc/index.ts';
@@ -10,10 +11,18 @@ import { signOracleId } from '../../src/protocol/sign.ts';
 import type { Attestation } from '../../src/protocol/types.ts';
 import { stopDaemon, postJson, type Daemon } from '../helpers/daemon.ts';
 import { waitFor, waitForValue } from '../helpers/wait.ts';
-import { collect, removeDir, runCli, runMain, tempDir } from '../unit/cli/run-cli.ts';
+import { collect, REPO_ROOT, removeDir, runCli, runMain, tempDir } from '../unit/cli/run-cli.ts';
 import { getJson, makeKeys, spawnOracle, startDataSource, startNode, startOracle, stopOracle, type DataSource, type OracleProc } from './oracle-daemon-harness.ts';
 
 let dir: string;
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 let nodeA: (Daemon & { p2pPort: number }) | undefined;
 let nodeB: (Daemon & { p2pPort: number }) | undefined;
 let source: DataSource;
@@ -155,6 +164,27 @@ describe('mega-oracle end to end', () => {
       await stopOracle(oracle);
     } finally {
       await stopDaemon(node, 10_000);
+    }
+  });
+
+  it('started through npx, stops cleanly when npx gets SIGTERM', { timeout: 90_000 }, async () => {
+    const keys = makeKeys(path.join(dir, 'keys-npx'), []);
+    const cfgPath = path.join(dir, 'oracle-npx.json');
+    fs.writeFileSync(cfgPath, JSON.stringify({ dataDir: 'npxdata', nodes: ['http://127.0.0.1:1'], identity: { keyFile: keys.identity, difficulty: 0 }, admin: { port: 0 } }));
+    const child = spawn('npx', ['mega-oracle', cfgPath], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    try {
+      await waitFor(() => out.includes('"msg":"oracle daemon started"'), { timeoutMs: 60_000, message: () => `mega-oracle to start under npx: ${out.slice(-800)}` });
+      const pid = Number(/"pid":(\d+)/.exec(out)?.[1] ?? 0);
+      assert.ok(pid > 0 && pid !== child.pid, 'the daemon runs below the launcher');
+      child.kill('SIGTERM');
+      await waitFor(() => !alive(pid), { timeoutMs: 10_000, message: () => `the daemon to exit with its launcher: ${out.slice(-800)}` });
+      assert.match(out, /"msg":"shutting down"/, 'through its shutdown path');
+      assert.equal(fs.existsSync(path.join(dir, 'npxdata', 'daemon.lock')), false, 'the data dir lock is released');
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 
