@@ -97,7 +97,7 @@ export class OracleDaemon {
     this.ads = new AdBook(cfg, this.keys, this.state);
     await this.ads.prepare(this.abort.signal);
     log.info({ oracle: this.ads.oracle.pubkey, seqNo: this.ads.oracle.seqNo, difficulty: this.ads.oracle.pow.difficulty, capabilities: this.ads.capabilities.length, dlcKey: this.keys.dlc?.dlcKey ?? null }, 'ads ready');
-    this.events = new EventEngine({ cfg, state: this.state, dlc: dlc as DlcOracleState, ads: this.ads, publish: (k, e) => this.publisher.postEverywhere(k, e), log: log.child({ mod: 'events' }) });
+    this.events = new EventEngine({ cfg, state: this.state, dlc: dlc as DlcOracleState, ads: this.ads, publish: (k, e, id) => this.publisher.postEverywhere(k, e, id), log: log.child({ mod: 'events' }) });
     this.publisher = new Publisher(cfg, { ads: this.ads, events: () => this.events.published(), paused: () => this.state.paused, onRankShort: (need) => this.rankShort(need), log: log.child({ mod: 'publisher' }) });
     this.admin = new AdminServer(cfg.dataDir, cfg.admin.host, cfg.admin.port, {
       status: () => this.status(),

@@ -35,7 +35,8 @@ export interface EventEngineDeps {
   state: DaemonState;
   dlc: DlcOracleState;
   ads: AdBook;
-  publish: (kind: 'announcement' | 'attestation', entity: Announcement | Attestation) => void;
+  /** `id`: the announcement id (of the attested announcement, for an attestation). */
+  publish: (kind: 'announcement' | 'attestation', entity: Announcement | Attestation, id: string) => void;
   log: Logger;
   /** Seconds since the epoch (injected for tests). */
   nowSec?: () => number;
@@ -138,7 +139,7 @@ export class EventEngine {
     this.deps.state.addEvent({ key, capability: cap.name, capabilityPubKey: ad.capabilityPubKey, maturityEpoch, eventId, announcementId: p.id, tlv: p.tlv, pow, announcedAt: new Date().toISOString() });
     this.deps.log.info({ event: key, announcement: p.id, eventId, maturity: new Date(maturityEpoch * 1000).toISOString() }, 'announced');
     // 3. Only now does it leave the process.
-    this.deps.publish('announcement', entity);
+    this.deps.publish('announcement', entity, p.id);
   }
 
   private attestDue(): void {
@@ -176,14 +177,14 @@ export class EventEngine {
       this.attested.set(e.announcementId, r.tlv);
       this.attempts.delete(e.key);
       this.deps.log.info({ event: e.key, announcement: e.announcementId, value: out.value, clamped: out.clamped, outcomes: out.outcomes.length > 8 ? `${out.outcomes.length} digits` : out.outcomes }, 'attested');
-      this.deps.publish('attestation', { announcementId: e.announcementId, attestation: r.tlv });
+      this.deps.publish('attestation', { announcementId: e.announcementId, attestation: r.tlv }, e.announcementId);
     } catch (err) {
       if (err instanceof AttestRefused && err.code === 'already-attested-differently') {
         // Another signer of this state folder attested first: publish what the log holds.
         const logged = this.deps.dlc.attestations().get(e.announcementId);
         if (logged) {
           this.attested.set(e.announcementId, logged.attestation);
-          this.deps.publish('attestation', { announcementId: e.announcementId, attestation: logged.attestation });
+          this.deps.publish('attestation', { announcementId: e.announcementId, attestation: logged.attestation }, e.announcementId);
           return;
         }
       }

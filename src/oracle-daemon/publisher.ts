@@ -32,8 +32,10 @@ export interface NodeStatus {
   capabilitiesHeld: number;
   announcementsHeld: number;
   attestationsHeld: number;
-  /** Entities posted again because the node had lost them (or never got them). */
-  reposts: number;
+  /** Entities the checks posted (everything, the first time). */
+  posted: number;
+  /** Of those, entities the node had held before and lost (evicted, or the node restarted empty). */
+  restored: number;
   /** Position (1-based) in GET /oracles?question=… among the first `top`, or null when outside. */
   rank: { position: number | null; top: number; question: string } | null;
   refusals: Refusal[];
@@ -50,6 +52,8 @@ export interface PublisherDeps {
 }
 
 const RANK_HINT = /\(difficulty (\d+)\)/;
+/** Most keys remembered per node (then forgotten at once: only the restored count is affected). */
+const MAX_SEEN = 50_000;
 
 class NodeLink {
   readonly client: NodeClient;
@@ -60,11 +64,18 @@ class NodeLink {
   synced = false;
   failures = 0;
   timer: NodeJS.Timeout | null = null;
+  /** Keys of what this node was seen holding (or took), to tell a restore from a first post. Bounded by what the daemon publishes. */
+  readonly seenHeld = new Set<string>();
 
   constructor(url: string, timeoutMs: number) {
     this.client = new NodeClient(url, timeoutMs);
-    this.status = { url, reachable: null, lastCheckAt: null, lastError: null, oracle: 'unknown', capabilitiesHeld: 0, announcementsHeld: 0, attestationsHeld: 0, reposts: 0, rank: null, refusals: [] };
+    this.status = { url, reachable: null, lastCheckAt: null, lastError: null, oracle: 'unknown', capabilitiesHeld: 0, announcementsHeld: 0, attestationsHeld: 0, posted: 0, restored: 0, rank: null, refusals: [] };
   }
+}
+
+function remember(l: NodeLink, key: string): void {
+  if (l.seenHeld.size >= MAX_SEEN) l.seenHeld.clear();
+  l.seenHeld.add(key);
 }
 
 /** Keeps the nodes in step with the oracle. Lifecycle: start() checks every node at once; stop() clears timers (in-flight requests end by their deadline). */
@@ -104,7 +115,7 @@ export class Publisher {
   }
 
   /** Post one new entity to every node now; a node that cannot take it is checked again with backoff. */
-  postEverywhere(kind: 'announcement' | 'attestation', entity: Announcement | Attestation): void {
+  postEverywhere(kind: 'announcement' | 'attestation', entity: Announcement | Attestation, id: string): void {
     if (this.deps.paused()) return;
     for (const l of this.links) {
       if (!l.synced) {
@@ -117,7 +128,7 @@ export class Publisher {
           if (r.status === 'rejected') {
             this.refused(l, kind, r);
             this.retryLater(l);
-          }
+          } else remember(l, `${kind}:${id}`);
         })
         .catch((e: unknown) => this.failed(l, e));
     }
@@ -176,11 +187,18 @@ export class Publisher {
   }
 
   /** Post `entity` unless paused; true when the node now holds it. */
-  private async repost(l: NodeLink, kind: 'oracle' | 'capability' | 'announcement' | 'attestation', entity: Parameters<NodeClient['post']>[1]): Promise<PostOutcome | null> {
+  private async repost(l: NodeLink, kind: 'oracle' | 'capability' | 'announcement' | 'attestation', entity: Parameters<NodeClient['post']>[1], key: string): Promise<PostOutcome | null> {
     if (this.deps.paused()) return null;
     const r = await l.client.post(kind, entity);
     if (r.status === 'rejected') this.refused(l, kind, r);
-    else l.status.reposts++;
+    else {
+      l.status.posted++;
+      if (l.seenHeld.has(key)) {
+        l.status.restored++;
+        this.deps.log.info({ node: l.status.url, kind, key }, 'the node had lost it: posted again');
+      }
+      remember(l, key);
+    }
     return r;
   }
 
@@ -198,8 +216,9 @@ export class Publisher {
     }
     const current = held !== null && held.seqNo === ads.oracle.seqNo && held.oracleSignature === ads.oracle.oracleSignature && held.pow.difficulty >= ads.oracle.pow.difficulty;
     l.status.oracle = current ? 'held' : held ? 'outdated' : 'missing';
+    if (held) remember(l, `oracle:${pk}`);
     if (!current) {
-      const r = await this.repost(l, 'oracle', ads.oracle);
+      const r = await this.repost(l, 'oracle', ads.oracle, `oracle:${pk}`);
       if (r?.status === 'rejected') {
         l.status.oracle = 'refused';
         if (r.code === 'rank-too-low') {
@@ -209,6 +228,7 @@ export class Publisher {
         return false; // nothing else can be placed without the ad
       }
       if (r === null) return true; // paused
+      l.status.oracle = 'held';
     }
     // 2. Capabilities.
     const caps = new Map((await l.client.capabilities(pk)).map((c) => [c.capabilityPubKey, c]));
@@ -220,9 +240,10 @@ export class Publisher {
         const name = this.cfg.capabilities[i]?.name as string;
         if (ads.adoptCapabilitySeqNo(name, theirs.seqNo)) cap = ads.capability(name) ?? ours;
       }
+      if (theirs) remember(l, `capability:${cap.capabilityPubKey}`);
       if (theirs && theirs.seqNo === cap.seqNo && theirs.oracleSignature === cap.oracleSignature && theirs.pow.difficulty >= cap.pow.difficulty) capsHeld++;
       else {
-        const r = await this.repost(l, 'capability', cap);
+        const r = await this.repost(l, 'capability', cap, `capability:${cap.capabilityPubKey}`);
         if (r?.status === 'rejected') ok = false;
         else capsHeld++;
       }
@@ -234,8 +255,10 @@ export class Publisher {
     let attHeld = 0;
     for (const ev of this.deps.events()) {
       let has = anns.has(ev.id);
+      if (has) remember(l, `announcement:${ev.id}`);
+      if (anns.get(ev.id) === true) remember(l, `attestation:${ev.id}`);
       if (!has) {
-        const r = await this.repost(l, 'announcement', ev.entity);
+        const r = await this.repost(l, 'announcement', ev.entity, `announcement:${ev.id}`);
         has = r !== null && r.status !== 'rejected';
         if (!has && r?.status === 'rejected' && r.code !== 'announcement-expired' && r.code !== 'maturity-too-far') ok = false;
       }
@@ -243,7 +266,7 @@ export class Publisher {
       if (!has || !ev.attestation) continue;
       if (anns.get(ev.id) === true) attHeld++;
       else {
-        const r = await this.repost(l, 'attestation', ev.attestation);
+        const r = await this.repost(l, 'attestation', ev.attestation, `attestation:${ev.id}`);
         if (r !== null && r.status !== 'rejected') attHeld++;
         else if (r !== null) ok = false;
       }

@@ -161,6 +161,9 @@ describe('mega-oracle end to end', () => {
       assert.ok(back >= 10, `restored with more work than the evicter (got ${back} bits)`);
       assert.equal((await getJson(node.base, `/oracles/${other.publicKey}`)).status, 404, 'the evicter is the one evicted now');
       assert.match(oracle.log(), /rank fell: raising the PoW/);
+      const st = JSON.parse((await runMain(['oracle', 'status', '--data-dir', path.join(dir, 'cdata')])).stdout) as { nodes: { restored: number; oracle: string }[] };
+      await waitFor(async () => (JSON.parse((await runMain(['oracle', 'status', '--data-dir', path.join(dir, 'cdata')])).stdout) as { nodes: { oracle: string }[] }).nodes[0]?.oracle === 'held', { timeoutMs: 20_000, message: 'the status to show the ad held again' });
+      assert.ok((st.nodes[0]?.restored ?? 0) >= 1, 'the status counts the restore');
       await stopOracle(oracle);
     } finally {
       await stopDaemon(node, 10_000);

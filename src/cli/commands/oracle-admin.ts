@@ -21,7 +21,7 @@ Talk to a running oracle daemon (mega-oracle) through its admin API on loopback.
 read from <dataDir>/admin.json and its bearer token from <dataDir>/.cookie (written at each start,
 mode 0600), so only a user who can read the data dir can use it.
 
-status   everything the daemon watches: the ad and capabilities, each node (held, rank, reposts,
+status   everything the daemon watches: the ad and capabilities, each node (held, rank, restored,
          refusals), events announced / awaiting an outcome / attested, failing sources, mining
 outcome  the outcome of an announced event of a capability whose source is "manual"; checked
          against the event's descriptor now, attested at maturity. Refused (exit 1) once attested.
