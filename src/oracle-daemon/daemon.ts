@@ -106,6 +106,7 @@ export class OracleDaemon {
     });
     this.adminUrl = await this.admin.start();
     log.info({ url: this.adminUrl }, 'admin API listening');
+    if (!/^(127\.|::1$|localhost$)/.test(cfg.admin.host)) log.warn({ host: cfg.admin.host }, 'the admin API is not on loopback: anyone who can reach it and read the cookie can pause the oracle or post outcomes');
     this.publisher.start();
     if (dlc) this.events.start();
     for (const s of this.services) await s.start();
