@@ -134,12 +134,18 @@ export const oracleAdminCommand = defineCommand({
 
 /** `build` (mega oracle's ad builder), with the admin subcommands dispatched here and named in its help. */
 export function withAdminSubcommands(build: Command): Command {
+  const help = `${build.help.trimEnd()}\n\nA running oracle daemon: mega oracle status|outcome|pause|resume (mega oracle status --help).\n`;
   return {
     name: build.name,
-    help: `${build.help}\nA running oracle daemon: mega oracle status|outcome|pause|resume (mega oracle status --help).\n`,
-    run(argv, io) {
+    help,
+    async run(argv, io) {
       const first = argv[0];
-      return first !== undefined && ADMIN_SUBCOMMANDS.includes(first) ? oracleAdminCommand.run(argv, io) : build.run(argv, io);
+      if (first !== undefined && ADMIN_SUBCOMMANDS.includes(first)) return oracleAdminCommand.run(argv, io);
+      if (argv.includes('--help') || argv.includes('-h')) {
+        io.out(help);
+        return 0;
+      }
+      return build.run(argv, io);
     },
   };
 }
