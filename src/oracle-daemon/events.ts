@@ -16,6 +16,8 @@ import type { DaemonState, EventRecord } from './state.ts';
 
 /** How often the engine looks for events to announce or attest. */
 export const TICK_MS = 250;
+/** Most events remembered in state.json (attested ones beyond it are forgotten, oldest first; the attestation log keeps them). */
+export const MAX_EVENTS = 20_000;
 /** PoW up to this difficulty is mined on the main thread (a few ms); above it on workers. */
 const SYNC_POW_MAX = 12;
 
@@ -199,7 +201,11 @@ export class EventEngine {
 
   private prune(): void {
     const horizon = this.nowSec() - this.cfg.keepEventsDays * 86400;
-    const n = this.deps.state.prune((e) => e.maturityEpoch < horizon && this.attested.has(e.announcementId));
+    // Past MAX_EVENTS the oldest attested events go too: state.json is rewritten whole at each announcement.
+    const events = this.deps.state.events;
+    const excess = events.length - MAX_EVENTS;
+    const cut = excess > 0 ? (events[excess - 1] as EventRecord).maturityEpoch : -1;
+    const n = this.deps.state.prune((e) => this.attested.has(e.announcementId) && (e.maturityEpoch < horizon || e.maturityEpoch <= cut));
     if (n > 0) this.deps.log.info({ events: n }, 'forgot old attested events (the attestation log keeps them)');
   }
 
