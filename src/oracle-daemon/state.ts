@@ -47,6 +47,8 @@ interface StateFile {
 export class DaemonState {
   private readonly file: string;
   private s: StateFile;
+  /** Events by key (the engine asks for every due maturity on every tick). */
+  private byKey = new Map<string, EventRecord>();
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'state.json');
@@ -62,6 +64,7 @@ export class DaemonState {
       if (v.version !== 1) throw new Error(`${this.file}: unknown state version ${String(v.version)}`);
       this.s = v;
     }
+    this.byKey = new Map(this.s.events.map((e) => [e.key, e]));
   }
 
   private save(): void {
@@ -91,13 +94,14 @@ export class DaemonState {
   }
 
   event(key: string): EventRecord | undefined {
-    return this.s.events.find((e) => e.key === key);
+    return this.byKey.get(key);
   }
 
   /** Record an announced event durably (before it is published). */
   addEvent(e: EventRecord): void {
     if (this.event(e.key)) throw new Error(`event ${e.key} is recorded already`);
     this.s.events.push(e);
+    this.byKey.set(e.key, e);
     this.save();
   }
 
@@ -106,7 +110,8 @@ export class DaemonState {
     const keep = this.s.events.filter((e) => !drop(e));
     const n = this.s.events.length - keep.length;
     if (n === 0) return 0;
-    const keys = new Set(keep.map((e) => e.key));
+    this.byKey = new Map(keep.map((e) => [e.key, e]));
+    const keys = this.byKey;
     this.s.events = keep;
     for (const k of Object.keys(this.s.manual)) if (!keys.has(k)) delete this.s.manual[k];
     this.save();
