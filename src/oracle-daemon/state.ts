@@ -101,8 +101,13 @@ export class DaemonState {
   addEvent(e: EventRecord): void {
     if (this.event(e.key)) throw new Error(`event ${e.key} is recorded already`);
     this.s.events.push(e);
+    try {
+      this.save();
+    } catch (err) {
+      this.s.events.pop(); // not durable: it must not exist for the publisher either
+      throw err;
+    }
     this.byKey.set(e.key, e);
-    this.save();
   }
 
   /** Forget events matching `drop` (old attested ones); their manual outcomes go too. */
