@@ -39,7 +39,11 @@ export default tseslint.config(
   },
   {
     files: ['src/oracle/**'],
-    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/node.ts', 'express'], 'oracle is the oracle side (keys, nonces, attestation log): it never runs inside a node; protocol and dlc only')]),
+    rules: restrict([group(['**/oracle-daemon/**', '**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/node.ts', 'express'], 'oracle is the oracle side (keys, nonces, attestation log): it never runs inside a node; protocol and dlc only')]),
+  },
+  {
+    files: ['src/oracle-daemon/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/node.ts', 'express'], 'oracle-daemon is the mega-oracle service: it composes oracle, dlc and protocol and talks to nodes over their REST API only')]),
   },
   {
     files: ['src/oracle-facts/**'],
@@ -47,7 +51,7 @@ export default tseslint.config(
   },
   {
     files: ['src/daemon/**'],
-    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/cli/**', '**/oracle/**', '**/node.ts', 'express'], 'daemon holds the process-level helpers of app.ts (command line, launcher watch); app.ts composes them with node.ts')]),
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/cli/**', '**/oracle/**', '**/oracle-daemon/**', '**/node.ts', 'express'], 'daemon holds the process-level helpers of app.ts (command line, launcher watch); app.ts composes them with node.ts')]),
   },
   {
     files: ['src/protocol/**'],

@@ -103,6 +103,26 @@ export class DlcOracleState {
     });
   }
 
+  /** The attestation log as it is on disk now (read under the lock): what was attested, and with which outcomes. */
+  attestations(): AttestationLog {
+    return withDirLock(this.dir, () => new AttestationLog(path.join(this.dir, 'attestations.log')));
+  }
+
+  /**
+   * Delete the nonce secrets of announcements that never left the process: the caller names those
+   * it has published (or may have); every other stored secret belongs to an announcement a crash
+   * cut off before it was recorded, which nobody can hold, so it can never be attested safely
+   * or usefully. Returns the ids removed.
+   */
+  discardUnpublished(published: ReadonlySet<string>): string[] {
+    return withDirLock(this.dir, () => {
+      const store = this.nonces();
+      const gone = store.list().filter((id) => !published.has(id));
+      for (const id of gone) store.remove(id);
+      return gone;
+    });
+  }
+
   private nonces(): NonceStore {
     return new NonceStore(path.join(this.dir, 'nonces'));
   }

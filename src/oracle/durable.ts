@@ -63,12 +63,12 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * Hold the folder's `LOCK` while `fn` runs, so two signers never work on one state folder at once
- * (two attestations racing past the log check). A LOCK naming a dead process (kill -9) is taken
- * over; one naming a live process makes this throw at once (no waiting).
+ * Take `<dir>/<name>` for this process: created exclusively with our pid; one naming a dead process
+ * (kill -9) is taken over; one naming a live process makes this throw at once (no waiting).
+ * Returns the function that releases it.
  */
-export function withDirLock<T>(dir: string, fn: () => T): T {
-  const lock = path.join(dir, 'LOCK');
+export function acquireDirLock(dir: string, name = 'LOCK'): () => void {
+  const lock = path.join(dir, name);
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = fs.openSync(lock, 'wx', PRIVATE_MODE);
@@ -81,13 +81,23 @@ export function withDirLock<T>(dir: string, fn: () => T): T {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
       const owner = Number.parseInt(fs.readFileSync(lock, 'utf8'), 10);
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) throw new Error(`${dir} is in use by process ${owner}`);
-      fs.rmSync(lock, { force: true }); // left by a process that died
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) throw new Error(`${dir} is in use by process ${owner}`);
+      fs.rmSync(lock, { force: true }); // left by a process that died (or by this one, pid reused)
     }
   }
+  return () => fs.rmSync(lock, { force: true });
+}
+
+/**
+ * Hold the folder's `LOCK` while `fn` runs, so two signers never work on one state folder at once
+ * (two attestations racing past the log check). A LOCK naming a dead process (kill -9) is taken
+ * over; one naming a live process makes this throw at once (no waiting).
+ */
+export function withDirLock<T>(dir: string, fn: () => T): T {
+  const release = acquireDirLock(dir);
   try {
     return fn();
   } finally {
-    fs.rmSync(lock, { force: true });
+    release();
   }
 }

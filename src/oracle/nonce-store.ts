@@ -50,6 +50,14 @@ export class NonceStore {
     }
   }
 
+  /** Ids of the announcements whose secrets are stored. */
+  list(): string[] {
+    return fs
+      .readdirSync(this.dir)
+      .filter((f) => f.endsWith('.json') && ID.test(f.slice(0, -5)))
+      .map((f) => f.slice(0, -5));
+  }
+
   /** Forget the secrets of an attested announcement (after its attestation is logged). */
   remove(announcementId: string): void {
     removeDurably(this.file(announcementId));

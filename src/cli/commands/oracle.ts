@@ -12,6 +12,7 @@ import { printJson, type CliIo } from '../io.ts';
 import { keyHelp, keyOptions, readKeyFile, signingKey } from '../keys.ts';
 import { MINING_HELP, MINING_OPTIONS, miningSettings } from '../mine.ts';
 import { buyPlacement, nodeBase } from '../placement.ts';
+import { withAdminSubcommands } from './oracle-admin.ts';
 
 const HELP = `usage: mega oracle --key-file <file> [options] > oracle.json
 
@@ -65,8 +66,7 @@ async function rotation(opts: Opts, io: CliIo, newPubKey: string): Promise<{ pre
   return { previousId, previousIdSignatureToNewPubkey: signRotation(newPubKey, oldKey) };
 }
 
-/** `mega oracle`. */
-export const oracleCommand = defineCommand({
+const buildCommand = defineCommand({
   name: 'oracle',
   help: HELP,
   options: {
@@ -109,3 +109,6 @@ export const oracleCommand = defineCommand({
     printJson(io, await checkAndMine(io, 'oracle', signed, mining));
   },
 });
+
+/** `mega oracle`: build an ad, or with status|outcome|pause|resume talk to a running mega-oracle (oracle-admin.ts). */
+export const oracleCommand = withAdminSubcommands(buildCommand);

@@ -48,6 +48,10 @@ const FORBIDDEN: [string, string][] = [
   ['src/contract/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
   ['src/contract/x.ts', "import { createApiApp } from '../api/app.ts';"],
   ['src/contract/x.ts', "import net from 'node:net';"],
+  ['src/oracle-daemon/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
+  ['src/oracle-daemon/x.ts', "import { CONFIG_SCHEMA } from '../config/schema.ts';"],
+  ['src/oracle-daemon/x.ts', "import express from 'express';"],
+  ['src/oracle/x.ts', "import { OracleDaemon } from '../oracle-daemon/daemon.ts';"],
 ];
 
 /** [file, allowed import] pairs: the layering the fences must not break. */
@@ -60,6 +64,8 @@ const ALLOWED: [string, string][] = [
   ['src/oracle-facts/x.ts', "import type { Signer } from '../oracle/signer.ts';\nimport type { LndClient } from '../lightning/lnd.ts';\nimport express from 'express';\nexport type T = [Signer, LndClient];\nexport const e = express;"],
   ['src/contract/x.ts', "import { verifyAttestation } from '../dlc/verify.ts';\nexport const v = verifyAttestation;"],
   ['src/contract/x.ts', "import type { OracleId } from '../protocol/types.ts';\nexport type T = OracleId;"],
+  ['src/oracle-daemon/x.ts', "import { DlcOracleState } from '../oracle/dlc-oracle.ts';\nexport const d = DlcOracleState;"],
+  ['src/oracle-daemon/x.ts', "import { watchLaunchers } from '../daemon/launcher.ts';\nexport const w = watchLaunchers;"],
 ];
 
 describe('import fences (eslint.config.js, STYLE.md section 2)', () => {

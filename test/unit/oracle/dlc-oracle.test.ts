@@ -125,3 +125,29 @@ describe('state folder lock and key files', () => {
     assert.throws(() => KeyFileSigner.create(f, SECRET), /EEXIST/);
   });
 });
+
+describe('DLC oracle state: what the daemon needs', () => {
+  it('reads the log under the lock, and discards only the nonces of announcements never recorded', () => {
+    const st = state();
+    const kept = st.announce({ maturityEpoch: 1_800_000_000, descriptor: ENUM, eventId: 'kept', version: 'dlcspecs-v0' });
+    const orphan = st.announce({ maturityEpoch: 1_800_000_000, descriptor: ENUM, eventId: 'orphan', version: 'dlcspecs-v0' });
+    assert.deepEqual(st.discardUnpublished(new Set([kept.id])), [orphan.id]);
+    assert.equal(fs.existsSync(path.join(dir, 'state', 'nonces', `${orphan.id}.json`)), false);
+    assert.equal(fs.existsSync(path.join(dir, 'state', 'nonces', `${kept.id}.json`)), true, 'recorded announcements keep their nonces');
+    st.attest(kept.tlv, ['yes']);
+    assert.deepEqual(st.attestations().get(kept.id)?.outcomes, ['yes']);
+    assert.throws(() => st.attest(orphan.tlv, ['no']), (e: unknown) => e instanceof AttestRefused && e.code === 'unknown-nonces', 'a discarded announcement can never be attested');
+  });
+
+  it('takes over a lifetime lock naming a dead process or this one (a pid reused after kill -9)', async () => {
+    const { acquireDirLock } = await import('../../../src/oracle/durable.ts');
+    fs.mkdirSync(path.join(dir, 'd'));
+    fs.writeFileSync(path.join(dir, 'd', 'daemon.lock'), String(process.pid));
+    const release = acquireDirLock(path.join(dir, 'd'), 'daemon.lock');
+    assert.equal(fs.readFileSync(path.join(dir, 'd', 'daemon.lock'), 'utf8'), String(process.pid));
+    release();
+    assert.equal(fs.existsSync(path.join(dir, 'd', 'daemon.lock')), false);
+    fs.writeFileSync(path.join(dir, 'd', 'daemon.lock'), String(process.ppid)); // a live other process
+    assert.throws(() => acquireDirLock(path.join(dir, 'd'), 'daemon.lock'), /in use by process/);
+  });
+});
