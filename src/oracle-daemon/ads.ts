@@ -35,6 +35,8 @@ export class AdBook {
     private readonly cfg: OracleDaemonConfig,
     private readonly keys: OracleKeys,
     private readonly state: DaemonState,
+    /** The fact server's Oblivious HTTP key configuration (hex), published in capabilities it serves. */
+    private readonly ohttpKeyConfig: string | null = null,
   ) {}
 
   private oracleContent(): Unsigned<OracleId> {
@@ -50,7 +52,12 @@ export class AdBook {
     if (cap.tags.length) c.tags = [...cap.tags];
     if (cap.params.length) c.params = cap.params.map((p) => ({ name: p.name, values: [...p.values] }));
     if (cap.answers.length) c.answers = [...cap.answers];
-    if (cap.endpoint !== null) c.endpoint = cap.endpoint;
+    // A capability without its own endpoint is served by the daemon's fact server, when there is one.
+    const endpoint = cap.endpoint ?? this.cfg.factServer?.publicUrl ?? null;
+    if (endpoint !== null) c.endpoint = endpoint;
+    if (endpoint !== null && cap.endpoint === null && this.ohttpKeyConfig !== null) c.ohttpKeyConfig = this.ohttpKeyConfig;
+    if (cap.factLifetime !== null) c.factLifetime = cap.factLifetime;
+    if (this.cfg.payment && cap.priceMsat !== null && BigInt(cap.priceMsat) > 0n) c.lightningNodeId = this.cfg.payment.lightningNodeId;
     if (cap.event) c.dlc = { oracleKey: (this.keys.dlc as Signer).dlcKey, signingVersion: cap.event.signingVersion };
     return c;
   }

@@ -30,6 +30,49 @@ export interface CapabilityConfig {
   difficulty: number;
   event: EventConfig | null;
   source: SourceConfig | null;
+  /** Price of one fact in millisatoshi (decimal string); null or "0" = free. */
+  priceMsat: string | null;
+  /** Seconds nodes may serve its facts from cache (published as `factLifetime`); null = the nodes' default. */
+  factLifetime: number | null;
+}
+
+/** The fact endpoint (src/oracle-facts/fact-server.ts; PROTOCOL 10.8, 10.9). */
+export interface FactServerConfig {
+  host: string;
+  port: number;
+  publicUrl: string;
+  maxBodyBytes: number;
+  ratePerMinutePerClient: number;
+  maxConcurrent: number;
+  resolveTimeoutMs: number;
+  rememberedFacts: number;
+  rememberedFactBytes: number;
+  oblivious: boolean;
+}
+
+/** The oracle's LND for paid facts. */
+export interface PaymentConfig {
+  lnRestHost: string;
+  lnMacaroonPath: string;
+  lnTlsCertPath: string;
+  lightningNodeId: string;
+  timeoutMs: number;
+  invoiceExpirySeconds: number;
+  maxRememberedPayments: number;
+}
+
+/** The report answerer (src/oracle-facts/report-answerer.ts). */
+export interface ReportsConfig {
+  intervalMs: number;
+  pageSize: number;
+  maxPages: number;
+  maxAnswersPerPoll: number;
+  requestTimeoutMs: number;
+  maxResponseBytes: number;
+  maxBackoffMs: number;
+  retryAfterMs: number;
+  maxRemembered: number;
+  maxRememberedBytes: number;
 }
 
 /** The validated, frozen config of `mega-oracle`. */
@@ -46,6 +89,9 @@ export interface OracleDaemonConfig {
   retry: { initialMs: number; maxMs: number };
   nodeTimeoutMs: number;
   keepEventsDays: number;
+  factServer: FactServerConfig | null;
+  payment: PaymentConfig | null;
+  reports: ReportsConfig | null;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -133,6 +179,59 @@ const CAPABILITY: Fields = {
     },
   },
   source: { ...SOURCE, nullable: true, doc: `${SOURCE.doc}; null only without event` } as Spec,
+  priceMsat: { kind: 'str', max: 20, nullable: true, pattern: /^\d{1,19}$/, rule: 'must be a decimal number of millisatoshi', doc: 'price of one fact (needs `payment`); null or "0" = free' },
+  factLifetime: { kind: 'int', min: 0, max: 31536000, default: null as unknown as number, unit: 'seconds', doc: 'published as the ad\'s factLifetime: how long nodes may serve its facts from cache (absent: the nodes\' default; 0: never)' },
+};
+
+const FACT_SERVER: Spec = {
+  kind: 'obj',
+  nullable: true,
+  doc: 'the fact endpoint (PROTOCOL 10.8): answers POST /facts from each capability\'s source; null = no endpoint. Capabilities without their own `endpoint` advertise `publicUrl`',
+  fields: {
+    host: { kind: 'str', max: 255, default: '127.0.0.1', doc: 'bind address (put TLS in a reverse proxy in front: nodes call only https endpoints outside test networks)' },
+    port: { kind: 'int', min: 0, max: 65535, default: 8091, unit: 'TCP port', doc: '0 = any free port' },
+    publicUrl: { kind: 'str', max: 2048, pattern: HTTP_URL, rule: 'must be an http(s) URL', doc: 'the base URL capability ads advertise as `endpoint` (facts at publicUrl + "/facts")' },
+    maxBodyBytes: { kind: 'int', min: 1024, max: 1048576, default: 16384, unit: 'bytes', doc: '413 beyond' },
+    ratePerMinutePerClient: { kind: 'int', min: 0, max: 1000000, default: 60, unit: 'requests', doc: 'per client address (a node proxying for many traders is one client); 0 = unlimited' },
+    maxConcurrent: { kind: 'int', min: 1, max: 10000, default: 16, unit: 'requests', doc: 'in progress at once; 503 busy beyond' },
+    resolveTimeoutMs: { kind: 'int', min: 100, max: 120000, default: 10000, unit: 'ms', doc: 'deadline of one source call; 503 source-timeout' },
+    rememberedFacts: { kind: 'int', min: 1, max: 10000000, default: 10000, unit: 'facts', doc: 'signed facts remembered (the same request gets the same fact)' },
+    rememberedFactBytes: { kind: 'int', min: 1024, default: 16777216, unit: 'bytes', doc: 'bytes of remembered facts' },
+    oblivious: { kind: 'bool', default: false, doc: 'serve the Oblivious HTTP gateway POST /ohttp (PROTOCOL 10.9): the key lives in dataDir/ohttp-key.json (0600) and its key configuration is published in each capability\'s ohttpKeyConfig' },
+  },
+};
+
+const PAYMENT: Spec = {
+  kind: 'obj',
+  nullable: true,
+  doc: 'LND for paid facts (capabilities with priceMsat > 0): 402 with a BOLT11 invoice committed to the request; null = every fact free',
+  fields: {
+    lnRestHost: { kind: 'str', max: 300, doc: 'host:port of LND\'s REST listener' },
+    lnMacaroonPath: { kind: 'str', max: 4096, doc: 'a macaroon that can create and read invoices (invoice.macaroon)' },
+    lnTlsCertPath: { kind: 'str', max: 4096, doc: 'LND\'s TLS certificate (pinned)' },
+    lightningNodeId: { kind: 'str', max: 66, pattern: /^0[23][0-9a-f]{64}$/, rule: 'must be a compressed public key (66 hex)', doc: 'the LND node id, published as lightningNodeId in priced capabilities so a paid request never answered becomes a paid claim' },
+    timeoutMs: { kind: 'int', min: 100, max: 120000, default: 5000, unit: 'ms', doc: 'LND call deadline' },
+    invoiceExpirySeconds: { kind: 'int', min: 10, max: 604800, default: 600, unit: 'seconds', doc: 'invoice lifetime, and the re-fetch window after settlement' },
+    maxRememberedPayments: { kind: 'int', min: 1, max: 10000000, default: 10000, unit: 'payments', doc: 'paid hashes remembered' },
+  },
+};
+
+const REPORTS: Spec = {
+  kind: 'obj',
+  nullable: true,
+  doc: 'answer fact-missing reports against the oracle on every node of `nodes` with a dispute carrying the fact from the source (PROTOCOL 8.4); null = no answering',
+  fields: {
+    intervalMs: { kind: 'int', min: 100, max: 86400000, default: 15000, unit: 'ms', doc: 'poll period per node' },
+    pageSize: { kind: 'int', min: 1, max: 1000, default: 100, unit: 'reports', doc: 'chunkSize of each page' },
+    maxPages: { kind: 'int', min: 1, max: 1000, default: 10, unit: 'pages', doc: 'pages per poll' },
+    maxAnswersPerPoll: { kind: 'int', min: 1, max: 100000, default: 100, unit: 'disputes', doc: 'disputes posted per node and poll' },
+    requestTimeoutMs: { kind: 'int', min: 100, max: 120000, default: 10000, unit: 'ms', doc: 'per node call' },
+    maxResponseBytes: { kind: 'int', min: 1024, default: 16777216, unit: 'bytes', doc: 'largest page read' },
+    maxBackoffMs: { kind: 'int', min: 100, max: 86400000, default: 300000, unit: 'ms', doc: 'longest wait after repeated node failures' },
+    retryAfterMs: { kind: 'int', min: 100, max: 86400000, default: 600000, unit: 'ms', doc: 'when an unanswerable or refused report is tried again' },
+    maxRemembered: { kind: 'int', min: 1, max: 10000000, default: 10000, unit: 'entries', doc: 'outcomes and built disputes remembered, each' },
+    maxRememberedBytes: { kind: 'int', min: 1024, default: 16777216, unit: 'bytes', doc: 'bytes of those' },
+  },
 };
 
 /** Every key of the config. */
@@ -179,6 +278,9 @@ export const ORACLE_CONFIG_FIELDS: Fields = {
     },
   },
   nodeTimeoutMs: { kind: 'int', min: 100, max: 120000, default: 10000, unit: 'ms', doc: 'deadline of each request to a node' },
+  factServer: FACT_SERVER,
+  payment: PAYMENT,
+  reports: REPORTS,
   keepEventsDays: { kind: 'int', min: 1, max: 3650, default: 30, unit: 'days', doc: 'attested events are forgotten by the daemon (not by the attestation log) this long after maturity' },
   logLevel: { kind: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', doc: 'pino log level' },
 };

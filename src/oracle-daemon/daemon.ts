@@ -12,6 +12,7 @@ import type { CapabilityConfig, OracleDaemonConfig } from './config.ts';
 import { EventEngine } from './events.ts';
 import { Publisher } from './publisher.ts';
 import { DaemonState } from './state.ts';
+import { factServices, loadGatewayKey } from './facts.ts';
 
 /** A long-lived part added to the daemon (the fact server, the report answerer): started after the core, stopped before it. */
 export interface DaemonService {
@@ -94,7 +95,9 @@ export class OracleDaemon {
     checkKeys(this.keys);
     this.state = new DaemonState(cfg.dataDir);
     const dlc = this.keys.dlc ? new DlcOracleState(path.join(cfg.dataDir, 'dlc'), this.keys.dlc) : null;
-    this.ads = new AdBook(cfg, this.keys, this.state);
+    // The Oblivious HTTP gateway key comes first: capabilities publish its key configuration.
+    const gateway = cfg.factServer?.oblivious ? await loadGatewayKey(cfg.dataDir) : null;
+    this.ads = new AdBook(cfg, this.keys, this.state, gateway?.keyConfigHex ?? null);
     await this.ads.prepare(this.abort.signal);
     log.info({ oracle: this.ads.oracle.pubkey, seqNo: this.ads.oracle.seqNo, difficulty: this.ads.oracle.pow.difficulty, capabilities: this.ads.capabilities.length, dlcKey: this.keys.dlc?.dlcKey ?? null }, 'ads ready');
     this.events = new EventEngine({ cfg, state: this.state, dlc: dlc as DlcOracleState, ads: this.ads, publish: (k, e, id) => this.publisher.postEverywhere(k, e, id), log: log.child({ mod: 'events' }) });
@@ -109,6 +112,7 @@ export class OracleDaemon {
     if (!/^(127\.|::1$|localhost$)/.test(cfg.admin.host)) log.warn({ host: cfg.admin.host }, 'the admin API is not on loopback: anyone who can reach it and read the cookie can pause the oracle or post outcomes');
     this.publisher.start();
     if (dlc) this.events.start();
+    this.services.unshift(...factServices(cfg, { capabilities: this.capabilityHandles(), identity: this.keys.identity, gateway, log: log.child({ mod: 'facts' }) }));
     for (const s of this.services) await s.start();
     log.info({ nodes: cfg.nodes, paused: this.state.paused }, 'oracle daemon started');
   }
