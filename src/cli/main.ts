@@ -25,6 +25,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'verify', summary: 'verify a message or fact offline (schema, PoW, signatures); exit 0 valid, 1 invalid', load: async () => (await import('./commands/verify.ts')).verifyCommand },
   { name: 'dlc', summary: 'a DLC oracle by hand: keygen, announce (nonces stored first), attest (logged, never twice), verify', load: async () => (await import('./commands/dlc.ts')).dlcCommand },
   { name: 'post', summary: 'submit a message to a node (POST /oracle, /capability, /report, /dispute)', load: async () => (await import('./commands/post.ts')).postCommand },
+  { name: 'node', summary: 'operate a running node (admin API): status, peers, bans, ban, unban, connect, disconnect, reload, compact', load: async () => (await import('./commands/node.ts')).nodeCommand },
 ];
 
 const DEBUG_ENV = 'MEGA_DEBUG';
