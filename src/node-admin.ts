@@ -179,12 +179,17 @@ export function writeCookie(path: string): string {
   // Created 0600 (never readable by others, not even for a moment), then renamed over any old cookie.
   const fd = fs.openSync(tmp, 'wx', 0o600);
   try {
-    fs.writeSync(fd, `${COOKIE_USER}:${token}`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      fs.writeSync(fd, `${COOKIE_USER}:${token}`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, path);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
   }
-  fs.renameSync(tmp, path);
   return token;
 }
 

@@ -281,8 +281,16 @@ export class MegaNode {
     if (!this.store) log.warn('dataDir is null: the mempool lives in memory only and is lost on restart');
     // The admin token: a fresh one each start, in a 0600 file (after the store locked the folder, so two nodes never share one).
     const cookiePath = c.adminCookiePath ?? (this.dataDir ? path.join(this.dataDir, '.cookie') : null);
-    this.cookie = cookiePath ? { path: cookiePath, token: writeCookie(cookiePath) } : null;
-    if (!this.cookie) log.warn('no admin cookie file (dataDir and adminCookiePath are null): the admin API is off');
+    this.cookie = null;
+    if (!cookiePath) log.warn('no admin cookie file (dataDir and adminCookiePath are null): the admin API is off');
+    else {
+      try {
+        this.cookie = { path: cookiePath, token: writeCookie(cookiePath) };
+      } catch (err) {
+        // A full disk must not stop a start (the node serves what it restored): only the admin API stays off.
+        log.error({ err, path: cookiePath }, 'cannot write the admin cookie file: the admin API is off until a restart');
+      }
+    }
     const gate: AdminGateOptions = { token: () => this.cookie?.token ?? null, allowFrom: () => this.cfg.adminAllowFrom };
     const admin = { gate, ops: createAdminOps(this) };
     const separateAdmin = c.adminPort !== null;
