@@ -251,7 +251,7 @@ describe('operator endpoints, admin listener', () => {
 describe('trustProxy', () => {
   it('rate-limits by the X-Forwarded-For client only when the proxy is trusted', async () => {
     const limits = { httpRateLimitPerSecond: 1, httpRateBurst: 2 };
-    const { node: trusting } = await startNode({ ...limits, trustProxy: ['127.0.0.1'] });
+    const { node: trusting, cfg } = await startNode({ ...limits, trustProxy: ['127.0.0.1'] });
     const { node: plain } = await startNode(limits);
     const hit = (n: MegaNode, client: string) => request(`http://127.0.0.1:${n.httpPort}/health`, { headers: { 'x-forwarded-for': client } }).then((r) => r.status);
     // Behind a trusted proxy each client has its own bucket (and is not loopback, so it is limited).
@@ -261,6 +261,11 @@ describe('trustProxy', () => {
     // Untrusted: the header is ignored; the TCP peer (loopback, exempt) is the client.
     const b = [await hit(plain, '203.0.113.9'), await hit(plain, '203.0.113.9'), await hit(plain, '203.0.113.9'), await hit(plain, '203.0.113.9')];
     assert.deepEqual(b, [200, 200, 200, 200], 'a forged X-Forwarded-For from an untrusted peer changes nothing');
+    // trustProxy and the limits are reloadable: stop trusting the proxy, and the header is ignored at once.
+    cfg.value = { ...cfg.value, trustProxy: [] };
+    const out = trusting.reload('test');
+    assert.deepEqual(out.ok && out.outcome.reloaded, ['trustProxy']);
+    assert.deepEqual([await hit(trusting, '203.0.113.9'), await hit(trusting, '203.0.113.9'), await hit(trusting, '203.0.113.9')], [200, 200, 200], 'loopback again, exempt');
   });
 });
 
