@@ -1,7 +1,8 @@
-/** app.ts - daemon entry: parse the command line (config path, --key=value overrides, --check-config, --version, --help), build the node, stop it cleanly on SIGINT/SIGTERM or when its npx/npm launcher stops, reload on SIGHUP. */
+/** app.ts - daemon entry: parse the command line (config path, --key=value overrides, --check-config, --healthcheck, --version, --help), build the node, stop it cleanly on SIGINT/SIGTERM or when its npx/npm launcher stops, reload on SIGHUP. */
 import { ConfigError, loadConfigWithOverrides } from './src/config/load.ts';
 import type { MegaConfig } from './src/config/schema.ts';
 import { daemonHelp, parseDaemonArgs } from './src/daemon/args.ts';
+import { DataDirError, dataDirOf, ensureDataDir } from './src/daemon/data-dir.ts';
 import { launcherAncestors, watchLaunchers } from './src/daemon/launcher.ts';
 import { createLogger } from './src/log.ts';
 import { MegaNode, VERSION } from './src/node.ts';
@@ -9,7 +10,7 @@ import { MegaNode, VERSION } from './src/node.ts';
 const args = parseDaemonArgs(process.argv.slice(2));
 switch (args.action) {
   case 'help':
-    process.stdout.write(daemonHelp('node --import tsx app.ts'));
+    process.stdout.write(daemonHelp(import.meta.url.endsWith('.js') ? 'node dist/app.js' : 'node --import tsx app.ts'));
     process.exit(0);
     break;
   case 'version':
@@ -17,7 +18,7 @@ switch (args.action) {
     process.exit(0);
     break;
   case 'usage-error':
-    process.stderr.write(`app.ts: ${args.message}\n`);
+    process.stderr.write(`mega: ${args.message}\n`);
     process.exit(64); // EX_USAGE
 }
 const { configPath, flags } = args;
@@ -30,13 +31,37 @@ try {
   process.stderr.write(`${e instanceof ConfigError ? e.message : String(e)}\n`);
   process.exit(78); // EX_CONFIG
 }
+if (args.action === 'healthcheck') {
+  // The node listens on listenAddress; from this machine a wildcard is reached on loopback.
+  const host = config.listenAddress === '0.0.0.0' ? '127.0.0.1' : config.listenAddress === '::' ? '[::1]' : config.listenAddress.includes(':') ? `[${config.listenAddress}]` : config.listenAddress;
+  const url = `http://${host}:${config.httpPort}/health`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    process.stdout.write(`${url}: ${res.status}\n`);
+    process.exit(res.status === 200 ? 0 : 1);
+  } catch (e) {
+    process.stderr.write(`${url}: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}
 if (args.action === 'check-config') {
   process.stdout.write(`${JSON.stringify({ config: configPath, valid: true, effective: config }, null, 2)}\n`);
   process.exit(0);
 }
 
+// A data folder that cannot hold data is a config mistake: say so at once (exit 78), before any logging starts.
+const dataDir = dataDirOf(config);
+if (dataDir !== null) {
+  try {
+    ensureDataDir(dataDir);
+  } catch (e) {
+    process.stderr.write(`invalid config ${configPath}:\n  ${e instanceof DataDirError ? e.message : String(e)}\n`);
+    process.exit(78);
+  }
+}
+
 const log = createLogger({ level: config.logLevel });
-const node = new MegaNode(config, { log });
+const node = new MegaNode(config, { log, loadConfig: load });
 let stopping = false;
 
 async function shutdown(reason: string): Promise<void> {
@@ -57,26 +82,13 @@ async function shutdown(reason: string): Promise<void> {
   }
 }
 
-/** SIGHUP: re-read file, environment and flags; apply what can change while running; name what needs a restart. */
+/** SIGHUP: re-read file, environment and flags; apply what can change while running; name what needs a restart (src/node-admin.ts). */
 function reload(): void {
-  let next: MegaConfig;
   try {
-    next = load();
-  } catch (e) {
-    log.error({ err: e instanceof ConfigError ? e.problems : String(e) }, 'SIGHUP: the config is invalid; nothing reloaded');
-    return;
+    node.reload('SIGHUP');
+  } catch (err) {
+    log.error({ err }, 'SIGHUP: reload failed');
   }
-  const reloaded: string[] = [];
-  const needsRestart: string[] = [];
-  for (const key of Object.keys(next) as (keyof MegaConfig)[]) {
-    if (JSON.stringify(next[key]) === JSON.stringify(config[key])) continue;
-    if (key === 'logLevel') {
-      log.level = next.logLevel;
-      reloaded.push(key);
-    } else needsRestart.push(key);
-  }
-  config = { ...config, logLevel: next.logLevel };
-  log.info({ reloaded, needsRestart }, 'SIGHUP: config re-read');
 }
 
 process.on('SIGINT', () => void shutdown('SIGINT'));

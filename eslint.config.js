@@ -7,7 +7,7 @@ const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns 
 const group = (from, message) => ({ group: from, message });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'test-output/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'test-output/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

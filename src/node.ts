@@ -1,8 +1,9 @@
 /** node.ts - composition root: builds every module from its config slice, wires events, starts and stops them in order. The only module that knows them all. */
 import fs from 'node:fs';
-import http from 'node:http';
+import type http from 'node:http';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Express } from 'express';
 import type { MegaConfig } from './config/schema.ts';
 import type { Logger } from './log.ts';
 import { SchemaRegistry } from './protocol/schema.ts';
@@ -29,8 +30,12 @@ import {
   MANIFEST_MAX_QUEUED,
   MANIFEST_TIMEOUT_MS,
 } from './identity/constants.ts';
-import { apiServerClasses } from './api/server-classes.ts';
-import { createApiApp } from './api/app.ts';
+import { createApiApp, setTrustProxy } from './api/app.ts';
+import { Listener, readTls } from './api/listeners.ts';
+import { RateLimiter } from './api/rate-limit.ts';
+import type { AdminGateOptions } from './api/admin.ts';
+import { ensureDataDir, dataDirOf } from './daemon/data-dir.ts';
+import { applyConfig, createAdminOps, removeCookie, writeCookie } from './node-admin.ts';
 import { Monitoring } from './api/monitoring.ts';
 import { configLimits } from './api/stats.ts';
 import { NETWORK_MAGIC } from './wire/constants.ts';
@@ -46,11 +51,13 @@ export const VERSION: string = (JSON.parse(fs.readFileSync(new URL('../package.j
 export interface NodeDeps {
   log: Logger;
   now?: () => number;
+  /** Re-reads the config (file, environment, flags) for SIGHUP and POST /admin/reload; throws ConfigError. Without it reload answers that there is no config source. */
+  loadConfig?: () => MegaConfig;
 }
 
 /** One Mega node. Lifecycle: start() once, stop() once; stop() is safe to call after a failed start(). */
 export class MegaNode {
-  readonly config: MegaConfig;
+  private cfg: MegaConfig;
   readonly log: Logger;
   readonly mempool: Mempool;
   readonly service: MegaService;
@@ -75,14 +82,31 @@ export class MegaNode {
   readonly facts: FactService;
   /** This facilitator's identity (GET /id) and its own website manifest, checked in the background. */
   readonly facilitator: FacilitatorIdentity;
-  private readonly now: () => number;
-  private server: http.Server | null = null;
-  private readonly sockets = new Set<Socket>();
+  /** @internal for node-admin.ts */
+  readonly now: () => number;
+  /** @internal for node-admin.ts */
+  readonly loadConfig: (() => MegaConfig) | null;
+  /** The public listeners (HTTP, then HTTPS when configured) and the admin listener. */
+  private http: Listener | null = null;
+  /** @internal for node-admin.ts (TLS reload) */
+  https: Listener | null = null;
+  private admin: Listener | null = null;
+  /** @internal the Express apps (trustProxy reload). */
+  readonly apps: Express[] = [];
+  /** @internal the REST rate limiter shared by the public listeners (reloaded on SIGHUP). */
+  readonly limiter: RateLimiter;
+  /** Where the admin token lives and the token itself (null: admin API off). */
+  private cookie: { path: string; token: string } | null = null;
+  /** When start() ran (GET /status uptime). */
+  private startedAt = 0;
+  /** The data folder with `{p2pPort}` filled in, or null (memory only). */
+  readonly dataDir: string | null;
   /** Journal + snapshot of the mempool; null when dataDir is null (in memory only). */
   readonly store: MempoolStore | null;
 
   constructor(config: MegaConfig, deps: NodeDeps) {
-    this.config = config;
+    this.cfg = config;
+    this.loadConfig = deps.loadConfig ?? null;
     this.log = deps.log;
     this.now = deps.now ?? Date.now;
     this.schemas = SchemaRegistry.load();
@@ -205,13 +229,15 @@ export class MegaNode {
     this.service.setNetworkReportSource((pubkey, depth) =>
       queryNetworkReports(pubkey, { peers: () => this.pool.list(), ownShard: config.shard, log: this.log.child({ mod: 'p2p' }) }, depth),
     );
+    this.dataDir = dataDirOf(config);
     this.store =
-      config.dataDir === null
+      this.dataDir === null
         ? null
         : new MempoolStore(
-            { dir: config.dataDir.replaceAll('{p2pPort}', String(config.p2pPort)), fsyncIntervalMs: config.journalFsyncIntervalMs, compactBytes: config.journalCompactBytes },
+            { dir: this.dataDir, fsyncIntervalMs: config.journalFsyncIntervalMs, compactBytes: config.journalCompactBytes },
             { log: this.log.child({ mod: 'persist' }) },
           );
+    this.limiter = new RateLimiter({ perSecond: config.httpRateLimitPerSecond, burst: config.httpRateBurst, limitLoopback: config.limitLoopback }, this.now);
     this.wireLogging();
     this.monitoring = this.createMonitoring();
   }
@@ -221,19 +247,53 @@ export class MegaNode {
     return this.pool.port;
   }
 
-  /** Port the REST API listens on (after start). */
-  get httpPort(): number {
-    return (this.server?.address() as AddressInfo | null)?.port ?? 0;
+  /** The config in force (replaced by reload). */
+  get config(): MegaConfig {
+    return this.cfg;
   }
 
-  /** Start serving. Rejects if a port cannot be bound. */
+  /** @internal node-admin.ts sets the reloaded config. */
+  setConfig(c: MegaConfig): void {
+    this.cfg = c;
+  }
+
+  /** Port the REST API listens on (after start). */
+  get httpPort(): number {
+    return this.http?.port ?? 0;
+  }
+
+  /** Port of the HTTPS listener (0 when there is none). */
+  get httpsPort(): number {
+    return this.https?.port ?? 0;
+  }
+
+  /** Port of the admin listener (0 when there is none). */
+  get adminPort(): number {
+    return this.admin?.port ?? 0;
+  }
+
+  /** Path of the admin cookie file (null: admin API off). */
+  get cookiePath(): string | null {
+    return this.cookie?.path ?? null;
+  }
+
+  /** Re-read the config and apply what can change while running (SIGHUP, POST /admin/reload); logs what it did. */
+  reload(trigger: string): ReturnType<typeof applyConfig> {
+    return applyConfig(this, trigger);
+  }
+
+  /** Start serving. Rejects if a port cannot be bound, the data folder cannot be used or the TLS files cannot be read. */
   async start(): Promise<void> {
-    const c = this.config;
+    const c = this.cfg;
     const log = this.log;
+    this.startedAt = this.now();
     log.info({ version: VERSION, network: c.network, secp256k1: SECP256K1_BACKEND, shard: c.shard }, 'starting Mega node');
     if (SECP256K1_BACKEND !== 'native') {
       log.warn('secp256k1 native addon not loaded: using the pure-JS fallback, signature checks are ~38x slower');
     }
+    // Fail fast, before anything runs: a bad data folder or unreadable TLS files are config mistakes.
+    if (this.dataDir) ensureDataDir(this.dataDir);
+    const tls = c.httpsPort !== null ? readTls({ certPath: c.tlsCertPath as string, keyPath: c.tlsKeyPath as string }) : null;
     if (c.lnRestHost) log.info({ lnRestHost: c.lnRestHost, placementMinMsat: c.placementMinMsat, bidLifetimeMs: c.bidLifetimeMs }, 'Lightning bids are verified against LND; placement is for sale (POST /placement/invoice)');
     this.bids?.start();
     this.manifests.start();
@@ -254,18 +314,69 @@ export class MegaNode {
     }, c.announcementSweepIntervalMs);
     this.sweepTimer.unref();
     if (!this.store) log.warn('dataDir is null: the mempool lives in memory only and is lost on restart');
+    // The admin token: a fresh one each start, in a 0600 file (after the store locked the folder, so two nodes never share one).
+    const cookiePath = c.adminCookiePath ?? (this.dataDir ? path.join(this.dataDir, '.cookie') : null);
+    this.cookie = null;
+    if (!cookiePath) log.warn('no admin cookie file (dataDir and adminCookiePath are null): the admin API is off');
+    else {
+      try {
+        this.cookie = { path: cookiePath, token: writeCookie(cookiePath) };
+      } catch (err) {
+        // A full disk must not stop a start (the node serves what it restored): only the admin API stays off.
+        log.error({ err, path: cookiePath }, 'cannot write the admin cookie file: the admin API is off until a restart');
+      }
+    }
+    const gate: AdminGateOptions = { token: () => this.cookie?.token ?? null, allowFrom: () => this.cfg.adminAllowFrom };
+    const admin = { gate, ops: createAdminOps(this) };
+    const separateAdmin = c.adminPort !== null;
+    const publicApp = this.buildApp({
+      admin: separateAdmin ? undefined : admin,
+      operatorEndpoints: c.operatorEndpoints === 'public' ? 'open' : separateAdmin ? 'absent' : 'admin',
+      surface: 'public',
+    });
+    const opts = { requestTimeoutMs: c.httpRequestTimeoutMs };
+    this.http = new Listener('http', publicApp, opts, log);
+    const addr = await this.http.listen(c.httpPort, c.listenAddress);
+    this.http.server.on('error', (err) => log.error({ err }, 'HTTP server error'));
+    this.attachMonitoring(this.http);
+    log.info({ mod: 'api', address: addr.address, port: addr.port }, 'HTTP API listening');
+    try {
+      if (tls) {
+        this.https = new Listener('https', publicApp, opts, log, tls);
+        const a = await this.https.listen(c.httpsPort as number, c.listenAddress);
+        log.info({ mod: 'api', address: a.address, port: a.port }, 'HTTPS API listening');
+      }
+      if (separateAdmin) {
+        this.admin = new Listener('admin', this.buildApp({ admin, operatorEndpoints: 'admin', surface: 'admin' }), opts, log);
+        const a = await this.admin.listen(c.adminPort as number, c.adminAddress);
+        log.info({ mod: 'api', address: a.address, port: a.port }, 'admin API listening');
+      }
+      // P2P after HTTP so the version message can carry the real REST port.
+      await this.pool.start();
+    } catch (err) {
+      await this.stop(); // release the ports bound so far: a failed start leaves nothing listening
+      throw err;
+    }
+  }
+
+  private buildApp(access: { admin: { gate: AdminGateOptions; ops: ReturnType<typeof createAdminOps> } | undefined; operatorEndpoints: 'open' | 'admin' | 'absent'; surface: 'public' | 'admin' }): Express {
+    const c = this.cfg;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- read by the getter below
+    const node = this;
     const app = createApiApp(
       {
         isTest: c.isTest,
         maxBodyBytes: c.maxBodyBytes,
         webDir: fileURLToPath(new URL('../web', import.meta.url)),
-        rateLimit: { perSecond: c.httpRateLimitPerSecond, burst: c.httpRateBurst, limitLoopback: c.limitLoopback },
+        limiter: this.limiter,
+        trustProxy: c.trustProxy,
+        ...access,
       },
       {
         service: this.service,
         schemas: this.schemas,
         spec: this.schemas.doc,
-        log: log.child({ mod: 'api' }),
+        log: this.log.child({ mod: 'api' }),
         now: this.now,
         monitoring: this.monitoring.hooks,
         standing: this.standing,
@@ -279,69 +390,34 @@ export class MegaNode {
         info: {
           version: VERSION,
           network: c.network,
-          startedAt: this.now(),
-          limits: {
-            maxOracles: c.maxOracles,
-            maxCapabilities: c.maxCapabilities,
-            maxReports: c.maxReports,
-            powThresholdOracles: c.powThresholdOracles,
-            powThresholdCapabilities: c.powThresholdCapabilities,
-            powThresholdReports: c.powThresholdReports,
+          startedAt: this.startedAt,
+          // A getter: thresholds may change on reload and GET /status must show the ones in force.
+          get limits() {
+            const k = node.cfg;
+            return {
+              maxOracles: k.maxOracles,
+              maxCapabilities: k.maxCapabilities,
+              maxReports: k.maxReports,
+              powThresholdOracles: k.powThresholdOracles,
+              powThresholdCapabilities: k.powThresholdCapabilities,
+              powThresholdReports: k.powThresholdReports,
+            };
           },
           shard: c.shard,
           facilitatorId: c.facilitatorId,
         },
       },
     );
-    // No request may hang: a request must fully arrive within the timeout (headers sooner), and
-    // the check runs every second rather than Node's default 30 s.
-    const server = http.createServer(
-      {
-        // Requests born with the app's prototypes: Express's per-request prototype swap would
-        // otherwise give every req/res new hidden classes in the old generation (api/server-classes.ts).
-        ...apiServerClasses(app),
-        requestTimeout: c.httpRequestTimeoutMs,
-        headersTimeout: Math.min(c.httpRequestTimeoutMs, 20_000),
-        connectionsCheckingInterval: 1000,
-        keepAliveTimeout: 5_000,
-      },
-      app,
-    );
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
-    });
-    server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-      // Malformed or too-slow requests never reach Express; answer them the plain HTTP way and close.
-      const status =
-        err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-      else socket.destroy();
-      log.debug({ code: err.code, err: err.message }, 'bad HTTP client request');
-    });
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      server.once('error', onError);
-      server.listen(c.httpPort, c.listenAddress, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-    this.server = server;
-    server.on('error', (err) => log.error({ err }, 'HTTP server error'));
-    this.attachMonitoring(server);
-    const addr = server.address() as AddressInfo;
-    log.info({ mod: 'api', address: addr.address, port: addr.port }, 'HTTP API listening');
-    // P2P after HTTP so the version message can carry the real REST port.
-    try {
-      await this.pool.start();
-    } catch (err) {
-      await this.stop(); // release the HTTP port too: a failed start leaves nothing listening
-      throw err;
-    }
+    this.apps.push(app);
+    return app;
   }
 
-  /** Stop accepting, close connections, release the port. */
+  /** Apply a new trust-proxy list to every app (SIGHUP). */
+  setTrustProxy(proxies: readonly string[]): void {
+    for (const app of this.apps) setTrustProxy(app, proxies);
+  }
+
+  /** Stop accepting, close connections, release the ports. */
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
@@ -353,19 +429,12 @@ export class MegaNode {
     await this.pool.stop();
     this.service.close();
     await this.verifier?.close();
-    const server = this.server;
-    this.server = null;
     await this.monitoring.stop();
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Connections still busy get a moment to finish their answer, then are cut.
-        setTimeout(() => {
-          for (const s of this.sockets) s.destroy();
-        }, 1000).unref();
-      });
-    }
+    const listeners = [this.http, this.https, this.admin].filter((l): l is Listener => l !== null);
+    this.http = this.https = this.admin = null;
+    await Promise.all(listeners.map((l) => l.close()));
+    if (this.cookie) removeCookie(this.cookie.path, this.cookie.token);
+    this.cookie = null;
     // Last: every door is closed, so nothing can be admitted after the final fsync.
     this.store?.close();
     this.log.info('Mega node stopped');
@@ -401,9 +470,9 @@ export class MegaNode {
     return monitoring;
   }
 
-  /** Serve the WebSocket live feed on the HTTP server (upgrades at /events). */
-  private attachMonitoring(server: http.Server): void {
-    this.monitoring.attach(server);
+  /** Serve the WebSocket live feed on the HTTP listener (upgrades at /events). */
+  private attachMonitoring(l: Listener): void {
+    this.monitoring.attach(l.server as http.Server);
   }
 
   private wireLogging(): void {

@@ -12,6 +12,7 @@ import { mountSwaggerUi } from './swagger.ts';
 import { validateOperation } from './validate.ts';
 import { mountWebPage } from './web.ts';
 import { rateLimit, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { adminGate, adminRouter, type AdminGateOptions, type AdminOps } from './admin.ts';
 
 /** The REST config slice. */
 export interface ApiOptions {
@@ -21,6 +22,24 @@ export interface ApiOptions {
   webDir?: string;
   /** Per-address request rate limit (429 + Retry-After); none when omitted. */
   rateLimit?: RateLimitOptions;
+  /** A rate limiter shared with other listeners (and reconfigured on SIGHUP); wins over `rateLimit`. */
+  limiter?: RateLimiter;
+  /** Reverse proxies whose X-Forwarded-For names the client (config trustProxy); none when omitted. */
+  trustProxy?: readonly string[];
+  /** Who may read the operator endpoints GET /metrics, /stats, /peers: anyone ('open', default), admins only ('admin', behind the admin gate), nobody here ('absent': served on the admin listener). */
+  operatorEndpoints?: 'open' | 'admin' | 'absent';
+  /** Serve /admin/… behind this gate; no admin routes when omitted. */
+  admin?: { gate: AdminGateOptions; ops: AdminOps };
+  /** 'admin': the admin listener's app, only /admin/… and the operator endpoints (no public API, page or Swagger UI). */
+  surface?: 'public' | 'admin';
+}
+
+/** The spec paths that are operator endpoints (config operatorEndpoints). */
+export const OPERATOR_PATHS: ReadonlySet<string> = new Set(['/metrics', '/stats', '/peers']);
+
+/** Believe X-Forwarded-For from these proxies (addresses or CIDR ranges); [] = never. Safe to call on a running app (SIGHUP). */
+export function setTrustProxy(app: Express, proxies: readonly string[]): void {
+  app.set('trust proxy', proxies.length > 0 ? [...proxies] : false);
 }
 
 /** Everything the app is built from. */
@@ -45,9 +64,12 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  setTrustProxy(app, opts.trustProxy ?? []);
+  const adminOnly = opts.surface === 'admin';
   if (deps.monitoring) app.use(deps.monitoring.httpMetrics);
   // Before any body is read or validated: a throttled client costs one map lookup.
-  if (opts.rateLimit) app.use(rateLimit(new RateLimiter(opts.rateLimit, deps.now)));
+  const limiter = opts.limiter ?? (opts.rateLimit ? new RateLimiter(opts.rateLimit, deps.now) : null);
+  if (limiter && !adminOnly) app.use(rateLimit(limiter));
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
@@ -55,6 +77,9 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
   const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });
   const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createFactHandlers(deps.facts), ...createPlacementHandlers({ ...deps, limitLoopback: opts.rateLimit?.limitLoopback }), ...deps.monitoring?.handlers };
   const routed = new Map<string, string[]>();
+  const gate = opts.admin ? adminGate(opts.admin.gate) : null;
+  if (opts.admin && gate) app.use('/admin', gate, adminRouter(opts.admin.ops, opts.maxBodyBytes));
+  const operator = adminOnly ? 'admin' : (opts.operatorEndpoints ?? 'open');
 
   for (const [path, ops] of Object.entries(deps.spec.paths)) {
     const route = expressPath(path);
@@ -65,7 +90,14 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
       const handler = handlers[op.operationId];
       if (!handler) throw new Error(`spec operation ${op.operationId} has no handler`);
       if (op['x-test-only'] && !opts.isTest) continue;
+      const isOperator = OPERATOR_PATHS.has(path);
+      if (adminOnly && !isOperator) continue;
+      if (isOperator && operator === 'absent') continue;
       const chain: RequestHandler[] = [];
+      if (isOperator && operator === 'admin') {
+        if (!gate) throw new Error('operatorEndpoints "admin" needs the admin gate');
+        chain.push(gate);
+      }
       if (op.requestBody) chain.push(json);
       chain.push(validateOperation(deps.spec, op, deps.schemas), handler as RequestHandler);
       app[method](route, ...chain);
@@ -80,8 +112,8 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
       sendError(res, 405, 'method-not-allowed', `this path accepts ${methods.join(', ')}`);
     });
   }
-  mountSwaggerUi(app);
-  if (opts.webDir) mountWebPage(app, opts.webDir);
+  if (!adminOnly) mountSwaggerUi(app);
+  if (opts.webDir && !adminOnly) mountWebPage(app, opts.webDir);
   app.use((req, res) => {
     sendError(res, 404, 'not-found', `no route ${req.method} ${req.path.slice(0, 200)}`);
   });

@@ -35,13 +35,19 @@ interface Bucket {
 
 /** Token bucket per address. `take` answers 0 when allowed, else the milliseconds until the next token. */
 export class RateLimiter {
-  private readonly opts: Required<RateLimitOptions>;
+  private opts: Required<RateLimitOptions>;
   private readonly now: () => number;
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(opts: RateLimitOptions, now: () => number = Date.now) {
     this.opts = { maxTracked: RATE_LIMIT_MAX_TRACKED, ...opts };
     this.now = now;
+  }
+
+  /** Change the rate and burst at run time (SIGHUP); buckets in use keep their tokens, capped to the new burst. */
+  configure(opts: RateLimitOptions): void {
+    this.opts = { ...this.opts, ...opts };
+    for (const b of this.buckets.values()) b.tokens = Math.min(b.tokens, this.opts.burst);
   }
 
   /** Addresses tracked now (bounded by maxTracked). */
@@ -84,10 +90,10 @@ export class RateLimiter {
   }
 }
 
-/** Express middleware: 429 `rate-limited` with Retry-After (whole seconds, at least 1). */
+/** Express middleware: 429 `rate-limited` with Retry-After (whole seconds, at least 1). The client is `req.ip`: the TCP peer, or the X-Forwarded-For client when the peer is a trusted proxy (config trustProxy). */
 export function rateLimit(limiter: RateLimiter): RequestHandler {
   return (req, res, next) => {
-    const waitMs = limiter.take(req.socket.remoteAddress ?? '');
+    const waitMs = limiter.take(req.ip ?? req.socket.remoteAddress ?? '');
     if (waitMs === 0) return next();
     res.set('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));
     sendError(res, 429, 'rate-limited', 'too many requests from this address; retry after the Retry-After seconds');

@@ -27,6 +27,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'request', summary: 'ask an oracle for a fact through a node (the oracle sees the node, not you); verified here', load: async () => (await import('./commands/request.ts')).requestCommand },
   { name: 'watch', summary: 'follow a node\'s live events for an oracle, an announcement or a question word; resumes after drops', load: async () => (await import('./commands/watch.ts')).watchCommand },
   { name: 'post', summary: 'submit a message to a node (POST /oracle, /capability, /report, /dispute)', load: async () => (await import('./commands/post.ts')).postCommand },
+  { name: 'node', summary: 'operate a running node (admin API): status, peers, bans, ban, unban, connect, disconnect, reload, compact', load: async () => (await import('./commands/node.ts')).nodeCommand },
 ];
 
 const DEBUG_ENV = 'MEGA_DEBUG';

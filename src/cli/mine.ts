@@ -1,4 +1,5 @@
 /** cli/mine.ts - proof-of-work mining for the CLI: worker threads via protocol/pow-miner, progress on stderr, Ctrl-C cancels (exit 130). Imports protocol. */
+import crypto from 'node:crypto';
 import os from 'node:os';
 import { minePow, MiningAbortedError } from '../protocol/pow-miner.ts';
 import { MAX_DIFFICULTY } from '../protocol/pow.ts';
@@ -14,6 +15,10 @@ export const DEFAULT_DIFFICULTY = 16;
 const TTY_PROGRESS_INTERVAL_MS = 200;
 /** Interval of progress lines when --progress forces them onto a pipe or file. */
 const PIPE_PROGRESS_INTERVAL_MS = 1000;
+/** A difficulty expected to take longer than this is refused unless --force: `--difficulty 99` would otherwise mine for longer than the universe has existed. */
+export const MAX_EXPECTED_MINING_S = 7 * 86_400;
+/** Without progress lines (no terminal, no --progress), a job expected to take longer than this still prints one line with its ETA, so nobody waits on a silent process. */
+export const ETA_LINE_MIN_S = 5;
 
 /** The mining flags of every command that mines. */
 export const MINING_OPTIONS = {
@@ -21,6 +26,7 @@ export const MINING_OPTIONS = {
   'magic-string': { type: 'string' },
   workers: { type: 'string' },
   progress: { type: 'boolean' },
+  force: { type: 'boolean' },
 } satisfies OptionSpec;
 
 /** Help rows of {@link MINING_OPTIONS}. */
@@ -29,6 +35,7 @@ export const MINING_HELP: HelpRow[] = [
   ['--magic-string <s>', 'optional string hashed after magicNo (kept in pow.magicString)'],
   ['--workers <n>', 'mining threads (default: all cores)'],
   ['--progress', 'show mining progress on stderr even when it is not a terminal'],
+  ['--force', `mine even when the expected time is above ${MAX_EXPECTED_MINING_S / 86_400} days (refused otherwise)`],
 ];
 
 /** How to mine, from the command line. */
@@ -37,6 +44,8 @@ export interface MiningSettings {
   magicString: string | undefined;
   workers: number | undefined;
   progress: boolean;
+  /** Mine even when the expected time is absurd. */
+  force: boolean;
 }
 
 /** Read the mining flags. */
@@ -48,11 +57,13 @@ export function miningSettings(opts: Opts, io: CliIo): MiningSettings {
     magicString,
     workers: opts.optInt('workers', 1, 1024),
     progress: opts.flag('progress') || io.stderrIsTTY,
+    force: opts.flag('force'),
   };
 }
 
 /** 1234567 -> "1.23M". */
 export function formatCount(n: number): string {
+  if (n >= 1e18) return n.toExponential(1).replace('e+', 'e');
   const units = ['', 'k', 'M', 'G', 'T', 'P'];
   let i = 0;
   while (n >= 1000 && i < units.length - 1) {
@@ -62,13 +73,25 @@ export function formatCount(n: number): string {
   return i === 0 ? String(Math.round(n)) : `${n.toFixed(2)}${units[i]}`;
 }
 
-/** Seconds -> "42 s", "3.5 min", "2.1 h", "4.0 days". */
+/** Seconds -> "42 s", "3.5 min", "2.1 h", "4.0 days", "12.5 years", "3.1e21 years". */
 export function formatDuration(s: number): string {
   if (!Number.isFinite(s)) return 'forever';
+  const years = s / (365.25 * 86400);
+  if (years >= 1e6) return `${years.toExponential(1).replace('e+', 'e')} years`;
+  if (years >= 2) return `${years.toFixed(1)} years`;
   if (s < 90) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
   if (s < 5400) return `${(s / 60).toFixed(1)} min`;
   if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
   return `${(s / 86400).toFixed(1)} days`;
+}
+
+/** SHA-256 hashes per second of one thread on this machine, measured on ~16k short strings like the miner's (a few milliseconds). */
+export function measureHashRate(): number {
+  const n = 1 << 14;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) crypto.hash('sha256', `02${'ab'.repeat(32)}${i}`, 'hex');
+  const secs = Math.max((performance.now() - t0) / 1000, 1e-4);
+  return n / secs;
 }
 
 /**
@@ -78,6 +101,12 @@ export function formatDuration(s: number): string {
  */
 export async function mine(io: CliIo, label: string, preimage: string, s: MiningSettings): Promise<Pow> {
   const workers = s.workers ?? os.availableParallelism();
+  const expected = 2 ** s.difficulty;
+  // Expected time from this machine's measured rate (workers scale about linearly up to the cores).
+  const estimate = s.difficulty >= 16 ? expected / (measureHashRate() * Math.min(workers, os.availableParallelism())) : 0;
+  if (estimate > MAX_EXPECTED_MINING_S && !s.force) {
+    throw new CliError(`--difficulty ${s.difficulty} would take ~${formatDuration(estimate)} on ${workers} thread${workers === 1 ? '' : 's'} here (~${formatCount(expected)} hashes); choose fewer bits (each one halves the time) or add --force`, EXIT.USAGE);
+  }
   const abort = new AbortController();
   let interrupts = 0;
   const removeHandler = io.onInterrupt(() => {
@@ -85,7 +114,6 @@ export async function mine(io: CliIo, label: string, preimage: string, s: Mining
     abort.abort();
   });
   const started = performance.now();
-  const expected = 2 ** s.difficulty;
   let last = started;
   const tty = io.stderrIsTTY;
   const line = (text: string) => io.err(tty ? `\r\x1b[K${text}` : `${text}\n`);
@@ -99,6 +127,8 @@ export async function mine(io: CliIo, label: string, preimage: string, s: Mining
   };
   if (s.progress) {
     io.err(`mega: mining ${label} proof of work: ${s.difficulty} bits on ${workers} thread${workers === 1 ? '' : 's'} (expect ~${formatCount(expected)} hashes; Ctrl-C cancels)\n`);
+  } else if (estimate > ETA_LINE_MIN_S) {
+    io.err(`mega: mining ${label} proof of work: ${s.difficulty} bits on ${workers} thread${workers === 1 ? '' : 's'}, expect ~${formatDuration(estimate)} (started ${new Date().toISOString()}; --progress for progress lines)\n`);
   }
   try {
     const pow = await minePow(preimage, s.difficulty, {

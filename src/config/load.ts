@@ -69,6 +69,12 @@ export function parseConfig(raw: unknown, source = '(object)'): MegaConfig {
   if (out.lnRestHost && (!out.lnMacaroonPath || !out.lnTlsCertPath)) {
     problems.push('lnRestHost: needs lnMacaroonPath and lnTlsCertPath (LND is reached only with its macaroon, over TLS pinned to its certificate)');
   }
+  if (out.httpsPort !== null && out.httpsPort !== undefined && (!out.tlsCertPath || !out.tlsKeyPath)) {
+    problems.push('httpsPort: needs tlsCertPath and tlsKeyPath (the PEM certificate and key the HTTPS listener serves)');
+  }
+  if (typeof out.adminPort === 'number' && out.adminPort !== 0 && (out.adminPort === out.httpPort || out.adminPort === out.httpsPort || out.adminPort === out.p2pPort)) {
+    problems.push('adminPort: must differ from httpPort, httpsPort and p2pPort');
+  }
   const fid = out.facilitatorId as MegaConfig['facilitatorId'] | undefined;
   if (fid) problems.push(...checkFacilitatorId(fid, out as Partial<MegaConfig>));
   if (fid?.pow) {

@@ -79,6 +79,16 @@ export interface MegaConfig {
   maxInboundPerAddress: number;
   limitLoopback: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  // ---- edge and admin (issue #19) ----
+  httpsPort: number | null;
+  tlsCertPath: string | null;
+  tlsKeyPath: string | null;
+  trustProxy: string[];
+  operatorEndpoints: 'public' | 'admin';
+  adminPort: number | null;
+  adminAddress: string;
+  adminAllowFrom: string[];
+  adminCookiePath: string | null;
 }
 
 /** Description of one key, used by the loader and by the docs test. */
@@ -128,6 +138,14 @@ export function isAddressRange(v: unknown): boolean {
   if (prefix === undefined) return true;
   if (!/^\d{1,3}$/.test(prefix)) return false;
   return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** A list of addresses or CIDR ranges (whitelist, trustProxy, adminAllowFrom). */
+function addressList(v: unknown): string | null {
+  if (!Array.isArray(v)) return 'must be an array of IP addresses or CIDR ranges ("10.0.0.0/8", "::1/128")';
+  if (v.length > 1000) return 'must have at most 1000 entries';
+  for (let i = 0; i < v.length; i++) if (!isAddressRange(v[i])) return `[${i}] must be an IP address or a CIDR range such as "10.0.0.0/8" or "fd00::/8"`;
+  return null;
 }
 
 const HOST_RE = /^[A-Za-z0-9.\-:[\]]+$/;
@@ -255,4 +273,14 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   maxInboundPerAddress: { type: 'integer', default: 4, unit: 'connections', doc: 'Most inbound P2P connections from one IP address (limits one host filling every slot, a cheap eclipse). Loopback is exempt unless limitLoopback (local test networks connect from 127.0.0.1). 0 = no limit.', check: int(0, 100000) },
   limitLoopback: { type: 'boolean', default: false, doc: 'Apply the per-address limits (httpRateLimitPerSecond, maxInboundPerAddress) to loopback clients too. Off so an operator\'s own tools, benchmarks and local test networks are never throttled.', check: bool },
   logLevel: { type: 'string', default: 'info', doc: 'pino log level: fatal, error, warn, info, debug, trace or silent.', check: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent') },
+  // ---- edge and admin (issue #19; docs/operations.md) ----
+  httpsPort: { type: 'integer | null', default: null, unit: 'TCP port', doc: 'Port of an HTTPS listener on listenAddress serving the same API as httpPort (0 = any free port); null = no HTTPS. Needs tlsCertPath and tlsKeyPath.', check: (v) => (v === null ? null : int(0, 65535)(v) && 'must be an integer in [0, 65535] or null') },
+  tlsCertPath: { type: 'string | null', default: null, unit: 'file path', doc: 'PEM certificate chain of the HTTPS listener; read at start and again on SIGHUP (a renewed certificate is served to new connections without a restart).', check: str(4096, true) },
+  tlsKeyPath: { type: 'string | null', default: null, unit: 'file path', doc: 'PEM private key of tlsCertPath; read at start and on SIGHUP. Keep it mode 0600.', check: str(4096, true) },
+  trustProxy: { type: 'array of strings', default: [], unit: 'IP addresses or CIDR ranges', doc: 'Reverse proxies whose X-Forwarded-For header is believed: for a request from one of these, the client address (rate limit, admin address check, logs) is the nearest X-Forwarded-For entry not itself a trusted proxy. [] = the header is ignored and the TCP peer is the client.', check: addressList },
+  operatorEndpoints: { type: 'string', default: 'public', doc: 'Who may read GET /metrics, /stats and /peers: "public" (anyone) or "admin" (the admin token from an adminAllowFrom address, like /admin/…; on the admin listener only when adminPort is set). The monitoring page needs /stats and /peers: with "admin" it works only through the admin listener or with the token.', check: oneOf('public', 'admin') },
+  adminPort: { type: 'integer | null', default: null, unit: 'TCP port', doc: 'Port of a separate admin listener on adminAddress (0 = any free port): /admin/… (and the operator endpoints when operatorEndpoints is "admin") are served there and no longer on the public listeners. null = /admin/… is served on httpPort and httpsPort.', check: (v) => (v === null ? null : int(0, 65535)(v) && 'must be an integer in [0, 65535] or null') },
+  adminAddress: { type: 'string', default: '127.0.0.1', doc: 'Local address the admin listener (adminPort) binds to.', check: (v) => str(255)(v) ?? (HOST_RE.test(v as string) ? null : 'must be an IP address or host name') },
+  adminAllowFrom: { type: 'array of strings', default: ['127.0.0.0/8', '::1/128'], unit: 'IP addresses or CIDR ranges', doc: 'Client addresses admin requests are accepted from (after trustProxy); others get 403 admin-forbidden even with the right token. Loopback by default.', check: addressList },
+  adminCookiePath: { type: 'string | null', default: null, unit: 'file path', doc: 'Where the node writes the admin bearer token at each start (mode 0600, a fresh random token each time, removed at stop; like bitcoind\'s .cookie). null = `.cookie` in dataDir; with dataDir null too, the admin API is off.', check: str(4096, true) },
 };

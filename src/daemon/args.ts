@@ -1,4 +1,4 @@
-/** daemon/args.ts - the node daemon's command line: `[config.json] [--key=value …] [--check-config] [--version] [--help]`. Imports config only. */
+/** daemon/args.ts - the node daemon's command line: `[config.json] [--key=value …] [--check-config] [--healthcheck] [--version] [--help]`. Imports config only. */
 import { CONFIG_SCHEMA } from '../config/schema.ts';
 import { envNameOf } from '../config/load.ts';
 
@@ -6,13 +6,14 @@ import { envNameOf } from '../config/load.ts';
 export type DaemonArgs =
   | { action: 'help' }
   | { action: 'version' }
-  | { action: 'run' | 'check-config'; configPath: string; flags: Record<string, string> }
+  | { action: 'run' | 'check-config' | 'healthcheck'; configPath: string; flags: Record<string, string> }
   | { action: 'usage-error'; message: string };
 
 /** Parse argv (after the script name). */
 export function parseDaemonArgs(argv: readonly string[], defaultConfig = 'mempool-cfg.json'): DaemonArgs {
   let configPath: string | null = null;
   let check = false;
+  let health = false;
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -20,6 +21,10 @@ export function parseDaemonArgs(argv: readonly string[], defaultConfig = 'mempoo
     if (a === '--version' || a === '-v') return { action: 'version' };
     if (a === '--check-config') {
       check = true;
+      continue;
+    }
+    if (a === '--healthcheck') {
+      health = true;
       continue;
     }
     if (a.startsWith('--')) {
@@ -41,7 +46,7 @@ export function parseDaemonArgs(argv: readonly string[], defaultConfig = 'mempoo
     if (configPath !== null) return { action: 'usage-error', message: `one config file only (got ${configPath} and ${a})` };
     configPath = a;
   }
-  return { action: check ? 'check-config' : 'run', configPath: configPath ?? defaultConfig, flags };
+  return { action: health ? 'healthcheck' : check ? 'check-config' : 'run', configPath: configPath ?? defaultConfig, flags };
 }
 
 /** The full --help text: usage, actions, and every config key as a flag with its environment variable. */
@@ -51,7 +56,7 @@ export function daemonHelp(program: string): string {
     const def = JSON.stringify(s.default);
     return `  --${k}=<${s.type}>`.padEnd(38) + ` ${envNameOf(k)}`.padEnd(40) + ` default ${def && def.length > 40 ? def.slice(0, 37) + '...' : def}${s.unit ? ` (${s.unit})` : ''}`;
   });
-  return `usage: ${program} [config.json] [--<key>=<value> ...] [--check-config]
+  return `usage: ${program} [config.json] [--<key>=<value> ...] [--check-config | --healthcheck]
        ${program} --version | --help
 
 Run a Mega node with the JSON config (default mempool-cfg.json; every key: docs/configuration.md).
@@ -61,12 +66,15 @@ flag > environment > file > default. Values are JSON when they parse as JSON, el
 
 actions:
   --check-config   validate the config (file, environment and flags), print it, exit 0 (78 if invalid)
+  --healthcheck    ask the node this config describes for GET /health on its httpPort (from this
+                   machine): exit 0 when it answers 200 within 5 s, else 1 (Docker HEALTHCHECK)
   --version        print the version
   --help           this text
 
 signals: SIGTERM/SIGINT stop the node cleanly (exit 0); SIGHUP re-reads the config and applies
-what can change while running (logLevel), naming the keys that need a restart. A node started
-through npx/npm also stops when that launcher is stopped.
+what can change while running (logLevel, PoW thresholds, connection and rate limits, ban time,
+whitelist, seeds to dial, trustProxy, adminAllowFrom, the TLS certificate files), naming the keys
+that need a restart. A node started through npx/npm also stops when that launcher is stopped.
 
 config keys (flag, environment variable, default):
 ${rows.join('\n')}

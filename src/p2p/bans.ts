@@ -9,22 +9,51 @@ const MAX_BANS = 10_000;
 export class BanList {
   private readonly bans: LruMap<string, number>;
   private readonly now: () => number;
-  private readonly banTimeMs: number;
+  private banTimeMs: number;
 
   constructor(banTimeMs: number, now: () => number = Date.now) {
     this.banTimeMs = banTimeMs;
     this.now = now;
-    this.bans = new LruMap(MAX_BANS, banTimeMs, now);
+    // Each entry carries its own expiry (operator bans may be longer or shorter than banTimeMs).
+    this.bans = new LruMap(MAX_BANS, Infinity, now);
   }
 
-  /** Ban `ip` for the configured time. */
-  ban(ip: string): void {
-    this.bans.set(normalizeIp(ip), this.now() + this.banTimeMs);
+  /** Ban `ip` for `durationMs` (default: the configured ban time). Returns the expiry (ms since the epoch). */
+  ban(ip: string, durationMs: number = this.banTimeMs): number {
+    const until = this.now() + durationMs;
+    this.bans.set(normalizeIp(ip), until);
+    return until;
+  }
+
+  /** Lift the ban of `ip`; false when it was not banned. */
+  unban(ip: string): boolean {
+    const key = normalizeIp(ip);
+    const was = this.isBanned(key);
+    this.bans.delete(key);
+    return was;
   }
 
   /** Is `ip` banned now? */
   isBanned(ip: string): boolean {
-    return this.bans.has(normalizeIp(ip));
+    const key = normalizeIp(ip);
+    const until = this.bans.get(key);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.bans.delete(key);
+    return false;
+  }
+
+  /** Bans in force, oldest first. */
+  list(): { address: string; until: number }[] {
+    const t = this.now();
+    const out: { address: string; until: number }[] = [];
+    for (const [address, until] of this.bans.entries()) if (until > t) out.push({ address, until });
+    return out;
+  }
+
+  /** Change the ban time of future automatic bans (SIGHUP); bans in force keep their expiry. */
+  setBanTime(ms: number): void {
+    this.banTimeMs = ms;
   }
 
   get size(): number {

@@ -81,8 +81,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   readonly addrman: AddrMan;
   readonly bans: BanList;
   /** Addresses never banned nor evicted (config `whitelist`). */
-  readonly whitelist: Whitelist;
-  private readonly opts: PoolOptions;
+  whitelist: Whitelist;
+  private opts: PoolOptions;
   private readonly deps: PoolDeps;
   private readonly log: Logger;
   private readonly now: () => number;
@@ -208,6 +208,49 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** Undo {@link block}. */
   unblock(host: string, port: number): void {
     this.blocked.delete(formatAddress(host, port));
+  }
+
+  // ---- operator controls (admin API, SIGHUP) -------------------------------------------------
+
+  /**
+   * Apply the settings that may change while running (SIGHUP): connection limits, ban time of future
+   * bans, whitelist, and seeds (new ones are dialed at once; a removed seed stays a known address).
+   * Connections already open are kept even when they now exceed a lowered limit.
+   */
+  reconfigure(o: Pick<PoolOptions, 'maxConnections' | 'targetOutbound' | 'maxInboundPerAddress' | 'limitLoopback' | 'banTimeMs' | 'whitelist' | 'seeds'>): void {
+    const known = new Set(this.opts.seeds.map((x) => formatAddress(x.server, x.port)));
+    this.opts = { ...this.opts, ...o };
+    this.bans.setBanTime(o.banTimeMs);
+    this.whitelist = new Whitelist(o.whitelist ?? []);
+    if (this.server) this.server.maxConnections = o.maxConnections + 16;
+    for (const s of o.seeds) if (!known.has(formatAddress(s.server, s.port))) this.addrman.addSeed(s.server, s.port);
+    if (this.server) this.guard(() => this.fillOutbound());
+  }
+
+  /** Ban `ip` (operator request) for `durationMs` and drop its connections; whitelisted addresses can be banned this way too. Returns the expiry and how many connections were dropped. */
+  banAddress(ip: string, durationMs?: number): { until: number; disconnected: number } {
+    const until = this.bans.ban(ip, durationMs);
+    const key = normalizeIp(ip);
+    let disconnected = 0;
+    for (const p of [...this.peers]) {
+      if (normalizeIp(p.ip) !== key) continue;
+      p.destroy('banned-by-operator');
+      disconnected++;
+    }
+    return { until, disconnected };
+  }
+
+  /** Close the connections matching `address`: an IP (every connection from it), `ip:port` / `[v6]:port` of the connection, or the address it was dialed at. Returns how many were closed. */
+  disconnect(address: string): number {
+    const ip = normalizeIp(address);
+    let n = 0;
+    for (const p of [...this.peers]) {
+      if (normalizeIp(p.ip) === ip || formatAddress(p.ip, p.remotePort) === address || p.listenAddress === address) {
+        p.destroy('disconnected-by-operator');
+        n++;
+      }
+    }
+    return n;
   }
 
   // ---- connections ---------------------------------------------------------------------------

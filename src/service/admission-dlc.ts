@@ -49,12 +49,17 @@ export function checkDlcBinding(c: OracleCapability): Extract<AdmissionResult, {
 
 /** Admission of the two DLC entity kinds. */
 export class DlcRules {
-  private readonly opts: DlcAdmissionOptions;
+  private opts: DlcAdmissionOptions;
   private readonly deps: DlcAdmissionDeps;
 
   constructor(opts: Partial<DlcAdmissionOptions>, deps: DlcAdmissionDeps) {
     this.opts = { ...DEFAULT_DLC_ADMISSION, ...opts };
     this.deps = deps;
+  }
+
+  /** Change the limits at run time (SIGHUP); applies to the next admission. */
+  configure(opts: Partial<DlcAdmissionOptions>): void {
+    this.opts = { ...this.opts, ...opts };
   }
 
   /** schema (done) → decode → duplicate → PoW → rank → capability → key → maturity → signature → nonce index → store. */

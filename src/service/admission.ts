@@ -87,7 +87,7 @@ export interface AdmissionDeps {
  * intake calls them, so nothing reaches the mempool without its schema check.
  */
 export class AdmissionRules {
-  private readonly opts: AdmissionOptions;
+  private opts: AdmissionOptions;
   private readonly deps: AdmissionDeps;
   private readonly mempool: Mempool;
   private readonly dlc: DlcRules;
@@ -97,6 +97,12 @@ export class AdmissionRules {
     this.deps = deps;
     this.mempool = deps.mempool;
     this.dlc = new DlcRules(opts, { ...deps.dlc, mempool: deps.mempool, lookupCapability: deps.lookupCapability, relayUnstored: deps.relayUnstored });
+  }
+
+  /** Change the PoW thresholds at run time (SIGHUP); applies to the next admission. */
+  configure(opts: Partial<AdmissionOptions>): void {
+    this.opts = { ...this.opts, ...opts };
+    this.dlc.configure(opts);
   }
 
   /** Schema check, version hash and the signature work admission will need; a rejection when the payload is not schema-valid. */

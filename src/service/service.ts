@@ -59,6 +59,7 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   private readonly schemas: SchemaRegistry;
   private readonly lookupCapability: CapabilityLookup;
   private readonly intake: Intake;
+  private readonly rules: AdmissionRules;
   /** Verified equivocation and nonce-reuse pairs (bounded). */
   private readonly evidence: DlcEvidenceStore;
   /** Lightning bids (identity/bids.ts, set by node.ts); null = every bid counts 0. */
@@ -73,14 +74,14 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     this.lookupCapability = (o, c) => this.mempool.getCapability(o, c)?.msg ?? this.capabilityUnderNewerKey(o, c);
     const now = deps.now ?? Date.now;
     this.evidence = new DlcEvidenceStore(now);
-    const rules = new AdmissionRules(opts, {
+    const rules = (this.rules = new AdmissionRules(opts, {
       mempool: this.mempool,
       schemas: this.schemas,
       lookupCapability: this.lookupCapability,
       relayUnstored: (kind, id, version, msg) => this.relay({ kind, id, version, msg, cTTL: hopLimit(kind, msg) }),
       dlc: { evidence: this.evidence, now, onProof: (p) => this.emit('report:proof', p) },
       bidGate: () => this.bidGate,
-    });
+    }));
     const onBug =
       deps.onBug ??
       ((err: unknown) =>
@@ -102,6 +103,11 @@ export class MegaService extends EventEmitter<ServiceEvents> {
       });
     });
     this.mempool.on('mempool:evicted', (e) => this.emit('mempool:evicted', e));
+  }
+
+  /** Change the admission thresholds (PoW minimums, announcement horizon) at run time (SIGHUP); the next admission uses them. */
+  configure(opts: Partial<ServiceOptions>): void {
+    this.rules.configure(opts);
   }
 
   /**

@@ -90,6 +90,12 @@ export class LruMap<K, V> {
     this.heldBytes = 0;
     this.evictIter = null;
   }
+
+  /** The unexpired entries, oldest first (operator listings; O(n)). */
+  *entries(): IterableIterator<[K, V]> {
+    const t = this.now();
+    for (const [k, e] of this.map) if (e.expires > t) yield [k, e.value];
+  }
 }
 
 /** A bounded set on top of {@link LruMap}. */
