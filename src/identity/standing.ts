@@ -24,7 +24,7 @@ export interface Reputation {
   reports: { total: number; byType: Record<ReportContent['type'], number> };
   /** Proof reports (fact-conflict, dlc-equivocation, dlc-nonce-reuse), verified at admission (self-proving). */
   verifiedConflicts: number;
-  /** fact-missing reports the oracle answered with a valid signed fact. */
+  /** fact-missing reports the oracle answered with a valid signed fact, or whose announcement it attested. */
   disputedMissing: number;
   /** fact-missing reports without a dispute. */
   undisputedMissing: number;
@@ -58,6 +58,8 @@ export interface ReputationEntry {
   id: string;
   report: Report;
   dispute: Dispute | null;
+  /** A fact-missing naming an announcement: the attestation that answered it (docs/PROTOCOL.md 8.3). */
+  attestationId?: string;
 }
 
 /** The previous keys an ad links to, newest first (the embedded `previousId` chain, verified at admission). */
@@ -140,7 +142,7 @@ export class OracleStanding {
     for (const k of [pubkey, ...previousKeys]) {
       const o = this.source.getOracle(k);
       if (!o) continue;
-      for (const r of o.reports.values()) reports.push({ id: r.id, report: r.msg, dispute: r.dispute ? r.dispute.msg : null });
+      for (const r of o.reports.values()) reports.push({ id: r.id, report: r.msg, dispute: r.dispute ? r.dispute.msg : null, attestationId: r.attestationId });
     }
     return this.summarize(pubkey, previousKeys, reports, 'local');
   }
@@ -170,7 +172,7 @@ export class OracleStanding {
     for (const r of reports.values()) {
       byType[r.report.content.type]++;
       if (isProof(r.report)) proofs++;
-      if (r.report.content.type === 'fact-missing' && r.dispute) disputedMissing++;
+      if (r.report.content.type === 'fact-missing' && (r.dispute || r.attestationId !== undefined)) disputedMissing++;
       difficultySum += r.report.pow.difficulty;
       expectedHashes += 2 ** r.report.pow.difficulty;
     }
