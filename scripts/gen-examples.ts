@@ -1,4 +1,4 @@
-// scripts/gen-examples.ts - builds the request examples of wolfram-mega-spec.yaml with the `mega` CLI itself (in-process, one mining thread, fixed public example keys, so the output is reproducible) and writes them between the spec's GENERATED EXAMPLES markers.
+// scripts/gen-examples.ts - builds the request examples of wolfram-mega-spec.yaml with the `mega` CLI itself (in-process, one mining thread, fixed public example keys, so the output is reproducible), DLC messages with the dlc library (fixed public example secrets, fixed BIP340 aux bytes), and the DLC GET response examples by posting those to a real app on a fixed clock; writes them between the spec's GENERATED EXAMPLES markers.
 // Run: npx tsx scripts/gen-examples.ts (rewrite the spec), or with --check (exit 1 when the spec is stale). test/api/spec-examples.test.ts posts them to a fresh node.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,13 @@ import { main } from '../src/cli/main.ts';
 import { sha256Hex } from '../src/protocol/hash.ts';
 import { isPrivateKey, publicKeyOf } from '../src/protocol/keys.ts';
 import { requestCommitment } from '../src/protocol/payment.ts';
+import request from 'supertest';
+import { encodeAnnouncement, encodeAttestation, signAnnouncement, signAttestation, toHex, xOnlyFromSecret, type OracleAnnouncement } from '../src/dlc/index.ts';
+import { dlcTlvId } from '../src/protocol/ids.ts';
+import { announcementPreimage, minePowSync } from '../src/protocol/pow.ts';
+import type { Announcement, Attestation } from '../src/protocol/types.ts';
+import { buildApp } from '../test/api/_app.ts';
+import { FakeClock } from '../test/helpers/factory.ts';
 
 /** Path of the spec whose examples are generated. */
 export const SPEC_FILE = new URL('../wolfram-mega-spec.yaml', import.meta.url);
@@ -18,8 +25,18 @@ export const SPEC_FILE = new URL('../wolfram-mega-spec.yaml', import.meta.url);
 export const EXAMPLE_DIFFICULTY = 16;
 
 /** The POST operations that get examples, in the order a fresh node accepts them. */
-export const EXAMPLE_KINDS = ['oracle', 'capability', 'report', 'dispute'] as const;
+export const EXAMPLE_KINDS = ['oracle', 'capability', 'announcement', 'attestation', 'report', 'dispute'] as const;
 export type ExampleKind = (typeof EXAMPLE_KINDS)[number];
+/** The GET operations whose 200 answers get an example (what a node holding the request examples answers). */
+export const RESPONSE_EXAMPLES = ['getAnnouncements', 'getAnnouncement', 'getAttestation'] as const;
+export type ResponseExample = (typeof RESPONSE_EXAMPLES)[number];
+/** Every generated block: request examples by kind, response examples by operation. */
+export type GeneratedBlocks = Record<ExampleKind | ResponseExample, Example[]>;
+/**
+ * The clock of the node the examples are posted to (2024-06-10T06:13:20Z): the announcements mature
+ * on 2024-06-01 (its grace of 7 days has passed, so the fact-missing naming it is due) and 2024-06-20.
+ */
+export const EXAMPLE_NOW_MS = 1_718_000_000_000;
 
 /** One named example of a request body. */
 export interface Example {
@@ -36,6 +53,18 @@ export function exampleKey(label: string): { privateKey: string; publicKey: stri
   let priv = sha256Hex(`wolfram-mega spec example key: ${label}`);
   while (!isPrivateKey(priv)) priv = sha256Hex(priv);
   return { privateKey: priv, publicKey: publicKeyOf(priv) };
+}
+
+/** A fixed, PUBLIC 32-byte secret for DLC `label` (never use it for real). */
+function exampleSecret(label: string): Uint8Array {
+  return new Uint8Array(Buffer.from(sha256Hex(`wolfram-mega spec example dlc secret: ${label}`), 'hex'));
+}
+
+/** The Mega announcement entity of a signed TLV, mined like the CLI would (one thread, from magicNo 0). */
+function announcementEntity(oraclePubKey: string, capabilityPubKey: string, ann: OracleAnnouncement): Announcement {
+  const hex = toHex(encodeAnnouncement(ann));
+  const pow = minePowSync(announcementPreimage({ oraclePubKey, capabilityPubKey }, dlcTlvId(hex)), EXAMPLE_DIFFICULTY);
+  return { oraclePubKey, capabilityPubKey, announcement: hex, cTTL: 5, pow };
 }
 
 /** Run `mega ...args` in this process; its stdout parsed as JSON. */
@@ -59,8 +88,8 @@ async function mega(args: string[]): Promise<unknown> {
   return JSON.parse(out);
 }
 
-/** Build every example with the CLI: an oracle, its capability, facts, the three report types and a dispute. */
-export async function buildExamples(): Promise<Record<ExampleKind, Example[]>> {
+/** Build every example with the CLI: an oracle, its capabilities, facts, DLC announcements and an attestation, the five report types and a dispute; then the DLC GET answers. */
+export async function buildExamples(): Promise<GeneratedBlocks> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mega-examples-'));
   const file = (name: string, value: unknown): string => {
     const p = path.join(dir, name);
@@ -111,32 +140,106 @@ export async function buildExamples(): Promise<Record<ExampleKind, Example[]>> {
     const missingFile = file('missing.json', missing);
     const answer = file('answer.json', await fact(['--request', missingFile], 'no'));
     const dispute = await mega(['dispute', '--report', missingFile, '--fact', answer]);
+
+    // DLC: a capability binding a BIP340 key, two announcements (one attested), a third that reuses
+    // the first one's nonce (never posted: a faulty oracle), and a second, different attestation.
+    const dlcCapKey = exampleKey('dlc capability');
+    const dlcSecret = exampleSecret('oracle key');
+    const dlcKey = toHex(xOnlyFromSecret(dlcSecret));
+    const dlcCapability = await mega([
+      'capability', '--key', oracleKey.privateKey, '--capability-pubkey', dlcCapKey.publicKey,
+      '--question', 'Will it rain, shine or snow in Paris on {date}?', '--answer', 'rain', '--answer', 'sun', '--answer', 'snow',
+      '--tag', 'weather', '--tag', 'dlc', '--dlc-key', dlcKey, ...mining,
+    ]);
+    const descriptor = { kind: 'enum' as const, outcomes: ['rain', 'sun', 'snow'] };
+    const aux = exampleSecret('aux');
+    const sign = (eventId: string, maturityEpoch: number, nonce: string): { ann: OracleAnnouncement; k: Uint8Array } => {
+      const k = exampleSecret(`nonce ${nonce}`);
+      return { ann: signAnnouncement({ secretKey: dlcSecret, nonceSecrets: [k], maturityEpoch, descriptor, eventId, version: 'dlcspecs-v0', auxRand: aux }), k };
+    };
+    const june20 = sign('paris-weather-2024-06-20', 1_718_841_600, 'june20');
+    const june1 = sign('paris-weather-2024-06-01', 1_717_200_000, 'june1');
+    const reused = sign('paris-weather-2024-06-21', 1_718_928_000, 'june20');
+    const annJune20 = announcementEntity(oracleKey.publicKey, dlcCapKey.publicKey, june20.ann);
+    const annJune1 = announcementEntity(oracleKey.publicKey, dlcCapKey.publicKey, june1.ann);
+    const attest = (outcome: string): string => toHex(encodeAttestation(signAttestation({ secretKey: dlcSecret, announcement: june20.ann, nonceSecrets: [june20.k], outcomes: [outcome], version: 'dlcspecs-v0' })));
+    const attestation: Attestation = { announcementId: dlcTlvId(annJune20.announcement), attestation: attest('rain') };
+    const equivocation = await mega([
+      'report', 'dlc-equivocation', '--announcement', annJune20.announcement, '--attestation', attestation.attestation, '--attestation', attest('sun'),
+      '--capability', file('dlc-capability.json', dlcCapability), ...mining,
+    ]);
+    const nonceReuse = await mega([
+      'report', 'dlc-nonce-reuse', '--announcement', annJune20.announcement, '--announcement', toHex(encodeAnnouncement(reused.ann)),
+      '--oracle', oracleKey.publicKey, '--capability-pubkey', dlcCapKey.publicKey, ...mining,
+    ]);
+    const missedAttestation = await mega([
+      'report', 'fact-missing', '--oracle', oracleKey.publicKey, '--capability-pubkey', dlcCapKey.publicKey,
+      '--arg', 'date=2024-06-01', '--announcement-id', dlcTlvId(annJune1.announcement), ...mining,
+    ]);
     const keys = `(example keys are public; never use them for real)`;
-    return {
+    const requests: Record<ExampleKind, Example[]> = {
       oracle: [{ name: 'oracle', summary: `An oracle identity ad with ${EXAMPLE_DIFFICULTY} bits of PoW ${keys}`, value: oracle }],
-      capability: [{ name: 'capability', summary: 'A capability of the example oracle (post the oracle first)', value: capability }],
+      capability: [
+        { name: 'capability', summary: 'A capability of the example oracle (post the oracle first)', value: capability },
+        { name: 'capabilityDlc', summary: 'A capability binding a DLC attestation key (dlc.oracleKey, BIP340 x-only) of the example oracle', value: dlcCapability },
+      ],
+      announcement: [
+        { name: 'announcement', summary: 'An enum event (rain, sun, snow) maturing 2024-06-20, signed by the DLC key of capabilityDlc (post that first)', value: annJune20 },
+        { name: 'announcementUnattested', summary: 'An event maturing 2024-06-01 that the oracle never attests (the fact-missing example names it)', value: annJune1 },
+      ],
+      attestation: [{ name: 'attestation', summary: 'The attestation of the announcement example: outcome rain', value: attestation }],
       report: [
         { name: 'factConflict', summary: 'fact-conflict: two signed facts, same request, different answers (self-proving)', value: conflict },
         { name: 'factMissing', summary: 'fact-missing: a request the oracle did not answer (the dispute example answers it)', value: missing },
         { name: 'factMissingPaid', summary: "fact-missing with a Lightning payment proof: an invoice signed by the capability's lightningNodeId, committed to the request, and its preimage (a paid claim)", value: paid },
         { name: 'factDisagreesWithPublic', summary: 'fact-disagrees-with-public: a signed fact and a comment, for human review', value: disagrees },
+        { name: 'dlcEquivocation', summary: 'dlc-equivocation: the announcement example attested rain and sun under its one nonce (self-proving: the two signatures give the DLC key; capability embedded)', value: equivocation },
+        { name: 'dlcNonceReuse', summary: "dlc-nonce-reuse: the announcement example and another event committing the same nonce (self-proving; the node knows the capability)", value: nonceReuse },
+        { name: 'factMissingAnnouncement', summary: 'fact-missing naming an announcement that was not attested by maturity + announcementGraceMs (due on a node whose clock is past 2024-06-08)', value: missedAttestation },
       ],
       dispute: [{ name: 'dispute', summary: 'The oracle answers the fact-missing example with the signed fact (post that report first)', value: dispute }],
     };
+    return { ...requests, ...(await responseExamples(requests)) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const begin = (kind: ExampleKind) => `# BEGIN GENERATED EXAMPLES ${kind} (npx tsx scripts/gen-examples.ts)`;
-const end = (kind: ExampleKind) => `# END GENERATED EXAMPLES ${kind}`;
-
-/** The spec text with each kind's marked block replaced by `examples` (markup elsewhere untouched). */
-export function renderSpec(current: string, examples: Record<ExampleKind, Example[]>): string {
-  let text = current;
+/**
+ * Post the request examples, in order, to a real app on the fixed clock {@link EXAMPLE_NOW_MS}
+ * (PoW thresholds at the examples' difficulty) and keep its answers to the DLC GET operations.
+ */
+export async function responseExamples(requests: Record<ExampleKind, Example[]>): Promise<Record<ResponseExample, Example[]>> {
+  const d = EXAMPLE_DIFFICULTY;
+  const { app } = buildApp({ clock: new FakeClock(EXAMPLE_NOW_MS), service: { powThresholdOracles: d, powThresholdCapabilities: d, powThresholdReports: d } });
   for (const kind of EXAMPLE_KINDS) {
+    for (const e of requests[kind]) {
+      const res = await request(app).post(`/${kind}`).set('content-type', 'application/json').send(JSON.stringify(e.value));
+      if (res.status !== 201) throw new Error(`example ${kind}/${e.name} was not accepted: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+  }
+  const id = (requests.attestation[0]!.value as Attestation).announcementId;
+  const get = async (url: string): Promise<unknown> => {
+    const res = await request(app).get(url);
+    if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
+    return res.body as unknown;
+  };
+  return {
+    getAnnouncements: [{ name: 'byQuestion', summary: 'GET /announcements?question=paris: both announcement examples, earliest maturity first', value: await get('/announcements?question=paris') }],
+    getAnnouncement: [{ name: 'equivocated', summary: `GET /announcements/${id.slice(0, 8)}…: attested rain, with the dlc-equivocation and dlc-nonce-reuse reports naming it`, value: await get(`/announcements/${id}`) }],
+    getAttestation: [{ name: 'attestation', summary: 'GET /attestations/{announcementId}: the attestation entity as submitted', value: await get(`/attestations/${id}`) }],
+  };
+}
+
+const begin = (kind: string) => `# BEGIN GENERATED EXAMPLES ${kind} (npx tsx scripts/gen-examples.ts)`;
+const end = (kind: string) => `# END GENERATED EXAMPLES ${kind}`;
+
+/** The spec text with each block's marked place replaced by its examples (markup elsewhere untouched). */
+export function renderSpec(current: string, examples: GeneratedBlocks): string {
+  let text = current;
+  for (const kind of [...EXAMPLE_KINDS, ...RESPONSE_EXAMPLES]) {
     const start = text.indexOf(begin(kind));
-    const stop = text.indexOf(end(kind));
+    const stop = text.indexOf(end(kind) + '\n', start); // (getAnnouncement's end marker is a prefix of getAnnouncements')
     if (start < 0 || stop < start) throw new Error(`the spec lacks the GENERATED EXAMPLES markers of ${kind}`);
     const indent = text.slice(text.lastIndexOf('\n', start) + 1, start);
     const block: Record<string, { summary: string; value: unknown }> = {};

@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import { canonicalize, signedPart, signingHash, signingText } from '../src/protocol/canonical.ts';
 import { sha256Hex } from '../src/protocol/hash.ts';
 import { disputeId, dlcTlvId, reportId } from '../src/protocol/ids.ts';
-import { decodeAnnouncement, decodeAttestation, verifyAnnouncement, verifyAttestation } from '../src/dlc/index.ts';
+import { decodeAnnouncement, decodeAttestation, encodeAnnouncement, encodeAttestation, signAnnouncement, signAttestation, toHex, verifyAnnouncement, verifyAttestation, xOnlyFromSecret } from '../src/dlc/index.ts';
+import { decodeDlcProof, equivocationContent, nonceReuseContent, verifyDlcProof } from '../src/protocol/verify-dlc.ts';
 import { publicKeyOf, verifyHash } from '../src/protocol/keys.ts';
 import { announcementPreimage, capabilityPreimage, checkPow, leadingZeroBits, minePowSync, oraclePreimage, powHash, reportPreimage } from '../src/protocol/pow.ts';
 import { SchemaRegistry } from '../src/protocol/schema.ts';
@@ -28,6 +29,7 @@ const PRIVATE_KEYS = {
   rotatedOracle: '04'.repeat(32),
   lightning: '05'.repeat(32),
   dlcCapability: '06'.repeat(32),
+  dlcProofCapability: '07'.repeat(32),
 } as const;
 type KeyName = keyof typeof PRIVATE_KEYS;
 const pub = (k: KeyName): string => publicKeyOf(PRIVATE_KEYS[k]);
@@ -420,6 +422,87 @@ const dlc = {
   attestation: { name: 'attestation', input: attestationEntity, id: dlcTlvId(bitcoinS.attestation), outcomes: dlcAtt.outcomes },
 };
 
+// ---- DLC proof reports (docs/PROTOCOL.md 8.3, 12.8): a faulty oracle's messages from fixed secrets ----
+// The DLC key is BIP340 secret 0x08…08; nonce secrets 0x0a…0a (event e1 and, reused, e3) and 0x0b…0b (e2);
+// announcement aux bytes 0x00…00. Test values only: anyone can sign with them.
+const DLC_PROOF_SECRETS = { key: '08'.repeat(32), nonceReused: '0a'.repeat(32), nonceOther: '0b'.repeat(32), aux: '00'.repeat(32) } as const;
+const bytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
+const dlcProofKey = toHex(xOnlyFromSecret(bytes(DLC_PROOF_SECRETS.key)));
+const proofCapability: OracleCapability = signCapability(
+  {
+    oraclePubKey: pub('oracle'),
+    capabilityPubKey: pub('dlcProofCapability'),
+    question: 'Will it rain, shine or snow in Zürich on 2024-06-20?',
+    seqNo: 0,
+    cTTL: 5,
+    pow: minePowSync(capabilityPreimage({ oraclePubKey: pub('oracle'), capabilityPubKey: pub('dlcProofCapability') }), 4),
+    answers: ['rain', 'sun', 'snow'],
+    dlc: { oracleKey: dlcProofKey, signingVersion: 'dlcspecs-v0' },
+  },
+  PRIVATE_KEYS.oracle,
+);
+must(verifyCapability(proofCapability), 'dlc proof capability');
+schemaOk('capability', proofCapability);
+const proofEvent = (eventId: string, maturityEpoch: number, nonce: string) =>
+  signAnnouncement({ secretKey: bytes(DLC_PROOF_SECRETS.key), nonceSecrets: [bytes(nonce)], maturityEpoch, descriptor: { kind: 'enum', outcomes: ['rain', 'sun', 'snow'] }, eventId, version: 'dlcspecs-v0', auxRand: bytes(DLC_PROOF_SECRETS.aux) });
+const e1 = proofEvent('zurich-2024-06-20', 1_718_841_600, DLC_PROOF_SECRETS.nonceReused);
+const e2 = proofEvent('zurich-2024-06-01', 1_717_200_000, DLC_PROOF_SECRETS.nonceOther);
+const e3 = proofEvent('zurich-2024-06-21', 1_718_928_000, DLC_PROOF_SECRETS.nonceReused);
+const e1Hex = toHex(encodeAnnouncement(e1));
+const attest = (outcome: string): string => toHex(encodeAttestation(signAttestation({ secretKey: bytes(DLC_PROOF_SECRETS.key), announcement: e1, nonceSecrets: [bytes(DLC_PROOF_SECRETS.nonceReused)], outcomes: [outcome], version: 'dlcspecs-v0' })));
+const attRain = attest('rain');
+const attSun = attest('sun');
+const equivocationReport = report(equivocationContent(pub('dlcProofCapability'), e1Hex, attRain, attSun, proofCapability), 4);
+const nonceReuseReport = report(nonceReuseContent(pub('dlcProofCapability'), e1Hex, toHex(encodeAnnouncement(e3)), proofCapability), 4);
+const missedId = dlcTlvId(toHex(encodeAnnouncement(e2)));
+const missedReport = report({ type: 'fact-missing', request: { capabilityPubKey: pub('dlcProofCapability'), arguments: { date: '2024-06-01' } }, capability: proofCapability, announcementId: missedId }, 4);
+const noLookup = () => undefined;
+for (const r of [equivocationReport, nonceReuseReport, missedReport]) {
+  must(verifyReportFacts(r, noLookup), `dlc proof vector ${r.content.type}`);
+  schemaOk('report', r);
+}
+/** A forged variant of a DLC proof content and the reason every node refuses it with. */
+function forged(name: string, content: ReportContent, reason: string) {
+  const got = verifyReportFacts(report(content, 0), noLookup);
+  if (got?.reason !== reason) throw new Error(`dlc proof vector ${name}: expected ${reason}, got ${got?.reason ?? 'valid'}`);
+  return { name, content, reason };
+}
+const eqContent = equivocationContent(pub('dlcProofCapability'), e1Hex, attRain, attSun, proofCapability);
+// Same event id as e1, another nonce: its attestation's R is not the nonce e1 committed.
+const e4 = proofEvent('zurich-2024-06-20', 1_718_841_601, DLC_PROOF_SECRETS.nonceOther);
+const e2Att = toHex(encodeAttestation(signAttestation({ secretKey: bytes(DLC_PROOF_SECRETS.key), announcement: e4, nonceSecrets: [bytes(DLC_PROOF_SECRETS.nonceOther)], outcomes: ['snow'], version: 'dlcspecs-v0' })));
+const renamed = toHex(encodeAttestation({ ...decodeAttestation(attSun), oracleKey: dlcTlvId('00') }));
+const nrContent = nonceReuseContent(pub('dlcProofCapability'), e1Hex, toHex(encodeAnnouncement(e3)), proofCapability);
+const ordered = (a: string, b: string): [string, string] => (a < b ? [a, b] : [b, a]);
+const invalidDlcProofs = [
+  forged('attestations-not-ascending', { ...eqContent, attestations: [eqContent.attestations[1], eqContent.attestations[0]] }, 'dlc-proof-unordered'),
+  forged('same-attestation-twice', { ...eqContent, attestations: [attRain, attRain] }, 'dlc-proof-unordered'),
+  forged('truncated-announcement', { ...eqContent, announcement: e1Hex.slice(0, -2) }, 'dlc-invalid'),
+  forged('attestation-of-another-nonce', { ...eqContent, attestations: ordered(attRain, e2Att) }, 'dlc-nonce-mismatch'),
+  forged('attestation-names-another-key', { ...eqContent, attestations: ordered(attRain, renamed) }, 'dlc-key-mismatch'),
+  forged('announcement-of-another-key', { ...eqContent, announcement: bitcoinS.announcement }, 'dlc-key-mismatch'),
+  forged('capability-without-dlc', { ...eqContent, capability: signCapability({ ...(({ oracleSignature: _s, oracleSignatureType: _t, dlc: _d, ...rest }) => rest)(proofCapability) }, PRIVATE_KEYS.oracle) }, 'capability-not-dlc'),
+  forged('no-shared-nonce', { ...nrContent, announcements: ordered(e1Hex, toHex(encodeAnnouncement(e2))) }, 'dlc-no-shared-nonce'),
+];
+const dlcProofs = {
+  description:
+    'dlc-equivocation and dlc-nonce-reuse reports (proofs) and a fact-missing naming an announcement (PROTOCOL 8.3, 12.8), from a faulty oracle whose BIP340 key and nonce secrets are the fixed test secrets below; every node refuses each `invalid` content with its `reason`',
+  secrets: DLC_PROOF_SECRETS,
+  dlcKey: dlcProofKey,
+  capability: proofCapability,
+  announcements: { e1: e1Hex, e2: toHex(encodeAnnouncement(e2)), e3: toHex(encodeAnnouncement(e3)) },
+  attestations: { rain: attRain, sun: attSun },
+  equivocation: { report: equivocationReport, reportId: reportId(equivocationReport), powPreimage: reportPreimage(equivocationReport), index: 0, nonce: e1.event.nonces[0] },
+  nonceReuse: { report: nonceReuseReport, reportId: reportId(nonceReuseReport), nonce: e1.event.nonces[0] },
+  factMissingAnnouncement: { report: missedReport, reportId: reportId(missedReport), announcementId: missedId },
+  invalid: invalidDlcProofs,
+};
+{
+  const d = decodeDlcProof(eqContent);
+  const found = 'reason' in d ? d : verifyDlcProof(d, proofCapability);
+  if ('reason' in found || found.nonce !== dlcProofs.equivocation.nonce) throw new Error('dlc equivocation vector does not verify');
+}
+
 // ---- output -----------------------------------------------------------------------------------------
 
 const vectors = {
@@ -436,6 +519,7 @@ const vectors = {
   malleability,
   canonicalExamples,
   dlc,
+  dlcProofs,
 };
 
 const text = JSON.stringify(vectors, null, 2) + '\n';

@@ -17,6 +17,7 @@ interface ProtocolVectors {
   signatures: { name: string; input: unknown }[];
   ids: { reports: { name: string; input: Report }[]; dispute: { name: string; input: Dispute } };
   dlc: { capability: { input: unknown }; announcement: { input: unknown }; attestation: { input: unknown } };
+  dlcProofs: { equivocation: { report: Report }; nonceReuse: { report: Report }; factMissingAnnouncement: { report: Report } };
 }
 const pv = JSON.parse(fs.readFileSync(PROTOCOL_VECTORS, 'utf8')) as ProtocolVectors;
 const signed = (name: string): unknown => {
@@ -39,6 +40,9 @@ const entities: EntitySource[] = [
   { kind: 'capability', source: 'oracle-capability-dlc', msg: pv.dlc.capability.input as OracleCapability },
   { kind: 'announcement', source: 'announcement', msg: pv.dlc.announcement.input as Announcement },
   { kind: 'attestation', source: 'attestation', msg: pv.dlc.attestation.input as Attestation },
+  { kind: 'report', source: 'report-dlc-equivocation', msg: pv.dlcProofs.equivocation.report },
+  { kind: 'report', source: 'report-dlc-nonce-reuse', msg: pv.dlcProofs.nonceReuse.report },
+  { kind: 'report', source: 'report-fact-missing-announcement', msg: pv.dlcProofs.factMissingAnnouncement.report },
   { kind: 'dispute', source: pv.ids.dispute.name, msg: pv.ids.dispute.input },
 ];
 /** The short version id that names an entity in inv, getdata and notfound (docs/PROTOCOL.md 11.6). */

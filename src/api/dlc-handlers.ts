@@ -1,7 +1,8 @@
-/** api/dlc-handlers.ts - the REST handlers of DLC announcements and attestations (POST /announcement, /attestation; GET /announcements, /announcements/{id}, /attestations/{announcementId}). Imports service, dlc and api helpers. */
+/** api/dlc-handlers.ts - the REST handlers of DLC announcements and attestations (POST /announcement, /attestation; GET /announcements, /announcements/{id} with the DLC proof reports naming it, /attestations/{announcementId}). Imports service, dlc and api helpers. */
 import type { Request, Response } from 'express';
 import { decodeDigitOutcomes, describeAnnouncement } from '../dlc/index.ts';
-import type { StoredAnnouncement } from '../service/service.ts';
+import type { StoredAnnouncement, StoredReport } from '../service/service.ts';
+import { reportListing, type ReportListing } from './listings.ts';
 import { submitHandler, type ApiDeps } from './handlers.ts';
 import { ApiError } from './errors.ts';
 import { sendJson } from './respond.ts';
@@ -23,6 +24,11 @@ function outcomeOf(e: StoredAnnouncement): string | number | null {
   if (d.kind === 'enum') return e.attestation.decoded.outcomes[0] ?? null;
   const v = decodeDigitOutcomes(d, e.attestation.decoded.outcomes);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
+/** A DLC proof report as GET /reports lists it, or null. */
+function listed(r: StoredReport | null): ReportListing | null {
+  return r ? reportListing(r.id, r.msg, null) : null;
 }
 
 /** Handlers keyed by the spec's operationId (merged into the app's table in api/app.ts). */
@@ -51,8 +57,8 @@ export function createDlcHandlers(deps: Pick<ApiDeps, 'service' | 'isDurable'>):
       const id = input(res).path.id as string;
       const e = service.getAnnouncement(id);
       if (!e) throw new ApiError(404, 'announcement-not-found', 'no announcement with this id is stored on this node');
-      const evidence = service.dlcEvidence(id);
-      sendJson(res, { ...item(e), attestation: e.attestation?.msg ?? null, outcome: outcomeOf(e), equivocation: evidence.equivocation, nonceReuse: evidence.nonceReuse });
+      const proofs = service.dlcEvidence(id);
+      sendJson(res, { ...item(e), attestation: e.attestation?.msg ?? null, outcome: outcomeOf(e), equivocation: listed(proofs.equivocation), nonceReuse: listed(proofs.nonceReuse) });
     },
     getAttestation: (_req, res) => {
       const id = input(res).path.announcementId as string;

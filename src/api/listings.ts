@@ -1,7 +1,7 @@
 /** api/listings.ts - the one listing shape ({id, <kind>: signed message, node-computed fields}), standing next to every oracle and capability, the default order (oracles with proofs last) and report lookups that follow the rotation chain both ways (docs/PROTOCOL.md 10.4, 10.6). Imports service, identity and mempool report classes; never the mempool itself. */
 import type { Dispute, OracleCapability, OracleId, Report } from '../protocol/types.ts';
 import type { StoredCapability, StoredOracle, StoredReport } from '../service/service.ts';
-import { CLASS_RANK, reportClass, type ReportClass } from '../mempool/report-class.ts';
+import { CLASS_RANK, isAnswered, reportClass, type ReportClass } from '../mempool/report-class.ts';
 import type { OracleStanding, Standing } from '../identity/standing.ts';
 
 /** A page request. */
@@ -30,6 +30,8 @@ export interface ReportListing {
   report: Report;
   dispute: Dispute | null;
   class: ReportClass;
+  /** A fact-missing naming an announcement: the id of the attestation that answered it (docs/PROTOCOL.md 8.3). */
+  attestationId?: string;
 }
 
 /** Most batch size when walking a ranked listing. */
@@ -54,8 +56,10 @@ export function capabilityListing(c: StoredCapability, standing: OracleStanding 
 }
 
 /** The listing entry of a report (stored here, or gathered from peers). */
-export function reportListing(id: string, report: Report, dispute: Dispute | null): ReportListing {
-  return { id, report, dispute, class: reportClass(report, dispute !== null) };
+export function reportListing(id: string, report: Report, dispute: Dispute | null, attestationId?: string): ReportListing {
+  const entry: ReportListing = { id, report, dispute, class: reportClass(report, dispute !== null || attestationId !== undefined) };
+  if (attestationId !== undefined) entry.attestationId = attestationId;
+  return entry;
 }
 
 /** Walk a ranked listing from the top in batches, calling `visit` until it returns false or the listing ends. */
@@ -162,8 +166,8 @@ export async function listNetworkReportsByChain(gather: (key: string) => Promise
 
 /** Rank order of report listings, highest first: class, PoW, then id ascending. */
 function compareListed(a: StoredReport, b: StoredReport): number {
-  const ca = CLASS_RANK[reportClass(a.msg, a.dispute !== null)];
-  const cb = CLASS_RANK[reportClass(b.msg, b.dispute !== null)];
+  const ca = CLASS_RANK[reportClass(a.msg, isAnswered(a))];
+  const cb = CLASS_RANK[reportClass(b.msg, isAnswered(b))];
   return cb - ca || b.msg.pow.difficulty - a.msg.pow.difficulty || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
@@ -175,7 +179,7 @@ function compareListed(a: StoredReport, b: StoredReport): number {
  */
 export function listReportsByChain(deps: ReportLookupDeps, pubkey: string, page: PageReq): ReportListing[] {
   const keys = chainKeys(pubkey, deps.standing);
-  const toListing = (r: StoredReport) => reportListing(r.id, r.msg, r.dispute?.msg ?? null);
+  const toListing = (r: StoredReport) => reportListing(r.id, r.msg, r.dispute?.msg ?? null, r.attestationId);
   if (keys.length === 1) return deps.listReports(pubkey, page).map(toListing);
   const chain = new Set(keys);
   const byId = new Map<string, StoredReport>();

@@ -171,7 +171,7 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   maxAnnouncements: { type: 'integer', default: 100000, unit: 'entries', doc: 'DLC announcements kept in all (kept on every shard); past it the lowest PoW is evicted by a higher one.', check: int(1) },
   maxAnnouncementBytes: { type: 'integer', default: 67108864, unit: 'bytes', doc: 'JSON bytes of stored DLC announcements and attestations (their own budget, apart from maxMempoolBytes); past it the lowest PoW goes first.', check: int(1024) },
   maxAnnouncementHorizonMs: { type: 'integer', default: 34560000000, unit: 'ms', doc: 'Latest accepted event maturity of a DLC announcement, from now (default 400 days); later ones are refused as maturity-too-far.', check: int(0) },
-  announcementGraceMs: { type: 'integer', default: 604800000, unit: 'ms', doc: 'An unattested DLC announcement is kept until its maturity plus this (default 7 days).', check: int(0) },
+  announcementGraceMs: { type: 'integer', default: 604800000, unit: 'ms', doc: 'The oracle has until its maturity plus this to attest a DLC announcement (default 7 days); after that a fact-missing may name it, and an unattested announcement is kept until maturity plus twice this.', check: int(0) },
   attestedRetentionMs: { type: 'integer', default: 31536000000, unit: 'ms', doc: 'An attested DLC announcement (with its attestation) is kept until its maturity plus this (default 365 days).', check: int(0) },
   announcementSweepIntervalMs: { type: 'integer', default: 60000, unit: 'ms', doc: 'How often expired DLC announcements are evicted (each admission of one also sweeps).', check: int(1000) },
   shard: {

@@ -21,7 +21,7 @@ export {
 } from './codec.ts';
 export { verifyAnnouncement, verifyAttestation } from './verify.ts';
 export type { EquivocationProof, NonceReuseProof } from './proofs.ts';
-export { checkEquivocation, checkNonceReuse } from './proofs.ts';
+export { checkEquivocation, checkNonceReuse, equivocationOf, nonceReuseOf } from './proofs.ts';
 export type { AnnouncementInit, AttestationInit } from './sign.ts';
 export { secretFromHex, signAnnouncement, signAttestation } from './sign.ts';
 export { freshNonceSecrets, isXOnlyPoint, xOnlyFromSecret } from './schnorr.ts';

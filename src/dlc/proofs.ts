@@ -34,6 +34,16 @@ export function checkEquivocation(ann: OracleAnnouncement, a: OracleAttestation,
   if (aErr) return aErr;
   const bErr = verifyAttestation(ann, b, version);
   if (bErr) return bErr;
+  return equivocationOf(ann, a, b, version);
+}
+
+/**
+ * The equivocation step of {@link checkEquivocation} for an announcement and two attestations the
+ * caller has already verified (the node's report check verifies each part first, to name which
+ * failed): the first position whose outcomes differ, and the key recovered there must be the
+ * oracle key. The recovered scalar never leaves schnorr.ts.
+ */
+export function equivocationOf(ann: OracleAnnouncement, a: OracleAttestation, b: OracleAttestation, version: SigningVersion): EquivocationProof | DlcError {
   const index = a.outcomes.findIndex((o, i) => o !== b.outcomes[i]);
   if (index < 0) return new DlcError('same-outcome', 'the attestations sign the same outcomes: no equivocation');
   const px = fromHex(ann.oracleKey);
@@ -68,6 +78,11 @@ export function checkNonceReuse(a: OracleAnnouncement, b: OracleAnnouncement, ve
   if (aErr) return aErr;
   const bErr = verifyAnnouncement(b, version);
   if (bErr) return bErr;
+  return nonceReuseOf(a, b);
+}
+
+/** The nonce-reuse step of {@link checkNonceReuse} for two announcements the caller has already verified: same key, different events, a shared nonce. */
+export function nonceReuseOf(a: OracleAnnouncement, b: OracleAnnouncement): NonceReuseProof | DlcError {
   if (a.oracleKey !== b.oracleKey) return new DlcError('key-mismatch', 'the announcements are of different oracle keys');
   if (Buffer.compare(Buffer.from(encodeOracleEvent(a.event)), Buffer.from(encodeOracleEvent(b.event))) === 0) {
     return new DlcError('same-event', 'both announcements commit to the same event');

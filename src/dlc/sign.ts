@@ -21,6 +21,12 @@ export interface AnnouncementInit {
   descriptor: EventDescriptor;
   eventId: string;
   version: SigningVersion;
+  /**
+   * BIP340 auxiliary randomness (32 bytes). Omit it: fresh random bytes are used. Fixed bytes only
+   * for reproducible published examples and test vectors (BIP340 stays secure without aux; it only
+   * hardens against fault and side-channel attacks).
+   */
+  auxRand?: Uint8Array;
 }
 
 /** Build and sign an announcement. Throws DlcError (`nonce-count`, `bad-secret`, …) on bad input. */
@@ -36,7 +42,7 @@ export function signAnnouncement(init: AnnouncementInit): OracleAnnouncement {
   };
   const msg = announcementMessage(init.version, encodeOracleEvent(event), encodeOracleEventValue(event));
   const ann: OracleAnnouncement = {
-    signature: toHex(signFresh(init.secretKey, msg)),
+    signature: toHex(signFresh(init.secretKey, msg, init.auxRand)),
     oracleKey: toHex(xOnlyFromSecret(init.secretKey)),
     event,
   };

@@ -1,7 +1,7 @@
 /** identity/standing.ts - oracle standing: key-rotation links (old key -> new keys), the proof index (which keys have proofs against them), per-listing standing and reputation. Imports protocol, the service interface and the report classes; never api or p2p. */
 import type { Dispute, OracleId, Report, ReportContent } from '../protocol/types.ts';
 import { isProof } from '../mempool/report-class.ts';
-import type { AcceptedEvent, DlcProof, EvictedEvent, StoredOracle } from '../service/service.ts';
+import type { AcceptedEvent, EvictedEvent, StoredOracle } from '../service/service.ts';
 import { MAX_ROTATION_DEPTH } from '../protocol/verify.ts';
 
 /** What standing needs from the service (a structural subset of MegaService, so tests can pass a stub). */
@@ -13,12 +13,7 @@ export interface StandingSource {
   reportHolder(pubkey: string): string;
   on(event: 'mempool:accepted', listener: (e: AcceptedEvent) => void): unknown;
   on(event: 'mempool:evicted', listener: (e: EvictedEvent) => void): unknown;
-  /** A DLC fault (equivocation, nonce reuse) proven by this node (service/dlc-evidence.ts). */
-  on(event: 'report:proof', listener: (p: DlcProof) => void): unknown;
 }
-
-/** DLC proofs counted in the proof index at most (the evidence store keeps as many; the oldest count goes first). */
-const MAX_DLC_PROOFS = 10_000;
 
 /** Reputation of one oracle key, counting every key of its rotation chain (GET /oracles/{pubkey}/reputation). */
 export interface Reputation {
@@ -27,9 +22,9 @@ export interface Reputation {
   scope: 'local' | 'network';
   /** Stored reports against this key or any previous key, by content type. */
   reports: { total: number; byType: Record<ReportContent['type'], number> };
-  /** fact-conflict reports: two signed facts with different answers, verified at admission (self-proving). */
+  /** Proof reports (fact-conflict, dlc-equivocation, dlc-nonce-reuse), verified at admission (self-proving). */
   verifiedConflicts: number;
-  /** fact-missing reports the oracle answered with a valid signed fact. */
+  /** fact-missing reports the oracle answered with a valid signed fact, or whose announcement it attested. */
   disputedMissing: number;
   /** fact-missing reports without a dispute. */
   undisputedMissing: number;
@@ -63,6 +58,8 @@ export interface ReputationEntry {
   id: string;
   report: Report;
   dispute: Dispute | null;
+  /** A fact-missing naming an announcement: the attestation that answered it (docs/PROTOCOL.md 8.3). */
+  attestationId?: string;
 }
 
 /** The previous keys an ad links to, newest first (the embedded `previousId` chain, verified at admission). */
@@ -82,37 +79,11 @@ export class OracleStanding {
   private readonly conflicts = new Map<string, Set<string>>();
   /** proof report id -> reported key (eviction events carry only the id). */
   private readonly conflictTarget = new Map<string, string>();
-  /** DLC proof ids in the proof index, oldest first (bounded by {@link MAX_DLC_PROOFS}). */
-  private readonly dlcProofs: string[] = [];
 
   constructor(source: StandingSource) {
     this.source = source;
     source.on('mempool:accepted', (e) => this.onAccepted(e));
     source.on('mempool:evicted', (e) => this.onEvicted(e));
-    source.on('report:proof', (p) => this.onDlcProof(p));
-  }
-
-  /**
-   * A DLC equivocation or nonce reuse this node verified makes the oracle (its Mega key) conflicted,
-   * like a stored proof report. The evidence lives in memory (service/dlc-evidence.ts): a restart
-   * forgets it until it is relayed again.
-   */
-  private onDlcProof(p: DlcProof): void {
-    const id = p.type === 'dlc-equivocation' ? `dlc-equivocation:${p.announcementId}` : `dlc-nonce-reuse:${[...p.announcementIds].sort().join(':')}`;
-    if (this.conflictTarget.has(id)) return;
-    let set = this.conflicts.get(p.oraclePubKey);
-    if (!set) this.conflicts.set(p.oraclePubKey, (set = new Set()));
-    set.add(id);
-    this.conflictTarget.set(id, p.oraclePubKey);
-    this.dlcProofs.push(id);
-    if (this.dlcProofs.length > MAX_DLC_PROOFS) {
-      const old = this.dlcProofs.shift() as string;
-      const key = this.conflictTarget.get(old);
-      this.conflictTarget.delete(old);
-      const s = key === undefined ? undefined : this.conflicts.get(key);
-      s?.delete(old);
-      if (key !== undefined && s?.size === 0) this.conflicts.delete(key);
-    }
   }
 
   /** Every older key of `pubkey`, nearest first: its stored ad's verified previousId chain, then, transitively, the chains of stored older ads. */
@@ -171,7 +142,7 @@ export class OracleStanding {
     for (const k of [pubkey, ...previousKeys]) {
       const o = this.source.getOracle(k);
       if (!o) continue;
-      for (const r of o.reports.values()) reports.push({ id: r.id, report: r.msg, dispute: r.dispute ? r.dispute.msg : null });
+      for (const r of o.reports.values()) reports.push({ id: r.id, report: r.msg, dispute: r.dispute ? r.dispute.msg : null, attestationId: r.attestationId });
     }
     return this.summarize(pubkey, previousKeys, reports, 'local');
   }
@@ -193,13 +164,15 @@ export class OracleStanding {
       // A holder keeps reports against itself and against its older keys; count only the chain's.
       if (chain.has(e.report.oraclePubKey) && !reports.has(e.id)) reports.set(e.id, e);
     }
-    const byType: Reputation['reports']['byType'] = { 'fact-conflict': 0, 'fact-missing': 0, 'fact-disagrees-with-public': 0 };
+    const byType: Reputation['reports']['byType'] = { 'fact-conflict': 0, 'fact-missing': 0, 'fact-disagrees-with-public': 0, 'dlc-equivocation': 0, 'dlc-nonce-reuse': 0 };
+    let proofs = 0;
     let disputedMissing = 0;
     let difficultySum = 0;
     let expectedHashes = 0;
     for (const r of reports.values()) {
       byType[r.report.content.type]++;
-      if (r.report.content.type === 'fact-missing' && r.dispute) disputedMissing++;
+      if (isProof(r.report)) proofs++;
+      if (r.report.content.type === 'fact-missing' && (r.dispute || r.attestationId !== undefined)) disputedMissing++;
       difficultySum += r.report.pow.difficulty;
       expectedHashes += 2 ** r.report.pow.difficulty;
     }
@@ -207,13 +180,13 @@ export class OracleStanding {
       pubkey,
       scope,
       reports: { total: reports.size, byType },
-      verifiedConflicts: byType['fact-conflict'],
+      verifiedConflicts: proofs,
       disputedMissing,
       undisputedMissing: byType['fact-missing'] - disputedMissing,
       reportPow: { difficultySum, expectedHashes },
       previousKeys,
       rotatedTo: this.newerKeys(pubkey),
-      conflicted: byType['fact-conflict'] > 0,
+      conflicted: proofs > 0,
     };
   }
 

@@ -16,7 +16,7 @@ export interface AnnouncementOptions {
   maxAnnouncements: number;
   /** JSON bytes of every stored announcement and attestation. */
   maxAnnouncementBytes: number;
-  /** An unattested announcement is kept until maturity + this. */
+  /** The oracle has until maturity + this to attest; an unattested announcement is kept until maturity + twice this (the second period is when a fact-missing may name it and a late attestation still answers it, docs/PROTOCOL.md 8.3). */
   announcementGraceMs: number;
   /** An attested announcement is kept until maturity + this. */
   attestedRetentionMs: number;
@@ -120,9 +120,9 @@ export class AnnouncementStore {
     return this.nonces.get(`${oracleKey}:${nonce}`);
   }
 
-  /** Expiry of an announcement maturing at `maturityEpoch` (s), attested or not. */
+  /** Expiry of an announcement maturing at `maturityEpoch` (s), attested or not: unattested ones stay a second grace period, while a fact-missing may name them. */
   expiresAt(maturityEpoch: number, attested: boolean): number {
-    return maturityEpoch * 1000 + (attested ? this.opts.attestedRetentionMs : this.opts.announcementGraceMs);
+    return maturityEpoch * 1000 + (attested ? this.opts.attestedRetentionMs : 2 * this.opts.announcementGraceMs);
   }
 
   /** Cheap check before signatures: duplicate, expired, or too low to enter a full capability or store. */
@@ -130,7 +130,7 @@ export class AnnouncementStore {
     const stored = this.byId.get(id);
     if (stored) return msg.pow.difficulty > stored.msg.pow.difficulty ? null : { status: 'duplicate' };
     if (this.expiresAt(maturityEpoch, false) <= this.now()) {
-      return { status: 'rejected', reason: 'announcement-expired', message: 'the event matured more than announcementGraceMs ago; this node no longer keeps it' };
+      return { status: 'rejected', reason: 'announcement-expired', message: 'the event matured more than twice announcementGraceMs ago unattested; this node no longer keeps it' };
     }
     return this.plan(msg.pow.difficulty, jsonBytes(msg), id, msg.capabilityPubKey) ? null : this.tooLow();
   }

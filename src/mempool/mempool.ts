@@ -24,7 +24,7 @@ import { Lookups } from './queries.ts';
 import { RotationLinks } from './rotation.ts';
 import { classRankOf, OracleEntry, outranks } from './stored.ts';
 import { DEFAULT_MAX_PROOF_BYTES, DEFAULT_MAX_PROOFS, ProofStore } from './proofs.ts';
-import { CLASS_RANK, isProof, reportClass } from './report-class.ts';
+import { CLASS_RANK, isAnswered, isProof, reportClass } from './report-class.ts';
 import { isInShard } from './shard.ts';
 import { shortId } from '../protocol/ids.ts';
 import { VersionIndex } from './version-index.ts';
@@ -56,6 +56,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private readonly dlc: AnnouncementStore;
   /** Every stored proof report, by accused key; bounded on its own and kept when the accused oracle leaves (mempool/proofs.ts). */
   private readonly proofs: ProofStore;
+  /** announcement id -> ids of stored fact-missing reports naming it (its attestation answers them). */
+  private readonly missingByAnnouncement = new Map<string, Set<string>>();
   private capabilityCount = 0;
   private disputeCount = 0;
   private isRestoring = false;
@@ -305,7 +307,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const lowest = oracle.lowestClaim();
     const cls = CLASS_RANK[reportClass(msg, false)];
     if (lowest && !outranks({ primary: cls, secondary: msg.pow.difficulty }, { primary: classRankOf(lowest), secondary: lowest.msg.pow.difficulty })) {
-      return reject('rank-too-low', `this oracle has ${this.options.maxReports} claims and this one does not outrank the lowest (class ${reportClass(lowest.msg, lowest.dispute !== null)}, difficulty ${lowest.msg.pow.difficulty})`);
+      return reject('rank-too-low', `this oracle has ${this.options.maxReports} claims and this one does not outrank the lowest (class ${reportClass(lowest.msg, isAnswered(lowest))}, difficulty ${lowest.msg.pow.difficulty})`);
     }
     return null;
   }
@@ -348,6 +350,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
         }
       }
       const entry: StoredReport = { id, msg, version: vid, receivedAt: this.now(), bytes, dispute: null };
+      this.linkMissing(entry);
       oracle.holdReport(entry);
       this.reportsById.set(id, entry);
       this.versions.add(entry);
@@ -443,6 +446,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (r.status !== 'accepted') return r;
     this.emitAll(r.evicted);
     const ann = this.dlc.get(msg.announcementId) as StoredAnnouncement;
+    this.answerMissing(msg.announcementId, id);
     this.emitAccepted({ kind: 'attestation', id, oraclePubKey: ann.msg.oraclePubKey, replaced: false, version, entity: msg });
     return r;
   }
@@ -560,7 +564,45 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.capabilityCount--;
   }
 
+  /** A new fact-missing naming an announcement: indexed, and answered at once when the announcement is already attested (a restore may replay the attestation first). */
+  private linkMissing(r: StoredReport): void {
+    const c = r.msg.content;
+    if (c.type !== 'fact-missing' || c.announcementId === undefined) return;
+    const att = this.dlc.get(c.announcementId)?.attestation;
+    if (att) {
+      r.attestationId = att.id;
+      return;
+    }
+    let set = this.missingByAnnouncement.get(c.announcementId);
+    if (!set) this.missingByAnnouncement.set(c.announcementId, (set = new Set()));
+    set.add(r.id);
+  }
+
+  private unlinkMissing(r: StoredReport): void {
+    const c = r.msg.content;
+    if (c.type !== 'fact-missing' || c.announcementId === undefined) return;
+    const set = this.missingByAnnouncement.get(c.announcementId);
+    set?.delete(r.id);
+    if (set?.size === 0) this.missingByAnnouncement.delete(c.announcementId);
+  }
+
+  /** The attestation of an announcement arrived: every stored fact-missing naming it is answered (its class changes, so it is re-ranked). */
+  private answerMissing(announcementId: string, attestationId: string): void {
+    const ids = this.missingByAnnouncement.get(announcementId);
+    if (!ids) return;
+    this.missingByAnnouncement.delete(announcementId);
+    for (const id of ids) {
+      const r = this.reportsById.get(id);
+      if (!r || r.attestationId !== undefined) continue;
+      const holder = this.holderOf(r);
+      holder?.dropReport(r);
+      r.attestationId = attestationId;
+      holder?.holdReport(r);
+    }
+  }
+
   private removeReport(oracle: OracleEntry, r: StoredReport): void {
+    this.unlinkMissing(r);
     this.budget.remove(r);
     oracle.dropReport(r);
     this.reportsById.delete(r.id);
@@ -587,6 +629,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     for (const r of o.reports.values()) {
       // A proof outlives its oracle: it stays stored in the proof store, served and synced (no event).
       if (isProof(r.msg)) continue;
+      this.unlinkMissing(r);
       this.budget.remove(r);
       if (r.dispute) {
         out.push({ kind: 'dispute', id: r.dispute.id, oraclePubKey: pubkey, cause: 'oracle-evicted' });
@@ -697,7 +740,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   private emitAll(evicted: EvictedEvent[]): void {
-    for (const e of evicted) this.emit('mempool:evicted', e);
+    for (const e of evicted) {
+      // An announcement gone (expired, rank): its attestation can no longer arrive here.
+      if (e.kind === 'announcement') this.missingByAnnouncement.delete(e.id);
+      this.emit('mempool:evicted', e);
+    }
   }
 
   private emitAccepted(e: AcceptedEvent): void {

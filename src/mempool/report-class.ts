@@ -1,10 +1,12 @@
 /** mempool/report-class.ts - the class of a report (proof, paid claim, claim, answered), the first key of its rank (docs/PROTOCOL.md 9.5). A new proof type is one entry in TYPE_CLASS. Imports only protocol types. */
 import type { Report, ReportType } from '../protocol/types.ts';
+import type { StoredReport } from './types.ts';
 
 /**
  * Classes, lowest rank first. `proof`: self-proving, checked by the node; `paid-claim`: a
  * fact-missing whose Lightning payment the node verified (the oracle was paid); `claim`: any other
- * report not answered; `answered`: a fact-missing the oracle disputed with a valid signed fact.
+ * report not answered; `answered`: a fact-missing the oracle disputed with a valid signed fact, or whose announcement it
+ * names was attested.
  */
 export type ReportClass = 'answered' | 'claim' | 'paid-claim' | 'proof';
 
@@ -20,6 +22,8 @@ export const TYPE_CLASS: Readonly<Record<ReportType, 'proof' | 'claim'>> = {
   'fact-conflict': 'proof',
   'fact-missing': 'claim',
   'fact-disagrees-with-public': 'claim',
+  'dlc-equivocation': 'proof',
+  'dlc-nonce-reuse': 'proof',
 };
 
 /** Is a report of this type self-proving (kept in the proof store, never evicted by a claim)? */
@@ -42,4 +46,9 @@ export function reportClass(msg: Report, answered: boolean): ReportClass {
   if (answered) return 'answered';
   if (msg.content.type === 'fact-missing' && msg.content.payment?.invoice !== undefined) return 'paid-claim';
   return 'claim';
+}
+
+/** Is a stored report answered: disputed with a valid fact, or (a fact-missing naming an announcement) attested? */
+export function isAnswered(r: Pick<StoredReport, 'dispute' | 'attestationId'>): boolean {
+  return r.dispute !== null || r.attestationId !== undefined;
 }

@@ -1,7 +1,7 @@
 /** mempool/stored.ts - stored-entry implementation and the rank order of each kind (oracle, capability, report). Imports only protocol types and mempool internals. */
 import type { OracleId, Verified } from '../protocol/types.ts';
 import { EMPTY_VIEW, RankedSet, type RankedView } from './ranked-set.ts';
-import { CLASS_RANK, reportClass } from './report-class.ts';
+import { CLASS_RANK, isAnswered, reportClass } from './report-class.ts';
 import type { StoredCapability, StoredOracle, StoredReport } from './types.ts';
 
 /** Among equal ranks the lexicographically larger id counts as lower, so order is total and the same on every node. */
@@ -25,7 +25,7 @@ export function compareCapabilities(a: StoredCapability, b: StoredCapability): n
 
 /** The class rank of a stored report (mempool/report-class.ts): proof > paid claim > claim > answered. */
 export function classRankOf(r: StoredReport): number {
-  return CLASS_RANK[reportClass(r.msg, r.dispute !== null)];
+  return CLASS_RANK[reportClass(r.msg, isAnswered(r))];
 }
 
 /** Report rank, ascending: class (docs/PROTOCOL.md 9.5), then PoW difficulty, then report id (larger = lower). */
@@ -116,7 +116,7 @@ export class OracleEntry implements StoredOracle {
   }
 
   private tally(r: StoredReport, d: 1 | -1): void {
-    const c = reportClass(r.msg, r.dispute !== null);
+    const c = reportClass(r.msg, isAnswered(r));
     if (c === 'proof') this.proofCount += d;
     else if (c === 'answered') this.answeredClaims += d;
     else this.openClaims += d;

@@ -71,6 +71,8 @@ export interface StoredReport {
   /** JSON size of msg (its dispute's is counted on the dispute). */
   bytes: number;
   dispute: StoredDispute | null;
+  /** A fact-missing naming an announcement (content.announcementId): the id of its attestation once stored, which answers it (docs/PROTOCOL.md 8.3). */
+  attestationId?: string;
 }
 
 /** A stored dispute, attached to its report. */

@@ -76,6 +76,7 @@ const RECENT_MAX = 50;
 /** The default answer: the desk signs the fact from the capability's data source with the capability key. */
 export function deskAnswer(desk: FactDesk): AnswerFn {
   return async (report) => {
+    if (report.content.type !== 'fact-missing') return null;
     const r = await desk.answer(report.content.request);
     return r.status === 'answered' ? r.fact : null;
   };

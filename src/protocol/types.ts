@@ -1,4 +1,4 @@
-/** protocol/types.ts - the entity shapes (OracleId, OracleCapability, Report, Dispute, Fact, DLC Announcement and Attestation). Imports nothing. */
+/** protocol/types.ts - the entity shapes (OracleId, OracleCapability, Report and its contents, Dispute, Fact, DLC Announcement and Attestation). Imports nothing. */
 
 /** Lowercase hex string (public keys, signatures, hashes). */
 export type Hex = string;
@@ -140,6 +140,11 @@ export interface FactMissingContent {
   payment?: PaymentProof;
   /** The oracle-signed capability ad of `request.capabilityPubKey`, when the node may not know it (docs/PROTOCOL.md 8.3). */
   capability?: OracleCapability;
+  /**
+   * A stored DLC announcement of `request.capabilityPubKey` that was not attested by maturity +
+   * announcementGraceMs (docs/PROTOCOL.md 8.3); its attestation answers the report.
+   */
+  announcementId?: Hex;
 }
 
 /** A signed fact that the reporter says contradicts public knowledge (for human review). */
@@ -151,9 +156,47 @@ export interface FactDisagreesWithPublicContent {
   capability?: OracleCapability;
 }
 
-export type ReportContent = FactConflictContent | FactMissingContent | FactDisagreesWithPublicContent;
+/**
+ * Two valid attestations of one announcement that sign different outcomes under one committed
+ * nonce: they give the oracle's DLC key (self-proving, docs/PROTOCOL.md 8.3).
+ */
+export interface DlcEquivocationContent {
+  type: 'dlc-equivocation';
+  /** The capability of `oraclePubKey` whose `dlc` binding names the signing key and version. */
+  capabilityPubKey: Hex;
+  /** oracle_announcement TLV, hex. */
+  announcement: Hex;
+  /** Two different oracle_attestation TLVs of it, hex, in ascending order. */
+  attestations: [Hex, Hex];
+  /** The oracle-signed capability ad of `capabilityPubKey` (a node that does not store it needs it). */
+  capability?: OracleCapability;
+}
+
+/** Two valid announcements of one DLC key committing to a shared nonce for different events (self-proving). */
+export interface DlcNonceReuseContent {
+  type: 'dlc-nonce-reuse';
+  capabilityPubKey: Hex;
+  /** Two different oracle_announcement TLVs, hex, in ascending order. */
+  announcements: [Hex, Hex];
+  capability?: OracleCapability;
+}
+
+/** The report contents that carry DLC messages instead of a fact request. */
+export type DlcProofContent = DlcEquivocationContent | DlcNonceReuseContent;
+
+export type ReportContent = FactConflictContent | FactMissingContent | FactDisagreesWithPublicContent | DlcProofContent;
 export type ReportType = ReportContent['type'];
-export const REPORT_TYPES: readonly ReportType[] = ['fact-conflict', 'fact-missing', 'fact-disagrees-with-public'];
+export const REPORT_TYPES: readonly ReportType[] = ['fact-conflict', 'fact-missing', 'fact-disagrees-with-public', 'dlc-equivocation', 'dlc-nonce-reuse'];
+
+/** Is this content a DLC proof (no fact request; capabilityPubKey at the top)? */
+export function isDlcProofContent(c: ReportContent): c is DlcProofContent {
+  return c.type === 'dlc-equivocation' || c.type === 'dlc-nonce-reuse';
+}
+
+/** The capability key a report content names: its request's, or a DLC proof's. */
+export function contentCapabilityKey(c: ReportContent): Hex {
+  return isDlcProofContent(c) ? c.capabilityPubKey : c.request.capabilityPubKey;
+}
 
 /** A malleability report against an oracle; unsigned, protected by PoW. */
 export interface Report {

@@ -5,7 +5,8 @@ import { isPublicKey, verifyHash } from './keys.ts';
 import { checkPaymentProof } from './payment.ts';
 import { INLINE, type CheckScope } from './scope.ts';
 import { factHash } from './sign.ts';
-import type { Dispute, Fact, FactRequest, OracleCapability, OracleId, Report } from './types.ts';
+import { isDlcProofContent, type Dispute, type Fact, type FactRequest, type OracleCapability, type OracleId, type Report } from './types.ts';
+import { decodeDlcProof, verifyDlcProof, type DlcProofReason } from './verify-dlc.ts';
 
 /** Every reason a check here can fail with (docs/PROTOCOL.md 10.3); service/types.ts gives each its ban score. */
 export type VerifyReason =
@@ -22,7 +23,8 @@ export type VerifyReason =
   | 'not-disputable'
   | 'dispute-oracle-mismatch'
   | 'payment-unverifiable'
-  | 'payment-invalid';
+  | 'payment-invalid'
+  | DlcProofReason;
 
 /** A failed check: a kebab-case reason code and a sentence for humans. */
 export interface VerifyFailure {
@@ -82,7 +84,7 @@ export type CapabilityLookup = (oraclePubKey: string, capabilityPubKey: string) 
  */
 function checkCapabilityOwnership(
   oraclePubKey: string,
-  request: FactRequest,
+  capabilityPubKey: string,
   embedded: OracleCapability | undefined,
   lookup: CapabilityLookup,
   scope: CheckScope,
@@ -90,11 +92,11 @@ function checkCapabilityOwnership(
   // An embedded ad is always checked, even when the node knows the capability, so a report's
   // validity never depends on local state (a peer without the capability must agree).
   if (embedded === undefined) {
-    if (lookup(oraclePubKey, request.capabilityPubKey)) return null;
-    return fail('unknown-capability', 'the request capabilityPubKey is not a known capability of this oracle; embed its signed ad as `capability`');
+    if (lookup(oraclePubKey, capabilityPubKey)) return null;
+    return fail('unknown-capability', 'the capabilityPubKey is not a known capability of this oracle; embed its signed ad as `capability`');
   }
-  if (embedded.oraclePubKey !== oraclePubKey || embedded.capabilityPubKey !== request.capabilityPubKey) {
-    return fail('capability-mismatch', 'the embedded capability is not the ad of this oracle for the request capabilityPubKey');
+  if (embedded.oraclePubKey !== oraclePubKey || embedded.capabilityPubKey !== capabilityPubKey) {
+    return fail('capability-mismatch', 'the embedded capability is not the ad of this oracle for the report\'s capabilityPubKey');
   }
   const bad = verifyCapability(embedded, scope);
   if (bad) return fail('capability-invalid', `the embedded capability is invalid: ${bad.message}`);
@@ -109,15 +111,29 @@ function checkFactFor(f: Fact, request: FactRequest, label: string, scope: Check
   return null;
 }
 
-/** Check the facts a report carries (fact-conflict, fact-disagrees-with-public). fact-missing carries none. */
+/**
+ * Check what a report carries: the facts (fact-conflict, fact-disagrees-with-public), the
+ * capability a fact-missing names (with its payment proof), or the DLC messages of a DLC proof
+ * (protocol/verify-dlc.ts). A fact-missing's `announcementId` depends on the stored announcement
+ * and is checked by admission (service/admission-dlc.ts), not here.
+ */
 export function verifyReportFacts(r: Report, lookup: CapabilityLookup, scope: CheckScope = INLINE): VerifyFailure | null {
   const c = r.content;
   if (!isPublicKey(r.oraclePubKey, scope)) return fail('invalid-pubkey', 'oraclePubKey is not a point on secp256k1');
+  if (isDlcProofContent(c)) {
+    if (!isPublicKey(c.capabilityPubKey, scope)) return fail('invalid-pubkey', 'content.capabilityPubKey is not a point on secp256k1');
+    const decoded = decodeDlcProof(c);
+    if ('reason' in decoded) return decoded;
+    const bad = checkCapabilityOwnership(r.oraclePubKey, c.capabilityPubKey, c.capability, lookup, scope);
+    if (bad) return bad;
+    const found = verifyDlcProof(decoded, c.capability ?? (lookup(r.oraclePubKey, c.capabilityPubKey) as OracleCapability));
+    return 'reason' in found ? found : null;
+  }
   if (!isPublicKey(c.request.capabilityPubKey, scope)) return fail('invalid-pubkey', 'request.capabilityPubKey is not a point on secp256k1');
   switch (c.type) {
     case 'fact-missing': {
       // Only a capability the oracle has can be asked, and only then can the oracle answer (dispute) it.
-      const bad = checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup, scope);
+      const bad = checkCapabilityOwnership(r.oraclePubKey, c.request.capabilityPubKey, c.capability, lookup, scope);
       if (bad) return bad;
       // A Lightning payment proof is checked against the node id the capability names (embedded ad first: it was just verified).
       return checkPaymentProof(c.payment, c.request, c.capability ?? lookup(r.oraclePubKey, c.request.capabilityPubKey));
@@ -125,7 +141,7 @@ export function verifyReportFacts(r: Report, lookup: CapabilityLookup, scope: Ch
     case 'fact-disagrees-with-public': {
       const bad = checkFactFor(c.fact, c.request, 'fact', scope);
       if (bad) return bad;
-      return checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup, scope);
+      return checkCapabilityOwnership(r.oraclePubKey, c.request.capabilityPubKey, c.capability, lookup, scope);
     }
     case 'fact-conflict': {
       if (c.facts.length < 2) return fail('conflict-needs-two-facts', 'a fact-conflict needs at least two facts');
@@ -136,7 +152,7 @@ export function verifyReportFacts(r: Report, lookup: CapabilityLookup, scope: Ch
         answers.add((c.facts[i] as Fact).answer);
       }
       if (answers.size < 2) return fail('conflict-answers-equal', 'the facts of a fact-conflict must include at least two different answers');
-      return checkCapabilityOwnership(r.oraclePubKey, c.request, c.capability, lookup, scope);
+      return checkCapabilityOwnership(r.oraclePubKey, c.request.capabilityPubKey, c.capability, lookup, scope);
     }
   }
 }

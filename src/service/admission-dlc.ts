@@ -1,10 +1,11 @@
-/** service/admission-dlc.ts - the admission rules of DLC announcements and attestations and of a capability's `dlc` binding (docs/PROTOCOL.md "DLC oracles"), cheapest check first; faults found on the way are kept as evidence. Synchronous; called by service/admission.ts. Imports protocol, dlc and mempool. */
+/** service/admission-dlc.ts - the admission rules of DLC announcements and attestations, of a capability's `dlc` binding and of a fact-missing's `announcementId` (docs/PROTOCOL.md "DLC oracles", 8.3), cheapest check first; a fault found on the way is handed on to be reported (service/dlc-evidence.ts). Synchronous; called by service/admission.ts. Imports protocol, dlc and mempool. */
 import { checkEquivocation, checkNonceReuse, decodeAnnouncement, decodeAttestation, DlcError, isXOnlyPoint, fromHex, verifyAnnouncement, verifyAttestation, type OracleAnnouncement } from '../dlc/index.ts';
 import { announcementPreimage, checkPow } from '../protocol/pow.ts';
-import type { Announcement, Attestation, OracleCapability, Verified } from '../protocol/types.ts';
+import type { Announcement, Attestation, OracleCapability, Report, Verified } from '../protocol/types.ts';
 import type { CapabilityLookup } from '../protocol/verify.ts';
 import type { Mempool } from '../mempool/mempool.ts';
-import type { DlcEvidenceStore, DlcProof } from './dlc-evidence.ts';
+import { DEFAULT_ANNOUNCEMENT_OPTIONS } from '../mempool/announcements.ts';
+import type { DlcFault } from './dlc-evidence.ts';
 import { fromAdd, rejected, type AdmissionResult } from './types.ts';
 
 /** The config slice of these rules. */
@@ -22,12 +23,9 @@ export const DEFAULT_DLC_ADMISSION: Readonly<DlcAdmissionOptions> = Object.freez
 export interface DlcAdmissionDeps {
   mempool: Mempool;
   lookupCapability: CapabilityLookup;
-  evidence: DlcEvidenceStore;
   now: () => number;
-  /** A fault was proven (new evidence kept): the service emits `report:proof`. */
-  onProof: (p: DlcProof) => void;
-  /** Pass a refused item on anyway (the evidence it carries must reach every node). */
-  relayUnstored: (kind: 'announcement' | 'attestation', id: string, version: string, msg: Announcement | Attestation) => void;
+  /** A fault was found while admitting (checked here): the service builds its proof report and submits it through the intake, later. */
+  onFault: (f: DlcFault) => void;
 }
 
 const describe = (e: DlcError): string => `${e.code}: ${e.message}`;
@@ -92,7 +90,7 @@ export class DlcRules {
     for (const nonce of decoded.event.nonces) {
       const other = mempool.announcementByNonce(decoded.oracleKey, nonce);
       if (!other || other.id === id) continue;
-      this.keepNonceReuse(other.id, other.msg, other.decoded, id, a, decoded, cap.dlc.signingVersion, version);
+      this.reportNonceReuse(other.msg, other.decoded, other.signingVersion, a, decoded, cap);
       return rejected('announcement', id, 'dlc-nonce-reuse', `nonce ${nonce} is already committed by stored announcement ${other.id} of this oracle key`);
     }
     return fromAdd('announcement', id, mempool.addAnnouncement(a as Verified<Announcement>, id, decoded, cap.dlc.signingVersion, cap.question, version));
@@ -115,31 +113,44 @@ export class DlcRules {
     if (ann.attestation) {
       const proof = checkEquivocation(ann.decoded, ann.attestation.decoded, decoded, ann.signingVersion);
       if (proof instanceof DlcError) return rejected('attestation', id, 'dlc-attestation-invalid', `a second attestation that proves nothing: ${describe(proof)}`);
-      const evidence = { attestations: [ann.attestation.msg, t] as [Attestation, Attestation], index: proof.index, nonce: proof.nonce };
-      if (this.deps.evidence.addEquivocation(ann.id, evidence)) {
-        this.deps.onProof({ type: 'dlc-equivocation', oracleKey: ann.decoded.oracleKey, oraclePubKey: ann.msg.oraclePubKey, announcementId: ann.id, evidence });
-        this.deps.relayUnstored('attestation', ann.id, version, t);
+      const cap = this.deps.lookupCapability(ann.msg.oraclePubKey, ann.msg.capabilityPubKey);
+      // The binding is the one the announcement was admitted under (a changed binding proves nothing here).
+      if (cap?.dlc?.oracleKey === ann.decoded.oracleKey && cap.dlc.signingVersion === ann.signingVersion) {
+        this.deps.onFault({ type: 'dlc-equivocation', capability: cap, announcement: ann.msg.announcement, attestations: [ann.attestation.msg.attestation, t.attestation] });
       }
-      return rejected('attestation', id, 'dlc-equivocation', `announcement ${ann.id} is attested with other outcomes (nonce ${proof.index}): the oracle equivocated; the first attestation is kept and the pair is evidence`);
+      return rejected('attestation', id, 'dlc-equivocation', `announcement ${ann.id} is attested with other outcomes (nonce ${proof.index}): the oracle equivocated; the first attestation is kept and this node reports the pair as a dlc-equivocation proof`);
     }
     return fromAdd('attestation', id, this.deps.mempool.addAttestation(t as Verified<Attestation>, id, decoded, version));
   }
 
-  private keepNonceReuse(
-    firstId: string,
-    first: Announcement,
-    firstDecoded: OracleAnnouncement,
-    secondId: string,
-    second: Announcement,
-    secondDecoded: OracleAnnouncement,
-    version: Parameters<typeof checkNonceReuse>[2],
-    secondVersion: string,
-  ): void {
-    const proof = checkNonceReuse(firstDecoded, secondDecoded, version);
-    if (proof instanceof DlcError) return; // the stored one was signed under another version: no proof to keep
-    const evidence = { announcements: [first, second] as [Announcement, Announcement], nonce: proof.nonce };
-    if (!this.deps.evidence.addNonceReuse(firstId, secondId, evidence)) return;
-    this.deps.onProof({ type: 'dlc-nonce-reuse', oracleKey: firstDecoded.oracleKey, oraclePubKey: first.oraclePubKey, announcementIds: [firstId, secondId], evidence });
-    this.deps.relayUnstored('announcement', secondId, secondVersion, second);
+  /**
+   * A fact-missing that names an announcement (docs/PROTOCOL.md 8.3): the announcement is stored, of
+   * the report's oracle and capability, its maturity + announcementGraceMs has passed, and it has no
+   * attestation. Null when the report names none or passes.
+   */
+  checkMissingAttestation(r: Report, id: string): Extract<AdmissionResult, { status: 'rejected' }> | null {
+    const c = r.content;
+    if (c.type !== 'fact-missing' || c.announcementId === undefined) return null;
+    const ann = this.deps.mempool.getAnnouncement(c.announcementId);
+    if (!ann) return rejected('report', id, 'announcement-not-found', 'no stored announcement has content.announcementId (it may not have arrived yet, or its retention ended)');
+    if (ann.msg.capabilityPubKey !== c.request.capabilityPubKey || (ann.msg.oraclePubKey !== r.oraclePubKey && !this.deps.mempool.newerKeys(r.oraclePubKey).includes(ann.msg.oraclePubKey))) {
+      return rejected('report', id, 'announcement-mismatch', "the announcement is not of the report's oraclePubKey and request.capabilityPubKey");
+    }
+    if (ann.attestation) return rejected('report', id, 'announcement-attested', `the announcement is attested (attestation ${ann.attestation.id}): nothing is missing`);
+    const grace = this.deps.mempool.options.announcements?.announcementGraceMs ?? DEFAULT_ANNOUNCEMENT_OPTIONS.announcementGraceMs;
+    const due = ann.maturityEpoch * 1000 + grace;
+    if (this.deps.now() < due) {
+      return rejected('report', id, 'announcement-not-due', `the oracle may still attest until maturity + announcementGraceMs (${new Date(due).toISOString()}); report it after that`);
+    }
+    return null;
+  }
+
+  /** Hand on a nonce reuse between a stored announcement and a newcomer, when the pair proves one under the stored one's signing version. */
+  private reportNonceReuse(first: Announcement, firstDecoded: OracleAnnouncement, firstVersion: Parameters<typeof checkNonceReuse>[2], second: Announcement, secondDecoded: OracleAnnouncement, cap: OracleCapability): void {
+    // The newcomer's capability binds the key under the version the stored one was admitted with, or no proof is checkable by others.
+    if (cap.dlc?.signingVersion !== firstVersion) return;
+    const proof = checkNonceReuse(firstDecoded, secondDecoded, firstVersion);
+    if (proof instanceof DlcError) return; // e.g. a re-signed identical event: refused, but no fault
+    this.deps.onFault({ type: 'dlc-nonce-reuse', capability: cap, announcements: [first.announcement, second.announcement] });
   }
 }

@@ -75,8 +75,8 @@ export interface AdmissionDeps {
   lookupCapability: CapabilityLookup;
   /** A valid item this node passes on without storing it (another shard keeps it). */
   relayUnstored: (kind: 'report' | 'dispute' | 'announcement' | 'attestation', id: string, version: string, msg: Report | Dispute | Announcement | Attestation) => void;
-  /** DLC evidence, the proof event and the clock (service/admission-dlc.ts). */
-  dlc: Pick<DlcAdmissionDeps, 'evidence' | 'onProof' | 'now'>;
+  /** Where a DLC fault found while admitting goes (the service reports it), and the clock (service/admission-dlc.ts). */
+  dlc: Pick<DlcAdmissionDeps, 'onFault' | 'now'>;
   /** Lightning bids, when the node verifies them (null: every bid counts 0). */
   bidGate?: () => BidGate | null;
 }
@@ -96,7 +96,7 @@ export class AdmissionRules {
     this.opts = opts;
     this.deps = deps;
     this.mempool = deps.mempool;
-    this.dlc = new DlcRules(opts, { ...deps.dlc, mempool: deps.mempool, lookupCapability: deps.lookupCapability, relayUnstored: deps.relayUnstored });
+    this.dlc = new DlcRules(opts, { ...deps.dlc, mempool: deps.mempool, lookupCapability: deps.lookupCapability });
   }
 
   /** Change the PoW thresholds at run time (SIGHUP); applies to the next admission. */
@@ -224,6 +224,8 @@ export class AdmissionRules {
     if (pre) return fromAdd('report', id, pre);
     const bad = verifyReportFacts(r, this.deps.lookupCapability, scope);
     if (bad) return rejected('report', id, bad.reason, bad.message);
+    const missing = this.dlc.checkMissingAttestation(r, id);
+    if (missing) return missing;
     const result = fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id, holder, version));
     // Another shard stores it, but this node still passes it on (DESIGN: validate and relay everything).
     if (result.status === 'out-of-shard') this.deps.relayUnstored('report', id, version, r);

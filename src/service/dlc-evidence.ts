@@ -1,77 +1,116 @@
-/** service/dlc-evidence.ts - verified evidence of DLC oracle faults (equivocation pairs, nonce-reuse pairs), bounded by count and bytes, looked up by announcement id. Holds messages only, never a recovered key. Imports protocol types and util only. */
-import type { Announcement, Attestation } from '../protocol/types.ts';
-import { LruMap } from '../util/lru.ts';
+/** service/dlc-evidence.ts - DLC faults as reports: builds the dlc-equivocation / dlc-nonce-reuse report a node submits itself when its admission finds a fault, describes an accepted DLC proof report for the `report:proof` event, and indexes stored DLC proof reports by announcement id (fed by the mempool's events, so it is bounded by the proof store and rebuilt by a restore). Never holds a recovered key. Imports protocol and mempool types only. */
+import { minePowSync, reportPreimage } from '../protocol/pow.ts';
+import { minePow } from '../protocol/pow-miner.ts';
+import { dlcTlvId } from '../protocol/ids.ts';
+import { decodeDlcProof, equivocationContent, nonceReuseContent } from '../protocol/verify-dlc.ts';
+import { isDlcProofContent, type DlcProofContent, type OracleCapability, type Report } from '../protocol/types.ts';
+import type { AcceptedEvent, EvictedEvent } from '../mempool/types.ts';
 
-/** Most evidence records kept (each names one announcement). */
-export const MAX_EVIDENCE_RECORDS = 10_000;
-/** Most JSON bytes of evidence kept (a record holds two TLVs of at most 64 KiB each). */
-export const MAX_EVIDENCE_BYTES = 16 * 1024 * 1024;
+/** Hop limit of a report a node builds itself: far enough to cross any test or real topology, like an ad's default. */
+export const NODE_PROOF_CTTL = 16;
+/** Up to this difficulty a node mines its own proof report on the main thread (a 16-bit PoW takes ~30 ms); above, on a worker. */
+const SYNC_MINE_MAX_DIFFICULTY = 16;
 
-/** Two valid attestations of one announcement that sign different outcomes with one committed nonce (checked by dlc checkEquivocation). */
-export interface EquivocationEvidence {
-  /** The stored (first) attestation, then the refused one. */
-  attestations: [Attestation, Attestation];
-  /** Nonce position where the outcomes differ. */
-  index: number;
-  nonce: string;
-}
-
-/** Two valid announcements of one DLC key committing to a shared nonce (checked by dlc checkNonceReuse). */
-export interface NonceReuseEvidence {
-  /** The stored (first) announcement, then the refused one. */
-  announcements: [Announcement, Announcement];
-  nonce: string;
-}
-
-/** A fault as the service's `report:proof` event carries it. */
+/** A DLC fault as the service's `report:proof` event carries it (an accepted dlc-equivocation or dlc-nonce-reuse report). */
 export type DlcProof =
-  | { type: 'dlc-equivocation'; oracleKey: string; oraclePubKey: string; announcementId: string; evidence: EquivocationEvidence }
-  | { type: 'dlc-nonce-reuse'; oracleKey: string; oraclePubKey: string; announcementIds: [string, string]; evidence: NonceReuseEvidence };
+  | { type: 'dlc-equivocation'; reportId: string; oracleKey: string; oraclePubKey: string; announcementId: string; evidence: { index: number; nonce: string } }
+  | { type: 'dlc-nonce-reuse'; reportId: string; oracleKey: string; oraclePubKey: string; announcementIds: [string, string]; evidence: { nonce: string } };
 
-type Stored = EquivocationEvidence | NonceReuseEvidence;
+/** A fault found by this node's own admission, to be reported (service.ts mines and admits it). */
+export type DlcFault =
+  | { type: 'dlc-equivocation'; capability: OracleCapability; announcement: string; attestations: [string, string] }
+  | { type: 'dlc-nonce-reuse'; capability: OracleCapability; announcements: [string, string] };
+
+/** The content of the report of a fault this node found: the capability ad embedded, so every node can check it alone and the proof outlives the oracle. */
+export function faultContent(f: DlcFault): DlcProofContent {
+  const cap = f.capability;
+  return f.type === 'dlc-equivocation'
+    ? equivocationContent(cap.capabilityPubKey, f.announcement, f.attestations[0], f.attestations[1], cap)
+    : nonceReuseContent(cap.capabilityPubKey, f.announcements[0], f.announcements[1], cap);
+}
 
 /**
- * Evidence by announcement id: `eq:<id>` for an equivocation of that announcement, `nr:<id>` for a
- * nonce reuse involving it (both announcements point at one record). Least recently added goes
- * first past {@link MAX_EVIDENCE_RECORDS} or {@link MAX_EVIDENCE_BYTES}. Relaying these as reports
- * of the proof class is the accountability work's (issue #15); until then this is what GET
- * /announcements/{id} shows.
+ * The report of a fault this node found, mined at `difficulty` (the node's own powThresholdReports):
+ * reports are unsigned, so the node is just one more reporter; the oracle's BIP340 signatures inside
+ * are what prove it. Two nodes that find one fault build the same content, hence the same report id.
  */
-export class DlcEvidenceStore {
-  private readonly records: LruMap<string, Stored>;
+export async function buildFaultReport(f: DlcFault, difficulty: number): Promise<Report> {
+  const content = faultContent(f);
+  const base = { oraclePubKey: f.capability.oraclePubKey, content };
+  const preimage = reportPreimage(base);
+  const pow = difficulty <= SYNC_MINE_MAX_DIFFICULTY ? minePowSync(preimage, difficulty) : await minePow(preimage, difficulty, { workers: 1 });
+  return { oraclePubKey: f.capability.oraclePubKey, seqNo: 0, cTTL: NODE_PROOF_CTTL, pow, content };
+}
 
-  constructor(now: () => number, maxRecords = MAX_EVIDENCE_RECORDS, maxBytes = MAX_EVIDENCE_BYTES) {
-    this.records = new LruMap<string, Stored>(maxRecords, Infinity, now, { maxBytes, sizeOf: (v) => JSON.stringify(v).length });
+/** Announcement ids a DLC proof report names: the attested announcement, or both announcements. */
+export function announcementIdsOf(c: DlcProofContent): string[] {
+  return c.type === 'dlc-equivocation' ? [dlcTlvId(c.announcement)] : c.announcements.map(dlcTlvId);
+}
+
+/**
+ * The `report:proof` event of a stored DLC proof report (admission verified it; this only decodes
+ * to name the key and the nonce). Null for other reports.
+ */
+export function describeDlcProof(reportId: string, r: Report): DlcProof | null {
+  const c = r.content;
+  if (!isDlcProofContent(c)) return null;
+  const d = decodeDlcProof(c);
+  if ('reason' in d) return null;
+  if (d.type === 'dlc-equivocation') {
+    const [a, b] = d.attestations;
+    const index = Math.max(0, a.outcomes.findIndex((o, i) => o !== b.outcomes[i]));
+    return { type: d.type, reportId, oracleKey: d.announcement.oracleKey, oraclePubKey: r.oraclePubKey, announcementId: dlcTlvId((c as { announcement: string }).announcement), evidence: { index, nonce: d.announcement.event.nonces[index] ?? '' } };
+  }
+  const [x, y] = d.announcements;
+  const nonce = y.event.nonces.find((n) => x.event.nonces.includes(n)) ?? '';
+  const ids = announcementIdsOf(c) as [string, string];
+  return { type: d.type, reportId, oracleKey: x.oracleKey, oraclePubKey: r.oraclePubKey, announcementIds: ids, evidence: { nonce } };
+}
+
+/**
+ * Stored DLC proof reports by announcement id, kept exact by the mempool's accepted and evicted
+ * events (restored ones included). Bounded by the proof store: an id leaves when its report does.
+ */
+export class DlcProofIndex {
+  private readonly byAnnouncement = new Map<string, Set<string>>();
+  private readonly byReport = new Map<string, { type: DlcProofContent['type']; announcements: string[] }>();
+
+  /** Learn a stored report (no-op for other kinds and report types). */
+  onAccepted(e: AcceptedEvent): void {
+    if (e.kind !== 'report' || this.byReport.has(e.id)) return;
+    const c = (e.entity as Report).content;
+    if (!isDlcProofContent(c)) return;
+    const announcements = announcementIdsOf(c);
+    this.byReport.set(e.id, { type: c.type, announcements });
+    for (const a of announcements) {
+      let set = this.byAnnouncement.get(a);
+      if (!set) this.byAnnouncement.set(a, (set = new Set()));
+      set.add(e.id);
+    }
   }
 
-  /** Keep an equivocation of `announcementId`; false when one is already kept (the first pair stays). */
-  addEquivocation(announcementId: string, e: EquivocationEvidence): boolean {
-    const key = `eq:${announcementId}`;
-    if (this.records.has(key)) return false;
-    this.records.set(key, e);
-    return true;
+  /** Forget a report that left the mempool. */
+  onEvicted(e: EvictedEvent): void {
+    if (e.kind !== 'report') return;
+    const r = this.byReport.get(e.id);
+    if (!r) return;
+    this.byReport.delete(e.id);
+    for (const a of r.announcements) {
+      const set = this.byAnnouncement.get(a);
+      set?.delete(e.id);
+      if (set?.size === 0) this.byAnnouncement.delete(a);
+    }
   }
 
-  /** Keep a nonce reuse between two announcements; false when the pair is already kept. */
-  addNonceReuse(firstId: string, secondId: string, e: NonceReuseEvidence): boolean {
-    if (this.records.has(`nr:${secondId}`)) return false;
-    this.records.set(`nr:${secondId}`, e);
-    if (!this.records.has(`nr:${firstId}`)) this.records.set(`nr:${firstId}`, e);
-    return true;
+  /** Ids of the stored proof reports of `type` naming an announcement, ascending. */
+  reportsOf(announcementId: string, type: DlcProofContent['type']): string[] {
+    const set = this.byAnnouncement.get(announcementId);
+    if (!set) return [];
+    return [...set].filter((id) => this.byReport.get(id)?.type === type).sort();
   }
 
-  /** The equivocation kept for an announcement, or null. */
-  equivocation(announcementId: string): EquivocationEvidence | null {
-    return (this.records.get(`eq:${announcementId}`) as EquivocationEvidence | undefined) ?? null;
-  }
-
-  /** A nonce reuse kept for an announcement (as first or second), or null. */
-  nonceReuse(announcementId: string): NonceReuseEvidence | null {
-    return (this.records.get(`nr:${announcementId}`) as NonceReuseEvidence | undefined) ?? null;
-  }
-
-  /** Records kept and their bytes. */
-  get size(): { records: number; bytes: number } {
-    return { records: this.records.size, bytes: this.records.bytes };
+  /** Indexed reports (tests). */
+  get size(): number {
+    return this.byReport.size;
   }
 }

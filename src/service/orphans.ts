@@ -24,19 +24,23 @@ export interface Orphan {
 
 /** What a refused item waits for, as `kind:inventoryId` of the dependency, or null if not an orphan. */
 function dependencyKey(kind: EntityKind, payload: unknown, reason: string): string | null {
-  const p = payload as { oraclePubKey?: unknown; capabilityPubKey?: unknown; reportId?: unknown; announcementId?: unknown; content?: { request?: { capabilityPubKey?: unknown } }; fact?: { request?: { capabilityPubKey?: unknown } } };
+  const p = payload as { oraclePubKey?: unknown; capabilityPubKey?: unknown; reportId?: unknown; announcementId?: unknown; content?: { request?: { capabilityPubKey?: unknown }; capabilityPubKey?: unknown; announcementId?: unknown }; fact?: { request?: { capabilityPubKey?: unknown } } };
   if (typeof p !== 'object' || p === null) return null;
   switch (reason) {
     case 'unknown-oracle':
       return typeof p.oraclePubKey === 'string' ? `oracle:${p.oraclePubKey}` : null;
     case 'unknown-capability': {
-      const cap = kind === 'dispute' ? p.fact?.request?.capabilityPubKey : kind === 'announcement' ? p.capabilityPubKey : p.content?.request?.capabilityPubKey;
+      // A report names it in its request, or (a DLC proof) at the top of its content.
+      const cap = kind === 'dispute' ? p.fact?.request?.capabilityPubKey : kind === 'announcement' ? p.capabilityPubKey : (p.content?.request?.capabilityPubKey ?? p.content?.capabilityPubKey);
       return typeof p.oraclePubKey === 'string' && typeof cap === 'string' ? `capability:${p.oraclePubKey}${cap}` : null;
     }
     case 'report-not-found':
       return typeof p.reportId === 'string' ? `report:${p.reportId}` : null;
-    case 'announcement-not-found':
-      return typeof p.announcementId === 'string' ? `announcement:${p.announcementId}` : null;
+    case 'announcement-not-found': {
+      // An attestation names it at the top; a fact-missing in its content.
+      const id = kind === 'report' ? p.content?.announcementId : p.announcementId;
+      return typeof id === 'string' ? `announcement:${id}` : null;
+    }
     default:
       return null;
   }

@@ -7,13 +7,13 @@ import type { VerifyPool } from '../protocol/verify-pool.ts';
 import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Report } from '../protocol/types.ts';
 import { verifyDispute, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
 import type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, Mempool, Page, StoredAnnouncement, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
-import { DlcEvidenceStore, type DlcProof, type EquivocationEvidence, type NonceReuseEvidence } from './dlc-evidence.ts';
+import { buildFaultReport, describeDlcProof, DlcProofIndex, faultContent, type DlcFault, type DlcProof } from './dlc-evidence.ts';
 import { AdmissionRules, type AdmissionOptions, type BidGate } from './admission.ts';
 import { Intake } from './intake.ts';
 import { LOCAL_SOURCE, type AdmissionResult, type AdmissionSource } from './types.ts';
 
 export type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, StoredAnnouncement, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
-export type { DlcProof, EquivocationEvidence, NonceReuseEvidence } from './dlc-evidence.ts';
+export type { DlcFault, DlcProof } from './dlc-evidence.ts';
 
 /** Something valid to pass on to peers: a newly stored version, or a valid item of another shard. */
 export interface RelayItem {
@@ -49,7 +49,7 @@ export interface ServiceEvents {
   'admission': [AdmissionResult, string];
   /** A valid item to relay (driven by mempool:accepted, plus items of other shards). */
   'item:relay': [RelayItem];
-  /** A DLC oracle fault was proven and its evidence kept (service/dlc-evidence.ts). */
+  /** A dlc-equivocation or dlc-nonce-reuse report was stored (not restored): a DLC oracle fault is proven (service/dlc-evidence.ts). */
   'report:proof': [DlcProof];
 }
 
@@ -60,10 +60,14 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   private readonly lookupCapability: CapabilityLookup;
   private readonly intake: Intake;
   private readonly rules: AdmissionRules;
-  /** Verified equivocation and nonce-reuse pairs (bounded). */
-  private readonly evidence: DlcEvidenceStore;
   /** Lightning bids (identity/bids.ts, set by node.ts); null = every bid counts 0. */
   private bidGate: BidGate | null = null;
+  /** Stored DLC proof reports by announcement id. */
+  private readonly dlcProofs = new DlcProofIndex();
+  /** Faults this node is reporting right now (content key), so one fault is mined and submitted once. */
+  private readonly reporting = new Set<string>();
+  private reportDifficulty: number;
+  private readonly onBug: (err: unknown) => void;
 
   constructor(opts: ServiceOptions, deps: ServiceDeps) {
     super();
@@ -73,13 +77,13 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     // re-advertises its capabilities under the new key and still answers reports against the old one.
     this.lookupCapability = (o, c) => this.mempool.getCapability(o, c)?.msg ?? this.capabilityUnderNewerKey(o, c);
     const now = deps.now ?? Date.now;
-    this.evidence = new DlcEvidenceStore(now);
+    this.reportDifficulty = opts.powThresholdReports;
     const rules = (this.rules = new AdmissionRules(opts, {
       mempool: this.mempool,
       schemas: this.schemas,
       lookupCapability: this.lookupCapability,
       relayUnstored: (kind, id, version, msg) => this.relay({ kind, id, version, msg, cTTL: hopLimit(kind, msg) }),
-      dlc: { evidence: this.evidence, now, onProof: (p) => this.emit('report:proof', p) },
+      dlc: { now, onFault: (f) => this.reportFault(f) },
       bidGate: () => this.bidGate,
     }));
     const onBug =
@@ -88,9 +92,13 @@ export class MegaService extends EventEmitter<ServiceEvents> {
         setImmediate(() => {
           throw err;
         }));
+    this.onBug = onBug;
     this.intake = new Intake({ rules, verifier: deps.verifier ?? null, onResult: (r, source) => this.emit('admission', r, source.id), onBug, now: deps.now });
     this.mempool.on('mempool:accepted', (e) => {
+      this.dlcProofs.onAccepted(e);
       this.emit('mempool:accepted', e);
+      const proof = e.kind === 'report' && !e.restored ? describeDlcProof(e.id, e.entity as Report) : null;
+      if (proof) this.emit('report:proof', proof);
       // Restored items are this node's own past: indexes learn them from the event, peers by sync.
       if (e.restored) return;
       this.relay({
@@ -102,12 +110,16 @@ export class MegaService extends EventEmitter<ServiceEvents> {
         cTTL: hopLimit(e.kind, e.entity),
       });
     });
-    this.mempool.on('mempool:evicted', (e) => this.emit('mempool:evicted', e));
+    this.mempool.on('mempool:evicted', (e) => {
+      this.dlcProofs.onEvicted(e);
+      this.emit('mempool:evicted', e);
+    });
   }
 
   /** Change the admission thresholds (PoW minimums, announcement horizon) at run time (SIGHUP); the next admission uses them. */
   configure(opts: Partial<ServiceOptions>): void {
     this.rules.configure(opts);
+    if (opts.powThresholdReports !== undefined) this.reportDifficulty = opts.powThresholdReports;
   }
 
   /**
@@ -263,9 +275,16 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     return this.mempool.getAnnouncement(id);
   }
 
-  /** Evidence kept about an announcement: an equivocation of it and a nonce reuse involving it. */
-  dlcEvidence(announcementId: string): { equivocation: EquivocationEvidence | null; nonceReuse: NonceReuseEvidence | null } {
-    return { equivocation: this.evidence.equivocation(announcementId), nonceReuse: this.evidence.nonceReuse(announcementId) };
+  /** The stored DLC proof reports naming an announcement (lowest report id first when several): an equivocation of it, a nonce reuse involving it. */
+  dlcEvidence(announcementId: string): { equivocation: StoredReport | null; nonceReuse: StoredReport | null } {
+    const first = (type: 'dlc-equivocation' | 'dlc-nonce-reuse'): StoredReport | null => {
+      for (const id of this.dlcProofs.reportsOf(announcementId, type)) {
+        const r = this.mempool.getReport(id);
+        if (r) return r;
+      }
+      return null;
+    };
+    return { equivocation: first('dlc-equivocation'), nonceReuse: first('dlc-nonce-reuse') };
   }
 
   /** Evict announcements whose retention ended (node.ts calls it every announcementSweepIntervalMs); returns how many left. */
@@ -275,6 +294,22 @@ export class MegaService extends EventEmitter<ServiceEvents> {
 
   // ---- internals -----------------------------------------------------------------------------
 
+  /**
+   * A DLC fault this node's admission found: build its proof report (mined at this node's own
+   * powThresholdReports) and submit it through the one door like any reporter's, after the current
+   * admission. Once per fault while it is in flight; afterwards the stored report answers repeats
+   * as duplicates.
+   */
+  private reportFault(f: DlcFault): void {
+    const key = JSON.stringify(faultContent(f));
+    if (this.reporting.has(key) || this.reporting.size >= MAX_FAULTS_IN_FLIGHT) return;
+    this.reporting.add(key);
+    buildFaultReport(f, this.reportDifficulty)
+      .then((report) => this.admit('report', report, NODE_PROOF_SOURCE))
+      .catch((err: unknown) => this.onBug(err))
+      .finally(() => this.reporting.delete(key));
+  }
+
   private capabilityUnderNewerKey(oraclePubKey: string, capabilityPubKey: string): OracleCapability | undefined {
     for (const k of this.mempool.newerKeys(oraclePubKey)) {
       const c = this.mempool.getCapability(k, capabilityPubKey)?.msg;
@@ -283,6 +318,11 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     return undefined;
   }
 }
+
+/** Faults mined and submitted at once, at most (each is one PoW of powThresholdReports; more wait for the next copy of the fault). */
+const MAX_FAULTS_IN_FLIGHT = 64;
+/** The source of the DLC proof reports this node builds itself. */
+const NODE_PROOF_SOURCE: AdmissionSource = Object.freeze({ id: 'local:dlc-proof' });
 
 /** Hop limit of a relayed item: disputes and attestations carry none (they are never limited). */
 function hopLimit(kind: EntityKind, msg: RelayItem['msg']): number | null {

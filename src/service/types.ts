@@ -14,7 +14,10 @@ export type DlcRejectReason =
   | 'dlc-signature-invalid'
   | 'dlc-nonce-reuse'
   | 'dlc-attestation-invalid'
-  | 'dlc-equivocation';
+  | 'dlc-equivocation'
+  | 'announcement-mismatch'
+  | 'announcement-not-due'
+  | 'announcement-attested';
 
 /** Why an entity was refused: every code of docs/PROTOCOL.md 10.3, checked by the compiler against {@link BAN_SCORES}. */
 export type RejectReason =
@@ -48,6 +51,9 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   // The sender relays a validly signed message; the fault is the oracle's (kept as evidence).
   'dlc-nonce-reuse': 0,
   'dlc-equivocation': 0,
+  // A fact-missing naming an announcement: the sender's clock, or an attestation it has not seen yet.
+  'announcement-not-due': 0,
+  'announcement-attested': 0,
   // The same refused version again from the same source: honest peers remember what they sent (11.10).
   'repeated-refusal': 20,
   // Ours, not the sender's: the node is stopping, or a bug in admission (logged).
@@ -74,6 +80,14 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   'dlc-signature-invalid': 100,
   'dlc-attestation-invalid': 100,
   'payment-invalid': 100,
+  'announcement-mismatch': 100,
+  // Forged DLC proof reports (docs/PROTOCOL.md 8.3): only a forger sends them.
+  'dlc-proof-unordered': 100,
+  'dlc-nonce-mismatch': 100,
+  'dlc-same-outcome': 100,
+  'dlc-same-event': 100,
+  'dlc-no-shared-nonce': 100,
+  'dlc-key-not-recovered': 100,
 };
 
 /** An admission outcome: a value, never an exception (gossipsub ReceivedMessageResult, bcoin VerifyError). */

@@ -1,15 +1,22 @@
-// test/api/spec-examples.test.ts - the spec's request examples are real: a fresh node accepts them in order (oracle, capability, each report type, dispute), and they are exactly what scripts/gen-examples.ts builds with the CLI.
+// test/api/spec-examples.test.ts - the spec's examples are real: a fresh node on the examples' clock accepts the request examples in order (oracle, capabilities, DLC announcements and attestation, each report type, dispute), answers the DLC GET operations exactly as their response examples say, and all are exactly what scripts/gen-examples.ts builds with the CLI and the dlc library.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import yaml from 'js-yaml';
 import request from 'supertest';
 import { buildApp } from './_app.ts';
-import { buildExamples, EXAMPLE_DIFFICULTY, EXAMPLE_KINDS, renderSpec, SPEC_FILE, type ExampleKind } from '../../scripts/gen-examples.ts';
+import { buildExamples, EXAMPLE_DIFFICULTY, EXAMPLE_KINDS, EXAMPLE_NOW_MS, renderSpec, SPEC_FILE, type ExampleKind } from '../../scripts/gen-examples.ts';
+import { FakeClock } from '../helpers/factory.ts';
 
 type Examples = Record<string, { summary: string; value: Record<string, unknown> }>;
 interface Doc {
-  paths: Record<string, { post?: { requestBody: { content: { 'application/json': { examples?: Examples } } } } }>;
+  paths: Record<
+    string,
+    {
+      post?: { requestBody: { content: { 'application/json': { examples?: Examples } } } };
+      get?: { responses: Record<string, { content?: { 'application/json': { examples?: Examples } } }> };
+    }
+  >;
 }
 
 const specText = fs.readFileSync(SPEC_FILE, 'utf8');
@@ -20,12 +27,12 @@ describe('spec request examples', () => {
   it('every submit operation has examples, the reports one of each content type', () => {
     for (const kind of EXAMPLE_KINDS) assert.equal(Object.keys(examplesOf(kind)).length > 0, true, `POST /${kind} has no examples`);
     const types = Object.values(examplesOf('report')).map((e) => (e.value.content as { type: string }).type);
-    assert.deepEqual(types.sort(), ['fact-conflict', 'fact-disagrees-with-public', 'fact-missing', 'fact-missing']);
+    assert.deepEqual(types.sort(), ['dlc-equivocation', 'dlc-nonce-reuse', 'fact-conflict', 'fact-disagrees-with-public', 'fact-missing', 'fact-missing', 'fact-missing']);
   });
 
-  it('a fresh node (PoW thresholds at the examples\' difficulty) accepts them as is, in order', async () => {
+  it('a fresh node (PoW thresholds at the examples\' difficulty, clock at the examples\' time) accepts them as is, in order, and answers the DLC GETs as their examples say', async () => {
     const d = EXAMPLE_DIFFICULTY;
-    const { app, service } = buildApp({ service: { powThresholdOracles: d, powThresholdCapabilities: d, powThresholdReports: d } });
+    const { app, service } = buildApp({ clock: new FakeClock(EXAMPLE_NOW_MS), service: { powThresholdOracles: d, powThresholdCapabilities: d, powThresholdReports: d } });
     const answers: string[] = [];
     for (const kind of EXAMPLE_KINDS) {
       for (const [name, ex] of Object.entries(examplesOf(kind))) {
@@ -36,15 +43,37 @@ describe('spec request examples', () => {
     assert.deepEqual(answers, [
       'oracle/oracle: 201 accepted',
       'capability/capability: 201 accepted',
+      'capability/capabilityDlc: 201 accepted',
+      'announcement/announcement: 201 accepted',
+      'announcement/announcementUnattested: 201 accepted',
+      'attestation/attestation: 201 accepted',
       'report/factConflict: 201 accepted',
       'report/factMissing: 201 accepted',
       'report/factMissingPaid: 201 accepted',
       'report/factDisagreesWithPublic: 201 accepted',
+      'report/dlcEquivocation: 201 accepted',
+      'report/dlcNonceReuse: 201 accepted',
+      'report/factMissingAnnouncement: 201 accepted',
       'dispute/dispute: 201 accepted',
     ]);
-    assert.deepEqual(service.counts(), { oracles: 1, capabilities: 1, reports: 4, disputes: 1 });
+    assert.deepEqual(service.counts(), { oracles: 1, capabilities: 2, reports: 7, disputes: 1 });
+    assert.deepEqual(service.dlcCounts().announcements, 2, 'expected both announcement examples stored');
+    // Every DLC GET answers exactly its response example (a path template filled from the example's own summary is not needed: the ids are in the values).
+    const annId = (examplesOf('attestation').attestation?.value as { announcementId: string }).announcementId;
+    const responses: [string, string][] = [
+      ['/announcements', '/announcements?question=paris'],
+      ['/announcements/{id}', `/announcements/${annId}`],
+      ['/attestations/{announcementId}', `/attestations/${annId}`],
+    ];
+    for (const [template, url] of responses) {
+      const examples = Object.values(doc.paths[template]?.get?.responses['200']?.content?.['application/json'].examples ?? {});
+      assert.equal(examples.length, 1, `expected one response example on GET ${template}`);
+      const res = await request(app).get(url);
+      assert.deepEqual([res.status, res.body], [200, examples[0]!.value], `expected GET ${url} to answer its spec example`);
+    }
     const classes = service.listReports(service.listOracles({ page: 0, chunkSize: 1 }, {})[0]!.msg.pubkey, { page: 0, chunkSize: 10 }).map((r) => r.msg.content.type + (r.msg.content.type === 'fact-missing' && r.msg.content.payment?.invoice ? ':paid' : ''));
-    assert.equal(classes[1], 'fact-missing:paid', 'expected the paid claim ranked right after the proof');
+    assert.deepEqual(classes.slice(0, 3).sort(), ['dlc-equivocation', 'dlc-nonce-reuse', 'fact-conflict'], 'expected the three proofs ranked first');
+    assert.equal(classes[3], 'fact-missing:paid', 'expected the paid claim ranked right after the proofs');
   });
 
   it('match what scripts/gen-examples.ts builds with the CLI (if not: npx tsx scripts/gen-examples.ts)', async () => {

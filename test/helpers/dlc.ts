@@ -1,10 +1,11 @@
-// test/helpers/dlc.ts - builders of real DLC test entities: an oracle with a capability that binds a BIP340 key, signed announcements (mined) and attestations, from deterministic secrets.
+// test/helpers/dlc.ts - builders of real DLC test entities: an oracle with a capability that binds a BIP340 key, signed announcements (mined), attestations and the dlc-equivocation / dlc-nonce-reuse reports built from them, from deterministic secrets.
 import crypto from 'node:crypto';
 import { encodeAnnouncement, encodeAttestation, signAnnouncement, signAttestation, toHex, xOnlyFromSecret, type EventDescriptor, type OracleAnnouncement, type SigningVersion } from '../../src/dlc/index.ts';
 import { dlcTlvId } from '../../src/protocol/ids.ts';
 import { announcementPreimage, minePowSync } from '../../src/protocol/pow.ts';
 import { signCapability } from '../../src/protocol/sign.ts';
-import type { Announcement, Attestation, OracleCapability, OracleId } from '../../src/protocol/types.ts';
+import type { Announcement, Attestation, OracleCapability, OracleId, Report, ReportContent } from '../../src/protocol/types.ts';
+import { equivocationContent, nonceReuseContent } from '../../src/protocol/verify-dlc.ts';
 import { fakePow, makeKeys, makeOracle, mine, type KeyPair } from './factory.ts';
 
 /** Deterministic 32-byte secret from a label. */
@@ -73,4 +74,21 @@ export function announcementEntity(o: DlcOracle, tlvHex: string, difficulty = 2)
 export function makeDlcAttestation(o: DlcOracle, ev: DlcEvent, outcomes: string[]): Attestation {
   const att = signAttestation({ secretKey: o.sk, announcement: ev.ann, nonceSecrets: ev.nonceSecrets, outcomes, version: o.version });
   return { announcementId: ev.id, attestation: toHex(encodeAttestation(att)) };
+}
+
+/** A mined dlc-equivocation report of `o` (the pair put in ascending order; `embed`: carry the capability ad). */
+export function makeEquivocationReport(o: DlcOracle, ev: DlcEvent, a: Attestation, b: Attestation, opts: { embed?: boolean; difficulty?: number } = {}): Report {
+  const content = equivocationContent(o.capKeys.publicKey, ev.entity.announcement, a.attestation, b.attestation, opts.embed === false ? undefined : o.capability);
+  return mine({ oraclePubKey: o.oracleKeys.publicKey, seqNo: 0, cTTL: 5, pow: fakePow(0), content }, 'report', opts.difficulty ?? 1);
+}
+
+/** A mined dlc-nonce-reuse report of `o` from two announcements. */
+export function makeNonceReuseReport(o: DlcOracle, x: DlcEvent, y: DlcEvent, opts: { embed?: boolean; difficulty?: number } = {}): Report {
+  const content = nonceReuseContent(o.capKeys.publicKey, x.entity.announcement, y.entity.announcement, opts.embed === false ? undefined : o.capability);
+  return mine({ oraclePubKey: o.oracleKeys.publicKey, seqNo: 0, cTTL: 5, pow: fakePow(0), content }, 'report', opts.difficulty ?? 1);
+}
+
+/** Re-mine a report whose content was changed (tests of forged contents). */
+export function remine(r: Report, content: ReportContent, difficulty = 1): Report {
+  return mine({ ...r, content }, 'report', difficulty);
 }

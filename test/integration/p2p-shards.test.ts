@@ -119,7 +119,7 @@ describe('p2p: sharding across a node of the other shard (line s1a - s0 - s1b)',
   // s0 does not keep the report the dispute answers: it checks the fact and relays the dispute as
   // out-of-shard (docs/PROTOCOL.md 11.7, "Disputes of another shard").
   it('the dispute of that report, posted on s1a, reaches s1b too', async () => {
-    const dispute = makeDispute({ reportId: reportId(missing), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: missing.content.request.arguments, answer: 'no rain' }) });
+    const dispute = makeDispute({ reportId: reportId(missing), oraclePubKey: O.publicKey, fact: makeFact({ capKeys: C, args: (missing.content as { request: { arguments: Record<string, string> } }).request.arguments, answer: 'no rain' }) });
     assert.equal((await post(s1a, '/dispute', dispute)).status, 201);
     await waitFor(() => hasItem(s1b, 'dispute', reportId(missing)), { timeoutMs: 4000, message: 'dispute relayed across the other shard' });
     assert.equal(hasItem(s0, 'dispute', reportId(missing)), false, 'expected s0 to relay the dispute without storing it');

@@ -77,7 +77,7 @@ describe('reputation across shards (count 2): scope=local vs scope=network', () 
     const local0 = {
       ...common,
       scope: 'local',
-      reports: { total: 2, byType: { 'fact-conflict': 0, 'fact-missing': 1, 'fact-disagrees-with-public': 1 } },
+      reports: { total: 2, byType: { 'fact-conflict': 0, 'fact-missing': 1, 'fact-disagrees-with-public': 1, 'dlc-equivocation': 0, 'dlc-nonce-reuse': 0 } },
       verifiedConflicts: 0,
       disputedMissing: 0,
       undisputedMissing: 1,
@@ -89,7 +89,7 @@ describe('reputation across shards (count 2): scope=local vs scope=network', () 
     assert.deepEqual(await reputation(s1, NEW.publicKey), {
       ...common,
       scope: 'local',
-      reports: { total: 2, byType: { 'fact-conflict': 1, 'fact-missing': 1, 'fact-disagrees-with-public': 0 } },
+      reports: { total: 2, byType: { 'fact-conflict': 1, 'fact-missing': 1, 'fact-disagrees-with-public': 0, 'dlc-equivocation': 0, 'dlc-nonce-reuse': 0 } },
       verifiedConflicts: 1,
       disputedMissing: 1,
       undisputedMissing: 0,
@@ -102,7 +102,7 @@ describe('reputation across shards (count 2): scope=local vs scope=network', () 
     const all = {
       ...common,
       scope: 'network',
-      reports: { total: 4, byType: { 'fact-conflict': 1, 'fact-missing': 2, 'fact-disagrees-with-public': 1 } },
+      reports: { total: 4, byType: { 'fact-conflict': 1, 'fact-missing': 2, 'fact-disagrees-with-public': 1, 'dlc-equivocation': 0, 'dlc-nonce-reuse': 0 } },
       verifiedConflicts: 1,
       disputedMissing: 1,
       undisputedMissing: 1,
@@ -113,7 +113,7 @@ describe('reputation across shards (count 2): scope=local vs scope=network', () 
     assert.deepEqual(await reputation(s1, NEW.publicKey, '?scope=network'), all);
     // The old key alone: only the reports against it, and it shows where it was rotated to.
     const old = await reputation(s0, OLD.publicKey, '?scope=network');
-    assert.deepEqual(old.reports, { total: 2, byType: { 'fact-conflict': 1, 'fact-missing': 0, 'fact-disagrees-with-public': 1 } });
+    assert.deepEqual(old.reports, { total: 2, byType: { 'fact-conflict': 1, 'fact-missing': 0, 'fact-disagrees-with-public': 1, 'dlc-equivocation': 0, 'dlc-nonce-reuse': 0 } });
     assert.deepEqual(old.rotatedTo, [NEW.publicKey]);
     assert.deepEqual(old.previousKeys, []);
   });

@@ -72,8 +72,8 @@ example:
   mega dlc verify --announcement ann.json --attestation att.json
 `;
 
-/** Hex from a flag: hex itself, or a file holding hex or the JSON `announce`/`attest` printed. */
-async function tlvArg(io: CliIo, value: string, field: 'announcement' | 'attestation'): Promise<string> {
+/** Hex from a flag: hex itself, or a file holding hex or the JSON `announce`/`attest` printed (or an announcement/attestation entity). */
+export async function tlvArg(io: CliIo, value: string, field: 'announcement' | 'attestation'): Promise<string> {
   const text = /^[0-9a-f]+$/i.test(value) ? value : (await readText(io, value, `--${field}`)).trim();
   if (text.startsWith('{')) {
     const v = JSON.parse(text) as Record<string, unknown>;

@@ -1,4 +1,4 @@
-/** cli/commands/report.ts - `mega report <type>`: build and mine a fact-conflict, fact-missing or fact-disagrees-with-public report. Imports protocol and cli. */
+/** cli/commands/report.ts - `mega report <type>`: build and mine a fact-conflict, fact-missing, fact-disagrees-with-public, dlc-equivocation or dlc-nonce-reuse report. Imports protocol and cli. */
 import { canonicalEqual } from '../../protocol/canonical.ts';
 import type { Fact, OracleCapability, PaymentProof, Report, ReportContent, ReportType } from '../../protocol/types.ts';
 import { REPORT_TYPES } from '../../protocol/types.ts';
@@ -8,7 +8,10 @@ import { defineCommand } from '../command.ts';
 import { formatOptions, HELP_ROW } from '../help.ts';
 import { CliError } from '../errors.ts';
 import { loadAllVerified, loadVerified } from '../inputs.ts';
-import { printJson, type CliIo } from '../io.ts';
+import { note, printJson, type CliIo } from '../io.ts';
+import { decodeDlcProof, equivocationContent, nonceReuseContent, verifyDlcProof } from '../../protocol/verify-dlc.ts';
+import type { DlcProofContent } from '../../protocol/types.ts';
+import { tlvArg } from './dlc.ts';
 import { MINING_HELP, MINING_OPTIONS, miningSettings } from '../mine.ts';
 
 const HELP = `usage: mega report fact-conflict --fact <file> --fact <file> [...] [--oracle <pub>] [--capability <file>] [options]
@@ -16,6 +19,10 @@ const HELP = `usage: mega report fact-conflict --fact <file> --fact <file> [...]
                                 [--payment-proof <s> [--payment-amount <msat>] [--payment-type <s>]]
                                 [--payment-invoice <bolt11> --preimage <hex>] [options]
        mega report fact-disagrees-with-public --fact <file> [--comment <text>] [--oracle <pub>] [--capability <file>] [options]
+       mega report dlc-equivocation --announcement <hex|file> --attestation <hex|file> --attestation <hex|file>
+                                    (--capability <file> | --oracle <pub> --capability-pubkey <pub>) [options]
+       mega report dlc-nonce-reuse --announcement <hex|file> --announcement <hex|file>
+                                   (--capability <file> | --oracle <pub> --capability-pubkey <pub>) [options]
 
 Build a malleability report against an oracle and mine its proof of work (reports are unsigned;
 the PoW preimage is the canonical {oraclePubKey, content}, which is also the report id).
@@ -31,6 +38,12 @@ Prints the report as JSON; 'mega id' prints its id.
                               ranked above other claims; the invoice's description hash must be
                               SHA-256 of the canonical request (see docs/PROTOCOL.md 8.3)
   fact-disagrees-with-public  a signed fact that contradicts public knowledge, for human review
+  dlc-equivocation            two attestations of one DLC announcement signing different outcomes
+                              under one committed nonce: they give the oracle's DLC key, so the
+                              node checks the fault itself (self-proving, a proof)
+  dlc-nonce-reuse             two announcements of one DLC key committing to a shared nonce for
+                              different events (self-proving, a proof)
+  With --capability the DLC proof is checked here before mining (the node checks it again).
 
 options:
 ${formatOptions([
@@ -45,6 +58,9 @@ ${formatOptions([
   ['--payment-type <s>', 'payment type, e.g. lightning (with --payment-proof)'],
   ['--payment-invoice <bolt11>', 'the paid BOLT11 invoice, verified by the node (fact-missing; with\n--preimage)'],
   ['--preimage <hex>', 'the payment preimage, 64 hex (with --payment-invoice)'],
+  ['--announcement-id <id>', 'fact-missing: a stored DLC announcement of --capability-pubkey not\nattested by maturity + the node\'s announcementGraceMs'],
+  ['--announcement <hex|file>', 'dlc-*: an oracle_announcement TLV (hex, or a file holding it, the\nJSON mega dlc announce printed, or an announcement entity); twice\nfor dlc-nonce-reuse'],
+  ['--attestation <hex|file>', 'dlc-equivocation: an oracle_attestation TLV (hex or file); twice'],
   ...ENVELOPE_HELP,
   ...MINING_HELP,
   HELP_ROW,
@@ -53,14 +69,19 @@ ${formatOptions([
 examples:
   mega report fact-conflict --fact yes.json --fact no.json --capability capability.json > report.json
   mega report fact-missing --oracle 02ab... --capability-pubkey 03cd... --arg city=Paris > report.json
+  mega report dlc-equivocation --announcement ann.json --attestation att1.json --attestation att2.json \
+    --capability cap.json | mega post -
 `;
 
 // Flags that belong to only some report types; giving them to another type is a usage error.
 const ONLY_FOR: Record<string, ReportType[]> = {
   fact: ['fact-conflict', 'fact-disagrees-with-public'],
-  capability: ['fact-conflict', 'fact-missing', 'fact-disagrees-with-public'],
+  capability: ['fact-conflict', 'fact-missing', 'fact-disagrees-with-public', 'dlc-equivocation', 'dlc-nonce-reuse'],
   comment: ['fact-disagrees-with-public'],
-  'capability-pubkey': ['fact-missing'],
+  'capability-pubkey': ['fact-missing', 'dlc-equivocation', 'dlc-nonce-reuse'],
+  'announcement-id': ['fact-missing'],
+  announcement: ['dlc-equivocation', 'dlc-nonce-reuse'],
+  attestation: ['dlc-equivocation'],
   arg: ['fact-missing'],
   'payment-proof': ['fact-missing'],
   'payment-amount': ['fact-missing'],
@@ -119,7 +140,12 @@ async function content(opts: Opts, io: CliIo, type: ReportType): Promise<{ oracl
     opts.required('capability-pubkey', 'the capability that was asked');
     const request = { capabilityPubKey: opts.pubkey('capability-pubkey') as string, arguments: opts.keyValues('arg') };
     const pay = payment(opts);
-    const c: ReportContent = pay === undefined ? { type, request } : { type, request, payment: pay };
+    const c: Extract<ReportContent, { type: 'fact-missing' }> = pay === undefined ? { type, request } : { type, request, payment: pay };
+    const announcementId = opts.str('announcement-id');
+    if (announcementId !== undefined) {
+      if (!/^[0-9a-f]{64}$/i.test(announcementId)) throw opts.usage('--announcement-id: 64 hex characters (the announcement id)');
+      c.announcementId = announcementId.toLowerCase();
+    }
     const capFile = opts.str('capability');
     if (capFile !== undefined) {
       const capability = await loadVerified<OracleCapability>(io, capFile, 'capability', 'capability');
@@ -130,17 +156,54 @@ async function content(opts: Opts, io: CliIo, type: ReportType): Promise<{ oracl
     }
     return { oracle, content: c };
   }
+  if (type === 'dlc-equivocation' || type === 'dlc-nonce-reuse') return dlcProof(opts, io, type);
   const { oracle, facts, capability } = await withFacts(opts, io, type);
   const request = (facts[0] as Fact).request;
   if (type === 'fact-conflict') {
     if (new Set(facts.map((f) => f.answer)).size < 2) throw new CliError('the facts all give the same answer; a conflict needs different answers');
     return { oracle, content: capability === undefined ? { type, request, facts } : { type, request, facts, capability } };
   }
-  const c: ReportContent = { type, request, fact: facts[0] as Fact };
+  const c: Extract<ReportContent, { type: 'fact-disagrees-with-public' }> = { type: 'fact-disagrees-with-public', request, fact: facts[0] as Fact };
   const comment = opts.str('comment');
   if (comment !== undefined) c.comment = comment;
   if (capability !== undefined) c.capability = capability;
   return { oracle, content: c };
+}
+
+/** A DLC proof from its TLVs; with --capability (embedded) it is checked here first, so a mistake costs no mining. */
+async function dlcProof(opts: Opts, io: CliIo, type: 'dlc-equivocation' | 'dlc-nonce-reuse'): Promise<{ oracle: string; content: ReportContent }> {
+  const anns = opts.list('announcement');
+  const atts = opts.list('attestation');
+  if (type === 'dlc-equivocation' && (anns.length !== 1 || atts.length !== 2)) throw opts.usage('dlc-equivocation takes one --announcement and two --attestation');
+  if (type === 'dlc-nonce-reuse' && anns.length !== 2) throw opts.usage('dlc-nonce-reuse takes two --announcement');
+  const capFile = opts.str('capability');
+  let capability: OracleCapability | undefined;
+  let oracle = opts.pubkey('oracle');
+  let capabilityPubKey = opts.pubkey('capability-pubkey');
+  if (capFile !== undefined) {
+    capability = await loadVerified<OracleCapability>(io, capFile, 'capability', 'capability');
+    if ((oracle !== undefined && capability.oraclePubKey !== oracle) || (capabilityPubKey !== undefined && capability.capabilityPubKey !== capabilityPubKey)) {
+      throw new CliError('--capability is not the ad of --oracle for --capability-pubkey');
+    }
+    oracle = capability.oraclePubKey;
+    capabilityPubKey = capability.capabilityPubKey;
+  }
+  if (oracle === undefined || capabilityPubKey === undefined) throw opts.usage('give --capability <file>, or --oracle and --capability-pubkey (the capability whose dlc binding names the key)');
+  const annHex = await Promise.all(anns.map((a) => tlvArg(io, a, 'announcement')));
+  const attHex = await Promise.all(atts.map((a) => tlvArg(io, a, 'attestation')));
+  if (new Set(type === 'dlc-equivocation' ? attHex : annHex).size !== 2) throw new CliError(`the two ${type === 'dlc-equivocation' ? 'attestations' : 'announcements'} are the same TLV: a proof needs two different ones`);
+  const content: DlcProofContent =
+    type === 'dlc-equivocation'
+      ? equivocationContent(capabilityPubKey, annHex[0] as string, attHex[0] as string, attHex[1] as string, capability)
+      : nonceReuseContent(capabilityPubKey, annHex[0] as string, annHex[1] as string, capability);
+  const decoded = decodeDlcProof(content);
+  if ('reason' in decoded) throw new CliError(`${decoded.reason}: ${decoded.message}`);
+  if (capability) {
+    const found = verifyDlcProof(decoded, capability);
+    if ('reason' in found) throw new CliError(`not a proof: ${found.reason}: ${found.message}`);
+    note(io, `checked: DLC key ${found.oracleKey} ${type === 'dlc-equivocation' ? `equivocated under nonce ${found.nonce} (position ${found.index})` : `reused nonce ${found.nonce}`}`);
+  }
+  return { oracle, content };
 }
 
 /** `mega report`. */
@@ -162,6 +225,9 @@ export const reportCommand = defineCommand({
     'payment-type': { type: 'string' },
     'payment-invoice': { type: 'string' },
     preimage: { type: 'string' },
+    'announcement-id': { type: 'string' },
+    announcement: { type: 'string', multiple: true },
+    attestation: { type: 'string', multiple: true },
   },
   async run({ opts, positionals }, io) {
     const type = positionals[0];

@@ -158,7 +158,7 @@ describe('mega capability and mega fact', () => {
     }
     assert.deepEqual(yes.request, { capabilityPubKey: capKey.publicKey, arguments: { city: 'Paris', date: '2024-06-01' } });
     assert.equal(yes.answer, 'yes');
-    assert.deepEqual(missingFact.request, missing.content.request);
+    assert.deepEqual(missingFact.request, (missing.content as { request: unknown }).request);
   });
 });
 

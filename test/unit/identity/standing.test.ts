@@ -111,7 +111,7 @@ describe('reputation', () => {
     const expected = {
       pubkey: OLD.publicKey,
       scope: 'local',
-      reports: { total: 4, byType: { 'fact-conflict': 1, 'fact-missing': 2, 'fact-disagrees-with-public': 1 } },
+      reports: { total: 4, byType: { 'fact-conflict': 1, 'fact-missing': 2, 'fact-disagrees-with-public': 1, 'dlc-equivocation': 0, 'dlc-nonce-reuse': 0 } },
       verifiedConflicts: 1,
       disputedMissing: 1,
       undisputedMissing: 1,

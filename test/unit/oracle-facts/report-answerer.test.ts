@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { ReportAnswerer, type ReportAnswererOptions } from '../../../src/oracle-facts/report-answerer.ts';
 import { reportId } from '../../../src/protocol/ids.ts';
 import { signFact } from '../../../src/protocol/sign.ts';
-import type { Dispute, Fact, Report } from '../../../src/protocol/types.ts';
+import type { Dispute, Fact, FactRequest, Report } from '../../../src/protocol/types.ts';
 import { verifyDispute } from '../../../src/protocol/verify.ts';
 import { makeKeys, makeReport } from '../../helpers/factory.ts';
 import { waitFor } from '../../helpers/wait.ts';
@@ -15,7 +15,12 @@ import { silentLog } from './_helpers.ts';
 const oracleKeys = makeKeys(71);
 const capKeys = makeKeys(72);
 const missing = (n: number): Report => makeReport({ type: 'fact-missing', oraclePubKey: oracleKeys.publicKey, capKeys, args: { n: String(n) } });
-const answerOf = async (r: Report): Promise<Fact> => signFact(r.content.request, `answer ${r.content.request.arguments.n}`, capKeys.privateKey);
+/** The request of a fact-missing report (the only kind the answerer answers). */
+const requestOf = (r: Report): FactRequest => {
+  if (r.content.type !== 'fact-missing') throw new Error(`expected a fact-missing report, got ${r.content.type}`);
+  return r.content.request;
+};
+const answerOf = async (r: Report): Promise<Fact> => signFact(requestOf(r), `answer ${requestOf(r).arguments.n}`, capKeys.privateKey);
 
 /** A stub node: serves `entries` as GET /reports pages and answers POST /dispute with `disputeStatus`. */
 class StubNode {
@@ -120,7 +125,7 @@ describe('ReportAnswerer', () => {
     const b = missing(2);
     node.entries = [StubNode.entry(a), StubNode.entry(b)];
     node.disputeStatus = 422;
-    make({ retryAfterMs: 60_000, answer: async (r) => (reportId(r) === reportId(b) ? signFact(a.content.request, 'x', capKeys.privateKey) : answerOf(r)) });
+    make({ retryAfterMs: 60_000, answer: async (r) => (reportId(r) === reportId(b) ? signFact(requestOf(a), 'x', capKeys.privateKey) : answerOf(r)) });
     await answerer?.pollNow(node.url);
     const st = answerer?.status();
     assert.deepEqual(

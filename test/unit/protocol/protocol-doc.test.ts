@@ -14,7 +14,7 @@ const spec = SchemaRegistry.load().doc;
 const schemas = spec.components.schemas as Record<string, { properties?: Record<string, Record<string, unknown>>; required?: string[] }>;
 const src = (p: string): string => fs.readFileSync(new URL(`../../../src/${p}`, import.meta.url), 'utf8');
 
-const MESSAGE_SCHEMAS = ['Pow', 'Bid', 'OracleId', 'CapabilityParam', 'OracleCapability', 'FactRequest', 'Fact', 'PaymentProof', 'FactConflict', 'FactMissing', 'FactDisagreesWithPublic', 'Report', 'Dispute'];
+const MESSAGE_SCHEMAS = ['Pow', 'Bid', 'OracleId', 'CapabilityParam', 'OracleCapability', 'FactRequest', 'Fact', 'PaymentProof', 'FactConflict', 'FactMissing', 'FactDisagreesWithPublic', 'DlcEquivocationContent', 'DlcNonceReuseContent', 'Report', 'Dispute'];
 const LIMIT_KEYWORDS = ['maxLength', 'maxItems', 'maximum', 'maxProperties'] as const;
 
 describe('docs/PROTOCOL.md matches wolfram-mega-spec.yaml', () => {
@@ -58,9 +58,12 @@ describe('docs/PROTOCOL.md matches wolfram-mega-spec.yaml', () => {
 
 describe('docs/PROTOCOL.md lists every reason code the node produces', () => {
   const produced = new Set<string>();
-  for (const m of src('protocol/verify.ts').matchAll(/fail\('([a-z-]+)'/g)) produced.add(m[1] as string);
+  for (const f of ['protocol/verify.ts', 'protocol/verify-dlc.ts']) for (const m of src(f).matchAll(/fail\('([a-z-]+)'/g)) produced.add(m[1] as string);
+  // DLC proof reasons chosen by a conditional (verify-dlc.ts maps the DLC decoder's codes).
+  for (const m of src('protocol/verify-dlc.ts').matchAll(/\? '([a-z-]+)' : '([a-z-]+)'/g)) for (const r of [m[1], m[2]]) produced.add(r as string);
+  for (const m of src('mempool/announcements.ts').matchAll(/reason: '([a-z-]+)'/g)) produced.add(m[1] as string);
   for (const m of src('protocol/payment.ts').matchAll(/reason: '([a-z-]+)'/g)) produced.add(m[1] as string);
-  for (const file of ['service/admission.ts', 'service/intake.ts']) for (const m of src(file).matchAll(/rejected\([^,]+, [^,]+, '([a-z-]+)'/g)) produced.add(m[1] as string);
+  for (const file of ['service/admission.ts', 'service/admission-dlc.ts', 'service/intake.ts']) for (const m of src(file).matchAll(/rejected\([^,]+, [^,]+, '([a-z-]+)'/g)) produced.add(m[1] as string);
   for (const m of src('mempool/mempool.ts').matchAll(/reject\('([a-z-]+)'/g)) produced.add(m[1] as string);
 
   it('found the reasons in src', () => {

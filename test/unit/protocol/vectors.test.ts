@@ -1,4 +1,6 @@
 // test/unit/protocol/vectors.test.ts - owns the fixed-vector checks of test/fixtures/protocol-vectors.json in both directions (recompute from inputs; verify what is stored).
+import crypto from 'node:crypto';
+import { schnorr } from '@noble/curves/secp256k1.js';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -221,5 +223,78 @@ describe('protocol vectors: a verified payment claim (PROTOCOL 8.3)', () => {
     assert.equal(p.capability.lightningNodeId, p.lightningNodeId, 'expected the capability to name the node');
     assert.equal(verifyReportFacts(p.report, () => undefined), null, 'expected the paid report to verify');
     assert.equal(checkPaymentProof({ proof: 'x', invoice: p.invoice, preimage: p.paymentHash }, p.request, p.capability)?.reason, 'payment-invalid', 'expected the hash in place of the preimage refused');
+  });
+});
+
+describe('protocol vectors: DLC proof reports (PROTOCOL 8.3, 12.8)', () => {
+  interface Forged {
+    name: string;
+    content: Report['content'];
+    reason: string;
+  }
+  const d = (loadVectors() as unknown as {
+    dlcProofs: {
+      dlcKey: string;
+      capability: OracleCapability;
+      announcements: { e1: string };
+      attestations: { rain: string; sun: string };
+      equivocation: { report: Report; reportId: string; powPreimage: string; index: number; nonce: string };
+      nonceReuse: { report: Report; reportId: string; nonce: string };
+      factMissingAnnouncement: { report: Report; reportId: string; announcementId: string };
+      invalid: Forged[];
+    };
+  }).dlcProofs;
+  const noLookup = (): undefined => undefined;
+
+  it('recomputes the report ids and PoW preimage, and each report verifies alone (capability embedded)', () => {
+    for (const v of [d.equivocation, d.nonceReuse, d.factMissingAnnouncement]) {
+      assert.equal(reportId(v.report), v.reportId, `expected the ${v.report.content.type} report id`);
+      assert.equal(verifyReportFacts(v.report, noLookup), null, `expected the ${v.report.content.type} vector to verify`);
+      assert.equal(checkPow(v.report.pow, reportPreimage(v.report)), null, `expected the ${v.report.content.type} PoW to check`);
+    }
+    assert.equal(reportPreimage(d.equivocation.report), d.equivocation.powPreimage, 'expected the PoW preimage');
+    assert.equal((d.factMissingAnnouncement.report.content as { announcementId?: string }).announcementId, d.factMissingAnnouncement.announcementId);
+  });
+
+  it('refuses every forged content with its reason', () => {
+    assert.equal(d.invalid.length >= 8, true, 'expected the forged cases');
+    for (const f of d.invalid) {
+      const r: Report = { ...d.equivocation.report, content: f.content };
+      assert.equal(verifyReportFacts(r, noLookup)?.reason, f.reason, `expected ${f.name} refused with ${f.reason}`);
+    }
+  });
+
+  it('the two equivocating signatures give the DLC key, recomputed with BigInt arithmetic, node:crypto and @noble/curves (not the node\'s path: noble scalars, libsecp256k1 multiply)', () => {
+    const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+    const sha = (...parts: Buffer[]): Buffer => crypto.createHash('sha256').update(Buffer.concat(parts)).digest();
+    const tagged = (tag: string, msg: Buffer): Buffer => {
+      const t = sha(Buffer.from(tag, 'utf8'));
+      return sha(t, t, msg);
+    };
+    const big = (b: Buffer): bigint => BigInt('0x' + b.toString('hex'));
+    const mod = (a: bigint): bigint => ((a % N) + N) % N;
+    const inv = (a: bigint): bigint => {
+      let [r0, r1, s0, s1] = [mod(a), N, 1n, 0n];
+      while (r1 !== 0n) {
+        const q = r0 / r1;
+        [r0, r1] = [r1, r0 - q * r1];
+        [s0, s1] = [s1, s0 - q * s1];
+      }
+      return mod(s0);
+    };
+    // Read R || s straight from the TLV bytes (the signature starts with the committed nonce), the outcome from its tail: no Mega decoder involved.
+    const sigOf = (hex: string): { r: Buffer; s: bigint; outcome: string } => {
+      const outcome = hex.endsWith(Buffer.from('rain').toString('hex')) ? 'rain' : 'sun';
+      const i = hex.indexOf(d.equivocation.nonce);
+      return { r: Buffer.from(hex.slice(i, i + 64), 'hex'), s: big(Buffer.from(hex.slice(i + 64, i + 128), 'hex')), outcome };
+    };
+    const a = sigOf(d.attestations.rain);
+    const b = sigOf(d.attestations.sun);
+    assert.deepEqual([a.outcome, b.outcome, a.r.equals(b.r)], ['rain', 'sun', true], 'expected two outcomes under one nonce');
+    const px = Buffer.from(d.dlcKey, 'hex');
+    const e = (outcome: string): bigint => mod(big(tagged('BIP0340/challenge', Buffer.concat([a.r, px, tagged('DLC/oracle/attestation/v0', Buffer.from(outcome, 'utf8'))]))));
+    const x = mod((a.s - b.s) * inv(e('rain') - e('sun')));
+    const xBytes = Buffer.from(x.toString(16).padStart(64, '0'), 'hex');
+    assert.equal(Buffer.from(schnorr.getPublicKey(xBytes)).toString('hex'), d.dlcKey, 'expected x·G to be the oracle key');
   });
 });

@@ -1,4 +1,4 @@
-// test/unit/service/dlc-admission.test.ts - admission of DLC announcements and attestations and of a capability's dlc binding: every refusal reason with its ban score, ranking, retention, the nonce index and equivocation evidence, with real BIP340 signatures.
+// test/unit/service/dlc-admission.test.ts - admission of DLC announcements and attestations and of a capability's dlc binding: every refusal reason with its ban score, ranking, retention, the nonce index, and the proof reports the node builds from an equivocation or a nonce reuse, with real BIP340 signatures.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { toHex, xOnlyFromSecret } from '../../../src/dlc/index.ts';
@@ -6,6 +6,8 @@ import type { AdmissionResult } from '../../../src/service/types.ts';
 import type { DlcProof } from '../../../src/service/service.ts';
 import { newServiceForTest, type TestService } from '../../helpers/factory.ts';
 import { assertRejected } from '../../helpers/assert-admission.ts';
+import { waitFor } from '../../helpers/wait.ts';
+import type { DlcEquivocationContent, DlcNonceReuseContent } from '../../../src/protocol/types.ts';
 import { announcementEntity, dlcSecret, makeDlcAttestation, makeDlcEvent, makeDlcOracle, type DlcOracle } from '../../helpers/dlc.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -86,16 +88,21 @@ describe('announcement admission', () => {
     assertRejected(await t.service.admit('announcement', makeDlcEvent(o, { maturityEpoch: 1_800_000_000 }).entity), 'capability-not-dlc', 100);
   });
 
-  it('refuses a nonce already committed by another announcement of the key (dlc-nonce-reuse, ban 0) and keeps the evidence', async () => {
+  it('refuses a nonce already committed by another announcement of the key (dlc-nonce-reuse, ban 0) and reports it as a dlc-nonce-reuse proof', async () => {
     const t = await rig();
     const a = makeDlcEvent(t.o, { maturityEpoch: t.soon, eventId: 'a', nonceLabel: 'shared' });
     const b = makeDlcEvent(t.o, { maturityEpoch: t.soon + 60, eventId: 'b', nonceLabel: 'shared' });
     assert.equal(status(await t.service.admit('announcement', a.entity)), 'accepted', 'expected the first announcement accepted');
     assertRejected(await t.service.admit('announcement', b.entity), 'dlc-nonce-reuse', 0);
-    const ev = t.service.dlcEvidence(a.id).nonceReuse;
-    assert.equal(ev?.nonce, a.ann.event.nonces[0], 'expected the shared nonce as evidence on the first announcement');
-    assert.deepEqual(ev?.announcements.map((x) => x.announcement), [a.entity.announcement, b.entity.announcement], 'expected both announcements kept as evidence');
-    assert.deepEqual(t.proofs.map((p) => p.type), ['dlc-nonce-reuse'], 'expected one report:proof event');
+    // The node builds the proof report itself and admits it through the intake, a turn later.
+    await waitFor(() => t.service.dlcEvidence(a.id).nonceReuse !== null, { message: 'the node-built dlc-nonce-reuse report stored' });
+    const stored = t.service.dlcEvidence(a.id).nonceReuse;
+    assert.equal(t.service.dlcEvidence(b.id).nonceReuse?.id, stored?.id, 'expected the report found under both announcements');
+    const content = stored?.msg.content as DlcNonceReuseContent;
+    assert.deepEqual(content.announcements, [a.entity.announcement, b.entity.announcement].sort(), 'expected both announcements in the report, ascending');
+    assert.deepEqual(content.capability, t.o.capability, 'expected the capability ad embedded (the proof stands alone)');
+    assert.deepEqual(t.proofs.map((p) => [p.type, p.evidence.nonce]), [['dlc-nonce-reuse', a.ann.event.nonces[0]]], 'expected one report:proof event naming the shared nonce');
+    assert.equal(t.service.getOracle(t.o.oracleKeys.publicKey)?.proofCount, 1, 'expected the oracle to hold the proof');
   });
 
   it('evicts the lowest PoW past maxAnnouncementsPerCapability and refuses a newcomer no better', async () => {
@@ -119,7 +126,9 @@ describe('announcement admission', () => {
     await t.service.admit('announcement', b.entity);
     assert.equal(status(await t.service.admit('attestation', makeDlcAttestation(t.o, b, ['sun']))), 'accepted', 'expected the attestation accepted');
     t.clock.advance(31 * DAY_MS + 7 * DAY_MS);
-    assert.equal(t.service.sweepAnnouncements(), 1, 'expected the unattested announcement swept after maturity + 7 days');
+    assert.equal(t.service.sweepAnnouncements(), 0, 'expected the unattested announcement kept past maturity + grace (a fact-missing may name it)');
+    t.clock.advance(7 * DAY_MS);
+    assert.equal(t.service.sweepAnnouncements(), 1, 'expected the unattested announcement swept after maturity + 2 x 7 days');
     assert.equal(t.service.getAnnouncement(a.id), undefined, 'expected the unattested announcement gone');
     assert.equal(t.service.getAnnouncement(b.id)?.attestation?.decoded.outcomes[0], 'sun', 'expected the attested one kept');
     t.clock.advance(365 * DAY_MS);
@@ -129,7 +138,7 @@ describe('announcement admission', () => {
 });
 
 describe('attestation admission', () => {
-  it('refuses unknown announcement (orphan reason), a malformed or invalid attestation, answers duplicate, and keeps an equivocation as evidence', async () => {
+  it('refuses unknown announcement (orphan reason), a malformed or invalid attestation, answers duplicate, and reports an equivocation as a dlc-equivocation proof', async () => {
     const t = await rig();
     const ev = makeDlcEvent(t.o, { maturityEpoch: t.soon });
     const att = makeDlcAttestation(t.o, ev, ['rain']);
@@ -144,10 +153,14 @@ describe('attestation admission', () => {
     const second = makeDlcAttestation(t.o, ev, ['snow']);
     assertRejected(await t.service.admit('attestation', second), 'dlc-equivocation', 0);
     assert.equal(t.service.getAnnouncement(ev.id)?.attestation?.msg.attestation, att.attestation, 'expected the first attestation kept');
+    await waitFor(() => t.service.dlcEvidence(ev.id).equivocation !== null, { message: 'the node-built dlc-equivocation report stored' });
     const eq = t.service.dlcEvidence(ev.id).equivocation;
-    assert.deepEqual(eq?.attestations.map((x) => x.attestation), [att.attestation, second.attestation], 'expected the pair kept as evidence, first first');
-    assert.deepEqual([eq?.index, eq?.nonce], [0, ev.ann.event.nonces[0]], 'expected the nonce position that revealed the key');
-    assert.deepEqual(t.proofs.map((p) => p.type), ['dlc-equivocation'], 'expected one report:proof event');
-    assert.equal(JSON.stringify(eq).includes(toHex(t.o.sk)), false, 'expected no secret key in the evidence');
+    const content = eq?.msg.content as DlcEquivocationContent;
+    assert.deepEqual(content.attestations, [att.attestation, second.attestation].sort(), 'expected the pair in the report, ascending');
+    assert.equal(content.announcement, ev.entity.announcement, 'expected the announcement in the report');
+    assert.deepEqual(t.proofs.map((p) => (p.type === 'dlc-equivocation' ? [p.announcementId, p.evidence.index, p.evidence.nonce] : [])), [[ev.id, 0, ev.ann.event.nonces[0]]], 'expected one report:proof event with the nonce position that revealed the key');
+    assert.equal(JSON.stringify(eq).includes(toHex(t.o.sk)), false, 'expected no secret key in the report');
+    // A third outcome: refused the same way; its report is another proof (another pair).
+    assert.equal(t.service.listReports(t.o.oracleKeys.publicKey, { page: 0, chunkSize: 10 }).length, 1, 'expected one stored proof report');
   });
 });

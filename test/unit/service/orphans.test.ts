@@ -25,6 +25,16 @@ function capOf(oraclePubKey: string, n: number, bytes = 100): Record<string, unk
 const vids = (pool: OrphanPool, kind: 'oracle' | 'capability' | 'report', id: string): string[] => pool.take(kind, id).map((o) => o.vid);
 
 describe('orphans: which refusals wait, and for what', () => {
+  it('a DLC proof report waits for its content.capabilityPubKey, a fact-missing naming an announcement for that announcement', () => {
+    const pool = new OrphanPool(new FakeClock().now);
+    const proof = { oraclePubKey: ORACLE, content: { type: 'dlc-equivocation', capabilityPubKey: CAP, announcement: 'aa', attestations: ['bb', 'cc'] } };
+    pool.keep('report', proof, 'unknown-capability', src, 'v-proof');
+    const missing = { oraclePubKey: ORACLE, content: { type: 'fact-missing', request: { capabilityPubKey: CAP, arguments: {} }, announcementId: REPORT_ID } };
+    pool.keep('report', missing, 'announcement-not-found', src, 'v-missing');
+    assert.deepEqual(vids(pool, 'capability', ORACLE + CAP), ['v-proof'], 'expected the DLC proof waiting on capability:<oracle><content.capabilityPubKey>');
+    assert.deepEqual(pool.take('announcement', REPORT_ID).map((o) => o.vid), ['v-missing'], 'expected the fact-missing waiting on announcement:<content.announcementId>');
+  });
+
   it('unknown-oracle waits for the oracle, unknown-capability for the capability, report-not-found for the report', () => {
     const pool = new OrphanPool(new FakeClock().now);
     pool.keep('capability', capOf(ORACLE, 1), 'unknown-oracle', src, 'v-cap');

@@ -120,6 +120,9 @@ describe('wire vectors: decode', () => {
   }
 });
 
+/** The DLC proof report vectors (protocol-vectors.json `dlcProofs`, PROTOCOL 12.8). */
+const dlcProofs = (protocolVectors as unknown as { dlcProofs: Record<'equivocation' | 'nonceReuse' | 'factMissingAnnouncement', { report: unknown }> }).dlcProofs;
+
 describe('wire vectors: entity frames carry the protocol vectors unchanged', () => {
   const entityVectors = file.vectors.filter((v) => ENTITY_COMMANDS.has(v.command));
   const sources = new Map<string, unknown>([
@@ -129,6 +132,9 @@ describe('wire vectors: entity frames carry the protocol vectors unchanged', () 
     [protocolVectors.dlc.capability.name, protocolVectors.dlc.capability.input],
     ['announcement', protocolVectors.dlc.announcement.input],
     ['attestation', protocolVectors.dlc.attestation.input],
+    ['report-dlc-equivocation', dlcProofs.equivocation.report],
+    ['report-dlc-nonce-reuse', dlcProofs.nonceReuse.report],
+    ['report-fact-missing-announcement', dlcProofs.factMissingAnnouncement.report],
   ]);
 
   it('covers every entity command', () => {
