@@ -75,7 +75,7 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
     next();
   });
   const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });
-  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createFactHandlers(deps.facts), ...createPlacementHandlers({ ...deps, limitLoopback: opts.rateLimit?.limitLoopback }), ...deps.monitoring?.handlers };
+  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createFactHandlers(deps.facts), ...createPlacementHandlers({ ...deps, limitLoopback: limiter?.limitsLoopback ?? false }), ...deps.monitoring?.handlers };
   const routed = new Map<string, string[]>();
   const gate = opts.admin ? adminGate(opts.admin.gate) : null;
   if (opts.admin && gate) app.use('/admin', gate, adminRouter(opts.admin.ops, opts.maxBodyBytes));

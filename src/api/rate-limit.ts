@@ -55,6 +55,11 @@ export class RateLimiter {
     return this.buckets.size;
   }
 
+  /** Are loopback clients limited too (`limitLoopback`)? Other limiters of the app follow the same policy. */
+  get limitsLoopback(): boolean {
+    return this.opts.limitLoopback;
+  }
+
   take(ip: string): number {
     const { perSecond, burst } = this.opts;
     if (perSecond === 0) return 0;

@@ -156,7 +156,7 @@ describe('mega-oracle under SIGKILL', () => {
     const kills = lanes.reduce((s, l) => s + l.kills, 0);
     assert.equal(kills, ROUNDS, 'every round killed a daemon');
     assert.ok(attestations > 0, 'the daemons attested');
-    assert.ok(source.requests() > attestations, 'the source was asked at least once per attestation');
+    assert.ok(source.requests() >= attestations, `the source was asked at least once per attestation (${source.requests()} answers, ${attestations} attestations)`);
     process.stderr.write(`# oracle crash loop: ${kills} SIGKILLs in ${(killMs / 1000).toFixed(1)} s over ${LANES} daemons (${lanes.reduce((s, l) => s + l.killedBeforeStart, 0)} during start-up), ${attestations} attestations (${sent} sent), ${nonces} nonces each signed once, ${source.requests()} source answers, 0 equivocations\n`);
   });
 });

@@ -47,7 +47,7 @@ describe('monitoring on a running node', () => {
       assert.deepEqual(absoluteUrls(text), [], `${path} names no outside URL`);
       for (const m of text.matchAll(/from '(\.\/[^']+)'/g)) queue.push(new URL(m[1] as string, base + path).pathname);
     }
-    assert.deepEqual([...seen].sort(), ['/app.js', '/js/api.js', '/js/dom.js', '/js/feed.js', '/js/oracles.js', '/js/overview.js', '/js/submit.js', '/style.css']);
+    assert.deepEqual([...seen].sort(), ['/app.js', '/js/announcements.js', '/js/api.js', '/js/charts.js', '/js/dom.js', '/js/feed.js', '/js/history.js', '/js/oracles.js', '/js/overview.js', '/js/submit.js', '/style.css']);
     assert.notEqual((await fetch(base + '/index.htm')).headers.get('content-security-policy'), null, "expected (await fetch(base + '/index.htm')).headers.get('content-security-policy') !== null");
   });
 

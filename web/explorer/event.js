@@ -25,11 +25,12 @@ function descriptor(ev) {
 
 function evidence(d) {
   const kids = [];
+  // Both are stored proof reports ({id, report, dispute, class}): every node that holds one marks the oracle conflicted.
   if (d.equivocation) {
-    kids.push(el('p', { text: `Equivocation: the oracle signed two different outcomes with nonce ${shortId(d.equivocation.nonce)} (position ${d.equivocation.index}). Its key is recoverable; this node checked both attestations and keeps them as proof.`, cls: 'alert' }));
+    kids.push(el('p', { text: `Equivocation: the oracle signed two different outcomes of this event. Its key is recoverable from the two attestations; proof report ${shortId(d.equivocation.id)}.`, cls: 'alert' }));
   }
   if (d.nonceReuse) {
-    kids.push(el('p', { text: `Nonce reuse: another announcement of this DLC key commits to nonce ${shortId(d.nonceReuse.nonce)}. Attesting both would reveal the key.`, cls: 'alert' }));
+    kids.push(el('p', { text: `Nonce reuse: another announcement of this DLC key commits to a nonce of this one; attesting both would reveal the key. Proof report ${shortId(d.nonceReuse.id)}.`, cls: 'alert' }));
   }
   return kids.length ? card('Evidence against the oracle', kids, 'evidence') : null;
 }

@@ -111,7 +111,11 @@ function reportItem(r) {
   const c = r.report.content;
   const li = el('li', { cls: `report report-${r.class}`, attrs: { 'data-report': r.id } });
   li.append(el('div', { cls: 'row' }, [el('strong', { text: c.type, cls: 'report-type' }), el('code', { text: shortId(r.id), cls: 'muted' })]));
-  const pairs = [['request', `${shortId(c.request.capabilityPubKey)} ${JSON.stringify(c.request.arguments)}`]];
+  // DLC proofs carry TLVs, not a fact request.
+  const pairs = c.request ? [['request', `${shortId(c.request.capabilityPubKey)} ${JSON.stringify(c.request.arguments)}`]] : [['capability', shortId(c.capabilityPubKey)]];
+  if (c.type === 'dlc-equivocation') pairs.push(['proof', 'two attestations of one event with different outcomes: the DLC key is recoverable']);
+  if (c.type === 'dlc-nonce-reuse') pairs.push(['proof', 'two announcements of one DLC key sharing a nonce']);
+  if (c.type === 'fact-missing' && eventHref(c.announcementId)) pairs.push(['event', link(eventHref(c.announcementId), shortId(c.announcementId))]);
   if (c.type === 'fact-conflict') pairs.push(['answers signed', c.facts.map((f) => f.answer).join(' ≠ ')]);
   if (c.type === 'fact-disagrees-with-public') pairs.push(['answer', c.fact.answer], ['comment', c.comment]);
   if (c.type === 'fact-missing') pairs.push(['payment', c.payment ? (c.payment.invoice ? 'paid (invoice and preimage)' : `said paid: ${c.payment.proof}`) : 'none']);
