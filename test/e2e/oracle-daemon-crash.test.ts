@@ -1,4 +1,4 @@
-// test/e2e/oracle-daemon-crash.test.ts - owns the key safety of mega-oracle under SIGKILL (#16 item 7): daemons attesting every second from an HTTP source whose answer changes on every request are killed at random moments, again and again, then run once to completion; no nonce ever signed two outcomes (checked on the attestation logs and on the node, which also keeps equivocation and nonce-reuse evidence), and what the node holds is what the logs hold. Kills: ORACLE_CRASH_ROUNDS (default 20, so the suite stays fast; the run is ORACLE_CRASH_ROUNDS=50) over ORACLE_CRASH_LANES daemons in parallel (default 2).
+// test/e2e/oracle-daemon-crash.test.ts - owns the key safety of mega-oracle under SIGKILL (#16 item 7): daemons attesting every second from an HTTP source whose answer changes on every request are killed at random moments, again and again, then run once to completion; no nonce ever signed two outcomes (checked on the attestation logs and on the node, which also keeps equivocation and nonce-reuse evidence), and what the node holds is what the logs hold. Kills: ORACLE_CRASH_ROUNDS (default 50, the run) over ORACLE_CRASH_LANES daemons in parallel (default 2).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,7 +10,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { removeDir, tempDir } from '../unit/cli/run-cli.ts';
 import { getJson, makeKeys, spawnOracle, startDataSource, startNode, startRecordingProxy, stopOracle, type DataSource, type OracleProc, type RecordingProxy } from './oracle-daemon-harness.ts';
 
-const ROUNDS = Number(process.env.ORACLE_CRASH_ROUNDS ?? 20);
+const ROUNDS = Number(process.env.ORACLE_CRASH_ROUNDS ?? 50);
 const LANES = Math.max(1, Number(process.env.ORACLE_CRASH_LANES ?? 2));
 
 let dir: string;
