@@ -87,6 +87,8 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
       const op = ops[method];
       if (!op) continue;
       if (op['x-monitoring'] && !deps.monitoring) continue;
+      // Documented in the spec, served by the admin router (api/admin.ts) behind its token.
+      if (op['x-admin']) continue;
       const handler = handlers[op.operationId];
       if (!handler) throw new Error(`spec operation ${op.operationId} has no handler`);
       if (op['x-test-only'] && !opts.isTest) continue;

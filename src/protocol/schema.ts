@@ -24,6 +24,8 @@ export interface OpenApiOperation {
   'x-test-only'?: boolean;
   /** Served only by an app given the monitoring module (metrics, stats, peers, live events). */
   'x-monitoring'?: boolean;
+  /** Served by the admin router (api/admin.ts) behind its cookie token and address check, not by the spec-driven routes. */
+  'x-admin'?: boolean;
   parameters?: (OpenApiParameter | { $ref: string })[];
   requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
 }

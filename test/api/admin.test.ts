@@ -8,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
+import yaml from 'js-yaml';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
 import type { MegaConfig } from '../../src/config/schema.ts';
@@ -308,5 +309,23 @@ describe('HTTPS', () => {
     const node = new MegaNode(cfg, { log: pino({ level: 'silent' }) });
     await assert.rejects(node.start(), /cannot read the TLS certificate \/nonexistent\/cert\.pem: ENOENT/);
     await node.stop();
+  });
+});
+
+describe('the admin routes in wolfram-mega-spec.yaml', () => {
+  it('are exactly the routes of the admin router, marked x-admin, with the bearer scheme', () => {
+    const doc = yaml.load(fs.readFileSync(new URL('../../wolfram-mega-spec.yaml', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, { 'x-admin'?: boolean; security?: unknown[] }>> };
+    const inSpec: string[] = [];
+    for (const [p, ops] of Object.entries(doc.paths)) {
+      if (!p.startsWith('/admin/')) continue;
+      for (const [m, op] of Object.entries(ops)) {
+        assert.equal(op['x-admin'], true, `${m.toUpperCase()} ${p} must be x-admin (served by the admin router, not the spec routes)`);
+        assert.deepEqual(op.security, [{ adminCookie: [] }], `${m.toUpperCase()} ${p} needs the adminCookie scheme`);
+        inSpec.push(`${m.toUpperCase()} ${p.replace(/\{([a-z]+)\}/gi, ':$1')}`);
+      }
+    }
+    const src = fs.readFileSync(new URL('../../src/api/admin.ts', import.meta.url), 'utf8');
+    const routed = [...src.matchAll(/r\.(get|post|delete)\('([^']+)'/g)].map((m) => `${(m[1] as string).toUpperCase()} /admin${m[2] as string}`);
+    assert.deepEqual(inSpec.sort(), routed.sort(), 'the spec documents every admin route and no other');
   });
 });
