@@ -344,6 +344,7 @@ export class MegaNode {
       if (tls) {
         this.https = new Listener('https', publicApp, opts, log, tls);
         const a = await this.https.listen(c.httpsPort as number, c.listenAddress);
+        this.attachMonitoring(this.https);
         log.info({ mod: 'api', address: a.address, port: a.port }, 'HTTPS API listening');
       }
       if (separateAdmin) {
@@ -470,7 +471,7 @@ export class MegaNode {
     return monitoring;
   }
 
-  /** Serve the WebSocket live feed on the HTTP listener (upgrades at /events). */
+  /** Serve the WebSocket live feed on a public listener (upgrades at /events; HTTP and HTTPS share it). */
   private attachMonitoring(l: Listener): void {
     this.monitoring.attach(l.server as http.Server);
   }

@@ -118,7 +118,8 @@ export class LiveEvents {
   private readonly now: () => number;
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: LIVE_MAX_INBOUND_BYTES, clientTracking: false });
   private readonly clients = new Map<WebSocket, ClientState>();
-  private server: http.Server | null = null;
+  /** Servers whose upgrades this feed takes (the HTTP listener, and the HTTPS one when configured). */
+  private readonly servers: http.Server[] = [];
   private pingTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   /** Sequence number of the last event published (each event carries its own as `seq`). */
@@ -141,13 +142,15 @@ export class LiveEvents {
     return this.clients.size;
   }
 
-  /** Take over WebSocket upgrades of `server` (only `/events` is served; other upgrade paths get 404). */
+  /** Take over WebSocket upgrades of `server` (only `/events` is served; other upgrade paths get 404). Several servers may share the feed. */
   attach(server: http.Server): void {
-    if (this.server) throw new Error('LiveEvents.attach called twice');
-    this.server = server;
+    if (this.servers.includes(server)) throw new Error('LiveEvents.attach called twice for one server');
+    this.servers.push(server);
     server.on('upgrade', this.onUpgrade);
-    this.pingTimer = setInterval(() => this.heartbeat(), this.opts.pingIntervalMs);
-    this.pingTimer.unref();
+    if (!this.pingTimer) {
+      this.pingTimer = setInterval(() => this.heartbeat(), this.opts.pingIntervalMs);
+      this.pingTimer.unref();
+    }
   }
 
   /** Send `e` to every client whose filters it passes, numbered. Never throws. */
@@ -177,8 +180,8 @@ export class LiveEvents {
     this.stopped = true;
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.pingTimer = null;
-    this.server?.off('upgrade', this.onUpgrade);
-    this.server = null;
+    for (const server of this.servers) server.off('upgrade', this.onUpgrade);
+    this.servers.length = 0;
     const closing = [...this.clients.keys()].map((ws) => this.closeWithGrace(ws, 1001, 'node stopping'));
     this.clients.clear();
     await Promise.all(closing);

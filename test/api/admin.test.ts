@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import yaml from 'js-yaml';
+import WebSocket from 'ws';
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
 import type { MegaConfig } from '../../src/config/schema.ts';
@@ -284,6 +285,16 @@ describe('HTTPS', () => {
     const url = `https://127.0.0.1:${node.httpsPort}/status`;
     const r1 = await request(url, { ca: first.cert });
     assert.equal(r1.status, 200);
+    // The live feed is served over TLS too (wss://…/events), its hello first.
+    const hello = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const ws = new WebSocket(`wss://127.0.0.1:${node.httpsPort}/events`, { ca: first.cert });
+      ws.once('message', (m) => {
+        resolve(JSON.parse(String(m)) as Record<string, unknown>);
+        ws.close();
+      });
+      ws.once('error', reject);
+    });
+    assert.equal(hello.event, 'hello', 'the HTTPS listener serves /events');
     const fp = (der: Buffer | undefined) => crypto.createHash('sha256').update(der ?? Buffer.alloc(0)).digest('hex');
     assert.equal(fp(r1.cert), fp(new crypto.X509Certificate(first.cert).raw), 'the configured certificate is served');
     await assert.rejects(request(url), /self-signed|certificate/i, 'a client that does not trust it refuses it (real TLS)');
