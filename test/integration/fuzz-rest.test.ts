@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import yaml from 'js-yaml';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { MegaNode } from '../../src/node.ts';
@@ -20,10 +22,17 @@ const spec = yaml.load(fs.readFileSync(new URL('../../wolfram-mega-spec.yaml', i
 // /events is a WebSocket upgrade (covered by test/api/live-events.test.ts).
 const routes = Object.keys(spec.paths).filter((p) => p !== '/events');
 
+// The admin routes are in the spec too: with a cookie file the admin API is on, so they answer 401/403
+// to the fuzzer (without one they would answer 503 admin-disabled by design).
+const cookieDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mega-fuzz-'));
+
 before(async () => {
-  node = await createTestNode(LIMITS);
+  node = await createTestNode({ ...LIMITS, adminCookiePath: path.join(cookieDir, '.cookie') });
 });
-after(() => node.stop());
+after(async () => {
+  await node.stop();
+  fs.rmSync(cookieDir, { recursive: true, force: true });
+});
 
 const pathArb = fc.tuple(fc.constantFrom(...routes), fc.oneof(fc.constant(valid[0]?.pubkey as string), fc.stringMatching(/^[0-9a-f]{0,70}$/), fc.string({ maxLength: 40 }))).map(([route, param]) => route.replace(/\{[^}]+\}/g, encodeURIComponent(param)));
 const queryArb = fc.dictionary(fc.constantFrom('page', 'chunkSize', 'pubkey', 'question', 'tag', 'scope', '__proto__', 'constructor', 'x'), fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String)), { maxKeys: 4 });
