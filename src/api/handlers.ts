@@ -8,6 +8,7 @@ import type { EntityKind } from '../protocol/types.ts';
 import type { MegaService, StoredCapability, StoredOracle } from '../service/service.ts';
 import type { OracleStanding } from '../identity/standing.ts';
 import { capabilityListing, listNetworkReportsByChain, listReportsByChain, oracleListing, standingOrderedPage } from './listings.ts';
+import { prefixFetch } from './oracle-page.ts';
 import type { BidStatus, HeldPlacement } from '../identity/bids.ts';
 import type { PlacementOffer } from '../identity/placement.ts';
 import type { PlacementApi } from './placement.ts';
@@ -143,7 +144,8 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       const maxMatches = wantManifest === true ? (deps.manifests?.verifiedCount?.() ?? (deps.manifests ? Infinity : 0)) : Infinity;
       // Default order: oracles with proofs after all others (traffic is diverted from them, PROTOCOL 10.4).
       const conflicted = (o: StoredOracle): boolean => standing?.isConflicted(o.msg.pubkey) ?? false;
-      const list = standingOrderedPage((p) => service.listOracles(p, filter), conflicted, keep, pageOf(q), q.exclude === 'conflicted', maxMatches);
+      // prefixFetch: one growing prefix per request, so a deep page costs its depth, not depth² / batch.
+      const list = standingOrderedPage(prefixFetch((p) => service.listOracles(p, filter)), conflicted, keep, pageOf(q), q.exclude === 'conflicted', maxMatches);
       if (standing) res.setHeader(CONFLICTED_HEADER, conflictedOf(list, standing));
       sendJson(res, list.map((o) => oracleListing(o, standing)));
     },
@@ -181,7 +183,7 @@ export function createHandlers(deps: ApiDeps): Record<string, Handler> {
       const filter = { pubkey: q.pubkey as string | undefined, question: q.question as string | undefined, tag: q.tag as string | undefined };
       const standing = deps.standing;
       const conflicted = (c: StoredCapability): boolean => standing?.isConflicted(c.msg.oraclePubKey) ?? false;
-      const list = standingOrderedPage((p) => service.listCapabilities(p, filter), conflicted, () => true, pageOf(q), q.exclude === 'conflicted');
+      const list = standingOrderedPage(prefixFetch((p) => service.listCapabilities(p, filter)), conflicted, () => true, pageOf(q), q.exclude === 'conflicted');
       sendJson(res, list.map((c) => capabilityListing(c, standing, service.getOracle(c.msg.oraclePubKey))));
     },
     getReports: async (_req, res) => {
