@@ -206,10 +206,13 @@ describe('ManifestChecker', () => {
   it('GET /oracles?manifestVerified=true walks the listing only as far as its last verified oracle', async () => {
     let checker!: ManifestChecker;
     const t = buildApp({ mempool: { maxOracles: 1000 }, withManifests: (service) => (checker = new ManifestChecker({ ...TEST_FETCH, maxConcurrent: 2, maxQueued: 100, recheckIntervalMs: 60_000 }, { service, log: SILENT })) });
+    // The handler walks one doubling prefix from the top (api/oracle-page.ts prefixFetch): each call is
+    // page 0 of a growing size, so the sizes show how deep a request walked.
     const calls: number[] = [];
     const listOracles = t.service.listOracles.bind(t.service);
     t.service.listOracles = (page, filter) => {
-      calls.push(page.page);
+      assert.equal(page.page, 0, 'the prefix is always read from the top');
+      calls.push(page.chunkSize);
       return listOracles(page, filter);
     };
     // 250 plain oracles below one verified oracle at the top: three batches of 100 to walk in full.
@@ -221,10 +224,10 @@ describe('ManifestChecker', () => {
     assert.equal((await t.service.admit('oracle', top)).status, 'accepted');
     await checker.idle();
     assert.deepEqual((await request(t.app).get('/oracles?manifestVerified=true')).body.map((e: { oracle: unknown }) => e.oracle), [top]);
-    assert.deepEqual(calls, [0], 'stops in the first batch, where the only verified oracle is');
+    assert.deepEqual(calls, [100], 'stops in the first batch, where the only verified oracle is');
     calls.length = 0;
     assert.equal((await request(t.app).get('/oracles?manifestVerified=false&page=2&chunkSize=100')).body.length, 50);
-    assert.deepEqual(calls, [0, 1, 2], 'the unselective filter still walks all of it');
+    assert.deepEqual(calls, [100, 200, 400], 'the unselective filter still walks all 251, doubling: three reads, not one per batch from the top');
     checker.stop();
   });
 });
