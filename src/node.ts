@@ -152,7 +152,6 @@ export class MegaNode {
         defaultLifetimeMs: config.factLifetimeMs,
         ledgerMaxEntries: config.factLedgerMaxEntries,
         ledgerMaxBytes: config.factLedgerMaxBytes,
-        reportDifficulty: config.powThresholdReports,
       },
       { service: this.service, log: this.log.child({ mod: 'facts' }) },
     );
@@ -424,7 +423,6 @@ export class MegaNode {
     this.sweepTimer = null;
     this.bids?.stop();
     this.lnd?.close();
-    this.facts.close();
     this.manifests.stop();
     this.facilitator.stop();
     await this.pool.stop();

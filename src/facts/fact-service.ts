@@ -1,10 +1,8 @@
-/** facts/fact-service.ts - the node's fact services in one place: requests through the node (fact-proxy.ts), uploads of facts a trader holds, and the fact-conflict reports the node builds and admits itself when two verified answers to one request differ (PoW mined on a worker thread at the report threshold). Imports service, protocol, util and facts. */
+/** facts/fact-service.ts - the node's fact services in one place: requests through the node (fact-proxy.ts), uploads of facts a trader holds, and the fact-conflict report the node submits itself (service.submitOwnReport) when two verified answers to one request differ. Imports service, protocol and facts. */
 import type { Logger } from '../log.ts';
-import { reportId } from '../protocol/ids.ts';
-import { minePow } from '../protocol/pow-miner.ts';
-import { reportPreimage } from '../protocol/pow.ts';
-import type { Fact, FactRequest, OracleCapability, Report } from '../protocol/types.ts';
+import type { Fact, FactRequest, OracleCapability, ReportContent } from '../protocol/types.ts';
 import type { MegaService } from '../service/service.ts';
+import type { AdmissionSource } from '../service/types.ts';
 import { FactLedger, type FoundConflict, type RecordOutcome } from './fact-ledger.ts';
 import { checkFact, FactProxy, type FactProxyOptions, type ProxyOutcome } from './fact-proxy.ts';
 
@@ -12,12 +10,10 @@ import { checkFact, FactProxy, type FactProxyOptions, type ProxyOutcome } from '
 export interface FactServiceOptions extends FactProxyOptions {
   ledgerMaxEntries: number;
   ledgerMaxBytes: number;
-  /** Difficulty of the PoW the node puts on reports it builds (the node's own report threshold). */
-  reportDifficulty: number;
 }
 
-/** cTTL of the reports the node builds (the CLI's default for reports). */
-export const FACT_CONFLICT_CTTL = 5;
+/** The admission source of the fact-conflict reports this node builds. */
+const FACT_CONFLICT_SOURCE: AdmissionSource = Object.freeze({ id: 'local:fact-conflict' });
 
 /** Outcome of an upload. */
 export type UploadOutcome = { status: 'recorded'; outcome: RecordOutcome; reportId: string | null } | { status: 'error'; http: number; code: string; message: string };
@@ -27,14 +23,9 @@ export class FactService {
   readonly proxy: FactProxy;
   private readonly ledger: FactLedger;
   private readonly service: MegaService;
-  private readonly opts: FactServiceOptions;
   private readonly log: Logger;
-  private readonly abort = new AbortController();
-  /** Ids of conflict reports built by this node (being mined or admitted). */
-  private readonly building = new Set<string>();
 
   constructor(opts: FactServiceOptions, deps: { service: MegaService; log: Logger }) {
-    this.opts = opts;
     this.service = deps.service;
     this.log = deps.log;
     this.ledger = new FactLedger({ maxEntries: opts.ledgerMaxEntries, maxBytes: opts.ledgerMaxBytes });
@@ -74,26 +65,12 @@ export class FactService {
     return { ledger: this.ledger.size(), cache: this.proxy.cacheSize(), upstreamCalls: this.proxy.upstreamCalls };
   }
 
-  close(): void {
-    this.abort.abort();
-  }
 
-  /** Build the self-proving report of a conflict and admit it through the one door; returns its id at once (mining runs on a worker). */
+  /** The self-proving report of a conflict, built, mined and admitted by the service like its other own reports; its id at once. */
   private reportConflict(c: FoundConflict): string {
-    const base = { oraclePubKey: c.oraclePubKey, content: { type: 'fact-conflict' as const, request: c.facts[0].request, facts: [...c.facts], capability: c.capability } };
-    const id = reportId(base);
-    if (this.building.has(id)) return id;
-    this.building.add(id);
-    void minePow(reportPreimage(base), this.opts.reportDifficulty, { workers: 1, signal: this.abort.signal })
-      .then(async (pow) => {
-        const report: Report = { ...base, seqNo: 0, cTTL: FACT_CONFLICT_CTTL, pow };
-        const r = await this.service.admit('report', report);
-        this.log.info({ reportId: id, oraclePubKey: c.oraclePubKey, status: r.status, reason: r.status === 'rejected' ? r.reason : undefined }, 'fact-conflict found by this node');
-      })
-      .catch((err: unknown) => {
-        if ((err as Error).name !== 'AbortError') this.log.warn({ reportId: id, err: (err as Error).message }, 'fact-conflict report could not be built');
-      })
-      .finally(() => this.building.delete(id));
+    const content: ReportContent = { type: 'fact-conflict', request: c.facts[0].request, facts: [...c.facts], capability: c.capability };
+    const id = this.service.submitOwnReport(c.oraclePubKey, content, FACT_CONFLICT_SOURCE);
+    this.log.info({ reportId: id, oraclePubKey: c.oraclePubKey }, 'fact-conflict found by this node');
     return id;
   }
 }

@@ -1,15 +1,8 @@
-/** service/dlc-evidence.ts - DLC faults as reports: builds the dlc-equivocation / dlc-nonce-reuse report a node submits itself when its admission finds a fault, describes an accepted DLC proof report for the `report:proof` event, and indexes stored DLC proof reports by announcement id (fed by the mempool's events, so it is bounded by the proof store and rebuilt by a restore). Never holds a recovered key. Imports protocol and mempool types only. */
-import { minePowSync, reportPreimage } from '../protocol/pow.ts';
-import { minePow } from '../protocol/pow-miner.ts';
+/** service/dlc-evidence.ts - DLC faults as reports: the content of the dlc-equivocation / dlc-nonce-reuse report a node submits itself (service/own-reports.ts mines it) when its admission finds a fault, describes an accepted DLC proof report for the `report:proof` event, and indexes stored DLC proof reports by announcement id (fed by the mempool's events, so it is bounded by the proof store and rebuilt by a restore). Never holds a recovered key. Imports protocol and mempool types only. */
 import { dlcTlvId } from '../protocol/ids.ts';
 import { decodeDlcProof, equivocationContent, nonceReuseContent } from '../protocol/verify-dlc.ts';
 import { isDlcProofContent, type DlcProofContent, type OracleCapability, type Report } from '../protocol/types.ts';
 import type { AcceptedEvent, EvictedEvent } from '../mempool/types.ts';
-
-/** Hop limit of a report a node builds itself: far enough to cross any test or real topology, like an ad's default. */
-export const NODE_PROOF_CTTL = 16;
-/** Up to this difficulty a node mines its own proof report on the main thread (a 16-bit PoW takes ~30 ms); above, on a worker. */
-const SYNC_MINE_MAX_DIFFICULTY = 16;
 
 /** A DLC fault as the service's `report:proof` event carries it (an accepted dlc-equivocation or dlc-nonce-reuse report). */
 export type DlcProof =
@@ -27,19 +20,6 @@ export function faultContent(f: DlcFault): DlcProofContent {
   return f.type === 'dlc-equivocation'
     ? equivocationContent(cap.capabilityPubKey, f.announcement, f.attestations[0], f.attestations[1], cap)
     : nonceReuseContent(cap.capabilityPubKey, f.announcements[0], f.announcements[1], cap);
-}
-
-/**
- * The report of a fault this node found, mined at `difficulty` (the node's own powThresholdReports):
- * reports are unsigned, so the node is just one more reporter; the oracle's BIP340 signatures inside
- * are what prove it. Two nodes that find one fault build the same content, hence the same report id.
- */
-export async function buildFaultReport(f: DlcFault, difficulty: number): Promise<Report> {
-  const content = faultContent(f);
-  const base = { oraclePubKey: f.capability.oraclePubKey, content };
-  const preimage = reportPreimage(base);
-  const pow = difficulty <= SYNC_MINE_MAX_DIFFICULTY ? minePowSync(preimage, difficulty) : await minePow(preimage, difficulty, { workers: 1 });
-  return { oraclePubKey: f.capability.oraclePubKey, seqNo: 0, cTTL: NODE_PROOF_CTTL, pow, content };
 }
 
 /** Announcement ids a DLC proof report names: the attested announcement, or both announcements. */

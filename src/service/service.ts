@@ -4,11 +4,12 @@ import { checkPow, reportPreimage } from '../protocol/pow.ts';
 import { inventoryId, reportId } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { VerifyPool } from '../protocol/verify-pool.ts';
-import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Report } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Report, ReportContent } from '../protocol/types.ts';
 import { verifyDispute, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
 import type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, Mempool, Page, StoredAnnouncement, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
-import { buildFaultReport, describeDlcProof, DlcProofIndex, faultContent, type DlcFault, type DlcProof } from './dlc-evidence.ts';
+import { describeDlcProof, DlcProofIndex, faultContent, type DlcFault, type DlcProof } from './dlc-evidence.ts';
 import { AdmissionRules, type AdmissionOptions, type BidGate } from './admission.ts';
+import { buildOwnReport, MAX_OWN_REPORTS_IN_FLIGHT } from './own-reports.ts';
 import { Intake } from './intake.ts';
 import { LOCAL_SOURCE, type AdmissionResult, type AdmissionSource } from './types.ts';
 
@@ -64,7 +65,7 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   private bidGate: BidGate | null = null;
   /** Stored DLC proof reports by announcement id. */
   private readonly dlcProofs = new DlcProofIndex();
-  /** Faults this node is reporting right now (content key), so one fault is mined and submitted once. */
+  /** Ids of the reports this node is building right now (submitOwnReport), so each is mined and submitted once. */
   private readonly reporting = new Set<string>();
   private reportDifficulty: number;
   private readonly onBug: (err: unknown) => void;
@@ -194,6 +195,23 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     return this.mempool.setVerifiedBid(pubkey, amountMsat);
   }
 
+  /**
+   * A report this node builds itself (service/own-reports.ts): mined at its own powThresholdReports and
+   * submitted through the one door after what waits. Once per content while in flight (afterwards the
+   * stored report answers repeats as duplicates), at most MAX_OWN_REPORTS_IN_FLIGHT at once. Returns
+   * the report id at once.
+   */
+  submitOwnReport(oraclePubKey: string, content: ReportContent, source: AdmissionSource): string {
+    const id = reportId({ oraclePubKey, content });
+    if (this.reporting.has(id) || this.reporting.size >= MAX_OWN_REPORTS_IN_FLIGHT) return id;
+    this.reporting.add(id);
+    buildOwnReport(oraclePubKey, content, this.reportDifficulty)
+      .then((report) => this.admit('report', report, source))
+      .catch((err: unknown) => this.onBug(err))
+      .finally(() => this.reporting.delete(id));
+    return id;
+  }
+
   /** Let admission rank newcomers by their Lightning bids (node.ts sets the BidVerifier when LND is configured). */
   setBidGate(gate: BidGate | null): void {
     this.bidGate = gate;
@@ -301,13 +319,7 @@ export class MegaService extends EventEmitter<ServiceEvents> {
    * as duplicates.
    */
   private reportFault(f: DlcFault): void {
-    const key = JSON.stringify(faultContent(f));
-    if (this.reporting.has(key) || this.reporting.size >= MAX_FAULTS_IN_FLIGHT) return;
-    this.reporting.add(key);
-    buildFaultReport(f, this.reportDifficulty)
-      .then((report) => this.admit('report', report, NODE_PROOF_SOURCE))
-      .catch((err: unknown) => this.onBug(err))
-      .finally(() => this.reporting.delete(key));
+    this.submitOwnReport(f.capability.oraclePubKey, faultContent(f), NODE_PROOF_SOURCE);
   }
 
   private capabilityUnderNewerKey(oraclePubKey: string, capabilityPubKey: string): OracleCapability | undefined {
@@ -319,8 +331,6 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   }
 }
 
-/** Faults mined and submitted at once, at most (each is one PoW of powThresholdReports; more wait for the next copy of the fault). */
-const MAX_FAULTS_IN_FLIGHT = 64;
 /** The source of the DLC proof reports this node builds itself. */
 const NODE_PROOF_SOURCE: AdmissionSource = Object.freeze({ id: 'local:dlc-proof' });
 

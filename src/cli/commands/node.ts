@@ -5,7 +5,7 @@ import { defineCommand } from '../command.ts';
 import { formatOptions, HELP_ROW } from '../help.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { printJson, type CliIo } from '../io.ts';
-import { DEFAULT_NODE, NODE_ENV } from './post.ts';
+import { DEFAULT_NODE, NODE_ENV, nodeUrl } from './post.ts';
 
 /** Where the cookie is looked for by default: the default dataDir (`data/{p2pPort}`) with the default p2pPort. */
 export const DEFAULT_COOKIE = 'data/8333/.cookie';
@@ -51,19 +51,6 @@ examples:
 const ACTIONS = ['status', 'peers', 'bans', 'ban', 'unban', 'connect', 'disconnect', 'reload', 'compact'] as const;
 type Action = (typeof ACTIONS)[number];
 
-function baseUrl(opts: Opts, io: CliIo): URL {
-  const raw = opts.str('node') ?? io.env[NODE_ENV] ?? DEFAULT_NODE;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw opts.usage(`--node must be a URL such as ${DEFAULT_NODE}, got '${raw}'`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw opts.usage(`--node must be an http(s) URL, got '${raw}'`);
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  return url;
-}
-
 /** The bearer token: --token, $MEGA_ADMIN_TOKEN, else the cookie file (`__cookie__:<token>`). */
 function adminToken(opts: Opts, io: CliIo): string {
   const given = opts.str('token') ?? io.env[TOKEN_ENV];
@@ -106,7 +93,7 @@ export const nodeCommand = defineCommand({
     if (takesArg && arg === undefined) throw opts.usage(`${action} needs an address`);
     if (!takesArg && arg !== undefined) throw opts.usage(`unexpected argument '${arg}'`);
     if (opts.str('duration') !== undefined && action !== 'ban') throw opts.usage('--duration is for ban only');
-    const base = baseUrl(opts, io);
+    const base = nodeUrl(opts, io);
     const timeoutMs = opts.int('timeout', DEFAULT_TIMEOUT_MS, 1, 3_600_000);
     const token = adminToken(opts, io);
     const req = request(action as Action, arg, opts);
