@@ -98,6 +98,22 @@ export default tseslint.config(
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/oracle/**', '**/daemon/**', '**/node.ts', 'node:net', 'node:http', 'express'], 'contract is pure DLC contract crypto and transactions: it imports only dlc, protocol and util, never mempool/service/api/p2p/node.ts or the network')]),
   },
   {
+    files: ['src/chain/**'],
+    rules: restrict([group(['../**', 'express'], 'chain is the bitcoind JSON-RPC client: it imports nothing from the project, so any daemon can use it')]),
+  },
+  {
+    files: ['src/wallet/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/oracle/**', '**/oracle-daemon/**', '**/trader/**', '**/trader-daemon/**', '**/node.ts', 'express'], 'wallet is the trader\'s BIP84 keys and coins: it imports only chain, contract, protocol and util')]),
+  },
+  {
+    files: ['src/trader/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/oracle/**', '**/oracle-daemon/**', '**/trader-daemon/**', '**/node.ts', 'node:net', 'node:http', 'express'], 'trader is the contract engine: it composes contract, dlc, protocol, wallet and chain through ports and never opens sockets itself')]),
+  },
+  {
+    files: ['src/trader-daemon/**'],
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/oracle/**', '**/oracle-daemon/**', '**/node.ts', 'express'], 'trader-daemon is the mega-trader service: it composes trader, wallet and chain and talks to nodes over their REST API only')]),
+  },
+  {
     files: ['src/cli/**'],
     rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/node.ts'], 'the CLI is a client: it uses protocol and talks to a node over HTTP')]),
   },

@@ -1,4 +1,4 @@
-/** protocol/types.ts - the entity shapes (OracleId, OracleCapability, Report and its contents, Dispute, Fact, DLC Announcement and Attestation). Imports nothing. */
+/** protocol/types.ts - the entity shapes (OracleId, OracleCapability, Report and its contents, Dispute, Fact, DLC Announcement and Attestation, Offer). Imports nothing. */
 
 /** Lowercase hex string (public keys, signatures, hashes). */
 export type Hex = string;
@@ -212,6 +212,66 @@ export interface Dispute {
   reportId: Hex;
   oraclePubKey: Hex;
   fact: Fact;
+}
+
+/** The chains an offer may name (docs/PROTOCOL.md "Offers"). */
+export type OfferChain = 'bitcoin-regtest' | 'bitcoin-testnet' | 'bitcoin-signet' | 'bitcoin-mainnet';
+
+/** One enum outcome's split of the total collateral, satoshis: maker + taker = makerCollateral + takerCollateral. */
+export interface OfferEnumPayout {
+  outcome: string;
+  maker: number;
+  taker: number;
+}
+
+/** A point of the maker's payout curve for a numeric (digit-decomposition) event: at `outcome` the maker receives `maker` sat. */
+export interface OfferCurvePoint {
+  outcome: number;
+  maker: number;
+}
+
+/** The payouts of an offer: per enum outcome, or a piecewise-linear maker payout curve over the numeric event's whole domain. */
+export type OfferPayouts =
+  | { kind: 'enum'; outcomes: OfferEnumPayout[] }
+  | { kind: 'numeric'; points: OfferCurvePoint[]; rounding?: { begin: number; mod: number }[] };
+
+/** The terms of an offer: everything but who signs it and its status. Covered by the id, the PoW and the signature. */
+export interface OfferContent {
+  /** Id of the stored DLC announcement the bet settles on (hex SHA-256 of its TLV). */
+  announcementId: Hex;
+  chain: OfferChain;
+  contractType: 'dlc-v0';
+  /** Satoshis each side locks. */
+  makerCollateral: number;
+  takerCollateral: number;
+  payouts: OfferPayouts;
+  /** Funding fee rate, sat/vB. */
+  feeRate: number;
+  /** nLockTime of the CETs (dlcspecs cet_locktime); 0 = none. */
+  cetLocktime: number;
+  /** nLockTime of the refund (dlcspecs refund_locktime): a unix time (>= 500,000,000), after the event's maturity. */
+  refundLocktime: number;
+  /** Unix seconds after which nobody should take the offer; no later than the event's maturity. */
+  expiresAt: number;
+  /** Where a taker reaches the maker's trader daemon: base URL of its counterparty endpoint (http or https). */
+  contact: string;
+}
+
+/**
+ * A maker's signed intent to enter a DLC on one announcement. No UTXOs, keys or addresses: taking
+ * it is a private exchange with the maker's daemon. Id = hex SHA-256 of the canonical
+ * `{makerPubKey, content}` (also the PoW preimage); a higher seqNo replaces (cancel, taken).
+ * Signed by `makerPubKey` like every entity (JCS without the signature, pow and cTTL).
+ */
+export interface Offer {
+  makerPubKey: Hex;
+  seqNo: number;
+  cTTL: number;
+  pow: Pow;
+  status: 'open' | 'cancelled' | 'taken';
+  content: OfferContent;
+  makerSignature: Hex;
+  makerSignatureType: SignatureType;
 }
 
 /** The entity kinds a node admits. */
