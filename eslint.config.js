@@ -111,7 +111,7 @@ export default tseslint.config(
   },
   {
     files: ['src/trader-daemon/**'],
-    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '**/config/**', '**/cli/**', '**/oracle/**', '**/oracle-daemon/**', '**/node.ts', 'express'], 'trader-daemon is the mega-trader service: it composes trader, wallet and chain and talks to nodes over their REST API only')]),
+    rules: restrict([group(['**/mempool/**', '**/service/**', '**/api/**', '**/p2p/**', '**/wire/**', '**/persist/**', '**/identity/**', '!**/identity/guarded-http.ts', '**/config/**', '**/cli/**', '**/oracle/**', '**/oracle-daemon/**', '**/node.ts', 'express'], 'trader-daemon is the mega-trader service: it composes trader, wallet and chain and talks to nodes over their REST API only')]),
   },
   {
     files: ['src/cli/**'],

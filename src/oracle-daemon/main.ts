@@ -1,6 +1,6 @@
-/** oracle-daemon/main.ts - the `mega-oracle` process: command line (config path, --check-config, --version, --help), config load (exit 78 when invalid), start, and a clean stop on SIGTERM/SIGINT or when its npx/npm launcher goes away. Imports oracle-daemon, daemon (launcher watch) and log. */
+/** oracle-daemon/main.ts - the `mega-oracle` process: command line (config path, --check-config, --version, --help), config load (exit 78 when invalid), start, and a clean stop on SIGTERM/SIGINT or when its npx/npm launcher goes away. Imports oracle-daemon, daemon (the shared shutdown sequence) and log. */
 import fs from 'node:fs';
-import { launcherAncestors, watchLaunchers } from '../daemon/launcher.ts';
+import { runDaemon } from '../daemon/lifecycle.ts';
 import { createLogger } from '../log.ts';
 import { loadOracleConfig, OracleConfigError, type OracleDaemonConfig } from './config.ts';
 import { OracleDaemon } from './daemon.ts';
@@ -55,42 +55,5 @@ export async function main(argv: readonly string[]): Promise<void> {
     process.exit(0);
   }
   const log = createLogger({ level: cfg.logLevel, base: { app: 'mega-oracle' } });
-  const daemon = new OracleDaemon(cfg, log);
-  let stopping = false;
-  const shutdown = async (reason: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ reason }, 'shutting down');
-    const force = setTimeout(() => {
-      log.error('shutdown took longer than 5 s; exiting');
-      process.exit(1);
-    }, 5000);
-    force.unref();
-    try {
-      await daemon.stop();
-      process.exit(0);
-    } catch (err) {
-      log.error({ err }, 'error during shutdown');
-      process.exit(1);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('uncaughtException', (err) => {
-    log.fatal({ err }, 'uncaught exception (a bug): exiting');
-    process.exit(70);
-  });
-  process.on('unhandledRejection', (err) => {
-    log.fatal({ err }, 'unhandled rejection (a bug): exiting');
-    process.exit(70);
-  });
-  const launchers = launcherAncestors();
-  if (launchers.length > 0) watchLaunchers(launchers, (pid) => void shutdown(`launcher process ${pid} exited`));
-  try {
-    await daemon.start();
-  } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'failed to start');
-    await daemon.stop().catch(() => undefined);
-    process.exit(1);
-  }
+  await runDaemon(new OracleDaemon(cfg, log), log);
 }

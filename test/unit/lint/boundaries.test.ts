@@ -16,6 +16,9 @@ async function ruleIds(file: string, code: string): Promise<string[]> {
 
 /** [file, forbidden import] pairs: each must be refused by no-restricted-imports. */
 const FORBIDDEN: [string, string][] = [
+  ['src/trader-daemon/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
+  ['src/trader-daemon/x.ts', "import { BidVerifier } from '../identity/bids.ts';"],
+  ['src/trader-daemon/x.ts', "import { writePrivateFile } from '../oracle/durable.ts';"],
   ['src/wire/x.ts', "import { Peer } from '../p2p/peer.ts';"],
   ['src/wire/x.ts', "import net from 'node:net';"],
   ['src/wire/x.ts', "import { Mempool } from '../mempool/mempool.ts';"],
@@ -56,6 +59,8 @@ const FORBIDDEN: [string, string][] = [
 
 /** [file, allowed import] pairs: the layering the fences must not break. */
 const ALLOWED: [string, string][] = [
+  ['src/trader-daemon/x.ts', "import { guardedRequest } from '../identity/guarded-http.ts';\nexport const g = guardedRequest;"],
+  ['src/trader-daemon/x.ts', "import { checkFields } from '../daemon/config-spec.ts';\nexport const c = checkFields;"],
   ['src/wire/x.ts', "import type { SchemaRegistry } from '../protocol/schema.ts';\nexport type T = SchemaRegistry;"],
   ['src/p2p/x.ts', "import type { MegaService } from '../service/service.ts';\nexport type T = MegaService;"],
   ['src/p2p/x.ts', "import { encodeFrame } from '../wire/frame.ts';\nexport const f = encodeFrame;"],
