@@ -53,6 +53,7 @@ interface BNode {
     hasEntry(hash: string): boolean;
   };
   http: { address(): { port: number } };
+  network: { time: { offset: number } };
   miner: {
     cpu: {
       createJob(tip?: BEntry, addr?: unknown): Promise<BJob>;
@@ -159,6 +160,14 @@ export class Regtest {
   /** Current tip height. */
   get height(): number {
     return this.node.chain.height;
+  }
+
+  /**
+   * Run the node's clock `seconds` ahead of the system's: blocks mined from now on carry later
+   * timestamps, so a few blocks move the median time past beyond a time lock without waiting.
+   */
+  setClockOffset(seconds: number): void {
+    this.node.network.time.offset = seconds;
   }
 
   /** Median time past of the tip: what time locks are compared with (BIP 113). */

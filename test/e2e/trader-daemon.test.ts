@@ -1,0 +1,198 @@
+// test/e2e/trader-daemon.test.ts - owns mega-trader end to end on a real chain: bcoin regtest in this process (its JSON-RPC is the traders' chain backend), two peered Mega nodes, a spawned mega-oracle with an enum event maturing in seconds (manual outcome, steered by the test), and two spawned mega-traders funded by the test. (1) an offer made through the CLI on node A is found on node B and taken through the CLI; the funding confirms; the attestation settles it: the winner's CET confirms, the funding output is spent, and the loser's late refund gets nothing; (2) with no attestation the refund is refused before its locktime and confirmed after it (the chain's clock moved ahead); (3) the taker SIGKILLed right after it sent accept_dlc and restarted ends funded or aborted, never with two funding transactions. Also: a bad config exits 78 naming every problem.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { stopDaemon, type Daemon } from '../helpers/daemon.ts';
+import { Regtest } from '../helpers/regtest.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { collect, REPO_ROOT, removeDir, runMain, tempDir } from '../unit/cli/run-cli.ts';
+import { getJson, makeKeys, startNode, startOracle, stopOracle, type OracleProc } from './oracle-daemon-harness.ts';
+import { startTrader, stopTrader, traderCli, traderCliRaw, waitPhase, writeTraderConfig, type TraderProc } from './trader-harness.ts';
+import { spawn } from 'node:child_process';
+
+const FUND_SAT = 10_000_000n;
+const COLLATERAL = 50_000;
+
+let dir: string;
+let chain: Regtest | undefined;
+let nodeA: (Daemon & { p2pPort: number }) | undefined;
+let nodeB: (Daemon & { p2pPort: number }) | undefined;
+let oracle: OracleProc | undefined;
+let maker: TraderProc | undefined;
+let taker: TraderProc | undefined;
+
+interface Balance {
+  available: string;
+  reserved: string;
+  pending: string;
+}
+
+before(async () => {
+  dir = tempDir('mega-traderd-');
+});
+after(async () => {
+  await stopTrader(taker).catch(() => undefined);
+  await stopTrader(maker).catch(() => undefined);
+  await stopOracle(oracle).catch(() => undefined);
+  await stopDaemon(nodeB, 10_000).catch(() => undefined);
+  await stopDaemon(nodeA, 10_000).catch(() => undefined);
+  await chain?.stop().catch(() => undefined);
+  removeDir(dir);
+});
+
+/** Pay FUND_SAT to a fresh address of the trader's wallet (one block), and wait until the wallet sees it. */
+async function fund(t: TraderProc): Promise<void> {
+  const a = await traderCli<{ address: string; scriptPubKey: string }>(t, ['wallet', 'address']);
+  assert.match(a.address, /^bcrt1q/, 'a regtest P2WPKH address');
+  await (chain as Regtest).fund([{ spk: Buffer.from(a.scriptPubKey, 'hex'), value: FUND_SAT }]);
+  await waitFor(async () => BigInt((await traderCli<Balance>(t, ['wallet', 'balance'])).available) >= FUND_SAT, { timeoutMs: 20_000, message: `${t.name}'s wallet to see its coins` });
+}
+
+/** Make an offer on `announcementId` through the maker's CLI, wait until node B holds it; returns its id. */
+async function makeOffer(announcementId: string, maturity: number, refundLocktime: number): Promise<string> {
+  const made = await traderCli<{ offerId: string }>(maker as TraderProc, [
+    'offer', 'create', '--announcement', announcementId, '--maker-collateral', String(COLLATERAL), '--taker-collateral', String(COLLATERAL),
+    '--payout', `yes=${2 * COLLATERAL}:0`, '--payout', `no=0:${2 * COLLATERAL}`, '--fee-rate', '2', '--refund-locktime', String(refundLocktime), '--expires', String(maturity),
+  ]);
+  assert.match(made.offerId, /^[0-9a-f]{64}$/);
+  await waitFor(async () => (await getJson((nodeB as Daemon).base, `/offers/${made.offerId}`)).status === 200, { timeoutMs: 20_000, message: 'the offer to reach node B by gossip' });
+  return made.offerId;
+}
+
+describe('mega-trader end to end on bcoin regtest', () => {
+  it('makes, finds, takes, funds and settles a bet; refunds one the oracle never attests; survives a kill after accept_dlc', { timeout: 150_000 }, async () => {
+    const t0 = Date.now();
+    chain = await Regtest.start();
+    nodeA = await startNode(dir, 'a', {});
+    nodeB = await startNode(dir, 'b', { p2pseed: [{ server: '127.0.0.1', port: nodeA.p2pPort }] });
+    const keys = makeKeys(path.join(dir, 'keys'), ['vote']);
+    // Event 1 is attested (the test posts its outcome); event 2 never is.
+    const m1 = Math.floor(Date.now() / 1000) + 50;
+    const m2 = m1 + 5;
+    const iso = (t: number): string => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+    const oracleCfg = path.join(dir, 'oracle-cfg.json');
+    fs.writeFileSync(
+      oracleCfg,
+      JSON.stringify({
+        dataDir: 'odata',
+        nodes: [nodeA.base],
+        identity: { keyFile: keys.identity, difficulty: 4 },
+        dlcKeyFile: keys.dlc,
+        capabilities: [{ name: 'vote', keyFile: keys.capability('vote'), question: 'Who wins the vote', event: { descriptor: { kind: 'enum', outcomes: ['yes', 'no'] }, eventId: 'vote-{epoch}', maturity: { type: 'list', times: [iso(m1), iso(m2)] }, announceBeforeSec: 3600, difficulty: 4 }, source: { type: 'manual' } }],
+        admin: { port: 0 },
+        checkIntervalSec: 1,
+        retry: { initialMs: 200, maxMs: 1000 },
+      }),
+    );
+    [oracle, maker, taker] = await Promise.all([
+      startOracle(oracleCfg),
+      startTrader('maker', writeTraderConfig(dir, 'maker', [nodeA.base], chain)),
+      startTrader('taker', writeTraderConfig(dir, 'taker', [nodeB.base], chain)),
+    ]);
+    process.stderr.write(`# chain, 2 nodes, oracle and 2 traders up in ${Date.now() - t0} ms\n`);
+    await fund(maker);
+    await fund(taker);
+    const announcements = new Map<number, string>();
+    await waitFor(
+      async () => {
+        const list = (await getJson<{ id: string; event: { maturityEpoch: number } }[]>(nodeB!.base, `/announcements?oracle=${keys.pubkey}`)).body;
+        for (const a of list) announcements.set(a.event.maturityEpoch, a.id);
+        return announcements.has(m1) && announcements.has(m2);
+      },
+      { timeoutMs: 20_000, message: 'both announcements on node B' },
+    );
+    const ann1 = announcements.get(m1) as string;
+    const ann2 = announcements.get(m2) as string;
+
+    // (1) Make on A, find on B, take through the CLI: the taker broadcasts the funding transaction.
+    const offer1 = await makeOffer(ann1, m1, m1 + 7200);
+    const taken1 = await traderCli<{ phase: string; fundingTxid: string | null }>(taker, ['offer', 'take', offer1]);
+    assert.ok(['funding', 'funded'].includes(taken1.phase), `after take the taker waits for the funding to confirm, got ${taken1.phase}`);
+    assert.match(taken1.fundingTxid ?? '', /^[0-9a-f]{64}$/);
+    await waitFor(() => chain!.inMempool(taken1.fundingTxid as string), { timeoutMs: 10_000, message: 'the funding transaction in the mempool' });
+    await chain.mine(1);
+    const funded1 = await waitPhase(maker, offer1, ['funded']);
+    assert.equal(funded1.fundingTxid, taken1.fundingTxid, 'maker and taker see one funding transaction');
+    await waitPhase(taker, offer1, ['funded']);
+
+    // (2) A second bet on the event nobody will attest, refund locktime just after its maturity.
+    const refund2 = m2 + 60;
+    const offer2 = await makeOffer(ann2, m2, refund2);
+    const taken2 = await traderCli<{ fundingTxid: string }>(taker, ['offer', 'take', offer2]);
+    await waitFor(() => chain!.inMempool(taken2.fundingTxid), { timeoutMs: 10_000, message: 'funding 2 in the mempool' });
+    await chain.mine(1);
+    await waitPhase(taker, offer2, ['funded']);
+
+    // (3) A third bet; the taker is SIGKILLed right after it logged sending accept_dlc, then restarted.
+    const offer3 = await makeOffer(ann2, m2, refund2);
+    const takeRun = runMain(['offer', 'take', offer3, '--data-dir', taker.dataDir]).catch(() => null);
+    await waitFor(() => /"msg":"sending accept_dlc"[^\n]*/.test(taker!.log().split('\n').filter((l) => l.includes(offer3)).join('\n')), { timeoutMs: 20_000, intervalMs: 5, message: 'the taker to send accept_dlc for offer 3' });
+    taker.proc.kill('SIGKILL');
+    await waitFor(() => taker!.exit() !== undefined, { timeoutMs: 10_000, message: 'the taker to die' });
+    await takeRun;
+    taker = await startTrader('taker', taker.cfgPath);
+    const after3 = await waitPhase(taker, offer3, ['funding', 'funded', 'aborted'], 40_000);
+    if (after3.phase === 'aborted') {
+      const b = await traderCli<Balance>(taker, ['wallet', 'balance']);
+      assert.equal(b.reserved, '0', 'an aborted take releases its coins');
+    } else {
+      if (after3.phase === 'funding') await chain.mine(1);
+      const t3 = await waitPhase(taker, offer3, ['funded']);
+      const m3 = await waitPhase(maker, offer3, ['funded']);
+      assert.equal(t3.fundingTxid, m3.fundingTxid, 'after the restart both sides hold the one funding transaction');
+    }
+    process.stderr.write(`# offer 3 after the kill: ${after3.phase}\n`);
+
+    // (1) continued: the oracle attests "yes" at maturity; the maker wins everything.
+    const outcome = await runMain(['oracle', 'outcome', '--config', oracleCfg, '--capability', 'vote', '--announcement', ann1, '--value', 'yes']);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    const closing = await waitPhase(maker, offer1, ['closing', 'closed'], Math.max(20_000, (m1 + 20) * 1000 - Date.now()));
+    assert.equal(closing.outcome, 'yes');
+    assert.match(closing.closingTxid ?? '', /^[0-9a-f]{64}$/);
+    await chain.mine(1);
+    const closed1 = await waitPhase(maker, offer1, ['closed']);
+    assert.notEqual(await chain.confirmedHeight(closed1.closingTxid as string), null, 'the winner\'s CET is in a block');
+    const cet = await chain.rpc<{ vin: { txid: string; vout: number }[] }>('getrawtransaction', [closed1.closingTxid, 1]);
+    assert.equal(cet.vin.length, 1, 'a CET spends the funding output only');
+    const fundingOut = cet.vin[0] as { txid: string; vout: number };
+    assert.equal(fundingOut.txid, closed1.fundingTxid, 'the CET spends the funding transaction');
+    assert.equal(await chain.rpc('gettxout', [fundingOut.txid, fundingOut.vout, true]), null, 'the funding output is spent');
+    await waitPhase(taker, offer1, ['closed']);
+
+    // (2) continued: before its locktime the refund is refused; move the chain's clock past it; then it confirms.
+    const early = await traderCliRaw(taker, ['contract', 'refund', offer2]);
+    assert.equal(early.code, 1, `a refund before its locktime is refused: ${early.stdout}`);
+    assert.match(early.stderr, /refund-not-final/);
+    chain.setClockOffset(m1 + 7200 - Math.floor(Date.now() / 1000) + 600);
+    await chain.mine(11);
+    assert.ok((await chain.medianTimePast()) > m1 + 7200, 'the median time past is beyond both refund locktimes');
+    const refund = await traderCliRaw(taker, ['contract', 'refund', offer2]);
+    // The daemon's own tick may have broadcast the refund first; either way it closes by refund.
+    if (refund.code !== 0) assert.match(refund.stderr, /wrong-phase|closing/, `the refund after the locktime: ${refund.stderr}`);
+    const refunding = await waitPhase(taker, offer2, ['closing', 'closed']);
+    await chain.mine(1);
+    const refunded = await waitPhase(taker, offer2, ['closed']);
+    assert.equal(refunded.outcome, null, 'closed by the refund, not by an attestation');
+    assert.equal(refunded.closingTxid, refunding.closingTxid);
+    assert.notEqual(await chain.confirmedHeight(refunded.closingTxid as string), null, 'the refund is in a block');
+
+    // (1) the loser's refund of the settled bet gets nothing: the funding output is gone.
+    const late = await traderCliRaw(taker, ['contract', 'refund', offer1]);
+    assert.equal(late.code, 1, 'a refund of a settled contract is refused');
+    assert.equal(await chain.rpc('gettxout', [fundingOut.txid, fundingOut.vout, true]), null, 'still spent by the CET');
+    const mb = BigInt((await traderCli<Balance>(maker, ['wallet', 'balance'])).available);
+    assert.ok(mb > FUND_SAT + BigInt(COLLATERAL) / 2n, `the maker won the taker's collateral (available ${mb})`);
+    process.stderr.write(`# whole flow in ${Date.now() - t0} ms\n`);
+  });
+
+  it('refuses a bad config with exit 78 and names every problem', { timeout: 30_000 }, async () => {
+    const cfgPath = path.join(dir, 'bad-trader.json');
+    fs.writeFileSync(cfgPath, JSON.stringify({ dataDir: 'x', nodes: [], chain: { network: 'dogecoin', rpcUrl: 'http://127.0.0.1:1' }, colour: 'red' }));
+    const r = await collect(spawn(process.execPath, [path.join(REPO_ROOT, 'bin/mega-trader.mjs'), cfgPath], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+    assert.equal(r.code, 78);
+    assert.match(r.stderr, /nodes: must be a list of 1 to 16 items/);
+    assert.match(r.stderr, /chain\.network: must be one of/);
+    assert.match(r.stderr, /colour: unknown key \(see docs\/configuration\.md, mega-trader\)/);
+  });
+});
