@@ -123,6 +123,24 @@ describe('counterparty endpoint and client', () => {
   });
 });
 
+describe('counterparty endpoint rate limit', () => {
+  const server = new PeerServer(
+    { host: '127.0.0.1', port: 0, maxBodyBytes: 4096, ratePerMinutePerClient: 2, maxConcurrent: 4, requestTimeoutMs: 5000 },
+    { receive: async () => ENVELOPE, mapError: httpErrorOf, onInternalError: () => undefined, info: () => ({}) },
+  );
+  after(() => server.stop());
+  it('answers 429 rate-limited with retry-after past ratePerMinutePerClient envelopes from one address', async () => {
+    await server.start();
+    const url = `http://127.0.0.1:${server.port}/dlc/v0`;
+    assert.equal((await post(url, JSON.stringify(ENVELOPE))).status, 200);
+    assert.equal((await post(url, JSON.stringify(ENVELOPE))).status, 200);
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ENVELOPE) });
+    assert.equal(res.status, 429);
+    assert.equal(res.headers.get('retry-after'), '60');
+    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'rate-limited');
+  });
+});
+
 describe('error mapping', () => {
   it('maps only coded error classes; others are bugs', () => {
     assert.equal(statusOfCode('refund-not-final'), 409);
