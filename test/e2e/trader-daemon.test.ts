@@ -7,7 +7,7 @@ import { stopDaemon, type Daemon } from '../helpers/daemon.ts';
 import { Regtest } from '../helpers/regtest.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { collect, REPO_ROOT, removeDir, runMain, tempDir } from '../unit/cli/run-cli.ts';
-import { getJson, makeKeys, startNode, startOracle, stopOracle, type OracleProc } from './oracle-daemon-harness.ts';
+import { getJson, makeKeys, spawnOracle, startNode, stopOracle, type OracleProc } from './oracle-daemon-harness.ts';
 import { startTrader, stopTrader, traderCli, traderCliRaw, waitPhase, writeTraderConfig, type TraderProc } from './trader-harness.ts';
 import { spawn } from 'node:child_process';
 
@@ -61,14 +61,24 @@ async function makeOffer(announcementId: string, maturity: number, refundLocktim
 }
 
 describe('mega-trader end to end on bcoin regtest', () => {
-  it('makes, finds, takes, funds and settles a bet; refunds one the oracle never attests; survives a kill after accept_dlc', { timeout: 150_000 }, async () => {
+  it('makes, finds, takes, funds and settles a bet; refunds one the oracle never attests; survives a kill after accept_dlc', { timeout: 240_000 }, async () => {
     const t0 = Date.now();
-    chain = await Regtest.start();
+    const note = (what: string): void => void process.stderr.write(`# ${what}: ${Date.now() - t0} ms\n`);
+    const chainUp = Regtest.start();
     nodeA = await startNode(dir, 'a', {});
     nodeB = await startNode(dir, 'b', { p2pseed: [{ server: '127.0.0.1', port: nodeA.p2pPort }] });
+    chain = await chainUp;
+    note('chain and nodes up');
+    // The traders first (they need the chain and a node, not the oracle); the taker lives on node B only.
+    const pending = [startTrader('maker', writeTraderConfig(dir, 'maker', [nodeA.base], chain)), startTrader('taker', writeTraderConfig(dir, 'taker', [nodeB.base], chain))];
+    pending.forEach((p) => void p.then((t) => (t.name === 'maker' ? (maker = t) : (taker = t)), () => undefined));
+    await Promise.all(pending);
+    if (!maker || !taker) throw new Error('the traders did not start');
+    note('traders up');
     const keys = makeKeys(path.join(dir, 'keys'), ['vote']);
-    // Event 1 is attested (the test posts its outcome); event 2 never is.
-    const m1 = Math.floor(Date.now() / 1000) + 50;
+    // Event 1 is attested (the test posts its outcome); event 2 never is. A minute leaves time to make,
+    // relay, take and fund three bets on a busy machine before the offers expire at maturity.
+    const m1 = Math.floor(Date.now() / 1000) + 60;
     const m2 = m1 + 5;
     const iso = (t: number): string => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
     const oracleCfg = path.join(dir, 'oracle-cfg.json');
@@ -85,14 +95,12 @@ describe('mega-trader end to end on bcoin regtest', () => {
         retry: { initialMs: 200, maxMs: 1000 },
       }),
     );
-    [oracle, maker, taker] = await Promise.all([
-      startOracle(oracleCfg),
-      startTrader('maker', writeTraderConfig(dir, 'maker', [nodeA.base], chain)),
-      startTrader('taker', writeTraderConfig(dir, 'taker', [nodeB.base], chain)),
-    ]);
-    process.stderr.write(`# chain, 2 nodes, oracle and 2 traders up in ${Date.now() - t0} ms\n`);
+    oracle = spawnOracle(oracleCfg);
     await fund(maker);
     await fund(taker);
+    note('wallets funded');
+    await waitFor(() => oracle!.exit() !== undefined || oracle!.log().includes('"msg":"oracle daemon started"'), { timeoutMs: 60_000, message: () => `mega-oracle to start: ${oracle!.log().slice(-2000)}` });
+    assert.equal(oracle.exit(), undefined, `mega-oracle exited early: ${oracle.log().slice(-2000)}`);
     const announcements = new Map<number, string>();
     await waitFor(
       async () => {
@@ -104,6 +112,7 @@ describe('mega-trader end to end on bcoin regtest', () => {
     );
     const ann1 = announcements.get(m1) as string;
     const ann2 = announcements.get(m2) as string;
+    note('announcements on node B');
 
     // (1) Make on A, find on B, take through the CLI: the taker broadcasts the funding transaction.
     const offer1 = await makeOffer(ann1, m1, m1 + 7200);
@@ -115,6 +124,7 @@ describe('mega-trader end to end on bcoin regtest', () => {
     const funded1 = await waitPhase(maker, offer1, ['funded']);
     assert.equal(funded1.fundingTxid, taken1.fundingTxid, 'maker and taker see one funding transaction');
     await waitPhase(taker, offer1, ['funded']);
+    note('bet 1 funded');
 
     // (2) A second bet on the event nobody will attest, refund locktime just after its maturity.
     const refund2 = m2 + 60;
@@ -123,9 +133,10 @@ describe('mega-trader end to end on bcoin regtest', () => {
     await waitFor(() => chain!.inMempool(taken2.fundingTxid), { timeoutMs: 10_000, message: 'funding 2 in the mempool' });
     await chain.mine(1);
     await waitPhase(taker, offer2, ['funded']);
+    note('bet 2 funded');
 
     // (3) A third bet; the taker is SIGKILLed right after it logged sending accept_dlc, then restarted.
-    const offer3 = await makeOffer(ann2, m2, refund2);
+    const offer3 = await makeOffer(ann2, m2, refund2 + 1); // other terms than bet 2, so another offer id
     const takeRun = runMain(['offer', 'take', offer3, '--data-dir', taker.dataDir]).catch(() => null);
     await waitFor(() => /"msg":"sending accept_dlc"[^\n]*/.test(taker!.log().split('\n').filter((l) => l.includes(offer3)).join('\n')), { timeoutMs: 20_000, intervalMs: 5, message: 'the taker to send accept_dlc for offer 3' });
     taker.proc.kill('SIGKILL');
@@ -142,9 +153,10 @@ describe('mega-trader end to end on bcoin regtest', () => {
       const m3 = await waitPhase(maker, offer3, ['funded']);
       assert.equal(t3.fundingTxid, m3.fundingTxid, 'after the restart both sides hold the one funding transaction');
     }
-    process.stderr.write(`# offer 3 after the kill: ${after3.phase}\n`);
+    note(`bet 3 after the kill and restart: ${after3.phase}`);
 
     // (1) continued: the oracle attests "yes" at maturity; the maker wins everything.
+    const makerBefore = BigInt((await traderCli<Balance>(maker, ['wallet', 'balance'])).available);
     const outcome = await runMain(['oracle', 'outcome', '--config', oracleCfg, '--capability', 'vote', '--announcement', ann1, '--value', 'yes']);
     assert.equal(outcome.code, 0, outcome.stderr);
     const closing = await waitPhase(maker, offer1, ['closing', 'closed'], Math.max(20_000, (m1 + 20) * 1000 - Date.now()));
@@ -158,7 +170,13 @@ describe('mega-trader end to end on bcoin regtest', () => {
     const fundingOut = cet.vin[0] as { txid: string; vout: number };
     assert.equal(fundingOut.txid, closed1.fundingTxid, 'the CET spends the funding transaction');
     assert.equal(await chain.rpc('gettxout', [fundingOut.txid, fundingOut.vout, true]), null, 'the funding output is spent');
+    const cetOuts = (await chain.rpc<{ vout: { value: number }[] }>('getrawtransaction', [closed1.closingTxid, 1])).vout;
+    assert.equal(cetOuts.length, 1, 'the "yes" CET pays the maker only (the taker\'s 0 sat output is left out)');
+    const won = BigInt(Math.round((cetOuts[0] as { value: number }).value * 1e8));
+    assert.ok(won > BigInt(2 * COLLATERAL - 2000) && won <= BigInt(2 * COLLATERAL), `the CET pays both collaterals less its fee, got ${won}`);
+    await waitFor(async () => BigInt((await traderCli<Balance>(maker as TraderProc, ['wallet', 'balance'])).available) === makerBefore + won, { timeoutMs: 20_000, message: 'the maker\'s wallet to count the CET output' });
     await waitPhase(taker, offer1, ['closed']);
+    note('bet 1 settled by the CET');
 
     // (2) continued: before its locktime the refund is refused; move the chain's clock past it; then it confirms.
     const early = await traderCliRaw(taker, ['contract', 'refund', offer2]);
@@ -181,9 +199,7 @@ describe('mega-trader end to end on bcoin regtest', () => {
     const late = await traderCliRaw(taker, ['contract', 'refund', offer1]);
     assert.equal(late.code, 1, 'a refund of a settled contract is refused');
     assert.equal(await chain.rpc('gettxout', [fundingOut.txid, fundingOut.vout, true]), null, 'still spent by the CET');
-    const mb = BigInt((await traderCli<Balance>(maker, ['wallet', 'balance'])).available);
-    assert.ok(mb > FUND_SAT + BigInt(COLLATERAL) / 2n, `the maker won the taker's collateral (available ${mb})`);
-    process.stderr.write(`# whole flow in ${Date.now() - t0} ms\n`);
+    note('whole flow');
   });
 
   it('refuses a bad config with exit 78 and names every problem', { timeout: 30_000 }, async () => {

@@ -51,8 +51,13 @@ export async function startTrader(name: string, cfgPath: string): Promise<Trader
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (log += d));
   proc.on('exit', (code, signal) => (exit = { code, signal }));
   const t: TraderProc = { name, cfgPath, dataDir: path.join(path.dirname(cfgPath), name), proc, log: () => log, exit: () => exit };
-  await waitFor(() => exit !== undefined || log.includes('"msg":"mega-trader started"'), { timeoutMs: 30_000, message: () => `mega-trader ${name} to start: ${log.slice(-3000)}` });
-  assert.equal(exit, undefined, `mega-trader ${name} exited early: ${log.slice(-3000)}`);
+  try {
+    await waitFor(() => exit !== undefined || log.includes('"msg":"mega-trader started"'), { timeoutMs: 90_000, message: () => `mega-trader ${name} to start: ${log.slice(-3000)}` });
+    assert.equal(exit, undefined, `mega-trader ${name} exited early: ${log.slice(-3000)}`);
+  } catch (e) {
+    proc.kill('SIGKILL'); // never leave a daemon behind that the test cannot stop
+    throw e;
+  }
   return t;
 }
 
