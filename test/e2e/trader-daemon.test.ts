@@ -1,4 +1,4 @@
-// test/e2e/trader-daemon.test.ts - owns mega-trader end to end on a real chain: bcoin regtest in this process (its JSON-RPC is the traders' chain backend), two peered Mega nodes, a spawned mega-oracle with an enum event maturing in seconds (manual outcome, steered by the test), and two spawned mega-traders funded by the test. (1) an offer made through the CLI on node A is found on node B and taken through the CLI; the funding confirms; the attestation settles it: the winner's CET confirms, the funding output is spent, and the loser's late refund gets nothing; (2) with no attestation the refund is refused before its locktime and confirmed after it (the chain's clock moved ahead); (3) the taker SIGKILLed right after it sent accept_dlc and restarted ends funded or aborted, never with two funding transactions. Also: a bad config exits 78 naming every problem.
+// test/e2e/trader-daemon.test.ts - owns mega-trader end to end on a real chain: bcoin regtest in this process (its JSON-RPC is the traders' chain backend), two peered Mega nodes, a spawned mega-oracle with an enum event maturing in seconds (manual outcome, steered by the test), and two spawned mega-traders funded by the test. (1) an offer made through the CLI on node A is found on node B and taken through the CLI; the funding confirms; the attestation settles it: the winner's CET confirms, the funding output is spent, and a late refund by the loser is refused (the daemon knows the contract closed; the chain refuses any second spend of the funding output as missingorspent); (2) with no attestation the refund is refused before its locktime and confirmed after it (the chain's clock moved ahead); (3) the taker SIGKILLed right after it sent accept_dlc and restarted ends funded or aborted, never with two funding transactions. Also: a bad config exits 78 naming every problem.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,6 +10,7 @@ import { collect, REPO_ROOT, removeDir, runMain, tempDir } from '../unit/cli/run
 import { getJson, makeKeys, spawnOracle, startNode, stopOracle, type OracleProc } from './oracle-daemon-harness.ts';
 import { startTrader, stopTrader, traderCli, traderCliRaw, waitPhase, writeTraderConfig, type TraderProc } from './trader-harness.ts';
 import { spawn } from 'node:child_process';
+import { Transaction } from 'bitcoinjs-lib';
 
 const FUND_SAT = 10_000_000n;
 const COLLATERAL = 50_000;
@@ -198,7 +199,18 @@ describe('mega-trader end to end on bcoin regtest', () => {
     // (1) the loser's refund of the settled bet gets nothing: the funding output is gone.
     const late = await traderCliRaw(taker, ['contract', 'refund', offer1]);
     assert.equal(late.code, 1, 'a refund of a settled contract is refused');
-    assert.equal(await chain.rpc('gettxout', [fundingOut.txid, fundingOut.vout, true]), null, 'still spent by the CET');
+    assert.match(late.stderr, /wrong-phase/, 'the daemon knows the contract is closed');
+    // And the chain would refuse any second spend of the funding output, the loser's refund included.
+    const second = new Transaction();
+    second.version = 2;
+    second.locktime = m1 + 7200;
+    second.addInput(Buffer.from(fundingOut.txid, 'hex').reverse(), fundingOut.vout, 0xfffffffe);
+    second.addOutput(Buffer.from(chain.miner.spk), 50_000n);
+    second.setWitness(0, [Buffer.alloc(0), Buffer.alloc(71, 1), Buffer.alloc(71, 1), Buffer.alloc(71, 2)]);
+    // Straight into a block (bcoin's mempool would keep a transaction with a spent input as an orphan).
+    const refused = await chain.mineWith(second);
+    assert.equal(refused.ok, false, 'a block with a second spend of the funding output is refused');
+    assert.match(refused.ok ? '' : refused.reason, /missingorspent/, 'refused as a double spend');
     note('whole flow');
   });
 
