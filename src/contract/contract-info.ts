@@ -50,7 +50,11 @@ function readPoint(r: MsgReader, what: string): CurvePoint {
 }
 
 function writeCurve(w: MsgWriter, c: NumericPayoutCurve): void {
-  if (c.points.length < 2) throw new ContractError('bad-terms', 'a payout curve has at least 2 points');
+  // The decoder's limits, so that what we send is what a Mega peer accepts.
+  if (c.points.length < 2 || c.points.length - 1 > MAX_CURVE_POINTS) throw new ContractError('bad-terms', `a payout curve has 1..${MAX_CURVE_POINTS} pieces`);
+  if (c.rounding.length > MAX_CURVE_POINTS || (c.midpoints ?? []).some((m) => (m?.length ?? 0) > MAX_CURVE_POINTS)) {
+    throw new ContractError('bad-terms', `at most ${MAX_CURVE_POINTS} rounding intervals and midpoints per piece`);
+  }
   w.bigsize(c.points.length - 1);
   for (let i = 0; i < c.points.length - 1; i++) {
     writePoint(w, c.points[i]!, `endpoint ${i}`);
