@@ -110,16 +110,16 @@ export class HdWallet implements Wallet {
     return this.serial(() => this.doSync());
   }
 
-  private async chainCall<T>(p: Promise<T>): Promise<T> {
+  private async chainCall<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await p;
+      return await fn();
     } catch (err) {
       throw new WalletError('chain', `chain backend: ${(err as Error).message}`, { cause: err });
     }
   }
 
   private async doSync(): Promise<void> {
-    const tip = await this.chainCall(this.backend.tip());
+    const tip = await this.chainCall(() => this.backend.tip());
     if (tip.chain !== this.state.chain) throw new WalletError('chain', `the chain backend serves ${tip.chain}, this wallet is ${this.state.chain}`);
     let s = this.clone();
     if (this.birthdayUnset && s.height < s.birthday) {
@@ -132,8 +132,8 @@ export class HdWallet implements Wallet {
     let refetches = 0;
     while (s.height < tip.height) {
       const h = s.height + 1;
-      const hash = await this.chainCall(this.backend.blockHash(h));
-      const raw = await this.chainCall(this.backend.block(hash));
+      const hash = await this.chainCall(() => this.backend.blockHash(h));
+      const raw = await this.chainCall(() => this.backend.block(hash));
       let block: Block;
       try {
         block = Block.fromBuffer(Buffer.from(raw));
@@ -170,7 +170,7 @@ export class HdWallet implements Wallet {
     for (; h >= lowest; h--) {
       const stored = s.hashes.get(h);
       if (stored === undefined) break;
-      if ((await this.chainCall(this.backend.blockHash(h))) === stored) {
+      if ((await this.chainCall(() => this.backend.blockHash(h))) === stored) {
         if (h < s.height) rollback(s, h);
         return;
       }
@@ -219,7 +219,7 @@ export class HdWallet implements Wallet {
     return set;
   }
 
-  reserve(id: string, amount: bigint): Promise<FundingInput[]> {
+  async reserve(id: string, amount: bigint): Promise<FundingInput[]> {
     checkId(id);
     if (typeof amount !== 'bigint' || amount <= 0n) throw new RangeError(`reserve: amount ${amount} must be a positive bigint`);
     return this.serial(async () => {
@@ -280,7 +280,7 @@ export class HdWallet implements Wallet {
     return this.keys.secret(pos.chain, pos.index);
   }
 
-  contractKey(id: string): Promise<Uint8Array> {
+  async contractKey(id: string): Promise<Uint8Array> {
     checkId(id);
     return this.serial(async () => {
       let index = this.state.slots.get(id);
@@ -301,7 +301,7 @@ export class HdWallet implements Wallet {
     return this.keys.contractSecret(index);
   }
 
-  markSpent(txHex: string): Promise<void> {
+  async markSpent(txHex: string): Promise<void> {
     let tx: Transaction;
     try {
       tx = Transaction.fromHex(txHex);
