@@ -151,4 +151,41 @@ describe('chain backend and wallet on bcoin regtest (issue #18)', { timeout: 240
     const restarted = HdWallet.open({ dir, chain: 'regtest', backend: rpc });
     assert.deepEqual(restarted.balance(), wallet.balance(), 'the rollback is on disk');
   });
+
+  it("a reorg that removes our own broadcast keeps its spend and makes its change pending until it confirms again", async () => {
+    const spk = await wallet.newReceiveScript();
+    await chain.fund([{ spk, value: 4_000_000n }]);
+    await wallet.sync();
+    const start = wallet.balance();
+    const [input] = await wallet.reserve('own-reorg', 4_000_000n);
+    assert.ok(input!.value >= 4_000_000n, `a coin of at least 0.04 BTC is reserved (got ${input!.value})`);
+    const change = await wallet.newChangeScript();
+    const tx = new Transaction();
+    tx.version = 2;
+    tx.addInput(Buffer.from(input!.txid, 'hex').reverse(), input!.vout);
+    tx.addOutput(newKey().spk, 1_000_000n);
+    tx.addOutput(change, input!.value - 1_010_000n);
+    tx.setWitness(0, signP2wpkhInput(tx, 0, input!, wallet.inputSecret(input!)));
+    await wallet.markSpent(tx.toHex());
+    await rpc.broadcast(tx.toHex());
+    await waitFor(() => chain.inMempool(tx.getId()), { message: 'own spend in the mempool' });
+    await wallet.release('own-reorg');
+    await chain.mine(1);
+    await wallet.sync();
+    const changeValue = input!.value - 1_010_000n;
+    assert.deepEqual(wallet.balance(), { available: start.available - input!.value + changeValue, reserved: 0n, pending: 0n });
+    await chain.invalidate(await rpc.blockHash(chain.height));
+    await chain.mine(2);
+    await wallet.sync();
+    assert.deepEqual(
+      wallet.balance(),
+      { available: start.available - input!.value, reserved: 0n, pending: changeValue },
+      'our spend stays spent (we will broadcast it again); its change is pending, not lost',
+    );
+    assert.equal(await rpc.broadcast(tx.toHex()), tx.getId());
+    await waitFor(() => chain.inMempool(tx.getId()), { message: 'the re-broadcast spend in the mempool' });
+    await chain.mine(1);
+    await wallet.sync();
+    assert.deepEqual(wallet.balance(), { available: start.available - input!.value + changeValue, reserved: 0n, pending: 0n });
+  });
 });
