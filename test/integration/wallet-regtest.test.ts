@@ -188,4 +188,21 @@ describe('chain backend and wallet on bcoin regtest (issue #18)', { timeout: 240
     await wallet.sync();
     assert.deepEqual(wallet.balance(), { available: start.available - input!.value + changeValue, reserved: 0n, pending: 0n });
   });
+
+  it('a reorg deeper than the 144 stored block hashes rescans from the birthday', async () => {
+    const spk = await wallet.newReceiveScript();
+    const before = wallet.balance().available;
+    const [coin] = await chain.fund([{ spk, value: 2_000_000n }]);
+    const fundHeight = chain.height;
+    await chain.mine(150);
+    await wallet.sync();
+    assert.equal(wallet.balance().available, before + 2_000_000n);
+    await chain.invalidate(await rpc.blockHash(fundHeight));
+    await chain.mine(152);
+    assert.equal(await rpc.txOut(coin!.txid, coin!.vout), null, 'the payment is not on the new chain');
+    await wallet.sync();
+    assert.equal(wallet.balance().available, before, 'the deep reorg must drop the coin (full rescan)');
+    const again = HdWallet.open({ dir, chain: 'regtest', backend: rpc });
+    assert.deepEqual(again.balance(), wallet.balance());
+  });
 });
