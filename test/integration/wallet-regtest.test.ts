@@ -80,6 +80,10 @@ describe('chain backend and wallet on bcoin regtest (issue #18)', { timeout: 240
     await assert.rejects(wallet.reserve('contract-c', 1n), (e: unknown) => e instanceof WalletError && e.code === 'insufficient-funds');
     await wallet.release('contract-b');
     await wallet.release('never-reserved');
+    // Concurrent reservations never share a coin (the wallet serialises its state changes).
+    const [p, q] = await Promise.all([wallet.reserve('p', 1n), wallet.reserve('q', 1n)]);
+    assert.notEqual(`${p[0]!.txid}:${p[0]!.vout}`, `${q[0]!.txid}:${q[0]!.vout}`, 'two reservations got the same coin');
+    await Promise.all([wallet.release('p'), wallet.release('q')]);
     assert.deepEqual(wallet.balance(), { available: 75_000_000n, reserved: 100_000_000n, pending: 0n });
   });
 
