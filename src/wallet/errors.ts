@@ -6,8 +6,9 @@
  * `chain`: the chain backend failed (its ChainError is the `cause`) or serves another chain than the wallet's.
  * `limit`: a count or byte bound of the wallet would be exceeded (coins, reservations, slots, ids).
  * `seed`: the seed file is unsafe (group/other may read it) or does not match the mnemonic given.
+ * `in-use`: another live process holds the wallet folder.
  */
-export type WalletErrorCode = 'insufficient-funds' | 'unknown-reservation' | 'unknown-key' | 'corrupt-state' | 'chain' | 'limit' | 'seed';
+export type WalletErrorCode = 'insufficient-funds' | 'unknown-reservation' | 'unknown-key' | 'corrupt-state' | 'chain' | 'limit' | 'seed' | 'in-use';
 
 export class WalletError extends Error {
   override readonly name = 'WalletError';

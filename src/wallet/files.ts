@@ -121,3 +121,33 @@ export function writeStateFile(p: string, text: string): void {
   fs.renameSync(tmp, p);
   syncDir(path.dirname(p));
 }
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
+  }
+}
+
+/**
+ * Claim the wallet folder for this process: two traders on one wallet would hand out the same
+ * addresses and reserve the same coins. A lock file naming another live process -> `in-use`; one
+ * left by a dead process (kill -9) is taken over. The lock is never removed: a stale one is harmless.
+ */
+export function lockWalletDir(p: string): void {
+  let text = '';
+  try {
+    text = fs.readFileSync(p, 'utf8').slice(0, 32);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const owner = Number.parseInt(text, 10);
+  if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+    throw new WalletError('in-use', `${p}: the wallet is in use by process ${owner}; give each trader its own wallet folder`);
+  }
+  const tmp = `${p}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, String(process.pid), { mode: 0o600 });
+  fs.renameSync(tmp, p);
+}

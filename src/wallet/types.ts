@@ -15,7 +15,7 @@ export interface WalletBalance {
  * state (address indexes, scan height, coins, reservations) is written durably before any method
  * that changed it resolves. Methods throw WalletError (wallet/errors.ts) with a machine-readable
  * `code`: `insufficient-funds`, `unknown-reservation`, `unknown-key`, `corrupt-state`, `chain`,
- * `limit` (a count/byte bound, e.g. an id over 256 bytes), `seed` (unsafe or mismatched seed file).
+ * `limit` (a count/byte bound, e.g. an id over 256 bytes), `seed` (unsafe or mismatched seed file), `in-use` (another process holds the folder).
  * Implementation: wallet/wallet.ts `HdWallet`.
  */
 export interface Wallet {

@@ -12,7 +12,7 @@ import type { BitcoinChainName, ChainBackend } from '../chain/types.ts';
 import type { FundingInput } from '../contract/types.ts';
 import { MAX_ID_BYTES, MAX_RESERVATION_COINS, MAX_RESERVATIONS, MAX_SLOTS, P2WPKH_MAX_WITNESS_LEN, REORG_WINDOW_BLOCKS, SCAN_CHECKPOINT_BLOCKS } from './constants.ts';
 import { WalletError } from './errors.ts';
-import { createSeedFile, readSeedFile, readStateFile, writeStateFile } from './files.ts';
+import { createSeedFile, lockWalletDir, readSeedFile, readStateFile, writeStateFile } from './files.ts';
 import { KeyTree, isMnemonic, newMnemonic } from './keys.ts';
 import { applyBlock, applyOwnTx, isSpendable, pruneSpent, rollback, ScriptIndex } from './scan.ts';
 import { decodeState, emptyState, encodeState, outpointKey, type WalletState } from './state.ts';
@@ -20,6 +20,7 @@ import type { Wallet, WalletBalance } from './types.ts';
 
 export const SEED_FILE = 'wallet.seed';
 export const STATE_FILE = 'wallet.json';
+export const LOCK_FILE = 'wallet.lock';
 
 /** Options of {@link HdWallet.open}. */
 export interface HdWalletOptions {
@@ -59,6 +60,7 @@ export class HdWallet implements Wallet {
   /** Open (or create) the wallet in `opts.dir`: reads or creates the seed, loads the state. */
   static open(opts: HdWalletOptions): HdWallet {
     fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+    lockWalletDir(path.join(opts.dir, LOCK_FILE));
     const seedPath = path.join(opts.dir, SEED_FILE);
     const given = opts.mnemonic?.trim().split(/\s+/).join(' ');
     if (given !== undefined && !isMnemonic(given)) throw new WalletError('seed', 'the mnemonic given is not a valid English BIP39 mnemonic');

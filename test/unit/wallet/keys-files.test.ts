@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { address, networks } from 'bitcoinjs-lib';
 import { KeyTree, newMnemonic } from '../../../src/wallet/keys.ts';
-import { HdWallet, SEED_FILE, STATE_FILE } from '../../../src/wallet/wallet.ts';
+import { HdWallet, LOCK_FILE, SEED_FILE, STATE_FILE } from '../../../src/wallet/wallet.ts';
 import { WalletError, type WalletErrorCode } from '../../../src/wallet/errors.ts';
 import { ChainError } from '../../../src/chain/errors.ts';
 import type { ChainBackend } from '../../../src/chain/types.ts';
@@ -79,7 +79,7 @@ describe('wallet files', () => {
     const seedPath = path.join(dir, SEED_FILE);
     assert.equal(fs.statSync(seedPath).mode & 0o777, 0o600, 'seed file must be 0600');
     assert.equal(fs.readFileSync(seedPath, 'utf8').trim().split(' ').length, 24);
-    assert.deepEqual(fs.readdirSync(dir).sort(), [SEED_FILE, STATE_FILE].sort(), 'no temp files left behind');
+    assert.deepEqual(fs.readdirSync(dir).sort(), [LOCK_FILE, SEED_FILE, STATE_FILE].sort(), 'no temp files left behind');
     const s1 = await w1.newReceiveScript();
     const k1 = await w1.contractKey('c-1');
     const w2 = HdWallet.open({ dir, chain: 'regtest', backend: noChain });
@@ -127,6 +127,17 @@ describe('wallet files', () => {
     await assert.rejects(w.contractKey(''), (e: unknown) => e instanceof WalletError && e.code === 'limit');
     await assert.rejects(w.contractKey('x'.repeat(257)), (e: unknown) => e instanceof WalletError && e.code === 'limit');
     expectWalletError(() => w.inputSecret({ txid: '00'.repeat(32), vout: 0, value: 1n, scriptPubKey: new Uint8Array(22), serialId: 0n, maxWitnessLen: 108 }), 'unknown-key');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a wallet folder held by another live process is refused (in-use); a dead owner is taken over', () => {
+    const dir = tmpDir();
+    HdWallet.open({ dir, chain: 'regtest', backend: noChain });
+    fs.writeFileSync(path.join(dir, LOCK_FILE), '1'); // pid 1 always lives
+    expectWalletError(() => HdWallet.open({ dir, chain: 'regtest', backend: noChain }), 'in-use', /process 1\b/);
+    fs.writeFileSync(path.join(dir, LOCK_FILE), '2147483646'); // no such process
+    HdWallet.open({ dir, chain: 'regtest', backend: noChain });
+    assert.equal(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'), String(process.pid), 'the stale lock is taken over');
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
