@@ -28,7 +28,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'watch', summary: 'follow a node\'s live events for an oracle, an announcement or a question word; resumes after drops', load: async () => (await import('./commands/watch.ts')).watchCommand },
   { name: 'post', summary: 'submit a message to a node (POST /oracle, /capability, /report, /dispute)', load: async () => (await import('./commands/post.ts')).postCommand },
   { name: 'wallet', summary: 'a running trader daemon\'s wallet (mega-trader admin API): address, balance', load: async () => (await import('./commands/wallet.ts')).walletCommand },
-  { name: 'offer', summary: 'offers through a running trader daemon: create (sign, mine, post), take (run the DLC exchange), cancel', load: async () => (await import('./commands/offer.ts')).traderOfferCommand },
+  { name: 'offer', summary: 'offers through a running trader daemon: create (sign, mine, post), take (run the DLC exchange), cancel', load: async () => (await import('./commands/offer-trader.ts')).traderOfferCommand },
   { name: 'contract', summary: 'a running trader daemon\'s contracts: list, show, refund', load: async () => (await import('./commands/contract.ts')).contractCommand },
   { name: 'node', summary: 'operate a running node (admin API): status, peers, bans, ban, unban, connect, disconnect, reload, compact', load: async () => (await import('./commands/node.ts')).nodeCommand },
 ];

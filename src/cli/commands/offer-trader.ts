@@ -1,12 +1,9 @@
-/** cli/commands/offer.ts - `mega offer create|take|cancel`: make, take and cancel offers through a running mega-trader's admin API (the daemon signs, mines and posts; taking runs the dlcspecs exchange with the maker's daemon). Imports cli. */
+/** cli/commands/offer-trader.ts - the trader daemon's actions of `mega offer`: create, take, cancel through a running mega-trader's admin API (the daemon signs, mines and posts; taking runs the dlcspecs exchange with the maker's daemon); registered into the `mega offer` group beside `list`. Imports cli. */
 import { defineCommand } from '../command.ts';
 import { formatOptions, HELP_ROW } from '../help.ts';
-import { printJson, readJson } from '../io.ts';
+import { printJson, readJson, type CliIo } from '../io.ts';
 import type { Opts } from '../args.ts';
 import { TRADER_HELP_ROWS, TRADER_OPTIONS, traderAdmin, traderCall } from './trader-client.ts';
-
-/** The subcommands this module serves. */
-export const TRADER_OFFER_SUBCOMMANDS: readonly string[] = ['create', 'take', 'cancel'];
 
 const HELP = `usage: mega offer create --announcement <id> --maker-collateral <sat> --taker-collateral <sat>
                          (--payout <outcome>=<maker sat>:<taker sat> ... | --payouts <file.json>)
@@ -77,46 +74,77 @@ export function payoutFlags(opts: Opts): { kind: 'enum'; outcomes: { outcome: st
   return { kind: 'enum', outcomes };
 }
 
-/** `mega offer create|take|cancel`. */
+/** One action of `mega offer` (the group's OfferAction shape): its help line and body. */
+export interface TraderOfferAction {
+  usage: string;
+  run(opts: Opts, args: string[], io: CliIo): Promise<number>;
+}
+
+/** The flags the trader actions add to `mega offer`. */
+export const TRADER_OFFER_OPTIONS = {
+  ...TRADER_OPTIONS,
+  announcement: { type: 'string' },
+  'maker-collateral': { type: 'string' },
+  'taker-collateral': { type: 'string' },
+  payout: { type: 'string', multiple: true },
+  payouts: { type: 'string' },
+  'fee-rate': { type: 'string' },
+  'refund-locktime': { type: 'string' },
+  expires: { type: 'string' },
+  'cet-locktime': { type: 'string' },
+} as const;
+
+async function create(opts: Opts, args: string[], io: CliIo): Promise<number> {
+  if (args.length > 0) throw opts.usage('create takes no positional argument');
+  const announcementId = opts.hash('announcement');
+  if (announcementId === undefined) throw opts.usage('--announcement is required (the announcement id)');
+  const file = opts.str('payouts');
+  if ((file === undefined) === (opts.list('payout').length === 0)) throw opts.usage('give --payout (per outcome) or --payouts <file.json>, one of them');
+  const payouts = file !== undefined ? await readJson(io, file, 'payouts') : payoutFlags(opts);
+  const body = {
+    announcementId,
+    makerCollateral: satFlag(opts, 'maker-collateral'),
+    takerCollateral: satFlag(opts, 'taker-collateral'),
+    payouts,
+    feeRate: opts.int('fee-rate', 1, 1, 1_000_000),
+    cetLocktime: opts.int('cet-locktime', 0, 0, 0xffffffff),
+    refundLocktime: timeFlag(opts, 'refund-locktime'),
+    expiresAt: timeFlag(opts, 'expires'),
+  };
+  printJson(io, await traderCall(traderAdmin(opts), 'POST', '/offers', body));
+  return 0;
+}
+
+function byId(action: 'take' | 'cancel'): TraderOfferAction['run'] {
+  return async (opts, args, io) => {
+    const [id, extra] = args;
+    if (extra !== undefined) throw opts.usage(`${action} takes one offer id`);
+    if (id === undefined || !/^[0-9a-fA-F]{64}$/.test(id)) throw opts.usage(`${action} needs an offer id (64 hex)`);
+    printJson(io, await traderCall(traderAdmin(opts), 'POST', `/offers/${id.toLowerCase()}/${action}`));
+    return 0;
+  };
+}
+
+/** The trader daemon's actions of `mega offer`. */
+export const TRADER_OFFER_ACTIONS: Record<string, TraderOfferAction> = {
+  create: { usage: 'create --announcement ID --maker-collateral SAT --taker-collateral SAT --payout O=M:T... --fee-rate R --refund-locktime T --expires T   make an offer with your mega-trader', run: create },
+  take: { usage: 'take <offer id>   take an offer with your mega-trader (runs the DLC exchange, broadcasts the funding)', run: byId('take') },
+  cancel: { usage: 'cancel <offer id>   withdraw your open offer', run: byId('cancel') },
+};
+
+/** The trader actions' part of `mega offer --help`. */
+export const TRADER_OFFER_HELP = HELP;
+
+/** `mega offer create|take|cancel` on its own (the `mega offer` group registers the same actions). */
 export const traderOfferCommand = defineCommand({
   name: 'offer',
   help: HELP,
   maxPositionals: 2,
-  options: {
-    ...TRADER_OPTIONS,
-    announcement: { type: 'string' },
-    'maker-collateral': { type: 'string' },
-    'taker-collateral': { type: 'string' },
-    payout: { type: 'string', multiple: true },
-    payouts: { type: 'string' },
-    'fee-rate': { type: 'string' },
-    'refund-locktime': { type: 'string' },
-    expires: { type: 'string' },
-    'cet-locktime': { type: 'string' },
-  },
+  options: TRADER_OFFER_OPTIONS,
   async run({ opts, positionals }, io) {
-    const [sub, id] = positionals;
-    if (sub === 'take' || sub === 'cancel') {
-      if (id === undefined || !/^[0-9a-fA-F]{64}$/.test(id)) throw opts.usage(`${sub} needs an offer id (64 hex)`);
-      return printJson(io, await traderCall(traderAdmin(opts), 'POST', `/offers/${id.toLowerCase()}/${sub}`));
-    }
-    if (sub !== 'create') throw opts.usage('say create, take <id> or cancel <id>');
-    if (id !== undefined) throw opts.usage('create takes no positional argument');
-    const announcementId = opts.hash('announcement');
-    if (announcementId === undefined) throw opts.usage('--announcement is required (the announcement id)');
-    const file = opts.str('payouts');
-    if ((file === undefined) === (opts.list('payout').length === 0)) throw opts.usage('give --payout (per outcome) or --payouts <file.json>, one of them');
-    const payouts = file !== undefined ? await readJson(io, file, 'payouts') : payoutFlags(opts);
-    const body = {
-      announcementId,
-      makerCollateral: satFlag(opts, 'maker-collateral'),
-      takerCollateral: satFlag(opts, 'taker-collateral'),
-      payouts,
-      feeRate: opts.int('fee-rate', 1, 1, 1_000_000),
-      cetLocktime: opts.int('cet-locktime', 0, 0, 0xffffffff),
-      refundLocktime: timeFlag(opts, 'refund-locktime'),
-      expiresAt: timeFlag(opts, 'expires'),
-    };
-    printJson(io, await traderCall(traderAdmin(opts), 'POST', '/offers', body));
+    const [action, ...args] = positionals;
+    const a = action !== undefined && Object.hasOwn(TRADER_OFFER_ACTIONS, action) ? TRADER_OFFER_ACTIONS[action] : undefined;
+    if (!a) throw opts.usage('say create, take <id> or cancel <id>');
+    return a.run(opts, args, io);
   },
 });
