@@ -187,7 +187,7 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   shard: {
     type: 'object {count, index}',
     default: { count: 1, index: 0 },
-    doc: 'Store only reports whose id (a 256-bit integer) mod count equals index; others are validated but not stored. Oracle and capability ads are always kept.',
+    doc: 'Store only reports and offers whose id (a 256-bit integer) mod count equals index; others are validated but not stored. Oracle and capability ads and DLC announcements are always kept.',
     check: (v) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object {"count": n, "index": i}';
       const o = v as Record<string, unknown>;
