@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../log.ts';
 import type { AcceptedEvent, DlcProof, EvictedEvent, MegaService } from '../service/service.ts';
-import type { Announcement, Attestation } from '../protocol/types.ts';
+import type { Announcement, Attestation, Offer } from '../protocol/types.ts';
 import type { AdmissionResult } from '../service/types.ts';
 import { EVENTS_PATH } from './constants.ts';
 import { sendError } from './errors.ts';
@@ -259,7 +259,7 @@ function acceptedEvent(e: AcceptedEvent, time: string): LiveEvent {
   return out;
 }
 
-/** The DLC-specific event of an accepted announcement or attestation (alongside mempool:accepted); null for other kinds. */
+/** The kind-specific event of an accepted announcement, attestation or offer (alongside mempool:accepted); null for other kinds. */
 function dlcAcceptedEvent(e: AcceptedEvent, time: () => string): (() => LiveEvent) | null {
   if (e.kind === 'announcement') {
     const a = e.entity as Announcement;
@@ -268,6 +268,10 @@ function dlcAcceptedEvent(e: AcceptedEvent, time: () => string): (() => LiveEven
   if (e.kind === 'attestation') {
     const t = e.entity as Attestation;
     return () => ({ event: 'attestation:accepted', time: time(), id: e.id, announcementId: t.announcementId, oraclePubKey: e.oraclePubKey });
+  }
+  if (e.kind === 'offer') {
+    const o = e.entity as Offer;
+    return () => ({ event: 'offer:accepted', time: time(), id: e.id, announcementId: o.content.announcementId, oraclePubKey: e.oraclePubKey, makerPubKey: o.makerPubKey, status: o.status, replaced: e.replaced });
   }
   return null;
 }

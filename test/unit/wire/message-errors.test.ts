@@ -41,7 +41,7 @@ const ITEM = 'bX23-QlswUBkbIggAna79A';
 const without = (o: Record<string, unknown>, k: string): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([x]) => x !== k));
 
 describe('MessageCodec: commands', () => {
-  for (const command of ['offer', 'getaddr', 'reject', 'sendheaders', 'constructor', 'tostring', 'a', '0']) {
+  for (const command of ['offers', 'getaddr', 'reject', 'sendheaders', 'constructor', 'tostring', 'a', '0']) {
     it(`unknown command ${command}: unknown-command`, () => {
       refuses(command, '{}', 'unknown-command');
       refuses(command, '', 'unknown-command');
@@ -249,7 +249,7 @@ describe('MessageCodec: entity commands are parsed, not judged', () => {
 });
 
 describe('MessageCodec: arbitrary input never throws anything but a WireError (fast-check)', () => {
-  const commands = [...COMMANDS, 'offer', 'x'];
+  const commands = [...COMMANDS, 'offers', 'x'];
   it('random bytes', () => {
     fc.assert(
       fc.property(fc.constantFrom(...commands), fc.uint8Array({ maxLength: 120 }), (command, raw) => {
