@@ -27,7 +27,7 @@ export interface AddrInfo {
   seed: boolean;
   /** The shard the node at this address stores, or null when unknown. */
   shard: ShardId | null;
-  /** True when `shard` came from that node's own `version` (a handshake), false when only gossiped. */
+  /** True when `shard` came from that node's `version` at a handshake this node dialed, false when gossiped or claimed by an inbound peer. */
   shardVerified: boolean;
   lastSeen: number;
   failures: number;
@@ -91,11 +91,13 @@ export class AddrMan {
   }
 
   /**
-   * A handshake with the node listening at `host:port` completed and it announced `shard` (or none):
-   * remember the address (a reachable one is worth keeping, within the same bound) and its shard as
-   * verified. Returns false when the book is full of seeds and the address is not in it.
+   * A handshake with the node at `host:port` completed and it announced `shard` (or none): remember
+   * the address (within the same bound) and its shard, which replaces a gossiped one. `dialed`: this
+   * node dialed that address itself, so the shard is confirmed (`shardVerified`); an inbound peer's
+   * claimed listening address is not. Returns false when the book is full of seeds and the address
+   * is not in it.
    */
-  learn(host: string, port: number, shard: ShardId | null | undefined): boolean {
+  learn(host: string, port: number, shard: ShardId | null | undefined, dialed: boolean): boolean {
     const key = formatAddress(host, port);
     if (this.self.has(key)) return false;
     let cur = this.addrs.get(key);
@@ -104,8 +106,9 @@ export class AddrMan {
       cur = { host, port, seqNo: 0, seed: false, shard: null, shardVerified: false, lastSeen: this.now(), failures: 0, nextAttempt: 0 };
       this.addrs.set(key, cur);
     }
+    if (cur.shardVerified && !dialed) return true; // an inbound claim never overrides what a dial confirmed
     cur.shard = isUsableShard(shard) ? { count: shard.count, index: shard.index } : null;
-    cur.shardVerified = true;
+    cur.shardVerified = dialed;
     cur.lastSeen = this.now();
     return true;
   }

@@ -387,7 +387,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (outbound >= target) {
       // Every slot taken: at most one probe, and only when a peer can make room for it.
       if (uncovered.length === 0 || [...this.shardDials.values()].some((d) => d.probe)) return;
-      if (!this.cover.redundant(ready.map((p) => ({ shard: this.peerShard(p), connectedSince: p.connectedSince })), wanted)) return;
+      if (!this.cover.redundant(ready.map((p) => ({ shard: this.peerShard(p), connectedSince: p.connectedSince })))) return;
       for (const shard of uncovered) if (dialFor(shard, true)) return;
       return;
     }
@@ -414,12 +414,12 @@ export class Pool extends EventEmitter<PoolEvents> {
     return isUsableShard(s) ? s : null;
   }
 
-  /** Shards seen: those of ready peers (either direction) and of the address book. */
+  /** Shards seen: those of ready peers (confirmed when outbound: we chose them) and of the address book. */
   private seenShards(): SeenShard[] {
     const out: SeenShard[] = [];
     for (const p of this.peers) {
       const s = p.isReady ? this.peerShard(p) : null;
-      if (s) out.push({ shard: s, verified: true });
+      if (s) out.push({ shard: s, verified: p.direction === 'outbound' });
     }
     for (const v of this.addrman.shards().values()) out.push({ shard: v.shard, verified: v.verified });
     return out;
@@ -445,7 +445,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     const shard = this.peerShard(peer);
     const wanted = this.cover.wanted(this.seenShards(), target);
     const brings = shard !== null && wanted.some((w) => shardKey(w) === shardKey(shard)) && !others.some((o) => { const s = this.peerShard(o); return s !== null && shardKey(s) === shardKey(shard); });
-    const victim = brings ? this.cover.redundant(others.map((p) => Object.assign({ shard: this.peerShard(p), connectedSince: p.connectedSince }, { peer: p })), wanted) : null;
+    const victim = brings ? this.cover.redundant(others.map((p) => ({ shard: this.peerShard(p), connectedSince: p.connectedSince, peer: p }))) : null;
     if (victim) {
       this.log.info({ replaced: victim.peer.listenAddress, by: peer.listenAddress, shard: shard && shardKey(shard) }, 'outbound peer replaced to cover a shard');
       victim.peer.destroy('shard-replaced');
@@ -472,7 +472,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       const s = p.isReady ? this.peerShard(p) : null;
       if (!s) continue;
       const e = entry(s);
-      e.verified = true;
+      e.verified ||= p.direction === 'outbound';
       if (p.direction === 'outbound') e.outbound.push(formatAddress(p.ip, p.remotePort));
       else e.inbound++;
     }
@@ -525,7 +525,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (peer.direction === 'outbound' && peer.listenAddress) {
       // A reachable address is worth keeping, with the shard its node just announced (PROTOCOL 11.9).
       const [host, port] = splitAddress(peer.listenAddress);
-      this.addrman.learn(host, port, v.shard);
+      this.addrman.learn(host, port, v.shard, true);
       this.addrman.markSuccess(peer.listenAddress);
       const probe = this.shardDials.get(peer.listenAddress)?.probe === true;
       this.shardDialEnded(peer.listenAddress, this.peerShard(peer));
@@ -535,7 +535,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       }
     }
     // An inbound peer that listens can be dialed by others: learn ip:listenPort and its shard (even without a hostname).
-    if (peer.direction === 'inbound' && v.listenPort > 0) this.addrman.learn(peer.ip, v.listenPort, v.shard);
+    if (peer.direction === 'inbound' && v.listenPort > 0) this.addrman.learn(peer.ip, v.listenPort, v.shard, false);
     this.log.info({ peer: `${peer.ip}:${peer.remotePort}`, direction: peer.direction, userAgent: v.userAgent.slice(0, 64), shard: v.shard }, 'peer connected');
     const addrs: AddrEntry[] = [];
     if (this.opts.hostname) addrs.push({ host: this.opts.hostname, port: this.port, seqNo: this.opts.hostSeqNo, shard: { count: this.opts.shard.count, index: this.opts.shard.index } });

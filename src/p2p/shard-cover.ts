@@ -5,7 +5,7 @@ import { DIAL_BACKOFF_BASE_MS, DIAL_BACKOFF_MAX_MS } from './constants.ts';
 /** A shard some peer or address announced, as the pool sees it. */
 export interface SeenShard {
   shard: ShardId;
-  /** Confirmed by a handshake (a connected peer's or a past peer's `version`), not only gossiped. */
+  /** Confirmed by this node's own outbound handshake (an address it dialed announced it), not only gossiped or claimed by an inbound peer. */
   verified: boolean;
 }
 
@@ -24,8 +24,8 @@ interface ShardBackoff {
 /**
  * Decides which shards need an outbound peer. The node stores its own shard itself, so it wants an
  * outbound peer of every OTHER shard it has seen, at most `limit` of them (the outbound slots):
- * handshake-confirmed shards first (gossip alone cannot push a real shard out), then the ones that
- * failed least, then by count and index. A shard whose attempts fail waits 1 s, doubling up to
+ * shards confirmed by its own outbound handshakes first (gossip and inbound claims alone cannot push
+ * a real shard out), then the ones that failed least, then by count and index. A shard whose attempts fail waits 1 s, doubling up to
  * 5 minutes, before it is tried again; a successful connection resets it.
  */
 export class ShardCover {
@@ -76,12 +76,13 @@ export class ShardCover {
 
   /**
    * The outbound peer that can go without losing coverage: one of no shard, of this node's own shard,
-   * of a shard not wanted, or the younger of two of one shard. The youngest such peer (long-lived
-   * outbound connections are the hardest for an attacker to replace), or null when every outbound
-   * peer is the only one of a wanted shard.
+   * or the younger of two of one shard. The youngest such peer (long-lived outbound connections are
+   * the hardest for an attacker to replace), or null when every outbound peer is the only one of its
+   * shard. The oldest outbound peer of each other shard is never spare, even when that shard is not
+   * wanted (beyond the limit): shards announced by inbound peers or gossip cannot evict a peer of a
+   * real shard, and a change of the wanted set causes no replacement.
    */
-  redundant<P extends CoverPeer>(outbound: readonly P[], wanted: readonly ShardId[]): P | null {
-    const wantedKeys = new Set(wanted.map(shardKey));
+  redundant<P extends CoverPeer>(outbound: readonly P[]): P | null {
     const oldestOf = new Map<string, P>();
     for (const p of outbound) {
       if (!p.shard) continue;
@@ -92,7 +93,7 @@ export class ShardCover {
     let victim: P | null = null;
     for (const p of outbound) {
       const k = p.shard ? shardKey(p.shard) : null;
-      const spare = k === null || k === this.own || !wantedKeys.has(k) || oldestOf.get(k) !== p;
+      const spare = k === null || k === this.own || oldestOf.get(k) !== p;
       if (spare && (!victim || p.connectedSince > victim.connectedSince)) victim = p;
     }
     return victim;

@@ -1,4 +1,4 @@
-/** test/unit/p2p/shard-cover.test.ts - p2p/shard-cover.ts and the shard half of p2p/addrman.ts on a fake clock: every seen shard but the node's own is wanted (at most `limit`, handshake-confirmed first), uncovered ones are found, the redundant outbound peer is never the only one of a wanted shard, failed shards back off 1 s doubling to 5 min and reset on success; the book keeps gossiped and handshake shards without growing past MAX_ADDRESSES. */
+/** test/unit/p2p/shard-cover.test.ts - p2p/shard-cover.ts and the shard half of p2p/addrman.ts on a fake clock: every seen shard but the node's own is wanted (at most `limit`, handshake-confirmed first), uncovered ones are found, the redundant outbound peer is never the only one of its shard, failed shards back off 1 s doubling to 5 min and reset on success; the book keeps gossiped, inbound-claimed and dial-confirmed shards without growing past MAX_ADDRESSES. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AddrMan, shardKey, type ShardId } from '../../../src/p2p/addrman.ts';
@@ -47,24 +47,23 @@ describe('shard-cover: which shards are wanted', () => {
 });
 
 describe('shard-cover: the redundant outbound peer', () => {
-  it('is never the only outbound peer of a wanted shard', () => {
+  it('is never the only outbound peer of its shard, wanted or not', () => {
     const cover = new ShardCover(s(1, 0), new FakeClock().now);
-    const wanted = [s(2, 0), s(2, 1)];
-    assert.equal(cover.redundant([peer(s(2, 0), 1), peer(s(2, 1), 2)], wanted), null, 'expected no victim when each peer alone covers a wanted shard');
+    assert.equal(cover.redundant([peer(s(2, 0), 1), peer(s(2, 1), 2)]), null, 'expected no victim when each peer alone covers its shard');
+    assert.equal(cover.redundant([peer(s(9, 9), 1), peer(s(9, 8), 2)]), null, 'expected the only peer of a shard kept even if beyond the wanted limit (no churn when the wanted set changes)');
   });
 
-  it('is the younger of two peers of one shard, or a peer of no / own / unwanted shard, youngest first', () => {
+  it('is the younger of two peers of one shard, or a peer of no shard or the own shard, youngest first', () => {
     const cover = new ShardCover(s(4, 3), new FakeClock().now);
-    const wanted = [s(2, 0), s(2, 1)];
     const old20 = peer(s(2, 0), 10, 'old 2/0');
     const young20 = peer(s(2, 0), 20, 'young 2/0');
     const only21 = peer(s(2, 1), 30, 'only 2/1');
-    assert.equal(cover.redundant([old20, young20, only21], wanted)?.name, 'young 2/0', 'expected the younger duplicate, never the only 2/1');
+    assert.equal(cover.redundant([old20, young20, only21])?.name, 'young 2/0', 'expected the younger duplicate, never the only 2/1');
     const own = peer(s(4, 3), 5, 'own shard');
-    assert.equal(cover.redundant([old20, only21, own], wanted)?.name, 'own shard', 'expected a peer of the node\'s own shard to be spare');
+    assert.equal(cover.redundant([old20, only21, own])?.name, 'own shard', 'expected a peer of the node\'s own shard to be spare');
     const none = peer(null, 40, 'no shard');
-    const unwanted = peer(s(9, 9), 35, 'unwanted');
-    assert.equal(cover.redundant([old20, only21, unwanted, none], wanted)?.name, 'no shard', 'expected the youngest spare peer (no shard, 40) over the older unwanted one (35)');
+    const young21 = peer(s(2, 1), 35, 'young 2/1');
+    assert.equal(cover.redundant([old20, only21, young21, none])?.name, 'no shard', 'expected the youngest spare peer (no shard, 40) over the older duplicate (35)');
   });
 });
 
@@ -106,9 +105,13 @@ describe('addrman: shards of addresses', () => {
     assert.equal(am.get('10.0.0.1:9000')?.shard, null, 'expected no shard without one in addr');
     assert.equal(am.add('10.0.0.1', 9000, 1, s(2, 1)), false, 'expected the same seqNo not forwarded again');
     assert.deepEqual(am.get('10.0.0.1:9000')?.shard, s(2, 1), 'expected a gossiped shard to fill an unknown one');
-    am.learn('10.0.0.1', 9000, s(2, 0));
+    am.learn('10.0.0.1', 9000, s(2, 0), true);
     assert.deepEqual(am.get('10.0.0.1:9000')?.shard, s(2, 0), 'expected the handshake shard to replace the gossiped one');
-    assert.equal(am.get('10.0.0.1:9000')?.shardVerified, true, 'expected the handshake shard marked verified');
+    assert.equal(am.get('10.0.0.1:9000')?.shardVerified, true, 'expected the shard of an address this node dialed marked verified');
+    am.learn('10.0.0.1', 9000, s(2, 1), false);
+    assert.deepEqual(am.get('10.0.0.1:9000')?.shard, s(2, 0), 'expected an inbound peer\'s claim not to override a shard confirmed by a dial');
+    am.learn('10.0.0.5', 9000, s(2, 1), false);
+    assert.equal(am.get('10.0.0.5:9000')?.shardVerified, false, 'expected an inbound peer\'s claimed address and shard kept unverified');
     am.add('10.0.0.1', 9000, 1, s(2, 1));
     assert.deepEqual(am.get('10.0.0.1:9000')?.shard, s(2, 0), 'expected gossip of the same seqNo not to override a handshake shard');
     assert.equal(am.add('10.0.0.1', 9000, 2, s(3, 1)), true, 'expected a higher seqNo forwarded');
@@ -122,7 +125,7 @@ describe('addrman: shards of addresses', () => {
     assert.equal(am.get('10.0.0.1:9000')?.shard, null, 'expected index 2 of count 2 ignored');
     am.add('10.0.0.2', 9000, 1, s(2, 1));
     am.add('10.0.0.3', 9000, 1, s(2, 1));
-    am.learn('10.0.0.4', 9000, s(2, 0));
+    am.learn('10.0.0.4', 9000, s(2, 0), true);
     const shards = am.shards();
     assert.deepEqual([...shards.keys()].sort(), ['2/0', '2/1'], 'expected the two shards of the book');
     assert.equal(shards.get('2/1')?.addresses, 2, 'expected two addresses of 2/1');
@@ -136,16 +139,16 @@ describe('addrman: shards of addresses', () => {
     const clock = new FakeClock();
     const am = new AddrMan(clock.now);
     for (let i = 0; i < MAX_ADDRESSES + 50; i++) {
-      am.learn(host(i), 9000, s(2, i % 2));
+      am.learn(host(i), 9000, s(2, i % 2), true);
       clock.advance(1);
     }
     assert.equal(am.size, MAX_ADDRESSES, `expected the bound held, got ${am.size}`);
     am.markSelf('10.9.9.9:1');
-    assert.equal(am.learn('10.9.9.9', 1, s(2, 0)), false, 'expected its own address never learned');
+    assert.equal(am.learn('10.9.9.9', 1, s(2, 0), true), false, 'expected its own address never learned');
     const seedsOnly = new AddrMan(clock.now);
     for (let i = 0; i < MAX_ADDRESSES; i++) seedsOnly.addSeed(host(i), 1);
-    assert.equal(seedsOnly.learn('192.168.0.1', 9000, s(2, 0)), false, 'expected no room in a book full of seeds');
-    assert.equal(seedsOnly.learn(host(0), 1, s(2, 0)), true, 'expected a seed\'s shard learned in place');
+    assert.equal(seedsOnly.learn('192.168.0.1', 9000, s(2, 0), true), false, 'expected no room in a book full of seeds');
+    assert.equal(seedsOnly.learn(host(0), 1, s(2, 0), true), true, 'expected a seed\'s shard learned in place');
     assert.equal(seedsOnly.size, MAX_ADDRESSES, 'expected the size unchanged');
   });
 });
