@@ -7,7 +7,7 @@ import type { MegaService, RelayItem } from '../service/service.ts';
 import type { PeerSummary } from '../service/types.ts';
 import { PROTOCOL_VERSION, type Network } from '../wire/constants.ts';
 import { isEntityMessage, type AddrEntry, type MessageCodec, type VersionPayload, type WireMessage } from '../wire/messages.ts';
-import { AddrMan, isUsableShard, shardKey, type ShardId } from './addrman.ts';
+import { AddrMan } from './addrman.ts';
 import { BanList, normalizeIp, Whitelist } from './bans.ts';
 import { pickEvictionVictim } from './eviction.ts';
 
@@ -18,7 +18,7 @@ function isLoopbackIp(ip: string): boolean {
 import { ADDR_MESSAGES_PER_MINUTE, ADDR_RELAY_FANOUT, ADDR_SAMPLE_ON_CONNECT, DIAL_TIMEOUT_MS } from './constants.ts';
 import { formatAddress, Peer, type PeerOptions, type PeerSocket } from './peer.ts';
 import { Relay } from './relay.ts';
-import { ShardCover, type SeenShard } from './shard-cover.ts';
+import { ShardPeering, type ShardCoverage } from './shard-peering.ts';
 import { Sync } from './sync.ts';
 
 /** The P2P config slice. */
@@ -67,29 +67,6 @@ export interface PoolPeerSummary extends PeerSummary {
   ip: string;
 }
 
-/** One shard in {@link Pool.coverage}: who stores it among this node's peers and address book. */
-export interface ShardCoverageEntry {
-  shard: ShardId;
-  /** Wanted: this node keeps (or is trying to get) an outbound peer of it. */
-  wanted: boolean;
-  /** `host:port` of the ready outbound peers that store it (the covering peers). */
-  outbound: string[];
-  /** Ready inbound peers that store it (they do not count as cover: an attacker chooses them). */
-  inbound: number;
-  /** Addresses in the book announced (or confirmed) to store it. */
-  knownAddresses: number;
-  /** Some address or peer of it was confirmed by a handshake, not only gossiped. */
-  verified: boolean;
-  /** When a shard that failed is tried again (ms since epoch), or null. */
-  retryAt: number | null;
-}
-
-/** Shard coverage of this node's outbound peers (GET /stats `shards`). */
-export interface ShardCoverage {
-  own: ShardId;
-  shards: ShardCoverageEntry[];
-}
-
 /** Pool events (listeners must not throw). */
 export interface PoolEvents {
   'peer:connect': [PoolPeerSummary];
@@ -118,10 +95,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** Addresses the operator (or a test) cut off; dialing and inbound from them are refused. */
   private readonly blocked = new Set<string>();
   private readonly addrRate = new WeakMap<Peer, { windowStart: number; count: number }>();
-  /** Which outbound shards are wanted and the per-shard retry backoff. */
-  private readonly cover: ShardCover;
-  /** Dials made to reach a shard (address key -> shard key and whether it is the one probe allowed while every outbound slot is taken). */
-  private readonly shardDials = new Map<string, { shard: string; probe: boolean }>();
+  /** Shard-covering dial choice (PROTOCOL 11.9). */
+  private readonly shardPeering: ShardPeering;
   private server: net.Server | null = null;
   private dialTimer: NodeJS.Timeout | null = null;
   private closedBytes = { bytesIn: 0, bytesOut: 0 };
@@ -134,7 +109,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.log = deps.log;
     this.now = deps.now ?? Date.now;
     this.addrman = new AddrMan(this.now);
-    this.cover = new ShardCover(opts.shard, this.now);
+    this.shardPeering = new ShardPeering({ own: opts.shard, addrman: this.addrman, peers: () => this.peers, dial: (host, port) => this.dial(host, port), log: this.log, now: this.now });
     this.bans = new BanList(opts.banTimeMs, this.now);
     this.whitelist = new Whitelist(opts.whitelist ?? []);
     const readyPeers = (): Peer[] => [...this.peers].filter((p) => p.isReady);
@@ -332,7 +307,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       clearTimeout(timer);
       this.dialing.delete(key);
       this.addrman.markFailure(key);
-      this.shardDialEnded(key, null);
+      this.shardPeering.dialEnded(key, null);
     };
     socket.once('error', fail);
     socket.once('connect', () => this.guard(() => {
@@ -340,7 +315,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       socket.off('error', fail);
       this.dialing.delete(key);
       if (this.stopped || this.peers.size >= this.opts.maxConnections) {
-        this.shardDials.delete(key);
+        this.shardPeering.forget(key);
         socket.destroy();
         return;
       }
@@ -349,11 +324,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   }
 
   /**
-   * Keep `targetOutbound` outbound connections, covering every shard seen (PROTOCOL 11.9): free
-   * slots go to addresses of uncovered shards first, then to any address. When every slot is taken
-   * and a wanted shard has no outbound peer while some outbound peer is redundant, ONE probe dial is
-   * made to that shard; when its handshake completes the redundant peer is closed in the same step
-   * (onReady), so ready outbound peers never exceed the target. Failed shards back off (ShardCover).
+   * Keep `targetOutbound` outbound connections: uncovered shards first (ShardPeering, PROTOCOL 11.9),
+   * then seeds and gossiped addresses. With every slot taken only a shard probe may be dialed.
    */
   private fillOutbound(): void {
     if (this.stopped) return;
@@ -373,111 +345,17 @@ export class Pool extends EventEmitter<PoolEvents> {
       const host = key.startsWith('[') ? key.slice(1, key.indexOf(']')) : key.slice(0, key.lastIndexOf(':'));
       return this.bans.isBanned(host);
     };
-    const ready = this.readyOutbound();
-    const wanted = this.cover.wanted(this.seenShards(), target);
-    const pending = new Set([...this.shardDials.values()].map((d) => d.shard));
-    const uncovered = this.cover.uncovered(wanted, ready.map((p) => ({ shard: this.peerShard(p), connectedSince: p.connectedSince })), pending);
-    const dialFor = (shard: string, probe: boolean): boolean => {
-      const a = this.addrman.candidates(exclude, shard)[0];
-      if (!a) return false;
-      this.shardDials.set(formatAddress(a.host, a.port), { shard, probe });
-      this.dial(a.host, a.port);
-      return true;
-    };
-    if (outbound >= target) {
-      // Every slot taken: at most one probe, and only when a peer can make room for it.
-      if (uncovered.length === 0 || [...this.shardDials.values()].some((d) => d.probe)) return;
-      if (!this.cover.redundant(ready.map((p) => ({ shard: this.peerShard(p), connectedSince: p.connectedSince })))) return;
-      for (const shard of uncovered) if (dialFor(shard, true)) return;
-      return;
-    }
-    for (const shard of uncovered) {
-      if (outbound >= target) return;
-      if (dialFor(shard, false)) outbound++;
-    }
+    outbound = this.shardPeering.fill(target, outbound, exclude);
     for (const a of this.addrman.candidates(exclude)) {
       if (outbound >= target) break;
-      if (this.dialing.has(formatAddress(a.host, a.port))) continue;
       this.dial(a.host, a.port);
       outbound++;
     }
   }
 
-  /** Ready outbound peers. */
-  private readyOutbound(): Peer[] {
-    return [...this.peers].filter((p) => p.direction === 'outbound' && p.isReady);
-  }
-
-  /** The shard a peer announced, if usable. */
-  private peerShard(p: Peer): ShardId | null {
-    const s = p.version?.shard;
-    return isUsableShard(s) ? s : null;
-  }
-
-  /** Shards seen: those of ready peers (confirmed when outbound: we chose them) and of the address book. */
-  private seenShards(): SeenShard[] {
-    const out: SeenShard[] = [];
-    for (const p of this.peers) {
-      const s = p.isReady ? this.peerShard(p) : null;
-      if (s) out.push({ shard: s, verified: p.direction === 'outbound' });
-    }
-    for (const v of this.addrman.shards().values()) out.push({ shard: v.shard, verified: v.verified });
-    return out;
-  }
-
-  /** A dial made for a shard ended: reached it (`shard` matches) or not; a probe is then no longer in flight. */
-  private shardDialEnded(key: string, shard: ShardId | null): void {
-    const d = this.shardDials.get(key);
-    if (!d) return;
-    this.shardDials.delete(key);
-    if (shard && shardKey(shard) === d.shard) this.cover.reached(d.shard);
-    else this.cover.failed(d.shard);
-  }
-
-  /**
-   * A probe's handshake completed with every outbound slot taken: keep it only if it brings a wanted
-   * shard no other outbound peer stores and a redundant peer can make room; the other one is closed.
-   */
-  private settleProbe(peer: Peer): void {
-    const target = Math.min(this.opts.targetOutbound, this.opts.maxConnections);
-    const others = this.readyOutbound().filter((p) => p !== peer);
-    if (others.length < target) return;
-    const shard = this.peerShard(peer);
-    const wanted = this.cover.wanted(this.seenShards(), target);
-    const brings = shard !== null && wanted.some((w) => shardKey(w) === shardKey(shard)) && !others.some((o) => { const s = this.peerShard(o); return s !== null && shardKey(s) === shardKey(shard); });
-    const victim = brings ? this.cover.redundant(others.map((p) => ({ shard: this.peerShard(p), connectedSince: p.connectedSince, peer: p }))) : null;
-    if (victim) {
-      this.log.info({ replaced: victim.peer.listenAddress, by: peer.listenAddress, shard: shard && shardKey(shard) }, 'outbound peer replaced to cover a shard');
-      victim.peer.destroy('shard-replaced');
-    } else peer.destroy('outbound-full');
-  }
-
-  /** Which shards the outbound peers cover (GET /stats `shards`). Bounded: the book's shards plus the peers'. */
+  /** Which shards the outbound peers cover (GET /stats `shards`). */
   coverage(): ShardCoverage {
-    const target = Math.min(this.opts.targetOutbound, this.opts.maxConnections);
-    const wanted = new Set(this.cover.wanted(this.seenShards(), target).map(shardKey));
-    const entries = new Map<string, ShardCoverageEntry>();
-    const entry = (s: ShardId): ShardCoverageEntry => {
-      const k = shardKey(s);
-      let e = entries.get(k);
-      if (!e) entries.set(k, (e = { shard: { count: s.count, index: s.index }, wanted: wanted.has(k), outbound: [], inbound: 0, knownAddresses: 0, verified: false, retryAt: this.cover.retryAt(k) }));
-      return e;
-    };
-    for (const v of this.addrman.shards().values()) {
-      const e = entry(v.shard);
-      e.knownAddresses = v.addresses;
-      e.verified ||= v.verified;
-    }
-    for (const p of this.peers) {
-      const s = p.isReady ? this.peerShard(p) : null;
-      if (!s) continue;
-      const e = entry(s);
-      e.verified ||= p.direction === 'outbound';
-      if (p.direction === 'outbound') e.outbound.push(formatAddress(p.ip, p.remotePort));
-      else e.inbound++;
-    }
-    const shards = [...entries.values()].sort((a, b) => a.shard.count - b.shard.count || a.shard.index - b.shard.index);
-    return { own: { count: this.opts.shard.count, index: this.opts.shard.index }, shards };
+    return this.shardPeering.coverage(Math.min(this.opts.targetOutbound, this.opts.maxConnections));
   }
 
   private addPeer(direction: 'inbound' | 'outbound', dialed: string | null, socket: PeerSocket): void {
@@ -527,12 +405,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       const [host, port] = splitAddress(peer.listenAddress);
       this.addrman.learn(host, port, v.shard, true);
       this.addrman.markSuccess(peer.listenAddress);
-      const probe = this.shardDials.get(peer.listenAddress)?.probe === true;
-      this.shardDialEnded(peer.listenAddress, this.peerShard(peer));
-      if (probe) {
-        this.settleProbe(peer);
-        if (!peer.isReady) return;
-      }
+      if (!this.shardPeering.onOutboundReady(peer, Math.min(this.opts.targetOutbound, this.opts.maxConnections))) return;
     }
     // An inbound peer that listens can be dialed by others: learn ip:listenPort and its shard (even without a hostname).
     if (peer.direction === 'inbound' && v.listenPort > 0) this.addrman.learn(peer.ip, v.listenPort, v.shard, false);
@@ -560,7 +433,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       }
     }
     if (peer.direction === 'outbound' && peer.listenAddress) {
-      if (!peer.isReady) this.shardDialEnded(peer.listenAddress, null);
+      this.shardPeering.dialEnded(peer.listenAddress, null); // no-op once the handshake recorded the outcome
       if (reason === 'self-connection') this.addrman.markSelf(peer.listenAddress);
       else if (peer.isReady || reason === 'duplicate-connection' || reason === 'shard-replaced' || reason === 'outbound-full') this.addrman.markDisconnected(peer.listenAddress);
       else this.addrman.markFailure(peer.listenAddress);
