@@ -188,6 +188,9 @@ describe('MessageCodec: addr (P2PAddr)', () => {
   });
   it('an optional shard on an address (protocol 4): a Shard, nothing else', () => {
     accepts('addr', { addresses: [{ ...ADDRESS, shard: { count: 2, index: 1 } }, { ...ADDRESS, port: 2, shard: { count: 1, index: 0 } }] });
+    const example = (SchemaRegistry.load().doc.components.schemas as Record<string, { example?: unknown }>).P2PAddr?.example;
+    assert.notEqual(example, undefined, 'expected the spec to show an addr example');
+    accepts('addr', example);
     for (const shard of [{ count: 0, index: 0 }, { count: 2, index: -1 }, { count: 2 }, { index: 0 }, { count: 2, index: 1, extra: 1 }, { count: 1.5, index: 0 }, { count: '2', index: 0 }, null, [2, 1]]) {
       refuses('addr', { addresses: [{ ...ADDRESS, shard }] });
     }
