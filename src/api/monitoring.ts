@@ -12,7 +12,7 @@ import { sendError } from './errors.ts';
 import { sendJson } from './respond.ts';
 import { LiveEvents, type LiveEvent, type LiveEventsOptions } from './live-events.ts';
 import { NodeMetrics } from './metrics.ts';
-import { peerToJson, type PeerEventName, type PeerInfoSource, type PeerSummary } from './peers.ts';
+import { coverageToJson, peerToJson, type PeerEventName, type PeerInfoSource, type PeerSummary } from './peers.ts';
 import { AdmissionStats, type LimitInfo } from './stats.ts';
 import { StatsHistory, type ResourceSample } from './history.ts';
 import { RecentRejections } from './rejections.ts';
@@ -211,6 +211,7 @@ export class Monitoring {
         sendJson(res, {
           ...this.stats.snapshot(),
           peers: peers.list().length,
+          ...(peers.coverage ? { shards: coverageToJson(peers.coverage()) } : {}),
           liveClients: this.live.clientCount,
           limits: this.opts.limits ?? [],
           resources: this.resources(),

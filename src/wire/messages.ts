@@ -25,6 +25,8 @@ export interface AddrEntry {
   host: string;
   port: number;
   seqNo: number;
+  /** The shard the node at this address stores (protocol 4, optional): its own announcement, or what a handshake with it showed. */
+  shard?: { count: number; index: number };
 }
 
 /**

@@ -186,6 +186,15 @@ describe('MessageCodec: addr (P2PAddr)', () => {
   it(`more than ${MAX_ADDR_ITEMS} addresses`, () => {
     refuses('addr', { addresses: Array.from({ length: MAX_ADDR_ITEMS + 1 }, (_, i) => ({ ...ADDRESS, port: i + 1 })) });
   });
+  it('an optional shard on an address (protocol 4): a Shard, nothing else', () => {
+    accepts('addr', { addresses: [{ ...ADDRESS, shard: { count: 2, index: 1 } }, { ...ADDRESS, port: 2, shard: { count: 1, index: 0 } }] });
+    const example = (SchemaRegistry.load().doc.components.schemas as Record<string, { example?: unknown }>).P2PAddr?.example;
+    assert.notEqual(example, undefined, 'expected the spec to show an addr example');
+    accepts('addr', example);
+    for (const shard of [{ count: 0, index: 0 }, { count: 2, index: -1 }, { count: 2 }, { index: 0 }, { count: 2, index: 1, extra: 1 }, { count: 1.5, index: 0 }, { count: '2', index: 0 }, null, [2, 1]]) {
+      refuses('addr', { addresses: [{ ...ADDRESS, shard }] });
+    }
+  });
   it('extra fields, on the message and on an address', () => {
     refuses('addr', { addresses: [], extra: 1 });
     refuses('addr', { addresses: [{ ...ADDRESS, services: 1 }] });
