@@ -1,52 +1,38 @@
 /** cli/commands/offer-trader.ts - the trader daemon's actions of `mega offer`: create, take, cancel through a running mega-trader's admin API (the daemon signs, mines and posts; taking runs the dlcspecs exchange with the maker's daemon); registered into the `mega offer` group beside `list`. Imports cli. */
-import { defineCommand } from '../command.ts';
-import { formatOptions, HELP_ROW } from '../help.ts';
+import type { HelpRow } from '../help.ts';
 import { printJson, readJson, type CliIo } from '../io.ts';
 import type { Opts } from '../args.ts';
 import { TRADER_HELP_ROWS, TRADER_OPTIONS, traderAdmin, traderCall } from './trader-client.ts';
 
-const HELP = `usage: mega offer create --announcement <id> --maker-collateral <sat> --taker-collateral <sat>
-                         (--payout <outcome>=<maker sat>:<taker sat> ... | --payouts <file.json>)
-                         --fee-rate <sat/vB> --refund-locktime <time> --expires <time>
-                         [--cet-locktime <n>] (--data-dir <dir> | --config <trader-cfg.json>)
-       mega offer take <offer id> (--data-dir <dir> | --config <trader-cfg.json>)
-       mega offer cancel <offer id> (--data-dir <dir> | --config <trader-cfg.json>)
+/** What `mega offer --help` says about the trader actions. */
+export const TRADER_OFFER_NOTES = `create, take and cancel act through your running trader daemon (mega-trader), through its admin
+API on loopback (--data-dir or --config names it). create: a bet on a stored DLC announcement; the
+daemon signs the offer with its identity key, mines it at offers.difficulty and posts it to its
+nodes (the offer's contact is the daemon's counterparty endpoint); each --payout splits the total
+collateral for one enum outcome (maker + taker = both collaterals); a numeric event takes --payouts
+with {"kind":"numeric","points":[{"outcome":..,"maker":..},..]}. take: the daemon checks the offer,
+the announcement and the oracle's standing, runs the dlcspecs exchange with the maker's daemon and
+broadcasts the funding transaction; prints the contract. cancel: re-posts your open offer as
+cancelled. A <time> is unix seconds, an ISO 8601 time, or +<seconds> from now.`;
 
-Offers through a running trader daemon (mega-trader), through its admin API on loopback.
-
-create   a bet on a stored DLC announcement: the daemon signs the offer with its identity key,
-         mines it at offers.difficulty and posts it to its nodes (the offer's contact is the
-         daemon's counterparty endpoint). Payouts per enum outcome split the total collateral:
-         maker + taker = maker collateral + taker collateral for every outcome. For a numeric event
-         give --payouts with {"kind":"numeric","points":[{"outcome":..,"maker":..},..]}.
-take     take an offer found on the network (mega offer list, GET /offers): the daemon checks the
-         offer, the announcement and the oracle's standing, runs the dlcspecs exchange with the
-         maker's daemon and broadcasts the funding transaction; prints the contract
-cancel   withdraw your open offer (re-posted with status cancelled)
-
-A <time> is unix seconds, an ISO 8601 time, or +<seconds> from now.
-
-options:
-${formatOptions([
-  ['--announcement <id>', 'create: the announcement id (64 hex; GET /announcements)'],
+/** The trader actions' option rows of `mega offer --help`. */
+export const TRADER_OFFER_HELP_ROWS: HelpRow[] = [
   ['--maker-collateral <sat>', 'create: what you lock'],
   ['--taker-collateral <sat>', 'create: what the taker locks'],
-  ['--payout <o>=<m>:<t>', 'create: one enum outcome\'s split, satoshis to maker and taker (repeat per outcome)'],
+  ['--payout <o>=<m>:<t>', "create: one enum outcome's split, satoshis to maker and taker (repeat per outcome)"],
   ['--payouts <file.json>', 'create: the payouts object instead (enum or numeric)'],
   ['--fee-rate <sat/vB>', 'create: funding and CET fee rate'],
-  ['--refund-locktime <time>', 'create: when either side may take its collateral back (after the event\'s maturity)'],
+  ['--refund-locktime <time>', "create: when either side may take its collateral back (after the event's maturity)"],
   ['--expires <time>', 'create: nobody should take the offer after this (no later than the maturity)'],
   ['--cet-locktime <n>', 'create: nLockTime of the CETs (default 0)'],
   ...TRADER_HELP_ROWS,
-  HELP_ROW,
-])}
+];
 
-example:
-  mega offer create --data-dir ./maker --announcement 5f1c... --maker-collateral 50000 \\
+/** Examples of the trader actions. */
+export const TRADER_OFFER_EXAMPLES = `  mega offer create --data-dir ./maker --announcement 5f1c... --maker-collateral 50000 \\
     --taker-collateral 50000 --payout rain=100000:0 --payout sun=0:100000 --fee-rate 2 \\
     --refund-locktime +604800 --expires +3600
-  mega offer take 9a0b... --data-dir ./taker
-`;
+  mega offer take 9a0b... --data-dir ./taker`;
 
 /** Parse a <time> flag: unix seconds, ISO 8601, or +seconds from now. */
 export function timeFlag(opts: Opts, name: string, now = Date.now()): number {
@@ -80,10 +66,9 @@ export interface TraderOfferAction {
   run(opts: Opts, args: string[], io: CliIo): Promise<number>;
 }
 
-/** The flags the trader actions add to `mega offer`. */
+/** The flags the trader actions add to `mega offer` (`--announcement` is the group's). */
 export const TRADER_OFFER_OPTIONS = {
   ...TRADER_OPTIONS,
-  announcement: { type: 'string' },
   'maker-collateral': { type: 'string' },
   'taker-collateral': { type: 'string' },
   payout: { type: 'string', multiple: true },
@@ -131,20 +116,3 @@ export const TRADER_OFFER_ACTIONS: Record<string, TraderOfferAction> = {
   take: { usage: 'take <offer id>   take an offer with your mega-trader (runs the DLC exchange, broadcasts the funding)', run: byId('take') },
   cancel: { usage: 'cancel <offer id>   withdraw your open offer', run: byId('cancel') },
 };
-
-/** The trader actions' part of `mega offer --help`. */
-export const TRADER_OFFER_HELP = HELP;
-
-/** `mega offer create|take|cancel` on its own (the `mega offer` group registers the same actions). */
-export const traderOfferCommand = defineCommand({
-  name: 'offer',
-  help: HELP,
-  maxPositionals: 2,
-  options: TRADER_OFFER_OPTIONS,
-  async run({ opts, positionals }, io) {
-    const [action, ...args] = positionals;
-    const a = action !== undefined && Object.hasOwn(TRADER_OFFER_ACTIONS, action) ? TRADER_OFFER_ACTIONS[action] : undefined;
-    if (!a) throw opts.usage('say create, take <id> or cancel <id>');
-    return a.run(opts, args, io);
-  },
-});

@@ -1,10 +1,11 @@
-/** cli/commands/offer.ts - `mega offer`: a command group over offers; `list` reads GET /offers of a node and tells the oracle's standing of each. More actions (create, take: the trader daemon's) register in OFFER_ACTIONS. Imports cli. */
+/** cli/commands/offer.ts - `mega offer`: a command group over offers; `list` reads GET /offers of a node and tells the oracle's standing of each; create, take and cancel are the trader daemon's (offer-trader.ts), registered in OFFER_ACTIONS. Imports cli. */
 import type { Opts } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { formatOptions, HELP_ROW } from '../help.ts';
 import { CliError, EXIT } from '../errors.ts';
 import { note, printJson, type CliIo } from '../io.ts';
 import { DEFAULT_NODE, NODE_ENV, networkError, nodeUrl } from './post.ts';
+import { TRADER_OFFER_ACTIONS, TRADER_OFFER_EXAMPLES, TRADER_OFFER_HELP_ROWS, TRADER_OFFER_NOTES, TRADER_OFFER_OPTIONS } from './offer-trader.ts';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -89,7 +90,7 @@ const list: OfferAction = {
 };
 
 /** The actions of `mega offer`, by name. Another module may add its own (create, take) before the command runs. */
-export const OFFER_ACTIONS: Record<string, OfferAction> = { list };
+export const OFFER_ACTIONS: Record<string, OfferAction> = { list, ...TRADER_OFFER_ACTIONS };
 
 function help(): string {
   const rows = Object.entries(OFFER_ACTIONS).map(([name, a]) => `  ${a.usage.startsWith(name) ? a.usage : `${name} ${a.usage}`}`);
@@ -102,6 +103,8 @@ list prints the node's JSON answer on stdout and, on stderr, one line per offer 
 its oracle (conflicted oracles have proven misbehaviour: do not bet on them). --q matches words of the
 announcement's capability question; collateral filters of GET /offers bound the taker's collateral.
 
+${TRADER_OFFER_NOTES}
+
 options:
 ${formatOptions([
   ['--node <url>', `the node's REST URL (default $${NODE_ENV}, else ${DEFAULT_NODE})`],
@@ -113,11 +116,13 @@ ${formatOptions([
   ['--status <s>', 'open (default), cancelled or taken'],
   ['--page <n>', 'page of the listing (0 first)'],
   ['--timeout <ms>', `give up after this long (default ${DEFAULT_TIMEOUT_MS})`],
+  ...TRADER_OFFER_HELP_ROWS,
   HELP_ROW,
 ])}
 examples:
   mega offer list --q "rain berlin"
   mega offer list --announcement 333a95afec57377c1dd8b8981a794f47d0d1513caafe34ba20e5286ac8b60c85 --node http://127.0.0.1:8080
+${TRADER_OFFER_EXAMPLES}
 `;
 }
 
@@ -136,6 +141,7 @@ export const offerCommand = defineCommand({
     q: { type: 'string' },
     status: { type: 'string' },
     page: { type: 'string' },
+    ...TRADER_OFFER_OPTIONS,
   },
   async run({ opts, positionals }, io) {
     const [action, ...args] = positionals;
