@@ -191,7 +191,7 @@ export async function onAccept(ctx: Ctx, e: Envelope): Promise<Envelope> {
     signed = signAccepted(terms, a, secretsOf(ctx, rec.exchangeId, terms.offer));
   } catch (err) {
     if (err instanceof ContractError) {
-      const code = err.code === 'adaptor-verify-failed' || err.code === 'bad-signature' ? err.code : 'terms-mismatch';
+      const code = err.code === 'adaptor-verify-failed' || err.code === 'bad-adaptor-signature' ? 'adaptor-verify-failed' : err.code === 'bad-signature' ? 'bad-signature' : 'terms-mismatch';
       throw new EngineError(code, err.message);
     }
     throw err;

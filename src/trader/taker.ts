@@ -173,7 +173,7 @@ async function stepAccepted(ctx: Ctx, rec: ContractRecord): Promise<ContractReco
   try {
     funded = finalizeFunding(state, s.msg, secretsOf(ctx, rec.exchangeId!, state.build.accept).inputSecrets);
   } catch (e) {
-    if (e instanceof ContractError) throw new EngineError(e.code === 'adaptor-verify-failed' ? 'adaptor-verify-failed' : 'bad-signature', e.message);
+    if (e instanceof ContractError) throw new EngineError(e.code === 'adaptor-verify-failed' || e.code === 'bad-adaptor-signature' ? 'adaptor-verify-failed' : 'bad-signature', e.message);
     throw e;
   }
   const txs = state.build.txs;

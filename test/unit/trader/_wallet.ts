@@ -63,7 +63,10 @@ export class TestWallet implements Wallet {
   reservedFor(id: string): number {
     return this.reservations.get(id)?.length ?? 0;
   }
+  /** Calls of inputSecret: a funding signature needs one per input. */
+  inputCalls = 0;
   inputSecret(input: FundingInput): Uint8Array {
+    this.inputCalls++;
     const c = this.coins.get(key(input));
     if (!c) throw Object.assign(new Error('unknown coin'), { code: 'unknown-key' });
     return c.key.secret;
