@@ -12,7 +12,8 @@ export type ContractErrorCode =
   | 'bad-input' // a funding input that is not P2WPKH, duplicated, or a serial id reused
   | 'wrong-state' // a step called on a contract in another state (e.g. signing funding twice)
   | 'no-cet' // an attestation that no CET of the contract covers
-  | 'bad-attestation'; // an attestation that does not verify against the contract's announcement
+  | 'bad-attestation' // an attestation that does not verify against the contract's announcement
+  | 'bad-message'; // a dlcspecs offer_dlc / accept_dlc / sign_dlc that does not decode (the message names the field)
 
 /** A contract step refused its input. Carries no key material. */
 export class ContractError extends Error {

@@ -19,3 +19,17 @@ export { planCets, unlockFor } from './plan.ts';
 export type { AcceptMessage, ContractBuild, ContractState, OfferTerms, PartySecrets, SignMessage } from './session.ts';
 export { acceptOffer, buildContract, completeCet, executeCet, finalizeFunding, signAccepted, signedRefund, verifyRemoteSignatures } from './session.ts';
 export * as contractLimits from './constants.ts';
+export {
+  CHAIN_HASHES,
+  DLC_PROTOCOL_VERSION,
+  MAX_DLC_MESSAGE_BYTES,
+  MSG_ACCEPT_DLC,
+  MSG_OFFER_DLC,
+  MSG_SIGN_DLC,
+  decodeAcceptDlc,
+  decodeOfferDlc,
+  decodeSignDlc,
+  encodeAcceptDlc,
+  encodeOfferDlc,
+  encodeSignDlc,
+} from './messages.ts';

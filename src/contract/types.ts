@@ -13,6 +13,12 @@ export interface FundingInput {
   serialId: bigint;
   /** dlcspecs `max_witness_len` (108 for P2WPKH). */
   maxWitnessLen: number;
+  /**
+   * The whole previous transaction (dlcspecs `funding_input.prev_tx`), as the wire carries it:
+   * required to encode offer_dlc / accept_dlc, filled in by their decoders (which check that
+   * txid, value and scriptPubKey above are the ones it holds). Not needed to build transactions.
+   */
+  prevTx?: Uint8Array;
 }
 
 /** What one party brings to a contract (dlcspecs offer_dlc / accept_dlc fields). */

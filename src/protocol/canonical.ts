@@ -207,16 +207,36 @@ function canonicalText(value: unknown, memo: HashMemo | null): string {
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
+/** Does any string or key in `value` hold a lone surrogate? (The allocation-free walk every admission runs; the path is built only on a hit.) */
+function hasIllFormedString(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasIllFormedString(value[i])) return true;
+    return false;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const k in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+      if (LONE_SURROGATE.test(k) || hasIllFormedString((value as Record<string, unknown>)[k])) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Path of the first string (or object key) holding a lone UTF-16 surrogate, or null. JSON can
  * carry them ("\ud800") but they have no UTF-8 form, so RFC 8785 cannot canonicalize them:
  * such input is refused before any hashing.
  */
 export function findIllFormedString(value: unknown, path = ''): string | null {
+  return hasIllFormedString(value) ? illFormedPath(value, path) : null;
+}
+
+function illFormedPath(value: unknown, path: string): string | null {
   if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path || '(root)' : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const p = findIllFormedString(value[i], `${path}[${i}]`);
+      const p = illFormedPath(value[i], `${path}[${i}]`);
       if (p) return p;
     }
     return null;
@@ -224,7 +244,7 @@ export function findIllFormedString(value: unknown, path = ''): string | null {
   if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
       if (LONE_SURROGATE.test(k)) return `${path}.${k.replace(LONE_SURROGATE, '?')}`;
-      const p = findIllFormedString(v, `${path}.${k}`);
+      const p = illFormedPath(v, `${path}.${k}`);
       if (p) return p;
     }
   }

@@ -1,0 +1,90 @@
+/**
+ * bench/profile-ingest.ts - where the node's main thread spends its time during P2P ingest: one
+ * warm-up run, then a CPU profile (V8 inspector, main thread only) of a second run of the ingest
+ * mix, printed as self time per function and per source file, and written to
+ * bench/results/ingest-main.cpuprofile (open it in Chrome DevTools). Not part of `npm run bench`:
+ * run it when changing the accept path (docs/benchmarks.md "Profile").
+ *   node --expose-gc --import tsx bench/profile-ingest.ts [--oracles=6000] [--threads=1]
+ */
+import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
+import path from 'node:path';
+import { stopAll } from '../test/helpers/network.ts';
+import { ingestMix, type Msg } from './lib/gen.ts';
+import { benchNode, encodeFrames, pushBytes, rawClient, stored } from './lib/node.ts';
+import { flag, note, r, until } from './lib/measure.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+async function run(frames: Buffer, count: number, threads: number, session: inspector.Session | null): Promise<{ seconds: number; profile: Profile | null }> {
+  const node = await benchNode({ maxReports: 1000, maxOracles: 1_000_000, p2pMaxMessagesPerSecond: 1_000_000, verifyThreads: threads });
+  try {
+    const peer = await rawClient(node);
+    if (session) await session.post('Profiler.start');
+    const t0 = performance.now();
+    await pushBytes(peer, frames);
+    await until(() => stored(node) >= count || peer.closed, 600_000, 5);
+    const seconds = (performance.now() - t0) / 1000;
+    const profile = session ? ((await session.post('Profiler.stop')) as { profile: Profile }).profile : null;
+    peer.destroy();
+    return { seconds, profile };
+  } finally {
+    await stopAll([node]);
+  }
+}
+
+function summarise(p: Profile, top: number): void {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const fn = new Map<string, number>();
+  const file = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((s, i) => {
+    const n = byId.get(s);
+    const d = p.timeDeltas[i] ?? 0;
+    if (!n || n.callFrame.functionName === '(idle)') return;
+    total += d;
+    const f = n.callFrame.url.replace(/^.*\/(node_modules\/|src\/|bench\/|test\/)/, '$1') || '(native)';
+    const k = `${n.callFrame.functionName || '(anonymous)'}  ${f}:${n.callFrame.lineNumber + 1}`;
+    fn.set(k, (fn.get(k) ?? 0) + d);
+    const fk = f.replace(/:.*$/, '');
+    file.set(fk, (file.get(fk) ?? 0) + d);
+  });
+  const show = (m: Map<string, number>, n: number): void => {
+    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  };
+  console.log(`\nbusy main-thread time ${(total / 1000).toFixed(0)} ms\n-- self time by function --`);
+  show(fn, top);
+  console.log('-- self time by file --');
+  show(file, 25);
+}
+
+const oracles = flag('oracles', 6000);
+const threads = flag('threads', 1);
+note(`profile-ingest: generating ${oracles} oracles`);
+const { msgs } = ingestMix(oracles);
+const frames = encodeFrames(msgs);
+const count = msgs.length satisfies number;
+void (msgs as Msg[]);
+note('profile-ingest: warm-up run');
+const warm = await run(frames, count, threads, null);
+const session = new inspector.Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.setSamplingInterval', { interval: 100 });
+note('profile-ingest: profiled run');
+const prof = await run(frames, count, threads, session);
+console.log(`messages ${count}; warm-up ${r(warm.seconds, 2)} s (${Math.round(count / warm.seconds)}/s); profiled ${r(prof.seconds, 2)} s (${Math.round(count / prof.seconds)}/s, the profiler slows it)`);
+console.log(`main-thread busy µs per message: ${r(prof.profile!.timeDeltas.reduce((a, b) => a + b, 0) / count, 1)} (wall, incl. idle)`);
+summarise(prof.profile!, flag('top', 45));
+const out = path.join(import.meta.dirname, 'results', 'ingest-main.cpuprofile');
+fs.writeFileSync(out, JSON.stringify(prof.profile));
+note(`profile-ingest: wrote ${out}`);
+process.exit(0);
