@@ -11,6 +11,7 @@ import { DUST_LIMIT_SAT, P2WPKH_MAX_WITNESS_LEN } from '../contract/constants.ts
 import { decodeAcceptDlc, decodeOfferDlc, decodeSignDlc } from '../contract/messages.ts';
 import { publicKeyOf } from '../protocol/keys.ts';
 import { EngineError, codeOf, messageOf } from './errors.ts';
+import { withPrevTxs } from './prevtx.ts';
 import type { ContractRecord, ContractStore } from './store.ts';
 import type { EngineDeps } from './types.ts';
 
@@ -106,8 +107,9 @@ export async function partyFromWallet(ctx: Ctx, slot: string, collateral: bigint
     }
     const total = inputs.reduce((s, i) => s + i.value, 0n);
     if (total >= feeNeed(collateral, feeRate, inputs.length)) {
+      const withPrev = await withPrevTxs(ctx.deps.chain, inputs);
       const [fundPubkey, payoutSpk, changeSpk] = [await w.contractKey(slot), await w.newReceiveScript(), await w.newChangeScript()];
-      return { fundPubkey, payoutSpk, payoutSerialId: randomSerial(), changeSpk, changeSerialId: randomSerial(), inputs, collateral };
+      return { fundPubkey, payoutSpk, payoutSerialId: randomSerial(), changeSpk, changeSerialId: randomSerial(), inputs: withPrev, collateral };
     }
     await w.release(slot);
     n = inputs.length + 1;
