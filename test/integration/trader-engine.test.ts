@@ -57,9 +57,11 @@ describe('trader contract engine on a bcoin regtest chain (issue #18)', { timeou
 
   it('refund: refused before the locktime (refund-not-final), confirmed after', async () => {
     const { maker, taker } = await w.pair();
-    const mtp = (await w.chain.tip()).medianTime;
-    const ev = w.event({ maturityEpoch: mtp + 1 });
-    const { offerId } = await maker.engine.make(await w.enumContent(ev, { refundLocktime: mtp + 4 }));
+    // The node's offer rules: expiresAt <= maturity < refundLocktime.
+    const maturity = Math.max(Math.floor(Date.now() / 1000), (await w.chain.tip()).medianTime) + 20;
+    const refundAt = maturity + 1;
+    const ev = w.event({ maturityEpoch: maturity });
+    const { offerId } = await maker.engine.make(await w.enumContent(ev, { refundLocktime: refundAt, expiresAt: maturity }));
     await taker.engine.take(offerId);
     await w.fundAndConfirm(maker, taker, offerId);
     await assert.rejects(
@@ -68,8 +70,9 @@ describe('trader contract engine on a bcoin regtest chain (issue #18)', { timeou
       'a refund before refund_locktime is refused by the engine',
     );
     // Blocks carry time forward: mine until the median time past passes the locktime.
-    for (let i = 0; i < 300 && (await w.chain.tip()).medianTime <= mtp + 4; i++) await w.regtest.mine(1);
-    assert.ok((await w.chain.tip()).medianTime > mtp + 4, 'median time past moved past the refund locktime');
+    let mined = 0;
+    while ((await w.chain.tip()).medianTime <= refundAt && mined < 3000) mined += (await w.regtest.mine(10), 10);
+    assert.ok((await w.chain.tip()).medianTime > refundAt, `median time past moved past the refund locktime (${mined} blocks)`);
     const s = await taker.engine.refund(offerId);
     assert.equal(s.phase, 'closing');
     assert.ok(w.regtest.inMempool(s.closingTxid!), `the refund is in the mempool (${s.error})`);
