@@ -106,8 +106,9 @@ export async function cancel(ctx: Ctx, id: string): Promise<void> {
   if (!rec || rec.role !== 'maker') throw new EngineError('unknown-offer', `no offer ${id} of this maker`);
   if (rec.phase !== 'offered') throw new EngineError('wrong-phase', `the offer is ${rec.phase}`);
   if (rec.exchangeId) await ctx.deps.wallet.release(rec.exchangeId);
-  const next = ctx.save(rec, { phase: 'aborted', error: 'cancelled by the maker', exchangeId: null, counterparty: null, offerDlc: null, answers: {} });
-  await postBoard(ctx, next, resign(ctx, rec.offer, 'cancelled'));
+  const cancelled = resign(ctx, rec.offer, 'cancelled');
+  const next = ctx.save(rec, { phase: 'aborted', error: 'cancelled by the maker', exchangeId: null, counterparty: null, offerDlc: null, answers: {}, boardPending: cancelled });
+  await postBoard(ctx, next, cancelled);
 }
 
 function makerRecord(ctx: Ctx, e: Envelope): ContractRecord {
@@ -201,6 +202,8 @@ export async function onAccept(ctx: Ctx, e: Envelope): Promise<Envelope> {
   const cid = deriveContractId(fundingTxid, fund.fundVout, hexOf(temporaryContractId));
   const signDlc = hexOf(encodeSignDlc({ contractId: bytesOf(cid), msg: signed.message }));
   const answer = signEnvelope({ type: 'sign_dlc', offerId: e.offerId, from: ctx.me, exchangeId: e.exchangeId, body: signDlc }, ctx.secretHex);
+  // The `taken` version is recorded with the phase, so a crash before it reaches the board is re-posted by tick.
+  const taken = resign(ctx, rec.offer, 'taken');
   rec = ctx.save(rec, {
     phase: 'signed',
     acceptDlc: e.body,
@@ -210,14 +213,20 @@ export async function onAccept(ctx: Ctx, e: Envelope): Promise<Envelope> {
     fundingTxid,
     fundingVout: fund.fundVout,
     fundingTxHex: fund.fund.toHex(),
+    boardPending: taken,
   });
-  await postBoard(ctx, rec, resign(ctx, rec.offer, 'taken'));
+  await postBoard(ctx, rec, taken);
   return answer;
 }
 
-/** A taker that never sent accept_dlc in time: release the coins, the offer is open again. */
+/** A taker that never sent accept_dlc in time: release the coins, the offer is open again. An untaken offer past expiresAt ends (`aborted`). */
 export async function expireExchange(ctx: Ctx, rec: ContractRecord): Promise<void> {
-  if (rec.role !== 'maker' || rec.phase !== 'offered' || !rec.exchangeId || rec.answers.sign_dlc) return;
+  if (rec.role !== 'maker' || rec.phase !== 'offered' || rec.answers.sign_dlc) return;
+  if (!rec.exchangeId) {
+    // Nobody took it before expiresAt: nothing more can happen to this offer.
+    if (rec.offer.content.expiresAt <= Math.floor(ctx.now() / 1000)) ctx.save(rec, { phase: 'aborted', error: 'the offer expired untaken' });
+    return;
+  }
   if (ctx.now() - (rec.exchangeStartedAt ?? 0) < ctx.acceptTimeoutMs) return;
   // Release first: a crash between the two leaves a record whose expiry runs again (release of an unknown id is a no-op).
   await ctx.deps.wallet.release(rec.exchangeId);

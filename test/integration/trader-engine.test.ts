@@ -123,4 +123,27 @@ describe('trader contract engine on a bcoin regtest chain (issue #18)', { timeou
     assert.equal(await w.paidToWallet(txid, maker), 80_000n, 'maker gets the rounded curve value');
     assert.equal(await w.paidToWallet(txid, taker), 20_000n, 'taker gets the rest');
   });
+
+  it('the board: a taken version the node missed is re-posted by tick; cancel; an offer past expiresAt ends untaken', async () => {
+    let shift = 0;
+    const { maker, taker } = await w.pair({ now: () => Date.now() + shift });
+    const { offerId } = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    w.mega.failPosts = 1;
+    await taker.engine.take(offerId);
+    assert.equal(w.mega.offers.get(offerId)!.status, 'open', 'the node missed the taken version');
+    await maker.engine.tick();
+    assert.deepEqual([w.mega.offers.get(offerId)!.status, w.mega.offers.get(offerId)!.seqNo], ['taken', 2], 'tick re-posts it');
+
+    const c = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    await maker.engine.cancel(c.offerId);
+    assert.deepEqual([w.mega.offers.get(c.offerId)!.status, w.mega.offers.get(c.offerId)!.seqNo], ['cancelled', 2]);
+    assert.equal(maker.engine.get(c.offerId)!.phase, 'aborted');
+    await assert.rejects(w.party('t').engine.take(c.offerId), (e: unknown) => e instanceof EngineError && e.code === 'offer-not-open', 'a cancelled offer is not taken');
+
+    const x = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    shift = 2 * 3600_000;
+    await maker.engine.tick();
+    assert.equal(maker.engine.get(x.offerId)!.phase, 'aborted', 'an untaken offer past expiresAt ends');
+    assert.ok(!maker.engine.watching().includes(w.mega.offers.get(x.offerId)!.content.announcementId), 'and is no longer watched');
+  });
 });

@@ -21,7 +21,13 @@ export class MemoryMega implements MegaPort {
   attest(a: Attestation): void {
     this.announcements.get(a.announcementId)!.attestation = a;
   }
+  /** Refuse the next N posts (a node that is down). */
+  failPosts = 0;
   async postOffer(offer: Offer): Promise<void> {
+    if (this.failPosts > 0) {
+      this.failPosts--;
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'unreachable' });
+    }
     if (!verifyOfferSignature(offer)) throw Object.assign(new Error('bad signature'), { code: 'bad-signature' });
     const id = offerId(offer);
     const old = this.offers.get(id);
