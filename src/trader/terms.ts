@@ -39,6 +39,18 @@ export function descriptorOf(c: Pick<OfferContent, 'payouts'>): ContractDescript
 
 /** Checks of an offer's own numbers (the node's schema checks types; this checks meaning). Throws `bad-offer`. */
 export function checkOfferNumbers(c: OfferContent): void {
+  if (c === null || typeof c !== 'object') throw new EngineError('bad-offer', 'offer content must be an object');
+  if (typeof c.announcementId !== 'string' || !/^[0-9a-f]{64}$/.test(c.announcementId)) throw new EngineError('bad-offer', 'announcementId must be 64 lowercase hex');
+  const p = c.payouts as unknown as { kind?: unknown; outcomes?: unknown; points?: unknown; rounding?: unknown } | null;
+  if (!p || typeof p !== 'object') throw new EngineError('bad-offer', 'payouts must be an object');
+  if (p.kind === 'enum') {
+    if (!Array.isArray(p.outcomes) || p.outcomes.some((o: unknown) => !o || typeof o !== 'object' || typeof (o as { outcome?: unknown }).outcome !== 'string'))
+      throw new EngineError('bad-offer', 'enum payouts need outcomes [{outcome, maker, taker}]');
+  } else if (p.kind === 'numeric') {
+    const pts = (x: unknown, a: string, b: string): boolean => Array.isArray(x) && x.every((o: unknown) => !!o && typeof o === 'object' && Number.isSafeInteger((o as Record<string, unknown>)[a]) && Number.isSafeInteger((o as Record<string, unknown>)[b]));
+    if (!pts(p.points, 'outcome', 'maker')) throw new EngineError('bad-offer', 'numeric payouts need points [{outcome, maker}] of integers');
+    if (p.rounding !== undefined && !pts(p.rounding, 'begin', 'mod')) throw new EngineError('bad-offer', 'rounding must be [{begin, mod}] of integers');
+  } else throw new EngineError('bad-offer', 'payouts.kind must be enum or numeric');
   const sat = (n: number, what: string, min = 0): void => {
     if (!Number.isSafeInteger(n) || n < min) throw new EngineError('bad-offer', `${what} must be an integer >= ${min}`);
   };

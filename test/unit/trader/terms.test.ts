@@ -8,7 +8,7 @@ import { offerId, signOffer } from '../../../src/protocol/offer.ts';
 import { publicKeyOf } from '../../../src/protocol/keys.ts';
 import type { Offer, OfferContent } from '../../../src/protocol/types.ts';
 import { EngineError } from '../../../src/trader/errors.ts';
-import { checkBoardOffer, descriptorOf, termsDiffer } from '../../../src/trader/terms.ts';
+import { checkBoardOffer, checkOfferNumbers, descriptorOf, termsDiffer } from '../../../src/trader/terms.ts';
 import { makeDlcEvent, makeDlcOracle } from '../../helpers/dlc.ts';
 
 const code = (c: string) => (e: unknown) => e instanceof EngineError && e.code === c;
@@ -88,5 +88,24 @@ describe('trader terms', () => {
       [{ announcement: makeDlcEvent(o, { maturityEpoch: 1_900_000_001 }).ann }, 'oracle announcement'],
     ];
     for (const [patch, what] of cases) assert.equal(termsDiffer({ ...t, ...patch }, of, annHex, 'dlcspecs-v0'), what, `a changed ${what} must be named`);
+  });
+
+  it('checkOfferNumbers: malformed content from the admin API is bad-offer, never a TypeError', () => {
+    const c = offer().content;
+    const bad: unknown[] = [
+      null,
+      { ...c, announcementId: 'x' },
+      { ...c, payouts: null },
+      { ...c, payouts: { kind: 'enum' } },
+      { ...c, payouts: { kind: 'enum', outcomes: [null] } },
+      { ...c, payouts: { kind: 'numeric', points: [{ outcome: '0', maker: 1 }] } },
+      { ...c, payouts: { kind: 'numeric', points: [{ outcome: 0, maker: 1 }], rounding: 5 } },
+      { ...c, payouts: { kind: 'other' } },
+      { ...c, makerCollateral: 1.5 },
+      { ...c, feeRate: 0 },
+      { ...c, refundLocktime: 800_000 },
+      { ...c, chain: 'litecoin' },
+    ];
+    for (const b of bad) assert.throws(() => checkOfferNumbers(b as OfferContent), code('bad-offer'), `must refuse ${JSON.stringify(b)?.slice(0, 80)}`);
   });
 });
