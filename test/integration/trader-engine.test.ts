@@ -17,10 +17,10 @@ describe('trader contract engine on a bcoin regtest chain (issue #18)', { timeou
 
   it('enum: make -> take -> funded -> attestation -> the winner\'s CET confirms; the board shows the offer taken', async () => {
     const { maker, taker } = await w.pair();
-    const ev = w.event({ maturityEpoch: Math.floor(Date.now() / 1000) + 86_400 });
+    const ev = await w.event({ maturityEpoch: Math.floor(Date.now() / 1000) + 86_400 });
     const { offerId, offer } = await maker.engine.make(await w.enumContent(ev));
     assert.equal(offer.status, 'open');
-    assert.equal(w.mega.offers.get(offerId)?.status, 'open', 'the offer is on the board');
+    assert.equal((await w.board(offerId))?.status, 'open', 'the offer is on the board');
     assert.equal(maker.engine.get(offerId)?.phase, 'offered');
     assert.deepEqual(maker.engine.watching(), [ev.id], 'the maker watches the announcement of its offer');
 
@@ -28,7 +28,7 @@ describe('trader contract engine on a bcoin regtest chain (issue #18)', { timeou
     assert.equal(s.role, 'taker');
     assert.equal(s.myCollateral, '50000');
     assert.equal(maker.engine.get(offerId)!.phase, 'signed');
-    const board = w.mega.offers.get(offerId)!;
+    const board = (await w.board(offerId))!;
     assert.deepEqual([board.status, board.seqNo], ['taken', 2], 'the maker re-posts its offer taken with a higher seqNo');
     await assert.rejects(
       w.party('late').engine.take(offerId),
@@ -60,7 +60,7 @@ describe('trader contract engine on a bcoin regtest chain (issue #18)', { timeou
     // The node's offer rules: expiresAt <= maturity < refundLocktime.
     const maturity = Math.max(Math.floor(Date.now() / 1000), (await w.chain.tip()).medianTime) + 20;
     const refundAt = maturity + 1;
-    const ev = w.event({ maturityEpoch: maturity });
+    const ev = await w.event({ maturityEpoch: maturity });
     const { offerId } = await maker.engine.make(await w.enumContent(ev, { refundLocktime: refundAt, expiresAt: maturity }));
     await taker.engine.take(offerId);
     await w.fundAndConfirm(maker, taker, offerId);
@@ -88,7 +88,7 @@ describe('trader contract engine on a bcoin regtest chain (issue #18)', { timeou
   it('numeric: a payout curve settles on the attested value', async () => {
     const { maker, taker } = await w.pair();
     const descriptor = { kind: 'digits' as const, base: 2, isSigned: false, unit: 'USD', precision: 0, nbDigits: 10 };
-    const ev = w.event({ maturityEpoch: Math.floor(Date.now() / 1000) + 86_400, descriptor });
+    const ev = await w.event({ maturityEpoch: Math.floor(Date.now() / 1000) + 86_400, descriptor });
     const content = await w.enumContent(ev, {
       makerCollateral: 60_000,
       takerCollateral: 40_000,
@@ -127,23 +127,23 @@ describe('trader contract engine on a bcoin regtest chain (issue #18)', { timeou
   it('the board: a taken version the node missed is re-posted by tick; cancel; an offer past expiresAt ends untaken', async () => {
     let shift = 0;
     const { maker, taker } = await w.pair({ now: () => Date.now() + shift });
-    const { offerId } = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    const { offerId } = await maker.engine.make(await w.enumContent(await w.enumEvent()));
     w.mega.failPosts = 1;
     await taker.engine.take(offerId);
-    assert.equal(w.mega.offers.get(offerId)!.status, 'open', 'the node missed the taken version');
+    assert.equal((await w.board(offerId))!.status, 'open', 'the node missed the taken version');
     await maker.engine.tick();
-    assert.deepEqual([w.mega.offers.get(offerId)!.status, w.mega.offers.get(offerId)!.seqNo], ['taken', 2], 'tick re-posts it');
+    assert.deepEqual([(await w.board(offerId))!.status, (await w.board(offerId))!.seqNo], ['taken', 2], 'tick re-posts it');
 
-    const c = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    const c = await maker.engine.make(await w.enumContent(await w.enumEvent()));
     await maker.engine.cancel(c.offerId);
-    assert.deepEqual([w.mega.offers.get(c.offerId)!.status, w.mega.offers.get(c.offerId)!.seqNo], ['cancelled', 2]);
+    assert.deepEqual([(await w.board(c.offerId))!.status, (await w.board(c.offerId))!.seqNo], ['cancelled', 2]);
     assert.equal(maker.engine.get(c.offerId)!.phase, 'aborted');
     await assert.rejects(w.party('t').engine.take(c.offerId), (e: unknown) => e instanceof EngineError && e.code === 'offer-not-open', 'a cancelled offer is not taken');
 
-    const x = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    const x = await maker.engine.make(await w.enumContent(await w.enumEvent()));
     shift = 2 * 3600_000;
     await maker.engine.tick();
     assert.equal(maker.engine.get(x.offerId)!.phase, 'aborted', 'an untaken offer past expiresAt ends');
-    assert.ok(!maker.engine.watching().includes(w.mega.offers.get(x.offerId)!.content.announcementId), 'and is no longer watched');
+    assert.ok(!maker.engine.watching().includes((await w.board(x.offerId))!.content.announcementId), 'and is no longer watched');
   });
 });

@@ -9,6 +9,7 @@ import { EngineError } from '../../src/trader/errors.ts';
 import { signEnvelope } from '../../src/trader/envelope.ts';
 import type { Envelope } from '../../src/trader/types.ts';
 import { World } from '../unit/trader/_world.ts';
+import { makeDlcAttestation } from '../helpers/dlc.ts';
 import { FlakyChain } from '../unit/trader/_flaky.ts';
 import type { Party } from '../unit/trader/_harness.ts';
 
@@ -28,7 +29,7 @@ describe('trader engine refuses tampered exchanges (issue #18)', { timeout: 300_
 
   it("a wrong CET adaptor signature from the taker: the maker refuses adaptor-verify-failed and never signs; the taker aborts and releases", async () => {
     const { maker, taker } = await w.pair();
-    const { offerId } = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    const { offerId } = await maker.engine.make(await w.enumContent(await w.enumEvent()));
     w.peers.hook = (env, dir) => {
       if (dir !== 'request' || env.type !== 'accept_dlc') return env;
       const a = decodeAcceptDlc(bytes(env.body));
@@ -47,7 +48,7 @@ describe('trader engine refuses tampered exchanges (issue #18)', { timeout: 300_
   it("a wrong CET adaptor signature from the maker: the taker refuses and never signs its funding inputs", async () => {
     const flaky = new FlakyChain(w.chain);
     const { maker, taker } = await w.pair({}, { chain: flaky });
-    const { offerId } = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    const { offerId } = await maker.engine.make(await w.enumContent(await w.enumEvent()));
     w.peers.hook = (env, dir) => {
       if (dir !== 'answer' || env.type !== 'sign_dlc') return env;
       const s = decodeSignDlc(bytes(env.body));
@@ -64,7 +65,7 @@ describe('trader engine refuses tampered exchanges (issue #18)', { timeout: 300_
 
   it('envelopes signed by another key, altered in transit, or malformed are refused', async () => {
     const { maker } = await w.pair();
-    const { offerId } = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    const { offerId } = await maker.engine.make(await w.enumContent(await w.enumEvent()));
     const k1 = crypto.randomBytes(32).toString('hex');
     const k2 = crypto.randomBytes(32).toString('hex');
     const exchangeId = crypto.randomBytes(32).toString('hex');
@@ -89,7 +90,7 @@ describe('trader engine refuses tampered exchanges (issue #18)', { timeout: 300_
 
   it('offer_dlc terms that differ from the board offer, or an answer signed by another key: the taker refuses and releases', async () => {
     const { maker, taker } = await w.pair();
-    const { offerId } = await maker.engine.make(await w.enumContent(w.enumEvent()));
+    const { offerId } = await maker.engine.make(await w.enumContent(await w.enumEvent()));
     w.peers.hook = (env, dir) => {
       if (dir !== 'answer' || env.type !== 'offer_dlc') return env;
       const o = decodeOfferDlc(bytes(env.body), 'dlcspecs-v0');
@@ -103,7 +104,7 @@ describe('trader engine refuses tampered exchanges (issue #18)', { timeout: 300_
     assert.equal(taker.wallet.balance().reserved, 0n);
 
     const { maker: m2, taker: t2 } = await w.pair();
-    const { offerId: id2 } = await m2.engine.make(await w.enumContent(w.enumEvent()));
+    const { offerId: id2 } = await m2.engine.make(await w.enumContent(await w.enumEvent()));
     const impostor = crypto.randomBytes(32).toString('hex');
     w.peers.hook = (env, dir) => (dir === 'answer' ? signEnvelope({ ...env, from: publicKeyOf(impostor) }, impostor) : env);
     await assert.rejects(t2.engine.take(id2), code('wrong-sender'), "an answer not signed by the offer's maker key");
@@ -111,21 +112,30 @@ describe('trader engine refuses tampered exchanges (issue #18)', { timeout: 300_
     assert.equal(t2.engine.get(id2)!.phase, 'aborted');
   });
 
-  it('client-side checks before taking: an altered board offer, a conflicted oracle, an expired offer', async () => {
+  it('client-side checks before taking: an altered board offer, a conflicted oracle, an expired offer, an attested event', async () => {
     const { maker, taker } = await w.pair();
-    const ev = w.enumEvent();
-    const { offerId } = await maker.engine.make(await w.enumContent(ev));
-    const real = w.mega.offers.get(offerId)!;
-    w.mega.offers.set(offerId, { ...real, content: { ...real.content, takerCollateral: 1 } });
-    await assert.rejects(taker.engine.take(offerId), code('bad-offer'), 'an offer that does not hash to its id');
-    w.mega.offers.set(offerId, real);
-    w.mega.conflicted.add(ev.entity.oraclePubKey);
-    await assert.rejects(taker.engine.take(offerId), code('oracle-conflicted'));
-    w.mega.conflicted.delete(ev.entity.oraclePubKey);
+    const { offerId } = await maker.engine.make(await w.enumContent(await w.enumEvent()));
+    w.mega.forgeOffer = (o) => ({ ...o, content: { ...o.content, takerCollateral: 1 } });
+    await assert.rejects(taker.engine.take(offerId), code('bad-offer'), 'an offer served altered does not hash to its id');
+    w.mega.forgeOffer = (o) => ({ ...o, status: 'open', makerSignature: o.makerSignature.replace(/^../, '00') });
+    await assert.rejects(taker.engine.take(offerId), code('bad-offer'), 'an offer whose signature does not verify');
+    w.mega.forgeOffer = null;
     assert.equal(taker.engine.get(offerId), null, 'no contract was started');
     assert.equal(taker.wallet.balance().reserved, 0n);
+
+    const bad = await w.otherOracle(7313);
+    const ev = await w.enumEvent(bad);
+    const b = await maker.engine.make(await w.enumContent(ev));
+    await w.makeConflicted(bad, ev);
+    await assert.rejects(taker.engine.take(b.offerId), code('oracle-conflicted'), 'the node holds a proof against the oracle');
+
+    const ev2 = await w.enumEvent();
+    const c = await maker.engine.make(await w.enumContent(ev2));
+    await w.attest(makeDlcAttestation(w.oracle, ev2, ['rain']));
+    await assert.rejects(taker.engine.take(c.offerId), code('already-attested'), 'the outcome is known: nobody should take the bet');
+
     await assert.rejects(
-      maker.engine.make(await w.enumContent(w.enumEvent(), { expiresAt: Math.floor(Date.now() / 1000) - 1 })),
+      maker.engine.make(await w.enumContent(await w.enumEvent(), { expiresAt: Math.floor(Date.now() / 1000) - 1 })),
       code('offer-expired'),
       'a maker does not post an expired offer',
     );

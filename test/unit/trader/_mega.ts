@@ -1,4 +1,4 @@
-// test/unit/trader/_mega.ts - the engine tests' harness: an in-memory MegaPort (checks each offer's id, signature and seqNo like the node's admission door) and a CounterpartyPort joining engines in one process through their `receive`, with hooks to tamper with or lose envelopes in transit.
+// test/unit/trader/_mega.ts - the engine tests' harness: an in-memory MegaPort (checks each offer's id, signature and seqNo like the node's admission door), a MegaPort wrapper for node faults, and a CounterpartyPort joining engines in one process through their `receive`, with hooks to tamper with or lose envelopes in transit.
 import { offerId, verifyOfferSignature } from '../../../src/protocol/offer.ts';
 import type { Announcement, Attestation, Offer, OracleCapability } from '../../../src/protocol/types.ts';
 import { dlcTlvId } from '../../../src/protocol/ids.ts';
@@ -21,13 +21,7 @@ export class MemoryMega implements MegaPort {
   attest(a: Attestation): void {
     this.announcements.get(a.announcementId)!.attestation = a;
   }
-  /** Refuse the next N posts (a node that is down). */
-  failPosts = 0;
   async postOffer(offer: Offer): Promise<void> {
-    if (this.failPosts > 0) {
-      this.failPosts--;
-      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'unreachable' });
-    }
     if (!verifyOfferSignature(offer)) throw Object.assign(new Error('bad signature'), { code: 'bad-signature' });
     const id = offerId(offer);
     const old = this.offers.get(id);
@@ -50,6 +44,33 @@ export class MemoryMega implements MegaPort {
   async getOracleStanding(oraclePubKey: string): Promise<{ known: boolean; conflicted: boolean; proofs: number }> {
     const c = this.conflicted.has(oraclePubKey);
     return { known: true, conflicted: c, proofs: c ? 1 : 0 };
+  }
+}
+
+/** A MegaPort in front of another, for faults: a node that is down for N posts, or one that forges what it serves (a node can hide offers, not forge them unnoticed). */
+export class HookedMega implements MegaPort {
+  failPosts = 0;
+  forgeOffer: ((o: Offer) => Offer) | null = null;
+  constructor(readonly inner: MegaPort) {}
+  async postOffer(offer: Offer): Promise<void> {
+    if (this.failPosts > 0) {
+      this.failPosts--;
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'unreachable' });
+    }
+    return this.inner.postOffer(offer);
+  }
+  async getOffer(id: string): Promise<Offer | null> {
+    const o = await this.inner.getOffer(id);
+    return o && this.forgeOffer ? this.forgeOffer(o) : o;
+  }
+  getAnnouncement(id: string): ReturnType<MegaPort['getAnnouncement']> {
+    return this.inner.getAnnouncement(id);
+  }
+  getCapability(o: string, c: string): ReturnType<MegaPort['getCapability']> {
+    return this.inner.getCapability(o, c);
+  }
+  getOracleStanding(o: string): ReturnType<MegaPort['getOracleStanding']> {
+    return this.inner.getOracleStanding(o);
   }
 }
 

@@ -6,11 +6,20 @@ import type { DlcEvent, DlcOracle } from '../../helpers/dlc.ts';
 import type { OfferContent } from '../../../src/protocol/types.ts';
 import type { EngineDeps } from '../../../src/trader/types.ts';
 import { RegtestRpcChain } from './_chain.ts';
-import { LocalPeers, MemoryMega } from './_mega.ts';
+import { HookedMega, LocalPeers, MemoryMega } from './_mega.ts';
+import { RestMega } from './_rest-mega.ts';
+import { createTestNode, post, stopAll } from '../../helpers/network.ts';
+import type { MegaNode } from '../../../src/node.ts';
+import { makeDlcAttestation } from '../../helpers/dlc.ts';
+import type { Attestation, Offer } from '../../../src/protocol/types.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { makeParty, removeParty } from './_harness.ts';
 import type { Party } from './_harness.ts';
 
 export type Content = Omit<OfferContent, 'contact' | 'contractType'>;
+
+/** Where the offers and announcements live: an in-process Mega node over REST, or an in-memory MegaPort. */
+export type Board = 'node' | 'memory';
 
 export class World {
   readonly parties: Party[] = [];
@@ -18,17 +27,65 @@ export class World {
   private constructor(
     readonly regtest: Regtest,
     readonly chain: RegtestRpcChain,
-    readonly mega: MemoryMega,
+    readonly mega: HookedMega,
     readonly peers: LocalPeers,
     readonly oracle: DlcOracle,
+    readonly node: MegaNode | null,
+    private readonly memory: MemoryMega | null,
   ) {}
 
-  static async start(oracleSeed: number): Promise<World> {
+  static async start(oracleSeed: number, board: Board = process.env.MEGA_TRADER_TEST_BOARD === 'memory' ? 'memory' : 'node'): Promise<World> {
     const regtest = await Regtest.start();
-    const mega = new MemoryMega();
     const oracle = makeDlcOracle(oracleSeed);
-    mega.addCapability(oracle.capability);
-    return new World(regtest, new RegtestRpcChain(regtest), mega, new LocalPeers(), oracle);
+    let node: MegaNode | null = null;
+    let memory: MemoryMega | null = null;
+    let inner;
+    if (board === 'node') {
+      node = await createTestNode({}, `trader-world-${oracleSeed}`);
+      inner = new RestMega(`http://127.0.0.1:${node.httpPort}`);
+    } else {
+      inner = memory = new MemoryMega();
+    }
+    const w = new World(regtest, new RegtestRpcChain(regtest), new HookedMega(inner), new LocalPeers(), oracle, node, memory);
+    await w.addOracle(oracle);
+    return w;
+  }
+
+  private async addOracle(o: DlcOracle): Promise<void> {
+    if (this.memory) return this.memory.addCapability(o.capability);
+    assert.equal((await post(this.node!, '/oracle', o.oracle)).status, 201, 'the oracle ad is accepted');
+    assert.equal((await post(this.node!, '/capability', o.capability)).status, 201, 'the DLC capability is accepted');
+  }
+
+  /** The offer as the board serves it now. */
+  async board(id: string): Promise<Offer | null> {
+    return this.mega.inner.getOffer(id);
+  }
+
+  /** Post an attestation to the board. */
+  async attest(a: Attestation): Promise<void> {
+    if (this.memory) return this.memory.attest(a);
+    assert.equal((await post(this.node!, '/attestation', a)).status, 201, 'the attestation is accepted');
+  }
+
+  /** Make the oracle of `ev` conflicted: in memory by decree; on a node by posting two attestations of it with different outcomes (the node keeps the dlc-equivocation proof). */
+  async makeConflicted(o: DlcOracle, ev: DlcEvent): Promise<void> {
+    if (this.memory) {
+      this.memory.conflicted.add(ev.entity.oraclePubKey);
+      return;
+    }
+    const outs = ev.ann.event.descriptor.kind === 'enum' ? ev.ann.event.descriptor.outcomes : [];
+    await this.attest(makeDlcAttestation(o, ev, [outs[0]!]));
+    const second = await post(this.node!, '/attestation', makeDlcAttestation(o, ev, [outs[1]!]));
+    assert.equal(second.status, 422, 'the equivocating attestation is refused');
+    await waitFor(async () => (await this.mega.getOracleStanding(ev.entity.oraclePubKey)).conflicted, { message: 'the node lists the oracle as conflicted' });
+  }
+
+  /** Another oracle with a DLC capability on the board. */
+  async otherOracle(seed: number): Promise<DlcOracle> {
+    const o = makeDlcOracle(seed);
+    await this.addOracle(o);
+    return o;
   }
 
   async stop(): Promise<void> {
@@ -37,6 +94,7 @@ export class World {
       removeParty(p);
     }
     await this.regtest.stop();
+    await stopAll([this.node ?? undefined]);
   }
 
   party(name: string, over: Partial<EngineDeps> = {}): Party {
@@ -53,15 +111,16 @@ export class World {
     return { maker, taker };
   }
 
-  event(opts: Parameters<typeof makeDlcEvent>[1]): DlcEvent {
-    const ev = makeDlcEvent(this.oracle, { eventId: `ev${this.seq++}`, ...opts });
-    this.mega.addAnnouncement(ev.entity);
+  async event(opts: Parameters<typeof makeDlcEvent>[1], o: DlcOracle = this.oracle): Promise<DlcEvent> {
+    const ev = makeDlcEvent(o, { eventId: `ev${this.seq++}`, ...opts });
+    if (this.memory) this.memory.addAnnouncement(ev.entity);
+    else assert.equal((await post(this.node!, '/announcement', ev.entity)).status, 201, 'the announcement is accepted');
     return ev;
   }
 
   /** An enum event maturing tomorrow. */
-  enumEvent(): DlcEvent {
-    return this.event({ maturityEpoch: Math.floor(Date.now() / 1000) + 86_400 });
+  enumEvent(o: DlcOracle = this.oracle): Promise<DlcEvent> {
+    return this.event({ maturityEpoch: Math.floor(Date.now() / 1000) + 86_400 }, o);
   }
 
   async enumContent(ev: DlcEvent, over: Partial<Content> = {}): Promise<Content> {
