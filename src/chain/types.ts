@@ -30,6 +30,8 @@ export interface TxOutInfo {
  * unchanged; tests use bcoin's). Every method throws ChainError (chain/errors.ts): `unreachable`
  * (connection, timeout, auth), `rejected` (the node refused a transaction: `message` carries its
  * reason, e.g. "non-final", "bad-txns-inputs-missingorspent"), `bad-response`.
+ * A malformed argument (a txid that is not 64 lowercase hex, a negative height) is a caller bug:
+ * RangeError. Implementation: chain/rpc.ts `BitcoindRpc`.
  */
 export interface ChainBackend {
   tip(): Promise<ChainTip>;

@@ -14,7 +14,9 @@ export interface WalletBalance {
  * One trader's wallet. Keys come from a BIP84 seed in a 0600 file and never leave the process;
  * state (address indexes, scan height, coins, reservations) is written durably before any method
  * that changed it resolves. Methods throw WalletError (wallet/errors.ts) with a machine-readable
- * `code`: `insufficient-funds`, `unknown-reservation`, `unknown-key`, `corrupt-state`, `chain`.
+ * `code`: `insufficient-funds`, `unknown-reservation`, `unknown-key`, `corrupt-state`, `chain`,
+ * `limit` (a count/byte bound, e.g. an id over 256 bytes), `seed` (unsafe or mismatched seed file), `in-use` (another process holds the folder).
+ * Implementation: wallet/wallet.ts `HdWallet`.
  */
 export interface Wallet {
   /** Scan blocks the wallet has not seen (from its birthday height), updating coins; handles reorgs of the recent tip. */

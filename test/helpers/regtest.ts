@@ -49,6 +49,9 @@ interface BNode {
     db: { getMeta(hash: Buffer): Promise<{ height: number } | null> };
   };
   mempool: {
+    /** Hash of the chain tip the mempool is built on (bcoin 1.0.2 compares it with `===` to `chain.tip.hash`). */
+    tip: unknown;
+    reset(): Promise<void>;
     addTX(tx: BTx): Promise<unknown>;
     hasEntry(hash: string): boolean;
   };
@@ -230,6 +233,18 @@ export class Regtest {
   async confirmedHeight(txid: string): Promise<number | null> {
     const meta = await this.node.chain.db.getMeta(Buffer.from(txid, 'hex').reverse());
     return meta && meta.height >= 0 ? meta.height : null;
+  }
+
+  /**
+   * Disconnect block `hash` (display order) and every block above it, like bitcoind's
+   * `invalidateblock`; the next {@link mine} builds a competing fork from its parent. bcoin 1.0.2's
+   * mempool does not follow that reset (its miner then refuses: "Mempool/chain tip mismatch"), so
+   * the mempool is reset here too: the disconnected blocks' transactions are dropped, not re-mined.
+   */
+  async invalidate(hash: string): Promise<void> {
+    await this.rpc('invalidateblock', [hash]);
+    await this.node.mempool.reset();
+    if (this.node.mempool.tip !== this.node.chain.tip.hash) throw new Error('bcoin mempool did not follow the invalidated tip');
   }
 
   /** Whether the mempool holds the transaction. */
