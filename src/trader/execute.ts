@@ -99,6 +99,7 @@ export async function chainTick(ctx: Ctx, rec: ContractRecord, tip: ChainTip): P
       if (st && st.confirmations >= minConf) {
         if (rec.role === 'maker') await ctx.deps.wallet.markSpent(rec.fundingTxHex!);
         rec = ctx.save(rec, { phase: 'funded', error: null });
+        await ctx.deps.wallet.release(rec.exchangeId!); // its coins are spent now: the reservation has no more use
       } else if (!st && rec.role === 'taker') {
         rec = await broadcastFunding(ctx, rec);
       }

@@ -1,50 +1,37 @@
-// test/unit/trader/_chain.ts - a ChainBackend over bitcoind's JSON-RPC as the in-process bcoin regtest node answers it (getblockchaininfo, getblockhash, getblock, gettxout; transactions go through its mempool), for the engine tests.
-import { Transaction } from 'bitcoinjs-lib';
+// test/unit/trader/_chain.ts - the engine tests' chain backend: the product's BitcoindRpc (JSON-RPC) against the in-process bcoin regtest node, except that transactions are submitted through the node's mempool directly, because bcoin's sendrawtransaction answers before its mempool decided and never reports a refusal (bitcoind answers after).
+import { BitcoindRpc } from '../../../src/chain/rpc.ts';
+import { ChainError } from '../../../src/chain/errors.ts';
 import type { ChainBackend, ChainTip, TxOutInfo, TxStatus } from '../../../src/chain/types.ts';
+import { Transaction } from 'bitcoinjs-lib';
 import type { Regtest } from '../../helpers/regtest.ts';
 
-/** A chain error with the codes of the ChainBackend contract. */
-export class TestChainError extends Error {
-  constructor(
-    readonly code: 'unreachable' | 'rejected' | 'bad-response',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export class RegtestRpcChain implements ChainBackend {
-  constructor(private readonly r: Regtest) {}
-
-  async tip(): Promise<ChainTip> {
-    const i = await this.r.rpc<{ chain: string; blocks: number; bestblockhash: string; mediantime: number }>('getblockchaininfo');
-    return { chain: i.chain as ChainTip['chain'], height: i.blocks, bestBlockHash: i.bestblockhash, medianTime: i.mediantime };
+  readonly rpc: BitcoindRpc;
+  constructor(private readonly r: Regtest) {
+    this.rpc = new BitcoindRpc({ url: r.rpcUrl, user: 'x', password: r.rpcPassword, timeoutMs: 10_000 });
   }
-  async blockHash(height: number): Promise<string> {
-    return this.r.rpc<string>('getblockhash', [height]);
+  tip(): Promise<ChainTip> {
+    return this.rpc.tip();
   }
-  async block(hash: string): Promise<Uint8Array> {
-    return new Uint8Array(Buffer.from(await this.r.rpc<string>('getblock', [hash, 0]), 'hex'));
+  blockHash(height: number): Promise<string> {
+    return this.rpc.blockHash(height);
+  }
+  block(hash: string): Promise<Uint8Array> {
+    return this.rpc.block(hash);
   }
   async broadcast(txHex: string): Promise<string> {
-    // bcoin's sendrawtransaction answers before its mempool decided (and hides refusals): submit
-    // through the mempool directly, as bitcoind's RPC would, and report its reason.
     const res = await this.r.submit(new Uint8Array(Buffer.from(txHex, 'hex')));
     if (res.ok) return res.txid;
     if (/already|exists|duplicate/i.test(res.reason)) return Transaction.fromHex(txHex).getId();
-    throw new TestChainError('rejected', res.reason);
+    throw new ChainError('rejected', res.reason);
   }
-  async txStatus(txid: string): Promise<TxStatus | null> {
-    if (this.r.inMempool(txid)) return { confirmations: 0 };
-    const h = await this.r.confirmedHeight(txid);
-    return h === null ? null : { confirmations: this.r.height - h + 1 };
+  txStatus(txid: string): Promise<TxStatus | null> {
+    return this.rpc.txStatus(txid);
   }
-  async txOut(txid: string, vout: number): Promise<TxOutInfo | null> {
-    const o = await this.r.rpc<{ value: number; confirmations: number; scriptPubKey: { hex: string } } | null>('gettxout', [txid, vout, true]);
-    if (!o) return null;
-    return { value: BigInt(Math.round(o.value * 1e8)), scriptPubKey: new Uint8Array(Buffer.from(o.scriptPubKey.hex, 'hex')), confirmations: o.confirmations };
+  txOut(txid: string, vout: number): Promise<TxOutInfo | null> {
+    return this.rpc.txOut(txid, vout);
   }
-  async feeRate(): Promise<bigint | null> {
-    return null;
+  feeRate(targetBlocks: number): Promise<bigint | null> {
+    return this.rpc.feeRate(targetBlocks);
   }
 }

@@ -22,10 +22,10 @@ export interface Party {
   restart(over?: Partial<EngineDeps>): Promise<Engine>;
 }
 
-export function makeParty(name: string, env: { chain: ChainBackend; mega: MegaPort; peers: LocalPeers }, over: Partial<EngineDeps> = {}): Party {
+export function makeParty(name: string, env: { chain: ChainBackend; mega: MegaPort; peers: LocalPeers; height: number }, over: Partial<EngineDeps> = {}): Party {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mega-trader-${name}-`));
   const secret = new Uint8Array(crypto.randomBytes(32));
-  const wallet = new TestWallet();
+  const wallet = new TestWallet(dir, env.chain, env.height);
   const contact = `http://${name}.test/${crypto.randomBytes(4).toString('hex')}`;
   const deps: EngineDeps = {
     dataDir: dir,

@@ -1,93 +1,66 @@
-// test/unit/trader/_wallet.ts - a small in-memory Wallet (the Wallet interface of src/wallet/types.ts) over keys this test holds, funded from regtest coinbases; it stands in until the wallet helper's BIP84 wallet is merged. Shared by engine instances to model a wallet that survives an engine restart.
-import crypto from 'node:crypto';
-import { Transaction } from 'bitcoinjs-lib';
+// test/unit/trader/_wallet.ts - the product's HdWallet (BIP84, durable) behind a counting face for the engine tests: how often each secret was asked for (a side that must not sign asks for none), and every script it handed out (to find what a CET or refund paid the wallet).
+import fs from 'node:fs';
+import path from 'node:path';
 import type { FundingInput } from '../../../src/contract/types.ts';
+import type { ChainBackend } from '../../../src/chain/types.ts';
+import { HdWallet } from '../../../src/wallet/wallet.ts';
 import type { Wallet, WalletBalance } from '../../../src/wallet/types.ts';
-import { newKey } from '../../helpers/regtest.ts';
-import type { Regtest, TestKey } from '../../helpers/regtest.ts';
-
-const key = (i: { txid: string; vout: number }): string => `${i.txid}:${i.vout}`;
+import type { Regtest } from '../../helpers/regtest.ts';
 
 export class TestWallet implements Wallet {
-  private readonly coins = new Map<string, { input: FundingInput; key: TestKey }>();
-  private readonly reservations = new Map<string, string[]>();
-  private readonly slots = new Map<string, TestKey>();
-  readonly scripts: TestKey[] = [];
-  /** Calls of contractSecret per slot: a test asserts a side never signed. */
+  readonly scripts: Uint8Array[] = [];
+  /** Calls of contractSecret per slot. */
   readonly secretCalls = new Map<string, number>();
+  /** Calls of inputSecret. */
+  inputCalls = 0;
+  readonly inner: HdWallet;
 
-  /** Add `n` coins of `value` sat, mined. */
-  async fundFrom(r: Regtest, n: number, value: bigint): Promise<void> {
-    const keys = Array.from({ length: n }, () => newKey());
-    const ins = await r.fund(keys.map((k) => ({ spk: k.spk, value })));
-    ins.forEach((i, k) => this.coins.set(key(i), { input: { ...i, serialId: crypto.randomBytes(8).readBigUInt64BE() }, key: keys[k]! }));
+  constructor(dir: string, backend: ChainBackend, birthdayHeight: number) {
+    fs.mkdirSync(dir, { recursive: true });
+    this.inner = HdWallet.open({ dir: path.join(dir, 'wallet'), chain: 'regtest', backend, birthdayHeight });
   }
-  async sync(): Promise<void> {}
+
+  /** Receive `n` coins of `value` sat (one mined transaction), then sync. */
+  async fundFrom(r: Regtest, n: number, value: bigint): Promise<void> {
+    const spks: Uint8Array[] = [];
+    for (let i = 0; i < n; i++) spks.push(await this.inner.newReceiveScript());
+    await r.fund(spks.map((spk) => ({ spk, value })));
+    await this.inner.sync();
+  }
+  sync(): Promise<void> {
+    return this.inner.sync();
+  }
   async newReceiveScript(): Promise<Uint8Array> {
-    const k = newKey();
-    this.scripts.push(k);
-    return k.spk;
+    const s = await this.inner.newReceiveScript();
+    this.scripts.push(s);
+    return s;
   }
   async newChangeScript(): Promise<Uint8Array> {
-    return this.newReceiveScript();
+    const s = await this.inner.newChangeScript();
+    this.scripts.push(s);
+    return s;
   }
   balance(): WalletBalance {
-    let available = 0n;
-    let reserved = 0n;
-    const held = new Set([...this.reservations.values()].flat());
-    for (const [k, c] of this.coins) {
-      if (held.has(k)) reserved += c.input.value;
-      else available += c.input.value;
-    }
-    return { available, reserved, pending: 0n };
+    return this.inner.balance();
   }
-  async reserve(id: string, amount: bigint): Promise<FundingInput[]> {
-    const have = this.reservations.get(id);
-    if (have) return have.map((k) => this.coins.get(k)!.input);
-    const held = new Set([...this.reservations.values()].flat());
-    const picked: string[] = [];
-    let sum = 0n;
-    for (const [k, c] of this.coins) {
-      if (held.has(k)) continue;
-      picked.push(k);
-      sum += c.input.value;
-      if (sum >= amount) break;
-    }
-    if (sum < amount) throw Object.assign(new Error(`need ${amount}, have ${sum}`), { code: 'insufficient-funds' });
-    this.reservations.set(id, picked);
-    return picked.map((k) => this.coins.get(k)!.input);
+  reserve(id: string, amount: bigint): Promise<FundingInput[]> {
+    return this.inner.reserve(id, amount);
   }
-  async release(id: string): Promise<void> {
-    this.reservations.delete(id);
+  release(id: string): Promise<void> {
+    return this.inner.release(id);
   }
-  reservedFor(id: string): number {
-    return this.reservations.get(id)?.length ?? 0;
-  }
-  /** Calls of inputSecret: a funding signature needs one per input. */
-  inputCalls = 0;
   inputSecret(input: FundingInput): Uint8Array {
     this.inputCalls++;
-    const c = this.coins.get(key(input));
-    if (!c) throw Object.assign(new Error('unknown coin'), { code: 'unknown-key' });
-    return c.key.secret;
+    return this.inner.inputSecret(input);
   }
-  async contractKey(id: string): Promise<Uint8Array> {
-    let k = this.slots.get(id);
-    if (!k) this.slots.set(id, (k = newKey()));
-    return k.pubkey;
+  contractKey(id: string): Promise<Uint8Array> {
+    return this.inner.contractKey(id);
   }
   contractSecret(id: string): Uint8Array {
-    const k = this.slots.get(id);
-    if (!k) throw Object.assign(new Error('unknown slot'), { code: 'unknown-key' });
     this.secretCalls.set(id, (this.secretCalls.get(id) ?? 0) + 1);
-    return k.secret;
+    return this.inner.contractSecret(id);
   }
-  async markSpent(txHex: string): Promise<void> {
-    const tx = Transaction.fromHex(txHex);
-    for (const i of tx.ins) {
-      const k = `${Buffer.from(i.hash).reverse().toString('hex')}:${i.index}`;
-      this.coins.delete(k);
-      for (const [id, ks] of this.reservations) if (ks.includes(k)) this.reservations.delete(id);
-    }
+  markSpent(txHex: string): Promise<void> {
+    return this.inner.markSpent(txHex);
   }
 }

@@ -98,7 +98,7 @@ export class World {
   }
 
   party(name: string, over: Partial<EngineDeps> = {}): Party {
-    const p = makeParty(`${name}${this.seq++}`, { chain: this.chain, mega: this.mega, peers: this.peers }, over);
+    const p = makeParty(`${name}${this.seq++}`, { chain: this.chain, mega: this.mega, peers: this.peers, height: this.regtest.height }, over);
     this.parties.push(p);
     return p;
   }
@@ -149,7 +149,7 @@ export class World {
   /** Value (sat) paid by `txid` to one of `p`'s wallet scripts. */
   async paidToWallet(txid: string, p: Party): Promise<bigint> {
     const raw = await this.regtest.rpc<{ vout: { value: number; scriptPubKey: { hex: string } }[] }>('getrawtransaction', [txid, 1]);
-    const mine = new Set(p.wallet.scripts.map((k) => Buffer.from(k.spk).toString('hex')));
+    const mine = new Set(p.wallet.scripts.map((k) => Buffer.from(k).toString('hex')));
     return raw.vout.filter((o) => mine.has(o.scriptPubKey.hex)).reduce((s, o) => s + BigInt(Math.round(o.value * 1e8)), 0n);
   }
 
