@@ -20,13 +20,16 @@ import type { ContractRecord } from './store.ts';
 import { BITCOIN_CHAIN, checkOfferNumbers, checkedAnnouncement, descriptorOf } from './terms.ts';
 import type { Envelope } from './types.ts';
 
-/** Post an offer version; on failure keep it as `boardPending` for tick to retry. */
+/** Post an offer version; when the node is unreachable keep it as `boardPending` for tick to retry (a reject code ends the retries). */
 export async function postBoard(ctx: Ctx, rec: ContractRecord, offer: Offer): Promise<ContractRecord> {
   rec = ctx.save(rec, { offer, boardPending: offer });
   try {
     await ctx.deps.mega.postOffer(offer);
   } catch (e) {
-    return ctx.save(rec, { error: `posting the offer (seqNo ${offer.seqNo}): ${codeOf(e) ?? ''} ${messageOf(e)}`.trim() });
+    const code = codeOf(e);
+    const error = `posting the offer (seqNo ${offer.seqNo}): ${code ?? ''} ${messageOf(e)}`.trim();
+    // A reject code is final (posting again gets the same answer); anything else is retried by tick.
+    return ctx.save(rec, code && code !== 'unreachable' ? { error, boardPending: null } : { error });
   }
   return ctx.save(rec, { boardPending: null });
 }
@@ -93,8 +96,14 @@ export async function make(ctx: Ctx, c: Omit<OfferContent, 'contact' | 'contract
   try {
     await ctx.deps.mega.postOffer(offer);
   } catch (e) {
+    const code = codeOf(e);
+    if (code && code !== 'unreachable') {
+      // The node refused it (a reject code): it will never be on the board.
+      ctx.save(rec, { phase: 'aborted', boardPending: null, error: `the node refused the offer: ${code} ${messageOf(e)}` });
+      throw new EngineError('node', `the node refused the offer: ${code} ${messageOf(e)}`);
+    }
     ctx.save(rec, { error: messageOf(e) });
-    throw new EngineError('node', `the node refused the offer: ${codeOf(e) ?? ''} ${messageOf(e)}`.trim());
+    throw new EngineError('node', `the node did not take the offer (${messageOf(e)}); tick posts it again`);
   }
   ctx.save(rec, { boardPending: null });
   return { offer, offerId: id };
