@@ -51,7 +51,6 @@ export async function startTake(ctx: Ctx, id: string): Promise<ContractRecord> {
   checkBoardOffer(offer, id, Math.floor(ctx.now() / 1000));
   if (offer.makerPubKey === ctx.me) throw new EngineError('own-offer', 'a trader cannot take its own offer');
   const ann = await checkedAnnouncement(mega, offer.content.announcementId);
-  if (ann.attested) throw new EngineError('already-attested', 'the event is already attested: its outcome is known');
   let standing;
   try {
     standing = await mega.getOracleStanding(ann.oraclePubKey);
@@ -59,6 +58,7 @@ export async function startTake(ctx: Ctx, id: string): Promise<ContractRecord> {
     throw new EngineError('node', `GET oracle: ${messageOf(e)}`);
   }
   if (standing.conflicted) throw new EngineError('oracle-conflicted', `the node holds ${standing.proofs} proof(s) against oracle ${ann.oraclePubKey}`);
+  if (ann.attested) throw new EngineError('already-attested', 'the event is already attested: its outcome is known');
   let tip;
   try {
     tip = await chain.tip();

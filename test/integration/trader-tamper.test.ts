@@ -126,7 +126,7 @@ describe('trader engine refuses tampered exchanges (issue #18)', { timeout: 300_
     const bad = await w.otherOracle(7313);
     const ev = await w.enumEvent(bad);
     const b = await maker.engine.make(await w.enumContent(ev));
-    await w.makeConflicted(bad, ev);
+    await w.makeConflicted(bad);
     await assert.rejects(taker.engine.take(b.offerId), code('oracle-conflicted'), 'the node holds a proof against the oracle');
 
     const ev2 = await w.enumEvent();

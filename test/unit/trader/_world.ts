@@ -68,17 +68,17 @@ export class World {
     assert.equal((await post(this.node!, '/attestation', a)).status, 201, 'the attestation is accepted');
   }
 
-  /** Make the oracle of `ev` conflicted: in memory by decree; on a node by posting two attestations of it with different outcomes (the node keeps the dlc-equivocation proof). */
-  async makeConflicted(o: DlcOracle, ev: DlcEvent): Promise<void> {
+  /** Make oracle `o` conflicted: in memory by decree; on a node by posting two attestations of a fresh event of it with different outcomes (the node keeps the dlc-equivocation proof). */
+  async makeConflicted(o: DlcOracle): Promise<void> {
     if (this.memory) {
-      this.memory.conflicted.add(ev.entity.oraclePubKey);
+      this.memory.conflicted.add(o.oracleKeys.publicKey);
       return;
     }
-    const outs = ev.ann.event.descriptor.kind === 'enum' ? ev.ann.event.descriptor.outcomes : [];
-    await this.attest(makeDlcAttestation(o, ev, [outs[0]!]));
-    const second = await post(this.node!, '/attestation', makeDlcAttestation(o, ev, [outs[1]!]));
+    const ev = await this.enumEvent(o);
+    await this.attest(makeDlcAttestation(o, ev, ['rain']));
+    const second = await post(this.node!, '/attestation', makeDlcAttestation(o, ev, ['sun']));
     assert.equal(second.status, 422, 'the equivocating attestation is refused');
-    await waitFor(async () => (await this.mega.getOracleStanding(ev.entity.oraclePubKey)).conflicted, { message: 'the node lists the oracle as conflicted' });
+    await waitFor(async () => (await this.mega.getOracleStanding(o.oracleKeys.publicKey)).conflicted, { message: 'the node lists the oracle as conflicted' });
   }
 
   /** Another oracle with a DLC capability on the board. */
