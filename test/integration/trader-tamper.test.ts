@@ -141,4 +141,20 @@ describe('trader engine refuses tampered exchanges (issue #18)', { timeout: 300_
     );
     await assert.rejects(maker.engine.take(offerId), code('own-offer'));
   });
+
+  it('two takers at once: exactly one funds, the other gets offer-taken and keeps its coins', async () => {
+    const { maker, taker } = await w.pair();
+    const other = w.party('rival');
+    await other.wallet.fundFrom(w.regtest, 2, 300_000n);
+    const { offerId } = await maker.engine.make(await w.enumContent(await w.enumEvent()));
+    const results = await Promise.allSettled([taker.engine.take(offerId), other.engine.take(offerId)]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(won.length, 1, 'one taker wins');
+    assert.equal(lost.length, 1, 'one taker loses');
+    assert.ok(code('peer-refused', /offer-taken/)(lost[0]!.reason), `the loser is told offer-taken (${String(lost[0]!.reason)})`);
+    const loser = results[0]!.status === 'rejected' ? taker : other;
+    assert.equal(loser.wallet.balance().reserved, 0n, 'the loser released its coins');
+    assert.equal(maker.engine.get(offerId)!.phase, 'signed');
+  });
 });
