@@ -15,7 +15,8 @@ import request from 'supertest';
 import { encodeAnnouncement, encodeAttestation, signAnnouncement, signAttestation, toHex, xOnlyFromSecret, type OracleAnnouncement } from '../src/dlc/index.ts';
 import { dlcTlvId } from '../src/protocol/ids.ts';
 import { announcementPreimage, minePowSync } from '../src/protocol/pow.ts';
-import type { Announcement, Attestation } from '../src/protocol/types.ts';
+import type { Announcement, Attestation, Offer } from '../src/protocol/types.ts';
+import { offerPowText, signOffer } from '../src/protocol/offer.ts';
 import { buildApp } from '../test/api/_app.ts';
 import { FakeClock } from '../test/helpers/factory.ts';
 
@@ -25,10 +26,10 @@ export const SPEC_FILE = new URL('../wolfram-mega-spec.yaml', import.meta.url);
 export const EXAMPLE_DIFFICULTY = 16;
 
 /** The POST operations that get examples, in the order a fresh node accepts them. */
-export const EXAMPLE_KINDS = ['oracle', 'capability', 'announcement', 'attestation', 'report', 'dispute'] as const;
+export const EXAMPLE_KINDS = ['oracle', 'capability', 'announcement', 'attestation', 'report', 'dispute', 'offer'] as const;
 export type ExampleKind = (typeof EXAMPLE_KINDS)[number];
 /** The GET operations whose 200 answers get an example (what a node holding the request examples answers). */
-export const RESPONSE_EXAMPLES = ['getAnnouncements', 'getAnnouncement', 'getAttestation'] as const;
+export const RESPONSE_EXAMPLES = ['getAnnouncements', 'getAnnouncement', 'getAttestation', 'getOffers'] as const;
 export type ResponseExample = (typeof RESPONSE_EXAMPLES)[number];
 /** Every generated block: request examples by kind, response examples by operation. */
 export type GeneratedBlocks = Record<ExampleKind | ResponseExample, Example[]>;
@@ -65,6 +66,28 @@ function announcementEntity(oraclePubKey: string, capabilityPubKey: string, ann:
   const hex = toHex(encodeAnnouncement(ann));
   const pow = minePowSync(announcementPreimage({ oraclePubKey, capabilityPubKey }, dlcTlvId(hex)), EXAMPLE_DIFFICULTY);
   return { oraclePubKey, capabilityPubKey, announcement: hex, cTTL: 5, pow };
+}
+
+/** An open offer on announcement `annId` (maturity `maturity`) by the example maker key, mined like the examples (from magicNo 0). */
+function offerExample(annId: string, maturity: number): Offer {
+  const maker = exampleKey('maker');
+  const base = {
+    makerPubKey: maker.publicKey,
+    content: {
+      announcementId: annId,
+      chain: 'bitcoin-regtest' as const,
+      contractType: 'dlc-v0' as const,
+      makerCollateral: 60_000,
+      takerCollateral: 40_000,
+      payouts: { kind: 'enum' as const, outcomes: [{ outcome: 'rain', maker: 100_000, taker: 0 }, { outcome: 'sun', maker: 0, taker: 100_000 }, { outcome: 'snow', maker: 0, taker: 100_000 }] },
+      feeRate: 2,
+      cetLocktime: maturity,
+      refundLocktime: maturity + 7 * 24 * 3600,
+      expiresAt: maturity - 24 * 3600,
+      contact: 'https://maker.example/dlc',
+    },
+  };
+  return signOffer({ ...base, seqNo: 0, cTTL: 5, status: 'open', pow: minePowSync(offerPowText(base), EXAMPLE_DIFFICULTY) }, maker.privateKey);
 }
 
 /** Run `mega ...args` in this process; its stdout parsed as JSON. */
@@ -198,6 +221,7 @@ export async function buildExamples(): Promise<GeneratedBlocks> {
         { name: 'factMissingAnnouncement', summary: 'fact-missing naming an announcement that was not attested by maturity + announcementGraceMs (due on a node whose clock is past 2024-06-08)', value: missedAttestation },
       ],
       dispute: [{ name: 'dispute', summary: 'The oracle answers the fact-missing example with the signed fact (post that report first)', value: dispute }],
+      offer: [{ name: 'offer', summary: `An open offer on the announcement example: 60,000 sat against 40,000, the maker wins on rain ${keys}`, value: offerExample(dlcTlvId(annJune20.announcement), june20.ann.event.maturityEpoch) }],
     };
     return { ...requests, ...(await responseExamples(requests)) };
   } finally {
@@ -228,6 +252,7 @@ export async function responseExamples(requests: Record<ExampleKind, Example[]>)
     getAnnouncements: [{ name: 'byQuestion', summary: 'GET /announcements?question=paris: both announcement examples, earliest maturity first', value: await get('/announcements?question=paris') }],
     getAnnouncement: [{ name: 'equivocated', summary: `GET /announcements/${id.slice(0, 8)}…: attested rain, with the dlc-equivocation and dlc-nonce-reuse reports naming it`, value: await get(`/announcements/${id}`) }],
     getAttestation: [{ name: 'attestation', summary: 'GET /attestations/{announcementId}: the attestation entity as submitted', value: await get(`/attestations/${id}`) }],
+    getOffers: [{ name: 'byAnnouncement', summary: `GET /offers?announcement=${id.slice(0, 8)}…: the offer example with its oracle's standing and the event's maturity`, value: await get(`/offers?announcement=${id}`) }],
   };
 }
 

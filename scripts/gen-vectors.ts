@@ -10,6 +10,7 @@ import { decodeDlcProof, equivocationContent, nonceReuseContent, verifyDlcProof 
 import { publicKeyOf, verifyHash } from '../src/protocol/keys.ts';
 import { announcementPreimage, capabilityPreimage, checkPow, leadingZeroBits, minePowSync, oraclePreimage, powHash, reportPreimage } from '../src/protocol/pow.ts';
 import { SchemaRegistry } from '../src/protocol/schema.ts';
+import { offerId, offerPowText, signOffer, verifyOfferSignature } from '../src/protocol/offer.ts';
 import { factHash, signCapability, signFact, signOracleId, signRotation } from '../src/protocol/sign.ts';
 import type { Announcement, Attestation, Dispute, Fact, FactRequest, OracleCapability, OracleId, Report, ReportContent } from '../src/protocol/types.ts';
 import { checkPaymentProof, requestCommitment } from '../src/protocol/payment.ts';
@@ -503,6 +504,52 @@ const dlcProofs = {
   if ('reason' in found || found.nonce !== dlcProofs.equivocation.nonce) throw new Error('dlc equivocation vector does not verify');
 }
 
+// ---- an offer (docs/PROTOCOL.md "Offers") --------------------------------------------------------------
+
+// On the bitcoin-s enum announcement above (outcomes outcome1..3, maturity 1701917137), by a maker key
+// of its own (secret 0x08..08); RFC 6979 signing makes it deterministic.
+const MAKER_SECRET = '08'.repeat(32);
+const offer = (() => {
+  const dlcDecoded = decodeAnnouncement(announcementEntity.announcement);
+  const base = {
+    makerPubKey: publicKeyOf(MAKER_SECRET),
+    content: {
+      announcementId: dlcTlvId(announcementEntity.announcement),
+      chain: 'bitcoin-regtest' as const,
+      contractType: 'dlc-v0' as const,
+      makerCollateral: 60000,
+      takerCollateral: 40000,
+      payouts: {
+        kind: 'enum' as const,
+        outcomes: [
+          { outcome: 'outcome1', maker: 100000, taker: 0 },
+          { outcome: 'outcome2', maker: 0, taker: 100000 },
+          { outcome: 'outcome3', maker: 50000, taker: 50000 },
+        ],
+      },
+      feeRate: 2,
+      cetLocktime: dlcDecoded.event.maturityEpoch,
+      refundLocktime: dlcDecoded.event.maturityEpoch + 7 * 24 * 3600,
+      expiresAt: dlcDecoded.event.maturityEpoch - 3600,
+      contact: 'https://maker.example/dlc',
+    },
+  };
+  const input = signOffer({ ...base, seqNo: 0, cTTL: 5, status: 'open', pow: minePowSync(offerPowText(base), 8) }, MAKER_SECRET);
+  if (!verifyOfferSignature(input)) throw new Error('offer vector: signature does not verify');
+  const valid = schemas.validateEntity('offer', input);
+  if (!valid.ok) throw new Error(`offer vector: ${valid.message}`);
+  return {
+    name: 'offer',
+    description: 'an open offer on the bitcoin-s enum announcement (dlc.announcement): id = SHA-256 of powPreimage, the canonical {makerPubKey, content}; makerSignature over SHA-256 of signingText (without makerSignature, pow, cTTL)',
+    makerSecret: MAKER_SECRET,
+    input,
+    id: offerId(input),
+    powPreimage: offerPowText(input),
+    signingText: signingText(input, 'makerSignature'),
+    signingHash: signingHash(input, 'makerSignature'),
+  };
+})();
+
 // ---- output -----------------------------------------------------------------------------------------
 
 const vectors = {
@@ -520,6 +567,7 @@ const vectors = {
   canonicalExamples,
   dlc,
   dlcProofs,
+  offer,
 };
 
 const text = JSON.stringify(vectors, null, 2) + '\n';

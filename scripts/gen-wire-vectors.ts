@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { shortId } from '../src/protocol/ids.ts';
 import { versionHash } from '../src/protocol/ids.ts';
 import { SchemaRegistry } from '../src/protocol/schema.ts';
-import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Report } from '../src/protocol/types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, Offer, OracleCapability, OracleId, Report } from '../src/protocol/types.ts';
 import { Command, COMMANDS, DEFAULT_MAX_PAYLOAD_BYTES, HEADER_BYTES, NETWORK_MAGIC, PROTOCOL_VERSION, type Network } from '../src/wire/constants.ts';
 import { checksum, encodeFrame, FrameDecoder } from '../src/wire/frame.ts';
 import { MessageCodec, type InvItem, type WireMessage } from '../src/wire/messages.ts';
@@ -18,6 +18,7 @@ interface ProtocolVectors {
   ids: { reports: { name: string; input: Report }[]; dispute: { name: string; input: Dispute } };
   dlc: { capability: { input: unknown }; announcement: { input: unknown }; attestation: { input: unknown } };
   dlcProofs: { equivocation: { report: Report }; nonceReuse: { report: Report }; factMissingAnnouncement: { report: Report } };
+  offer: { input: Offer };
 }
 const pv = JSON.parse(fs.readFileSync(PROTOCOL_VECTORS, 'utf8')) as ProtocolVectors;
 const signed = (name: string): unknown => {
@@ -30,8 +31,9 @@ const signed = (name: string): unknown => {
 interface EntitySource {
   kind: EntityKind;
   source: string;
-  msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation;
+  msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation | Offer;
 }
+
 const entities: EntitySource[] = [
   { kind: 'oracle', source: 'oracle-id', msg: signed('oracle-id') as OracleId },
   { kind: 'oracle', source: 'oracle-id-rotated', msg: signed('oracle-id-rotated') as OracleId },
@@ -44,6 +46,7 @@ const entities: EntitySource[] = [
   { kind: 'report', source: 'report-dlc-nonce-reuse', msg: pv.dlcProofs.nonceReuse.report },
   { kind: 'report', source: 'report-fact-missing-announcement', msg: pv.dlcProofs.factMissingAnnouncement.report },
   { kind: 'dispute', source: pv.ids.dispute.name, msg: pv.ids.dispute.input },
+  { kind: 'offer', source: 'offer', msg: pv.offer.input },
 ];
 /** The short version id that names an entity in inv, getdata and notfound (docs/PROTOCOL.md 11.6). */
 const invItemOf = (e: EntitySource): InvItem => shortId(versionHash(e.msg));

@@ -21,6 +21,8 @@ export const RELOADABLE_KEYS: ReadonlySet<keyof MegaConfig> = new Set<keyof Mega
   'powThresholdReports',
   'powThresholdAnnouncements',
   'maxAnnouncementHorizonMs',
+  'powThresholdOffers',
+  'offerMaxLifetimeSeconds',
   'whitelist',
   'p2pseed',
   'maxConnections',
@@ -83,6 +85,8 @@ export function applyConfig(node: MegaNode, trigger: string): { ok: true; outcom
     powThresholdReports: c.powThresholdReports,
     powThresholdAnnouncements: c.powThresholdAnnouncements,
     maxAnnouncementHorizonMs: c.maxAnnouncementHorizonMs,
+    powThresholdOffers: c.powThresholdOffers,
+    offerMaxLifetimeSeconds: c.offerMaxLifetimeSeconds,
   });
   node.pool.reconfigure({
     maxConnections: c.maxConnections,

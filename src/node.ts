@@ -126,6 +126,7 @@ export class MegaNode {
           announcementGraceMs: config.announcementGraceMs,
           attestedRetentionMs: config.attestedRetentionMs,
         },
+        offers: { maxOffers: config.maxOffers, maxOfferBytes: config.maxOfferBytes, offersPerMaker: config.offersPerMaker },
       },
       { now: this.now },
     );
@@ -136,6 +137,8 @@ export class MegaNode {
         powThresholdReports: config.powThresholdReports,
         powThresholdAnnouncements: config.powThresholdAnnouncements,
         maxAnnouncementHorizonMs: config.maxAnnouncementHorizonMs,
+        powThresholdOffers: config.powThresholdOffers,
+        offerMaxLifetimeSeconds: config.offerMaxLifetimeSeconds,
       },
       { mempool: this.mempool, schemas: this.schemas, verifier: this.verifier, now: this.now, onBug: (err) => this.log.error({ err }, 'bug in admission; the item was dropped') },
     );
@@ -303,12 +306,13 @@ export class MegaNode {
     if (this.store) this.store.open(this.mempool);
     // The data folder is locked and exists now: the 24 h monitoring history is read back from it.
     this.monitoring.start();
-    // Expired DLC announcements leave on the injected clock (mempool/announcements.ts); admissions sweep too.
+    // Expired DLC announcements and offers leave on the injected clock (mempool/announcements.ts, mempool/offers.ts); admissions sweep too.
     this.sweepTimer = setInterval(() => {
       try {
         this.service.sweepAnnouncements();
+        this.service.sweepOffers();
       } catch (err) {
-        log.error({ err }, 'announcement sweep failed');
+        log.error({ err }, 'announcement or offer sweep failed');
       }
     }, c.announcementSweepIntervalMs);
     this.sweepTimer.unref();

@@ -5,6 +5,7 @@ import type { SchemaRegistry } from '../protocol/schema.ts';
 import { errorMiddleware, sendError } from './errors.ts';
 import { createHandlers, type ApiDeps } from './handlers.ts';
 import { createDlcHandlers } from './dlc-handlers.ts';
+import { createOfferHandlers } from './offer-handlers.ts';
 import { createFactHandlers, type FactsApi } from './fact-handlers.ts';
 import { createPlacementHandlers } from './placement.ts';
 import type { MonitoringHooks } from './monitoring.ts';
@@ -75,7 +76,7 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
     next();
   });
   const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });
-  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createFactHandlers(deps.facts), ...createPlacementHandlers({ ...deps, limitLoopback: limiter?.limitsLoopback ?? false }), ...deps.monitoring?.handlers };
+  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createOfferHandlers(deps), ...createFactHandlers(deps.facts), ...createPlacementHandlers({ ...deps, limitLoopback: limiter?.limitsLoopback ?? false }), ...deps.monitoring?.handlers };
   const routed = new Map<string, string[]>();
   const gate = opts.admin ? adminGate(opts.admin.gate) : null;
   if (opts.admin && gate) app.use('/admin', gate, adminRouter(opts.admin.ops, opts.maxBodyBytes));

@@ -19,7 +19,7 @@ import type { PeerJson } from './peers.ts';
 import { matches, parseSubscription, ReplayRing, type LiveFilter, type Subscription } from './live-subscriptions.ts';
 
 /** Entity types named in the feed. */
-export type LiveItemType = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation';
+export type LiveItemType = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation' | 'offer';
 
 /** One message of the feed (JSON text frames; `event` is the discriminator, `time` ISO 8601). */
 export type LiveEvent =
@@ -54,6 +54,7 @@ export type LiveEvent =
   | { event: 'peer:connect' | 'peer:disconnect'; time: string; peer: PeerJson }
   | { event: 'announcement:accepted'; time: string; id: string; oraclePubKey: string; capabilityPubKey: string; replaced: boolean }
   | { event: 'attestation:accepted'; time: string; id: string; announcementId: string; oraclePubKey: string }
+  | { event: 'offer:accepted'; time: string; id: string; announcementId: string; oraclePubKey: string; makerPubKey: string; status: 'open' | 'cancelled' | 'taken'; replaced: boolean }
   | {
       event: 'report:proof';
       time: string;

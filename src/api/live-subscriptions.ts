@@ -20,7 +20,7 @@ export interface Subscription {
 }
 
 /** Event names a client may ask for (`events=`). */
-export const LIVE_EVENT_NAMES = ['mempool:accepted', 'mempool:evicted', 'peer:connect', 'peer:disconnect', 'announcement:accepted', 'attestation:accepted', 'report:proof'] as const;
+export const LIVE_EVENT_NAMES = ['mempool:accepted', 'mempool:evicted', 'peer:connect', 'peer:disconnect', 'announcement:accepted', 'attestation:accepted', 'offer:accepted', 'report:proof'] as const;
 
 const QUERY_KEYS = new Set(['oracle', 'announcement', 'question', 'events', 'since', 'epoch']);
 
@@ -82,6 +82,7 @@ export function matches(f: LiveFilter | null, e: LiveEvent): boolean {
     const hit =
       (e.event === 'announcement:accepted' && e.id === a) ||
       (e.event === 'attestation:accepted' && e.announcementId === a) ||
+      (e.event === 'offer:accepted' && e.announcementId === a) ||
       (e.event === 'report:proof' && e.announcementIds.includes(a)) ||
       ((e.event === 'mempool:accepted' || e.event === 'mempool:evicted') && e.type === 'announcement' && e.id === a);
     if (!hit) return false;

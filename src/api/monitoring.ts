@@ -5,14 +5,14 @@ import path from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../log.ts';
 import type { AcceptedEvent, DlcProof, EvictedEvent, MegaService } from '../service/service.ts';
-import type { Announcement, Attestation } from '../protocol/types.ts';
+import type { Announcement, Attestation, Offer } from '../protocol/types.ts';
 import type { AdmissionResult } from '../service/types.ts';
 import { EVENTS_PATH } from './constants.ts';
 import { sendError } from './errors.ts';
 import { sendJson } from './respond.ts';
 import { LiveEvents, type LiveEvent, type LiveEventsOptions } from './live-events.ts';
 import { NodeMetrics } from './metrics.ts';
-import { peerToJson, type PeerEventName, type PeerInfoSource, type PeerSummary } from './peers.ts';
+import { coverageToJson, peerToJson, type PeerEventName, type PeerInfoSource, type PeerSummary } from './peers.ts';
 import { AdmissionStats, type LimitInfo } from './stats.ts';
 import { StatsHistory, type ResourceSample } from './history.ts';
 import { RecentRejections } from './rejections.ts';
@@ -211,6 +211,7 @@ export class Monitoring {
         sendJson(res, {
           ...this.stats.snapshot(),
           peers: peers.list().length,
+          ...(peers.coverage ? { shards: coverageToJson(peers.coverage()) } : {}),
           liveClients: this.live.clientCount,
           limits: this.opts.limits ?? [],
           resources: this.resources(),
@@ -259,7 +260,7 @@ function acceptedEvent(e: AcceptedEvent, time: string): LiveEvent {
   return out;
 }
 
-/** The DLC-specific event of an accepted announcement or attestation (alongside mempool:accepted); null for other kinds. */
+/** The kind-specific event of an accepted announcement, attestation or offer (alongside mempool:accepted); null for other kinds. */
 function dlcAcceptedEvent(e: AcceptedEvent, time: () => string): (() => LiveEvent) | null {
   if (e.kind === 'announcement') {
     const a = e.entity as Announcement;
@@ -268,6 +269,10 @@ function dlcAcceptedEvent(e: AcceptedEvent, time: () => string): (() => LiveEven
   if (e.kind === 'attestation') {
     const t = e.entity as Attestation;
     return () => ({ event: 'attestation:accepted', time: time(), id: e.id, announcementId: t.announcementId, oraclePubKey: e.oraclePubKey });
+  }
+  if (e.kind === 'offer') {
+    const o = e.entity as Offer;
+    return () => ({ event: 'offer:accepted', time: time(), id: e.id, announcementId: o.content.announcementId, oraclePubKey: e.oraclePubKey, makerPubKey: o.makerPubKey, status: o.status, replaced: e.replaced });
   }
   return null;
 }

@@ -10,6 +10,27 @@ export interface PeerInfoSource {
   list(): PeerSummary[];
   /** Bytes received and sent over P2P since the pool started (monotonic). */
   totals(): { bytesIn: number; bytesOut: number };
+  /** Which shards the outbound peers cover (GET /stats `shards`); absent when the source has no shard view. */
+  coverage?(): ShardCoverageInfo;
+}
+
+/** Shard coverage as the P2P pool reports it (PROTOCOL 11.9 "Shard coverage"); `retryAt` in ms since the epoch. */
+export interface ShardCoverageInfo {
+  own: { count: number; index: number };
+  shards: {
+    shard: { count: number; index: number };
+    wanted: boolean;
+    outbound: string[];
+    inbound: number;
+    knownAddresses: number;
+    verified: boolean;
+    retryAt: number | null;
+  }[];
+}
+
+/** {@link ShardCoverageInfo} as JSON: `retryAt` as an ISO 8601 string or null. */
+export function coverageToJson(c: ShardCoverageInfo): unknown {
+  return { own: c.own, shards: c.shards.map((e) => ({ ...e, retryAt: e.retryAt === null ? null : iso(e.retryAt) })) };
 }
 
 /** Peer lifecycle events published to the live feed and counted in metrics. */

@@ -56,7 +56,7 @@ export interface StatsSnapshot {
   windowSeconds: number;
 }
 
-const KINDS: readonly EntityKind[] = ['oracle', 'capability', 'report', 'dispute', 'announcement', 'attestation'];
+const KINDS: readonly EntityKind[] = ['oracle', 'capability', 'report', 'dispute', 'announcement', 'attestation', 'offer'];
 
 const emptyType = (): TypeStats => ({ accepted: 0, duplicate: 0, outOfShard: 0, rejected: 0, rejectedByReason: {} });
 
@@ -64,8 +64,8 @@ const emptyType = (): TypeStats => ({ accepted: 0, duplicate: 0, outOfShard: 0, 
 export class AdmissionStats {
   private readonly now: () => number;
   private readonly since: number;
-  private readonly admissions: Record<EntityKind, TypeStats> = { oracle: emptyType(), capability: emptyType(), report: emptyType(), dispute: emptyType(), announcement: emptyType(), attestation: emptyType() };
-  private readonly evictions: Record<EntityKind, number> = { oracle: 0, capability: 0, report: 0, dispute: 0, announcement: 0, attestation: 0 };
+  private readonly admissions: Record<EntityKind, TypeStats> = { oracle: emptyType(), capability: emptyType(), report: emptyType(), dispute: emptyType(), announcement: emptyType(), attestation: emptyType(), offer: emptyType() };
+  private readonly evictions: Record<EntityKind, number> = { oracle: 0, capability: 0, report: 0, dispute: 0, announcement: 0, attestation: 0, offer: 0 };
   // Ring of per-second counts; `head` is the epoch second of the newest bucket.
   private readonly buckets = new Array<number>(STATS_WINDOW_SECONDS).fill(0);
   private head: number;

@@ -3,7 +3,8 @@ import { disputeId, dlcTlvId, reportId } from '../protocol/ids.ts';
 import { isPublicKey } from '../protocol/keys.ts';
 import { capabilityPreimage, checkPow, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
 import { formatSchemaErrors, SchemaRegistry } from '../protocol/schema.ts';
-import type { Announcement, Attestation, Dispute, EntityKind, Fact, OracleCapability, OracleId, Report } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, Fact, Offer, OracleCapability, OracleId, Report } from '../protocol/types.ts';
+import { offerId, offerPowText, verifyOfferSignature } from '../protocol/offer.ts';
 import { isFactSignatureValid, verifyCapability, verifyDispute, verifyOracleId, verifyReportFacts, type VerifyFailure as ProtocolFailure } from '../protocol/verify.ts';
 
 /** A failed offline check: a node's reason code (docs/PROTOCOL.md 10.3) or one of the CLI's own (`report-id-mismatch`), and a sentence. */
@@ -12,7 +13,7 @@ type VerifyFailure = { reason: ProtocolFailure['reason'] | 'pow-invalid' | 'repo
 /** Everything `mega` can build or check: the four entities a node admits, plus a bare fact. */
 export type MessageType = EntityKind | 'fact';
 /** All message types, for `--type` and help. */
-export const MESSAGE_TYPES: readonly MessageType[] = ['oracle', 'capability', 'report', 'dispute', 'announcement', 'attestation', 'fact'];
+export const MESSAGE_TYPES: readonly MessageType[] = ['oracle', 'capability', 'report', 'dispute', 'announcement', 'attestation', 'offer', 'fact'];
 
 /** Is `s` a message type name? */
 export function isMessageType(s: string): s is MessageType {
@@ -26,6 +27,7 @@ export function detectType(v: unknown): MessageType | undefined {
   if (has('reportId')) return 'dispute';
   if (has('announcement') && has('capabilityPubKey')) return 'announcement';
   if (has('attestation') && has('announcementId')) return 'attestation';
+  if (has('makerPubKey') && has('content')) return 'offer';
   if (has('content')) return 'report';
   if (has('capabilityPubKey') && has('oraclePubKey')) return 'capability';
   if (has('pubkey')) return 'oracle';
@@ -65,6 +67,8 @@ export function messageId(value: unknown, type: MessageType): string | undefined
       return dlcTlvId((value as Announcement).announcement);
     case 'attestation':
       return dlcTlvId((value as Attestation).attestation);
+    case 'offer':
+      return offerId(value as Offer);
     case 'fact':
       return undefined;
   }
@@ -96,7 +100,7 @@ export const OWNERSHIP_NOTE = 'capability ownership not checked: the capability 
 
 function powFailure(value: unknown, type: MessageType): VerifyFailure | null {
   const m = value as OracleId & OracleCapability & Report;
-  const preimage = type === 'oracle' ? oraclePreimage(m) : type === 'capability' ? capabilityPreimage(m) : reportPreimage(m);
+  const preimage = type === 'oracle' ? oraclePreimage(m) : type === 'capability' ? capabilityPreimage(m) : type === 'offer' ? offerPowText(value as Offer) : reportPreimage(m);
   switch (checkPow(m.pow, preimage)) {
     case null:
       return null;
@@ -142,6 +146,10 @@ export function checkMessage(value: unknown, type: MessageType, ctx: CheckContex
         break;
       case 'fact':
         failure = factFailure(value as Fact);
+        break;
+      case 'offer':
+        if (!verifyOfferSignature(value as Offer)) failure = { reason: 'signature-invalid', message: 'makerSignature does not verify against makerPubKey' };
+        notes.push('terms not checked against the announcement offline (a node checks them against its store)');
         break;
       case 'report':
         failure = owned(verifyReportFacts(value as Report, lookup));

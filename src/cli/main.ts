@@ -24,6 +24,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'id', summary: 'print the id of a message (e.g. a report id for a dispute)', load: async () => (await import('./commands/id.ts')).idCommand },
   { name: 'verify', summary: 'verify a message or fact offline (schema, PoW, signatures); exit 0 valid, 1 invalid', load: async () => (await import('./commands/verify.ts')).verifyCommand },
   { name: 'dlc', summary: 'a DLC oracle by hand: keygen, announce (nonces stored first), attest (logged, never twice), verify', load: async () => (await import('./commands/dlc.ts')).dlcCommand },
+  { name: 'offer', summary: 'offers on the network: list (with each oracle\'s standing)', load: async () => (await import('./commands/offer.ts')).offerCommand },
   { name: 'request', summary: 'ask an oracle for a fact through a node (the oracle sees the node, not you); verified here', load: async () => (await import('./commands/request.ts')).requestCommand },
   { name: 'watch', summary: 'follow a node\'s live events for an oracle, an announcement or a question word; resumes after drops', load: async () => (await import('./commands/watch.ts')).watchCommand },
   { name: 'post', summary: 'submit a message to a node (POST /oracle, /capability, /report, /dispute)', load: async () => (await import('./commands/post.ts')).postCommand },

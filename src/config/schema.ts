@@ -38,6 +38,11 @@ export interface MegaConfig {
   announcementGraceMs: number;
   attestedRetentionMs: number;
   announcementSweepIntervalMs: number;
+  powThresholdOffers: number;
+  maxOffers: number;
+  maxOfferBytes: number;
+  offersPerMaker: number;
+  offerMaxLifetimeSeconds: number;
   shard: { count: number; index: number };
   maxBodyBytes: number;
   httpRequestTimeoutMs: number;
@@ -173,11 +178,16 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   maxAnnouncementHorizonMs: { type: 'integer', default: 34560000000, unit: 'ms', doc: 'Latest accepted event maturity of a DLC announcement, from now (default 400 days); later ones are refused as maturity-too-far.', check: int(0) },
   announcementGraceMs: { type: 'integer', default: 604800000, unit: 'ms', doc: 'The oracle has until its maturity plus this to attest a DLC announcement (default 7 days); after that a fact-missing may name it, and an unattested announcement is kept until maturity plus twice this.', check: int(0) },
   attestedRetentionMs: { type: 'integer', default: 31536000000, unit: 'ms', doc: 'An attested DLC announcement (with its attestation) is kept until its maturity plus this (default 365 days).', check: int(0) },
-  announcementSweepIntervalMs: { type: 'integer', default: 60000, unit: 'ms', doc: 'How often expired DLC announcements are evicted (each admission of one also sweeps).', check: int(1000) },
+  announcementSweepIntervalMs: { type: 'integer', default: 60000, unit: 'ms', doc: 'How often expired DLC announcements and expired offers are evicted (each admission of one also sweeps).', check: int(1000) },
+  powThresholdOffers: { type: 'integer', default: 0, unit: 'leading zero bits', doc: 'Minimum PoW difficulty of an offer (preimage: the canonical {makerPubKey, content}).', check: int(0, 256) },
+  maxOffers: { type: 'integer', default: 100000, unit: 'entries', doc: 'Offers kept in all, every status (sharded by offer id like reports); past it the lowest PoW is evicted by a higher one, after the expired ones.', check: int(1) },
+  maxOfferBytes: { type: 'integer', default: 67108864, unit: 'bytes', doc: 'JSON bytes of stored offers (their own budget, apart from maxMempoolBytes); past it the lowest PoW goes first.', check: int(1024) },
+  offersPerMaker: { type: 'integer', default: 20, unit: 'open offers per maker key', doc: 'Open offers one maker key may have stored here; another is refused as offer-maker-limit until one is cancelled, taken or expires.', check: int(1) },
+  offerMaxLifetimeSeconds: { type: 'integer', default: 2592000, unit: 's', doc: "Latest accepted expiresAt of an offer, from now (default 30 days); it must also be no later than the event's maturity. Later ones are refused as offer-expiry-too-late.", check: int(60) },
   shard: {
     type: 'object {count, index}',
     default: { count: 1, index: 0 },
-    doc: 'Store only reports whose id (a 256-bit integer) mod count equals index; others are validated but not stored. Oracle and capability ads are always kept.',
+    doc: 'Store only reports and offers whose id (a 256-bit integer) mod count equals index; others are validated but not stored. Oracle and capability ads and DLC announcements are always kept.',
     check: (v) => {
       if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'must be an object {"count": n, "index": i}';
       const o = v as Record<string, unknown>;
@@ -191,7 +201,7 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   maxBodyBytes: { type: 'integer', default: 1048576, unit: 'bytes', doc: 'Largest accepted REST request body; larger ones get 413.', check: int(1024, 64 * 1048576) },
   httpRequestTimeoutMs: { type: 'integer', default: 30000, unit: 'milliseconds', doc: 'A request whose body has not fully arrived by then is answered 408 and closed, so no client can hold a connection open forever.', check: int(1000, 600000) },
   maxConnections: { type: 'integer', default: 64, unit: 'connections', doc: 'Most P2P connections, inbound plus outbound; further inbound connections are refused.', check: int(0, 100000) },
-  targetOutbound: { type: 'integer', default: 8, unit: 'connections', doc: 'Outbound connections the node keeps dialing for (seeds first, then gossiped addresses), within maxConnections.', check: int(0, 1000) },
+  targetOutbound: { type: 'integer', default: 8, unit: 'connections', doc: 'Outbound connections the node keeps dialing for (addresses of shards no outbound peer stores first, then seeds, then gossiped addresses), within maxConnections; also the most shards it keeps an outbound peer of (docs/PROTOCOL.md 11.9 "Shard coverage").', check: int(0, 1000) },
   maxMsgLength: { type: 'integer', default: 1048576, unit: 'bytes', doc: 'Largest P2P payload; a frame header declaring more gets the peer disconnected and banned before any payload is buffered.', check: int(1024, 64 * 1048576) },
   handshakeTimeoutMs: { type: 'integer', default: 10000, unit: 'milliseconds', doc: 'A P2P connection that has not finished version/verack by then is closed.', check: int(100, 600000) },
   banTimeMs: { type: 'integer', default: 86400000, unit: 'milliseconds', doc: 'How long the address of a misbehaving peer (bad frames, invalid messages, floods of invalid data) stays banned.', check: int(1000) },

@@ -30,11 +30,13 @@ import { shortId } from '../protocol/ids.ts';
 import { VersionIndex } from './version-index.ts';
 import { AnnouncementStore, DEFAULT_ANNOUNCEMENT_OPTIONS, type AnnouncementAdd, type AnnouncementFilter, type StoredAnnouncement } from './announcements.ts';
 import type { OracleAnnouncement, OracleAttestation } from '../dlc/index.ts';
-import type { Announcement, Attestation, DlcSigningVersion } from '../protocol/types.ts';
+import type { Announcement, Attestation, DlcSigningVersion, Offer } from '../protocol/types.ts';
+import { DEFAULT_OFFER_OPTIONS, OfferStore, type OfferAdd, type OfferContext, type OfferFilter, type StoredOffer } from './offers.ts';
 
 export { supersedesAd, supersedesReport } from './supersede.ts';
 export type * from './types.ts';
 export type { AnnouncementAdd, AnnouncementFilter, StoredAnnouncement, StoredAttestation } from './announcements.ts';
+export type { OfferAdd, OfferContext, OfferFilter, StoredOffer } from './offers.ts';
 
 const reject = (reason: MempoolRejectReason, message: string): AddResult => ({ status: 'rejected', reason, message });
 
@@ -54,6 +56,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   private readonly budget: ByteBudget;
   /** DLC announcements and their attestations (kept on every shard; own count and byte bounds). */
   private readonly dlc: AnnouncementStore;
+  /** Offers (sharded by id like reports; own count and byte bounds, mempool/offers.ts). */
+  private readonly offers: OfferStore;
   /** Every stored proof report, by accused key; bounded on its own and kept when the accused oracle leaves (mempool/proofs.ts). */
   private readonly proofs: ProofStore;
   /** announcement id -> ids of stored fact-missing reports naming it (its attestation answers them). */
@@ -75,6 +79,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.now = deps.now;
     this.budget = new ByteBudget(options.maxBytes ?? Infinity);
     this.dlc = new AnnouncementStore({ ...DEFAULT_ANNOUNCEMENT_OPTIONS, ...options.announcements }, deps.now);
+    this.offers = new OfferStore({ ...DEFAULT_OFFER_OPTIONS, ...options.offers }, deps.now);
     this.proofs = new ProofStore(options.maxProofs ?? DEFAULT_MAX_PROOFS, options.maxProofBytes ?? DEFAULT_MAX_PROOF_BYTES);
   }
 
@@ -473,6 +478,48 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return gone.length;
   }
 
+  // ---- offers --------------------------------------------------------------------------------
+
+  /** Stored offers (every status), open ones, and their bytes. */
+  offerCounts(): { offers: number; open: number; bytes: number } {
+    return this.offers.counts();
+  }
+
+  /** Cheap pre-check before the signature: duplicate or stale version, the maker's limit, or rank too low; out-of-shard ids are not stored here. */
+  precheckOffer(msg: Offer, id: string): OfferAdd | { status: 'out-of-shard' } | null {
+    if (!isInShard(id, this.options.shard)) return { status: 'out-of-shard' };
+    return this.offers.precheck(msg, id);
+  }
+
+  /** Store a verified offer (`ctx`: what it needs of its announcement). */
+  addOffer(msg: Verified<Offer>, id: string, ctx: OfferContext, knownVersion?: string): OfferAdd | { status: 'out-of-shard' } {
+    if (!isInShard(id, this.options.shard)) return { status: 'out-of-shard' };
+    this.sweepOffers();
+    const version = knownVersion ?? versionHash(msg);
+    const r = this.offers.add(msg, id, ctx, version);
+    if (r.status !== 'accepted') return r;
+    this.emitAll(r.evicted);
+    this.emitAccepted({ kind: 'offer', id, oraclePubKey: ctx.oraclePubKey, replaced: r.replaced, version, entity: msg });
+    return r;
+  }
+
+  /** A stored offer by id. */
+  getOffer(id: string): StoredOffer | undefined {
+    return this.offers.get(id);
+  }
+
+  /** Offers matching every given filter (status default open), highest PoW first. */
+  listOffers(page: Page, filter: OfferFilter): StoredOffer[] {
+    return this.offers.list(page, filter);
+  }
+
+  /** Evict offers whose expiresAt passed (the node calls it periodically; adds call it too). */
+  sweepOffers(): number {
+    const gone = this.offers.sweep();
+    this.emitAll(gone);
+    return gone.length;
+  }
+
   // ---- inventory (relay and sync) -------------------------------------------------------------
 
   /** Every stored item as (kind, inventory id, short version id, message). Oracles come before what hangs on them. */
@@ -489,6 +536,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
     // After every capability: an announcement's capability comes first in a sync.
     yield* this.dlc.inventory();
+    // After announcements: an offer's announcement comes first in a sync.
+    yield* this.offers.inventory();
     // Proofs whose accused oracle is gone: still stored, so still synced and snapshotted.
     for (const e of this.proofs.values()) {
       const r = e.report;
@@ -518,22 +567,24 @@ export class Mempool extends EventEmitter<MempoolEvents> {
       case 'announcement':
       case 'attestation':
         return this.dlc.getByInventoryId(kind, id);
+      case 'offer':
+        return this.offers.getByInventoryId(id);
     }
   }
 
   /** The stored item whose current version has this short version id (docs/PROTOCOL.md 11.6); a replaced or removed version is not found. O(1). */
   getByShortId(id: string): InventoryEntry | undefined {
-    return this.versions.get(id) ?? this.dlc.getByShortId(id);
+    return this.versions.get(id) ?? this.dlc.getByShortId(id) ?? this.offers.getByShortId(id);
   }
 
   /** Raise the stored cTTL of the version with this short id to `cTTL` if that is higher (11.7: the highest cTTL seen wins); returns the cTTL before, or null when unchanged. O(1). */
   raiseCTTL(id: string, cTTL: number): number | null {
-    return this.versions.raiseCTTL(id, cTTL);
+    return this.versions.raiseCTTL(id, cTTL) ?? this.offers.raiseCTTL(id, cTTL);
   }
 
   /** Number of versions in the short-id index (equals the number of stored items; tests check it). */
   get indexedVersions(): number {
-    return this.versions.size + this.dlc.indexedVersions;
+    return this.versions.size + this.dlc.indexedVersions + this.offers.indexedVersions;
   }
 
   // ---- key rotation links ---------------------------------------------------------------------

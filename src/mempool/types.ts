@@ -1,8 +1,9 @@
 /** mempool/types.ts - the mempool's options, stored-entry shapes, events and results. Imports only protocol types. */
-import type { Announcement, Attestation, Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, Offer, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
 import type { RankedView } from './ranked-set.ts';
 import type { Shard } from './shard.ts';
 import type { AnnouncementOptions } from './announcements.ts';
+import type { OfferOptions } from './offers.ts';
 
 /** Limits and shard of one mempool (the config slice). */
 export interface MempoolOptions {
@@ -21,6 +22,8 @@ export interface MempoolOptions {
   shard: Shard;
   /** DLC announcements: limits and retention (defaults in mempool/announcements.ts DEFAULT_ANNOUNCEMENT_OPTIONS). */
   announcements?: Partial<AnnouncementOptions>;
+  /** Offers: limits (defaults in mempool/offers.ts DEFAULT_OFFER_OPTIONS). */
+  offers?: Partial<OfferOptions>;
 }
 
 /** Injected collaborators. */
@@ -88,12 +91,12 @@ export interface StoredDispute {
 }
 
 /** The kinds of stored things. */
-export type StoredKind = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation';
+export type StoredKind = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation' | 'offer';
 
 /** Payload of `accepted`: something new or newer is stored. */
 export interface AcceptedEvent {
   kind: StoredKind;
-  /** oracle: pubkey; capability: capabilityPubKey; report: report id; dispute: dispute id; announcement, attestation: hex SHA-256 of its TLV. */
+  /** oracle: pubkey; capability: capabilityPubKey; report: report id; dispute: dispute id; announcement, attestation: hex SHA-256 of its TLV; offer: its id (oraclePubKey: its announcement's oracle). */
   id: string;
   oraclePubKey: string;
   /** True when a stored version was superseded (higher seqNo, or a PoW upgrade; see supersedesAd/supersedesReport). */
@@ -101,7 +104,7 @@ export interface AcceptedEvent {
   /** versionHash of the stored message (full hex; the entry keeps only its short id). */
   version: string;
   /** The stored message. */
-  entity: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation;
+  entity: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation | Offer;
   /** True when it comes back from this node's own disk at start ({@link Mempool.restoring}): indexes learn it, nobody journals or relays it. */
   restored?: true;
 }
@@ -111,7 +114,7 @@ export interface EvictedEvent {
   kind: StoredKind;
   id: string;
   oraclePubKey: string;
-  /** `rank`: pushed out by a higher-ranked newcomer (past a count limit, the byte budget or the proof store's limits); `oracle-evicted`: its oracle left (never a proof: proofs stay in the proof store); `expired`: a DLC announcement's retention ended. */
+  /** `rank`: pushed out by a higher-ranked newcomer (past a count limit, the byte budget or the proof store's limits); `oracle-evicted`: its oracle left (never a proof: proofs stay in the proof store); `expired`: a DLC announcement's retention ended, or an offer's expiresAt passed. */
   cause: 'rank' | 'oracle-evicted' | 'expired';
 }
 
@@ -133,7 +136,7 @@ export type AddResult =
   | { status: 'rejected'; reason: MempoolRejectReason; message: string };
 
 /** Why the mempool refused an otherwise valid entry. */
-export type MempoolRejectReason = 'rank-too-low' | 'unknown-oracle' | 'report-not-found' | 'announcement-expired' | 'announcement-not-found';
+export type MempoolRejectReason = 'rank-too-low' | 'unknown-oracle' | 'report-not-found' | 'announcement-expired' | 'announcement-not-found' | 'offer-maker-limit' | 'offer-expired';
 
 /** One stored item as relay and sync see it. `cTTL` is null for disputes (they carry none). */
 export interface InventoryEntry {
@@ -142,7 +145,7 @@ export interface InventoryEntry {
   id: string;
   /** Short version id of the stored version (docs/PROTOCOL.md 11.6), as sent in inv. */
   version: string;
-  msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation;
+  msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation | Offer;
   cTTL: number | null;
 }
 

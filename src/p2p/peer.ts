@@ -51,7 +51,9 @@ export type CloseReason =
   | 'pool-full'
   | 'stopping'
   | 'partitioned'
-  | 'evicted';
+  | 'evicted'
+  | 'shard-replaced'
+  | 'outbound-full';
 
 /** Peer lifecycle events (listeners must not throw). */
 export interface PeerEvents {

@@ -1,4 +1,4 @@
-/** p2p/pool.ts - the peer pool: listener, dialing and backoff, limits, bans, handshake bookkeeping, and dispatch handleX(peer, msg) to relay and sync. Imports wire and the service interface. */
+/** p2p/pool.ts - the peer pool: listener, dialing and backoff, limits, bans, shard-covering outbound choice, handshake bookkeeping, and dispatch handleX(peer, msg) to relay and sync. Imports wire and the service interface. */
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
@@ -18,6 +18,7 @@ function isLoopbackIp(ip: string): boolean {
 import { ADDR_MESSAGES_PER_MINUTE, ADDR_RELAY_FANOUT, ADDR_SAMPLE_ON_CONNECT, DIAL_TIMEOUT_MS } from './constants.ts';
 import { formatAddress, Peer, type PeerOptions, type PeerSocket } from './peer.ts';
 import { Relay } from './relay.ts';
+import { ShardPeering, type ShardCoverage } from './shard-peering.ts';
 import { Sync } from './sync.ts';
 
 /** The P2P config slice. */
@@ -94,6 +95,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   /** Addresses the operator (or a test) cut off; dialing and inbound from them are refused. */
   private readonly blocked = new Set<string>();
   private readonly addrRate = new WeakMap<Peer, { windowStart: number; count: number }>();
+  /** Shard-covering dial choice (PROTOCOL 11.9). */
+  private readonly shardPeering: ShardPeering;
   private server: net.Server | null = null;
   private dialTimer: NodeJS.Timeout | null = null;
   private closedBytes = { bytesIn: 0, bytesOut: 0 };
@@ -106,6 +109,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.log = deps.log;
     this.now = deps.now ?? Date.now;
     this.addrman = new AddrMan(this.now);
+    this.shardPeering = new ShardPeering({ own: opts.shard, addrman: this.addrman, peers: () => this.peers, dial: (host, port) => this.dial(host, port), log: this.log, now: this.now });
     this.bans = new BanList(opts.banTimeMs, this.now);
     this.whitelist = new Whitelist(opts.whitelist ?? []);
     const readyPeers = (): Peer[] => [...this.peers].filter((p) => p.isReady);
@@ -303,6 +307,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       clearTimeout(timer);
       this.dialing.delete(key);
       this.addrman.markFailure(key);
+      this.shardPeering.dialEnded(key, null);
     };
     socket.once('error', fail);
     socket.once('connect', () => this.guard(() => {
@@ -310,6 +315,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       socket.off('error', fail);
       this.dialing.delete(key);
       if (this.stopped || this.peers.size >= this.opts.maxConnections) {
+        this.shardPeering.forget(key);
         socket.destroy();
         return;
       }
@@ -317,11 +323,15 @@ export class Pool extends EventEmitter<PoolEvents> {
     }));
   }
 
+  /**
+   * Keep `targetOutbound` outbound connections: uncovered shards first (ShardPeering, PROTOCOL 11.9),
+   * then seeds and gossiped addresses. With every slot taken only a shard probe may be dialed.
+   */
   private fillOutbound(): void {
     if (this.stopped) return;
     const target = Math.min(this.opts.targetOutbound, this.opts.maxConnections);
     let outbound = this.dialing.size + [...this.peers].filter((p) => p.direction === 'outbound').length;
-    if (outbound >= target || this.peers.size + this.dialing.size >= this.opts.maxConnections) return;
+    if (target === 0 || this.peers.size + this.dialing.size >= this.opts.maxConnections) return;
     const connected = new Set<string>();
     const nonces = new Set<string>();
     for (const p of this.peers) {
@@ -335,11 +345,17 @@ export class Pool extends EventEmitter<PoolEvents> {
       const host = key.startsWith('[') ? key.slice(1, key.indexOf(']')) : key.slice(0, key.lastIndexOf(':'));
       return this.bans.isBanned(host);
     };
+    outbound = this.shardPeering.fill(target, outbound, exclude);
     for (const a of this.addrman.candidates(exclude)) {
       if (outbound >= target) break;
       this.dial(a.host, a.port);
       outbound++;
     }
+  }
+
+  /** Which shards the outbound peers cover (GET /stats `shards`). */
+  coverage(): ShardCoverage {
+    return this.shardPeering.coverage(Math.min(this.opts.targetOutbound, this.opts.maxConnections));
   }
 
   private addPeer(direction: 'inbound' | 'outbound', dialed: string | null, socket: PeerSocket): void {
@@ -384,13 +400,19 @@ export class Pool extends EventEmitter<PoolEvents> {
       loser.destroy('duplicate-connection');
       if (loser === peer) return;
     }
-    if (peer.direction === 'outbound' && peer.listenAddress) this.addrman.markSuccess(peer.listenAddress);
-    // An inbound peer that listens can be dialed by others: learn ip:listenPort (even without a hostname).
-    if (peer.direction === 'inbound' && v.listenPort > 0) this.addrman.add(peer.ip, v.listenPort, 0);
+    if (peer.direction === 'outbound' && peer.listenAddress) {
+      // A reachable address is worth keeping, with the shard its node just announced (PROTOCOL 11.9).
+      const [host, port] = splitAddress(peer.listenAddress);
+      this.addrman.learn(host, port, v.shard, true);
+      this.addrman.markSuccess(peer.listenAddress);
+      if (!this.shardPeering.onOutboundReady(peer, Math.min(this.opts.targetOutbound, this.opts.maxConnections))) return;
+    }
+    // An inbound peer that listens can be dialed by others: learn ip:listenPort and its shard (even without a hostname).
+    if (peer.direction === 'inbound' && v.listenPort > 0) this.addrman.learn(peer.ip, v.listenPort, v.shard, false);
     this.log.info({ peer: `${peer.ip}:${peer.remotePort}`, direction: peer.direction, userAgent: v.userAgent.slice(0, 64), shard: v.shard }, 'peer connected');
     const addrs: AddrEntry[] = [];
-    if (this.opts.hostname) addrs.push({ host: this.opts.hostname, port: this.port, seqNo: this.opts.hostSeqNo });
-    for (const a of this.addrman.sample(ADDR_SAMPLE_ON_CONNECT)) addrs.push({ host: a.host, port: a.port, seqNo: a.seqNo });
+    if (this.opts.hostname) addrs.push({ host: this.opts.hostname, port: this.port, seqNo: this.opts.hostSeqNo, shard: { count: this.opts.shard.count, index: this.opts.shard.index } });
+    for (const a of this.addrman.sample(ADDR_SAMPLE_ON_CONNECT)) addrs.push(a.shard ? { host: a.host, port: a.port, seqNo: a.seqNo, shard: { count: a.shard.count, index: a.shard.index } } : { host: a.host, port: a.port, seqNo: a.seqNo });
     if (addrs.length) peer.send({ command: 'addr', payload: { addresses: addrs } });
     this.sync.requestInventory(peer); // sync on join, both directions
     this.emit('peer:connect', this.summary(peer));
@@ -411,8 +433,9 @@ export class Pool extends EventEmitter<PoolEvents> {
       }
     }
     if (peer.direction === 'outbound' && peer.listenAddress) {
+      this.shardPeering.dialEnded(peer.listenAddress, null); // no-op once the handshake recorded the outcome
       if (reason === 'self-connection') this.addrman.markSelf(peer.listenAddress);
-      else if (peer.isReady || reason === 'duplicate-connection') this.addrman.markDisconnected(peer.listenAddress);
+      else if (peer.isReady || reason === 'duplicate-connection' || reason === 'shard-replaced' || reason === 'outbound-full') this.addrman.markDisconnected(peer.listenAddress);
       else this.addrman.markFailure(peer.listenAddress);
     }
     if (peer.version) this.emit('peer:disconnect', this.summary(peer), reason);
@@ -445,7 +468,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (!rate || now - rate.windowStart >= 60_000) this.addrRate.set(peer, (rate = { windowStart: now, count: 0 }));
     if (++rate.count > ADDR_MESSAGES_PER_MINUTE) return; // gossip rate limit: ignore, honest bursts are small
     const fresh: AddrEntry[] = [];
-    for (const a of addresses) if (this.addrman.add(a.host, a.port, a.seqNo)) fresh.push(a);
+    for (const a of addresses) if (this.addrman.add(a.host, a.port, a.seqNo, a.shard)) fresh.push(a);
     if (fresh.length === 0) return;
     const others = [...this.peers].filter((p) => p !== peer && p.isReady);
     for (let i = 0; i < ADDR_RELAY_FANOUT && others.length; i++) {
@@ -476,4 +499,11 @@ export class Pool extends EventEmitter<PoolEvents> {
       this.log.error({ err }, 'bug in P2P pool handler');
     }
   }
+}
+
+/** `host:port` or `[v6]:port` back to its parts. */
+function splitAddress(key: string): [string, number] {
+  const colon = key.lastIndexOf(':');
+  const host = key.startsWith('[') ? key.slice(1, key.indexOf(']')) : key.slice(0, colon);
+  return [host, Number(key.slice(colon + 1))];
 }

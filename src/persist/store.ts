@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { disputeId, dlcTlvId } from '../protocol/ids.ts';
 import { decodeAnnouncement, decodeAttestation } from '../dlc/index.ts';
-import type { Announcement, Attestation, Dispute, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, Offer, OracleCapability, OracleId, Report, Verified } from '../protocol/types.ts';
 import type { AcceptedEvent, EvictedEvent, InventoryEntry, Mempool, StoredKind } from '../mempool/mempool.ts';
 import { decodeRecords, encodeRecord } from './codec.ts';
 import { WaitingForOracle } from './dependents.ts';
@@ -27,7 +27,7 @@ export interface StoreDeps {
 
 /** One journal or snapshot line. `id` and `oraclePubKey` are those of the mempool events. */
 export type StoreRecord =
-  | { op: 'put'; kind: StoredKind; id: string; oraclePubKey: string; msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation }
+  | { op: 'put'; kind: StoredKind; id: string; oraclePubKey: string; msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation | Offer }
   | { op: 'del'; kind: StoredKind; id: string; oraclePubKey: string };
 type PutRecord = Extract<StoreRecord, { op: 'put' }>;
 
@@ -39,6 +39,7 @@ export interface RestoreSummary {
   disputes: number;
   announcements: number;
   attestations: number;
+  offers: number;
   /** Records whose entry the mempool refused on replay (e.g. limits or shard lowered since). */
   refused: number;
   /** Intact records whose oracle (or report) is missing, e.g. its own line was damaged: held until the oracle returns, kept in every snapshot meanwhile. */
@@ -51,7 +52,7 @@ export interface RestoreSummary {
 }
 
 /** In dependency order: what a record hangs on is restored before it. */
-const KINDS: readonly StoredKind[] = ['oracle', 'capability', 'report', 'dispute', 'announcement', 'attestation'];
+const KINDS: readonly StoredKind[] = ['oracle', 'capability', 'report', 'dispute', 'announcement', 'attestation', 'offer'];
 const JOURNAL = 'journal.log';
 /** The previous journal generation while a background compaction writes the snapshot that covers it. */
 const JOURNAL_OLD = 'journal.old.log';
@@ -460,8 +461,8 @@ export class MempoolStore {
         else state.delete(keyOf(r));
       }
     }
-    const s: RestoreSummary = { oracles: 0, capabilities: 0, reports: 0, disputes: 0, announcements: 0, attestations: 0, refused: 0, waiting: 0, corrupt, damagedCopies, ms: 0 };
-    const plural = { oracle: 'oracles', capability: 'capabilities', report: 'reports', dispute: 'disputes', announcement: 'announcements', attestation: 'attestations' } as const;
+    const s: RestoreSummary = { oracles: 0, capabilities: 0, reports: 0, disputes: 0, announcements: 0, attestations: 0, offers: 0, refused: 0, waiting: 0, corrupt, damagedCopies, ms: 0 };
+    const plural = { oracle: 'oracles', capability: 'capabilities', report: 'reports', dispute: 'disputes', announcement: 'announcements', attestation: 'attestations', offer: 'offers' } as const;
     mempool.restoring(() => {
       for (const kind of KINDS) {
         for (const r of state.values()) {
@@ -491,9 +492,17 @@ const isOrphaned = (r: { status: string; reason?: string }): boolean => r.status
 function snapshotLine(e: InventoryEntry): string {
   const m = e.msg as OracleId & OracleCapability & Report & Dispute & Announcement & Attestation;
   const id =
-    e.kind === 'oracle' ? m.pubkey : e.kind === 'capability' ? m.capabilityPubKey : e.kind === 'report' || e.kind === 'announcement' ? e.id : e.kind === 'attestation' ? dlcTlvId(m.attestation) : disputeId(m);
-  // An attestation names no oracle; its records are keyed by its id alone (keyOf).
-  const oraclePubKey = e.kind === 'oracle' ? m.pubkey : e.kind === 'attestation' ? '' : m.oraclePubKey;
+    e.kind === 'oracle'
+      ? m.pubkey
+      : e.kind === 'capability'
+        ? m.capabilityPubKey
+        : e.kind === 'report' || e.kind === 'announcement' || e.kind === 'offer'
+          ? e.id
+          : e.kind === 'attestation'
+            ? dlcTlvId(m.attestation)
+            : disputeId(m);
+  // An attestation and an offer name no oracle of their own; their records are keyed by their id alone (keyOf).
+  const oraclePubKey = e.kind === 'oracle' ? m.pubkey : e.kind === 'attestation' || e.kind === 'offer' ? '' : m.oraclePubKey;
   return encodeRecord({ op: 'put', kind: e.kind, id, oraclePubKey, msg: e.msg } satisfies StoreRecord);
 }
 
@@ -517,6 +526,14 @@ function insert(mempool: Mempool, r: PutRecord): { status: string; reason?: stri
     case 'attestation': {
       const t = r.msg as Verified<Attestation>;
       return mempool.addAttestation(t, r.id, decodeAttestation(t.attestation));
+    }
+    case 'offer': {
+      // What it needs of its announcement (restored before it) and of that announcement's capability.
+      const o = r.msg as Verified<Offer>;
+      const ann = mempool.getAnnouncement(o.content.announcementId);
+      if (!ann) return { status: 'rejected', reason: 'announcement-not-found' };
+      const question = mempool.getCapability(ann.msg.oraclePubKey, ann.msg.capabilityPubKey)?.msg.question ?? '';
+      return mempool.addOffer(o, r.id, { oraclePubKey: ann.msg.oraclePubKey, maturityEpoch: ann.maturityEpoch, question });
     }
   }
 }

@@ -1,7 +1,8 @@
 /** protocol/ids.ts - content ids: report id, dispute id, inventory id on the wire, and the version hash relay and sync dedupe on. Imports only protocol. */
 import { canonicalize, canonicalPick, canonicalWithout, memoHash, type HashMemo } from './canonical.ts';
 import { sha256Hex } from './hash.ts';
-import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Report } from './types.ts';
+import { offerId } from './offer.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, Offer, OracleCapability, OracleId, Report } from './types.ts';
 
 /** The members a report id (and its PoW preimage) cover. */
 export const REPORT_ID_FIELDS = ['oraclePubKey', 'content'] as const;
@@ -26,8 +27,8 @@ export function dlcTlvId(tlvHex: string): string {
   return sha256Hex(Buffer.from(tlvHex, 'hex'));
 }
 
-/** Inventory id of an entity on the wire: oracle pubkey; capability oraclePubKey + capabilityPubKey; report id; dispute: the report id it answers; announcement: its id; attestation: the announcement id (one per announcement). */
-export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation): string {
+/** Inventory id of an entity on the wire: oracle pubkey; capability oraclePubKey + capabilityPubKey; report id; dispute: the report id it answers; announcement: its id; attestation: the announcement id (one per announcement); offer: its id. */
+export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation | Offer): string {
   switch (kind) {
     case 'oracle':
       return (msg as OracleId).pubkey;
@@ -41,6 +42,8 @@ export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability |
       return dlcTlvId((msg as Announcement).announcement);
     case 'attestation':
       return (msg as Attestation).announcementId;
+    case 'offer':
+      return offerId(msg as Offer);
   }
 }
 

@@ -46,6 +46,7 @@ export const ENTITY_SCHEMA: Record<EntityKind, string> = {
   dispute: 'Dispute',
   announcement: 'Announcement',
   attestation: 'Attestation',
+  offer: 'Offer',
 };
 
 /** Outcome of validating a value. */

@@ -275,7 +275,7 @@ export interface Offer {
 }
 
 /** The entity kinds a node admits. */
-export type EntityKind = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation';
+export type EntityKind = 'oracle' | 'capability' | 'report' | 'dispute' | 'announcement' | 'attestation' | 'offer';
 
 declare const verifiedBrand: unique symbol;
 /**

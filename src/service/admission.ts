@@ -5,13 +5,15 @@ import { collectSignatureWork, type SignatureWork } from '../protocol/keys.ts';
 import { answeredScope, type CheckScope } from '../protocol/scope.ts';
 import { disputeId, dlcTlvId, reportId, versionHash } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
-import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, Offer, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
+import { offerId, verifyOfferSignature } from '../protocol/offer.ts';
 import { verifyCapability, verifyDispute, verifyDisputeFactAlone, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
 import { isInShard } from '../mempool/shard.ts';
 import { isProof } from '../mempool/report-class.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import { fromAdd, rejected, type AdmissionResult } from './types.ts';
 import { checkDlcBinding, DlcRules, type DlcAdmissionDeps, type DlcAdmissionOptions } from './admission-dlc.ts';
+import { OfferRules, type OfferAdmissionOptions } from './admission-offer.ts';
 
 /** A capability lookup that finds nothing: preparing checks what a message carries, not what is stored. */
 const NO_CAPABILITIES: CapabilityLookup = () => undefined;
@@ -61,7 +63,7 @@ export interface AdmitContext {
 }
 
 /** Minimum PoW difficulty per entity type (the config slice). */
-export interface AdmissionOptions extends Partial<DlcAdmissionOptions> {
+export interface AdmissionOptions extends Partial<DlcAdmissionOptions>, Partial<OfferAdmissionOptions> {
   powThresholdOracles: number;
   powThresholdCapabilities: number;
   powThresholdReports: number;
@@ -74,7 +76,7 @@ export interface AdmissionDeps {
   /** Capability lookup that follows key rotation (service.ts builds it). */
   lookupCapability: CapabilityLookup;
   /** A valid item this node passes on without storing it (another shard keeps it). */
-  relayUnstored: (kind: 'report' | 'dispute' | 'announcement' | 'attestation', id: string, version: string, msg: Report | Dispute | Announcement | Attestation) => void;
+  relayUnstored: (kind: 'report' | 'dispute' | 'announcement' | 'attestation' | 'offer', id: string, version: string, msg: Report | Dispute | Announcement | Attestation | Offer) => void;
   /** Where a DLC fault found while admitting goes (the service reports it), and the clock (service/admission-dlc.ts). */
   dlc: Pick<DlcAdmissionDeps, 'onFault' | 'now'>;
   /** Lightning bids, when the node verifies them (null: every bid counts 0). */
@@ -91,18 +93,26 @@ export class AdmissionRules {
   private readonly deps: AdmissionDeps;
   private readonly mempool: Mempool;
   private readonly dlc: DlcRules;
+  private readonly offers: OfferRules;
 
   constructor(opts: AdmissionOptions, deps: AdmissionDeps) {
     this.opts = opts;
     this.deps = deps;
     this.mempool = deps.mempool;
     this.dlc = new DlcRules(opts, { ...deps.dlc, mempool: deps.mempool, lookupCapability: deps.lookupCapability });
+    this.offers = new OfferRules(opts, {
+      mempool: deps.mempool,
+      now: deps.dlc.now,
+      questionOf: (o, c) => deps.lookupCapability(o, c)?.question ?? '',
+      relayUnstored: (id, version, msg) => deps.relayUnstored('offer', id, version, msg),
+    });
   }
 
   /** Change the PoW thresholds at run time (SIGHUP); applies to the next admission. */
   configure(opts: Partial<AdmissionOptions>): void {
     this.opts = { ...this.opts, ...opts };
     this.dlc.configure(opts);
+    this.offers.configure(opts);
   }
 
   /** Schema check, version hash and the signature work admission will need; a rejection when the payload is not schema-valid. */
@@ -122,7 +132,9 @@ export class AdmissionRules {
               ? dlcTlvId((payload as Announcement).announcement)
               : kind === 'attestation'
                 ? dlcTlvId((payload as Attestation).attestation)
-                : version;
+                : kind === 'offer'
+                  ? offerId(payload as Offer, memo)
+                  : version;
     const work = collectSignatureWork((scope) => {
       switch (kind) {
         case 'oracle':
@@ -136,6 +148,8 @@ export class AdmissionRules {
         case 'announcement':
         case 'attestation':
           return null; // BIP340 checks run at admission, on this thread (no ECDSA work to hand out)
+        case 'offer':
+          return verifyOfferSignature(payload as Offer, scope);
       }
     }, memo);
     return { kind, payload, version, id, work, memo };
@@ -158,6 +172,8 @@ export class AdmissionRules {
         return this.dlc.admitAnnouncement(p.payload as Announcement, p.id, p.version);
       case 'attestation':
         return this.dlc.admitAttestation(p.payload as Attestation, p.id, p.version);
+      case 'offer':
+        return this.offers.admitOffer(p.payload as Offer, p.id, p.version, scope);
     }
   }
 

@@ -37,8 +37,8 @@ function dependencyKey(kind: EntityKind, payload: unknown, reason: string): stri
     case 'report-not-found':
       return typeof p.reportId === 'string' ? `report:${p.reportId}` : null;
     case 'announcement-not-found': {
-      // An attestation names it at the top; a fact-missing in its content.
-      const id = kind === 'report' ? p.content?.announcementId : p.announcementId;
+      // An attestation names it at the top; a fact-missing and an offer in their content.
+      const id = kind === 'report' || kind === 'offer' ? p.content?.announcementId : p.announcementId;
       return typeof id === 'string' ? `announcement:${id}` : null;
     }
     default:

@@ -4,16 +4,16 @@ import { checkPow, reportPreimage } from '../protocol/pow.ts';
 import { inventoryId, reportId } from '../protocol/ids.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { VerifyPool } from '../protocol/verify-pool.ts';
-import type { Announcement, Attestation, Dispute, EntityKind, OracleCapability, OracleId, Report, ReportContent } from '../protocol/types.ts';
+import type { Announcement, Attestation, Dispute, EntityKind, Offer, OracleCapability, OracleId, Report, ReportContent } from '../protocol/types.ts';
 import { verifyDispute, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
-import type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, Mempool, Page, StoredAnnouncement, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+import type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, Mempool, OfferFilter, Page, StoredAnnouncement, StoredCapability, StoredOffer, StoredOracle, StoredReport } from '../mempool/mempool.ts';
 import { describeDlcProof, DlcProofIndex, faultContent, type DlcFault, type DlcProof } from './dlc-evidence.ts';
 import { AdmissionRules, type AdmissionOptions, type BidGate } from './admission.ts';
 import { buildOwnReport, MAX_OWN_REPORTS_IN_FLIGHT } from './own-reports.ts';
 import { Intake } from './intake.ts';
 import { LOCAL_SOURCE, type AdmissionResult, type AdmissionSource } from './types.ts';
 
-export type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, StoredAnnouncement, StoredCapability, StoredOracle, StoredReport } from '../mempool/mempool.ts';
+export type { AcceptedEvent, AnnouncementFilter, EvictedEvent, InventoryEntry, OfferFilter, StoredAnnouncement, StoredCapability, StoredOffer, StoredOracle, StoredReport } from '../mempool/mempool.ts';
 export type { DlcFault, DlcProof } from './dlc-evidence.ts';
 
 /** Something valid to pass on to peers: a newly stored version, or a valid item of another shard. */
@@ -23,7 +23,7 @@ export interface RelayItem {
   id: string;
   /** Version hash, full hex (relay keys on its short id, docs/PROTOCOL.md 11.6). */
   version: string;
-  msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation;
+  msg: OracleId | OracleCapability | Report | Dispute | Announcement | Attestation | Offer;
   /** Hop limit as received; null for disputes and attestations (never limited). */
   cTTL: number | null;
 }
@@ -104,8 +104,8 @@ export class MegaService extends EventEmitter<ServiceEvents> {
       if (e.restored) return;
       this.relay({
         kind: e.kind,
-        // A report's and an announcement's inventory id is its id (no need to hash it again).
-        id: e.kind === 'report' || e.kind === 'announcement' ? e.id : inventoryId(e.kind, e.entity),
+        // A report's, an announcement's and an offer's inventory id is its id (no need to hash it again).
+        id: e.kind === 'report' || e.kind === 'announcement' || e.kind === 'offer' ? e.id : inventoryId(e.kind, e.entity),
         version: e.version,
         msg: e.entity,
         cTTL: hopLimit(e.kind, e.entity),
@@ -308,6 +308,28 @@ export class MegaService extends EventEmitter<ServiceEvents> {
   /** Evict announcements whose retention ended (node.ts calls it every announcementSweepIntervalMs); returns how many left. */
   sweepAnnouncements(): number {
     return this.mempool.sweepAnnouncements();
+  }
+
+  // ---- offers --------------------------------------------------------------------------------
+
+  /** Stored offers (every status), open ones, and their bytes. */
+  offerCounts(): ReturnType<Mempool['offerCounts']> {
+    return this.mempool.offerCounts();
+  }
+
+  /** Offers matching every given filter (status default open), highest PoW first. */
+  listOffers(page: Page, filter: OfferFilter): StoredOffer[] {
+    return this.mempool.listOffers(page, filter);
+  }
+
+  /** One stored offer. */
+  getOffer(id: string): StoredOffer | undefined {
+    return this.mempool.getOffer(id);
+  }
+
+  /** Evict offers whose expiresAt passed (node.ts calls it with the announcement sweep); returns how many left. */
+  sweepOffers(): number {
+    return this.mempool.sweepOffers();
   }
 
   // ---- internals -----------------------------------------------------------------------------

@@ -19,11 +19,28 @@ export type DlcRejectReason =
   | 'announcement-not-due'
   | 'announcement-attested';
 
+/** Refusals of offers (service/offer-checks.ts, docs/PROTOCOL.md "Offers"), in the order they are checked. */
+export type OfferRejectReason =
+  | 'offer-contract-type'
+  | 'offer-collateral-invalid'
+  | 'offer-payouts-kind'
+  | 'offer-outcomes-mismatch'
+  | 'offer-payout-sum'
+  | 'offer-event-signed'
+  | 'offer-curve-invalid'
+  | 'offer-fee-rate'
+  | 'offer-refund-locktime'
+  | 'offer-cet-locktime'
+  | 'offer-expired'
+  | 'offer-expiry-too-late'
+  | 'offer-contact-invalid';
+
 /** Why an entity was refused: every code of docs/PROTOCOL.md 10.3, checked by the compiler against {@link BAN_SCORES}. */
 export type RejectReason =
   | VerifyReason
   | MempoolRejectReason
   | DlcRejectReason
+  | OfferRejectReason
   | 'schema-violation'
   | 'pow-invalid'
   | 'pow-below-threshold'
@@ -54,6 +71,10 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   // A fact-missing naming an announcement: the sender's clock, or an attestation it has not seen yet.
   'announcement-not-due': 0,
   'announcement-attested': 0,
+  // Offers: the sender's clock or config differ (an offer may expire in flight; lifetime and per-maker limits are each node's).
+  'offer-expired': 0,
+  'offer-expiry-too-late': 0,
+  'offer-maker-limit': 0,
   // The same refused version again from the same source: honest peers remember what they sent (11.10).
   'repeated-refusal': 20,
   // Ours, not the sender's: the node is stopping, or a bug in admission (logged).
@@ -88,6 +109,18 @@ export const BAN_SCORES: Readonly<Record<RejectReason, number>> = {
   'dlc-same-event': 100,
   'dlc-no-shared-nonce': 100,
   'dlc-key-not-recovered': 100,
+  // An offer whose terms contradict themselves or the announcement it names: only its maker could sign it.
+  'offer-contract-type': 100,
+  'offer-collateral-invalid': 100,
+  'offer-payouts-kind': 100,
+  'offer-outcomes-mismatch': 100,
+  'offer-payout-sum': 100,
+  'offer-event-signed': 100,
+  'offer-curve-invalid': 100,
+  'offer-fee-rate': 100,
+  'offer-refund-locktime': 100,
+  'offer-cet-locktime': 100,
+  'offer-contact-invalid': 100,
 };
 
 /** An admission outcome: a value, never an exception (gossipsub ReceivedMessageResult, bcoin VerifyError). */

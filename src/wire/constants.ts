@@ -6,8 +6,8 @@ export const HEADER_BYTES = 24;
 export const COMMAND_BYTES = 12;
 /** Default largest payload (config `maxMsgLength`). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
-/** Wire protocol version this node speaks (`version.protocolVersion`). 3: the DLC entity commands `announcement` and `attestation` (docs/PROTOCOL.md "DLC oracles"); 2: inventory items are short version ids (11.6); 1 named them `{type, id, version}`. Peers of another version are refused at the handshake: a version-2 node would ban a sender of the new commands. */
-export const PROTOCOL_VERSION = 3;
+/** Wire protocol version this node speaks (`version.protocolVersion`). 4: the `offer` entity command (docs/PROTOCOL.md "Offers") and the optional `shard` of `addr` entries (11.9); 3: the DLC entity commands `announcement` and `attestation` (docs/PROTOCOL.md "DLC oracles"); 2: inventory items are short version ids (11.6); 1 named them `{type, id, version}`. Peers of another version are refused at the handshake: a node of an older version would ban a sender of the new commands. */
+export const PROTOCOL_VERSION = 4;
 /** Most items in one inv / getdata / notfound message. */
 export const MAX_INV_ITEMS = 1000;
 /** Most addresses in one addr message. */
@@ -40,6 +40,7 @@ export const Command = {
   DISPUTE: 'dispute',
   ANNOUNCEMENT: 'announcement',
   ATTESTATION: 'attestation',
+  OFFER: 'offer',
 } as const;
 
 /** A command string. */

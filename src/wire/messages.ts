@@ -25,6 +25,8 @@ export interface AddrEntry {
   host: string;
   port: number;
   seqNo: number;
+  /** The shard the node at this address stores (protocol 4, optional): its own announcement, or what a handshake with it showed. */
+  shard?: { count: number; index: number };
 }
 
 /**
@@ -73,7 +75,7 @@ const PAYLOAD_SCHEMA: Record<string, string> = {
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The entity commands; their payload is the entity JSON itself. */
-export const ENTITY_COMMANDS: ReadonlySet<string> = new Set([Command.ORACLE, Command.CAPABILITY, Command.REPORT, Command.DISPUTE, Command.ANNOUNCEMENT, Command.ATTESTATION]);
+export const ENTITY_COMMANDS: ReadonlySet<string> = new Set([Command.ORACLE, Command.CAPABILITY, Command.REPORT, Command.DISPUTE, Command.ANNOUNCEMENT, Command.ATTESTATION, Command.OFFER]);
 
 /** Encodes and decodes payloads. Throws WireError for anything a peer got wrong; never returns a partial result. */
 export class MessageCodec {

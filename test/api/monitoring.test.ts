@@ -125,7 +125,7 @@ describe('GET /stats', () => {
     assertSchema('Stats', s);
     assert.deepEqual(s.admissions.oracle, { accepted: 3, duplicate: 1, outOfShard: 0, rejected: 1, rejectedByReason: { 'pow-invalid': 1 } });
     assert.deepEqual(s.admissions.capability, { accepted: 0, duplicate: 0, outOfShard: 0, rejected: 1, rejectedByReason: { 'unknown-oracle': 1 } });
-    assert.deepEqual(s.evictions, { oracle: 2, capability: 0, report: 0, dispute: 0, announcement: 0, attestation: 0 });
+    assert.deepEqual(s.evictions, { oracle: 2, capability: 0, report: 0, dispute: 0, announcement: 0, attestation: 0, offer: 0 });
     assert.equal(s.windowSeconds, 60);
     assert.equal(s.acceptedPerSecond.length, 60);
     assert.deepEqual(s.acceptedPerSecond.slice(-3), [0, 2, 1]);

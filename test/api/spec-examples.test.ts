@@ -55,6 +55,7 @@ describe('spec request examples', () => {
       'report/dlcNonceReuse: 201 accepted',
       'report/factMissingAnnouncement: 201 accepted',
       'dispute/dispute: 201 accepted',
+      'offer/offer: 201 accepted',
     ]);
     assert.deepEqual(service.counts(), { oracles: 1, capabilities: 2, reports: 7, disputes: 1 });
     assert.deepEqual(service.dlcCounts().announcements, 2, 'expected both announcement examples stored');
@@ -64,6 +65,7 @@ describe('spec request examples', () => {
       ['/announcements', '/announcements?question=paris'],
       ['/announcements/{id}', `/announcements/${annId}`],
       ['/attestations/{announcementId}', `/attestations/${annId}`],
+      ['/offers', `/offers?announcement=${annId}`],
     ];
     for (const [template, url] of responses) {
       const examples = Object.values(doc.paths[template]?.get?.responses['200']?.content?.['application/json'].examples ?? {});

@@ -11,6 +11,7 @@ import type { MegaNode } from '../../src/node.ts';
 import { signObject } from '../../src/protocol/sign.ts';
 import type { FactRequest } from '../../src/protocol/types.ts';
 import { makeDlcAttestation, makeDlcEvent, makeDlcOracle } from '../helpers/dlc.ts';
+import { enumTerms, makeOffer, makerKeys } from '../helpers/offer.ts';
 import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, reportId } from '../helpers/factory.ts';
 import { createTestNode } from '../helpers/network.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -268,9 +269,20 @@ describe('explorer page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' 
     await page.locator('#countdown', { hasText: /^matured 1h \d+m \d+s ago$/ }).waitFor();
     await shoot('event');
 
-    // The future event counts down, second by second.
+    // The past event takes no offers: its card says so.
+    await page.locator('#offers', { hasText: 'No open offers on this event.' }).waitFor();
+
+    // The future event counts down, second by second, and lists its open offer; the contact (network text) shows as text.
+    const hostileContact = `http://maker.example/${HOSTILE}`;
+    const offer = makeOffer(makerKeys(7401), enumTerms(future, nowEpoch, { contact: hostileContact }));
+    await post('/offer', offer, 201);
     await page.goto(`${base}/explorer/#/event/${future.id}`);
     await page.locator('#outcome', { hasText: 'Not attested yet.' }).waitFor();
+    await page.locator('#offers h2', { hasText: 'Open offers (1)' }).waitFor();
+    assert.equal(await page.locator('#offers .offer-contact').textContent(), hostileContact, 'expected the contact shown verbatim as text');
+    assert.equal(await page.locator('#offers img').count(), 0, 'expected no element made from the contact text');
+    assert.match((await page.locator('#offers .offer-terms').textContent()) ?? '', /maker locks 60000 sat, taker locks 40000 sat on bitcoin-regtest/, 'expected the collaterals');
+    assert.deepEqual(await page.locator('#offers .offer-payouts li').allTextContents(), ['rain: maker 100000 / taker 0', 'sun: maker 0 / taker 100000', 'snow: maker 0 / taker 100000'], 'expected one payout line per outcome');
     const first = await page.textContent('#countdown');
     assert.match(first ?? '', /^matures in 1d 23h \d+m \d+s$/);
     await page.waitForFunction((t) => document.getElementById('countdown')?.textContent !== t, first, { timeout: 5000 });

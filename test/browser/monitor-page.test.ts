@@ -90,6 +90,8 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
     assert.equal(await peerRow.locator('td.ua').textContent(), userAgent);
     await page.locator('#feed li[data-event="peer:connect"]').waitFor();
     await page.locator('#peer-count', { hasText: '(1)' }).waitFor();
+    // GET /stats `shards` (PROTOCOL 11.9): an unsharded node whose only peer is unsharded has no other shard to cover.
+    await page.locator('#shard-cover', { hasText: 'shard coverage — own 0/1 · no other shard seen' }).waitFor();
     await page.screenshot({ path: path.join(SHOTS, 'monitor-desktop.png'), fullPage: true });
   });
 

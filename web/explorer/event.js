@@ -1,5 +1,6 @@
-// web/explorer/event.js - the event page (#/event/<announcementId>): descriptor, nonces, a maturity countdown updated every second, the attestation and its outcome, equivocation and nonce-reuse evidence, over GET /announcements/{id}.
+// web/explorer/event.js - the event page (#/event/<announcementId>): descriptor, nonces, a maturity countdown updated every second, the attestation and its outcome, equivocation and nonce-reuse evidence, over GET /announcements/{id}; its open offers (offers.js).
 import { card, duration, el, facts, getJson, keyLink, note, query, shortId, utc } from './util.js';
+import { offersCard } from './offers.js';
 
 /** "in 2h 3m 4s" / "matured 5m 6s ago". */
 export function countdownText(maturityEpoch, nowMs) {
@@ -75,6 +76,8 @@ export async function renderEvent(root, id) {
   root.append(card('Attestation', att, 'attestation'));
   const ev2 = evidence(d);
   if (ev2) root.append(ev2);
+  const offers = await offersCard(d.id);
+  if (offers) root.append(offers);
   root.append(card('Announcement TLV', [el('details', {}, [el('summary', { text: 'oracle_announcement (hex)' }), el('code', { text: a.announcement, cls: 'hex' })])]));
 
   const timer = setInterval(() => {

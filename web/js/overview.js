@@ -100,7 +100,21 @@ export async function refreshStats() {
     setText('#res-free', r.diskFreeBytes === null ? '—' : bytes(r.diskFreeBytes));
   }
   drawChart(s.acceptedPerSecond);
+  if (s.shards) setText('#shard-cover', coverText(s.shards));
   return s;
+}
+
+/** One line on shard coverage from GET /stats `shards` (PROTOCOL 11.9): which outbound peers cover which shard (index/count, as in the peer table). */
+function coverText(c) {
+  const name = (s) => `${s.index}/${s.count}`;
+  const parts = c.shards
+    .filter((e) => e.wanted || e.outbound.length > 0)
+    .filter((e) => !(e.shard.count === c.own.count && e.shard.index === c.own.index))
+    .map((e) => {
+      if (e.outbound.length > 0) return `${name(e.shard)} by ${e.outbound.map((a) => clip(a, 60)).join(', ')}`;
+      return e.retryAt ? `${name(e.shard)} not covered (retry ${new Date(e.retryAt).toLocaleTimeString()})` : `${name(e.shard)} not covered yet`;
+    });
+  return `shard coverage — own ${name(c.own)}${parts.length ? ` · ${parts.join(' · ')}` : ' · no other shard seen'}`;
 }
 
 /** Bars of accepted items per second, built as SVG elements (no markup strings). */

@@ -71,7 +71,7 @@ describe('usage errors exit 2 with one line naming the problem', () => {
     ['dispute without a report', ['dispute', '--fact', 'f.json'], /give --report <file>, or --report-id <hex> with --oracle <pub>/],
     ['verify without a file', ['verify'], /give the message file, or '-' to read stdin/],
     ['two positionals', ['id', 'a.json', 'b.json'], /unexpected argument 'b.json'/],
-    ['bad --type', ['verify', '-', '--type', 'ticket'], /--type must be one of oracle, capability, report, dispute, announcement, attestation, fact/],
+    ['bad --type', ['verify', '-', '--type', 'ticket'], /--type must be one of oracle, capability, report, dispute, announcement, attestation, offer, fact/],
     ['posting a fact', ['post', '-', '--type', 'fact'], /a fact is not posted on its own/],
     ['bad --node', ['post', '-', '--node', 'not a url'], /--node must be a URL/],
   ];

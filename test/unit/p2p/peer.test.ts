@@ -264,7 +264,7 @@ describe('Peer: handshake', () => {
     assert.equal(h.remote.count('verack'), 0);
   });
 
-  for (const protocolVersion of [1, 2, 4, 0, 4294967295]) {
+  for (const protocolVersion of [1, 2, 3, 5, 0, 4294967295]) {
     it(`protocolVersion ${protocolVersion}: unsupported-version`, async () => {
       const h = connect();
       h.remote.send(remoteVersion({ protocolVersion }));
@@ -453,7 +453,7 @@ describe('Peer: misbehaviour', () => {
 
   it('an unknown (well-formed) command: unknown-command, banned', async () => {
     const h = await handshake();
-    h.remote.sendRaw(encodeFrame(MAGIC, 'offer', Buffer.from('{}')));
+    h.remote.sendRaw(encodeFrame(MAGIC, 'offers', Buffer.from('{}')));
     await closedWith(h, 'banned');
     assert.match(h.misbehaved[0]?.[1] ?? '', /^unknown-command: /);
   });

@@ -61,9 +61,10 @@ describe('docs/PROTOCOL.md lists every reason code the node produces', () => {
   for (const f of ['protocol/verify.ts', 'protocol/verify-dlc.ts']) for (const m of src(f).matchAll(/fail\('([a-z-]+)'/g)) produced.add(m[1] as string);
   // DLC proof reasons chosen by a conditional (verify-dlc.ts maps the DLC decoder's codes).
   for (const m of src('protocol/verify-dlc.ts').matchAll(/\? '([a-z-]+)' : '([a-z-]+)'/g)) for (const r of [m[1], m[2]]) produced.add(r as string);
-  for (const m of src('mempool/announcements.ts').matchAll(/reason: '([a-z-]+)'/g)) produced.add(m[1] as string);
+  for (const f of ['mempool/announcements.ts', 'mempool/offers.ts']) for (const m of src(f).matchAll(/reason: '([a-z-]+)'/g)) produced.add(m[1] as string);
+  for (const m of src('service/offer-checks.ts').matchAll(/fail\('([a-z-]+)'/g)) produced.add(m[1] as string);
   for (const m of src('protocol/payment.ts').matchAll(/reason: '([a-z-]+)'/g)) produced.add(m[1] as string);
-  for (const file of ['service/admission.ts', 'service/admission-dlc.ts', 'service/intake.ts']) for (const m of src(file).matchAll(/rejected\([^,]+, [^,]+, '([a-z-]+)'/g)) produced.add(m[1] as string);
+  for (const file of ['service/admission.ts', 'service/admission-dlc.ts', 'service/admission-offer.ts', 'service/intake.ts']) for (const m of src(file).matchAll(/rejected\([^,]+, [^,]+, '([a-z-]+)'/g)) produced.add(m[1] as string);
   for (const m of src('mempool/mempool.ts').matchAll(/reject\('([a-z-]+)'/g)) produced.add(m[1] as string);
 
   it('found the reasons in src', () => {

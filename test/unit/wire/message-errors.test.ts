@@ -41,7 +41,7 @@ const ITEM = 'bX23-QlswUBkbIggAna79A';
 const without = (o: Record<string, unknown>, k: string): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([x]) => x !== k));
 
 describe('MessageCodec: commands', () => {
-  for (const command of ['offer', 'getaddr', 'reject', 'sendheaders', 'constructor', 'tostring', 'a', '0']) {
+  for (const command of ['offers', 'getaddr', 'reject', 'sendheaders', 'constructor', 'tostring', 'a', '0']) {
     it(`unknown command ${command}: unknown-command`, () => {
       refuses(command, '{}', 'unknown-command');
       refuses(command, '', 'unknown-command');
@@ -186,6 +186,15 @@ describe('MessageCodec: addr (P2PAddr)', () => {
   it(`more than ${MAX_ADDR_ITEMS} addresses`, () => {
     refuses('addr', { addresses: Array.from({ length: MAX_ADDR_ITEMS + 1 }, (_, i) => ({ ...ADDRESS, port: i + 1 })) });
   });
+  it('an optional shard on an address (protocol 4): a Shard, nothing else', () => {
+    accepts('addr', { addresses: [{ ...ADDRESS, shard: { count: 2, index: 1 } }, { ...ADDRESS, port: 2, shard: { count: 1, index: 0 } }] });
+    const example = (SchemaRegistry.load().doc.components.schemas as Record<string, { example?: unknown }>).P2PAddr?.example;
+    assert.notEqual(example, undefined, 'expected the spec to show an addr example');
+    accepts('addr', example);
+    for (const shard of [{ count: 0, index: 0 }, { count: 2, index: -1 }, { count: 2 }, { index: 0 }, { count: 2, index: 1, extra: 1 }, { count: 1.5, index: 0 }, { count: '2', index: 0 }, null, [2, 1]]) {
+      refuses('addr', { addresses: [{ ...ADDRESS, shard }] });
+    }
+  });
   it('extra fields, on the message and on an address', () => {
     refuses('addr', { addresses: [], extra: 1 });
     refuses('addr', { addresses: [{ ...ADDRESS, services: 1 }] });
@@ -249,7 +258,7 @@ describe('MessageCodec: entity commands are parsed, not judged', () => {
 });
 
 describe('MessageCodec: arbitrary input never throws anything but a WireError (fast-check)', () => {
-  const commands = [...COMMANDS, 'offer', 'x'];
+  const commands = [...COMMANDS, 'offers', 'x'];
   it('random bytes', () => {
     fc.assert(
       fc.property(fc.constantFrom(...commands), fc.uint8Array({ maxLength: 120 }), (command, raw) => {

@@ -38,6 +38,7 @@ const protocolVectors = JSON.parse(fs.readFileSync(new URL('protocol-vectors.jso
   signatures: { name: string; input: unknown }[];
   ids: { reports: { name: string; input: unknown; id: string }[]; dispute: { name: string; input: unknown } };
   dlc: { capability: { name: string; input: unknown }; announcement: { input: unknown }; attestation: { input: unknown } };
+  offer: { input: unknown };
 };
 const codec = new MessageCodec(SchemaRegistry.load());
 const decoderFor = (network: Network, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): FrameDecoder =>
@@ -45,7 +46,7 @@ const decoderFor = (network: Network, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTE
 
 describe('wire vectors: file header', () => {
   it('matches the wire constants', () => {
-    assert.equal(file.protocolVersion, 3, "wire protocol 3: the DLC entity commands");
+    assert.equal(file.protocolVersion, 4, "wire protocol 4: the offer entity command");
     assert.equal(file.protocolVersion, PROTOCOL_VERSION);
     assert.equal(file.headerBytes, HEADER_BYTES);
     assert.equal(file.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES);
@@ -135,6 +136,7 @@ describe('wire vectors: entity frames carry the protocol vectors unchanged', () 
     ['report-dlc-equivocation', dlcProofs.equivocation.report],
     ['report-dlc-nonce-reuse', dlcProofs.nonceReuse.report],
     ['report-fact-missing-announcement', dlcProofs.factMissingAnnouncement.report],
+    ['offer', protocolVectors.offer.input],
   ]);
 
   it('covers every entity command', () => {

@@ -1,0 +1,67 @@
+/** api/offer-handlers.ts - the REST handlers of offers (POST /offer through the one admission door; GET /offers with its index-backed filters, GET /offers/{id}), each listed offer with its oracle's standing and the event's maturity. Imports service and api helpers. */
+import type { Request, Response } from 'express';
+import type { OfferChain, Offer } from '../protocol/types.ts';
+import type { StoredOffer } from '../service/service.ts';
+import type { Standing } from '../identity/standing.ts';
+import { submitHandler, type ApiDeps } from './handlers.ts';
+import { standingFor } from './listings.ts';
+import { ApiError } from './errors.ts';
+import { sendJson } from './respond.ts';
+import type { ValidatedInput } from './validate.ts';
+
+type Handler = (req: Request, res: Response) => void | Promise<void>;
+
+const input = (res: Response): ValidatedInput => res.locals.input as ValidatedInput;
+
+/** One listed offer (docs/PROTOCOL.md "Offers", listings). */
+export interface OfferItem {
+  id: string;
+  offer: Offer;
+  /** The Mega oracle key of the announcement the offer settles on. */
+  oraclePubKey: string;
+  /** That oracle's standing, as GET /oracles/{pubkey} reports it. */
+  standing: Standing;
+  maturityEpoch: number;
+  maturity: string;
+}
+
+/** Handlers keyed by the spec's operationId (merged into the app's table in api/app.ts). */
+export function createOfferHandlers(deps: Pick<ApiDeps, 'service' | 'isDurable' | 'standing'>): Record<string, Handler> {
+  const { service } = deps;
+  const item = (e: StoredOffer): OfferItem => ({
+    id: e.id,
+    offer: e.msg,
+    oraclePubKey: e.oraclePubKey,
+    standing: standingFor(deps.standing, e.oraclePubKey, service.getOracle(e.oraclePubKey)),
+    maturityEpoch: e.maturityEpoch,
+    maturity: new Date(e.maturityEpoch * 1000).toISOString(),
+  });
+  return {
+    postOffer: submitHandler(deps, 'offer'),
+    getOffers: (_req, res) => {
+      const q = input(res).query;
+      const min = q.minCollateral as number | undefined;
+      const max = q.maxCollateral as number | undefined;
+      if (min !== undefined && max !== undefined && min > max) throw new ApiError(400, 'invalid-query', 'minCollateral is above maxCollateral');
+      const list = service.listOffers(
+        { page: q.page as number, chunkSize: q.chunkSize as number },
+        {
+          status: (q.status as Offer['status'] | undefined) ?? 'open',
+          announcement: q.announcement as string | undefined,
+          oracle: q.oracle as string | undefined,
+          maker: q.maker as string | undefined,
+          chain: q.chain as OfferChain | undefined,
+          question: q.q as string | undefined,
+          minCollateral: min,
+          maxCollateral: max,
+        },
+      );
+      sendJson(res, list.map(item));
+    },
+    getOffer: (_req, res) => {
+      const e = service.getOffer(input(res).path.id as string);
+      if (!e) throw new ApiError(404, 'not-found', 'no offer with this id is stored on this node');
+      sendJson(res, item(e));
+    },
+  };
+}
