@@ -27,6 +27,8 @@ const HEX_SIG = /^[0-9a-f]{128}$/;
 const HEX_HASH = /^[0-9a-f]{64}$/;
 // n/2 of secp256k1: a signature whose s exceeds it is malleable (high-S) and is refused.
 const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+/** n/2 as 64 lowercase hex digits (the form `s` has in a compact signature). */
+const HALF_ORDER_HEX = HALF_ORDER.toString(16).padStart(64, '0');
 
 /** A key pair as lowercase hex. */
 export interface KeyPair {
@@ -138,6 +140,8 @@ export function signHash(hashHex: string, privateKeyHex: string): string {
 
 /** Is `s` of a compact signature at most n/2? */
 export function isLowS(signatureHex: string): boolean {
+  // Lowercase hex of one fixed width orders as its numbers do: a string comparison, no BigInt.
+  if (HEX_SIG.test(signatureHex)) return signatureHex.slice(64) <= HALF_ORDER_HEX;
   return BigInt('0x' + signatureHex.slice(64, 128)) <= HALF_ORDER;
 }
 
