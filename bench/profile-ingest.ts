@@ -2,7 +2,9 @@
  * bench/profile-ingest.ts - where the node's main thread spends its time during P2P ingest: one
  * warm-up run, then a CPU profile (V8 inspector, main thread only) of a second run of the ingest
  * mix, printed as self time per function and per source file, and written to
- * bench/results/ingest-main.cpuprofile (open it in Chrome DevTools). Not part of `npm run bench`:
+ * bench/results/ingest-main.cpuprofile (open it in Chrome DevTools). Before it, the CPU time of every
+ * thread of the process during the warm-up run, per message (Linux /proc: main, the verifier, V8's
+ * GC helpers, libuv), so work moved off the main thread shows up too. Not part of `npm run bench`:
  * run it when changing the accept path (docs/benchmarks.md "Profile").
  *   node --expose-gc --import tsx bench/profile-ingest.ts [--oracles=6000] [--threads=1]
  */
@@ -24,18 +26,54 @@ interface Profile {
   timeDeltas: number[];
 }
 
-async function run(frames: Buffer, count: number, threads: number, session: inspector.Session | null): Promise<{ seconds: number; profile: Profile | null }> {
+/** CPU time (µs) of every thread of this process by `tid name` (Linux /proc/self/task; empty elsewhere). */
+function threadCpu(): Map<string, number> {
+  const m = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = fs.readdirSync('/proc/self/task');
+  } catch {
+    return m;
+  }
+  for (const tid of tids) {
+    try {
+      const s = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      m.set(`${tid} ${s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'))}`, ((Number(f[11]) + Number(f[12])) * 1e6) / 100); // utime + stime, USER_HZ 100
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return m;
+}
+
+/** Per-thread CPU µs per message between two {@link threadCpu} readings, threads of one name summed (the main thread apart). */
+function threadReport(a: Map<string, number>, b: Map<string, number>, count: number): void {
+  const byName = new Map<string, number>();
+  for (const [k, v] of b) {
+    const name = k.startsWith(`${process.pid} `) ? 'main thread' : k.replace(/^\d+ /, '');
+    byName.set(name, (byName.get(name) ?? 0) + v - (a.get(k) ?? 0));
+  }
+  let total = 0;
+  for (const v of byName.values()) total += v;
+  console.log(`CPU per message by thread (warm-up run): ${r(total / count, 1)} µs in all`);
+  for (const [k, v] of [...byName].sort((x, y) => y[1] - x[1])) if (v > 0) console.log(`${r(v / count, 1).toString().padStart(8)} µs  ${k}`);
+}
+
+async function run(frames: Buffer, count: number, threads: number, session: inspector.Session | null): Promise<{ seconds: number; profile: Profile | null; cpu: [Map<string, number>, Map<string, number>] }> {
   const node = await benchNode({ maxReports: 1000, maxOracles: 1_000_000, p2pMaxMessagesPerSecond: 1_000_000, verifyThreads: threads });
   try {
     const peer = await rawClient(node);
     if (session) await session.post('Profiler.start');
+    const cpu0 = threadCpu();
     const t0 = performance.now();
     await pushBytes(peer, frames);
     await until(() => stored(node) >= count || peer.closed, 600_000, 5);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = threadCpu();
     const profile = session ? ((await session.post('Profiler.stop')) as { profile: Profile }).profile : null;
     peer.destroy();
-    return { seconds, profile };
+    return { seconds, profile, cpu: [cpu0, cpu1] };
   } finally {
     await stopAll([node]);
   }
@@ -83,6 +121,7 @@ note('profile-ingest: profiled run');
 const prof = await run(frames, count, threads, session);
 console.log(`messages ${count}; warm-up ${r(warm.seconds, 2)} s (${Math.round(count / warm.seconds)}/s); profiled ${r(prof.seconds, 2)} s (${Math.round(count / prof.seconds)}/s, the profiler slows it)`);
 console.log(`main-thread busy µs per message: ${r(prof.profile!.timeDeltas.reduce((a, b) => a + b, 0) / count, 1)} (wall, incl. idle)`);
+threadReport(warm.cpu[0], warm.cpu[1], count);
 summarise(prof.profile!, flag('top', 45));
 const out = path.join(import.meta.dirname, 'results', 'ingest-main.cpuprofile');
 fs.writeFileSync(out, JSON.stringify(prof.profile));

@@ -97,8 +97,10 @@ export function clearVerifiedCaches(): void {
 
 /** Is `hex` a syntactically valid 33-byte compressed public key that lies on the curve? */
 export function isPublicKey(hex: unknown, scope: CheckScope = INLINE): hex is string {
-  if (typeof hex !== 'string' || !HEX_PUBKEY.test(hex)) return false;
+  if (typeof hex !== 'string') return false;
+  // Only keys that passed the syntax check below are ever cached: a hit needs no regex.
   if (validPubkeys.has(hex)) return true;
+  if (!HEX_PUBKEY.test(hex)) return false;
   if (scope.sigs.kind === 'collect') {
     scope.sigs.work.pubkeys.push(hex);
     return true;
@@ -147,15 +149,17 @@ export function isLowS(signatureHex: string): boolean {
 
 /** Verify a compact low-S signature (hex) over a 32-byte hash (hex) by a compressed public key (hex), as `scope` answers checks. Never throws. */
 export function verifyHash(signatureHex: unknown, hashHex: string, publicKeyHex: unknown, scope: CheckScope = INLINE): boolean {
-  if (typeof signatureHex !== 'string' || !HEX_SIG.test(signatureHex)) return false;
-  if (typeof publicKeyHex !== 'string' || !HEX_PUBKEY.test(publicKeyHex)) return false;
-  if (!HEX_HASH.test(hashHex) || !isLowS(signatureHex)) return false;
+  if (typeof signatureHex !== 'string' || typeof publicKeyHex !== 'string') return false;
   const mode = scope.sigs;
+  // A triple is collected only after it passed the syntax and low-S checks below, so a thread's
+  // "true" for exactly these strings needs none of them again (admission's second pass).
+  if (mode.kind === 'answered' && answeredTrue(mode.work, signatureHex, hashHex, publicKeyHex)) return true;
+  if (!HEX_SIG.test(signatureHex) || !HEX_PUBKEY.test(publicKeyHex)) return false;
+  if (!HEX_HASH.test(hashHex) || !isLowS(signatureHex)) return false;
   if (mode.kind === 'collect') {
     mode.work.sigs.push([signatureHex, hashHex, publicKeyHex]);
     return true;
   }
-  if (mode.kind === 'answered' && answeredTrue(mode.work, signatureHex, hashHex, publicKeyHex)) return true;
   try {
     return secp.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), Buffer.from(publicKeyHex, 'hex'));
   } catch {

@@ -10,6 +10,7 @@ import { compareForBytes, type Budgeted } from '../../../src/mempool/byte-budget
 import { OracleEntry } from '../../../src/mempool/stored.ts';
 import type { StoredCapability } from '../../../src/mempool/types.ts';
 import { LruMap, LruSet } from '../../../src/util/lru.ts';
+import { answeredScope } from '../../../src/protocol/scope.ts';
 import { fakeCapability, fakeOracle, makeKeys, offCurvePubKey } from '../../helpers/factory.ts';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -146,5 +147,25 @@ describe('LruMap without a TTL', () => {
     assert.equal(s.delete('a'), true);
     assert.equal(s.delete('a'), false);
     assert.equal(s.size, 1);
+  });
+});
+
+describe('answered checks skip only the syntax checks of the very triple collected', () => {
+  it('a high-S twin, a non-string and an uppercase copy of an answered triple are still refused', () => {
+    clearVerifiedCaches();
+    const k = makeKeys(7);
+    const h = sha256Hex('answered');
+    const sig = signHash(h, k.privateKey);
+    const work = collectSignatureWork((scope) => verifyHash(sig, h, k.publicKey, scope));
+    work.sigOk = [1];
+    const scope = answeredScope(work, null);
+    assert.equal(verifyHash(sig, h, k.publicKey, scope), true, 'expected the answered triple accepted');
+    const s = BigInt('0x' + sig.slice(64));
+    const twin = sig.slice(0, 64) + hex64(N - s);
+    assert.equal(verifyHash(twin, h, k.publicKey, scope), false, 'expected the high-S twin refused');
+    assert.equal(verifyHash(sig.toUpperCase(), h, k.publicKey, scope), false, 'expected uppercase hex refused');
+    assert.equal(verifyHash(Buffer.from(sig, 'hex') as unknown as string, h, k.publicKey, scope), false, 'expected a non-string refused');
+    assert.equal(isPublicKey(k.publicKey.toUpperCase()), false, 'expected an uppercase key refused even though its lowercase form is cached');
+    assert.equal(isPublicKey(42), false, 'expected a non-string key refused');
   });
 });
