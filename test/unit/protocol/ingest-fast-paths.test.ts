@@ -11,6 +11,7 @@ import { OracleEntry } from '../../../src/mempool/stored.ts';
 import type { StoredCapability } from '../../../src/mempool/types.ts';
 import { LruMap, LruSet } from '../../../src/util/lru.ts';
 import { answeredScope } from '../../../src/protocol/scope.ts';
+import { canonicalPick, canonicalWithout, HashMemo, memoHash } from '../../../src/protocol/canonical.ts';
 import { fakeCapability, fakeOracle, makeKeys, offCurvePubKey } from '../../helpers/factory.ts';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -167,5 +168,27 @@ describe('answered checks skip only the syntax checks of the very triple collect
     assert.equal(verifyHash(Buffer.from(sig, 'hex') as unknown as string, h, k.publicKey, scope), false, 'expected a non-string refused');
     assert.equal(isPublicKey(k.publicKey.toUpperCase()), false, 'expected an uppercase key refused even though its lowercase form is cached');
     assert.equal(isPublicKey(42), false, 'expected a non-string key refused');
+  });
+});
+
+describe('HashMemo', () => {
+  it('remembers per (object, key) by identity, past its linear list too, and keeps null and empty values', () => {
+    const memo = new HashMemo();
+    const objs = Array.from({ length: 40 }, (_, i) => ({ i }));
+    let computed = 0;
+    const value = (o: { i: number }, k: string): string => {
+      computed++;
+      return `${o.i}/${k}`;
+    };
+    for (const o of objs) for (const k of ['version', 'sign:x']) assert.equal(memoHash(memo, o, k, () => value(o, k)), `${o.i}/${k}`);
+    assert.equal(computed, 80);
+    for (const o of objs) for (const k of ['version', 'sign:x']) assert.equal(memoHash(memo, o, k, () => value(o, k)), `${o.i}/${k}`, 'expected the remembered value');
+    assert.equal(computed, 80, 'expected every second lookup answered from the memo, before and after 16 entries');
+    assert.equal(memoHash(memo, { i: 0 }, 'version', () => 'fresh'), 'fresh', 'expected an equal but distinct object not to hit');
+    assert.equal(memoHash(memo, objs[0]!, 'empty', () => ''), '');
+    assert.equal(memoHash(memo, objs[0]!, 'empty', () => 'again'), '', 'expected an empty string remembered');
+    const o = { a: 1, b: [1, 2] };
+    assert.equal(canonicalWithout(o, ['b'], memo), '{"a":1}');
+    assert.equal(canonicalPick(o, ['b'], memo), '{"b":[1,2]}', 'expected the member texts reused for another subset');
   });
 });
