@@ -7,6 +7,9 @@
  * GC helpers, libuv), so work moved off the main thread shows up too. Not part of `npm run bench`:
  * run it when changing the accept path (docs/benchmarks.md "Profile").
  *   node --expose-gc --import tsx bench/profile-ingest.ts [--oracles=6000] [--threads=1]
+ * With --measure=N it profiles nothing: after the warm-up it makes N more runs and prints one JSON
+ * line per run (accepted/s, CPU µs per message of the main thread and of the whole process), the
+ * form the A/B comparison in docs/benchmarks.md "Profile" takes its medians from.
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
@@ -113,6 +116,21 @@ const count = msgs.length satisfies number;
 void (msgs as Msg[]);
 note('profile-ingest: warm-up run');
 const warm = await run(frames, count, threads, null);
+const measure = flag('measure', 0);
+if (measure > 0) {
+  for (let i = 0; i < measure; i++) {
+    const m = await run(frames, count, threads, null);
+    let all = 0;
+    let main = 0;
+    for (const [k, v] of m.cpu[1]) {
+      const d = v - (m.cpu[0].get(k) ?? 0);
+      all += d;
+      if (k.startsWith(`${process.pid} `)) main = d;
+    }
+    console.log(JSON.stringify({ run: i + 1, messages: count, perSec: Math.round(count / m.seconds), mainCpuMicrosPerMsg: r(main / count, 1), processCpuMicrosPerMsg: r(all / count, 1), otherThreadsCpuMicrosPerMsg: r((all - main) / count, 1), loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') }));
+  }
+  process.exit(0);
+}
 const session = new inspector.Session();
 session.connect();
 await session.post('Profiler.enable');
