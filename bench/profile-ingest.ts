@@ -2,9 +2,14 @@
  * bench/profile-ingest.ts - where the node's main thread spends its time during P2P ingest: one
  * warm-up run, then a CPU profile (V8 inspector, main thread only) of a second run of the ingest
  * mix, printed as self time per function and per source file, and written to
- * bench/results/ingest-main.cpuprofile (open it in Chrome DevTools). Not part of `npm run bench`:
+ * bench/results/ingest-main.cpuprofile (open it in Chrome DevTools). Before it, the CPU time of every
+ * thread of the process during the warm-up run, per message (Linux /proc: main, the verifier, V8's
+ * GC helpers, libuv), so work moved off the main thread shows up too. Not part of `npm run bench`:
  * run it when changing the accept path (docs/benchmarks.md "Profile").
  *   node --expose-gc --import tsx bench/profile-ingest.ts [--oracles=6000] [--threads=1]
+ * With --measure=N it profiles nothing: after the warm-up it makes N more runs and prints one JSON
+ * line per run (accepted/s, CPU µs per message of the main thread and of the whole process), the
+ * form the A/B comparison in docs/benchmarks.md "Profile" takes its medians from.
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
@@ -24,18 +29,55 @@ interface Profile {
   timeDeltas: number[];
 }
 
-async function run(frames: Buffer, count: number, threads: number, session: inspector.Session | null): Promise<{ seconds: number; profile: Profile | null }> {
+/** CPU time (µs) of every thread of this process by `tid name` (Linux /proc/self/task; empty elsewhere). */
+function threadCpu(): Map<string, number> {
+  const m = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = fs.readdirSync('/proc/self/task');
+  } catch {
+    return m;
+  }
+  for (const tid of tids) {
+    try {
+      const s = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+      m.set(`${tid} ${s.slice(s.indexOf('(') + 1, s.lastIndexOf(')'))}`, ((Number(f[11]) + Number(f[12])) * 1e6) / 100); // utime + stime, USER_HZ 100
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return m;
+}
+
+/** Per-thread CPU µs per message between two {@link threadCpu} readings. */
+function threadReport(a: Map<string, number>, b: Map<string, number>, count: number): void {
+  const byName = new Map<string, number>();
+  for (const [k, v] of b) {
+    // Each thread apart (all but the main one are named "node"): the verifier is the busiest of them, V8's GC helpers the rest.
+    const name = k.startsWith(`${process.pid} `) ? 'main thread' : `thread ${k}`;
+    byName.set(name, (byName.get(name) ?? 0) + v - (a.get(k) ?? 0));
+  }
+  let total = 0;
+  for (const v of byName.values()) total += v;
+  console.log(`CPU per message by thread (warm-up run): ${r(total / count, 1)} µs in all`);
+  for (const [k, v] of [...byName].sort((x, y) => y[1] - x[1])) if (v > 0) console.log(`${r(v / count, 1).toString().padStart(8)} µs  ${k}`);
+}
+
+async function run(frames: Buffer, count: number, threads: number, session: inspector.Session | null): Promise<{ seconds: number; profile: Profile | null; cpu: [Map<string, number>, Map<string, number>] }> {
   const node = await benchNode({ maxReports: 1000, maxOracles: 1_000_000, p2pMaxMessagesPerSecond: 1_000_000, verifyThreads: threads });
   try {
     const peer = await rawClient(node);
     if (session) await session.post('Profiler.start');
+    const cpu0 = threadCpu();
     const t0 = performance.now();
     await pushBytes(peer, frames);
     await until(() => stored(node) >= count || peer.closed, 600_000, 5);
     const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = threadCpu();
     const profile = session ? ((await session.post('Profiler.stop')) as { profile: Profile }).profile : null;
     peer.destroy();
-    return { seconds, profile };
+    return { seconds, profile, cpu: [cpu0, cpu1] };
   } finally {
     await stopAll([node]);
   }
@@ -75,6 +117,21 @@ const count = msgs.length satisfies number;
 void (msgs as Msg[]);
 note('profile-ingest: warm-up run');
 const warm = await run(frames, count, threads, null);
+const measure = flag('measure', 0);
+if (measure > 0) {
+  for (let i = 0; i < measure; i++) {
+    const m = await run(frames, count, threads, null);
+    let all = 0;
+    let main = 0;
+    for (const [k, v] of m.cpu[1]) {
+      const d = v - (m.cpu[0].get(k) ?? 0);
+      all += d;
+      if (k.startsWith(`${process.pid} `)) main = d;
+    }
+    console.log(JSON.stringify({ run: i + 1, messages: count, perSec: Math.round(count / m.seconds), mainCpuMicrosPerMsg: r(main / count, 1), processCpuMicrosPerMsg: r(all / count, 1), otherThreadsCpuMicrosPerMsg: r((all - main) / count, 1), loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') }));
+  }
+  process.exit(0);
+}
 const session = new inspector.Session();
 session.connect();
 await session.post('Profiler.enable');
@@ -83,6 +140,7 @@ note('profile-ingest: profiled run');
 const prof = await run(frames, count, threads, session);
 console.log(`messages ${count}; warm-up ${r(warm.seconds, 2)} s (${Math.round(count / warm.seconds)}/s); profiled ${r(prof.seconds, 2)} s (${Math.round(count / prof.seconds)}/s, the profiler slows it)`);
 console.log(`main-thread busy µs per message: ${r(prof.profile!.timeDeltas.reduce((a, b) => a + b, 0) / count, 1)} (wall, incl. idle)`);
+threadReport(warm.cpu[0], warm.cpu[1], count);
 summarise(prof.profile!, flag('top', 45));
 const out = path.join(import.meta.dirname, 'results', 'ingest-main.cpuprofile');
 fs.writeFileSync(out, JSON.stringify(prof.profile));

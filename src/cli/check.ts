@@ -1,7 +1,7 @@
 /** cli/check.ts - message type detection, ids and offline verification (schema, PoW, signatures, facts) with protocol functions. Imports protocol. */
 import { disputeId, dlcTlvId, reportId } from '../protocol/ids.ts';
 import { isPublicKey } from '../protocol/keys.ts';
-import { capabilityPreimage, checkPow, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
+import { announcementPreimage, capabilityPreimage, checkPow, oraclePreimage, reportPreimage } from '../protocol/pow.ts';
 import { formatSchemaErrors, SchemaRegistry } from '../protocol/schema.ts';
 import type { Announcement, Attestation, Dispute, EntityKind, Fact, Offer, OracleCapability, OracleId, Report } from '../protocol/types.ts';
 import { offerId, offerPowText, verifyOfferSignature } from '../protocol/offer.ts';
@@ -100,7 +100,16 @@ export const OWNERSHIP_NOTE = 'capability ownership not checked: the capability 
 
 function powFailure(value: unknown, type: MessageType): VerifyFailure | null {
   const m = value as OracleId & OracleCapability & Report;
-  const preimage = type === 'oracle' ? oraclePreimage(m) : type === 'capability' ? capabilityPreimage(m) : type === 'offer' ? offerPowText(value as Offer) : reportPreimage(m);
+  const preimage =
+    type === 'oracle'
+      ? oraclePreimage(m)
+      : type === 'capability'
+        ? capabilityPreimage(m)
+        : type === 'offer'
+          ? offerPowText(value as Offer)
+          : type === 'announcement'
+            ? announcementPreimage(value as Announcement, dlcTlvId((value as Announcement).announcement))
+            : reportPreimage(m);
   switch (checkPow(m.pow, preimage)) {
     case null:
       return null;
@@ -135,7 +144,7 @@ export function checkMessage(value: unknown, type: MessageType, ctx: CheckContex
     return null;
   };
   let failure: VerifyFailure | null = null;
-  if (!ctx.skipPow && type !== 'fact' && type !== 'dispute') failure = powFailure(value, type);
+  if (!ctx.skipPow && type !== 'fact' && type !== 'dispute' && type !== 'attestation') failure = powFailure(value, type); // facts, disputes and attestations carry no PoW
   if (failure === null) {
     switch (type) {
       case 'oracle':

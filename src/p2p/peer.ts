@@ -87,6 +87,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   /** Versions this peer has or was sent (never announce them to it again). */
   readonly known = new LruSet<string>(MAX_KNOWN_INVENTORY);
   private state: 'handshaking' | 'ready' | 'closed' = 'handshaking';
+  private completedHandshake = false;
   private gotVerack = false;
   private readonly opts: PeerOptions;
   private readonly socket: PeerSocket;
@@ -125,6 +126,11 @@ export class Peer extends EventEmitter<PeerEvents> {
   /** Is the handshake done? */
   get isReady(): boolean {
     return this.state === 'ready';
+  }
+
+  /** Did the handshake complete at some point (true after a ready connection closed, unlike {@link isReady})? */
+  get wasReady(): boolean {
+    return this.completedHandshake;
   }
 
   /** Has the connection ended? */
@@ -297,6 +303,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     if (this.version && this.gotVerack) {
       this.state = 'ready';
+      this.completedHandshake = true;
       this.emit('peer:ready');
     }
   }

@@ -435,7 +435,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     if (peer.direction === 'outbound' && peer.listenAddress) {
       this.shardPeering.dialEnded(peer.listenAddress, null); // no-op once the handshake recorded the outcome
       if (reason === 'self-connection') this.addrman.markSelf(peer.listenAddress);
-      else if (peer.isReady || reason === 'duplicate-connection' || reason === 'shard-replaced' || reason === 'outbound-full') this.addrman.markDisconnected(peer.listenAddress);
+      else if (peer.wasReady || reason === 'duplicate-connection' || reason === 'shard-replaced' || reason === 'outbound-full') this.addrman.markDisconnected(peer.listenAddress);
       else this.addrman.markFailure(peer.listenAddress);
     }
     if (peer.version) this.emit('peer:disconnect', this.summary(peer), reason);

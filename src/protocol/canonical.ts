@@ -92,10 +92,11 @@ interface Member {
  * object's members are canonicalized once for all of them.
  */
 function memberTexts(obj: object, memo: HashMemo | null): Member[] | null {
-  const hit = memo?.members.get(obj);
-  if (hit !== undefined) return hit;
+  if (!memo) return computeMembers(obj);
+  const hit = memo.get(obj, MEMBERS_KEY);
+  if (hit !== undefined) return hit as Member[] | null;
   const members = computeMembers(obj);
-  memo?.members.set(obj, members);
+  memo.set(obj, MEMBERS_KEY, members);
   return members;
 }
 
@@ -178,20 +179,48 @@ export function signingHash(obj: object, signatureField: string, memo: HashMemo 
  * explicitly (as `memo`, or inside a protocol/scope.ts CheckScope) to every function that uses it.
  */
 export class HashMemo {
-  readonly values = new Map<object, Map<string, string>>();
-  /** Canonical member texts per object ({@link canonicalWithout}, {@link canonicalPick}). */
-  readonly members = new Map<object, Member[] | null>();
+  /**
+   * Flat list of (object, key, value) triples. One admission remembers a handful (version hash,
+   * signing hash, member texts, a report id, fact hashes): a linear scan by identity beats a map of
+   * maps and allocates one array instead of two to four Maps per message. Past MEMO_LINEAR_MAX
+   * entries (an object with many signed parts) the rest go to a map, so a lookup stays O(1).
+   */
+  private readonly slots: unknown[] = [];
+  private more: Map<object, Map<string, unknown>> | null = null;
+
+  /** The value remembered under (`obj`, `key`), or undefined. */
+  get(obj: object, key: string): unknown {
+    const s = this.slots;
+    for (let i = 0; i < s.length; i += 3) if (s[i] === obj && s[i + 1] === key) return s[i + 2];
+    return this.more?.get(obj)?.get(key);
+  }
+
+  /** Remember `value` under (`obj`, `key`) (callers look up first: a key is set once). */
+  set(obj: object, key: string, value: unknown): void {
+    if (this.slots.length < 3 * MEMO_LINEAR_MAX) {
+      this.slots.push(obj, key, value);
+      return;
+    }
+    this.more ??= new Map();
+    let m = this.more.get(obj);
+    if (!m) this.more.set(obj, (m = new Map()));
+    m.set(key, value);
+  }
 }
+
+/** Entries a {@link HashMemo} keeps in its linear list before it uses a map. */
+const MEMO_LINEAR_MAX = 16;
+
+/** Memo key of an object's canonical member texts (a `\0` keeps it apart from every hash key). */
+const MEMBERS_KEY = '\0members';
 
 /** `compute()`, remembered in `memo` under (`obj`, `key`); computed every time without a memo. */
 export function memoHash(memo: HashMemo | null, obj: object, key: string, compute: () => string): string {
   if (!memo) return compute();
-  let m = memo.values.get(obj);
-  const hit = m?.get(key);
-  if (hit !== undefined) return hit;
+  const hit = memo.get(obj, key);
+  if (hit !== undefined) return hit as string;
   const value = compute();
-  if (!m) memo.values.set(obj, (m = new Map()));
-  m.set(key, value);
+  memo.set(obj, key, value);
   return value;
 }
 

@@ -27,6 +27,8 @@ const HEX_SIG = /^[0-9a-f]{128}$/;
 const HEX_HASH = /^[0-9a-f]{64}$/;
 // n/2 of secp256k1: a signature whose s exceeds it is malleable (high-S) and is refused.
 const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+/** n/2 as 64 lowercase hex digits (the form `s` has in a compact signature). */
+const HALF_ORDER_HEX = HALF_ORDER.toString(16).padStart(64, '0');
 
 /** A key pair as lowercase hex. */
 export interface KeyPair {
@@ -95,8 +97,10 @@ export function clearVerifiedCaches(): void {
 
 /** Is `hex` a syntactically valid 33-byte compressed public key that lies on the curve? */
 export function isPublicKey(hex: unknown, scope: CheckScope = INLINE): hex is string {
-  if (typeof hex !== 'string' || !HEX_PUBKEY.test(hex)) return false;
+  if (typeof hex !== 'string') return false;
+  // Only keys that passed the syntax check below are ever cached: a hit needs no regex.
   if (validPubkeys.has(hex)) return true;
+  if (!HEX_PUBKEY.test(hex)) return false;
   if (scope.sigs.kind === 'collect') {
     scope.sigs.work.pubkeys.push(hex);
     return true;
@@ -138,20 +142,24 @@ export function signHash(hashHex: string, privateKeyHex: string): string {
 
 /** Is `s` of a compact signature at most n/2? */
 export function isLowS(signatureHex: string): boolean {
+  // Lowercase hex of one fixed width orders as its numbers do: a string comparison, no BigInt.
+  if (HEX_SIG.test(signatureHex)) return signatureHex.slice(64) <= HALF_ORDER_HEX;
   return BigInt('0x' + signatureHex.slice(64, 128)) <= HALF_ORDER;
 }
 
 /** Verify a compact low-S signature (hex) over a 32-byte hash (hex) by a compressed public key (hex), as `scope` answers checks. Never throws. */
 export function verifyHash(signatureHex: unknown, hashHex: string, publicKeyHex: unknown, scope: CheckScope = INLINE): boolean {
-  if (typeof signatureHex !== 'string' || !HEX_SIG.test(signatureHex)) return false;
-  if (typeof publicKeyHex !== 'string' || !HEX_PUBKEY.test(publicKeyHex)) return false;
-  if (!HEX_HASH.test(hashHex) || !isLowS(signatureHex)) return false;
+  if (typeof signatureHex !== 'string' || typeof publicKeyHex !== 'string') return false;
   const mode = scope.sigs;
+  // A triple is collected only after it passed the syntax and low-S checks below, so a thread's
+  // "true" for exactly these strings needs none of them again (admission's second pass).
+  if (mode.kind === 'answered' && answeredTrue(mode.work, signatureHex, hashHex, publicKeyHex)) return true;
+  if (!HEX_SIG.test(signatureHex) || !HEX_PUBKEY.test(publicKeyHex)) return false;
+  if (!HEX_HASH.test(hashHex) || !isLowS(signatureHex)) return false;
   if (mode.kind === 'collect') {
     mode.work.sigs.push([signatureHex, hashHex, publicKeyHex]);
     return true;
   }
-  if (mode.kind === 'answered' && answeredTrue(mode.work, signatureHex, hashHex, publicKeyHex)) return true;
   try {
     return secp.ecdsaVerify(Buffer.from(signatureHex, 'hex'), Buffer.from(hashHex, 'hex'), Buffer.from(publicKeyHex, 'hex'));
   } catch {

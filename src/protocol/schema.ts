@@ -80,6 +80,8 @@ export class SchemaRegistry {
   readonly doc: OpenApiDoc;
   readonly ajv: Ajv2020;
   private readonly cache = new Map<string, ValidateFunction>();
+  /** Component validators by name ({@link component}). */
+  private readonly components = new Map<string, ValidateFunction>();
 
   constructor(doc: OpenApiDoc) {
     this.doc = doc;
@@ -107,10 +109,17 @@ export class SchemaRegistry {
     return v;
   }
 
-  /** Validator of the named component schema. */
+  /**
+   * Validator of the named component schema. Kept by name after the first lookup: Ajv's `getSchema`
+   * normalizes the URI and walks the JSON pointer on every call (per ingested message, issue #21),
+   * and the spec's components never change after the constructor.
+   */
   component(name: string): ValidateFunction {
-    const v = this.ajv.getSchema(`${SCHEMA_ID}#/components/schemas/${name}`);
+    let v = this.components.get(name);
+    if (v) return v;
+    v = this.ajv.getSchema(`${SCHEMA_ID}#/components/schemas/${name}`);
     if (!v) throw new Error(`no schema ${name} in the spec`);
+    this.components.set(name, v);
     return v;
   }
 

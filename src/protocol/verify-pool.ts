@@ -8,6 +8,32 @@ interface Pending {
   done: () => void;
 }
 
+/** Bytes of one signature check in a batch: compact signature (64) · message hash (32) · compressed public key (33). */
+export const SIG_CHECK_BYTES = 129;
+/** Bytes of one public-key check in a batch. */
+export const KEY_CHECK_BYTES = 33;
+
+/**
+ * One batch as the bytes libsecp256k1 takes (what verify-worker.mjs reads): every signature check
+ * (SIG_CHECK_BYTES each), then every public-key check (KEY_CHECK_BYTES each), in work order. The
+ * hex was checked by the collecting scope (protocol/keys.ts: lowercase, exact lengths), so each
+ * write fills its whole field.
+ */
+export function packBatch(works: readonly SignatureWork[], nSigs: number, nKeys: number): ArrayBuffer {
+  const buf = Buffer.allocUnsafeSlow(nSigs * SIG_CHECK_BYTES + nKeys * KEY_CHECK_BYTES);
+  let o = 0;
+  for (const w of works) {
+    for (const t of w.sigs) {
+      o += buf.write(t[0], o, 64, 'hex');
+      o += buf.write(t[1], o, 32, 'hex');
+      o += buf.write(t[2], o, 33, 'hex');
+    }
+  }
+  for (const w of works) for (const k of w.pubkeys) o += buf.write(k, o, 33, 'hex');
+  if (o !== buf.length) throw new Error(`verify batch packed ${o} of ${buf.length} bytes: a check was not syntactically valid hex`);
+  return buf.buffer as ArrayBuffer;
+}
+
 /** One worker thread and the batches it owes answers for. */
 interface Slot {
   worker: Worker;
@@ -33,13 +59,14 @@ export class VerifyPool {
 
   /** Do `works` as one batch on a thread; resolves once the results are recorded on each (or the thread failed). */
   run(works: readonly SignatureWork[]): Promise<void> {
-    const sigs: string[] = [];
-    const pubkeys: string[] = [];
+    let nSigs = 0;
+    let nKeys = 0;
     for (const w of works) {
-      for (const t of w.sigs) sigs.push(t[0], t[1], t[2]);
-      for (const k of w.pubkeys) pubkeys.push(k);
+      nSigs += w.sigs.length;
+      nKeys += w.pubkeys.length;
     }
-    if (this.closed || (sigs.length === 0 && pubkeys.length === 0)) return Promise.resolve();
+    if (this.closed || (nSigs === 0 && nKeys === 0)) return Promise.resolve();
+    const batch = packBatch(works, nSigs, nKeys);
     const i = this.next;
     this.next = (this.next + 1) % this.size;
     const slot = this.slots[i] ?? this.spawn(i);
@@ -47,7 +74,8 @@ export class VerifyPool {
     return new Promise<void>((resolve) => {
       slot.pending.set(id, { works, done: resolve });
       slot.worker.ref(); // keep the process up while an answer is owed
-      slot.worker.postMessage({ id, sigs, pubkeys });
+      // The bytes are moved, not copied: no structured clone of ~260 hex characters per check on either side.
+      slot.worker.postMessage({ id, sigs: nSigs, keys: nKeys, bytes: batch }, [batch]);
     });
   }
 

@@ -82,6 +82,10 @@ export interface EngineDeps {
   /** Confirmations before a funding or closing transaction counts. */
   minConfirmations: number;
   now?: () => number;
+  /** Maker: how long a taker may take between its `take` and its accept_dlc before the coins are released and the offer is open again (default 10 min). */
+  acceptTimeoutMs?: number;
+  /** Taker: how long it waits for offer_dlc / sign_dlc before it aborts and releases its coins (default 10 min). */
+  signTimeoutMs?: number;
 }
 
 /** What the shell can ask of the engine. */

@@ -8,13 +8,27 @@ export interface LruByteBudget<V> {
   sizeOf: (value: V) => number;
 }
 
+/** What a timed or byte-counted {@link LruMap} keeps per key. */
+interface Slot<V> {
+  value: V;
+  expires: number;
+  bytes: number;
+}
+
 /** A Map bounded by entry count and optionally by bytes; the least recently set entry goes first. Entries may expire. */
 export class LruMap<K, V> {
-  private readonly map = new Map<K, { value: V; expires: number; bytes: number }>();
+  /**
+   * Values by key. Without a TTL and a byte budget ({@link plain}) the value itself is stored: no
+   * wrapper object per entry and no clock read per call (the peer's known-inventory set, the
+   * public-key cache: several lookups per ingested message). Otherwise a {@link Slot}.
+   */
+  private readonly map = new Map<K, unknown>();
   private readonly max: number;
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly budget: LruByteBudget<V> | null;
+  /** No TTL and no byte budget: values are stored bare. */
+  private readonly plain: boolean;
   private heldBytes = 0;
   /** Long-lived iterator at the oldest entry (see set). */
   private evictIter: IterableIterator<K> | null = null;
@@ -26,6 +40,7 @@ export class LruMap<K, V> {
     this.ttlMs = ttlMs;
     this.now = now;
     this.budget = budget;
+    this.plain = ttlMs === Infinity && budget === null;
   }
 
   get size(): number {
@@ -43,10 +58,15 @@ export class LruMap<K, V> {
    */
   set(key: K, value: V): boolean {
     this.delete(key);
-    const bytes = this.budget ? this.budget.sizeOf(value) : 0;
-    if (this.budget && bytes > this.budget.maxBytes) return false;
-    this.map.set(key, { value, expires: this.now() + this.ttlMs, bytes });
-    this.heldBytes += bytes;
+    if (this.plain) this.map.set(key, value);
+    else {
+      const bytes = this.budget ? this.budget.sizeOf(value) : 0;
+      if (this.budget && bytes > this.budget.maxBytes) return false;
+      // No clock read without a TTL: such an entry never expires.
+      const slot: Slot<V> = { value, expires: this.ttlMs === Infinity ? Infinity : this.now() + this.ttlMs, bytes };
+      this.map.set(key, slot);
+      this.heldBytes += bytes;
+    }
     const maxBytes = this.budget?.maxBytes ?? Infinity;
     while (this.map.size > this.max || this.heldBytes > maxBytes) {
       // Not `this.map.keys().next()`: a fresh iterator walks every deleted slot at the front of V8's
@@ -65,9 +85,10 @@ export class LruMap<K, V> {
 
   /** Value if present and not expired. */
   get(key: K): V | undefined {
-    const e = this.map.get(key);
-    if (!e) return undefined;
-    if (e.expires <= this.now()) {
+    if (this.plain) return this.map.get(key) as V | undefined;
+    const e = this.map.get(key) as Slot<V> | undefined;
+    if (e === undefined) return undefined;
+    if (e.expires !== Infinity && e.expires <= this.now()) {
       this.delete(key);
       return undefined;
     }
@@ -79,8 +100,9 @@ export class LruMap<K, V> {
   }
 
   delete(key: K): boolean {
-    const e = this.map.get(key);
-    if (!e) return false;
+    if (this.plain) return this.map.delete(key);
+    const e = this.map.get(key) as Slot<V> | undefined;
+    if (e === undefined) return false;
     this.heldBytes -= e.bytes;
     return this.map.delete(key);
   }
@@ -93,8 +115,12 @@ export class LruMap<K, V> {
 
   /** The unexpired entries, oldest first (operator listings; O(n)). */
   *entries(): IterableIterator<[K, V]> {
+    if (this.plain) {
+      for (const [k, v] of this.map) yield [k, v as V];
+      return;
+    }
     const t = this.now();
-    for (const [k, e] of this.map) if (e.expires > t) yield [k, e.value];
+    for (const [k, e] of this.map as Map<K, Slot<V>>) if (e.expires > t) yield [k, e.value];
   }
 }
 

@@ -70,7 +70,8 @@ export class FrameDecoder {
   private readonly maxPayloadBytes: number;
   private chunks: Buffer[] = [];
   private buffered = 0;
-  private header: { command: string; length: number; checksum: Buffer } | null = null;
+  /** The header of the frame being read; its checksum as a uint32 (no copy of the 4 bytes per frame). */
+  private header: { command: string; length: number; checksum: number } | null = null;
   private failed = false;
 
   constructor(opts: FrameDecoderOptions) {
@@ -115,12 +116,12 @@ export class FrameDecoder {
         if (length > this.maxPayloadBytes) {
           throw new WireError('oversize', `payload length ${length} exceeds the limit of ${this.maxPayloadBytes} bytes`);
         }
-        this.header = { command, length, checksum: Buffer.from(h.subarray(20, 24)) };
+        this.header = { command, length, checksum: h.readUInt32LE(20) };
       }
       if (this.buffered < this.header.length) return frames;
       const payload = this.take(this.header.length);
       const digest = doubleSha256(payload);
-      if (!digest.subarray(0, 4).equals(this.header.checksum)) throw new WireError('bad-checksum', `checksum mismatch in ${this.header.command}`);
+      if (digest.readUInt32LE(0) !== this.header.checksum) throw new WireError('bad-checksum', `checksum mismatch in ${this.header.command}`);
       frames.push({ command: this.header.command, payload, digest });
       this.header = null;
     }

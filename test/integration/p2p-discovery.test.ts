@@ -28,6 +28,18 @@ describe('p2p: discovery and connection limits', () => {
     assert.equal(n.pool.bans.size, 0); // talking to yourself is no offence
   });
 
+  it('an outbound peer that worked and then closed is a disconnect, not a dial failure (no backoff growth)', async () => {
+    const b = track(await createTestNode({}, 'closer'));
+    const a = track(await createSeededNode(b, {}, 'dialer'));
+    const key = `127.0.0.1:${b.p2pPort}`;
+    for (let round = 1; round <= 3; round++) {
+      await waitFor(() => areConnected(a, b), { message: `round ${round}: a dials its seed b again` });
+      b.pool.disconnect('127.0.0.1');
+      await waitFor(() => !isPeerOf(a, b), { message: `round ${round}: a saw the connection close` });
+      assert.equal(a.pool.addrman.get(key)?.failures, 0, `round ${round}: a completed handshake then a close must not count as a dial failure`);
+    }
+  });
+
   it('a regtest node dialing a testnet node: the connection ends, no peer on either side', async () => {
     const reg = track(await createTestNode({ network: 'regtest' }, 'reg'));
     const test = track(await createTestNode({ network: 'testnet' }, 'test'));

@@ -17,7 +17,7 @@ function describe(e) {
       return { label: 'accepted', cls: 'ev-accepted', type: e.type, id: e.id, text: bits.join(' · ') };
     }
     case 'mempool:evicted':
-      return { label: 'evicted', cls: 'ev-evicted', type: e.type, id: e.id, text: e.cause === 'rank' ? 'outranked by a newcomer' : 'its oracle was evicted' };
+      return { label: 'evicted', cls: 'ev-evicted', type: e.type, id: e.id, text: e.cause === 'rank' ? 'outranked by a newcomer' : e.cause === 'expired' ? 'expired' : 'its oracle was evicted' };
     // Announcements and attestations also come as mempool:accepted (type announcement/attestation),
     // which the feed already shows: their DLC-specific events would list each twice.
     case 'announcement:accepted':

@@ -8,6 +8,7 @@ import { capabilityPreimage, minePowSync, oraclePreimage, reportPreimage } from 
 import { signCapability, signFact, signOracleId } from '../../../src/protocol/sign.ts';
 import type { Dispute, Fact, OracleCapability, OracleId, Pow, Report } from '../../../src/protocol/types.ts';
 import { removeDir, runCli, runMain, tempDir, writeJson } from './run-cli.ts';
+import { makeDlcAttestation, makeDlcEvent, makeDlcOracle } from '../../helpers/dlc.ts';
 
 interface VerifyOutput {
   valid: boolean;
@@ -162,5 +163,18 @@ describe('mega verify', () => {
     assert.equal((JSON.parse(notJson.stdout) as VerifyOutput).reason, 'invalid-json');
     assert.equal(unknown.code, 1);
     assert.deepEqual(JSON.parse(unknown.stdout), { valid: false, type: null, reason: 'unknown-type', message: (JSON.parse(unknown.stdout) as VerifyOutput).message });
+  });
+  test('DLC announcement and attestation: the announcement PoW is checked over its own preimage; an attestation (no PoW) verifies', async () => {
+    const o = makeDlcOracle(7);
+    const ev = makeDlcEvent(o, { maturityEpoch: 1_900_000_000 });
+    const att = makeDlcAttestation(o, ev, ['rain']);
+    // The same announcement with work done over the report preimage (what `mega verify` used to check).
+    const wrongWork = { ...ev.entity, pow: minePowSync(reportPreimage({ oraclePubKey: ev.entity.oraclePubKey, content: ev.entity as unknown as Report['content'] }), 4) };
+    const [ann, bad, a] = await Promise.all([verify('ann.json', ev.entity), verify('ann-bad.json', wrongWork), verify('att.json', att)]);
+    assert.equal(ann.code, 0, `a well-mined announcement verifies: ${JSON.stringify(ann.out)}`);
+    assert.deepEqual(ann.out, { valid: true, type: 'announcement', id: ev.id });
+    assert.equal(bad.out.reason, 'pow-invalid', 'work over another preimage is refused');
+    assert.equal(a.code, 0, `an attestation has no PoW and must not crash the check: ${a.stderr}`);
+    assert.equal(a.out.type, 'attestation');
   });
 });
