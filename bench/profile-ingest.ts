@@ -6,7 +6,7 @@
  * thread of the process during the warm-up run, per message (Linux /proc: main, the verifier, V8's
  * GC helpers, libuv), so work moved off the main thread shows up too. Not part of `npm run bench`:
  * run it when changing the accept path (docs/benchmarks.md "Profile").
- *   node --expose-gc --import tsx bench/profile-ingest.ts [--oracles=6000] [--threads=1]
+ *   node --expose-gc --import tsx bench/profile-ingest.ts [--oracles=6000] [--threads=1] [--rest]
  * With --measure=N it profiles nothing: after the warm-up it makes N more runs and prints one JSON
  * line per run (accepted/s, CPU µs per message of the main thread and of the whole process), the
  * form the A/B comparison in docs/benchmarks.md "Profile" takes its medians from.
@@ -17,7 +17,10 @@ import path from 'node:path';
 import { stopAll } from '../test/helpers/network.ts';
 import { ingestMix, type Msg } from './lib/gen.ts';
 import { benchNode, encodeFrames, pushBytes, rawClient, stored } from './lib/node.ts';
-import { flag, note, r, until } from './lib/measure.ts';
+import { flag, note, r, request, until } from './lib/measure.ts';
+
+/** --rest: the same mix over REST (16 concurrent keep-alive POSTs; the HTTP client shares the process and is counted too) instead of one raw P2P peer. */
+const REST = process.argv.includes('--rest');
 
 interface ProfileNode {
   id: number;
@@ -64,19 +67,39 @@ function threadReport(a: Map<string, number>, b: Map<string, number>, count: num
   for (const [k, v] of [...byName].sort((x, y) => y[1] - x[1])) if (v > 0) console.log(`${r(v / count, 1).toString().padStart(8)} µs  ${k}`);
 }
 
+/** POST every body over REST, `concurrency` keep-alive requests in flight, kind after kind (bench/ingest.ts restRun). */
+async function postAll(port: number, bodies: Record<'oracle' | 'capability' | 'report', string[]>, concurrency: number): Promise<void> {
+  for (const kind of ['oracle', 'capability', 'report'] as const) {
+    const list = bodies[kind];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < list.length) {
+          const res = await request(port, 'POST', `/${kind}`, list[next++] as string);
+          if (res.status !== 201) throw new Error(`POST /${kind}: expected 201, got ${res.status} ${res.text.slice(0, 200)}`);
+        }
+      }),
+    );
+  }
+}
+
 async function run(frames: Buffer, count: number, threads: number, session: inspector.Session | null): Promise<{ seconds: number; profile: Profile | null; cpu: [Map<string, number>, Map<string, number>] }> {
   const node = await benchNode({ maxReports: 1000, maxOracles: 1_000_000, p2pMaxMessagesPerSecond: 1_000_000, verifyThreads: threads });
   try {
-    const peer = await rawClient(node);
+    const peer = REST ? null : await rawClient(node);
     if (session) await session.post('Profiler.start');
     const cpu0 = threadCpu();
     const t0 = performance.now();
-    await pushBytes(peer, frames);
-    await until(() => stored(node) >= count || peer.closed, 600_000, 5);
+    if (peer) {
+      await pushBytes(peer, frames);
+      await until(() => stored(node) >= count || peer.closed, 600_000, 5);
+    } else {
+      await postAll(node.httpPort, restBodies, 16);
+    }
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = threadCpu();
     const profile = session ? ((await session.post('Profiler.stop')) as { profile: Profile }).profile : null;
-    peer.destroy();
+    peer?.destroy();
     return { seconds, profile, cpu: [cpu0, cpu1] };
   } finally {
     await stopAll([node]);
@@ -113,6 +136,8 @@ const threads = flag('threads', 1);
 note(`profile-ingest: generating ${oracles} oracles`);
 const { msgs } = ingestMix(oracles);
 const frames = encodeFrames(msgs);
+const restBodies = { oracle: [] as string[], capability: [] as string[], report: [] as string[] };
+for (const m of msgs) restBodies[m.kind].push(JSON.stringify(m.body));
 const count = msgs.length satisfies number;
 void (msgs as Msg[]);
 note('profile-ingest: warm-up run');

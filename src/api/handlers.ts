@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import yaml from 'js-yaml';
 import { generateKeyPair, publicKeyOf, signHash, SECP256K1_BACKEND } from '../protocol/keys.ts';
 import { sha256Hex } from '../protocol/hash.ts';
-import type { OpenApiDoc } from '../protocol/schema.ts';
+import { ENTITY_SCHEMA, type OpenApiDoc } from '../protocol/schema.ts';
 import type { EntityKind } from '../protocol/types.ts';
 import type { MegaService, StoredCapability, StoredOracle } from '../service/service.ts';
 import type { OracleStanding } from '../identity/standing.ts';
@@ -14,6 +14,7 @@ import type { PlacementOffer } from '../identity/placement.ts';
 import type { PlacementApi } from './placement.ts';
 import type { ManifestStatus } from '../identity/manifest.ts';
 import type { AdmissionResult } from '../service/types.ts';
+import { admitVouched } from '../service/admission-checked.ts';
 import { ApiError, sendError } from './errors.ts';
 import { sendJson } from './respond.ts';
 import type { ValidatedInput } from './validate.ts';
@@ -111,8 +112,12 @@ export function submitHandler(deps: Pick<ApiDeps, 'service' | 'isDurable'>, kind
     if (deps.isDurable && !deps.isDurable()) {
       throw new ApiError(503, 'storage-unavailable', 'this node cannot write its journal right now; try again later');
     }
-    // The one admission door (service/intake.ts) validates the schema itself, whatever the API checked.
-    const r = await deps.service.admit(kind, input(res).body, { id: source(req) });
+    // The one admission door (service/intake.ts) validates the schema itself, except for a body the
+    // API has just validated against the entity's own schema (validate.ts): that object is vouched
+    // for during the synchronous admit call only, and not validated twice (admission-checked.ts).
+    const { body, bodySchema } = input(res);
+    const admit = () => deps.service.admit(kind, body, { id: source(req) });
+    const r = await (bodySchema === ENTITY_SCHEMA[kind] && typeof body === 'object' && body !== null ? admitVouched(kind, body, admit) : admit());
     if (r.status === 'accepted' && deps.isDurable && !deps.isDurable()) {
       // The journal write of this very change failed: it is in memory only, so it is not acknowledged.
       throw new ApiError(503, 'storage-unavailable', 'the change was not written to the journal; it is not acknowledged');

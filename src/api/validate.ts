@@ -9,6 +9,8 @@ export interface ValidatedInput {
   query: Record<string, unknown>;
   path: Record<string, unknown>;
   body: unknown;
+  /** The component (`#/components/schemas/<name>`) the body was validated against when the body schema is exactly that one reference; otherwise absent. */
+  bodySchema?: string;
 }
 
 function resolveParam(doc: OpenApiDoc, p: OpenApiParameter | { $ref: string }): OpenApiParameter {
@@ -29,6 +31,15 @@ function coerce(raw: string, schema: { type?: string }): unknown {
   return raw;
 }
 
+/** `name` when `schema` is exactly `{ $ref: '#/components/schemas/<name>' }` (the body is then checked by that component's own rules), else null. */
+function componentOf(schema: unknown): string | null {
+  if (schema === null || typeof schema !== 'object') return null;
+  const keys = Object.keys(schema);
+  const ref = (schema as { $ref?: unknown }).$ref;
+  const prefix = '#/components/schemas/';
+  return keys.length === 1 && typeof ref === 'string' && ref.startsWith(prefix) ? ref.slice(prefix.length) : null;
+}
+
 /** Middleware validating one operation's parameters and JSON body against the spec. */
 export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas: SchemaRegistry): RequestHandler {
   const params = (op.parameters ?? []).map((p) => resolveParam(doc, p));
@@ -37,6 +48,7 @@ export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas
   const pathParams = params.filter((p) => p.in === 'path').map((p) => ({ p, v: schemas.compile(p.schema) }));
   const bodySchema = op.requestBody?.content['application/json']?.schema;
   const bodyValidator = bodySchema ? schemas.compile(bodySchema) : null;
+  const bodyComponent = componentOf(bodySchema);
 
   // Runs on every request: plain loops over arrays and own keys, no entry arrays or result objects.
   return (req, res, next) => {
@@ -65,14 +77,19 @@ export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas
       input.path[p.name] = value;
     }
     if (bodyValidator) {
-      if (!req.is('application/json')) {
-        throw new ApiError(415, 'unsupported-media-type', 'request body must be JSON with Content-Type: application/json');
+      // The JSON parser before this (app.ts) fills req.body only for Content-Type application/json,
+      // so the type is looked at again only when there is no body: 415 for another type, else 400.
+      if (req.body === undefined) {
+        if (!req.is('application/json')) {
+          throw new ApiError(415, 'unsupported-media-type', 'request body must be JSON with Content-Type: application/json');
+        }
+        throw new ApiError(400, 'schema-violation', 'body: a JSON object is required');
       }
-      if (req.body === undefined) throw new ApiError(400, 'schema-violation', 'body: a JSON object is required');
       if (!bodyValidator(req.body)) throw new ApiError(400, 'schema-violation', formatSchemaErrors(bodyValidator.errors, 'body'));
       const wellFormed = checkWellFormed(req.body, 'body');
       if (!wellFormed.ok) throw new ApiError(400, 'schema-violation', wellFormed.message);
       input.body = req.body;
+      if (bodyComponent !== null) input.bodySchema = bodyComponent;
     }
     res.locals.input = input;
     next();

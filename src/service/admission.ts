@@ -4,6 +4,7 @@ import { HashMemo } from '../protocol/canonical.ts';
 import { collectSignatureWork, type SignatureWork } from '../protocol/keys.ts';
 import { answeredScope, type CheckScope } from '../protocol/scope.ts';
 import { disputeId, dlcTlvId, reportId, versionHash } from '../protocol/ids.ts';
+import { takeVouched } from './admission-checked.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { Announcement, Attestation, Dispute, EntityKind, Offer, OracleCapability, OracleId, Pow, Report, Verified } from '../protocol/types.ts';
 import { offerId, verifyOfferSignature } from '../protocol/offer.ts';
@@ -117,8 +118,11 @@ export class AdmissionRules {
 
   /** Schema check, version hash and the signature work admission will need; a rejection when the payload is not schema-valid. */
   prepare(kind: EntityKind, payload: unknown): Prepared | Extract<AdmissionResult, { status: 'rejected' }> {
-    const check = this.deps.schemas.validateEntity(kind, payload);
-    if (!check.ok) return rejected(kind, null, 'schema-violation', check.message);
+    // A REST body the API has just validated against this very schema (admission-checked.ts) is not validated again.
+    if (!takeVouched(kind, payload)) {
+      const check = this.deps.schemas.validateEntity(kind, payload);
+      if (!check.ok) return rejected(kind, null, 'schema-violation', check.message);
+    }
     const memo = new HashMemo();
     const version = kind === 'dispute' ? disputeId(payload as Dispute, memo) : versionHash(payload as object, memo);
     const id =
