@@ -97,11 +97,20 @@ function feeNeed(collateral: bigint, feeRate: bigint, nInputs: number): bigint {
 export async function partyFromWallet(ctx: Ctx, slot: string, collateral: bigint, feeRate: bigint): Promise<PartyParams> {
   const w = ctx.deps.wallet;
   let n = 1;
+  let synced = false;
   for (let round = 0; round < 8; round++) {
     let inputs;
     try {
       inputs = await w.reserve(slot, feeNeed(collateral, feeRate, n));
     } catch (e) {
+      if (codeOf(e) === 'insufficient-funds' && !synced) {
+        // The change of a funding that just confirmed is spendable only once the wallet has seen its
+        // block: catch up with the chain once (instead of waiting for the next tick) before refusing.
+        synced = true;
+        await w.sync().catch(() => undefined);
+        round--;
+        continue;
+      }
       if (codeOf(e) === 'insufficient-funds') throw new EngineError('insufficient-funds', messageOf(e));
       throw new EngineError('chain', `wallet: ${messageOf(e)}`);
     }

@@ -1,4 +1,4 @@
-// test/e2e/trader-daemon.test.ts - owns mega-trader end to end on a real chain: bcoin regtest in this process (its JSON-RPC is the traders' chain backend), two peered Mega nodes, a spawned mega-oracle with an enum event maturing in seconds (manual outcome, steered by the test), and two spawned mega-traders funded by the test. (1) an offer made through the CLI on node A is found on node B and taken through the CLI; the funding confirms; the attestation settles it: the winner's CET confirms, the funding output is spent, and a late refund by the loser is refused (the daemon knows the contract closed; the chain refuses any second spend of the funding output as missingorspent); (2) with no attestation the refund is refused before its locktime and confirmed after it (the chain's clock moved ahead); (3) the taker SIGKILLed right after it sent accept_dlc and restarted ends funded or aborted, never with two funding transactions. Also: a bad config exits 78 naming every problem.
+// test/e2e/trader-daemon.test.ts - owns mega-trader end to end on a real chain: bcoin regtest in this process (its JSON-RPC is the traders' chain backend), two peered Mega nodes, a spawned mega-oracle with an enum event maturing in seconds (manual outcome, steered by the test), and two spawned mega-traders funded by the test. (1) an offer made through the CLI on node A is found on node B and taken through the CLI; the funding confirms; the attestation settles it: the winner's CET confirms, the funding output is spent, and a late refund by the loser is refused (the daemon knows the contract closed; the chain refuses any second spend of the funding output as missingorspent); (2) with no attestation the refund is refused before its locktime and confirmed after it (the chain's clock moved ahead); (3) the taker SIGKILLed right after it sent accept_dlc and restarted ends funded or aborted, never with two funding transactions; (4) a numeric (digit-decomposition) bet with a rounded linear payout curve settles on the attested value by the CET of its digit prefix. Also: a bad config exits 78 naming every problem.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -51,10 +51,11 @@ async function fund(t: TraderProc): Promise<void> {
 }
 
 /** Make an offer on `announcementId` through the maker's CLI, wait until node B holds it; returns its id. */
-async function makeOffer(announcementId: string, maturity: number, refundLocktime: number): Promise<string> {
+async function makeOffer(announcementId: string, maturity: number, refundLocktime: number, payoutsFile?: string): Promise<string> {
+  const payouts = payoutsFile === undefined ? ['--payout', `yes=${2 * COLLATERAL}:0`, '--payout', `no=0:${2 * COLLATERAL}`] : ['--payouts', payoutsFile];
   const made = await traderCli<{ offerId: string }>(maker as TraderProc, [
     'offer', 'create', '--announcement', announcementId, '--maker-collateral', String(COLLATERAL), '--taker-collateral', String(COLLATERAL),
-    '--payout', `yes=${2 * COLLATERAL}:0`, '--payout', `no=0:${2 * COLLATERAL}`, '--fee-rate', '2', '--refund-locktime', String(refundLocktime), '--expires', String(maturity),
+    ...payouts, '--fee-rate', '2', '--refund-locktime', String(refundLocktime), '--expires', String(maturity),
   ]);
   assert.match(made.offerId, /^[0-9a-f]{64}$/);
   await waitFor(async () => (await getJson((nodeB as Daemon).base, `/offers/${made.offerId}`)).status === 200, { timeoutMs: 20_000, message: 'the offer to reach node B by gossip' });
@@ -76,7 +77,7 @@ describe('mega-trader end to end on bcoin regtest', () => {
     await Promise.all(pending);
     if (!maker || !taker) throw new Error('the traders did not start');
     note('traders up');
-    const keys = makeKeys(path.join(dir, 'keys'), ['vote']);
+    const keys = makeKeys(path.join(dir, 'keys'), ['vote', 'temp']);
     // Event 1 is attested (the test posts its outcome); event 2 never is. A minute leaves time to make,
     // relay, take and fund three bets on a busy machine before the offers expire at maturity.
     const m1 = Math.floor(Date.now() / 1000) + 60;
@@ -90,7 +91,10 @@ describe('mega-trader end to end on bcoin regtest', () => {
         nodes: [nodeA.base],
         identity: { keyFile: keys.identity, difficulty: 4 },
         dlcKeyFile: keys.dlc,
-        capabilities: [{ name: 'vote', keyFile: keys.capability('vote'), question: 'Who wins the vote', event: { descriptor: { kind: 'enum', outcomes: ['yes', 'no'] }, eventId: 'vote-{epoch}', maturity: { type: 'list', times: [iso(m1), iso(m2)] }, announceBeforeSec: 3600, difficulty: 4 }, source: { type: 'manual' } }],
+        capabilities: [{ name: 'vote', keyFile: keys.capability('vote'), question: 'Who wins the vote', event: { descriptor: { kind: 'enum', outcomes: ['yes', 'no'] }, eventId: 'vote-{epoch}', maturity: { type: 'list', times: [iso(m1), iso(m2)] }, announceBeforeSec: 3600, difficulty: 4 }, source: { type: 'manual' } },
+          // A numeric event (dlcspecs digit decomposition, 10 binary digits: 0..1023) maturing with event 1.
+          { name: 'temp', keyFile: keys.capability('temp'), question: 'Temperature in Oslo', event: { descriptor: { kind: 'digits', base: 2, nbDigits: 10 }, eventId: 'temp-{epoch}', maturity: { type: 'list', times: [iso(m1)] }, announceBeforeSec: 3600, difficulty: 4 }, source: { type: 'manual' } },
+        ],
         admin: { port: 0 },
         checkIntervalSec: 1,
         retry: { initialMs: 200, maxMs: 1000 },
@@ -102,17 +106,18 @@ describe('mega-trader end to end on bcoin regtest', () => {
     note('wallets funded');
     await waitFor(() => oracle!.exit() !== undefined || oracle!.log().includes('"msg":"oracle daemon started"'), { timeoutMs: 60_000, message: () => `mega-oracle to start: ${oracle!.log().slice(-2000)}` });
     assert.equal(oracle.exit(), undefined, `mega-oracle exited early: ${oracle.log().slice(-2000)}`);
-    const announcements = new Map<number, string>();
+    const announcements = new Map<string, string>();
     await waitFor(
       async () => {
-        const list = (await getJson<{ id: string; event: { maturityEpoch: number } }[]>(nodeB!.base, `/announcements?oracle=${keys.pubkey}`)).body;
-        for (const a of list) announcements.set(a.event.maturityEpoch, a.id);
-        return announcements.has(m1) && announcements.has(m2);
+        const list = (await getJson<{ id: string; event: { eventId: string } }[]>(nodeB!.base, `/announcements?oracle=${keys.pubkey}`)).body;
+        for (const a of list) announcements.set(a.event.eventId, a.id);
+        return announcements.has(`vote-${m1}`) && announcements.has(`vote-${m2}`) && announcements.has(`temp-${m1}`);
       },
-      { timeoutMs: 20_000, message: 'both announcements on node B' },
+      { timeoutMs: 20_000, message: 'the three announcements on node B' },
     );
-    const ann1 = announcements.get(m1) as string;
-    const ann2 = announcements.get(m2) as string;
+    const ann1 = announcements.get(`vote-${m1}`) as string;
+    const ann2 = announcements.get(`vote-${m2}`) as string;
+    const ann4 = announcements.get(`temp-${m1}`) as string;
     note('announcements on node B');
 
     // (1) Make on A, find on B, take through the CLI: the taker broadcasts the funding transaction.
@@ -156,6 +161,18 @@ describe('mega-trader end to end on bcoin regtest', () => {
     }
     note(`bet 3 after the kill and restart: ${after3.phase}`);
 
+    // (4) A numeric bet: the maker's payout rises linearly from 0 at 0 to both collaterals at 1023,
+    // rounded to multiples of 10,000 sat (a dozen payout levels, so a few dozen CETs by digit prefix).
+    const curveFile = path.join(dir, 'curve.json');
+    fs.writeFileSync(curveFile, JSON.stringify({ kind: 'numeric', points: [{ outcome: 0, maker: 0 }, { outcome: 1023, maker: 2 * COLLATERAL }], rounding: [{ begin: 0, mod: 10_000 }] }));
+    const offer4 = await makeOffer(ann4, m1, m1 + 7200, curveFile);
+    const taken4 = await traderCli<{ fundingTxid: string }>(taker, ['offer', 'take', offer4]);
+    await waitFor(() => chain!.inMempool(taken4.fundingTxid), { timeoutMs: 10_000, message: 'funding 4 in the mempool' });
+    await chain.mine(1);
+    await waitPhase(maker, offer4, ['funded']);
+    await waitPhase(taker, offer4, ['funded']);
+    note('bet 4 (numeric) funded');
+
     // (1) continued: the oracle attests "yes" at maturity; the maker wins everything.
     const makerBefore = BigInt((await traderCli<Balance>(maker, ['wallet', 'balance'])).available);
     const outcome = await runMain(['oracle', 'outcome', '--config', oracleCfg, '--capability', 'vote', '--announcement', ann1, '--value', 'yes']);
@@ -178,6 +195,22 @@ describe('mega-trader end to end on bcoin regtest', () => {
     await waitFor(async () => BigInt((await traderCli<Balance>(maker as TraderProc, ['wallet', 'balance'])).available) === makerBefore + won, { timeoutMs: 20_000, message: 'the maker\'s wallet to count the CET output' });
     await waitPhase(taker, offer1, ['closed']);
     note('bet 1 settled by the CET');
+
+    // (4) continued: the oracle attests 613; the maker is owed 100,000 x 613 / 1023 = 59,922 sat, rounded to 60,000.
+    const temp = await runMain(['oracle', 'outcome', '--config', oracleCfg, '--capability', 'temp', '--announcement', ann4, '--value', '613']);
+    assert.equal(temp.code, 0, temp.stderr);
+    const closing4 = await waitPhase(maker, offer4, ['closing', 'closed'], 30_000);
+    assert.equal(closing4.outcome, '613', 'the attested value');
+    await chain.mine(1);
+    const closed4 = await waitPhase(maker, offer4, ['closed']);
+    await waitPhase(taker, offer4, ['closed']);
+    const cet4 = await chain.rpc<{ vin: { txid: string }[]; vout: { value: number; scriptPubKey: { hex: string } }[] }>('getrawtransaction', [closed4.closingTxid, 1]);
+    assert.equal(cet4.vin[0]?.txid, closed4.fundingTxid, 'the numeric CET spends bet 4\'s funding output');
+    const outs = cet4.vout.map((o) => Math.round(o.value * 1e8)).sort((a, b) => a - b);
+    assert.equal(outs.length, 2, `the CET for 613 pays both sides: ${JSON.stringify(outs)}`);
+    assert.ok(outs[0]! > 40_000 - 1000 && outs[0]! <= 40_000, `the taker gets 40,000 sat less its share of the CET fee, got ${outs[0]}`);
+    assert.ok(outs[1]! > 60_000 - 1000 && outs[1]! <= 60_000, `the maker gets 60,000 sat less its share of the CET fee, got ${outs[1]}`);
+    note('bet 4 settled by the numeric CET');
 
     // (2) continued: before its locktime the refund is refused; move the chain's clock past it; then it confirms.
     const early = await traderCliRaw(taker, ['contract', 'refund', offer2]);
