@@ -25,6 +25,9 @@ const START_CONCURRENCY = flag('start-concurrency', 4);
 const HEAP_MB = flag('heap-mb', 128);
 const DIALS_IN_FLIGHT = flag('dials', 8);
 const VERIFY_THREADS = flag('verify-threads', 1); // Mega's shipped default
+// V8 flags for every runner process, Mega's and libp2p's alike (space-separated): a 1 MiB young generation and one
+// V8 helper thread cut Mega's RSS from ~113 to ~90 MiB per process (10-process runs), so 100 processes fit beside other work.
+const CHILD_FLAGS = (process.argv.find((a) => a.startsWith('--child-flags='))?.slice(14) ?? '--max-semi-space-size=1 --v8-pool-size=1').split(' ').filter(Boolean);
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
 const IMPLS = (onlyArg ? onlyArg.split(',') : ['mega', 'libp2p']) as ('mega' | 'libp2p')[];
 
@@ -33,7 +36,8 @@ const deg = degrees(N, edges);
 const rnd = seededRandom(SEED + 1);
 const origins = Array.from({ length: ITEMS }, () => Math.floor(rnd() * N));
 // The same items for both implementations: signed oracle ads (the documented 462 B item) as JSON text.
-const items = Array.from({ length: ITEMS }, (_, k) => makeBundle(1_000_000 + k).oracle).map((o) => ({ id: o.pubkey, json: JSON.stringify(o) }));
+const items = Array.from({ length: ITEMS + 1 }, (_, k) => makeBundle(1_000_000 + k).oracle).map((o) => ({ id: o.pubkey, json: JSON.stringify(o) }));
+const warmupItem = items.pop() as { id: string; json: string };
 const avgItemBytes = items.reduce((s, i) => s + Buffer.byteLength(i.json), 0) / ITEMS;
 const need = Math.ceil(0.99 * N);
 
@@ -54,7 +58,7 @@ const tcpOut = (st: Record<string, unknown>[]): number => sum(st.map((s) => (s.t
 async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>> {
   const load0 = os.loadavg();
   const tStart = performance.now();
-  const nodeArgs = [`--max-old-space-size=${HEAP_MB}`];
+  const nodeArgs = [`--max-old-space-size=${HEAP_MB}`, ...CHILD_FLAGS];
   let script = runners.libp2p;
   let scriptArgs: string[] = [];
   let tmp: string | null = null;
@@ -108,6 +112,15 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
       note(`${impl}: mesh ${JSON.stringify(mesh)}`);
     }
     await sleep(2000); // handshake-time sync / identify / first heartbeats settle before counting bytes
+    // One unmeasured item first, so the first measured one does not pay for JIT-compiling the relay path (a daemon runs warm).
+    current = { id: warmupItem.id, holders: new Map() };
+    const warmHolders = current.holders;
+    const { t0: tw } = (await (children[0] as Child).request('inject', { json: warmupItem.json })) as { t0: number };
+    warmHolders.set(0, [tw, 0]);
+    await pollUntil(() => warmHolders.size >= N, 30_000, 'every node to hold the warm-up item', 5);
+    const warmupMsToAll = Math.max(...[...warmHolders.values()].map((h) => h[0])) - tw;
+    current = null;
+    await sleep(1000);
     const clock = await clockCheck(children, monoMs);
     note(`${impl}: connected in ${connectS.toFixed(1)} s; clock check ${JSON.stringify(clock)}; idle baseline ${IDLE_MS} ms`);
 
@@ -165,6 +178,7 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
       connectSeconds: r(connectS, 1),
       ...(mesh ? { gossipsubMesh: mesh } : {}),
       clockCheck: { maxAbsOffsetMs: r(clock.maxAbsOffsetMs, 3), maxPingRoundTripMs: r(clock.maxRoundTripMs, 2) },
+      warmupItemMsToAllNodes: r(warmupMsToAll, 1),
       items: ITEMS,
       itemsReachingAllNodes: reachedAll,
       itemsMissing99pct: missed99,
@@ -176,17 +190,27 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
       rawBytesSentPerNodePerItem: Math.round(rawBytes / N / ITEMS),
       bytesSentPerNodePerItem: Math.round(netBytes / N / ITEMS),
       ratioToItemSize: r(netBytes / N / ITEMS / avgItemBytes, 2),
-      rssMiB: { avg: mib(sum(rss) / N), max: mib(Math.max(...rss)), total: mib(sum(rss)) },
+      rssMiB: { avg: mib(sum(rss) / N), max: mib(Math.max(...rss)), total: mib(sum(rss)), heapUsedAvg: mib(sum(st1.map((s) => (s.mem as { heapUsed: number }).heapUsed)) / N) },
       loadavg1mDuring: [r(load0[0] as number, 2), r(load1[0] as number, 2)],
       perItem,
     };
     if (impl === 'mega') {
-      const d = (key: string): number => sum(st1.map((s) => s[key] as number)) - sum(st0.map((s) => s[key] as number));
+      const d = (key: string): number => sum(st1.map((s) => (s.relay as Record<string, number>)[key] as number)) - sum(st0.map((s) => (s.relay as Record<string, number>)[key] as number));
       const pool = (st: Record<string, unknown>[]): number => sum(st.map((s) => (s.pool as { bytesOut: number }).bytesOut));
+      const per = (x: number): number => x / N / ITEMS;
+      // Where the bytes go (PROTOCOL 11.6 frame sizes): an entity frame is the 24 B header + the item's JSON; an
+      // inv or getdata naming one 22-character short id is 60 B (24 B header + {"items":["<id>"]}); one getdata
+      // per entity received. What is left is pings and batched frames' differences.
+      const entityB = per(d('itemsSent')) * (24 + avgItemBytes);
+      const invB = per(d('invSent')) * 60;
+      const getdataB = per(d('itemsReceived')) * 60;
       result.megaFrames = {
-        poolBytesSentPerNodePerItem: Math.round((pool(st1) - pool(st0)) / N / ITEMS),
-        invMessagesPerNodePerItem: r(d('invSent') / N / ITEMS, 2),
-        entitiesSentPerNodePerItem: r(d('itemsSent') / N / ITEMS, 2),
+        poolBytesSentPerNodePerItem: Math.round(per(pool(st1) - pool(st0))),
+        invMessagesPerNodePerItem: r(per(d('invSent')), 2),
+        entitiesSentPerNodePerItem: r(per(d('itemsSent')), 2),
+        entitiesReceivedPerNodePerItem: r(per(d('itemsReceived')), 2),
+        getDataTimeouts: d('getDataTimeouts'),
+        estimatedBytesPerNodePerItem: { entityFrames: Math.round(entityB), invFrames: Math.round(invB), getdataFrames: Math.round(getdataB), other: Math.round(per(pool(st1) - pool(st0)) - entityB - invB - getdataB) },
       };
     }
     note(`${impl}: ${JSON.stringify({ ...result, perItem: undefined })}`);
@@ -199,7 +223,7 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
   }
 }
 
-const runners = { mega: await buildRunner('proc-mega'), libp2p: await buildRunner('proc-libp2p') };
+const runners = { mega: await buildRunner('proc-mega'), libp2p: await buildRunner('proc-libp2p', true) };
 note(`propagation-procs: ${N} nodes, ${edges.length} edges (seed ${SEED}), ${ITEMS} items of ${Math.round(avgItemBytes)} B; implementations ${IMPLS.join(', ')}`);
 const verifyBefore = rawVerifyRate();
 const loadBefore = os.loadavg();

@@ -27,14 +27,18 @@ const ownImportMetaUrl: Plugin = {
   },
 };
 
-/** Build `bench/lib/<name>.ts` → `<BUILD_DIR>/<name>.mjs`; returns the output path. */
-export async function buildRunner(name: string): Promise<string> {
+/**
+ * Build `bench/lib/<name>.ts` → `<BUILD_DIR>/<name>.mjs`; returns the output path. `bundlePackages`: put the npm
+ * packages in the bundle too (libp2p's ~500 small ES modules take seconds per process to resolve and load on a busy
+ * 2-core machine; Mega's packages stay external: they include native addons and worker files).
+ */
+export async function buildRunner(name: string, bundlePackages = false): Promise<string> {
   const outfile = path.join(BUILD_DIR, `${name}.mjs`);
   await build({
     entryPoints: [path.join(REPO, 'bench', 'lib', `${name}.ts`)],
     outfile,
     bundle: true,
-    packages: 'external',
+    ...(bundlePackages ? {} : { packages: 'external' as const }),
     platform: 'node',
     format: 'esm',
     target: 'node20',

@@ -31,8 +31,7 @@ serve({
     peers: node.pool.list().length,
     tcp: tcpBytes(),
     pool: node.pool.totals(),
-    invSent: node.pool.relay.stats.invSent,
-    itemsSent: node.pool.relay.stats.itemsSent,
+    relay: { ...node.pool.relay.stats },
     mem: memory(),
   }),
   stop: async () => {
