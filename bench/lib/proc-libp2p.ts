@@ -56,6 +56,8 @@ serve({
   },
   status: () => ({
     peers: node.getConnections().length,
+    // Peer ids this node is connected to: the parent re-dials an edge missing here.
+    links: node.getConnections().map((c) => c.remotePeer.toString()),
     mesh: meshPeers(),
     topicPeers: pubsub.getSubscribers(TOPIC).length,
     tcp: tcpBytes(),

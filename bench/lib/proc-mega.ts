@@ -29,6 +29,11 @@ serve({
   },
   status: () => ({
     peers: node.pool.list().length,
+    // Ports this node dialled and completed the handshake with: the parent re-dials an edge missing here.
+    links: node.pool
+      .list()
+      .filter((p) => p.direction === 'outbound')
+      .map((p) => Number(p.address.slice(p.address.lastIndexOf(':') + 1))),
     tcp: tcpBytes(),
     pool: node.pool.totals(),
     relay: { ...node.pool.relay.stats },
