@@ -15,7 +15,7 @@ import { clockCheck, pollUntil, spawnFleet, stopFleet, type Child } from './lib/
 
 const N = flag('nodes', QUICK ? 10 : 100);
 const DEGREE = flag('degree', 8);
-const ITEMS = flag('items', QUICK ? 10 : 50);
+const ITEMS = flag('items', QUICK ? 10 : 30);
 const SEED = flag('seed', 21);
 const IDLE_MS = flag('idle-ms', QUICK ? 2000 : 10_000);
 const SETTLE_MS = flag('settle-ms', 3500); // after the last item: gossipsub still sends IHAVE for 3 heartbeats (1 s each)
@@ -129,8 +129,10 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
     const warmHolders = current.holders;
     const { t0: tw } = (await (children[0] as Child).request('inject', { json: warmupItem.json })) as { t0: number };
     warmHolders.set(0, [tw, 0]);
-    await pollUntil(() => warmHolders.size >= N, 30_000, 'every node to hold the warm-up item', 5);
-    const warmupMsToAll = Math.max(...[...warmHolders.values()].map((h) => h[0])) - tw;
+    let warmAll = true;
+    await pollUntil(() => warmHolders.size >= N, ITEM_TIMEOUT_MS, 'every node to hold the warm-up item', 5).catch(() => (warmAll = false));
+    const warmupMsToAll = warmAll ? Math.max(...[...warmHolders.values()].map((h) => h[0])) - tw : NaN;
+    const warmupHeldBy = warmHolders.size;
     current = null;
     await sleep(1000);
     const clock = await clockCheck(children, monoMs);
@@ -147,7 +149,7 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
     const to99: number[] = [];
     const to99Parent: number[] = [];
     const toAll: number[] = [];
-    const perItem: { origin: number; ms99: number | null; msAll: number | null; last: number | null }[] = [];
+    const perItem: { origin: number; heldBy: number; ms99: number | null; msAll: number | null; last: number | null }[] = [];
     let reachedAll = 0;
     let missed99 = 0;
     for (let k = 0; k < ITEMS; k++) {
@@ -169,7 +171,7 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
       } else missed99++;
       if (all) toAll.push((own[N - 1] as number) - t0);
       const last = all ? ([...holders.entries()].sort((x, y) => y[1][0] - x[1][0])[0]?.[0] ?? null) : null;
-      perItem.push({ origin: origin.index, ms99: own.length >= need ? r((own[need - 1] as number) - t0, 1) : null, msAll: all ? r((own[N - 1] as number) - t0, 1) : null, last });
+      perItem.push({ origin: origin.index, heldBy: holders.size, ms99: own.length >= need ? r((own[need - 1] as number) - t0, 1) : null, msAll: all ? r((own[N - 1] as number) - t0, 1) : null, last });
       current = null;
       await sleep(GAP_MS);
     }
@@ -191,7 +193,7 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
       connectionsPerNode: { avg: r(sum(peerCounts) / N, 2), min: Math.min(...peerCounts), max: Math.max(...peerCounts) },
       ...(mesh ? { gossipsubMesh: mesh } : {}),
       clockCheck: { maxAbsOffsetMs: r(clock.maxAbsOffsetMs, 3), maxPingRoundTripMs: r(clock.maxRoundTripMs, 2) },
-      warmupItemMsToAllNodes: r(warmupMsToAll, 1),
+      warmupItem: { heldBy: warmupHeldBy, msToAllNodes: r(warmupMsToAll, 1) },
       items: ITEMS,
       itemsReachingAllNodes: reachedAll,
       itemsMissing99pct: missed99,
