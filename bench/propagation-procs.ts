@@ -51,7 +51,7 @@ const sum = (xs: number[]): number => xs.reduce((s, x) => s + x, 0);
 const mib = (b: number): number => r(b / 2 ** 20, 1);
 
 async function statusAll(children: Child[]): Promise<Record<string, unknown>[]> {
-  return Promise.all(children.map((c) => c.request('status')));
+  return Promise.all(children.map((c) => c.request('status', {}, 120_000))); // a process starved of CPU for a while is slow, not dead
 }
 const tcpOut = (st: Record<string, unknown>[]): number => sum(st.map((s) => (s.tcp as { out: number }).out));
 

@@ -30,6 +30,12 @@ const node = await createLibp2p({
   connectionEncrypters: [noise()],
   streamMuxers: [yamux()],
   services: { identify: identify(), pubsub: gossipsub() }, // gossipsub defaults: D 6, Dlo 4, Dhi 12, Dlazy 6, heartbeat 1 s, floodPublish, StrictSign
+  // Connection set-up limits only (no gossip parameter): every node dials from 127.0.0.1, and libp2p by default
+  // refuses more than 5 inbound connections per second from one host and 10 pending, gives a dial or upgrade 10 s, and
+  // closes a connection whose 10 s ping fails — which, with 100 processes on 2 shared cores, kept the graph from
+  // ever being complete. (Mega exempts loopback from its per-address limits the same way, `limitLoopback` false.)
+  connectionManager: { inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 1000, dialTimeout: 60_000, inboundUpgradeTimeout: 60_000 },
+  connectionMonitor: { abortConnectionOnPingFailure: false },
 });
 const pubsub = node.services.pubsub;
 // The implementation class has getMeshPeers; the factory's interface type does not list it.
@@ -45,7 +51,7 @@ pubsub.addEventListener('message', (e) => {
 
 serve({
   connect: async (m) => {
-    await node.dial(multiaddr(String(m.addr)));
+    await node.dial(multiaddr(String(m.addr)), { signal: AbortSignal.timeout(60_000) });
     return {};
   },
   inject: async (m) => {
