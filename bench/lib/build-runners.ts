@@ -9,8 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-/** Git-ignored, inside the checkout so the bundles resolve `node_modules` like the sources do. */
-export const BUILD_DIR = path.join(REPO, '.scratch', 'bench-procs');
+/** Git- and lint-ignored (test-output/), inside the checkout so the bundles resolve `node_modules` like the sources do. */
+export const BUILD_DIR = path.join(REPO, 'test-output', 'bench-procs');
 
 /**
  * src/ reads files next to itself (`new URL('../package.json', import.meta.url)`, the OpenAPI spec, the verifier
