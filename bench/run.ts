@@ -4,7 +4,7 @@ import fs from 'node:fs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);
-const benches = ['ingest', 'dlc-ingest', 'lookup', 'memory', 'propagation', 'sync', 'persist', 'monitor-page', 'contract-sign'].filter((b) => only.length === 0 || only.includes(b));
+const benches = ['ingest', 'dlc-ingest', 'lookup', 'memory', 'propagation', 'propagation-procs', 'sync', 'persist', 'monitor-page', 'contract-sign'].filter((b) => only.length === 0 || only.includes(b));
 const t0 = Date.now();
 const failed: string[] = [];
 for (const b of benches) {
@@ -28,7 +28,7 @@ for (const b of benches) {
   const x = read(b);
   if (!x) continue;
   const { name: _n, mode: _m, date: _d, machine: _mc, ...rest } = x;
-  console.log(`\n# ${b}\n${JSON.stringify(rest)}`);
+  console.log(`\n# ${b}\n${JSON.stringify(rest, (k, v: unknown) => (k === 'perItem' ? undefined : v))}`); // per-item detail stays in the JSON file
 }
 if (failed.length) {
   console.error(`\nfailed: ${failed.join(', ')}`);
