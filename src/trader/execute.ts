@@ -12,7 +12,7 @@ import { decodeDigitOutcomes } from '../dlc/outcomes.ts';
 import type { ChainTip } from '../chain/types.ts';
 import type { Attestation } from '../protocol/types.ts';
 import type { Ctx} from './common.ts';
-import { stateOf, termsOf } from './common.ts';
+import { slotOf, stateOf, termsOf } from './common.ts';
 import { broadcastFunding } from './taker.ts';
 import { EngineError, messageOf } from './errors.ts';
 import type { ContractRecord } from './store.ts';
@@ -56,7 +56,7 @@ export async function executeWith(ctx: Ctx, rec: ContractRecord, att: Attestatio
   const state = stateOf(rec);
   let done;
   try {
-    done = executeCet(state, oracleAtt, ctx.deps.wallet.contractSecret(rec.exchangeId));
+    done = executeCet(state, oracleAtt, ctx.deps.wallet.contractSecret(slotOf(rec)));
   } catch (e) {
     if (e instanceof ContractError) throw new EngineError('bad-attestation', e.message);
     throw e;
@@ -77,7 +77,7 @@ export async function refundNow(ctx: Ctx, rec: ContractRecord, tip: ChainTip): P
     const now = lock < LOCKTIME_THRESHOLD ? `height ${tip.height}` : `median time ${tip.medianTime}`;
     throw new EngineError('refund-not-final', `the refund is locked until ${lock} (chain at ${now})`);
   }
-  const tx = signedRefund(stateOf(rec), ctx.deps.wallet.contractSecret(rec.exchangeId));
+  const tx = signedRefund(stateOf(rec), ctx.deps.wallet.contractSecret(slotOf(rec)));
   rec = ctx.save(rec, { phase: 'closing', closingKind: 'refund', closingTxHex: tx.toHex(), closingTxid: tx.getId() });
   return broadcastClosing(ctx, rec);
 }
@@ -99,7 +99,7 @@ export async function chainTick(ctx: Ctx, rec: ContractRecord, tip: ChainTip): P
       if (st && st.confirmations >= minConf) {
         if (rec.role === 'maker') await ctx.deps.wallet.markSpent(rec.fundingTxHex!);
         rec = ctx.save(rec, { phase: 'funded', error: null });
-        await ctx.deps.wallet.release(rec.exchangeId!); // its coins are spent now: the reservation has no more use
+        await ctx.deps.wallet.release(slotOf(rec)); // its coins are spent now: the reservation has no more use
       } else if (!st && rec.role === 'taker') {
         rec = await broadcastFunding(ctx, rec);
       }
