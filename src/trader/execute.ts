@@ -14,6 +14,7 @@ import type { Attestation } from '../protocol/types.ts';
 import type { Ctx} from './common.ts';
 import { slotOf, stateOf, termsOf } from './common.ts';
 import { broadcastFunding } from './taker.ts';
+import { cancelFunding, cancelTick } from './cancel.ts';
 import { EngineError, messageOf } from './errors.ts';
 import type { ContractRecord } from './store.ts';
 
@@ -52,6 +53,17 @@ export async function executeWith(ctx: Ctx, rec: ContractRecord, att: Attestatio
     oracleAtt = decodeAttestation(att.attestation);
   } catch (e) {
     throw new EngineError('bad-attestation', `attestation does not decode: ${messageOf(e)}`);
+  }
+  if (rec.role === 'maker' && rec.phase === 'signed') {
+    // The taker has not broadcast the funding and the outcome is now known: funding later would be
+    // its free option on a settled bet. Spend the funding inputs back instead.
+    let st;
+    try {
+      st = await ctx.deps.chain.txStatus(rec.fundingTxid!);
+    } catch (e) {
+      throw new EngineError('chain', `funding status: ${messageOf(e)}`);
+    }
+    if (!st) return cancelFunding(ctx, ctx.save(rec, { attestation: att }), rec.cancelTxHex ? 'the funding was not broadcast' : 'the event was attested before the taker broadcast the funding');
   }
   const state = stateOf(rec);
   let done;
@@ -100,8 +112,13 @@ export async function chainTick(ctx: Ctx, rec: ContractRecord, tip: ChainTip): P
         if (rec.role === 'maker') await ctx.deps.wallet.markSpent(rec.fundingTxHex!);
         rec = ctx.save(rec, { phase: 'funded', error: null });
         await ctx.deps.wallet.release(slotOf(rec)); // its coins are spent now: the reservation has no more use
+        // An attestation that came while the funding was unconfirmed (the double-spend lost the race): settle now.
+        if (rec.attestation && !rec.closingTxHex) rec = await executeWith(ctx, rec, rec.attestation);
       } else if (!st && rec.role === 'taker') {
         rec = await broadcastFunding(ctx, rec);
+      } else if (!st && rec.role === 'maker') {
+        rec = await cancelTick(ctx, rec, minConf);
+        if (rec.phase === 'aborted') return rec;
       }
     }
     if (rec.phase === 'closing') {

@@ -1,4 +1,4 @@
-// test/integration/trader-review.test.ts - the safety review of issue #18's engine: a malicious taker that reuses one exchange id across two offers of a maker gets two contract keys and two disjoint coin reservations (never one key and one set of coins signed into two contracts).
+// test/integration/trader-review.test.ts - the safety review of issue #18's engine: a malicious taker that reuses one exchange id across two offers of a maker gets two contract keys and two disjoint coin reservations (never one key and one set of coins signed into two contracts); a taker that holds sign_dlc but never broadcasts the funding loses its free option: the maker double-spends its own funding inputs when the event is attested or after the exchange timeouts, and the contract aborts with the coins back.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -6,6 +6,9 @@ import { decodeOfferDlc } from '../../src/contract/messages.ts';
 import { publicKeyOf } from '../../src/protocol/keys.ts';
 import { signEnvelope } from '../../src/trader/envelope.ts';
 import { World } from '../unit/trader/_world.ts';
+import { FlakyChain } from '../unit/trader/_flaky.ts';
+import { makeDlcAttestation } from '../helpers/dlc.ts';
+import type { Party } from '../unit/trader/_harness.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
@@ -42,5 +45,52 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
     assert.match(maker.engine.get(a.offerId)!.error ?? '', /sent no accept_dlc/, 'exchange A timed out and was unbound');
     assert.equal(maker.engine.get(b.offerId)!.error, null, 'exchange B is still open');
     assert.equal(maker.wallet.balance().reserved, sum(ob.inputs), 'releasing A must not release the coins offered to B');
+  });
+
+  /** A maker and a taker whose chain drops every broadcast: the taker stores a signed funding it never gets out. */
+  async function withheldFunding(makerNow?: () => number): Promise<{ maker: Party; taker: Party; flaky: FlakyChain; offerId: string; fundingTxid: string; ev: Awaited<ReturnType<World['enumEvent']>> }> {
+    const flaky = new FlakyChain(w.chain);
+    flaky.failBroadcasts = 1_000;
+    const { maker, taker } = await w.pair(makerNow ? { now: makerNow, acceptTimeoutMs: 60_000, signTimeoutMs: 60_000 } : {}, { chain: flaky });
+    const ev = await w.enumEvent();
+    const { offerId } = await maker.engine.make(await w.enumContent(ev));
+    await taker.engine.take(offerId);
+    const t = taker.engine.get(offerId)!;
+    assert.equal(t.phase, 'funding', 'the taker signed the funding');
+    assert.equal(maker.engine.get(offerId)!.phase, 'signed', 'the maker signed and answered sign_dlc');
+    assert.equal(w.regtest.inMempool(t.fundingTxid!), false, 'the funding was withheld');
+    return { maker, taker, flaky, offerId, fundingTxid: t.fundingTxid!, ev };
+  }
+
+  async function assertCancelled(maker: Party, taker: Party, flaky: FlakyChain, offerId: string, fundingTxid: string): Promise<void> {
+    const m = maker.engine.get(offerId)!;
+    assert.match(m.error ?? '', /double-spend/, `the maker double-spends its funding inputs (${m.error})`);
+    await w.regtest.mine(1);
+    await maker.engine.tick();
+    const after = maker.engine.get(offerId)!;
+    assert.equal(after.phase, 'aborted', `the contract aborts once the double-spend confirmed (${after.error})`);
+    await maker.wallet.sync();
+    assert.equal(maker.wallet.balance().reserved, 0n, 'the maker\'s coins are released');
+    // The taker now tries to use its option: the funding no longer goes through.
+    flaky.failBroadcasts = 0;
+    await taker.engine.tick();
+    assert.equal(w.regtest.inMempool(fundingTxid), false, 'the withheld funding can never be broadcast any more');
+    assert.equal(await w.chain.txStatus(fundingTxid), null, 'the withheld funding is not on chain');
+  }
+
+  it('a taker withholds the funding until the outcome is known: on the attestation the maker double-spends its inputs (no free option)', async () => {
+    const { maker, taker, flaky, offerId, fundingTxid, ev } = await withheldFunding();
+    await maker.engine.onAttestation(makeDlcAttestation(w.oracle, ev, ['sun'])); // sun pays everything to the taker
+    await assertCancelled(maker, taker, flaky, offerId, fundingTxid);
+  });
+
+  it('a taker never broadcasts the funding: after the exchange timeouts the maker double-spends its inputs and the contract aborts', async () => {
+    let now = Date.now();
+    const { maker, taker, flaky, offerId, fundingTxid } = await withheldFunding(() => now);
+    await maker.engine.tick();
+    assert.equal(maker.engine.get(offerId)!.error, null, 'nothing happens before the timeouts');
+    now += 121_000;
+    await maker.engine.tick();
+    await assertCancelled(maker, taker, flaky, offerId, fundingTxid);
   });
 });

@@ -1,0 +1,77 @@
+/**
+ * trader/cancel.ts - a maker's way out of a contract it signed but whose funding the taker never
+ * broadcast. The maker's funding input signatures are out (in sign_dlc), so the taker holds a free
+ * option: broadcast the funding later, once the outcome is known, and take the winning CET. After
+ * the exchange timeouts, or at once when the event is attested before the funding was seen, the
+ * maker spends its own funding inputs back to its wallet (a double-spend that makes the signed
+ * funding invalid for ever), persisted before it is broadcast; the contract aborts, and its coins
+ * are released, when that spend confirms. Imports bitcoinjs-lib, contract and the engine's modules.
+ */
+import { Transaction } from 'bitcoinjs-lib';
+import { signP2wpkhInput, weightToFee } from '../contract/index.ts';
+import { DUST_LIMIT_SAT } from '../contract/constants.ts';
+import type { Ctx } from './common.ts';
+import { slotOf, termsOf } from './common.ts';
+import { EngineError, messageOf } from './errors.ts';
+import type { ContractRecord } from './store.ts';
+
+/** nSequence of the double-spend's inputs: final for nLockTime 0, and BIP 125 replaceable. */
+const CANCEL_SEQUENCE = 0xfffffffd;
+
+/** Has a signed maker contract waited past both exchange timeouts with no funding seen? */
+export function cancelDue(ctx: Ctx, rec: ContractRecord): boolean {
+  return rec.role === 'maker' && rec.phase === 'signed' && ctx.now() - (rec.exchangeStartedAt ?? 0) >= ctx.acceptTimeoutMs + ctx.signTimeoutMs;
+}
+
+/** The maker's transaction spending all its funding inputs to a fresh change script of its wallet, signed. */
+async function buildCancel(ctx: Ctx, rec: ContractRecord): Promise<Transaction> {
+  const { terms } = termsOf(rec);
+  const ins = terms.offer.inputs;
+  const spk = await ctx.deps.wallet.newChangeScript();
+  const tx = new Transaction();
+  tx.version = 2;
+  tx.locktime = 0;
+  for (const i of ins) tx.addInput(Buffer.from(i.txid, 'hex').reverse(), i.vout, CANCEL_SEQUENCE);
+  const total = ins.reduce((s, i) => s + i.value, 0n);
+  // Weight: version, counts, locktime, the output (non-witness ×4), marker and flag, each input (outpoint,
+  // empty scriptSig, sequence ×4, plus its witness of at most maxWitnessLen).
+  const weight = 4 * (4 + 1 + 1 + 4 + 8 + 1 + spk.length) + 2 + ins.reduce((w, i) => w + 4 * (32 + 4 + 1 + 4) + i.maxWitnessLen, 0);
+  const value = total - weightToFee(weight, terms.feeRate);
+  if (value < DUST_LIMIT_SAT) throw new EngineError('insufficient-funds', `the funding inputs (${total} sat) do not pay for their own double-spend`);
+  tx.addOutput(Buffer.from(spk), value);
+  ins.forEach((i, k) => {
+    tx.setWitness(k, signP2wpkhInput(tx, k, i, ctx.deps.wallet.inputSecret(i)).map((b) => Buffer.from(b)));
+  });
+  return tx;
+}
+
+/** Build (once, persisted before it leaves) and broadcast the double-spend of the maker's funding inputs. Broadcast failures are recorded, not thrown. */
+export async function cancelFunding(ctx: Ctx, rec: ContractRecord, why: string): Promise<ContractRecord> {
+  if (rec.role !== 'maker' || rec.phase !== 'signed') throw new EngineError('wrong-phase', `no funding double-spend in phase ${rec.phase}`);
+  if (!rec.cancelTxHex) {
+    const tx = await buildCancel(ctx, rec);
+    rec = ctx.save(rec, { cancelTxHex: tx.toHex(), error: `${why}: double-spending the maker's funding inputs (${tx.getId()})` });
+  }
+  try {
+    await ctx.deps.chain.broadcast(rec.cancelTxHex!);
+  } catch (e) {
+    return ctx.save(rec, { error: `${why}: broadcasting the double-spend of the funding inputs: ${messageOf(e)}` });
+  }
+  return rec;
+}
+
+/** A signed maker contract whose funding is not on chain nor in the mempool: cancel when due; abort once the double-spend confirmed. */
+export async function cancelTick(ctx: Ctx, rec: ContractRecord, minConf: number): Promise<ContractRecord> {
+  if (rec.cancelTxHex) {
+    const txid = Transaction.fromHex(rec.cancelTxHex).getId();
+    const st = await ctx.deps.chain.txStatus(txid);
+    if (st && st.confirmations >= minConf) {
+      await ctx.deps.wallet.release(slotOf(rec));
+      return ctx.save(rec, { phase: 'aborted', error: `the taker never broadcast the funding; the maker's funding inputs were spent back to its wallet (${txid})` });
+    }
+    if (!st) return cancelFunding(ctx, rec, 'the funding was not broadcast');
+    return rec;
+  }
+  if (cancelDue(ctx, rec)) return cancelFunding(ctx, rec, `the taker did not broadcast the funding within ${ctx.acceptTimeoutMs + ctx.signTimeoutMs} ms`);
+  return rec;
+}
