@@ -9,6 +9,9 @@ import { World } from '../unit/trader/_world.ts';
 import { FlakyChain } from '../unit/trader/_flaky.ts';
 import { makeDlcAttestation } from '../helpers/dlc.ts';
 import type { Party } from '../unit/trader/_harness.ts';
+import { offerId as offerIdOf, signOffer } from '../../src/protocol/offer.ts';
+import { EngineError } from '../../src/trader/errors.ts';
+import type { MegaPort } from '../../src/trader/types.ts';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
@@ -92,5 +95,29 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
     now += 121_000;
     await maker.engine.tick();
     await assertCancelled(maker, taker, flaky, offerId, fundingTxid);
+  });
+
+  it('a maker-signed offer whose refund is final before the event matures, served by a node that should have refused it: the taker refuses bad-offer', async () => {
+    const ev = await w.enumEvent();
+    let forged: Awaited<ReturnType<MegaPort['getOffer']>> = null;
+    const mega: MegaPort = {
+      postOffer: (o) => w.mega.postOffer(o),
+      getOffer: async (id) => (forged && id === offerIdOf(forged) ? forged : w.mega.getOffer(id)),
+      getAnnouncement: (id) => w.mega.getAnnouncement(id),
+      getCapability: (o, c) => w.mega.getCapability(o, c),
+      getOracleStanding: (o) => w.mega.getOracleStanding(o),
+    };
+    const { maker, taker } = await w.pair({}, { mega });
+    const { offer } = await maker.engine.make(await w.enumContent(ev));
+    const { makerSignature: _s, makerSignatureType: _t, ...unsigned } = offer;
+    for (const over of [{ refundLocktime: ev.ann.event.maturityEpoch - 60 }, { refundLocktime: ev.ann.event.maturityEpoch }, { cetLocktime: ev.ann.event.maturityEpoch + 60 }]) {
+      forged = signOffer({ ...unsigned, content: { ...offer.content, ...over } }, Buffer.from(maker.secret).toString('hex'));
+      await assert.rejects(
+        taker.engine.take(offerIdOf(forged)),
+        (e: unknown) => e instanceof EngineError && e.code === 'bad-offer' && /maturity/.test(e.message),
+        `the taker must refuse locktimes ${JSON.stringify(over)} against maturity ${ev.ann.event.maturityEpoch}`,
+      );
+    }
+    assert.equal(taker.wallet.balance().reserved, 0n, 'nothing was reserved');
   });
 });
