@@ -3,7 +3,7 @@
  * broadcast. The maker's funding input signatures are out (in sign_dlc), so the taker holds a free
  * option: broadcast the funding later, once the outcome is known, and take the winning CET. After
  * the exchange timeouts, or at once when the event is attested before the funding was seen, the
- * maker spends its own funding inputs back to its wallet (a double-spend that makes the signed
+ * maker spends its own funding inputs back to its wallet, paying more fee than the funding (a double-spend that makes the signed
  * funding invalid for ever), persisted before it is broadcast; the contract aborts, and its coins
  * are released, when that spend confirms. Imports bitcoinjs-lib, contract and the engine's modules.
  */
@@ -11,12 +11,16 @@ import { Transaction } from 'bitcoinjs-lib';
 import { signP2wpkhInput, weightToFee } from '../contract/index.ts';
 import { DUST_LIMIT_SAT } from '../contract/constants.ts';
 import type { Ctx } from './common.ts';
-import { slotOf, termsOf } from './common.ts';
+import { bytesOf, slotOf, termsOf } from './common.ts';
+import { decodeAcceptDlc } from '../contract/messages.ts';
 import { EngineError, messageOf } from './errors.ts';
 import type { ContractRecord } from './store.ts';
 
-/** nSequence of the double-spend's inputs: final for nLockTime 0, and BIP 125 replaceable. */
-const CANCEL_SEQUENCE = 0xfffffffd;
+/**
+ * nSequence of the double-spend's inputs: final, NOT signalling BIP 125, and its fee is above the
+ * funding's, so the withheld funding cannot replace it in a mempool (BIP 125 rules 1 and 3).
+ */
+const CANCEL_SEQUENCE = 0xffffffff;
 
 /** Has a signed maker contract waited past both exchange timeouts with no funding seen? */
 export function cancelDue(ctx: Ctx, rec: ContractRecord): boolean {
@@ -36,7 +40,13 @@ async function buildCancel(ctx: Ctx, rec: ContractRecord): Promise<Transaction> 
   // Weight: version, counts, locktime, the output (non-witness ×4), marker and flag, each input (outpoint,
   // empty scriptSig, sequence ×4, plus its witness of at most maxWitnessLen).
   const weight = 4 * (4 + 1 + 1 + 4 + 8 + 1 + spk.length) + 2 + ins.reduce((w, i) => w + 4 * (32 + 4 + 1 + 4) + i.maxWitnessLen, 0);
-  const value = total - weightToFee(weight, terms.feeRate);
+  // The fee: the contract's rate, and more than the whole funding transaction pays (plus 1 sat/vB of
+  // our own size), so a replacement by the funding is never acceptable to a mempool.
+  const fund = Transaction.fromHex(rec.fundingTxHex!);
+  const fundIn = [...ins, ...decodeAcceptDlc(bytesOf(rec.acceptDlc!)).accept.inputs].reduce((s, i) => s + i.value, 0n);
+  const fundFee = fundIn - fund.outs.reduce((s, o) => s + BigInt(o.value), 0n);
+  const fee = [weightToFee(weight, terms.feeRate), fundFee + weightToFee(weight, 1n)].reduce((a, b) => (a > b ? a : b));
+  const value = total - fee;
   if (value < DUST_LIMIT_SAT) throw new EngineError('insufficient-funds', `the funding inputs (${total} sat) do not pay for their own double-spend`);
   tx.addOutput(Buffer.from(spk), value);
   ins.forEach((i, k) => {

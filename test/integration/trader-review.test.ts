@@ -68,7 +68,12 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
   async function assertCancelled(maker: Party, taker: Party, flaky: FlakyChain, offerId: string, fundingTxid: string): Promise<void> {
     const m = maker.engine.get(offerId)!;
     assert.match(m.error ?? '', /double-spend/, `the maker double-spends its funding inputs (${m.error})`);
+    const cancelTxid = /double-spending the maker's funding inputs \(([0-9a-f]{64})\)/.exec(m.error ?? '')?.[1];
+    assert.ok(cancelTxid && w.regtest.inMempool(cancelTxid), `the double-spend is in the mempool (${m.error})`);
     await w.regtest.mine(1);
+    const raw = await w.regtest.rpc<{ vin: { sequence: number }[] }>('getrawtransaction', [cancelTxid, 1]);
+    assert.ok(raw.vin.every((i) => i.sequence === 0xffffffff), 'the double-spend does not signal BIP 125 (the funding must not replace it)');
+    assert.ok((await w.paidToWallet(cancelTxid, maker)) > 0n, 'the double-spend pays the maker\'s own wallet');
     await maker.engine.tick();
     const after = maker.engine.get(offerId)!;
     assert.equal(after.phase, 'aborted', `the contract aborts once the double-spend confirmed (${after.error})`);
