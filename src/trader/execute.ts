@@ -114,9 +114,10 @@ export async function chainTick(ctx: Ctx, rec: ContractRecord, tip: ChainTip): P
         await ctx.deps.wallet.release(slotOf(rec)); // its coins are spent now: the reservation has no more use
         // An attestation that came while the funding was unconfirmed (the double-spend lost the race): settle now.
         if (rec.attestation && !rec.closingTxHex) rec = await executeWith(ctx, rec, rec.attestation);
-      } else if (!st && rec.role === 'taker') {
-        rec = await broadcastFunding(ctx, rec);
-      } else if (!st && rec.role === 'maker') {
+      } else if (!st && rec.role === 'taker' && !rec.cancelTxHex) {
+        rec = await cancelTick(ctx, rec, minConf); // a maker input spent elsewhere: the funding is dead
+        if (!rec.cancelTxHex) rec = await broadcastFunding(ctx, rec);
+      } else if (!st) {
         rec = await cancelTick(ctx, rec, minConf);
         if (rec.phase === 'aborted') return rec;
       }

@@ -84,6 +84,14 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
     await taker.engine.tick();
     assert.equal(w.regtest.inMempool(fundingTxid), false, 'the withheld funding can never be broadcast any more');
     assert.equal(await w.chain.txStatus(fundingTxid), null, 'the withheld funding is not on chain');
+    // The taker sees a maker input spent elsewhere: it spends its own inputs back and, once that confirmed, releases them.
+    const t = taker.engine.get(offerId)!;
+    assert.match(t.error ?? '', /double-spending the taker's funding inputs/, `the taker makes the dead funding definitive (${t.error})`);
+    await w.regtest.mine(1);
+    await taker.engine.tick();
+    assert.equal(taker.engine.get(offerId)!.phase, 'aborted', `the taker's contract aborts (${taker.engine.get(offerId)!.error})`);
+    await taker.wallet.sync();
+    assert.equal(taker.wallet.balance().reserved, 0n, 'the taker\'s coins are released, not reserved for ever');
   }
 
   it('a taker withholds the funding until the outcome is known: on the attestation the maker double-spends its inputs (no free option)', async () => {
