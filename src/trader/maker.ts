@@ -17,7 +17,7 @@ import { decodeAnnouncement } from '../dlc/codec.ts';
 import { signEnvelope } from './envelope.ts';
 import { EngineError, codeOf, messageOf } from './errors.ts';
 import type { ContractRecord } from './store.ts';
-import { BITCOIN_CHAIN, checkLocktimesAgainstEvent, checkOfferNumbers, checkedAnnouncement, descriptorOf } from './terms.ts';
+import { BITCOIN_CHAIN, checkOfferAgainstEvent, checkOfferNumbers, checkedAnnouncement, descriptorOf } from './terms.ts';
 import type { Envelope } from './types.ts';
 
 /** Post an offer version; when the node is unreachable keep it as `boardPending` for tick to retry (a reject code ends the retries). */
@@ -46,7 +46,7 @@ export async function make(ctx: Ctx, c: Omit<OfferContent, 'contact' | 'contract
   if (content.expiresAt <= Math.floor(ctx.now() / 1000)) throw new EngineError('offer-expired', 'expiresAt is in the past');
   const ann = await checkedAnnouncement(ctx.deps.mega, content.announcementId);
   if (ann.attested) throw new EngineError('already-attested', 'the event is already attested');
-  checkLocktimesAgainstEvent(content, ann.announcement);
+  checkOfferAgainstEvent(content, ann.announcement);
   const tip = await ctx.deps.chain.tip().catch((e: unknown) => {
     throw new EngineError('chain', `chain tip: ${messageOf(e)}`);
   });

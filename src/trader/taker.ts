@@ -15,7 +15,7 @@ import { bytesOf, hexOf, partyFromWallet, secretsOf, slotOf, stateOf, termsOf } 
 import { readErrorBody, signEnvelope, verifyEnvelope } from './envelope.ts';
 import { EngineError, codeOf, messageOf } from './errors.ts';
 import type { ContractRecord } from './store.ts';
-import { BITCOIN_CHAIN, checkBoardOffer, checkLocktimesAgainstEvent, checkedAnnouncement, termsDiffer } from './terms.ts';
+import { BITCOIN_CHAIN, checkBoardOffer, checkOfferAgainstEvent, checkedAnnouncement, termsDiffer } from './terms.ts';
 import type { Envelope } from './types.ts';
 
 /** Codes a maker answers that end an exchange (anything else, or no code, is retried). */
@@ -51,7 +51,7 @@ export async function startTake(ctx: Ctx, id: string): Promise<ContractRecord> {
   checkBoardOffer(offer, id, Math.floor(ctx.now() / 1000));
   if (offer.makerPubKey === ctx.me) throw new EngineError('own-offer', 'a trader cannot take its own offer');
   const ann = await checkedAnnouncement(mega, offer.content.announcementId);
-  checkLocktimesAgainstEvent(offer.content, ann.announcement);
+  checkOfferAgainstEvent(offer.content, ann.announcement);
   let standing;
   try {
     standing = await mega.getOracleStanding(ann.oraclePubKey);

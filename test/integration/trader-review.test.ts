@@ -110,7 +110,7 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
     await assertCancelled(maker, taker, flaky, offerId, fundingTxid);
   });
 
-  it('a maker-signed offer whose refund is final before the event matures, served by a node that should have refused it: the taker refuses bad-offer', async () => {
+  it('a maker-signed offer whose refund is final before the event matures, or an enum outcome without a payout, served by a node that should have refused it: the taker refuses bad-offer', async () => {
     const ev = await w.enumEvent();
     let forged: Awaited<ReturnType<MegaPort['getOffer']>> = null;
     const mega: MegaPort = {
@@ -123,12 +123,13 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
     const { maker, taker } = await w.pair({}, { mega });
     const { offer } = await maker.engine.make(await w.enumContent(ev));
     const { makerSignature: _s, makerSignatureType: _t, ...unsigned } = offer;
-    for (const over of [{ refundLocktime: ev.ann.event.maturityEpoch - 60 }, { refundLocktime: ev.ann.event.maturityEpoch }, { cetLocktime: ev.ann.event.maturityEpoch + 60 }]) {
+    const uncovered = { payouts: { kind: 'enum' as const, outcomes: [{ outcome: 'rain', maker: 150_000, taker: 0 }, { outcome: 'sun', maker: 0, taker: 150_000 }] } };
+    for (const over of [{ refundLocktime: ev.ann.event.maturityEpoch - 60 }, { refundLocktime: ev.ann.event.maturityEpoch }, { cetLocktime: ev.ann.event.maturityEpoch + 60 }, uncovered]) {
       forged = signOffer({ ...unsigned, content: { ...offer.content, ...over } }, Buffer.from(maker.secret).toString('hex'));
       await assert.rejects(
         taker.engine.take(offerIdOf(forged)),
-        (e: unknown) => e instanceof EngineError && e.code === 'bad-offer' && /maturity/.test(e.message),
-        `the taker must refuse locktimes ${JSON.stringify(over)} against maturity ${ev.ann.event.maturityEpoch}`,
+        (e: unknown) => e instanceof EngineError && e.code === 'bad-offer' && /maturity|no payout/.test(e.message),
+        `the taker must refuse ${JSON.stringify(over)} (event maturity ${ev.ann.event.maturityEpoch}, outcomes rain/sun/snow)`,
       );
     }
     assert.equal(taker.wallet.balance().reserved, 0n, 'nothing was reserved');
