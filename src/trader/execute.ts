@@ -54,17 +54,6 @@ export async function executeWith(ctx: Ctx, rec: ContractRecord, att: Attestatio
   } catch (e) {
     throw new EngineError('bad-attestation', `attestation does not decode: ${messageOf(e)}`);
   }
-  if (rec.role === 'maker' && rec.phase === 'signed') {
-    // The taker has not broadcast the funding and the outcome is now known: funding later would be
-    // its free option on a settled bet. Spend the funding inputs back instead.
-    let st;
-    try {
-      st = await ctx.deps.chain.txStatus(rec.fundingTxid!);
-    } catch (e) {
-      throw new EngineError('chain', `funding status: ${messageOf(e)}`);
-    }
-    if (!st) return cancelFunding(ctx, ctx.save(rec, { attestation: att }), rec.cancelTxHex ? 'the funding was not broadcast' : 'the event was attested before the taker broadcast the funding');
-  }
   const state = stateOf(rec);
   let done;
   try {
@@ -76,6 +65,22 @@ export async function executeWith(ctx: Ctx, rec: ContractRecord, att: Attestatio
   const plan = state.build.plans[done.cetIndex]!;
   const mine = rec.role === 'maker' ? plan.payout.offer : plan.payout.accept;
   const outcome = outcomeText(rec, oracleAtt.outcomes);
+  if (rec.phase !== 'funded') {
+    if (rec.role === 'maker' && rec.phase === 'signed') {
+      // The taker has not broadcast the funding and the outcome is now known: funding later would be
+      // its free option on a settled bet. Spend the funding inputs back instead.
+      let st;
+      try {
+        st = await ctx.deps.chain.txStatus(rec.fundingTxid!);
+      } catch (e) {
+        throw new EngineError('chain', `funding status: ${messageOf(e)}`);
+      }
+      if (!st) return cancelFunding(ctx, ctx.save(rec, { attestation: att, outcome }), rec.cancelTxHex ? 'the funding was not broadcast' : 'the event was attested before the taker broadcast the funding');
+    }
+    // The funding is not confirmed (it may never be: a double-spend): a CET could not confirm now.
+    // The verified attestation is kept; chainTick settles with it once the funding confirmed.
+    return ctx.save(rec, { attestation: att, outcome });
+  }
   if (mine === 0n) return ctx.save(rec, { attestation: att, outcome }); // the counterparty closes; tick sees the funding spent
   rec = ctx.save(rec, { phase: 'closing', closingKind: 'cet', closingTxHex: done.tx.toHex(), closingTxid: done.tx.getId(), attestation: att, outcome });
   return broadcastClosing(ctx, rec);

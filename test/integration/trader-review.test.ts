@@ -65,7 +65,7 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
     return { maker, taker, flaky, offerId, fundingTxid: t.fundingTxid!, ev };
   }
 
-  async function assertCancelled(maker: Party, taker: Party, flaky: FlakyChain, offerId: string, fundingTxid: string): Promise<void> {
+  async function assertCancelled(maker: Party, taker: Party, flaky: FlakyChain, offerId: string, fundingTxid: string, ev: Awaited<ReturnType<World['enumEvent']>>): Promise<void> {
     const m = maker.engine.get(offerId)!;
     assert.match(m.error ?? '', /double-spend/, `the maker double-spends its funding inputs (${m.error})`);
     const cancelTxid = /double-spending the maker's funding inputs \(([0-9a-f]{64})\)/.exec(m.error ?? '')?.[1];
@@ -87,6 +87,9 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
     // The taker sees a maker input spent elsewhere: it spends its own inputs back and, once that confirmed, releases them.
     const t = taker.engine.get(offerId)!;
     assert.match(t.error ?? '', /double-spending the taker's funding inputs/, `the taker makes the dead funding definitive (${t.error})`);
+    // The attestation reaches the taker now: with its funding dead it must not move to closing (a CET that can never confirm).
+    await taker.engine.onAttestation(makeDlcAttestation(w.oracle, ev, ['sun']));
+    assert.equal(taker.engine.get(offerId)!.phase, 'funding', 'no CET is built on an unconfirmed funding');
     await w.regtest.mine(1);
     await taker.engine.tick();
     assert.equal(taker.engine.get(offerId)!.phase, 'aborted', `the taker's contract aborts (${taker.engine.get(offerId)!.error})`);
@@ -97,17 +100,17 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
   it('a taker withholds the funding until the outcome is known: on the attestation the maker double-spends its inputs (no free option)', async () => {
     const { maker, taker, flaky, offerId, fundingTxid, ev } = await withheldFunding();
     await maker.engine.onAttestation(makeDlcAttestation(w.oracle, ev, ['sun'])); // sun pays everything to the taker
-    await assertCancelled(maker, taker, flaky, offerId, fundingTxid);
+    await assertCancelled(maker, taker, flaky, offerId, fundingTxid, ev);
   });
 
   it('a taker never broadcasts the funding: after the exchange timeouts the maker double-spends its inputs and the contract aborts', async () => {
     let now = Date.now();
-    const { maker, taker, flaky, offerId, fundingTxid } = await withheldFunding(() => now);
+    const { maker, taker, flaky, offerId, fundingTxid, ev } = await withheldFunding(() => now);
     await maker.engine.tick();
     assert.equal(maker.engine.get(offerId)!.error, null, 'nothing happens before the timeouts');
     now += 121_000;
     await maker.engine.tick();
-    await assertCancelled(maker, taker, flaky, offerId, fundingTxid);
+    await assertCancelled(maker, taker, flaky, offerId, fundingTxid, ev);
   });
 
   it('a maker-signed offer whose refund is final before the event matures, or an enum outcome without a payout, served by a node that should have refused it: the taker refuses bad-offer', async () => {
