@@ -1,4 +1,4 @@
-// test/integration/trader-review.test.ts - the safety review of issue #18's engine: a malicious taker that reuses one exchange id across two offers of a maker gets two contract keys and two disjoint coin reservations (never one key and one set of coins signed into two contracts); a taker that holds sign_dlc but never broadcasts the funding loses its free option: the maker double-spends its own funding inputs when the event is attested or after the exchange timeouts, and the contract aborts with the coins back.
+// test/integration/trader-review.test.ts - the safety review of issue #18's engine on bcoin regtest: one exchange id sent to two offers gets two keys and disjoint coins; a withheld funding is double-spent by the maker (on the attestation or after the timeouts) and then by the taker, both abort and release; offers that break the node's locktime and outcome rules are refused by the taker; an attestation before the funding confirmed is kept and executed once funded.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -136,5 +136,29 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
       );
     }
     assert.equal(taker.wallet.balance().reserved, 0n, 'nothing was reserved');
+  });
+
+  it('an attestation that arrives while the funding is in the mempool is kept, and executed once the funding confirms', async () => {
+    const { maker, taker } = await w.pair();
+    const ev = await w.enumEvent();
+    const { offerId } = await maker.engine.make(await w.enumContent(ev));
+    await taker.engine.take(offerId);
+    const fundingTxid = taker.engine.get(offerId)!.fundingTxid!;
+    assert.ok(w.regtest.inMempool(fundingTxid), 'the funding is in the mempool, unconfirmed');
+    const att = makeDlcAttestation(w.oracle, ev, ['rain']); // rain pays everything to the maker
+    await maker.engine.onAttestation(att);
+    await taker.engine.onAttestation(att);
+    const m = maker.engine.get(offerId)!;
+    assert.deepEqual([m.phase, m.outcome, m.closingTxid], ['signed', 'rain', null], 'the maker keeps the attestation and does not cancel a funding in the mempool');
+    await w.regtest.mine(1);
+    await maker.engine.tick();
+    const closing = maker.engine.get(offerId)!;
+    assert.equal(closing.phase, 'closing', `the maker executes the kept attestation once funded (${closing.error})`);
+    assert.ok(closing.closingTxid && w.regtest.inMempool(closing.closingTxid), 'the CET is broadcast');
+    await w.regtest.mine(1);
+    await maker.engine.tick();
+    await taker.engine.tick();
+    assert.equal(maker.engine.get(offerId)!.phase, 'closed');
+    assert.equal(await w.paidToWallet(closing.closingTxid, maker) > 0n, true, 'the CET pays the maker');
   });
 });
