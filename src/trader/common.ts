@@ -73,6 +73,18 @@ export class Ctx {
   }
 }
 
+/**
+ * The wallet slot (contract key and coin reservation) of a contract. A taker's slot is its own
+ * random exchange id. A maker's exchange id is chosen by the taker, so the maker's slot is a hash
+ * of the offer id and the exchange id: a taker who sends one exchange id to two offers gets two
+ * slots (two contract keys, two reservations), never the coins or key of another contract.
+ */
+export function slotOf(rec: Pick<ContractRecord, 'role' | 'id' | 'exchangeId'>): string {
+  if (!rec.exchangeId) throw new EngineError('wrong-phase', 'the contract has no exchange yet');
+  if (rec.role === 'taker') return rec.exchangeId;
+  return crypto.createHash('sha256').update(`mega/trader/maker-slot\0${rec.id}\0${rec.exchangeId}`).digest('hex');
+}
+
 export const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const bytesOf = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, 'hex'));
 export const randomSerial = (): bigint => crypto.randomBytes(8).readBigUInt64BE();

@@ -12,8 +12,9 @@ import { decodeDigitOutcomes } from '../dlc/outcomes.ts';
 import type { ChainTip } from '../chain/types.ts';
 import type { Attestation } from '../protocol/types.ts';
 import type { Ctx} from './common.ts';
-import { stateOf, termsOf } from './common.ts';
+import { slotOf, stateOf, termsOf } from './common.ts';
 import { broadcastFunding } from './taker.ts';
+import { cancelFunding, cancelTick } from './cancel.ts';
 import { EngineError, messageOf } from './errors.ts';
 import type { ContractRecord } from './store.ts';
 
@@ -56,7 +57,7 @@ export async function executeWith(ctx: Ctx, rec: ContractRecord, att: Attestatio
   const state = stateOf(rec);
   let done;
   try {
-    done = executeCet(state, oracleAtt, ctx.deps.wallet.contractSecret(rec.exchangeId));
+    done = executeCet(state, oracleAtt, ctx.deps.wallet.contractSecret(slotOf(rec)));
   } catch (e) {
     if (e instanceof ContractError) throw new EngineError('bad-attestation', e.message);
     throw e;
@@ -64,6 +65,22 @@ export async function executeWith(ctx: Ctx, rec: ContractRecord, att: Attestatio
   const plan = state.build.plans[done.cetIndex]!;
   const mine = rec.role === 'maker' ? plan.payout.offer : plan.payout.accept;
   const outcome = outcomeText(rec, oracleAtt.outcomes);
+  if (rec.phase !== 'funded') {
+    if (rec.role === 'maker' && rec.phase === 'signed') {
+      // The taker has not broadcast the funding and the outcome is now known: funding later would be
+      // its free option on a settled bet. Spend the funding inputs back instead.
+      let st;
+      try {
+        st = await ctx.deps.chain.txStatus(rec.fundingTxid!);
+      } catch (e) {
+        throw new EngineError('chain', `funding status: ${messageOf(e)}`);
+      }
+      if (!st) return cancelFunding(ctx, ctx.save(rec, { attestation: att, outcome }), rec.cancelTxHex ? 'the funding was not broadcast' : 'the event was attested before the taker broadcast the funding');
+    }
+    // The funding is not confirmed (it may never be: a double-spend): a CET could not confirm now.
+    // The verified attestation is kept; chainTick settles with it once the funding confirmed.
+    return ctx.save(rec, { attestation: att, outcome });
+  }
   if (mine === 0n) return ctx.save(rec, { attestation: att, outcome }); // the counterparty closes; tick sees the funding spent
   rec = ctx.save(rec, { phase: 'closing', closingKind: 'cet', closingTxHex: done.tx.toHex(), closingTxid: done.tx.getId(), attestation: att, outcome });
   return broadcastClosing(ctx, rec);
@@ -77,7 +94,7 @@ export async function refundNow(ctx: Ctx, rec: ContractRecord, tip: ChainTip): P
     const now = lock < LOCKTIME_THRESHOLD ? `height ${tip.height}` : `median time ${tip.medianTime}`;
     throw new EngineError('refund-not-final', `the refund is locked until ${lock} (chain at ${now})`);
   }
-  const tx = signedRefund(stateOf(rec), ctx.deps.wallet.contractSecret(rec.exchangeId));
+  const tx = signedRefund(stateOf(rec), ctx.deps.wallet.contractSecret(slotOf(rec)));
   rec = ctx.save(rec, { phase: 'closing', closingKind: 'refund', closingTxHex: tx.toHex(), closingTxid: tx.getId() });
   return broadcastClosing(ctx, rec);
 }
@@ -99,9 +116,15 @@ export async function chainTick(ctx: Ctx, rec: ContractRecord, tip: ChainTip): P
       if (st && st.confirmations >= minConf) {
         if (rec.role === 'maker') await ctx.deps.wallet.markSpent(rec.fundingTxHex!);
         rec = ctx.save(rec, { phase: 'funded', error: null });
-        await ctx.deps.wallet.release(rec.exchangeId!); // its coins are spent now: the reservation has no more use
-      } else if (!st && rec.role === 'taker') {
-        rec = await broadcastFunding(ctx, rec);
+        await ctx.deps.wallet.release(slotOf(rec)); // its coins are spent now: the reservation has no more use
+        // An attestation that came while the funding was unconfirmed (the double-spend lost the race): settle now.
+        if (rec.attestation && !rec.closingTxHex) rec = await executeWith(ctx, rec, rec.attestation);
+      } else if (!st && rec.role === 'taker' && !rec.cancelTxHex) {
+        rec = await cancelTick(ctx, rec, minConf); // a maker input spent elsewhere: the funding is dead
+        if (!rec.cancelTxHex) rec = await broadcastFunding(ctx, rec);
+      } else if (!st) {
+        rec = await cancelTick(ctx, rec, minConf);
+        if (rec.phase === 'aborted') return rec;
       }
     }
     if (rec.phase === 'closing') {

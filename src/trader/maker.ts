@@ -12,12 +12,12 @@ import { offerId, offerPowText, signOffer } from '../protocol/offer.ts';
 import { minePow } from '../protocol/pow-miner.ts';
 import type { Offer, OfferContent } from '../protocol/types.ts';
 import type { Ctx} from './common.ts';
-import { OFFER_CTTL, bytesOf, hexOf, partyFromWallet, randomSerial, secretsOf, termsOf } from './common.ts';
+import { OFFER_CTTL, bytesOf, hexOf, partyFromWallet, randomSerial, secretsOf, slotOf, termsOf } from './common.ts';
 import { decodeAnnouncement } from '../dlc/codec.ts';
 import { signEnvelope } from './envelope.ts';
 import { EngineError, codeOf, messageOf } from './errors.ts';
 import type { ContractRecord } from './store.ts';
-import { BITCOIN_CHAIN, checkOfferNumbers, checkedAnnouncement, descriptorOf } from './terms.ts';
+import { BITCOIN_CHAIN, checkOfferAgainstEvent, checkOfferNumbers, checkedAnnouncement, descriptorOf } from './terms.ts';
 import type { Envelope } from './types.ts';
 
 /** Post an offer version; when the node is unreachable keep it as `boardPending` for tick to retry (a reject code ends the retries). */
@@ -46,6 +46,7 @@ export async function make(ctx: Ctx, c: Omit<OfferContent, 'contact' | 'contract
   if (content.expiresAt <= Math.floor(ctx.now() / 1000)) throw new EngineError('offer-expired', 'expiresAt is in the past');
   const ann = await checkedAnnouncement(ctx.deps.mega, content.announcementId);
   if (ann.attested) throw new EngineError('already-attested', 'the event is already attested');
+  checkOfferAgainstEvent(content, ann.announcement);
   const tip = await ctx.deps.chain.tip().catch((e: unknown) => {
     throw new EngineError('chain', `chain tip: ${messageOf(e)}`);
   });
@@ -114,7 +115,7 @@ export async function cancel(ctx: Ctx, id: string): Promise<void> {
   const rec = ctx.store.get(id);
   if (!rec || rec.role !== 'maker') throw new EngineError('unknown-offer', `no offer ${id} of this maker`);
   if (rec.phase !== 'offered') throw new EngineError('wrong-phase', `the offer is ${rec.phase}`);
-  if (rec.exchangeId) await ctx.deps.wallet.release(rec.exchangeId);
+  if (rec.exchangeId) await ctx.deps.wallet.release(slotOf(rec));
   const cancelled = resign(ctx, rec.offer, 'cancelled');
   const next = ctx.save(rec, { phase: 'aborted', error: 'cancelled by the maker', exchangeId: null, counterparty: null, offerDlc: null, answers: {}, boardPending: cancelled });
   await postBoard(ctx, next, cancelled);
@@ -148,10 +149,10 @@ export async function onTake(ctx: Ctx, e: Envelope): Promise<Envelope> {
   const c = rec.offer.content;
   let party;
   try {
-    party = await partyFromWallet(ctx, e.exchangeId, BigInt(c.makerCollateral), BigInt(c.feeRate));
+    party = await partyFromWallet(ctx, slotOf(rec), BigInt(c.makerCollateral), BigInt(c.feeRate));
   } catch (err) {
     // No coins: unbind, so the offer stays takeable once the wallet is funded.
-    await ctx.deps.wallet.release(e.exchangeId);
+    await ctx.deps.wallet.release(slotOf(rec));
     ctx.save(rec, { exchangeId: null, counterparty: null, exchangeStartedAt: null, error: messageOf(err) });
     throw err;
   }
@@ -198,7 +199,7 @@ export async function onAccept(ctx: Ctx, e: Envelope): Promise<Envelope> {
   if (a.cetAdaptorSigs.length > contractLimits.MAX_CETS) throw new EngineError('bad-message', 'too many adaptor signatures');
   let signed;
   try {
-    signed = signAccepted(terms, a, secretsOf(ctx, rec.exchangeId, terms.offer));
+    signed = signAccepted(terms, a, secretsOf(ctx, slotOf(rec), terms.offer));
   } catch (err) {
     if (err instanceof ContractError) {
       const code = err.code === 'adaptor-verify-failed' || err.code === 'bad-adaptor-signature' ? 'adaptor-verify-failed' : err.code === 'bad-signature' ? 'bad-signature' : 'terms-mismatch';
@@ -238,6 +239,6 @@ export async function expireExchange(ctx: Ctx, rec: ContractRecord): Promise<voi
   }
   if (ctx.now() - (rec.exchangeStartedAt ?? 0) < ctx.acceptTimeoutMs) return;
   // Release first: a crash between the two leaves a record whose expiry runs again (release of an unknown id is a no-op).
-  await ctx.deps.wallet.release(rec.exchangeId);
+  await ctx.deps.wallet.release(slotOf(rec));
   ctx.save(rec, { exchangeId: null, counterparty: null, exchangeStartedAt: null, offerDlc: null, answers: {}, error: `taker ${rec.counterparty} sent no accept_dlc in ${ctx.acceptTimeoutMs} ms` });
 }

@@ -46,6 +46,8 @@ export interface ContractRecord {
   closingTxid: string | null;
   attestation: Attestation | null;
   outcome: string | null;
+  /** Maker: its signed double-spend of its own funding inputs, when the taker never broadcast the funding (trader/cancel.ts). Absent in older records. */
+  cancelTxHex?: string | null;
   /** Maker: the offer version to (re)post to the board, until a node took it. */
   boardPending: Offer | null;
   error: string | null;

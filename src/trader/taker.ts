@@ -11,11 +11,11 @@ import { acceptOffer, contractId as deriveContractId, ContractError, finalizeFun
 import { CHAIN_HASHES, decodeOfferDlc, decodeSignDlc, encodeAcceptDlc, encodeOfferDlc } from '../contract/messages.ts';
 import { sha256 } from '../protocol/hash.ts';
 import type { Ctx} from './common.ts';
-import { bytesOf, hexOf, partyFromWallet, secretsOf, stateOf, termsOf } from './common.ts';
+import { bytesOf, hexOf, partyFromWallet, secretsOf, slotOf, stateOf, termsOf } from './common.ts';
 import { readErrorBody, signEnvelope, verifyEnvelope } from './envelope.ts';
 import { EngineError, codeOf, messageOf } from './errors.ts';
 import type { ContractRecord } from './store.ts';
-import { BITCOIN_CHAIN, checkBoardOffer, checkedAnnouncement, termsDiffer } from './terms.ts';
+import { BITCOIN_CHAIN, checkBoardOffer, checkOfferAgainstEvent, checkedAnnouncement, termsDiffer } from './terms.ts';
 import type { Envelope } from './types.ts';
 
 /** Codes a maker answers that end an exchange (anything else, or no code, is retried). */
@@ -51,6 +51,7 @@ export async function startTake(ctx: Ctx, id: string): Promise<ContractRecord> {
   checkBoardOffer(offer, id, Math.floor(ctx.now() / 1000));
   if (offer.makerPubKey === ctx.me) throw new EngineError('own-offer', 'a trader cannot take its own offer');
   const ann = await checkedAnnouncement(mega, offer.content.announcementId);
+  checkOfferAgainstEvent(offer.content, ann.announcement);
   let standing;
   try {
     standing = await mega.getOracleStanding(ann.oraclePubKey);
@@ -126,7 +127,7 @@ async function exchange(ctx: Ctx, rec: ContractRecord, type: Envelope['type'], b
 /** Abort a taker contract that was never funded: release its coins, keep the reason. */
 export async function abortTaker(ctx: Ctx, rec: ContractRecord, why: string): Promise<ContractRecord> {
   if (rec.phase !== 'taking' && rec.phase !== 'accepted') return rec;
-  await ctx.deps.wallet.release(rec.exchangeId!);
+  await ctx.deps.wallet.release(slotOf(rec));
   return ctx.save(rec, { phase: 'aborted', error: why });
 }
 
@@ -145,10 +146,10 @@ async function stepTaking(ctx: Ctx, rec: ContractRecord): Promise<ContractRecord
   if (hexOf(o.temporaryContractId) !== hexOf(expectTmp)) throw new EngineError('bad-message', 'temporary_contract_id is not the hash of the offer message');
   const diff = termsDiffer(o.terms, rec.offer, rec.announcementHex, rec.signingVersion);
   if (diff) throw new EngineError('terms-mismatch', `offer_dlc differs from the board offer in its ${diff}`);
-  const party = await partyFromWallet(ctx, rec.exchangeId!, BigInt(c.takerCollateral), BigInt(c.feeRate));
+  const party = await partyFromWallet(ctx, slotOf(rec), BigInt(c.takerCollateral), BigInt(c.feeRate));
   let accepted;
   try {
-    accepted = acceptOffer(o.terms, party, secretsOf(ctx, rec.exchangeId!, party).fundSecret);
+    accepted = acceptOffer(o.terms, party, secretsOf(ctx, slotOf(rec), party).fundSecret);
   } catch (e) {
     if (e instanceof ContractError) throw new EngineError('terms-mismatch', `the maker's terms do not build a contract: ${e.message}`);
     throw e;
@@ -171,7 +172,7 @@ async function stepAccepted(ctx: Ctx, rec: ContractRecord): Promise<ContractReco
   const { temporaryContractId } = termsOf(rec);
   let funded;
   try {
-    funded = finalizeFunding(state, s.msg, secretsOf(ctx, rec.exchangeId!, state.build.accept).inputSecrets);
+    funded = finalizeFunding(state, s.msg, secretsOf(ctx, slotOf(rec), state.build.accept).inputSecrets);
   } catch (e) {
     if (e instanceof ContractError) throw new EngineError(e.code === 'adaptor-verify-failed' || e.code === 'bad-adaptor-signature' ? 'adaptor-verify-failed' : 'bad-signature', e.message);
     throw e;

@@ -112,6 +112,25 @@ export async function checkedAnnouncement(mega: MegaPort, announcementId: string
   return { announcement: ann, announcementHex: a.announcement, signingVersion: cap.dlc.signingVersion, oraclePubKey: a.oraclePubKey, attested: got.attestation !== null };
 }
 
+/**
+ * The offer against its event (the node's offer-refund-locktime, offer-cet-locktime and
+ * offer-outcomes-mismatch rules, checked again by the trader: a node may serve an offer it should
+ * have refused). A refund final before the event matures would let the side about to lose take its
+ * collateral back; an enum outcome without a payout would have no CET, its collateral locked until
+ * the refund. Throws `bad-offer`.
+ */
+export function checkOfferAgainstEvent(c: Pick<OfferContent, 'refundLocktime' | 'cetLocktime' | 'payouts'>, ann: OracleAnnouncement): void {
+  const d = ann.event.descriptor;
+  if (c.payouts.kind === 'enum' && d.kind === 'enum') {
+    const listed = new Set(c.payouts.outcomes.map((o) => o.outcome));
+    const missing = d.outcomes.find((x) => !listed.has(x));
+    if (missing !== undefined) throw new EngineError('bad-offer', `the event's outcome ${JSON.stringify(missing).slice(0, 80)} has no payout (no CET would cover it)`);
+  }
+  const maturity = ann.event.maturityEpoch;
+  if (c.refundLocktime <= maturity) throw new EngineError('bad-offer', `refundLocktime ${c.refundLocktime} must be after the event's maturity ${maturity}`);
+  if (c.cetLocktime > maturity) throw new EngineError('bad-offer', `cetLocktime ${c.cetLocktime} must not be after the event's maturity ${maturity}`);
+}
+
 /** The client-side checks of a board offer before taking it (a node can hide offers, not forge them). Throws EngineError. */
 export function checkBoardOffer(offer: Offer, id: string, nowSec: number): void {
   if (offerId(offer) !== id) throw new EngineError('bad-offer', 'the offer does not hash to the id asked for');
