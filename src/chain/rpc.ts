@@ -52,7 +52,8 @@ export class BitcoindRpc implements ChainBackend {
     try {
       u = new URL(opts.url);
     } catch {
-      throw new ChainError('unreachable', `chain rpc url ${JSON.stringify(opts.url)} is not a URL`);
+      // Never quote the text: a URL with user:password@ would put the password into logs and answers.
+      throw new ChainError('unreachable', `chain rpc url is not a URL (${opts.url.length} characters)`);
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ChainError('unreachable', `chain rpc url must be http(s), got ${u.protocol}`);
     if (opts.password === undefined && opts.cookieFile === undefined) throw new ChainError('unreachable', 'chain rpc needs a password or a cookieFile');

@@ -23,6 +23,7 @@ export interface TraderDaemonConfig {
   peers: { timeoutMs: number; maxResponseBytes: number; allowInsecure: boolean };
   offers: { difficulty: number };
   minConfirmations: number;
+  maxFeeRate: number;
   tickSeconds: number;
   nodeTimeoutMs: number;
   attestationPollSeconds: number;
@@ -94,6 +95,7 @@ export const TRADER_CONFIG_FIELDS: Fields = {
     fields: { difficulty: { kind: 'int', min: 0, max: 40, default: 16, doc: 'PoW difficulty offers are mined at (at least the nodes\' powThresholdOffers)' } },
   },
   minConfirmations: { kind: 'int', min: 1, max: 1000, default: 1, doc: 'confirmations before a funding or closing transaction counts' },
+  maxFeeRate: { kind: 'int', min: 1, max: 10_000, default: 200, doc: 'highest funding fee rate (sat/vB) this trader accepts when taking an offer; a higher one is refused with `fee-too-high`' },
   tickSeconds: { kind: 'int', min: 1, max: 3600, default: 10, unit: 's', doc: 'how often contracts are advanced (confirmations, refunds past their locktime, retries)' },
   nodeTimeoutMs: { kind: 'int', min: 100, max: 600_000, default: 10_000, unit: 'ms', doc: 'deadline of one node REST request' },
   attestationPollSeconds: { kind: 'int', min: 1, max: 86_400, default: 60, unit: 's', doc: 'how often the announcements open contracts wait on are polled, besides the live feed' },

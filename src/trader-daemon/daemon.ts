@@ -118,6 +118,7 @@ export class TraderDaemon {
         contact: this.contact,
         offerDifficulty: cfg.offers.difficulty,
         minConfirmations: cfg.minConfirmations,
+        maxFeeRate: cfg.maxFeeRate,
       },
       this.log.child({ mod: 'engine' }),
     );

@@ -21,6 +21,7 @@ export type EngineErrorCode =
   | 'already-attested' // the event is already attested: nobody should take the bet
   | 'oracle-conflicted' // the node holds a proof against the oracle
   | 'chain-mismatch' // the offer's chain is not the chain backend's
+  | 'fee-too-high' // the offer's fee rate is above the taker's maxFeeRate
   | 'adaptor-verify-failed' // a counterparty CET adaptor signature does not verify
   | 'bad-signature' // a counterparty refund or funding signature does not verify
   | 'bad-attestation' // an attestation that does not verify against the contract's announcement
@@ -33,6 +34,9 @@ export type EngineErrorCode =
   | 'node' // the Mega node refused or failed (its code is in the message)
   | 'chain' // the chain backend failed or refused a transaction
   | 'closed'; // the engine was closed
+
+/** The highest offer fee rate (sat/vB) a taker accepts unless configured (EngineDeps.maxFeeRate). */
+export const DEFAULT_MAX_FEE_RATE = 200;
 
 /** A refusal of the engine. Never carries key material. */
 export class EngineError extends Error {

@@ -15,6 +15,7 @@ import { bytesOf, hexOf, partyFromWallet, secretsOf, slotOf, stateOf, termsOf } 
 import { readErrorBody, signEnvelope, verifyEnvelope } from './envelope.ts';
 import { EngineError, codeOf, messageOf } from './errors.ts';
 import type { ContractRecord } from './store.ts';
+import { DEFAULT_MAX_FEE_RATE } from './errors.ts';
 import { BITCOIN_CHAIN, checkBoardOffer, checkOfferAgainstEvent, checkedAnnouncement, termsDiffer } from './terms.ts';
 import type { Envelope } from './types.ts';
 
@@ -52,6 +53,8 @@ export async function startTake(ctx: Ctx, id: string): Promise<ContractRecord> {
   if (offer.makerPubKey === ctx.me) throw new EngineError('own-offer', 'a trader cannot take its own offer');
   const ann = await checkedAnnouncement(mega, offer.content.announcementId);
   checkOfferAgainstEvent(offer.content, ann.announcement);
+  const maxFee = ctx.deps.maxFeeRate ?? DEFAULT_MAX_FEE_RATE;
+  if (offer.content.feeRate > maxFee) throw new EngineError('fee-too-high', `the offer's fee rate ${offer.content.feeRate} sat/vB is above this trader's maxFeeRate ${maxFee}`);
   let standing;
   try {
     standing = await mega.getOracleStanding(ann.oraclePubKey);

@@ -86,6 +86,8 @@ export interface EngineDeps {
   acceptTimeoutMs?: number;
   /** Taker: how long it waits for offer_dlc / sign_dlc before it aborts and releases its coins (default 10 min). */
   signTimeoutMs?: number;
+  /** Taker: the highest funding fee rate (sat/vB) it accepts in an offer (default 200): a hostile maker cannot make it pay an absurd fee. */
+  maxFeeRate?: number;
 }
 
 /** What the shell can ask of the engine. */

@@ -138,6 +138,14 @@ describe('trader engine safety review (issue #18)', { timeout: 300_000 }, () => 
     assert.equal(taker.wallet.balance().reserved, 0n, 'nothing was reserved');
   });
 
+  it('an offer whose fee rate is above the taker\'s maxFeeRate is refused before anything is reserved (fee-too-high)', async () => {
+    const ev = await w.enumEvent();
+    const { maker, taker } = await w.pair({}, { maxFeeRate: 50 });
+    const { offerId } = await maker.engine.make(await w.enumContent(ev, { feeRate: 51 }));
+    await assert.rejects(taker.engine.take(offerId), (e: unknown) => e instanceof EngineError && e.code === 'fee-too-high', 'a fee rate of 51 sat/vB is above the taker\'s 50');
+    assert.equal(taker.wallet.balance().reserved, 0n, 'nothing was reserved');
+  });
+
   it('an attestation that arrives while the funding is in the mempool is kept, and executed once the funding confirms', async () => {
     const { maker, taker } = await w.pair();
     const ev = await w.enumEvent();
