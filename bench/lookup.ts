@@ -149,13 +149,14 @@ const dlcNode = await startNode('dlc');
 const dlcReady = dlcNode.ready;
 const pop = dlcNode.dlc as Population;
 try {
+  const qs = Math.min(1000, pop.oracles.length); // question words item0..item<qs-1> each match one DLC oracle
   const at = <T>(list: T[], i: number): T => list[(i * 7919) % list.length] as T;
   const mat = (i: number): number => pop.maturityFrom + Math.floor((((i * 7919) % pop.announcements) * pop.maturityStepS) / pop.oracles.length);
   await measure(dlcNode.child, dlcReady.port, {
     'GET /announcements': (i) => `/announcements?page=${i % 10}`,
     'GET /announcements?oracle=': (i) => `/announcements?oracle=${at(pop.oracles, i)}`,
     'GET /announcements?capability=': (i) => `/announcements?capability=${at(pop.capabilities, i)}`,
-    'GET /announcements?question=': (i) => `/announcements?question=item${i % 1000}`,
+    'GET /announcements?question=': (i) => `/announcements?question=item${i % qs}`,
     'GET /announcements?maturityAfter=&maturityBefore=': (i) => `/announcements?maturityAfter=${mat(i)}&maturityBefore=${mat(i) + 3600}`,
     'GET /announcements?attested=true': (i) => `/announcements?attested=true&maturityAfter=${mat(i)}`,
     'GET /announcements/{id}': (i) => `/announcements/${at(pop.announcementIds, i)}`,
@@ -163,7 +164,7 @@ try {
     'GET /offers?announcement=': (i) => `/offers?announcement=${at(pop.announcementIds, i)}`,
     'GET /offers?oracle=': (i) => `/offers?oracle=${at(pop.oracles, i)}`,
     'GET /offers?maker=': (i) => `/offers?maker=${at(pop.makers, i)}`,
-    'GET /offers?q=': (i) => `/offers?q=item${i % 1000}`,
+    'GET /offers?q=': (i) => `/offers?q=item${i % qs}`,
     'GET /offers?chain=': (i) => `/offers?chain=${['bitcoin-regtest', 'bitcoin-signet', 'bitcoin-testnet', 'bitcoin-mainnet'][i % 4]}`,
     'GET /offers?minCollateral=&maxCollateral= (1 %)': (i) => `/offers?minCollateral=${10_000 + (i % 990) * 100}&maxCollateral=${10_000 + (i % 990) * 100 + 900}`,
     'GET /offers?minCollateral=&maxCollateral= (0.1 %)': (i) => `/offers?minCollateral=${10_000 + (i % 1000) * 100}&maxCollateral=${10_000 + (i % 1000) * 100}`,
