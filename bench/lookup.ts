@@ -15,6 +15,8 @@ import { flag, note, pct, QUICK, r, request, writeResult } from './lib/measure.t
 const samples = flag('samples', QUICK ? 300 : 2_000);
 /** Sequential samples slower than this (several times the usual p50) are counted in each result, with the GC pauses that overlap them. */
 const SLOW_MS = 2;
+/** Warm-up requests per query. 50 left the first query of each node process ~2x slower at p50 (JIT still compiling the response path): measured again at the end of the same run it was 0.87 -> 0.39 ms. */
+const WARMUP = 200;
 
 /** Sequential samples over SLOW_MS, and how many of them overlap a GC pause of the node or of this client (the rest: scheduling, other work). */
 function slowSamples(lat: number[], startedAt: number[], nodeEvents: GcEvent[], client: GcEvent[]): { count: number; duringNodeGc: number; duringClientGc: number } {
@@ -80,13 +82,13 @@ function nodeGc(child: ChildProcess): Promise<Extract<FromNode, { type: 'gc' }>>
 const clientEvents: GcEvent[] = [];
 const stopClientGc = recordGc(clientEvents);
 
-/** Measure every query: 50 warm-up (the first must answer 200), sequential samples (p50/p99/max; slow ones against GC pauses), then 16 concurrent connections (throughput). */
+/** Measure every query: WARMUP requests (the first must answer 200), sequential samples (p50/p99/max; slow ones against GC pauses), then 16 concurrent connections (throughput). */
 async function measure(child: ChildProcess, port: number, queries: Record<string, (i: number) => string>, out: Record<string, unknown>): Promise<void> {
 for (const [name, path] of Object.entries(queries)) {
   // warm-up, and check the answer is real
   const first = await request(port, 'GET', path(0));
   if (first.status !== 200) throw new Error(`${name}: HTTP ${first.status} ${first.text.slice(0, 200)}`);
-  for (let i = 0; i < 50; i++) await request(port, 'GET', path(i));
+  for (let i = 0; i < WARMUP; i++) await request(port, 'GET', path(i));
   await nodeGc(child); // drop the warm-up's GCs
   const lat: number[] = [];
   const startedAt: number[] = []; // wall clock, to match slow samples with GC pauses
@@ -180,7 +182,7 @@ writeResult('lookup', {
   method:
     'node (MegaNode, REST on loopback) in a child process with its own V8 heap and event loop; this process is only the HTTP client (keep-alive). ' +
     'Two node processes in turn: the registry (oracles, capabilities, reports), then the DLC node (announcements, attestations, offers). ' +
-    `Per query: 50 warm-up, ${samples} sequential samples (p50/p99/max), then ${samples * 2} requests over 16 concurrent connections (throughput). ` +
+    `Per query: ${WARMUP} warm-up, ${samples} sequential samples (p50/p99/max), then ${samples * 2} requests over 16 concurrent connections (throughput). ` +
     'nodeGcDuringSamples: GC pauses of the node process (perf_hooks) during the sequential samples.',
   nodeExecArgv: process.execArgv,
   stored: { ...ready.counts, ...dlcReady.counts },
