@@ -15,7 +15,7 @@ import { flag, note, pct, QUICK, r, request, writeResult } from './lib/measure.t
 const samples = flag('samples', QUICK ? 300 : 2_000);
 /** Sequential samples slower than this (several times the usual p50) are counted in each result, with the GC pauses that overlap them. */
 const SLOW_MS = 2;
-/** Warm-up requests per query. 50 left the first query of each node process ~2x slower at p50 (JIT still compiling the response path): measured again at the end of the same run it was 0.87 -> 0.39 ms. */
+/** Warm-up requests per query. The first query of each node process is ~2x slower at p50 than the same query measured again at the end of the run (0.87 vs 0.39 ms), with 50 or 200 warm-ups alike: cause not found yet (docs/benchmarks.md). */
 const WARMUP = 200;
 
 /** Sequential samples over SLOW_MS, and how many of them overlap a GC pause of the node or of this client (the rest: scheduling, other work). */
