@@ -1,8 +1,9 @@
-/** bench/lib/lookup-node.ts - the node side of bench/lookup.ts, run as its own process (own V8 heap and event loop): start a bench node, store the oracles, capabilities and reports, then serve until told to stop, recording its GC pauses. */
+/** bench/lib/lookup-node.ts - the node side of bench/lookup.ts, run as its own process (own V8 heap and event loop): start a bench node, store the oracles, capabilities and reports (`--phase=registry`) or the DLC announcements, attestations and offers (`--phase=dlc`), then serve until told to stop, recording its GC pauses. */
 import type { Report, Verified } from '../../src/protocol/types.ts';
 import { reportId } from '../../src/protocol/ids.ts';
 import { stopAll } from '../../test/helpers/network.ts';
 import { makeBundle, makeMissingReport } from './gen.ts';
+import { populateDlc, type DlcPopulation } from './gen-dlc.ts';
 import { recordGc, type GcEvent } from './gc.ts';
 import { flag, note, QUICK } from './measure.ts';
 import { benchNode, stored } from './node.ts';
@@ -10,6 +11,7 @@ import { benchNode, stored } from './node.ts';
 /** Messages from this process to bench/lookup.ts. */
 export type FromNode =
   | { type: 'pubkeys'; pubkeys: string[] }
+  | { type: 'dlc'; population: DlcPopulation }
   | {
       type: 'ready';
       port: number;
@@ -32,13 +34,29 @@ const send = (m: FromNode): Promise<void> =>
     process.send?.(m, undefined, {}, (err: Error | null) => (err ? reject(err) : resolve()));
   });
 
-const n = flag('oracles', QUICK ? 10_000 : 100_000);
-const reportsPer = flag('reports', 10);
-const node = await benchNode({ maxOracles: 1_000_000, maxReports: Math.max(1000, reportsPer) });
-note(`lookup node (pid ${process.pid}): generating and storing ${n} oracles + capabilities (service.admit, signatures verified)`);
+const phase = process.argv.find((a) => a.startsWith('--phase='))?.slice('--phase='.length) ?? 'registry';
+const n = phase === 'registry' ? flag('oracles', QUICK ? 10_000 : 100_000) : 0;
+const reportsPer = phase === 'registry' ? flag('reports', 10) : 0;
+const nAnn = flag('announcements', QUICK ? 5_000 : 1_000_000);
+const nOffers = flag('offers', QUICK ? 5_000 : 1_000_000);
+const node = await benchNode({
+  maxOracles: 1_000_000,
+  maxReports: Math.max(1000, reportsPer),
+  maxAnnouncements: Math.max(100_000, nAnn),
+  maxAnnouncementBytes: 4 * 1024 ** 3,
+  maxOffers: Math.max(100_000, nOffers),
+  maxOfferBytes: 4 * 1024 ** 3,
+});
 const t0 = performance.now();
 const pubkeys: string[] = [];
+let dlc: DlcPopulation | null = null;
 let reports = 0;
+if (phase === 'dlc') {
+  note(`lookup node (pid ${process.pid}): storing ${nAnn} DLC announcements (1 in 100 attested) and ${nOffers} offers (real signed entities, mempool store API)`);
+  dlc = await populateDlc(node, nAnn, nOffers, 100, (s) => note(`lookup node: ${s}`));
+} else {
+  note(`lookup node (pid ${process.pid}): generating and storing ${n} oracles + capabilities (service.admit, signatures verified)`);
+}
 for (let i = 0; i < n; i++) {
   const b = makeBundle(i);
   pubkeys.push(b.oracle.pubkey);
@@ -55,12 +73,15 @@ for (let i = 0; i < n; i++) {
 const populateSeconds = (performance.now() - t0) / 1000;
 // The keys go to the client before the heap is settled: serializing 100k of them is several MB that
 // would otherwise still be in the young generation when the first query is measured.
-await send({ type: 'pubkeys', pubkeys: pubkeys.splice(0) });
+if (dlc) await send({ type: 'dlc', population: dlc });
+else await send({ type: 'pubkeys', pubkeys: pubkeys.splice(0) });
+dlc = null;
 // Settle the heap before serving: building a ~1 GB heap in a few minutes leaves a major GC (marking,
 // sweeping) in progress, and its pauses would land on the first queries. A node that holds this much
 // has long finished that; lookups are measured in that steady state.
 const gc = (globalThis as { gc?: () => void }).gc;
 for (let i = 0; i < 2; i++) gc?.();
+const prefixed = (p: string, o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).map(([k, v]) => [`${p}.${k}`, v]));
 const heapUsedMiB = (): number => Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 
 // The node's GC pauses from here on; bench/lookup.ts collects them after each query's samples.
@@ -90,5 +111,5 @@ await send({
   heapSettled: gc !== undefined,
   heapUsedMiB: heapUsedMiB(),
   stored: stored(node),
-  counts: { ...node.service.counts() },
+  counts: { ...node.service.counts(), ...prefixed('dlc', node.mempool.dlcCounts()), ...prefixed('offer', node.mempool.offerCounts()) },
 });

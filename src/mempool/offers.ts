@@ -1,9 +1,10 @@
-/** mempool/offers.ts - the offer store: PoW rank, count and byte bounds, per-maker open-offer limit, seqNo replacement, expiry by the injected clock, listing indexes (status x announcement, oracle, maker, chain, question word) and the short-version index. Imports protocol and mempool internals only. */
+/** mempool/offers.ts - the offer store: PoW rank, count and byte bounds, per-maker open-offer limit, seqNo replacement, expiry by the injected clock, listing indexes (status x announcement, oracle, maker, chain, question word; status x taker collateral) and the short-version index. Imports protocol and mempool internals only. */
 import { signingHash } from '../protocol/canonical.ts';
 import { shortId } from '../protocol/ids.ts';
 import type { Offer, OfferChain, Verified } from '../protocol/types.ts';
 import { jsonBytes } from './byte-budget.ts';
 import { RankedSet } from './ranked-set.ts';
+import { CollateralIndex } from './offer-collateral.ts';
 import { questionWords } from './text-index.ts';
 import type { EvictedEvent, InventoryEntry, MempoolRejectReason, Page } from './types.ts';
 
@@ -82,6 +83,8 @@ const tie = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
 const compareRank = (a: StoredOffer, b: StoredOffer): number => a.msg.pow.difficulty - b.msg.pow.difficulty || tie(a.id, b.id);
 /** Expiry order, ascending: the sweep takes from the front. */
 const compareExpiry = (a: StoredOffer, b: StoredOffer): number => a.msg.content.expiresAt - b.msg.content.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Taker-collateral order, ascending, then id: the collateral range index. */
+const compareCollateral = (a: StoredOffer, b: StoredOffer): number => a.msg.content.takerCollateral - b.msg.content.takerCollateral || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Stored offers. Every lookup is a map or an ordered walk of the narrowest listing index; nothing
@@ -97,6 +100,8 @@ export class OfferStore {
   private readonly expiry = new RankedSet<StoredOffer>(compareExpiry);
   /** Listing indexes in rank order, keyed `<status>|<key>`: `*`, `a:<announcementId>`, `o:<oracle>`, `m:<maker>`, `c:<chain>`, `w:<word>`. */
   private readonly lists = new Map<string, RankedSet<StoredOffer>>();
+  /** Per status, offers in taker-collateral order: the collateral range filter's index. */
+  private readonly byCollateral = new Map<string, CollateralIndex<StoredOffer>>();
   /** Open offers stored per maker key. */
   private readonly openByMaker = new Map<string, number>();
   private totalBytes = 0;
@@ -196,22 +201,39 @@ export class OfferStore {
     if (!set) return [];
     const min = filter.minCollateral ?? 0;
     const max = filter.maxCollateral ?? Infinity;
-    const out: StoredOffer[] = [];
-    let skip = page.page * page.chunkSize;
-    for (const e of set.descending()) {
+    const match = (e: StoredOffer): boolean => {
       const c = e.msg.content;
-      if (filter.announcement !== undefined && c.announcementId !== filter.announcement) continue;
-      if (filter.oracle !== undefined && e.oraclePubKey !== filter.oracle) continue;
-      if (filter.maker !== undefined && e.msg.makerPubKey !== filter.maker) continue;
-      if (filter.chain !== undefined && c.chain !== filter.chain) continue;
-      if (c.takerCollateral < min || c.takerCollateral > max) continue;
-      if (words.length > 0 && !words.every((w) => e.words.includes(w))) continue;
+      if (filter.announcement !== undefined && c.announcementId !== filter.announcement) return false;
+      if (filter.oracle !== undefined && e.oraclePubKey !== filter.oracle) return false;
+      if (filter.maker !== undefined && e.msg.makerPubKey !== filter.maker) return false;
+      if (filter.chain !== undefined && c.chain !== filter.chain) return false;
+      if (c.takerCollateral < min || c.takerCollateral > max) return false;
+      return words.length === 0 || words.every((w) => e.words.includes(w));
+    };
+    const skip = page.page * page.chunkSize;
+    if (filter.minCollateral !== undefined || filter.maxCollateral !== undefined) {
+      // A narrow collateral range would make the rank walk below scan ~needed x n / k entries for k
+      // in range. Walk the range instead while it holds at most `cap` entries, then order those by
+      // rank: O(cap log cap). Past `cap` the range is wide enough for the rank walk to find its page
+      // within ~needed x n / cap candidates. cap = sqrt(needed x n) balances the two.
+      const cap = Math.max(1024, Math.ceil(Math.sqrt((skip + page.chunkSize) * set.size)));
+      const inRange = cap < set.size ? this.byCollateral.get(status)?.range(min, max, cap) : undefined;
+      if (inRange) return inRange.filter(match).sort((a, b) => compareRank(b, a)).slice(skip, skip + page.chunkSize);
+    }
+    return this.walk(set, match, skip, page.chunkSize);
+  }
+
+  /** Entries of `set` matching `match`, highest rank first, after skipping `skip` of them; at most `limit`. */
+  private walk(set: RankedSet<StoredOffer>, match: (e: StoredOffer) => boolean, skip: number, limit: number): StoredOffer[] {
+    const out: StoredOffer[] = [];
+    for (const e of set.descending()) {
+      if (!match(e)) continue;
       if (skip > 0) {
         skip--;
         continue;
       }
       out.push(e);
-      if (out.length >= page.chunkSize) break;
+      if (out.length >= limit) break;
     }
     return out;
   }
@@ -283,6 +305,9 @@ export class OfferStore {
   private link(e: StoredOffer): void {
     this.rank.add(e);
     this.expiry.add(e);
+    let byC = this.byCollateral.get(e.msg.status);
+    if (!byC) this.byCollateral.set(e.msg.status, (byC = new CollateralIndex(compareCollateral)));
+    byC.add(e);
     for (const k of this.keysOf(e)) {
       let set = this.lists.get(k);
       if (!set) this.lists.set(k, (set = new RankedSet(compareRank)));
@@ -294,6 +319,11 @@ export class OfferStore {
   private unlink(e: StoredOffer): void {
     this.rank.delete(e);
     this.expiry.delete(e);
+    const byC = this.byCollateral.get(e.msg.status);
+    if (byC) {
+      byC.delete(e);
+      if (byC.size === 0) this.byCollateral.delete(e.msg.status);
+    }
     for (const k of this.keysOf(e)) {
       const set = this.lists.get(k);
       if (!set) continue;
