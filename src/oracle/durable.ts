@@ -1,51 +1,10 @@
-/** oracle/durable.ts - durable file operations for the oracle's key material: private files written whole (temp file, fsync, rename, folder fsync) and an exclusive lock with stale-owner takeover. Imports only node:fs and node:path. */
+/** oracle/durable.ts - the oracle's durable file operations: its owner-only folder and an exclusive lock with stale-owner takeover; the private-file primitives are re-exported from daemon/private-file.ts. Imports node:fs, node:path and daemon. */
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** Mode of every file holding key material or nonce secrets: owner read/write only. */
-export const PRIVATE_MODE = 0o600;
-
-/** fsync a folder so a rename or unlink inside it survives a power loss (a no-op where folders cannot be fsynced). */
-export function fsyncDir(dir: string): void {
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-  } catch {
-    // Some platforms cannot fsync a folder; the rename itself is still atomic.
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
-  }
-}
-
-/**
- * Write `text` to `file` durably and privately: a temp file in the same folder (mode 0600, `wx`),
- * written whole and fsynced, renamed over `file`, then the folder fsynced. When this returns, the
- * content survives kill -9 and power loss; a crash before leaves the old file (or none) and at
- * most a temp file, which {@link writePrivateFile} ignores and overwrites next time.
- */
-export function writePrivateFile(file: string, text: string): void {
-  const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.rmSync(tmp, { force: true });
-  const fd = fs.openSync(tmp, 'wx', PRIVATE_MODE);
-  try {
-    const buf = Buffer.from(text, 'utf8');
-    let off = 0;
-    while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
-  fsyncDir(dir);
-}
-
-/** Remove `file` durably (the folder is fsynced); absent is fine. */
-export function removeDurably(file: string): void {
-  fs.rmSync(file, { force: true });
-  fsyncDir(path.dirname(file));
-}
+// The durable private-file primitives are the daemons' shared ones (daemon/private-file.ts): one implementation.
+import { PRIVATE_MODE } from '../daemon/private-file.ts';
+export { fsyncDir, PRIVATE_MODE, removeDurably, writePrivateFile } from '../daemon/private-file.ts';
 
 /** Create `dir` (and parents) with owner-only access if missing; refuse a path that is not a folder. */
 export function ensurePrivateDir(dir: string): void {
