@@ -297,6 +297,8 @@ export class MegaNode {
     if (this.dataDir) ensureDataDir(this.dataDir);
     const tls = c.httpsPort !== null ? readTls({ certPath: c.tlsCertPath as string, keyPath: c.tlsKeyPath as string }) : null;
     if (c.lnRestHost) log.info({ lnRestHost: c.lnRestHost, placementMinMsat: c.placementMinMsat, bidLifetimeMs: c.bidLifetimeMs }, 'Lightning bids are verified against LND; placement is for sale (POST /placement/invoice)');
+    // Signature threads start now, not under the first entity (which would wait for their start-up).
+    this.verifier?.start();
     this.bids?.start();
     this.manifests.start();
     this.facilitator.start();

@@ -54,6 +54,15 @@ serve({
     await node.dial(multiaddr(String(m.addr)), { signal: AbortSignal.timeout(60_000) });
     return {};
   },
+  // The parent's mesh repair: an edge whose stream set-up failed under load stays connected without a gossipsub
+  // subscription exchange (the node then has no topic peer on it). Hang up and dial again.
+  redial: async (m) => {
+    const addr = multiaddr(String(m.addr));
+    const peer = String(m.addr).split('/p2p/')[1];
+    for (const c of node.getConnections()) if (c.remotePeer.toString() === peer) await c.close().catch(() => undefined);
+    await node.dial(addr, { signal: AbortSignal.timeout(60_000) });
+    return {};
+  },
   inject: async (m) => {
     const data = new TextEncoder().encode(String(m.json));
     const t0 = monoMs();
@@ -66,6 +75,7 @@ serve({
     links: node.getConnections().map((c) => c.remotePeer.toString()),
     mesh: meshPeers(),
     topicPeers: pubsub.getSubscribers(TOPIC).length,
+    subscribers: pubsub.getSubscribers(TOPIC).map((p) => p.toString()),
     tcp: tcpBytes(),
     mem: memory(),
   }),

@@ -41,7 +41,7 @@ interface Slot {
 }
 
 /**
- * `size` worker threads started on first use. {@link run} never rejects and never decides
+ * `size` worker threads, started by {@link start} or on first use. {@link run} never rejects and never decides
  * validity: it records libsecp256k1's answers on each work ({@link recordVerified}), which
  * admission may use only to skip a check that passed; a failed or stopped worker merely leaves
  * the work to the caller's own (inline) checks.
@@ -55,6 +55,23 @@ export class VerifyPool {
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError('a verify pool needs at least one thread');
     this.slots = Array.from({ length: size }, () => null);
+  }
+
+  /**
+   * Start every thread now instead of on first use (the node calls this when it starts). A thread's
+   * start-up — a V8 isolate, the worker module and the libsecp256k1 addon — took 0.2–0.7 s of
+   * waiting on a quiet 2-core machine and several seconds under load; on first use it delayed the
+   * first entity a fresh node admitted by that much, at every hop of its relay (docs/benchmarks.md,
+   * "warm-up item"). Threads stay unref'd: a started pool does not keep the process alive.
+   */
+  start(): void {
+    if (this.closed) return;
+    for (let i = 0; i < this.slots.length; i++) if (!this.slots[i]) this.spawn(i);
+  }
+
+  /** Threads running now (started by {@link start} or by a first batch). */
+  get threads(): number {
+    return this.slots.filter((s) => s !== null).length;
   }
 
   /** Do `works` as one batch on a thread; resolves once the results are recorded on each (or the thread failed). */

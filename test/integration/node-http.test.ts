@@ -38,6 +38,11 @@ describe('MegaNode over HTTP', () => {
     await node.stop();
   });
 
+  it('has its signature thread running once started, before any entity arrives (the first admission must not wait for its start-up)', () => {
+    const pool = (node as unknown as { verifier: { threads: number } | null }).verifier;
+    assert.equal(pool?.threads, 1, 'verifyThreads 1: one thread started by node.start()');
+  });
+
   it('serves submissions and lookups end to end', async () => {
     const oracleKeys = makeKeys(1);
     const capKeys = makeKeys(2);

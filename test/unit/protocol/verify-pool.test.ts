@@ -90,4 +90,20 @@ describe('verify pool', () => {
     assert.equal(late.sigOk, undefined);
     assert.throws(() => new VerifyPool(0), RangeError);
   });
+
+  it('start() runs every thread before the first batch (a fresh node must not wait for them under its first entity); a closed pool starts none', async () => {
+    const pool = new VerifyPool(2);
+    assert.equal(pool.threads, 0, 'no thread before start() or a first batch');
+    pool.start();
+    assert.equal(pool.threads, 2, 'start() must spawn every thread of the pool');
+    pool.start();
+    assert.equal(pool.threads, 2, 'a second start() must not spawn more');
+    const w = collectSignatureWork((scope) => verifyHash(GOOD, H, K.publicKey, scope));
+    await pool.run([w]);
+    assert.deepEqual(Array.from(w.sigOk ?? []), [1], 'a started thread answers the first batch');
+    await pool.close();
+    assert.equal(pool.threads, 0);
+    pool.start();
+    assert.equal(pool.threads, 0, 'a closed pool must not start threads again');
+  });
 });
