@@ -127,6 +127,34 @@ describe('AnnouncementStore listings against a brute-force reference', () => {
     assert.equal(checked, 3 * 2 * 3 * 4 * 3 * 4, 'expected every combination compared');
   });
 
+  it('walks only attested announcements for attested=true: a page costs its size, not the unattested ones before it', () => {
+    const r = rig();
+    const made = Array.from({ length: 3000 }, (_, i) => r.add(i % 3, i % 3, NOW_S + 3600 + i * 60, `w${i}`));
+    // Five attested, all after the 2,995 unattested ones.
+    for (const m of made.slice(-5)) {
+      const a = attestation(m.id, m.ann);
+      r.s.attest(a.msg, a.id, a.decoded, hex(`va:${m.id}`));
+    }
+    let walked = 0;
+    const walk = MaturityIndex.prototype.walk;
+    MaturityIndex.prototype.walk = function* (this: MaturityIndex<StoredAnnouncement>, key: string, from: number) {
+      for (const e of walk.call(this, key, from)) {
+        walked++;
+        yield e;
+      }
+    } as typeof walk;
+    try {
+      const page = r.s.list({ page: 0, chunkSize: 10 }, { attested: true });
+      assert.deepEqual(page.map((e) => e.id), made.slice(-5).map((m) => m.id), 'expected the five attested announcements');
+      assert.ok(walked <= 5, `expected the attested=true page to visit only attested entries (5), visited ${walked}`);
+      walked = 0;
+      assert.equal(r.s.list({ page: 0, chunkSize: 10 }, { attested: false }).length, 10, 'expected a full page of unattested ones');
+      assert.ok(walked <= 10, `expected the attested=false page to visit 10 entries, visited ${walked}`);
+    } finally {
+      MaturityIndex.prototype.walk = walk;
+    }
+  });
+
   it('merges the attested and unattested halves in maturity order from a bound (MaturityIndex.walkUnion)', () => {
     const idx = new MaturityIndex<{ id: string; maturityEpoch: number }>();
     const es = Array.from({ length: 50 }, (_, i) => ({ id: hex(`m${i}`), maturityEpoch: 100 + (i % 13) }));
