@@ -129,10 +129,12 @@ export class AnnouncementStore {
       this.unrank(stored);
       this.byVersion.delete(stored.version);
       this.totalBytes -= stored.bytes;
-      // The same TLV: the nonce-index keys are slices of the stored string, which stays.
-      msg.announcement = stored.msg.announcement;
-      msg.oraclePubKey = stored.msg.oraclePubKey;
-      msg.capabilityPubKey = stored.msg.capabilityPubKey;
+      // The same TLV (one string: the nonce-index keys are slices of the stored one), and the same keys when equal.
+      if (!Object.isFrozen(msg)) {
+        if (msg.announcement === stored.msg.announcement) msg.announcement = stored.msg.announcement;
+        if (msg.oraclePubKey === stored.msg.oraclePubKey) msg.oraclePubKey = stored.msg.oraclePubKey;
+        if (msg.capabilityPubKey === stored.msg.capabilityPubKey) msg.capabilityPubKey = stored.msg.capabilityPubKey;
+      }
       stored.msg = msg;
       stored.version = shortId(version);
       stored.bytes = bytes;
@@ -171,7 +173,7 @@ export class AnnouncementStore {
     this.expiry.delete(e);
     this.maturity.remove(UNATTESTED, e);
     // Equal to the announcement's id (the rules looked it up by it): one string for both.
-    msg.announcementId = e.id;
+    if (!Object.isFrozen(msg)) msg.announcementId = e.id;
     e.attestation = new AttestationEntry(msg, shortId(version), bytes);
     e.expiresAt = this.expiresAt(e.maturityEpoch, true);
     this.expiry.add(e);
@@ -326,11 +328,12 @@ export class AnnouncementStore {
   /**
    * A newcomer's strings made the same strings as a stored announcement of its capability's: its
    * oracle and capability keys in `msg`, and its question words (returned: the stored array when
-   * equal). The values do not change, so no answer does; only the duplicate copies go.
+   * equal). The values do not change, so no answer does; only the duplicate copies go. A frozen
+   * message (an embedding caller's) is kept as it is.
    */
   private share(msg: Verified<Announcement>, words: string[]): readonly string[] {
     const peer = this.perCapability.get(msg.capabilityPubKey)?.lowest();
-    if (!peer || peer.msg.oraclePubKey !== msg.oraclePubKey) return words;
+    if (!peer || peer.msg.oraclePubKey !== msg.oraclePubKey || Object.isFrozen(msg)) return words;
     msg.oraclePubKey = peer.msg.oraclePubKey;
     msg.capabilityPubKey = peer.msg.capabilityPubKey;
     return peer.words.length === words.length && peer.words.every((w, i) => w === words[i]) ? peer.words : words;

@@ -191,6 +191,25 @@ describe('AnnouncementStore nonce index and on-demand decoding', () => {
     assert.equal(r.s.get(a2.id), undefined, 'expected a2 expired too');
   });
 
+  it('shares strings between messages without changing a value, and stores a frozen message as it is', () => {
+    const r = rig();
+    const first = r.add(7, 0, NOW_S + 86_400, 's1');
+    const ann = event(7, NOW_S + 2 * 86_400, 's2');
+    const frozen = Object.freeze(message(7, 0, ann, 1));
+    const text = JSON.stringify(frozen);
+    const id = hex(frozen.announcement);
+    assert.equal(r.s.add(frozen, id, ann, 'dlcspecs-v0', QUESTIONS[0] as string, hex('v:s2')).status, 'accepted', 'expected a frozen message accepted');
+    assert.equal(JSON.stringify(r.s.get(id)?.msg), text, 'expected the frozen message stored unchanged');
+    // A message of the same capability: shared key strings, same values.
+    const second = r.add(7, 0, NOW_S + 3 * 86_400, 's3');
+    assert.deepEqual([second.msg.oraclePubKey, second.msg.capabilityPubKey], [first.msg.oraclePubKey, first.msg.capabilityPubKey], 'expected the same key values');
+    // The same TLV with more PoW under another capability key: its own keys are kept.
+    const other = { ...message(7, 0, first.ann, 5), capabilityPubKey: `03${hex('another cap')}` } as Verified<Announcement>;
+    const otherText = JSON.stringify(other);
+    assert.equal(r.s.add(other, first.id, first.ann, 'dlcspecs-v0', QUESTIONS[0] as string, hex('v:s1b')).status, 'accepted', 'expected the upgrade accepted');
+    assert.equal(JSON.stringify(r.s.get(first.id)?.msg), otherText, 'expected the upgraded message stored with its own values');
+  });
+
   it('indexes every nonce of a digits event and decodes stored entries on demand to what was admitted', () => {
     const r = rig();
     const nonces = Array.from({ length: 20 }, (_, i) => hex(`digit nonce ${i}`));
