@@ -1,6 +1,6 @@
 /** api/dlc-handlers.ts - the REST handlers of DLC announcements and attestations (POST /announcement, /attestation; GET /announcements, /announcements/{id} with the DLC proof reports naming it, /attestations/{announcementId}). Imports service, dlc and api helpers. */
 import type { Request, Response } from 'express';
-import { decodeDigitOutcomes, describeAnnouncement } from '../dlc/index.ts';
+import { decodeDigitOutcomes, describeAnnouncement, type OracleAnnouncement } from '../dlc/index.ts';
 import type { StoredAnnouncement, StoredReport } from '../service/service.ts';
 import { reportListing, type ReportListing } from './listings.ts';
 import { submitHandler, type ApiDeps } from './handlers.ts';
@@ -12,17 +12,18 @@ type Handler = (req: Request, res: Response) => void | Promise<void>;
 
 const input = (res: Response): ValidatedInput => res.locals.input as ValidatedInput;
 
-/** The listing wrapper of a stored announcement. */
-function item(e: StoredAnnouncement): { id: string; announcement: unknown; event: unknown; attested: boolean } {
-  return { id: e.id, announcement: e.msg, event: describeAnnouncement(e.decoded), attested: e.attestation !== null };
+/** The listing wrapper of a stored announcement (`decoded`: its TLV, decoded once by the caller or here; the store keeps no decoded copy). */
+function item(e: StoredAnnouncement, decoded: OracleAnnouncement = e.decoded): { id: string; announcement: unknown; event: unknown; attested: boolean } {
+  return { id: e.id, announcement: e.msg, event: describeAnnouncement(decoded), attested: e.attestation !== null };
 }
 
 /** The attested outcome: the enum string, or the digits' value (a number while exact, else its decimal string); null when not attested. */
-function outcomeOf(e: StoredAnnouncement): string | number | null {
+function outcomeOf(e: StoredAnnouncement, decoded: OracleAnnouncement): string | number | null {
   if (!e.attestation) return null;
-  const d = e.decoded.event.descriptor;
-  if (d.kind === 'enum') return e.attestation.decoded.outcomes[0] ?? null;
-  const v = decodeDigitOutcomes(d, e.attestation.decoded.outcomes);
+  const d = decoded.event.descriptor;
+  const outcomes = e.attestation.decoded.outcomes;
+  if (d.kind === 'enum') return outcomes[0] ?? null;
+  const v = decodeDigitOutcomes(d, outcomes);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
 }
 
@@ -51,14 +52,15 @@ export function createDlcHandlers(deps: Pick<ApiDeps, 'service' | 'isDurable'>):
           attested: q.attested as boolean | undefined,
         },
       );
-      sendJson(res, list.map(item));
+      sendJson(res, list.map((e) => item(e)));
     },
     getAnnouncement: (_req, res) => {
       const id = input(res).path.id as string;
       const e = service.getAnnouncement(id);
       if (!e) throw new ApiError(404, 'announcement-not-found', 'no announcement with this id is stored on this node');
       const proofs = service.dlcEvidence(id);
-      sendJson(res, { ...item(e), attestation: e.attestation?.msg ?? null, outcome: outcomeOf(e), equivocation: listed(proofs.equivocation), nonceReuse: listed(proofs.nonceReuse) });
+      const decoded = e.decoded;
+      sendJson(res, { ...item(e, decoded), attestation: e.attestation?.msg ?? null, outcome: outcomeOf(e, decoded), equivocation: listed(proofs.equivocation), nonceReuse: listed(proofs.nonceReuse) });
     },
     getAttestation: (_req, res) => {
       const id = input(res).path.announcementId as string;

@@ -1,4 +1,4 @@
-/** mempool/announcement-index.ts - maturity-ordered indexes of stored DLC announcements (global, per oracle, per capability, per question word) with range walks from a lower bound. Imports only mempool internals and sorted-btree. */
+/** mempool/announcement-index.ts - the indexes of stored DLC announcements: maturity-ordered sets (attested, unattested, per oracle, per capability, per question word) with range walks from a lower bound and merged walks of two sets, and the nonce index (nonce -> the announcement of each DLC key committing it). Imports only sorted-btree. */
 import BTreeModule from 'sorted-btree';
 
 /** What the index orders by: maturity (epoch seconds), then id. */
@@ -60,5 +60,70 @@ export class MaturityIndex<T extends MaturityKeyed> {
     // The smallest possible key at that maturity ('' sorts before every id).
     const probe = { id: '', maturityEpoch: fromEpoch } as T;
     for (const [e] of t.entries(probe, [])) yield e;
+  }
+
+  /** Entries under `a` or `b` (disjoint sets) maturing at or after `fromEpoch`, earliest first: a merge of two walks, O(log n) to start and O(1) per entry. */
+  *walkUnion(a: string, b: string, fromEpoch: number): IterableIterator<T> {
+    const ia = this.walk(a, fromEpoch);
+    const ib = this.walk(b, fromEpoch);
+    let x = ia.next();
+    let y = ib.next();
+    while (!x.done || !y.done) {
+      if (y.done || (!x.done && compareMaturity(x.value, y.value) <= 0)) {
+        yield x.value as T;
+        x = ia.next();
+      } else {
+        yield y.value;
+        y = ib.next();
+      }
+    }
+  }
+}
+
+/**
+ * Committed nonces -> the stored entry of each DLC key that committed it. Keyed by the nonce alone
+ * (64 hex characters; the caller may pass a substring of the entry's TLV hex, which V8 keeps as a
+ * 32-byte slice of it): the same nonce under two keys is not a reuse, and is kept as a short list
+ * (only a copied R makes one). `keyOf` reads an entry's DLC key (decoded on demand: only a hit or a
+ * shared nonce asks). Contract: an entry's nonces and key never change while it is indexed.
+ */
+export class NonceIndex<T extends object> {
+  private readonly map = new Map<string, T | T[]>();
+  private readonly keyOf: (e: T) => string;
+
+  constructor(keyOf: (e: T) => string) {
+    this.keyOf = keyOf;
+  }
+
+  /** Nonces indexed. */
+  get size(): number {
+    return this.map.size;
+  }
+
+  /** The entry of DLC key `oracleKey` that committed `nonce`. */
+  get(oracleKey: string, nonce: string): T | undefined {
+    const v = this.map.get(nonce);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) return this.keyOf(v) === oracleKey ? v : undefined;
+    return v.find((e) => this.keyOf(e) === oracleKey);
+  }
+
+  /** Index `e` (of DLC key `oracleKey`) under `nonce`; an entry of that key already there is kept (the first one stays indexed). */
+  add(oracleKey: string, nonce: string, e: T): void {
+    const v = this.map.get(nonce);
+    if (v === undefined) this.map.set(nonce, e);
+    else if (this.get(oracleKey, nonce) === undefined) this.map.set(nonce, Array.isArray(v) ? [...v, e] : [v, e]);
+  }
+
+  /** Drop `e` from `nonce` (nothing when another entry is indexed there). */
+  remove(nonce: string, e: T): void {
+    const v = this.map.get(nonce);
+    if (v === e) this.map.delete(nonce);
+    else if (Array.isArray(v) && v.includes(e)) {
+      const rest = v.filter((x) => x !== e);
+      // Re-keyed with the caller's string: the stored key may be a slice of `e`'s TLV, which would stay alive.
+      this.map.delete(nonce);
+      this.map.set(nonce, rest.length === 1 ? (rest[0] as T) : rest);
+    }
   }
 }

@@ -1,8 +1,9 @@
-/** mempool/announcements.ts - the DLC announcement store: entries with their attestation, per-capability and global PoW rank, count and byte bounds, the nonce index, expiry by the injected clock, maturity-ordered listings and the short-version index. Imports protocol, dlc types and mempool internals only. */
+/** mempool/announcements.ts - the DLC announcement store: entries with their attestation (the message, and only the decoded fields the indexes read), per-capability and global PoW rank, count and byte bounds, the nonce index, expiry by the injected clock, maturity-ordered listings and the short-version index. Entries are mempool/announcement-entry.ts. Imports protocol, dlc types and mempool internals only. */
 import { shortId } from '../protocol/ids.ts';
 import type { Announcement, Attestation, DlcSigningVersion, Verified } from '../protocol/types.ts';
 import type { OracleAnnouncement, OracleAttestation } from '../dlc/index.ts';
-import { MaturityIndex } from './announcement-index.ts';
+import { AnnouncementEntry, AttestationEntry, dlcKeyOf, nonceKey, type StoredAnnouncement } from './announcement-entry.ts';
+import { MaturityIndex, NonceIndex } from './announcement-index.ts';
 import { jsonBytes } from './byte-budget.ts';
 import { RankedSet } from './ranked-set.ts';
 import { questionWords } from './text-index.ts';
@@ -22,35 +23,7 @@ export interface AnnouncementOptions {
   attestedRetentionMs: number;
 }
 
-/** A stored attestation (one per announcement). */
-export interface StoredAttestation {
-  /** hex SHA-256 of the TLV bytes. */
-  readonly id: string;
-  readonly msg: Verified<Attestation>;
-  readonly decoded: OracleAttestation;
-  /** Short version id (shortId of its version hash; it has no cTTL). */
-  readonly version: string;
-  readonly bytes: number;
-}
-
-/** A stored announcement. Rank fields (`msg.pow`) change only while it is out of the ranked sets. */
-export interface StoredAnnouncement {
-  /** hex SHA-256 of the TLV bytes (also its inventory id). */
-  readonly id: string;
-  msg: Verified<Announcement>;
-  readonly decoded: OracleAnnouncement;
-  /** The capability's signing version when it was admitted (attestations are checked under it). */
-  readonly signingVersion: DlcSigningVersion;
-  readonly maturityEpoch: number;
-  /** Question words of its capability when it was admitted (the `question` filter). */
-  readonly words: readonly string[];
-  version: string;
-  receivedAt: number;
-  bytes: number;
-  attestation: StoredAttestation | null;
-  /** When the sweep removes it (ms since the epoch). */
-  expiresAt: number;
-}
+export type { StoredAnnouncement, StoredAttestation } from './announcement-entry.ts';
 
 /** What an add did: like the mempool's AddResult, with the announcement-specific refusals. */
 export type AnnouncementAdd =
@@ -75,6 +48,9 @@ const compareRank = (a: StoredAnnouncement, b: StoredAnnouncement): number => a.
 const compareExpiry = (a: StoredAnnouncement, b: StoredAnnouncement): number => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 const held = (e: StoredAnnouncement): number => e.bytes + (e.attestation?.bytes ?? 0);
+/** Maturity-index keys of the two disjoint halves (every announcement is in one): attested, unattested. An unfiltered listing walks both, merged. */
+const ATTESTED = 'a';
+const UNATTESTED = 'u';
 const ALL = '*';
 
 /**
@@ -88,12 +64,12 @@ export class AnnouncementStore {
   private readonly byId = new Map<string, StoredAnnouncement>();
   /** Short version id -> the announcement (or the announcement of the attestation) it names. */
   private readonly byVersion = new Map<string, StoredAnnouncement>();
-  /** `oracleKey:nonce` -> the stored announcement committing that nonce. */
-  private readonly nonces = new Map<string, StoredAnnouncement>();
+  /** (DLC key, nonce) -> the stored announcement committing that nonce. */
+  private readonly nonces = new NonceIndex<StoredAnnouncement>(dlcKeyOf);
   private readonly rank = new RankedSet<StoredAnnouncement>(compareRank);
   private readonly perCapability = new Map<string, RankedSet<StoredAnnouncement>>();
   private readonly expiry = new RankedSet<StoredAnnouncement>(compareExpiry);
-  /** Maturity order: `*` (all), `o:<oraclePubKey>`, `c:<capabilityPubKey>`, `w:<word>`. */
+  /** Maturity order: `a` (attested), `u` (unattested), `o:<oraclePubKey>`, `c:<capabilityPubKey>`, `w:<word>`. */
   private readonly maturity = new MaturityIndex<StoredAnnouncement>();
   private totalBytes = 0;
   private attested = 0;
@@ -117,7 +93,7 @@ export class AnnouncementStore {
 
   /** The stored announcement of `oracleKey` that committed `nonce`. */
   byNonce(oracleKey: string, nonce: string): StoredAnnouncement | undefined {
-    return this.nonces.get(`${oracleKey}:${nonce}`);
+    return this.nonces.get(oracleKey, nonce);
   }
 
   /** Expiry of an announcement maturing at `maturityEpoch` (s), attested or not: unattested ones stay a second grace period, while a fact-missing may name them. */
@@ -138,7 +114,9 @@ export class AnnouncementStore {
   /**
    * Store an announcement (new, or the same TLV with more PoW). `words`: its capability's question.
    * Refused for rank when the capability or the store is full and nothing ranks below it. The
-   * owner sweeps expired entries first ({@link sweep}).
+   * owner sweeps expired entries first ({@link sweep}). `decoded` is read here, not kept. Strings
+   * of `msg` equal to those of a stored announcement of its capability are replaced by those (the
+   * values, and so every answer, stay the same; the copies are freed).
    */
   add(msg: Verified<Announcement>, id: string, decoded: OracleAnnouncement, signingVersion: DlcSigningVersion, question: string, version: string): AnnouncementAdd {
     const pre = this.precheck(msg, id, decoded.event.maturityEpoch);
@@ -151,10 +129,15 @@ export class AnnouncementStore {
       this.unrank(stored);
       this.byVersion.delete(stored.version);
       this.totalBytes -= stored.bytes;
+      // The same TLV (one string: the nonce-index keys are slices of the stored one), and the same keys when equal.
+      if (!Object.isFrozen(msg)) {
+        if (msg.announcement === stored.msg.announcement) msg.announcement = stored.msg.announcement;
+        if (msg.oraclePubKey === stored.msg.oraclePubKey) msg.oraclePubKey = stored.msg.oraclePubKey;
+        if (msg.capabilityPubKey === stored.msg.capabilityPubKey) msg.capabilityPubKey = stored.msg.capabilityPubKey;
+      }
       stored.msg = msg;
       stored.version = shortId(version);
       stored.bytes = bytes;
-      stored.receivedAt = this.now();
       this.totalBytes += bytes;
       this.byVersion.set(stored.version, stored);
       this.enrank(stored);
@@ -162,26 +145,13 @@ export class AnnouncementStore {
     }
     const victims = this.plan(msg.pow.difficulty, bytes, id, msg.capabilityPubKey) as StoredAnnouncement[];
     for (const v of victims) this.remove(v, evicted);
-    const e: StoredAnnouncement = {
-      id,
-      msg,
-      decoded,
-      signingVersion,
-      maturityEpoch: decoded.event.maturityEpoch,
-      words: questionWords(question),
-      version: shortId(version),
-      receivedAt: this.now(),
-      bytes,
-      attestation: null,
-      expiresAt: this.expiresAt(decoded.event.maturityEpoch, false),
-    };
+    const words = this.share(msg, questionWords(question));
+    const maturity = decoded.event.maturityEpoch;
+    const e = new AnnouncementEntry(id, msg, signingVersion, maturity, words, shortId(version), bytes, this.expiresAt(maturity, false));
     this.byId.set(id, e);
     this.byVersion.set(e.version, e);
-    for (const n of decoded.event.nonces) {
-      const key = `${decoded.oracleKey}:${n}`;
-      // The rules refuse a nonce already committed; a restore keeps the first one indexed.
-      if (!this.nonces.has(key)) this.nonces.set(key, e);
-    }
+    // The rules refuse a nonce already committed; a restore keeps the first one indexed.
+    for (const n of decoded.event.nonces) this.nonces.add(decoded.oracleKey, nonceKey(msg.announcement, n), e);
     this.enrank(e);
     this.expiry.add(e);
     for (const k of this.keysOf(e)) this.maturity.add(k, e);
@@ -189,8 +159,8 @@ export class AnnouncementStore {
     return { status: 'accepted', replaced: false, evicted };
   }
 
-  /** Attach the verified attestation of a stored announcement (the rules checked it and that none is stored). */
-  attest(msg: Verified<Attestation>, id: string, decoded: OracleAttestation, version: string): AnnouncementAdd {
+  /** Attach the verified attestation of a stored announcement (the rules checked it and that none is stored). `_id` (SHA-256 of the TLV) and `_decoded` are not kept: both are computed again from the TLV when read. */
+  attest(msg: Verified<Attestation>, _id: string, _decoded: OracleAttestation, version: string): AnnouncementAdd {
     const evicted: EvictedEvent[] = [];
     const e = this.byId.get(msg.announcementId);
     if (!e) return { status: 'rejected', reason: 'announcement-not-found', message: 'no stored announcement has this announcementId' };
@@ -201,9 +171,13 @@ export class AnnouncementStore {
     if (!victims) return this.tooLow();
     for (const v of victims) this.remove(v, evicted);
     this.expiry.delete(e);
-    e.attestation = { id, msg, decoded, version: shortId(version), bytes };
+    this.maturity.remove(UNATTESTED, e);
+    // Equal to the announcement's id (the rules looked it up by it): one string for both.
+    if (!Object.isFrozen(msg)) msg.announcementId = e.id;
+    e.attestation = new AttestationEntry(msg, shortId(version), bytes);
     e.expiresAt = this.expiresAt(e.maturityEpoch, true);
     this.expiry.add(e);
+    this.maturity.add(ATTESTED, e);
     this.byVersion.set(e.attestation.version, e);
     this.totalBytes += bytes;
     this.attested++;
@@ -223,16 +197,18 @@ export class AnnouncementStore {
     const words = filter.question === undefined ? [] : questionWords(filter.question);
     if (filter.question !== undefined && words.length === 0) return [];
     // Walk the smallest candidate set; check the other filters per candidate in O(1).
-    const keys = [ALL];
+    const keys = [filter.attested === undefined ? ALL : filter.attested ? ATTESTED : UNATTESTED];
     if (filter.oracle !== undefined) keys.push(`o:${filter.oracle}`);
     if (filter.capability !== undefined) keys.push(`c:${filter.capability}`);
     for (const w of words) keys.push(`w:${w}`);
-    let best = ALL;
-    for (const k of keys) if (this.maturity.size(k) < this.maturity.size(best)) best = k;
+    const size = (k: string): number => (k === ALL ? this.byId.size : this.maturity.size(k));
+    let best = keys[0] as string;
+    for (const k of keys) if (size(k) < size(best)) best = k;
     const out: StoredAnnouncement[] = [];
     let skip = page.page * page.chunkSize;
     const before = filter.maturityBefore ?? Infinity;
-    for (const e of this.maturity.walk(best, filter.maturityAfter ?? 0)) {
+    const from = filter.maturityAfter ?? 0;
+    for (const e of best === ALL ? this.maturity.walkUnion(ATTESTED, UNATTESTED, from) : this.maturity.walk(best, from)) {
       if (e.maturityEpoch > before) break;
       if (filter.oracle !== undefined && e.msg.oraclePubKey !== filter.oracle) continue;
       if (filter.capability !== undefined && e.msg.capabilityPubKey !== filter.capability) continue;
@@ -346,7 +322,21 @@ export class AnnouncementStore {
   }
 
   private keysOf(e: StoredAnnouncement): string[] {
-    return [ALL, `o:${e.msg.oraclePubKey}`, `c:${e.msg.capabilityPubKey}`, ...e.words.map((w) => `w:${w}`)];
+    return [e.attestation ? ATTESTED : UNATTESTED, `o:${e.msg.oraclePubKey}`, `c:${e.msg.capabilityPubKey}`, ...e.words.map((w) => `w:${w}`)];
+  }
+
+  /**
+   * A newcomer's strings made the same strings as a stored announcement of its capability's: its
+   * oracle and capability keys in `msg`, and its question words (returned: the stored array when
+   * equal). The values do not change, so no answer does; only the duplicate copies go. A frozen
+   * message (an embedding caller's) is kept as it is.
+   */
+  private share(msg: Verified<Announcement>, words: string[]): readonly string[] {
+    const peer = this.perCapability.get(msg.capabilityPubKey)?.lowest();
+    if (!peer || peer.msg.oraclePubKey !== msg.oraclePubKey || Object.isFrozen(msg)) return words;
+    msg.oraclePubKey = peer.msg.oraclePubKey;
+    msg.capabilityPubKey = peer.msg.capabilityPubKey;
+    return peer.words.length === words.length && peer.words.every((w, i) => w === words[i]) ? peer.words : words;
   }
 
   /** Remove an announcement with its attestation; the evictions are appended to `out`. */
@@ -356,10 +346,7 @@ export class AnnouncementStore {
     this.unrank(e);
     this.expiry.delete(e);
     for (const k of this.keysOf(e)) this.maturity.remove(k, e);
-    for (const n of e.decoded.event.nonces) {
-      const key = `${e.decoded.oracleKey}:${n}`;
-      if (this.nonces.get(key) === e) this.nonces.delete(key);
-    }
+    for (const n of e.decoded.event.nonces) this.nonces.remove(n, e);
     this.byVersion.delete(e.version);
     this.totalBytes -= held(e);
     if (e.attestation) {

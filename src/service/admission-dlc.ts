@@ -108,14 +108,16 @@ export class DlcRules {
     const ann = this.deps.mempool.getAnnouncement(t.announcementId);
     if (!ann) return rejected('attestation', id, 'announcement-not-found', 'no stored announcement has this announcementId');
     if (ann.attestation?.id === id) return { status: 'duplicate', kind: 'attestation', id };
-    const bad = verifyAttestation(ann.decoded, decoded, ann.signingVersion);
+    // The store keeps no decoded copy: decode the announcement once for both checks.
+    const announced = ann.decoded;
+    const bad = verifyAttestation(announced, decoded, ann.signingVersion);
     if (bad) return rejected('attestation', id, 'dlc-attestation-invalid', `attestation of ${ann.id} under ${ann.signingVersion}: ${describe(bad)}`);
     if (ann.attestation) {
-      const proof = checkEquivocation(ann.decoded, ann.attestation.decoded, decoded, ann.signingVersion);
+      const proof = checkEquivocation(announced, ann.attestation.decoded, decoded, ann.signingVersion);
       if (proof instanceof DlcError) return rejected('attestation', id, 'dlc-attestation-invalid', `a second attestation that proves nothing: ${describe(proof)}`);
       const cap = this.deps.lookupCapability(ann.msg.oraclePubKey, ann.msg.capabilityPubKey);
       // The binding is the one the announcement was admitted under (a changed binding proves nothing here).
-      if (cap?.dlc?.oracleKey === ann.decoded.oracleKey && cap.dlc.signingVersion === ann.signingVersion) {
+      if (cap?.dlc?.oracleKey === announced.oracleKey && cap.dlc.signingVersion === ann.signingVersion) {
         this.deps.onFault({ type: 'dlc-equivocation', capability: cap, announcement: ann.msg.announcement, attestations: [ann.attestation.msg.attestation, t.attestation] });
       }
       return rejected('attestation', id, 'dlc-equivocation', `announcement ${ann.id} is attested with other outcomes (nonce ${proof.index}): the oracle equivocated; the first attestation is kept and this node reports the pair as a dlc-equivocation proof`);
