@@ -104,7 +104,13 @@ export class AnnouncementStore {
   /** Cheap check before signatures: duplicate, expired, or too low to enter a full capability or store. */
   precheck(msg: Announcement, id: string, maturityEpoch: number): AnnouncementAdd | null {
     const stored = this.byId.get(id);
-    if (stored) return msg.pow.difficulty > stored.msg.pow.difficulty ? null : { status: 'duplicate' };
+    if (stored) {
+      // The same TLV under another oracle or capability key (two capabilities may bind one DLC key): the
+      // event is stored and indexed under the first one's keys; a copy under other keys is a duplicate, not
+      // an upgrade (replacing the message would leave it indexed under keys it no longer carries).
+      if (msg.oraclePubKey !== stored.msg.oraclePubKey || msg.capabilityPubKey !== stored.msg.capabilityPubKey) return { status: 'duplicate' };
+      return msg.pow.difficulty > stored.msg.pow.difficulty ? null : { status: 'duplicate' };
+    }
     if (this.expiresAt(maturityEpoch, false) <= this.now()) {
       return { status: 'rejected', reason: 'announcement-expired', message: 'the event matured more than twice announcementGraceMs ago unattested; this node no longer keeps it' };
     }
@@ -129,11 +135,11 @@ export class AnnouncementStore {
       this.unrank(stored);
       this.byVersion.delete(stored.version);
       this.totalBytes -= stored.bytes;
-      // The same TLV (one string: the nonce-index keys are slices of the stored one), and the same keys when equal.
+      // The same TLV (one string: the nonce-index keys are slices of the stored one) and the same keys (precheck).
       if (!Object.isFrozen(msg)) {
-        if (msg.announcement === stored.msg.announcement) msg.announcement = stored.msg.announcement;
-        if (msg.oraclePubKey === stored.msg.oraclePubKey) msg.oraclePubKey = stored.msg.oraclePubKey;
-        if (msg.capabilityPubKey === stored.msg.capabilityPubKey) msg.capabilityPubKey = stored.msg.capabilityPubKey;
+        msg.announcement = stored.msg.announcement;
+        msg.oraclePubKey = stored.msg.oraclePubKey;
+        msg.capabilityPubKey = stored.msg.capabilityPubKey;
       }
       stored.msg = msg;
       stored.version = shortId(version);

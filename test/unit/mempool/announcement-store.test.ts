@@ -203,11 +203,16 @@ describe('AnnouncementStore nonce index and on-demand decoding', () => {
     // A message of the same capability: shared key strings, same values.
     const second = r.add(7, 0, NOW_S + 3 * 86_400, 's3');
     assert.deepEqual([second.msg.oraclePubKey, second.msg.capabilityPubKey], [first.msg.oraclePubKey, first.msg.capabilityPubKey], 'expected the same key values');
-    // The same TLV with more PoW under another capability key: its own keys are kept.
+    // The same TLV with more PoW under another capability key: a duplicate, not an upgrade (it stays stored and
+    // indexed under the keys it was first admitted with; replacing it left it listed under keys it no longer carried).
+    const firstText = JSON.stringify(r.s.get(first.id)?.msg);
     const other = { ...message(7, 0, first.ann, 5), capabilityPubKey: `03${hex('another cap')}` } as Verified<Announcement>;
-    const otherText = JSON.stringify(other);
-    assert.equal(r.s.add(other, first.id, first.ann, 'dlcspecs-v0', QUESTIONS[0] as string, hex('v:s1b')).status, 'accepted', 'expected the upgrade accepted');
-    assert.equal(JSON.stringify(r.s.get(first.id)?.msg), otherText, 'expected the upgraded message stored with its own values');
+    assert.equal(r.s.add(other, first.id, first.ann, 'dlcspecs-v0', QUESTIONS[0] as string, hex('v:s1b')).status, 'duplicate', 'expected the same TLV under other keys refused as a duplicate');
+    assert.equal(JSON.stringify(r.s.get(first.id)?.msg), firstText, 'expected the first message kept unchanged');
+    // With the same keys, more PoW is an upgrade.
+    const up = message(7, 0, first.ann, 5);
+    assert.equal(r.s.add(up, first.id, first.ann, 'dlcspecs-v0', QUESTIONS[0] as string, hex('v:s1c')).status, 'accepted', 'expected the PoW upgrade under the same keys accepted');
+    assert.equal(r.s.get(first.id)?.msg.pow.difficulty, up.pow.difficulty);
   });
 
   it('indexes every nonce of a digits event and decodes stored entries on demand to what was admitted', () => {
