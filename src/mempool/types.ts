@@ -126,6 +126,8 @@ export interface EvictedEvent {
 export interface MempoolEvents {
   'mempool:accepted': [AcceptedEvent];
   'mempool:evicted': [EvictedEvent];
+  /** A tracked version (Mempool.tracksVersion: oracle, capability, report, dispute, offer) left the store: replaced by a newer one, or removed. Payload: its short version id. */
+  'mempool:version-retired': [string];
 }
 
 /** Result of an insertion attempt. */

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { SignatureWork } from '../../../src/protocol/keys.ts';
 import type { VerifyPool } from '../../../src/protocol/verify-pool.ts';
 import type { AdmissionResult, AdmissionSource } from '../../../src/service/types.ts';
+import type { Intake } from '../../../src/service/intake.ts';
 import { makeCapability, makeKeys, makeOracle, newServiceForTest } from '../../helpers/factory.ts';
 import { waitFor } from '../../helpers/network.ts';
 
@@ -130,6 +131,49 @@ describe('intake: decided versions (peers only)', () => {
     const vid = a.versions[0] as string;
     assert.equal(service.knowsVersion(vid), true, 'a stored version is known (the relay does not fetch it)');
     assert.deepEqual(await service.admit('oracle', o, peerSource('p2p:b')), { status: 'duplicate', kind: 'oracle', id: O.publicKey });
+  });
+
+  it('a stored version costs no decided-cache entry; once superseded or evicted it is remembered, so a peer re-sending it gets duplicate with no signature work and the relay does not fetch it', async () => {
+    const v = new ManualVerifier();
+    const { service, mempool } = newServiceForTest({ verifier: v.asPool(), mempool: { maxOracles: 1 } });
+    const intake = (service as unknown as { intake: Intake }).intake;
+    const a = peerSource('p2p:a');
+    let batches = 0;
+    /** Admit from `source`, answering any verifier batch it causes (counted in `batches`: signature work done). */
+    const admitAnswered = async (entity: object, source: ReturnType<typeof peerSource>): Promise<AdmissionResult> => {
+      const answered = source.outcomes.length;
+      const p = service.admit('oracle', entity, source);
+      await waitFor(() => v.batches.length > 0 || source.outcomes.length > answered, { message: 'expected a verifier batch or an answer' });
+      batches += v.batches.length;
+      v.batches.splice(0).forEach((b) => b.answer());
+      return p;
+    };
+    const v0 = makeOracle({ keys: O, seqNo: 0 });
+    assert.equal(status(await admitAnswered(v0, a)), 'accepted');
+    const vid0 = a.versions[0] as string;
+    assert.equal(intake.decidedCount, 0, 'a stored version is answered from the store, not kept in the decided cache');
+    const b = peerSource('p2p:b');
+    batches = 0;
+    assert.deepEqual(await admitAnswered(v0, b), { status: 'duplicate', kind: 'oracle', id: O.publicKey }, 'a stored version from a peer is a duplicate');
+    assert.equal(batches, 0, 'no signature work for a stored version');
+    // Superseded: the old version leaves the store and is remembered.
+    assert.equal(status(await admitAnswered(makeOracle({ keys: O, seqNo: 1 }), a)), 'accepted');
+    assert.equal(mempool.tracksVersion(vid0), false, 'the superseded version is no longer stored');
+    assert.equal(service.knowsVersion(vid0), true, 'the relay must not fetch a superseded version again');
+    assert.equal(intake.decidedCount, 1, 'only the superseded version is remembered');
+    const c = peerSource('p2p:c');
+    batches = 0;
+    assert.equal(status(await admitAnswered(v0, c)), 'duplicate', 'a superseded version re-sent by a peer is a duplicate');
+    assert.equal(batches, 0, 'no signature work for a superseded version');
+    // Evicted: a higher-ranked oracle takes the only slot; the evicted version is remembered too.
+    const vid1 = a.versions[1] as string;
+    assert.equal(status(await admitAnswered(makeOracle({ keys: O2, difficulty: 12 }), a)), 'accepted');
+    assert.equal(mempool.getOracle(O.publicKey), undefined, 'expected O evicted by rank');
+    assert.equal(service.knowsVersion(vid1), true, 'the relay must not fetch an evicted version again');
+    batches = 0;
+    assert.equal(status(await admitAnswered(makeOracle({ keys: O, seqNo: 1 }), c)), 'duplicate', 'an evicted version re-sent by a peer is a duplicate, not re-admitted');
+    assert.equal(batches, 0, 'no signature work for an evicted version');
+    assert.equal(mempool.getOracle(O.publicKey), undefined, 'the evicted version did not come back');
   });
 
   it('REST always gets a full admission: its answer reflects the mempool now, not a cache', async () => {
