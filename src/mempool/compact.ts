@@ -1,5 +1,5 @@
-/** mempool/compact.ts - stored messages share equal strings: protocol constants and keys already held by the entry they hang on replace the parsed copies (same values, so JSON, hashes and answers are unchanged). Imports only protocol. */
-import { REPORT_TYPES, SIGNATURE_TYPE, type Fact, type Offer, type OracleCapability, type OracleId, type Report } from '../protocol/types.ts';
+/** mempool/compact.ts - stored messages share equal values: protocol constants, keys already held by the entry they hang on, and the empty bid replace the parsed copies (same values, same member order, so JSON, hashes and answers are unchanged). Imports only protocol. */
+import { REPORT_TYPES, SIGNATURE_TYPE, type Bid, type Fact, type Offer, type OracleCapability, type OracleId, type Report } from '../protocol/types.ts';
 
 /**
  * Protocol constants longer than 10 characters. V8's JSON.parse internalizes (shares) string values
@@ -9,6 +9,13 @@ import { REPORT_TYPES, SIGNATURE_TYPE, type Fact, type Offer, type OracleCapabil
 const CONSTANTS = new Map<string, string>(
   [SIGNATURE_TYPE, ...REPORT_TYPES, 'bitcoin-regtest', 'bitcoin-testnet', 'bitcoin-signet', 'bitcoin-mainnet'].map((s) => [s, s]),
 );
+
+/**
+ * The bid of an ad that bids nothing (most ads: a bid is optional paid placement), shared by every
+ * such stored ad. Frozen: a stored message is never changed in place (a new version replaces it).
+ */
+const NO_BID: Bid = Object.freeze({ amount: 0, proof: '' }) as Bid;
+const NO_BID_JSON = JSON.stringify(NO_BID);
 
 /** The shared copy of a protocol constant, or `s` itself. */
 export function constant<T extends string>(s: T): T {
@@ -24,6 +31,8 @@ export function same(s: string, held: string | undefined): string {
 export function compactOracle(msg: OracleId, storedKey: string | undefined): void {
   msg.pubkey = same(msg.pubkey, storedKey);
   msg.oracleSignatureType = constant(msg.oracleSignatureType);
+  // Exactly `{"amount":0,"proof":""}` (same members, same order), so the JSON is unchanged.
+  if (msg.bid.amount === 0 && msg.bid.proof === '' && JSON.stringify(msg.bid) === NO_BID_JSON) msg.bid = NO_BID;
 }
 
 /** A capability ad about to be stored under the oracle whose key is `oracleKey` (the stored ad's string); `storedKey`: the capability key string of the version it replaces. */
