@@ -1,4 +1,4 @@
-// test/unit/mempool/version-index.test.ts - the short-version-id index (docs/PROTOCOL.md 11.6): every stored oracle, capability, report and dispute is found by the short id of its current version, and nothing else is: not after a replacement, a PoW upgrade, an eviction, a cascade removal or a restore.
+// test/unit/mempool/version-index.test.ts - the short-version-id index (docs/PROTOCOL.md 11.6): every stored oracle, capability, report and dispute is found by the short id of its current version, and nothing else is: not after a replacement, a PoW upgrade, an eviction, a cascade removal or a restore; and every version that leaves is announced retired (the intake remembers it from then).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InventoryEntry, Mempool, StoredKind } from '../../../src/mempool/mempool.ts';

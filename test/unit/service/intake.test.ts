@@ -1,4 +1,4 @@
-// test/unit/service/intake.test.ts - owns the one admission door (service/intake.ts) without sockets: arrival order whatever order verifier answers come back in, orphans re-queued after (never inside) their dependency's admission, the decided cache for peers (no rework, repeats charged) and its absence for REST, back-pressure through the source's hold, and close().
+// test/unit/service/intake.test.ts - owns the one admission door (service/intake.ts) without sockets: arrival order whatever order verifier answers come back in, orphans re-queued after (never inside) their dependency's admission, the decided cache for peers (no rework, repeats charged; stored versions answered by the store and remembered once superseded or evicted) and its absence for REST, back-pressure through the source's hold, and close().
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SignatureWork } from '../../../src/protocol/keys.ts';
