@@ -1,7 +1,7 @@
-// test/unit/mempool/compact.test.ts - stored messages share strings with what they hang on (mempool/compact.ts) and still answer byte for byte as received: the JSON of every stored oracle, capability, report (fact-missing, fact-conflict, fact-disagrees), replaced ad and offer equals the text it arrived as, its version hash and inventory entry are unchanged, and the constant table holds every long protocol constant.
+// test/unit/mempool/compact.test.ts - stored messages share strings with what they hang on (mempool/compact.ts) and still answer byte for byte as received: the JSON of every stored oracle, capability, report (fact-missing, fact-conflict, fact-disagrees), replaced ad and offer equals the text it arrived as, its version hash and inventory entry are unchanged; only an exactly empty bid is shared; the constant table returns every value unchanged.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { constant, same } from '../../../src/mempool/compact.ts';
+import { compactOracle, constant, same } from '../../../src/mempool/compact.ts';
 import { versionHash } from '../../../src/protocol/ids.ts';
 import { offerId } from '../../../src/protocol/offer.ts';
 import { REPORT_TYPES, SIGNATURE_TYPE, type EntityKind } from '../../../src/protocol/types.ts';
@@ -81,6 +81,22 @@ describe('compact stored messages: byte for byte as received', () => {
 describe('compact helpers', () => {
   it('constant() returns the value it was given, for every protocol constant and anything else', () => {
     for (const s of [SIGNATURE_TYPE, ...REPORT_TYPES, 'bitcoin-regtest', 'bitcoin-mainnet', 'not-a-constant-at-all']) assert.equal(constant(s), s, `expected constant(${s}) to equal ${s}`);
+  });
+
+  it('only an exactly empty bid is shared: other members, another member order or a real bid keep their JSON', () => {
+    const base = makeOracle({ keys: O });
+    for (const bid of [{ amount: 0, proof: '' }, { proof: '', amount: 0 }, { amount: 0, proof: '', paymentType: 'lightning' }, { amount: 5, proof: 'ab'.repeat(32), paymentType: 'lightning' }]) {
+      const msg = JSON.parse(JSON.stringify({ ...base, bid }));
+      const text = JSON.stringify(msg);
+      compactOracle(msg, undefined);
+      assert.equal(JSON.stringify(msg), text, `expected the ad with bid ${JSON.stringify(bid)} to serialize as received`);
+    }
+    const a = JSON.parse(JSON.stringify(base));
+    const b = JSON.parse(JSON.stringify(base));
+    compactOracle(a, undefined);
+    compactOracle(b, undefined);
+    assert.equal(a.bid, b.bid, 'two ads that bid nothing share one bid object');
+    assert.ok(Object.isFrozen(a.bid), 'the shared bid is frozen (a stored message is never changed in place)');
   });
 
   it('same() keeps the received value unless the held one equals it', () => {
