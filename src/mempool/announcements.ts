@@ -97,13 +97,16 @@ export class AnnouncementStore {
   private readonly maturity = new MaturityIndex<StoredAnnouncement>();
   private totalBytes = 0;
   private attested = 0;
+  /** Told every short id that leaves the version index (replaced or removed): the intake remembers it from then (service/intake.ts). */
+  private readonly onRetired: (vid: string) => void;
 
-  constructor(opts: AnnouncementOptions, now: () => number) {
+  constructor(opts: AnnouncementOptions, now: () => number, onRetired: (vid: string) => void = () => {}) {
     for (const k of ['maxAnnouncementsPerCapability', 'maxAnnouncements', 'maxAnnouncementBytes'] as const) {
       if (!(opts[k] >= 1)) throw new RangeError(`announcement store ${k} must be >= 1`);
     }
     this.opts = opts;
     this.now = now;
+    this.onRetired = onRetired;
   }
 
   /** Stored announcements, attestations, and their JSON bytes. */
@@ -150,6 +153,7 @@ export class AnnouncementStore {
       // A PoW upgrade of the same TLV: re-rank, keep everything else.
       this.unrank(stored);
       this.byVersion.delete(stored.version);
+      this.onRetired(stored.version);
       this.totalBytes -= stored.bytes;
       stored.msg = msg;
       stored.version = shortId(version);
@@ -272,6 +276,11 @@ export class AnnouncementStore {
     return e.attestation ? { kind: 'attestation', id: e.id, version: vid, msg: e.attestation.msg, cTTL: null } : undefined;
   }
 
+  /** Is a stored announcement's or attestation's current version this short id? O(1). */
+  hasVersion(vid: string): boolean {
+    return this.byVersion.has(vid);
+  }
+
   /** Number of short ids indexed (equals stored announcements + attestations). */
   get indexedVersions(): number {
     return this.byVersion.size;
@@ -361,9 +370,11 @@ export class AnnouncementStore {
       if (this.nonces.get(key) === e) this.nonces.delete(key);
     }
     this.byVersion.delete(e.version);
+    this.onRetired(e.version);
     this.totalBytes -= held(e);
     if (e.attestation) {
       this.byVersion.delete(e.attestation.version);
+      this.onRetired(e.attestation.version);
       this.attested--;
       out.push({ kind: 'attestation', id: e.attestation.id, oraclePubKey: e.msg.oraclePubKey, cause });
     }

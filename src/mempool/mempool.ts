@@ -79,7 +79,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.options = Object.freeze({ ...options, shard: Object.freeze({ ...options.shard }) });
     this.now = deps.now;
     this.budget = new ByteBudget(options.maxBytes ?? Infinity);
-    this.dlc = new AnnouncementStore({ ...DEFAULT_ANNOUNCEMENT_OPTIONS, ...options.announcements }, deps.now);
+    this.dlc = new AnnouncementStore({ ...DEFAULT_ANNOUNCEMENT_OPTIONS, ...options.announcements }, deps.now, (vid) => this.emit('mempool:version-retired', vid));
     this.offers = new OfferStore({ ...DEFAULT_OFFER_OPTIONS, ...options.offers }, deps.now, (vid) => this.emit('mempool:version-retired', vid));
     this.proofs = new ProofStore(options.maxProofs ?? DEFAULT_MAX_PROOFS, options.maxProofBytes ?? DEFAULT_MAX_PROOF_BYTES);
   }
@@ -582,12 +582,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   /**
-   * Is this short version id the current version of a stored oracle, capability, report, dispute or
-   * offer? Those are the versions whose leaving is announced by `mempool:version-retired` (DLC
-   * announcements and attestations are not tracked so). O(1), allocates nothing.
+   * Is this short version id the current version of a stored item (any kind)? Its leaving (replaced
+   * or removed) is announced by `mempool:version-retired`. O(1), allocates nothing.
    */
   tracksVersion(id: string): boolean {
-    return this.versions.has(id) || this.offers.hasVersion(id);
+    return this.versions.has(id) || this.dlc.hasVersion(id) || this.offers.hasVersion(id);
   }
 
   /** Raise the stored cTTL of the version with this short id to `cTTL` if that is higher (11.7: the highest cTTL seen wins); returns the cTTL before, or null when unchanged. O(1). */

@@ -126,7 +126,7 @@ export interface EvictedEvent {
 export interface MempoolEvents {
   'mempool:accepted': [AcceptedEvent];
   'mempool:evicted': [EvictedEvent];
-  /** A tracked version (Mempool.tracksVersion: oracle, capability, report, dispute, offer) left the store: replaced by a newer one, or removed. Payload: its short version id. */
+  /** A stored version (Mempool.tracksVersion, any kind) left the store: replaced by a newer one, or removed. Payload: its short version id. */
   'mempool:version-retired': [string];
 }
 

@@ -7,6 +7,7 @@ import type { AdmissionResult, AdmissionSource } from '../../../src/service/type
 import type { Intake } from '../../../src/service/intake.ts';
 import { makeCapability, makeKeys, makeOracle, newServiceForTest } from '../../helpers/factory.ts';
 import { waitFor } from '../../helpers/network.ts';
+import { makeDlcAttestation, makeDlcEvent, makeDlcOracle } from '../../helpers/dlc.ts';
 
 const O = makeKeys(1);
 const O2 = makeKeys(2);
@@ -174,6 +175,29 @@ describe('intake: decided versions (peers only)', () => {
     assert.equal(status(await admitAnswered(makeOracle({ keys: O, seqNo: 1 }), c)), 'duplicate', 'an evicted version re-sent by a peer is a duplicate, not re-admitted');
     assert.equal(batches, 0, 'no signature work for an evicted version');
     assert.equal(mempool.getOracle(O.publicKey), undefined, 'the evicted version did not come back');
+  });
+
+  it('DLC announcements and attestations too: stored ones take no decided-cache entry, swept ones are remembered', async () => {
+    const { service, mempool, clock } = newServiceForTest();
+    const intake = (service as unknown as { intake: Intake }).intake;
+    const o = makeDlcOracle(7, 'dlcspecs-v0');
+    for (const [kind, body] of [['oracle', o.oracle], ['capability', o.capability]] as const) assert.equal(status(await service.admit(kind, body)), 'accepted');
+    const ev = makeDlcEvent(o, { maturityEpoch: Math.floor(clock.now() / 1000) + 30 * 86_400 });
+    const a = peerSource('p2p:a');
+    assert.equal(status(await service.admit('announcement', ev.entity, a)), 'accepted');
+    assert.equal(status(await service.admit('attestation', makeDlcAttestation(o, ev, ['sun']), a)), 'accepted');
+    const [annVid, attVid] = a.versions as [string, string];
+    const before = intake.decidedCount;
+    assert.equal(before, 0, 'stored DLC versions are answered from the store, not cached');
+    assert.equal(status(await service.admit('announcement', ev.entity, peerSource('p2p:b'))), 'duplicate');
+    clock.advance(500 * 86_400_000);
+    assert.equal(service.sweepAnnouncements(), 2, 'expected the announcement and its attestation swept after the retention');
+    for (const vid of [annVid, attVid]) {
+      assert.equal(mempool.tracksVersion(vid), false, 'a swept version is no longer stored');
+      assert.equal(service.knowsVersion(vid), true, 'the relay must not fetch a swept version again');
+    }
+    assert.equal(intake.decidedCount, 2, 'both swept versions are remembered');
+    assert.equal(status(await service.admit('announcement', ev.entity, peerSource('p2p:c'))), 'duplicate', 'a swept announcement re-sent by a peer is not admitted again');
   });
 
   it('REST always gets a full admission: its answer reflects the mempool now, not a cache', async () => {
