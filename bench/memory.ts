@@ -1,4 +1,4 @@
-/** bench/memory.ts - heap bytes per stored entry of every kind (oracle, capability, report, DLC announcement, offer, attestation, DLC proof report) against its JSON size; run with --expose-gc. */
+/** bench/memory.ts - heap bytes per stored entry of every kind (oracle, capability, report, DLC announcement, offer, attestation, DLC proof report) against its JSON size; run with --expose-gc; `--kinds=oracle,capability,...` measures only those. */
 import { stopAll } from '../test/helpers/network.ts';
 import { makeBundle, makeMissingReport } from './lib/gen.ts';
 import { ANNOUNCEMENTS_PER_ORACLE, dlcQuestion } from './lib/gen-dlc.ts';
