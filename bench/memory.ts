@@ -1,4 +1,5 @@
-/** bench/memory.ts - heap bytes per stored entry of every kind (oracle, capability, report, DLC announcement, offer, attestation, DLC proof report) against its JSON size; run with --expose-gc. */
+/** bench/memory.ts - heap bytes per stored entry of every kind (oracle, capability, report, DLC announcement, offer, attestation, DLC proof report) against its JSON size; run with --expose-gc; `--kinds=oracle,capability,...` measures only those. */
+import v8 from 'node:v8';
 import { stopAll } from '../test/helpers/network.ts';
 import { makeBundle, makeMissingReport } from './lib/gen.ts';
 import { ANNOUNCEMENTS_PER_ORACLE, dlcQuestion } from './lib/gen-dlc.ts';
@@ -7,7 +8,6 @@ import { enumTerms, makeOffer, makerKeys } from '../test/helpers/offer.ts';
 import type { EntityKind } from '../src/protocol/types.ts';
 import { benchNode } from './lib/node.ts';
 import { flag, note, QUICK, r, writeResult } from './lib/measure.ts';
-import v8 from 'node:v8';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
@@ -17,19 +17,15 @@ function heap(): number {
   return process.memoryUsage().heapUsed;
 }
 
-/**
- * `--kinds=announcement,attestation`: measure only these kinds (announcements are still admitted,
- * unmeasured, when offers, attestations or proofs are measured) - for iterating: such a run reads
- * ~170-200 B/entry higher than the full one, whose 220,000 earlier entries have filled the intake's
- * decided cache (an entry then replaces an old one instead of adding one). `--snapshot=FILE`:
- * write a V8 heap snapshot at the end (what holds the bytes, by retainer).
- */
-const strFlag = (name: string): string | undefined => process.argv.find((x) => x.startsWith(`--${name}=`))?.slice(name.length + 3);
-const only = strFlag('kinds')?.split(',');
-const measured = (label: string): boolean => !only || only.some((k) => label.startsWith(k));
-const n = measured('oracle') || measured('capability') || measured('report') ? flag('oracles', QUICK ? 3_000 : 20_000) : 0;
+const n = flag('oracles', QUICK ? 3_000 : 20_000);
 const reportsPer = flag('reports', 10);
-const nDlc = flag('dlc', QUICK ? 1_000 : 20_000);
+/** `--kinds=oracle,capability,report,offer,...` (see below): DLC entities are made only when a DLC kind is measured. */
+const nDlcWanted = flag('dlc', QUICK ? 1_000 : 20_000);
+/** `--kinds=oracle,capability,report,offer,...` measures only these labels (announcement, attestation, proof; `report` is the fact-missing one); what a measured kind needs is still admitted first, unmeasured. */
+const kindsArg = process.argv.find((x) => x.startsWith('--kinds='))?.slice('--kinds='.length);
+const only = kindsArg ? new Set(kindsArg.split(',')) : null;
+const measured = (label: string): boolean => only === null || only.has(label.split(' ')[0] as string);
+const nDlc = ['announcement', 'offer', 'attestation', 'proof'].some(measured) ? nDlcWanted : 0;
 const node = await benchNode({ maxOracles: 1_000_000, maxReports: 1000, maxAnnouncements: Math.max(100_000, nDlc), maxOffers: Math.max(100_000, nDlc), maxAnnouncementBytes: 2 ** 31, maxOfferBytes: 2 ** 31 });
 try {
   // Inputs are held as Buffers (outside the V8 heap, so heapUsed never counts them) and decoded one
@@ -49,7 +45,7 @@ try {
   // and dlc-equivocation proof reports (a second, conflicting attestation of one in ten events).
   note(`memory: generating ${nDlc} DLC announcements, offers and attestations, ${Math.ceil(nDlc / 10)} proof reports`);
   const nowS = Math.floor(Date.now() / 1000);
-  const dlcOracles: DlcOracle[] = Array.from({ length: Math.max(1, Math.ceil(nDlc / ANNOUNCEMENTS_PER_ORACLE)) }, (_, k) => makeDlcOracle(800_000 + k, 'dlcspecs-v0', dlcQuestion(k)));
+  const dlcOracles: DlcOracle[] = Array.from({ length: nDlc === 0 ? 0 : Math.max(1, Math.ceil(nDlc / ANNOUNCEMENTS_PER_ORACLE)) }, (_, k) => makeDlcOracle(800_000 + k, 'dlcspecs-v0', dlcQuestion(k)));
   for (const o of dlcOracles) {
     for (const [kind, body] of [['oracle', o.oracle], ['capability', o.capability]] as const) {
       const res = await node.service.admit(kind, body);
@@ -80,9 +76,10 @@ try {
     ['report', proofJson, 'proof (dlc-equivocation report)'],
   ];
   for (const [kind, list, label] of kinds) {
-    if (!measured(label)) {
-      // Admitted, unmeasured, when a measured kind depends on it (offers and attestations on announcements).
-      if (kind === 'announcement' && (measured('offer') || measured('attestation') || measured('proof'))) for (const buf of list) await node.service.admit(kind, JSON.parse(buf.toString('utf8')));
+    if (!measured(label) || list.length === 0) {
+      // Not measured, but a later kind may need it stored (capabilities need oracles, offers and attestations their announcements).
+      const needed = (label === 'oracle' && (measured('capability') || measured('report'))) || (label === 'capability' && measured('report')) || (label === 'announcement' && (measured('offer') || measured('attestation') || measured('proof'))) || (label === 'attestation' && measured('proof'));
+      if (needed) for (const buf of list) await node.service.admit(kind, JSON.parse(buf.toString('utf8')));
       continue;
     }
     const jsonBytes = list.reduce((s, x) => s + x.length, 0);
@@ -101,10 +98,12 @@ try {
     out[label] = { entries: accepted, avgJsonBytes: r(avgJson, 1), heapBytesPerEntry: Math.round(perEntry), ratio: r(perEntry / avgJson, 2), ...(firstRefusal ? { firstRefusal } : {}) };
     note(`memory: ${label} ${JSON.stringify(out[label])}`);
   }
-  const snap = strFlag('snapshot');
-  if (snap) note(`memory: heap snapshot ${v8.writeHeapSnapshot(snap)}`);
   const ratios = Object.values(out).map((x) => (x as { ratio: number }).ratio);
-  writeResult(only ? `memory-${only.join('+')}` : 'memory', {
+  // `--snapshot=FILE`: a V8 heap snapshot of the node at the end (what holds the bytes, by retainer).
+  const snap = process.argv.find((x) => x.startsWith('--snapshot='))?.slice('--snapshot='.length);
+  if (snap) note(`memory: heap snapshot ${v8.writeHeapSnapshot(snap)}`);
+  // A --kinds run reads higher than the full one (its decided cache and maps are not as full) and never replaces its result.
+  writeResult(only ? `memory-${[...only].join('+')}` : 'memory', {
     method: 'heapUsed after gc, before and after submitting N entries of one kind through node.service.admit (in-process, full node incl. seen cache; signatures verified), divided by the accepted count; inputs held off-heap as Buffers. An attestation is attached to its stored announcement; a proof is a dlc-equivocation report (embedded announcement, two attestations and capability).',
     ...out,
     goal: 'heap bytes per entry <= 2 x JSON size (issue #21)',

@@ -73,13 +73,16 @@ export class AnnouncementStore {
   private readonly maturity = new MaturityIndex<StoredAnnouncement>();
   private totalBytes = 0;
   private attested = 0;
+  /** Told every short id that leaves the version index (replaced or removed): the intake remembers it from then (service/intake.ts). */
+  private readonly onRetired: (vid: string) => void;
 
-  constructor(opts: AnnouncementOptions, now: () => number) {
+  constructor(opts: AnnouncementOptions, now: () => number, onRetired: (vid: string) => void = () => {}) {
     for (const k of ['maxAnnouncementsPerCapability', 'maxAnnouncements', 'maxAnnouncementBytes'] as const) {
       if (!(opts[k] >= 1)) throw new RangeError(`announcement store ${k} must be >= 1`);
     }
     this.opts = opts;
     this.now = now;
+    this.onRetired = onRetired;
   }
 
   /** Stored announcements, attestations, and their JSON bytes. */
@@ -134,6 +137,7 @@ export class AnnouncementStore {
       // A PoW upgrade of the same TLV: re-rank, keep everything else.
       this.unrank(stored);
       this.byVersion.delete(stored.version);
+      this.onRetired(stored.version);
       this.totalBytes -= stored.bytes;
       // The same TLV (one string: the nonce-index keys are slices of the stored one) and the same keys (precheck).
       if (!Object.isFrozen(msg)) {
@@ -254,6 +258,11 @@ export class AnnouncementStore {
     return e.attestation ? { kind: 'attestation', id: e.id, version: vid, msg: e.attestation.msg, cTTL: null } : undefined;
   }
 
+  /** Is a stored announcement's or attestation's current version this short id? O(1). */
+  hasVersion(vid: string): boolean {
+    return this.byVersion.has(vid);
+  }
+
   /** Number of short ids indexed (equals stored announcements + attestations). */
   get indexedVersions(): number {
     return this.byVersion.size;
@@ -354,9 +363,11 @@ export class AnnouncementStore {
     for (const k of this.keysOf(e)) this.maturity.remove(k, e);
     for (const n of e.decoded.event.nonces) this.nonces.remove(n, e);
     this.byVersion.delete(e.version);
+    this.onRetired(e.version);
     this.totalBytes -= held(e);
     if (e.attestation) {
       this.byVersion.delete(e.attestation.version);
+      this.onRetired(e.attestation.version);
       this.attested--;
       out.push({ kind: 'attestation', id: e.attestation.id, oraclePubKey: e.msg.oraclePubKey, cause });
     }

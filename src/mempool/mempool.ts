@@ -28,6 +28,7 @@ import { CLASS_RANK, isAnswered, isProof, reportClass } from './report-class.ts'
 import { isInShard } from './shard.ts';
 import { shortId } from '../protocol/ids.ts';
 import { VersionIndex } from './version-index.ts';
+import { compactCapability, compactOracle, compactReport } from './compact.ts';
 import { AnnouncementStore, DEFAULT_ANNOUNCEMENT_OPTIONS, type AnnouncementAdd, type AnnouncementFilter, type StoredAnnouncement } from './announcements.ts';
 import type { OracleAnnouncement, OracleAttestation } from '../dlc/index.ts';
 import type { Announcement, Attestation, DlcSigningVersion, Offer } from '../protocol/types.ts';
@@ -51,7 +52,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   /** Key rotation: old key -> stored ads whose verified previousId chain names it. */
   private readonly rotation = new RotationLinks();
   /** Short version id -> stored entry, for inv and getdata (every add, replacement and removal keeps it exact). */
-  private readonly versions = new VersionIndex();
+  private readonly versions = new VersionIndex((vid) => this.emit('mempool:version-retired', vid));
   /** JSON bytes of everything stored, and which lowest-ranked entries make room (maxBytes). */
   private readonly budget: ByteBudget;
   /** DLC announcements and their attestations (kept on every shard; own count and byte bounds). */
@@ -78,8 +79,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.options = Object.freeze({ ...options, shard: Object.freeze({ ...options.shard }) });
     this.now = deps.now;
     this.budget = new ByteBudget(options.maxBytes ?? Infinity);
-    this.dlc = new AnnouncementStore({ ...DEFAULT_ANNOUNCEMENT_OPTIONS, ...options.announcements }, deps.now);
-    this.offers = new OfferStore({ ...DEFAULT_OFFER_OPTIONS, ...options.offers }, deps.now);
+    this.dlc = new AnnouncementStore({ ...DEFAULT_ANNOUNCEMENT_OPTIONS, ...options.announcements }, deps.now, (vid) => this.emit('mempool:version-retired', vid));
+    this.offers = new OfferStore({ ...DEFAULT_OFFER_OPTIONS, ...options.offers }, deps.now, (vid) => this.emit('mempool:version-retired', vid));
     this.proofs = new ProofStore(options.maxProofs ?? DEFAULT_MAX_PROOFS, options.maxProofBytes ?? DEFAULT_MAX_PROOF_BYTES);
   }
 
@@ -148,6 +149,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const bytes = jsonBytes(msg);
     const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === stored, stored?.verifiedBid ?? bidMsat);
     if (!room) return this.noRoom(bytes);
+    compactOracle(msg, stored?.msg.pubkey);
     const evicted: EvictedEvent[] = [];
     if (stored) {
       this.budget.remove(stored);
@@ -240,6 +242,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const bytes = jsonBytes(msg);
     const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === oracle || e === stored);
     if (!room) return this.noRoom(bytes);
+    compactCapability(msg, oracle.msg.pubkey, stored?.msg.capabilityPubKey);
     const caps = oracle.capsForWrite();
     const evicted: EvictedEvent[] = [];
     if (stored) {
@@ -332,6 +335,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     const bytes = jsonBytes(msg);
     const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === oracle || e === stored);
     if (!room) return this.noRoom(bytes);
+    this.compactReport(msg, holder);
     const evicted: EvictedEvent[] = [];
     if (stored) {
       this.budget.remove(stored);
@@ -496,7 +500,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (!isInShard(id, this.options.shard)) return { status: 'out-of-shard' };
     this.sweepOffers();
     const version = knownVersion ?? versionHash(msg);
-    const r = this.offers.add(msg, id, ctx, version);
+    const r = this.offers.add(msg, id, ctx, version, this.dlc.get(msg.content.announcementId));
     if (r.status !== 'accepted') return r;
     this.emitAll(r.evicted);
     this.emitAccepted({ kind: 'offer', id, oraclePubKey: ctx.oraclePubKey, replaced: r.replaced, version, entity: msg });
@@ -577,6 +581,14 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return this.versions.get(id) ?? this.dlc.getByShortId(id) ?? this.offers.getByShortId(id);
   }
 
+  /**
+   * Is this short version id the current version of a stored item (any kind)? Its leaving (replaced
+   * or removed) is announced by `mempool:version-retired`. O(1), allocates nothing.
+   */
+  tracksVersion(id: string): boolean {
+    return this.versions.has(id) || this.dlc.hasVersion(id) || this.offers.hasVersion(id);
+  }
+
   /** Raise the stored cTTL of the version with this short id to `cTTL` if that is higher (11.7: the highest cTTL seen wins); returns the cTTL before, or null when unchanged. O(1). */
   raiseCTTL(id: string, cTTL: number): number | null {
     return this.versions.raiseCTTL(id, cTTL) ?? this.offers.raiseCTTL(id, cTTL);
@@ -606,6 +618,12 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  /** Share the strings of a report about to be stored with its stored oracle and capability (mempool/compact.ts). */
+  private compactReport(msg: Report, holder: string): void {
+    const h = this.oracles.get(holder);
+    compactReport(msg, this.oracles.get(msg.oraclePubKey)?.msg.pubkey, (k) => h?.capability(k)?.msg.capabilityPubKey);
+  }
 
   private removeCapability(oracle: OracleEntry, c: StoredCapability): void {
     this.budget.remove(c);
@@ -724,6 +742,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (!victims) return reject('rank-too-low', `the proof store is full and this proof does not outrank enough of its proofs`);
     const evicted: EvictedEvent[] = [];
     for (const v of victims) this.dropProof(v.report, evicted);
+    this.compactReport(msg, holderKey);
     const vid = shortId(version);
     if (stored) {
       // More work on the same proof: out of every ranked set, change, back in.

@@ -5,6 +5,7 @@ import type { Offer, OfferChain, Verified } from '../protocol/types.ts';
 import { jsonBytes } from './byte-budget.ts';
 import { RankedSet } from './ranked-set.ts';
 import { CollateralIndex } from './offer-collateral.ts';
+import { compactOffer } from './compact.ts';
 import { questionWords } from './text-index.ts';
 import type { EvictedEvent, InventoryEntry, MempoolRejectReason, Page } from './types.ts';
 
@@ -78,6 +79,13 @@ export function supersedesOffer(next: Offer, cur: Offer): boolean {
   return next.pow.hash < cur.pow.hash;
 }
 
+const OFFER_STATUSES: readonly Offer['status'][] = ['open', 'cancelled', 'taken'];
+
+/** `held` (an array already stored) when it has the same words as `words`, else `words`: offers on one announcement share its words array. */
+function sameWords(words: readonly string[], held: readonly string[] | undefined): readonly string[] {
+  return held !== undefined && held.length === words.length && held.every((w, i) => w === words[i]) ? held : words;
+}
+
 const tie = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
 /** Rank, ascending: PoW difficulty, then id (larger = lower), the same total order on every node. */
 const compareRank = (a: StoredOffer, b: StoredOffer): number => a.msg.pow.difficulty - b.msg.pow.difficulty || tie(a.id, b.id);
@@ -105,13 +113,16 @@ export class OfferStore {
   /** Open offers stored per maker key. */
   private readonly openByMaker = new Map<string, number>();
   private totalBytes = 0;
+  /** Told every short id that leaves the version index (replaced or removed). */
+  private readonly onRetired: (vid: string) => void;
 
-  constructor(opts: OfferOptions, now: () => number) {
+  constructor(opts: OfferOptions, now: () => number, onRetired: (vid: string) => void = () => {}) {
     for (const k of ['maxOffers', 'maxOfferBytes', 'offersPerMaker'] as const) {
       if (!(opts[k] >= 1)) throw new RangeError(`offer store ${k} must be >= 1`);
     }
     this.opts = opts;
     this.now = now;
+    this.onRetired = onRetired;
   }
 
   /** Stored offers (every status), open ones, and their JSON bytes. */
@@ -142,10 +153,15 @@ export class OfferStore {
     return this.plan(msg.pow.difficulty, jsonBytes(msg), null) ? null : this.tooLow();
   }
 
-  /** Store a verified offer: new, or a version that supersedes the stored one. The owner sweeps expired entries first ({@link sweep}). */
-  add(msg: Verified<Offer>, id: string, ctx: OfferContext, version: string): OfferAdd {
+  /**
+   * Store a verified offer: new, or a version that supersedes the stored one. The owner sweeps
+   * expired entries first ({@link sweep}). `ann`: the stored announcement's id and question words,
+   * shared with the offer when equal (mempool/compact.ts).
+   */
+  add(msg: Verified<Offer>, id: string, ctx: OfferContext, version: string, ann?: { readonly id: string; readonly words: readonly string[] }): OfferAdd {
     const pre = this.precheck(msg, id);
     if (pre) return pre;
+    compactOffer(msg, this.byId.get(id)?.msg ?? this.anyOfMaker(msg.makerPubKey)?.msg, ann?.id);
     const evicted: EvictedEvent[] = [];
     const bytes = jsonBytes(msg);
     const stored = this.byId.get(id);
@@ -156,6 +172,7 @@ export class OfferStore {
       for (const v of victims) this.remove(v, evicted);
       this.unlink(stored);
       this.byVersion.delete(stored.version);
+      this.onRetired(stored.version);
       this.totalBytes -= stored.bytes;
       stored.msg = msg;
       stored.version = shortId(version);
@@ -168,7 +185,8 @@ export class OfferStore {
     }
     const victims = this.plan(msg.pow.difficulty, bytes, null) as StoredOffer[];
     for (const v of victims) this.remove(v, evicted);
-    const e: StoredOffer = { id, msg, oraclePubKey: ctx.oraclePubKey, maturityEpoch: ctx.maturityEpoch, words: questionWords(ctx.question), version: shortId(version), receivedAt: this.now(), bytes };
+    const words = sameWords(questionWords(ctx.question), ann?.words);
+    const e: StoredOffer = { id, msg, oraclePubKey: ctx.oraclePubKey, maturityEpoch: ctx.maturityEpoch, words, version: shortId(version), receivedAt: this.now(), bytes };
     this.byId.set(id, e);
     this.byVersion.set(e.version, e);
     this.totalBytes += bytes;
@@ -264,12 +282,26 @@ export class OfferStore {
     return before;
   }
 
+  /** Is a stored offer's current version this short id? O(1). */
+  hasVersion(vid: string): boolean {
+    return this.byVersion.has(vid);
+  }
+
   /** Number of short ids indexed (equals stored offers). */
   get indexedVersions(): number {
     return this.byVersion.size;
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  /** A stored offer of `maker` (any status), if any: O(log n). */
+  private anyOfMaker(maker: string): StoredOffer | undefined {
+    for (const s of OFFER_STATUSES) {
+      const e = this.lists.get(`${s}|m:${maker}`)?.lowest();
+      if (e) return e;
+    }
+    return undefined;
+  }
 
   private listSize(key: string): number {
     return this.lists.get(key)?.size ?? 0;
@@ -343,6 +375,7 @@ export class OfferStore {
     this.unlink(e);
     this.byId.delete(e.id);
     this.byVersion.delete(e.version);
+    this.onRetired(e.version);
     this.totalBytes -= e.bytes;
     out.push({ kind: 'offer', id: e.id, oraclePubKey: e.oraclePubKey, cause });
   }

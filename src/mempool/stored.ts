@@ -38,9 +38,22 @@ export function outranks(a: { primary: number; secondary: number }, b: { primary
   return a.primary > b.primary || (a.primary === b.primary && a.secondary > b.secondary);
 }
 
+/** The reports an oracle keeps, by rank, with its tallies by class (kept by OracleEntry.holdReport/dropReport). */
+class HeldReports extends RankedSet<StoredReport> {
+  /** Held proofs, open claims (paid or not), answered claims. */
+  proofs = 0;
+  open = 0;
+  answered = 0;
+
+  constructor() {
+    super(compareReports);
+  }
+}
+
 /**
  * A stored oracle ad. Its capability and report sets are created on first use: most oracles have
  * few or none, and two empty sets would cost more than the ad itself (docs/benchmarks.md, memory).
+ * The report tallies live with the report set, so an oracle without reports does not carry them.
  * Only the mempool changes an entry; its rank fields (`verifiedBid`, `msg.pow`) change only while
  * it is out of every ranked set (Mempool and Lookups unlink, change, relink).
  */
@@ -52,12 +65,8 @@ export class OracleEntry implements StoredOracle {
   bytes: number;
   /** Capabilities by rank; null until the first one. */
   caps: RankedSet<StoredCapability> | null = null;
-  /** Reports kept by this oracle, by rank; null until the first one. */
-  reps: RankedSet<StoredReport> | null = null;
-  /** Held reports by class: proofs, open claims (paid or not), answered claims. Kept by holdReport/dropReport. */
-  proofCount = 0;
-  openClaims = 0;
-  answeredClaims = 0;
+  /** Reports kept by this oracle, by rank, and their tallies; null until the first one. */
+  reps: HeldReports | null = null;
 
   constructor(msg: Verified<OracleId>, version: string, receivedAt: number, bytes: number) {
     this.msg = msg;
@@ -72,6 +81,21 @@ export class OracleEntry implements StoredOracle {
 
   get reports(): RankedView<StoredReport> {
     return this.reps ?? EMPTY_VIEW;
+  }
+
+  /** Held proofs. */
+  get proofCount(): number {
+    return this.reps?.proofs ?? 0;
+  }
+
+  /** Held claims not answered (paid or not). */
+  get openClaims(): number {
+    return this.reps?.open ?? 0;
+  }
+
+  /** Held fact-missing reports answered with a valid fact (or an attestation). */
+  get answeredClaims(): number {
+    return this.reps?.answered ?? 0;
   }
 
   /** The capability with this key. O(k) over this oracle's capabilities (k ≤ maxCapabilities, default 100): a per-oracle map would cost more memory than it saves time. */
@@ -93,14 +117,14 @@ export class OracleEntry implements StoredOracle {
 
   /** Hold a report (its rank fields must not change while held: drop, change, hold). */
   holdReport(r: StoredReport): void {
-    if (!(this.reps ??= new RankedSet(compareReports)).add(r)) return;
-    this.tally(r, 1);
+    const reps = (this.reps ??= new HeldReports());
+    if (reps.add(r)) tally(reps, r, 1);
   }
 
   /** Stop holding a report; false when it was not held. */
   dropReport(r: StoredReport): boolean {
     if (!this.reps?.delete(r)) return false;
-    this.tally(r, -1);
+    tally(this.reps, r, -1);
     return true;
   }
 
@@ -114,11 +138,12 @@ export class OracleEntry implements StoredOracle {
     const low = this.reps?.lowest();
     return low && classRankOf(low) < CLASS_RANK.proof ? low : undefined;
   }
+}
 
-  private tally(r: StoredReport, d: 1 | -1): void {
-    const c = reportClass(r.msg, isAnswered(r));
-    if (c === 'proof') this.proofCount += d;
-    else if (c === 'answered') this.answeredClaims += d;
-    else this.openClaims += d;
-  }
+/** Count `r` in (d = 1) or out of (d = -1) its class's tally. */
+function tally(reps: HeldReports, r: StoredReport, d: 1 | -1): void {
+  const c = reportClass(r.msg, isAnswered(r));
+  if (c === 'proof') reps.proofs += d;
+  else if (c === 'answered') reps.answered += d;
+  else reps.open += d;
 }

@@ -126,6 +126,8 @@ export interface EvictedEvent {
 export interface MempoolEvents {
   'mempool:accepted': [AcceptedEvent];
   'mempool:evicted': [EvictedEvent];
+  /** A stored version (Mempool.tracksVersion, any kind) left the store: replaced by a newer one, or removed. Payload: its short version id. */
+  'mempool:version-retired': [string];
 }
 
 /** Result of an insertion attempt. */

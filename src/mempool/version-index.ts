@@ -14,6 +14,12 @@ export type Versioned = OracleEntry | StoredCapability | StoredReport | StoredDi
  */
 export class VersionIndex {
   private readonly byId = new Map<string, Versioned>();
+  /** Told every short id that leaves the index (its entry was replaced or removed). */
+  private readonly onRetired: (vid: string) => void;
+
+  constructor(onRetired: (vid: string) => void = () => {}) {
+    this.onRetired = onRetired;
+  }
 
   /** Index an entry under its current version. */
   add(e: Versioned): void {
@@ -22,7 +28,14 @@ export class VersionIndex {
 
   /** Unindex an entry (no-op when another entry holds its key). */
   remove(e: Versioned): void {
-    if (this.byId.get(e.version) === e) this.byId.delete(e.version);
+    if (this.byId.get(e.version) !== e) return;
+    this.byId.delete(e.version);
+    this.onRetired(e.version);
+  }
+
+  /** Is a stored entry's current version this short id? O(1), allocates nothing. */
+  has(id: string): boolean {
+    return this.byId.has(id);
   }
 
   /** Number of indexed versions (tests compare it with the inventory). */

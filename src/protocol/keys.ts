@@ -70,11 +70,13 @@ export function collectSignatureWork(check: (scope: CheckScope) => unknown, memo
  */
 export function recordVerified(work: SignatureWork, sigOk: ArrayLike<number>, pubkeyOk: ArrayLike<number>): void {
   work.sigOk = sigOk;
+  // A key already cached keeps its cached string: re-adding would swap in this message's copy, and
+  // the stored entry that shares the cached one (mempool/compact.ts) would no longer share it.
   work.sigs.forEach((t, i) => {
-    if (sigOk[i] === 1) validPubkeys.add(t[2]);
+    if (sigOk[i] === 1 && !validPubkeys.has(t[2])) validPubkeys.add(t[2]);
   });
   work.pubkeys.forEach((pub, i) => {
-    if (pubkeyOk[i] === 1) validPubkeys.add(pub);
+    if (pubkeyOk[i] === 1 && !validPubkeys.has(pub)) validPubkeys.add(pub);
   });
 }
 

@@ -21,7 +21,11 @@ export const STATE_REFUSAL_TTL_MS = 30_000;
 const MAX_REFUSAL_SOURCES = 8;
 
 /** What is remembered of a version whose admission ended. */
-type Decision = { kind: 'done'; status: 'duplicate' | 'out-of-shard' } | { kind: 'refused'; result: Extract<AdmissionResult, { status: 'rejected' }>; sources: string[] };
+type Decision = { readonly kind: 'done'; readonly status: 'duplicate' | 'out-of-shard' } | { kind: 'refused'; result: Extract<AdmissionResult, { status: 'rejected' }>; sources: string[] };
+
+/** The final outcomes, shared by every version they answer (one object each, not one per version). */
+const DONE_DUPLICATE: Decision = Object.freeze({ kind: 'done', status: 'duplicate' });
+const DONE_OUT_OF_SHARD: Decision = Object.freeze({ kind: 'done', status: 'out-of-shard' });
 
 /** An entity waiting to be admitted. */
 interface Entry {
@@ -44,6 +48,13 @@ export interface IntakeDeps {
   onResult: (r: AdmissionResult, source: AdmissionSource) => void;
   /** A bug in admission (an exception): logged, the item dropped. */
   onBug: (err: unknown) => void;
+  /**
+   * Does the store hold this version and promise to hand it to {@link Intake.retired} when it no
+   * longer does (replaced or removed)? Such a version is answered as a duplicate from the store and
+   * costs no decided-cache entry while stored (~150 B each; docs/benchmarks.md, memory). Absent:
+   * every final outcome is cached.
+   */
+  tracksVersion?: (vid: string) => boolean;
   now?: () => number;
   limits?: IntakeLimits;
 }
@@ -112,9 +123,18 @@ export class Intake {
     return new Promise((resolve) => this.enqueue({ prep, vid, source, bytes, ready: true, resolve }));
   }
 
-  /** Is this version waiting here, or was its outcome final or recently refused? (The relay does not fetch it again.) */
+  /** Is this version waiting here, or was its outcome final or recently refused? (The relay does not fetch it again; it asks the store about stored versions itself.) */
   knows(vid: string): boolean {
     return this.waiting.has(vid) || this.decided.has(vid) || this.stateRefusals.has(vid);
+  }
+
+  /**
+   * A version the store tracked ({@link IntakeDeps.tracksVersion}) was replaced or removed: it is
+   * remembered as decided from now on, so a peer announcing it again is not asked for it and its
+   * copies are not admitted again (a superseded or evicted version must not come back in a loop).
+   */
+  retired(vid: string): void {
+    this.decided.set(vid, DONE_DUPLICATE);
   }
 
   /**
@@ -134,6 +154,11 @@ export class Intake {
   /** Entities offered and not admitted yet. */
   get length(): number {
     return this.queue.length - this.head;
+  }
+
+  /** Versions remembered as decided (refused for good, passed on, or no longer stored) and recent state refusals: stored versions are not among them. */
+  get decidedCount(): number {
+    return this.decided.size + this.stateRefusals.size;
   }
 
   /** Payload bytes waiting, over all sources. */
@@ -164,7 +189,7 @@ export class Intake {
   /** The answer for a version that needs no admission work, or null. */
   private known(prep: Prepared, vid: string, source: AdmissionSource): AdmissionResult | null {
     const { kind, id } = prep;
-    if (this.waiting.has(vid)) return { status: 'duplicate', kind, id };
+    if (this.waiting.has(vid) || this.deps.tracksVersion?.(vid) === true) return { status: 'duplicate', kind, id };
     const d = this.decided.get(vid) ?? this.stateRefusals.get(vid);
     if (!d) return null;
     if (d.kind === 'done') return { status: d.status, kind, id };
@@ -289,7 +314,11 @@ export class Intake {
   /** Record, report and return an outcome. */
   private finish(r: AdmissionResult, source: AdmissionSource, vid: string | null, admitted: boolean, prep?: Prepared): AdmissionResult {
     if (vid && admitted) {
-      if (r.status !== 'rejected') this.decided.set(vid, { kind: 'done', status: r.status === 'out-of-shard' ? 'out-of-shard' : 'duplicate' });
+      // A stored version the store tracks is answered from the store, and cached here once it leaves (retired).
+      if (r.status === 'out-of-shard') this.decided.set(vid, DONE_OUT_OF_SHARD);
+      else if (r.status !== 'rejected') {
+        if (this.deps.tracksVersion?.(vid) !== true) this.decided.set(vid, DONE_DUPLICATE);
+      }
       else if (r.banScore > 0) this.decided.set(vid, { kind: 'refused', result: r, sources: [source.id] });
       else {
         this.stateRefusals.set(vid, { kind: 'refused', result: r, sources: [source.id] });

@@ -94,7 +94,8 @@ export class MegaService extends EventEmitter<ServiceEvents> {
           throw err;
         }));
     this.onBug = onBug;
-    this.intake = new Intake({ rules, verifier: deps.verifier ?? null, onResult: (r, source) => this.emit('admission', r, source.id), onBug, now: deps.now });
+    this.intake = new Intake({ rules, verifier: deps.verifier ?? null, onResult: (r, source) => this.emit('admission', r, source.id), onBug, now: deps.now, tracksVersion: (vid) => this.mempool.tracksVersion(vid) });
+    this.mempool.on('mempool:version-retired', (vid) => this.intake.retired(vid));
     this.mempool.on('mempool:accepted', (e) => {
       this.dlcProofs.onAccepted(e);
       this.emit('mempool:accepted', e);

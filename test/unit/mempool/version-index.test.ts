@@ -1,4 +1,4 @@
-// test/unit/mempool/version-index.test.ts - the short-version-id index (docs/PROTOCOL.md 11.6): every stored oracle, capability, report and dispute is found by the short id of its current version, and nothing else is: not after a replacement, a PoW upgrade, an eviction, a cascade removal or a restore.
+// test/unit/mempool/version-index.test.ts - the short-version-id index (docs/PROTOCOL.md 11.6): every stored oracle, capability, report and dispute is found by the short id of its current version, and nothing else is: not after a replacement, a PoW upgrade, an eviction, a cascade removal or a restore; and every version that leaves is announced retired (the intake remembers it from then).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { InventoryEntry, Mempool, StoredKind } from '../../../src/mempool/mempool.ts';
@@ -201,6 +201,51 @@ describe('version index: removed items are gone (nothing stale is served, nothin
     assertConsistent(m);
     m.addOracle(fakeOracle(O1, 2));
     assert.deepEqual(restored, [true, undefined], 'the restored add is marked restored, the later one is not');
+  });
+});
+
+describe('version index: retired versions are announced (the intake remembers them instead of every stored one)', () => {
+  it('churn: every version that leaves the index (replaced, evicted, cascaded) is announced once when it leaves, none that stays; tracksVersion is exactly the index', () => {
+    const { mempool: m } = newMempoolForTest({ maxOracles: 5, maxCapabilities: 2, maxReports: 2 });
+    let retired: string[] = [];
+    m.on('mempool:version-retired', (v) => retired.push(v));
+    const stored = (): Set<string> => new Set([...m.inventory()].map((e) => e.version));
+    for (let i = 0; i < 300; i++) {
+      const o = pk(1 + (i % 9));
+      const id = rid(1000 + 16 * (i % 9) + (i % 3));
+      const d = fakeDispute(id, o, `answer ${i}`);
+      const steps = [
+        () => m.addOracle(fakeOracle(o, i % 7, { seqNo: i })),
+        () => m.addCapability(fakeCapability(o, pk(100 + (i % 4)), i % 5, { seqNo: i })),
+        () => m.addReport(fakeReport(o, i % 8, { seqNo: i, tag: id }), id),
+        () => m.addDispute(d, disputeId(d)),
+      ];
+      for (const step of steps) {
+        const before = stored();
+        retired = [];
+        step();
+        const after = stored();
+        const left = [...before].filter((v) => !after.has(v)).sort();
+        assert.deepEqual([...retired].sort(), left, `step ${i}: expected exactly the versions that left to be announced retired`);
+        for (const v of after) assert.equal(m.tracksVersion(v), true, `step ${i}: a stored version must be tracked`);
+        for (const v of left) assert.equal(m.tracksVersion(v), false, `step ${i}: a retired version must not be tracked`);
+      }
+    }
+  });
+
+  it("a removal that another entry's key survives announces nothing", () => {
+    const gone: string[] = [];
+    const idx = new VersionIndex((v) => gone.push(v));
+    const a = { msg: fakeCapability(O1, pk(100), 1), version: 'AAAAAAAAAAAAAAAAAAAAAA', receivedAt: 0 } as Versioned;
+    const b = { msg: fakeCapability(O1, pk(101), 1), version: 'AAAAAAAAAAAAAAAAAAAAAA', receivedAt: 0 } as Versioned;
+    idx.add(a);
+    idx.add(b);
+    idx.remove(a);
+    assert.deepEqual(gone, [], 'b still holds the key: nothing left the index');
+    assert.equal(idx.has('AAAAAAAAAAAAAAAAAAAAAA'), true);
+    idx.remove(b);
+    assert.deepEqual(gone, ['AAAAAAAAAAAAAAAAAAAAAA']);
+    assert.equal(idx.has('AAAAAAAAAAAAAAAAAAAAAA'), false);
   });
 });
 

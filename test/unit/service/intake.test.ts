@@ -1,11 +1,13 @@
-// test/unit/service/intake.test.ts - owns the one admission door (service/intake.ts) without sockets: arrival order whatever order verifier answers come back in, orphans re-queued after (never inside) their dependency's admission, the decided cache for peers (no rework, repeats charged) and its absence for REST, back-pressure through the source's hold, and close().
+// test/unit/service/intake.test.ts - owns the one admission door (service/intake.ts) without sockets: arrival order whatever order verifier answers come back in, orphans re-queued after (never inside) their dependency's admission, the decided cache for peers (no rework, repeats charged; stored versions answered by the store and remembered once superseded or evicted) and its absence for REST, back-pressure through the source's hold, and close().
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SignatureWork } from '../../../src/protocol/keys.ts';
 import type { VerifyPool } from '../../../src/protocol/verify-pool.ts';
 import type { AdmissionResult, AdmissionSource } from '../../../src/service/types.ts';
+import type { Intake } from '../../../src/service/intake.ts';
 import { makeCapability, makeKeys, makeOracle, newServiceForTest } from '../../helpers/factory.ts';
 import { waitFor } from '../../helpers/network.ts';
+import { makeDlcAttestation, makeDlcEvent, makeDlcOracle } from '../../helpers/dlc.ts';
 
 const O = makeKeys(1);
 const O2 = makeKeys(2);
@@ -130,6 +132,72 @@ describe('intake: decided versions (peers only)', () => {
     const vid = a.versions[0] as string;
     assert.equal(service.knowsVersion(vid), true, 'a stored version is known (the relay does not fetch it)');
     assert.deepEqual(await service.admit('oracle', o, peerSource('p2p:b')), { status: 'duplicate', kind: 'oracle', id: O.publicKey });
+  });
+
+  it('a stored version costs no decided-cache entry; once superseded or evicted it is remembered, so a peer re-sending it gets duplicate with no signature work and the relay does not fetch it', async () => {
+    const v = new ManualVerifier();
+    const { service, mempool } = newServiceForTest({ verifier: v.asPool(), mempool: { maxOracles: 1 } });
+    const intake = (service as unknown as { intake: Intake }).intake;
+    const a = peerSource('p2p:a');
+    let batches = 0;
+    /** Admit from `source`, answering any verifier batch it causes (counted in `batches`: signature work done). */
+    const admitAnswered = async (entity: object, source: ReturnType<typeof peerSource>): Promise<AdmissionResult> => {
+      const answered = source.outcomes.length;
+      const p = service.admit('oracle', entity, source);
+      await waitFor(() => v.batches.length > 0 || source.outcomes.length > answered, { message: 'expected a verifier batch or an answer' });
+      batches += v.batches.length;
+      v.batches.splice(0).forEach((b) => b.answer());
+      return p;
+    };
+    const v0 = makeOracle({ keys: O, seqNo: 0 });
+    assert.equal(status(await admitAnswered(v0, a)), 'accepted');
+    const vid0 = a.versions[0] as string;
+    assert.equal(intake.decidedCount, 0, 'a stored version is answered from the store, not kept in the decided cache');
+    const b = peerSource('p2p:b');
+    batches = 0;
+    assert.deepEqual(await admitAnswered(v0, b), { status: 'duplicate', kind: 'oracle', id: O.publicKey }, 'a stored version from a peer is a duplicate');
+    assert.equal(batches, 0, 'no signature work for a stored version');
+    // Superseded: the old version leaves the store and is remembered.
+    assert.equal(status(await admitAnswered(makeOracle({ keys: O, seqNo: 1 }), a)), 'accepted');
+    assert.equal(mempool.tracksVersion(vid0), false, 'the superseded version is no longer stored');
+    assert.equal(service.knowsVersion(vid0), true, 'the relay must not fetch a superseded version again');
+    assert.equal(intake.decidedCount, 1, 'only the superseded version is remembered');
+    const c = peerSource('p2p:c');
+    batches = 0;
+    assert.equal(status(await admitAnswered(v0, c)), 'duplicate', 'a superseded version re-sent by a peer is a duplicate');
+    assert.equal(batches, 0, 'no signature work for a superseded version');
+    // Evicted: a higher-ranked oracle takes the only slot; the evicted version is remembered too.
+    const vid1 = a.versions[1] as string;
+    assert.equal(status(await admitAnswered(makeOracle({ keys: O2, difficulty: 12 }), a)), 'accepted');
+    assert.equal(mempool.getOracle(O.publicKey), undefined, 'expected O evicted by rank');
+    assert.equal(service.knowsVersion(vid1), true, 'the relay must not fetch an evicted version again');
+    batches = 0;
+    assert.equal(status(await admitAnswered(makeOracle({ keys: O, seqNo: 1 }), c)), 'duplicate', 'an evicted version re-sent by a peer is a duplicate, not re-admitted');
+    assert.equal(batches, 0, 'no signature work for an evicted version');
+    assert.equal(mempool.getOracle(O.publicKey), undefined, 'the evicted version did not come back');
+  });
+
+  it('DLC announcements and attestations too: stored ones take no decided-cache entry, swept ones are remembered', async () => {
+    const { service, mempool, clock } = newServiceForTest();
+    const intake = (service as unknown as { intake: Intake }).intake;
+    const o = makeDlcOracle(7, 'dlcspecs-v0');
+    for (const [kind, body] of [['oracle', o.oracle], ['capability', o.capability]] as const) assert.equal(status(await service.admit(kind, body)), 'accepted');
+    const ev = makeDlcEvent(o, { maturityEpoch: Math.floor(clock.now() / 1000) + 30 * 86_400 });
+    const a = peerSource('p2p:a');
+    assert.equal(status(await service.admit('announcement', ev.entity, a)), 'accepted');
+    assert.equal(status(await service.admit('attestation', makeDlcAttestation(o, ev, ['sun']), a)), 'accepted');
+    const [annVid, attVid] = a.versions as [string, string];
+    const before = intake.decidedCount;
+    assert.equal(before, 0, 'stored DLC versions are answered from the store, not cached');
+    assert.equal(status(await service.admit('announcement', ev.entity, peerSource('p2p:b'))), 'duplicate');
+    clock.advance(500 * 86_400_000);
+    assert.equal(service.sweepAnnouncements(), 2, 'expected the announcement and its attestation swept after the retention');
+    for (const vid of [annVid, attVid]) {
+      assert.equal(mempool.tracksVersion(vid), false, 'a swept version is no longer stored');
+      assert.equal(service.knowsVersion(vid), true, 'the relay must not fetch a swept version again');
+    }
+    assert.equal(intake.decidedCount, 2, 'both swept versions are remembered');
+    assert.equal(status(await service.admit('announcement', ev.entity, peerSource('p2p:c'))), 'duplicate', 'a swept announcement re-sent by a peer is not admitted again');
   });
 
   it('REST always gets a full admission: its answer reflects the mempool now, not a cache', async () => {
