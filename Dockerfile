@@ -30,7 +30,4 @@ ENV MEGA_DATA_DIR=/var/lib/mega
 EXPOSE 8080 8333
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["node", "dist/app.js", "/etc/mega/mega.json", "--healthcheck"]
-# --max-semi-space-size=64: a young generation of up to 64 MiB per semi-space; admission and relay make
-# short-lived garbage per message, and the default (16 MiB) scavenges and promotes far more often
-# (docs/benchmarks.md "Young generation"; docs/operations.md).
-CMD ["node", "--max-semi-space-size=64", "dist/app.js", "/etc/mega/mega.json"]
+CMD ["node", "dist/app.js", "/etc/mega/mega.json"]
