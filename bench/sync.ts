@@ -5,13 +5,45 @@ import type { MegaNode } from '../src/node.ts';
 import { connect, stopAll } from '../test/helpers/network.ts';
 import { makeBundle, makeMissingReport } from './lib/gen.ts';
 import { benchNode, stored } from './lib/node.ts';
+import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
+import path from 'node:path';
 import { flag, note, QUICK, r, until, writeResult } from './lib/measure.ts';
+
+/** Main thread's [run time, run-queue wait] in seconds (Linux /proc schedstat, ns): wall − both = time it slept (idle, waiting for I/O). */
+function mainThreadSchedSeconds(): [number, number] {
+  try {
+    const [run, wait] = fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return [(run as number) / 1e9, (wait as number) / 1e9];
+  } catch {
+    return [NaN, NaN];
+  }
+}
+
+/** CPU seconds of this process's main thread (Linux /proc: utime + stime, USER_HZ 100), NaN elsewhere. */
+function mainThreadCpuSeconds(): number {
+  try {
+    const s = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 const entries = flag('entries', QUICK ? 20_000 : 100_000);
 const limits: (number | null)[] = QUICK ? [1_000_000] : [null, 1_000_000];
 
 // Mix: per oracle one capability and 8 fact-missing reports (10 entries), so 20 % of entries carry a signature.
 const oracles = Math.ceil(entries / 10);
+/** --profile: a V8 CPU profile of the main thread (both nodes) during the last run, idle time included, written to bench/results/sync-main.cpuprofile. */
+const PROFILE = process.argv.includes('--profile');
+const session = PROFILE ? new inspector.Session() : null;
+if (session) {
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+}
 const nodes: MegaNode[] = [];
 try {
   const src = await benchNode({ maxOracles: 1_000_000, maxReports: 1000 }, 'sync-src');
@@ -33,6 +65,10 @@ try {
     nodes.push(joiner);
     const b0 = src.pool.totals().bytesOut;
     const j0 = joiner.pool.totals().bytesOut;
+    if (session && limit === limits[limits.length - 1]) await session.post('Profiler.start');
+    const cpu0 = mainThreadCpuSeconds();
+    const sched0 = mainThreadSchedSeconds();
+    const proc0 = process.cpuUsage();
     const t0 = performance.now();
     await connect(joiner, src, 20_000);
     let ms: number;
@@ -42,6 +78,19 @@ try {
       ms = NaN;
     }
     const elapsed = Number.isNaN(ms) ? NaN : performance.now() - t0;
+    if (session && limit === limits[limits.length - 1]) {
+      const { profile } = (await session.post('Profiler.stop')) as { profile: unknown };
+      const out = path.join(import.meta.dirname, 'results', 'sync-main.cpuprofile');
+      fs.writeFileSync(out, JSON.stringify(profile));
+      note(`sync: wrote ${out}`);
+    }
+    // Both nodes share this process: the main thread serves (source) and admits (joiner). Busy near 1 = CPU-bound on it; well below = waiting (pacing, round trips).
+    const mainCpu = mainThreadCpuSeconds() - cpu0;
+    const sched1 = mainThreadSchedSeconds();
+    const ranSeconds = sched1[0] - sched0[0];
+    const runqueueSeconds = sched1[1] - sched0[1];
+    const proc = process.cpuUsage(proc0);
+    const procCpu = (proc.user + proc.system) / 1e6;
     const run = {
       joinerP2pMaxMessagesPerSecond: limit ?? 'default',
       entries: total,
@@ -51,6 +100,14 @@ try {
       bytesSentBySource: src.pool.totals().bytesOut - b0,
       // getdata of short version ids (and the joiner's own, nearly empty, inventory answer).
       bytesSentByJoiner: joiner.pool.totals().bytesOut - j0,
+      mainThreadCpuSeconds: r(mainCpu, 2),
+      mainThreadBusy: r(mainCpu / (elapsed / 1000), 2),
+      // Of the wall time: running, runnable but waiting for a core (other threads, other processes), and asleep (nothing to do: pacing, round trips).
+      mainThreadRanSeconds: r(ranSeconds, 2),
+      mainThreadRunqueueWaitSeconds: r(runqueueSeconds, 2),
+      mainThreadIdleSeconds: r(elapsed / 1000 - ranSeconds - runqueueSeconds, 2),
+      otherThreadsCpuSeconds: r(procCpu - mainCpu, 2),
+      loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     };
     runs.push(run);
     note(`sync: ${JSON.stringify(run)}`);

@@ -7,9 +7,34 @@ import type { StoredCapability, StoredReport } from './types.ts';
 /** An entry the budget counts: an oracle ad, a capability or a report that is not a proof (a dispute counts with its report; proofs have the proof store's own limits, mempool/proofs.ts). */
 export type Budgeted = OracleEntry | StoredCapability | StoredReport;
 
+/** The one object whose JSON length the caller of {@link withJsonBytes} already knows, and that length. */
+let known: object | null = null;
+let knownBytes = 0;
+
 /** Size of a stored message as the budget counts it: its JSON length (what it took on the wire, near what its strings take in V8's one-byte form). */
 export function jsonBytes(msg: unknown): number {
+  if (msg === known && known !== null) return knownBytes;
   return JSON.stringify(msg).length;
+}
+
+/**
+ * Run `fn` (which stores `msg`) with `JSON.stringify(msg).length` known to be `bytes`, so the
+ * mempool does not serialize the message again to count it (admission has the number from the
+ * canonical member texts of its version hash: protocol/canonical.ts memoJsonLength). Only for
+ * `msg` itself and only during `fn`; `bytes` null runs `fn` as it is.
+ */
+export function withJsonBytes<T>(msg: object, bytes: number | null, fn: () => T): T {
+  if (bytes === null) return fn();
+  const outer = known;
+  const outerBytes = knownBytes;
+  known = msg;
+  knownBytes = bytes;
+  try {
+    return fn();
+  } finally {
+    known = outer;
+    knownBytes = outerBytes;
+  }
 }
 
 /** Among equal difficulty, leaves go before the oracle they hang on: a report first, then a capability, then an oracle ad. */
@@ -62,11 +87,24 @@ export function heldBytes(e: Budgeted): number {
  * The byte account of one mempool. Contract with the mempool (as for its other indexes): `remove(e)`
  * before an entry's verified bid, difficulty or bytes change, its dispute is attached, or it leaves; `add(e)` once
  * it is stored.
+ *
+ * The rank order is needed only to choose evictions, i.e. once the budget is full. Below half of
+ * `maxBytes` entries are only counted (a Set: O(1), no comparisons; a B+ tree insert costs ~log2 n
+ * rank comparisons, and this order holds every entry of every kind). Past half, every new entry goes
+ * into the order and each add also moves at least twice its bytes of the waiting entries into it, so
+ * the order is complete before the budget is reached (what waits held at most half of it); `plan`
+ * completes it itself if a large entry got there first. Same plan as an order kept from the start.
  */
 export class ByteBudget {
   readonly maxBytes: number;
   private total = 0;
   private readonly order = new RankedSet<Budgeted>(compareForBytes);
+  /** Counted entries not yet in {@link order} (all of them while the budget is under half full). */
+  private readonly waiting = new Set<Budgeted>();
+  /** Past half the budget: new entries are ordered at once and the waiting ones are moved over. */
+  private ordering = false;
+  /** Long-lived iterator over {@link waiting} (a fresh one per call would walk the deleted slots again). */
+  private moveIter: IterableIterator<Budgeted> | null = null;
 
   constructor(maxBytes: number) {
     this.maxBytes = maxBytes;
@@ -77,14 +115,47 @@ export class ByteBudget {
     return this.total;
   }
 
+  /** Entries counted but not yet in the rank order (tests and diagnostics). */
+  get unordered(): number {
+    return this.waiting.size;
+  }
+
   /** Count a stored entry. */
   add(e: Budgeted): void {
-    if (this.order.add(e)) this.total += heldBytes(e);
+    if (this.waiting.has(e)) return;
+    const bytes = heldBytes(e);
+    if (!this.ordering && this.total + bytes <= this.maxBytes / 2) {
+      this.waiting.add(e);
+      this.total += bytes;
+      return;
+    }
+    this.ordering = true;
+    if (!this.order.add(e)) return;
+    this.total += bytes;
+    this.moveWaiting(2 * bytes);
   }
 
   /** Stop counting an entry. */
   remove(e: Budgeted): void {
-    if (this.order.delete(e)) this.total -= heldBytes(e);
+    if (this.waiting.delete(e) || this.order.delete(e)) this.total -= heldBytes(e);
+  }
+
+  /** Move at least `bytes` bytes of waiting entries (at least one entry) into the rank order. */
+  private moveWaiting(bytes: number): void {
+    let moved = 0;
+    while (this.waiting.size > 0 && moved < bytes) {
+      let next = this.moveIter?.next();
+      if (!next || next.done) {
+        this.moveIter = this.waiting.values();
+        next = this.moveIter.next();
+        if (next.done) break;
+      }
+      const w = next.value;
+      this.waiting.delete(w);
+      this.order.add(w);
+      moved += heldBytes(w);
+    }
+    if (this.waiting.size === 0) this.moveIter = null;
   }
 
   /**
@@ -97,6 +168,10 @@ export class ByteBudget {
   plan(incoming: number, difficulty: number, kept: (e: Budgeted) => boolean, bid = 0): Budgeted[] | null {
     let need = this.total + incoming - this.maxBytes;
     if (need <= 0) return [];
+    if (this.waiting.size > 0) {
+      this.ordering = true;
+      this.moveWaiting(Infinity);
+    }
     const out: Budgeted[] = [];
     const covered = new Set<Budgeted>();
     const cover = (e: Budgeted): void => {

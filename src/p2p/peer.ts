@@ -176,6 +176,22 @@ export class Peer extends EventEmitter<PeerEvents> {
     return true;
   }
 
+  /**
+   * Run `fn` (which sends several messages) with the socket corked: its frames leave in one
+   * `writev` when it returns instead of one write (syscall, write request, buffer copy) per frame.
+   * `sendBacklog` still counts them while corked, so a caller pacing by it stays bounded. Nests.
+   */
+  batch<T>(fn: () => T): T {
+    if (this.state === 'closed') return fn();
+    const s = this.socket;
+    s.cork();
+    try {
+      return fn();
+    } finally {
+      s.uncork();
+    }
+  }
+
   /** Resolves once unsent data is below `highWater` bytes (or the peer closed). */
   whenDrained(highWater: number): Promise<void> {
     if (this.state === 'closed' || this.socket.writableLength < highWater) return Promise.resolve();

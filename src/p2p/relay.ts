@@ -330,21 +330,8 @@ export class Relay {
 
   /** Serve a peer's queued getdata until its send backlog reaches the high-water mark; resume on drain. */
   private serve(peer: Peer, q: ServeQueue): void {
-    const missing: InvItem[] = [];
-    while (q.head < q.ids.length && !peer.isClosed && peer.sendBacklog < GETDATA_HIGH_WATER_BYTES) {
-      const vid = q.ids[q.head++] as InvItem;
-      // Looked up when served, not when asked: a version replaced meanwhile is notfound.
-      const found = this.deps.service.getItemByShortId(vid) ?? this.relayCache.get(vid);
-      if (!found) {
-        missing.push(vid);
-        continue;
-      }
-      peer.known.add(vid);
-      const msg = found.cTTL === null ? found.msg : { ...found.msg, cTTL: Math.max(0, found.cTTL - 1) };
-      this.stats.itemsSent++;
-      peer.send({ command: found.kind, payload: msg });
-    }
-    this.sendNotFound(peer, missing);
+    // One writev for the whole run of frames (up to the high-water mark) instead of one write per item.
+    peer.batch(() => this.serveRun(peer, q));
     if (peer.isClosed || q.head >= q.ids.length) {
       if (this.serving.get(peer) === q) this.serving.delete(peer);
       return;
@@ -363,6 +350,25 @@ export class Relay {
         this.deps.log.error({ err }, 'bug in getdata serving');
       }
     });
+  }
+
+  /** Send queued items while the peer's unsent data is below the high-water mark; what is not found goes in notfound. */
+  private serveRun(peer: Peer, q: ServeQueue): void {
+    const missing: InvItem[] = [];
+    while (q.head < q.ids.length && !peer.isClosed && peer.sendBacklog < GETDATA_HIGH_WATER_BYTES) {
+      const vid = q.ids[q.head++] as InvItem;
+      // Looked up when served, not when asked: a version replaced meanwhile is notfound.
+      const found = this.deps.service.getItemByShortId(vid) ?? this.relayCache.get(vid);
+      if (!found) {
+        missing.push(vid);
+        continue;
+      }
+      peer.known.add(vid);
+      const msg = found.cTTL === null ? found.msg : { ...found.msg, cTTL: Math.max(0, found.cTTL - 1) };
+      this.stats.itemsSent++;
+      peer.send({ command: found.kind, payload: msg });
+    }
+    this.sendNotFound(peer, missing);
   }
 
   private sendNotFound(peer: Peer, ids: InvItem[]): void {
@@ -484,10 +490,12 @@ export class Relay {
     for (const [peer, items] of this.pending) {
       this.pending.delete(peer);
       if (peer.isClosed) continue;
-      for (let i = 0; i < items.length; i += MAX_INV_ITEMS) {
-        this.stats.invSent++;
-        if (!peer.send({ command: 'inv', payload: { items: items.slice(i, i + MAX_INV_ITEMS) } })) break;
-      }
+      peer.batch(() => {
+        for (let i = 0; i < items.length; i += MAX_INV_ITEMS) {
+          this.stats.invSent++;
+          if (!peer.send({ command: 'inv', payload: { items: items.slice(i, i + MAX_INV_ITEMS) } })) break;
+        }
+      });
     }
   }
 }

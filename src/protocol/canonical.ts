@@ -127,6 +127,20 @@ function valueText(v: unknown): string {
   return canonicalize(v);
 }
 
+/**
+ * `JSON.stringify(obj).length` from the member texts already canonicalized for `obj` with `memo`
+ * (a version hash joins them), or null when the memo holds none for it. The same number: each
+ * member's text is JSON.stringify of its key and value with object keys sorted, which changes the
+ * order of characters, never their count, and the whole is `{`, the texts joined by `,`, `}`.
+ */
+export function memoJsonLength(obj: object, memo: HashMemo | null): number | null {
+  const members = memo?.get(obj, MEMBERS_KEY) as Member[] | null | undefined;
+  if (!members) return null;
+  let n = members.length === 0 ? 2 : members.length + 1;
+  for (const m of members) n += m.text.length;
+  return n;
+}
+
 /** `{` + the texts of the members `keep` accepts, comma-separated, + `}`. */
 function joinMembers(members: readonly Member[], keep: (key: string) => boolean): string {
   let s = '{';

@@ -1,4 +1,4 @@
-/** test/helpers/fake-peer.ts - a socket-less stand-in for p2p/peer.ts Peer with only the members relay.ts and sync.ts touch (id, address, known inventory, readiness, send, send backlog and drain, hold, misbehave); records what was sent. */
+/** test/helpers/fake-peer.ts - a socket-less stand-in for p2p/peer.ts Peer with only the members relay.ts and sync.ts touch (id, address, known inventory, readiness, send, batch, send backlog and drain, hold, misbehave); records what was sent. */
 import type { Peer } from '../../src/p2p/peer.ts';
 import { LruSet } from '../../src/util/lru.ts';
 import type { WireMessage } from '../../src/wire/messages.ts';
@@ -40,6 +40,15 @@ export class FakePeer {
     this.sent.push(msg);
     this.sendBacklog += this.bytesPerSend;
     return true;
+  }
+
+  /** Calls of {@link batch} (a real peer corks its socket for them). */
+  batches = 0;
+
+  /** Run `fn` as one batch of sends (counted; the real peer writes them in one writev). */
+  batch<T>(fn: () => T): T {
+    this.batches++;
+    return fn();
   }
 
   /** Resolves once {@link sendBacklog} is below `highWater` (at once if it already is, or the peer closed). */

@@ -41,11 +41,22 @@ class FakeSocket extends Duplex {
     this.remoteAddress = remoteAddress;
     this.remotePort = remotePort;
   }
+  /** Calls of _write (one chunk) and _writev (several chunks at once, what a corked socket flushes with). */
+  writeCalls = 0;
+  writevCalls = 0;
   override _read(): void {}
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.writeCalls++;
     if (this.stalled) return; // never calls back: everything after stays queued in writableLength
     const o = this.other;
     if (o && !o.destroyed) o.push(chunk);
+    cb();
+  }
+  override _writev(chunks: { chunk: Buffer }[], cb: (err?: Error | null) => void): void {
+    this.writevCalls++;
+    if (this.stalled) return;
+    const o = this.other;
+    if (o && !o.destroyed) o.push(Buffer.concat(chunks.map((c) => c.chunk)));
     cb();
   }
   override _final(cb: (err?: Error | null) => void): void {
@@ -542,6 +553,42 @@ describe('Peer: throttling and send limits', () => {
     // Sends go through while at most 16 MiB are queued; the first send that finds more drops the peer.
     assert.equal(sent, Math.floor(MAX_SEND_BUFFER_BYTES / frameBytes) + 1);
     assert.equal(h.peer.send(big), false, 'expected h.peer.send(big) to be false');
+  });
+});
+
+describe('Peer: batched sends', () => {
+  it('sends inside batch() leave in one writev, in order; outside, one write each', async () => {
+    const h = await handshake();
+    await settle();
+    const pings = (n: number): WireMessage[] => Array.from({ length: n }, (_, i): WireMessage => ({ command: 'ping', payload: { nonce: String(i).padStart(16, '0') } }));
+    const w0 = h.local.writeCalls;
+    const v0 = h.local.writevCalls;
+    for (const m of pings(3)) h.peer.send(m);
+    assert.equal(h.local.writeCalls - w0, 3, 'expected one write per unbatched send');
+    const r = h.peer.batch(() => {
+      for (const m of pings(5)) assert.equal(h.peer.send(m), true, 'expected a batched send to be queued');
+      assert.equal(h.peer.sendBacklog > 0, true, 'expected the corked frames to count in sendBacklog (pacing sees them)');
+      assert.equal(h.local.writevCalls - v0, 0, 'expected nothing written while corked');
+      return 'done';
+    });
+    assert.equal(r, 'done', "expected batch() to return fn's value");
+    await settle();
+    assert.equal(h.local.writevCalls - v0, 1, 'expected the 5 batched frames in exactly one writev');
+    assert.equal(h.local.writeCalls - w0, 3, 'expected no single writes for the batched frames');
+    await waitFor(() => h.remote.count('ping') === 8, { message: '8 pings at the remote' });
+    const nonces = h.remote.received.filter((m) => m.command === 'ping').map((m) => (m.payload as { nonce: string }).nonce);
+    assert.deepEqual(nonces, ['0', '1', '2', '0', '1', '2', '3', '4'].map((n) => n.padStart(16, '0')), 'expected every frame, in send order');
+    assert.equal(h.peer.sendBacklog, 0, 'expected the socket drained after uncork');
+  });
+
+  it('a throw inside batch() still uncorks the socket', async () => {
+    const h = await handshake();
+    assert.throws(() => h.peer.batch(() => {
+      h.peer.send({ command: 'ping', payload: { nonce: '0000000000000009' } });
+      throw new Error('boom');
+    }), /boom/);
+    assert.equal(h.local.writableCorked, 0, 'expected the socket uncorked after the throw');
+    await waitFor(() => h.remote.count('ping') === 1, { message: 'the ping sent before the throw' });
   });
 });
 

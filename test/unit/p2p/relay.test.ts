@@ -145,10 +145,12 @@ describe('relay: getdata', () => {
     const relay = relayOver(service, []);
     relay.handleGetData(a.asPeer(), stored.map(vidOf));
     assert.equal(a.sent.length, 2, `expected two entities sent before the backlog reached the high-water mark, got ${a.sent.length}`);
+    assert.equal(a.batches, 1, 'expected the first run of frames sent as one batch (one writev)');
     assert.equal(relay.getDataBacklog, 2, 'expected the other two ids waiting');
     assert.equal(a.waiting, 1, 'expected the relay to wait on exactly one drain');
     a.drain();
     await waitFor(() => a.sent.length === 4, { message: () => `all four served after the drain (sent ${a.sent.length})` });
+    assert.equal(a.batches, 2, 'expected the run after the drain as a second batch');
     assert.deepEqual(
       a.sent.map((m) => (m.payload as OracleId).pubkey),
       stored.map((o) => o.pubkey),
