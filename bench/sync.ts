@@ -1,10 +1,9 @@
-/** bench/sync.ts - time for a new node to fetch a whole mempool from one peer on join (version/verack, mempool, paced inv of short version ids, getdata, entities). */
-import type { Report, Verified } from '../src/protocol/types.ts';
-import { reportId } from '../src/protocol/ids.ts';
+/** bench/sync.ts - time for a new node to fetch a whole mempool from one peer on join (version/verack, mempool, paced inv of short version ids, getdata, entities); the source node runs in its own process (bench/lib/sync-source.ts), so this process's main thread is the joiner's alone. */
+import { fork } from 'node:child_process';
 import type { MegaNode } from '../src/node.ts';
-import { connect, stopAll } from '../test/helpers/network.ts';
-import { makeBundle, makeMissingReport } from './lib/gen.ts';
+import { stopAll } from '../test/helpers/network.ts';
 import { benchNode, stored } from './lib/node.ts';
+import type { FromSource, ToSource } from './lib/sync-source.ts';
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
 import path from 'node:path';
@@ -34,9 +33,7 @@ function mainThreadCpuSeconds(): number {
 const entries = flag('entries', QUICK ? 20_000 : 100_000);
 const limits: (number | null)[] = QUICK ? [1_000_000] : [null, 1_000_000];
 
-// Mix: per oracle one capability and 8 fact-missing reports (10 entries), so 20 % of entries carry a signature.
-const oracles = Math.ceil(entries / 10);
-/** --profile: a V8 CPU profile of the main thread (both nodes) during the last run, idle time included, written to bench/results/sync-main.cpuprofile. */
+/** --profile: a V8 CPU profile of the joiner's main thread during the last run, idle time included, written to bench/results/sync-main.cpuprofile. */
 const PROFILE = process.argv.includes('--profile');
 const session = PROFILE ? new inspector.Session() : null;
 if (session) {
@@ -44,33 +41,41 @@ if (session) {
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
 }
+// The source is another machine's node in real life: its own process here (until Dec 2026 both nodes shared this
+// process and its main thread, so the figures were the sum of serving and joining).
+const child = fork(new URL('./lib/sync-source.ts', import.meta.url).pathname, [`--entries=${entries}`], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const fromSource = <T extends FromSource['type']>(type: T): Promise<Extract<FromSource, { type: T }>> =>
+  new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => reject(new Error(`sync source exited (code ${code})`));
+    const onMessage = (m: FromSource): void => {
+      if (m.type !== type) return;
+      child.off('message', onMessage).off('exit', onExit);
+      resolve(m as Extract<FromSource, { type: T }>);
+    };
+    child.on('message', onMessage).once('exit', onExit);
+  });
+const ask = (m: ToSource): boolean => child.send(m);
 const nodes: MegaNode[] = [];
 try {
-  const src = await benchNode({ maxOracles: 1_000_000, maxReports: 1000 }, 'sync-src');
-  nodes.push(src);
-  note(`sync: storing ${entries} entries at the source node`);
-  for (let i = 0; i < oracles && stored(src) < entries; i++) {
-    const b = makeBundle(i);
-    await src.service.admit('oracle', b.oracle);
-    await src.service.admit('capability', b.capability);
-    for (let j = 0; j < 8 && stored(src) < entries; j++) {
-      const rep = makeMissingReport(b, j);
-      src.mempool.addReport(rep as Verified<Report>, reportId(rep));
-    }
-  }
-  const total = stored(src);
+  const ready = await fromSource('ready');
+  const sourceBytes = async (): Promise<number> => {
+    const p = fromSource('bytes');
+    ask({ type: 'bytes' });
+    return (await p).bytesOut;
+  };
+  const total = ready.entries;
   const runs: Record<string, unknown>[] = [];
   for (const limit of limits) {
     const joiner = await benchNode({ maxOracles: 1_000_000, maxReports: 1000, ...(limit === null ? {} : { p2pMaxMessagesPerSecond: limit }) }, `sync-new-${runs.length}`);
     nodes.push(joiner);
-    const b0 = src.pool.totals().bytesOut;
+    const b0 = await sourceBytes();
     const j0 = joiner.pool.totals().bytesOut;
     if (session && limit === limits[limits.length - 1]) await session.post('Profiler.start');
     const cpu0 = mainThreadCpuSeconds();
     const sched0 = mainThreadSchedSeconds();
     const proc0 = process.cpuUsage();
     const t0 = performance.now();
-    await connect(joiner, src, 20_000);
+    joiner.pool.connect('127.0.0.1', ready.port);
     let ms: number;
     try {
       ms = await until(() => stored(joiner) >= total, QUICK ? 90_000 : 300_000, 20);
@@ -84,7 +89,7 @@ try {
       fs.writeFileSync(out, JSON.stringify(profile));
       note(`sync: wrote ${out}`);
     }
-    // Both nodes share this process: the main thread serves (source) and admits (joiner). Busy near 1 = CPU-bound on it; well below = waiting (pacing, round trips).
+    // The joiner's main thread (the source runs in its own process). Busy near 1 = CPU-bound on it; well below = waiting (pacing, round trips).
     const mainCpu = mainThreadCpuSeconds() - cpu0;
     const sched1 = mainThreadSchedSeconds();
     const ranSeconds = sched1[0] - sched0[0];
@@ -97,7 +102,7 @@ try {
       fetched: stored(joiner),
       seconds: r(elapsed / 1000, 2),
       entriesPerSec: Math.round(total / (elapsed / 1000)),
-      bytesSentBySource: src.pool.totals().bytesOut - b0,
+      bytesSentBySource: (await sourceBytes()) - b0,
       // getdata of short version ids (and the joiner's own, nearly empty, inventory answer).
       bytesSentByJoiner: joiner.pool.totals().bytesOut - j0,
       mainThreadCpuSeconds: r(mainCpu, 2),
@@ -115,11 +120,16 @@ try {
     await joiner.stop();
   }
   writeResult('sync', {
-    setup: 'source filled in-process (oracles and capabilities through service.admit, fact-missing reports through mempool.addReport); a fresh node dials it and fetches everything over P2P (full admission: schema, PoW, signatures); both nodes in one process',
+    setup: 'source node in its own process, filled there (oracles and capabilities through service.admit, fact-missing reports through mempool.addReport); a fresh node in this process dials it and fetches everything over P2P (full admission: schema, PoW, signatures); the main-thread figures are the joiner\'s alone',
     mix: 'per oracle: 1 oracle, 1 capability, 8 fact-missing reports',
     runs,
   });
 } finally {
   await stopAll(nodes);
+  if (child.connected) {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    ask({ type: 'stop' });
+    await gone;
+  }
 }
 process.exit(0);
