@@ -1,4 +1,4 @@
-/** mempool/offer-collateral.ts - offers in taker-collateral order (a B+ tree), with a bounded range walk: the index behind the offer listing's collateral range filter. Imports only sorted-btree. */
+/** mempool/offer-collateral.ts - offers in taker-collateral order (a B+ tree), with a bounded range walk and a top-k selection over it: the index behind the offer listing's collateral range filter. Imports only sorted-btree. */
 import BTreeModule from 'sorted-btree';
 
 /** What the index orders by: the taker's collateral, then id (both fixed for an offer's life: its id covers its content). */
@@ -38,18 +38,62 @@ export class CollateralIndex<T extends CollateralKeyed> {
   }
 
   /**
-   * Entries with `min <= takerCollateral <= max`, ascending; undefined as soon as more than `cap`
-   * are found (the caller then uses another plan). O(log n + cap).
+   * One page of the entries in [min, max] that pass `match`, in `order` (negative: a comes first):
+   * the `limit` after the first `skip`. Undefined as soon as more than `cap` entries are in range
+   * (the caller then uses another plan). A bounded selection instead of a sort: it keeps only the
+   * skip + limit first seen so far in a heap, so it costs O(log n + cap · log(skip + limit)) and
+   * allocates nothing per entry that does not make the page.
    */
-  range(min: number, max: number, cap: number): T[] | undefined {
+  page(min: number, max: number, cap: number, match: (e: T) => boolean, order: (a: T, b: T) => number, skip: number, limit: number): T[] | undefined {
+    const k = skip + limit;
+    // heap[0] is the last (in `order`) of the k first seen so far.
+    const heap: T[] = [];
+    let seen = 0;
+    for (const e of this.inRange(min, max)) {
+      if (seen++ >= cap) return undefined;
+      if (k <= 0 || !match(e)) continue;
+      if (heap.length < k) siftUp(heap, e, order);
+      else if (order(e, heap[0] as T) < 0) replaceTop(heap, e, order);
+    }
+    return heap.sort(order).slice(skip);
+  }
+
+  /** Entries with `min <= takerCollateral <= max`, ascending. */
+  private *inRange(min: number, max: number): IterableIterator<T> {
     // The smallest possible key at `min` ('' sorts before every id).
     const probe = { id: '', msg: { content: { takerCollateral: min } } } as T;
-    const out: T[] = [];
     for (const [e] of this.tree.entries(probe, [])) {
-      if (e.msg.content.takerCollateral > max) break;
-      if (out.length >= cap) return undefined;
-      out.push(e);
+      if (e.msg.content.takerCollateral > max) return;
+      yield e;
     }
-    return out;
   }
+}
+
+/** Add `e` to the max-heap `heap` (by `order`: its root is the entry that comes last). */
+function siftUp<T>(heap: T[], e: T, order: (a: T, b: T) => number): void {
+  let i = heap.length;
+  heap.push(e);
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (order(heap[parent] as T, e) >= 0) break;
+    heap[i] = heap[parent] as T;
+    i = parent;
+  }
+  heap[i] = e;
+}
+
+/** Replace the root of the max-heap `heap` with `e` and restore the heap order. */
+function replaceTop<T>(heap: T[], e: T, order: (a: T, b: T) => number): void {
+  const n = heap.length;
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= n) break;
+    const r = l + 1;
+    const c = r < n && order(heap[r] as T, heap[l] as T) > 0 ? r : l;
+    if (order(heap[c] as T, e) <= 0) break;
+    heap[i] = heap[c] as T;
+    i = c;
+  }
+  heap[i] = e;
 }
