@@ -8,7 +8,7 @@ import { encodeOracleEventValue } from '../../src/dlc/codec.ts';
 import { announcementMessage } from '../../src/dlc/schnorr.ts';
 import type { EventDescriptor, OracleAnnouncement, OracleAttestation, OracleEvent, SigningVersion } from '../../src/dlc/index.ts';
 import { offerId } from '../../src/protocol/offer.ts';
-import { dlcTlvId } from '../../src/protocol/ids.ts';
+import { dlcTlvId, versionHash } from '../../src/protocol/ids.ts';
 import { announcementPreimage, minePowSync } from '../../src/protocol/pow.ts';
 import type { Announcement, Attestation, Offer, OfferChain, OfferContent } from '../../src/protocol/types.ts';
 import { dlcSecret } from '../../test/helpers/dlc.ts';
@@ -54,24 +54,27 @@ export interface DlcGenPlan {
   maturityStepS: number;
 }
 
-/** An announcement with the id the service computes and its decoded TLV (what Mempool.addAnnouncement takes). */
+/** An announcement with the id and version hash the service computes and its decoded TLV (what Mempool.addAnnouncement takes). */
 export interface GenAnnouncement {
   msg: Announcement;
   id: string;
+  version: string;
   decoded: OracleAnnouncement;
   /** Index of its oracle in the plan. */
   k: number;
 }
-/** An attestation with its id and decoded TLV (Mempool.addAttestation). */
+/** An attestation with its id, version hash and decoded TLV (Mempool.addAttestation). */
 export interface GenAttestation {
   msg: Attestation;
   id: string;
+  version: string;
   decoded: OracleAttestation;
 }
-/** An offer with its id and the context Mempool.addOffer takes. */
+/** An offer with its id, version hash and the context Mempool.addOffer takes. */
 export interface GenOffer {
   msg: Offer;
   id: string;
+  version: string;
   oraclePubKey: string;
   maturityEpoch: number;
   question: string;
@@ -144,11 +147,12 @@ export function announcementBatch(plan: DlcGenPlan, from: number, to: number): D
     const o = plan.oracles[k] as SigningOracle;
     const { ann, nonceSecrets } = signEnumAnnouncement(o, maturityOf(plan, i), `bench-${i}`);
     const { msg, id } = announcementOf(o, ann);
-    out.announcements.push({ msg, id, decoded: decodeAnnouncement(msg.announcement), k });
+    out.announcements.push({ msg, id, version: versionHash(msg), decoded: decodeAnnouncement(msg.announcement), k });
     if (i % plan.attestEvery === plan.attestEvery - 1) {
       const att = signAttestation({ secretKey: o.sk, announcement: ann, nonceSecrets, outcomes: ['sun'], version: o.version });
       const hex = toHex(encodeAttestation(att));
-      out.attestations.push({ msg: { announcementId: id, attestation: hex }, id: dlcTlvId(hex), decoded: decodeAttestation(hex) });
+      const attestation: Attestation = { announcementId: id, attestation: hex };
+      out.attestations.push({ msg: attestation, id: dlcTlvId(hex), version: versionHash(attestation), decoded: decodeAttestation(hex) });
     }
   }
   return out;
@@ -165,7 +169,7 @@ export function offerBatch(plan: DlcGenPlan, from: number, to: number, annIds: r
     const o = plan.oracles[ai % nOracles] as SigningOracle;
     const maturity = maturityOf(plan, ai);
     const msg = makeOffer(maker, offerTerms(i, annIds[i - from] as string, maturity, plan.nowS), { difficulty: 0, status: i % 10 === 9 ? 'cancelled' : 'open' });
-    out.offers.push({ msg, id: offerId(msg), oraclePubKey: o.oraclePubKey, maturityEpoch: maturity, question: dlcQuestion(ai % nOracles) });
+    out.offers.push({ msg, id: offerId(msg), version: versionHash(msg), oraclePubKey: o.oraclePubKey, maturityEpoch: maturity, question: dlcQuestion(ai % nOracles) });
   }
   return out;
 }

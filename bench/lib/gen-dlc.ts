@@ -47,7 +47,8 @@ export interface PopulateOptions {
  * their capabilities), one in `attestEvery` attested, and `nOffers` offers (offer i on announcement
  * i mod nAnn; one in 10 cancelled; taker collateral 10,000-109,900 sat in 1,000 steps; four chains).
  * Announcements, attestations and offers are real signed entities (BIP340 / ECDSA) and go in through
- * node.mempool's add methods with the ids the service computes, skipping only signature verification
+ * node.mempool's add methods with the ids and version hashes the service computes (both computed on the
+ * generator threads), skipping only signature verification
  * (bench/dlc-ingest.ts measures that path).
  */
 export async function populateDlc(node: Pick<MegaNode, 'service' | 'mempool'>, nAnn: number, nOffers: number, attestEvery: number, opts: PopulateOptions = {}): Promise<DlcPopulation> {
@@ -89,14 +90,14 @@ export async function populateDlc(node: Pick<MegaNode, 'service' | 'mempool'>, n
   const annIds: string[] = [];
   const store = (b: DlcBatch): void => {
     for (const a of b.announcements) {
-      const r = node.mempool.addAnnouncement(a.msg as Verified<Announcement>, a.id, a.decoded, 'dlcspecs-v0', dlcQuestion(a.k));
+      const r = node.mempool.addAnnouncement(a.msg as Verified<Announcement>, a.id, a.decoded, 'dlcspecs-v0', dlcQuestion(a.k), a.version);
       if (r.status !== 'accepted') throw new Error(`announcement ${anns} not stored: ${JSON.stringify(r)}`);
       if (anns % annEvery === 0) population.announcementIds.push(a.id);
       annIds.push(a.id);
       if (++anns % 100_000 === 0) opts.progress?.(`${anns} announcements`);
     }
     for (const x of b.attestations) {
-      const r = node.mempool.addAttestation(x.msg as Verified<Attestation>, x.id, x.decoded);
+      const r = node.mempool.addAttestation(x.msg as Verified<Attestation>, x.id, x.decoded, x.version);
       if (r.status !== 'accepted') throw new Error(`attestation ${population.attestations} not stored: ${JSON.stringify(r)}`);
       population.attestations++;
     }
@@ -106,7 +107,7 @@ export async function populateDlc(node: Pick<MegaNode, 'service' | 'mempool'>, n
       t = now;
     }
     for (const x of b.offers) {
-      const r = node.mempool.addOffer(x.msg as Verified<Offer>, x.id, { oraclePubKey: x.oraclePubKey, maturityEpoch: x.maturityEpoch, question: x.question });
+      const r = node.mempool.addOffer(x.msg as Verified<Offer>, x.id, { oraclePubKey: x.oraclePubKey, maturityEpoch: x.maturityEpoch, question: x.question }, x.version);
       if (r.status !== 'accepted') throw new Error(`offer ${offers} not stored: ${JSON.stringify(r)}`);
       if (offers % offerEvery === 0) population.offerIds.push(x.id);
       if (offers % 20 === 0) population.makers.push(x.msg.makerPubKey);

@@ -6,7 +6,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { decodeAnnouncement, encodeOracleEvent, fromHex, verifyAnnouncement } from '../../../src/dlc/index.ts';
 import { encodeOracleEventValue } from '../../../src/dlc/codec.ts';
 import { announcementMessage } from '../../../src/dlc/schnorr.ts';
-import { dlcTlvId } from '../../../src/protocol/ids.ts';
+import { dlcTlvId, versionHash } from '../../../src/protocol/ids.ts';
 import { offerId, verifyOfferSignature } from '../../../src/protocol/offer.ts';
 import { dlcSecret, makeDlcOracle } from '../../helpers/dlc.ts';
 import { newServiceForTest } from '../../helpers/factory.ts';
@@ -32,6 +32,7 @@ describe('bench DLC workload: real signed entities', () => {
     for (const [i, a] of b.announcements.entries()) {
       const o = p.oracles[i % 2] as SigningOracle;
       assert.equal(a.id, dlcTlvId(a.msg.announcement), `announcement ${i}: expected the id the service computes`);
+      assert.equal(a.version, versionHash(a.msg), `announcement ${i}: expected the version hash the mempool computes`);
       assert.deepEqual(a.decoded, decodeAnnouncement(a.msg.announcement), `announcement ${i}: expected decoded = decodeAnnouncement of its TLV`);
       assert.equal(verifyAnnouncement(a.decoded, 'dlcspecs-v0'), null, `announcement ${i}: expected the product verification (tiny-secp256k1) to accept it`);
       const ev = a.decoded.event;
@@ -57,6 +58,7 @@ describe('bench DLC workload: real signed entities', () => {
       assert.deepEqual([r.status, r.id], ['accepted', a.id], `expected announcement ${a.id} accepted under its generated id: ${JSON.stringify(r)}`);
     }
     for (const x of anns.attestations) {
+      assert.equal(x.version, versionHash(x.msg), 'expected the attestation version hash the mempool computes');
       const r = await t.service.admit('attestation', x.msg);
       assert.equal(r.status, 'accepted', `expected attestation ${x.id} accepted: ${JSON.stringify(r)}`);
     }
@@ -64,6 +66,7 @@ describe('bench DLC workload: real signed entities', () => {
     for (const x of offers.offers) {
       assert.ok(verifyOfferSignature(x.msg), 'expected the offer ECDSA signature to verify');
       assert.equal(x.id, offerId(x.msg), 'expected the offer id the service computes');
+      assert.equal(x.version, versionHash(x.msg), 'expected the offer version hash the mempool computes');
       const r = await t.service.admit('offer', x.msg);
       assert.deepEqual([r.status, r.id], ['accepted', x.id], `expected offer ${x.id} accepted: ${JSON.stringify(r)}`);
       const stored = t.service.getOffer(x.id);
