@@ -91,7 +91,7 @@ const stopClientGc = recordGc(clientEvents);
  * Measure every query: first a warm-up round over all of them (WARMUP requests each, interleaved;
  * each must answer 200) and one throwaway measurement of GET /health, then per query: WARMUP more, sequential samples (p50/p99/max; slow ones
  * against GC pauses), 16 concurrent connections (throughput). Last, the first query again
- * (`<name> (again)`), which shows whether the first measured query still pays for a cold start.
+ * (`<name> (again)`), which shows whether the first measured query still paid for a cold start.
  */
 async function measure(child: ChildProcess, port: number, queries: Record<string, (i: number) => string>, out: Record<string, unknown>): Promise<void> {
   const paths = Object.values(queries);
@@ -103,11 +103,11 @@ async function measure(child: ChildProcess, port: number, queries: Record<string
   // is measured: the first query measured no longer pays for what all of them share.
   for (let i = 0; i < WARMUP; i++) for (const path of paths) await request(port, 'GET', path(i));
   const entries = Object.entries(queries);
-  // The first query measured in a process was ~2x slower at p50 than the same query measured again
-  // at the end, after this warm-up round and even after 8 s idle; a throwaway measurement of GET
-  // /health first (no listing work) absorbs it (p50 0.39 ms, then the listings 0.24-0.29 ms): it is
-  // the client's own first pass through the measuring loop, not the node. So that pass is made here
-  // and kept apart from the results.
+  // The first query measured in a process is often ~2x slower at p50 than the same query measured
+  // again at the end, whichever query comes first, after this warm-up round and even after 8 s idle.
+  // A throwaway measurement of GET /health (no listing work) first took it in some runs, not in all
+  // (docs/benchmarks.md, "The first query": cause not found). It is made here and kept apart from the
+  // results; the first query is measured again at the end (`(again)`).
   await measureOne(child, port, 'GET /health (client warm-up, not a result)', () => '/health', warmups);
   const [firstName, firstPath] = entries[0] as [string, (i: number) => string];
   for (const [name, path] of [...entries, [`${firstName} (again)`, firstPath] as [string, (i: number) => string]]) {
