@@ -54,5 +54,11 @@ describe('CollateralIndex.page', () => {
     const want = some.slice(150).filter((e) => e.msg.content.takerCollateral <= 2000).sort(order).slice(0, 10);
     assert.deepEqual(local.page(0, 2000, 10_000, () => true, order, 0, 10)?.map((e) => e.id), want.map((e) => e.id), 'expected deleted entries gone from the page');
     assert.equal(local.size, 150, 'expected 150 entries left');
+    // The range-size check counts per collateral value: it must follow deletions and ignore a repeated add.
+    local.add(some[200] as E);
+    assert.ok(local.page(0, 1e9, 150, () => true, order, 0, 10) !== undefined, 'expected an answer with cap = 150 = entries left (a repeated add must not count twice)');
+    assert.equal(local.page(0, 1e9, 149, () => true, order, 0, 10), undefined, 'expected undefined with cap = 149 < 150 entries left');
+    for (const e of some.slice(150)) local.delete(e);
+    assert.deepEqual(local.page(0, 1e9, 0, () => true, order, 0, 10), [], 'expected an empty index to answer an empty page even with cap 0');
   });
 });
