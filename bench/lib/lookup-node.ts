@@ -53,7 +53,8 @@ let dlc: DlcPopulation | null = null;
 let reports = 0;
 if (phase === 'dlc') {
   note(`lookup node (pid ${process.pid}): storing ${nAnn} DLC announcements (1 in 100 attested) and ${nOffers} offers (real signed entities, mempool store API)`);
-  dlc = await populateDlc(node, nAnn, nOffers, 100, (s) => note(`lookup node: ${s}`));
+  dlc = await populateDlc(node, nAnn, nOffers, 100, { workers: flag('gen-workers', 2), progress: (s) => note(`lookup node: ${s}`) });
+  note(`lookup node: DLC populated in ${((performance.now() - t0) / 1000).toFixed(1)} s (${JSON.stringify(dlc.seconds)})`);
 } else {
   note(`lookup node (pid ${process.pid}): generating and storing ${n} oracles + capabilities (service.admit, signatures verified)`);
 }

@@ -231,12 +231,13 @@ export class OfferStore {
     const skip = page.page * page.chunkSize;
     if (filter.minCollateral !== undefined || filter.maxCollateral !== undefined) {
       // A narrow collateral range would make the rank walk below scan ~needed x n / k entries for k
-      // in range. Walk the range instead while it holds at most `cap` entries, then order those by
-      // rank: O(cap log cap). Past `cap` the range is wide enough for the rank walk to find its page
-      // within ~needed x n / cap candidates. cap = sqrt(needed x n) balances the two.
+      // in range. Walk the range instead while it holds at most `cap` entries, selecting the page by
+      // rank as it goes (a bounded heap, offer-collateral.ts): O(cap log needed). Past `cap` the range
+      // is wide enough for the rank walk to find its page within ~needed x n / cap candidates.
+      // cap = sqrt(needed x n) balances the two.
       const cap = Math.max(1024, Math.ceil(Math.sqrt((skip + page.chunkSize) * set.size)));
-      const inRange = cap < set.size ? this.byCollateral.get(status)?.range(min, max, cap) : undefined;
-      if (inRange) return inRange.filter(match).sort((a, b) => compareRank(b, a)).slice(skip, skip + page.chunkSize);
+      const inRange = cap < set.size ? this.byCollateral.get(status)?.page(min, max, cap, match, (a, b) => compareRank(b, a), skip, page.chunkSize) : undefined;
+      if (inRange) return inRange;
     }
     return this.walk(set, match, skip, page.chunkSize);
   }
