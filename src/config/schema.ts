@@ -220,7 +220,7 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   antiEntropyIntervalMs: { type: 'integer', default: 60000, unit: 'milliseconds', doc: 'Every interval the node asks one random peer for its whole inventory and fetches what it lacks (repairs missed relays, e.g. after a partition).', check: int(100, 86400000) },
   getDataTimeoutMs: { type: 'integer', default: 5000, unit: 'milliseconds', doc: 'A version requested with getdata from a peer that has delivered nothing since (no item, no notfound) for this long is asked of the next peer that announced it, and the silent peer earns ban score 20 (docs/PROTOCOL.md 11.7): a peer that announces and never serves delays an item by seconds, not by an anti-entropy round.', check: int(100, 600000) },
   p2pMaxMessagesPerSecond: { type: 'integer', default: 20000, unit: 'messages/s per peer', doc: 'Sustained message rate per peer; above it the node pauses reading from that peer (valid floods are throttled, never banned).', check: int(1, 1000000) },
-  verifyThreads: { type: 'integer', default: 1, unit: 'threads', doc: 'Worker threads that check the signatures of entities (from peers and REST alike) ahead of admission, so a second core helps ingest; 0 checks them on the main thread. Admission order is kept either way.', check: int(0, 16) },
+  verifyThreads: { type: 'integer', default: 1, unit: 'threads', doc: 'Worker threads that check the signatures of entities (from peers and REST alike) ahead of admission, so a second core helps ingest; started with the node (not under its first entity); 0 checks them on the main thread. Admission order is kept either way.', check: int(0, 16) },
   p2pseed: {
     type: 'array of {server, port}',
     default: [],
