@@ -17,10 +17,10 @@ function heap(): number {
   return process.memoryUsage().heapUsed;
 }
 
-const n = flag('oracles', QUICK ? 3_000 : 20_000);
+const n = flag('oracles', QUICK ? 2_000 : 20_000);
 const reportsPer = flag('reports', 10);
 /** `--kinds=oracle,capability,report,offer,...` (see below): DLC entities are made only when a DLC kind is measured. */
-const nDlcWanted = flag('dlc', QUICK ? 1_000 : 20_000);
+const nDlcWanted = flag('dlc', QUICK ? 500 : 20_000);
 /** `--kinds=oracle,capability,report,offer,...` measures only these labels (announcement, attestation, proof; `report` is the fact-missing one); what a measured kind needs is still admitted first, unmeasured. */
 const kindsArg = process.argv.find((x) => x.startsWith('--kinds='))?.slice('--kinds='.length);
 const only = kindsArg ? new Set(kindsArg.split(',')) : null;

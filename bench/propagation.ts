@@ -7,7 +7,7 @@ import { flag, note, pct, QUICK, r, sleep, until, writeResult } from './lib/meas
 
 const N = flag('nodes', 30);
 const DEGREE = flag('degree', 8);
-const items = flag('items', QUICK ? 20 : 100);
+const items = flag('items', QUICK ? 10 : 100);
 const batch = flag('batch', QUICK ? 200 : 1000);
 
 /** Random graph: a ring (so it is connected) plus random edges until the average degree is reached. */

@@ -35,10 +35,10 @@ const send = (m: FromNode): Promise<void> =>
   });
 
 const phase = process.argv.find((a) => a.startsWith('--phase='))?.slice('--phase='.length) ?? 'registry';
-const n = phase === 'registry' ? flag('oracles', QUICK ? 10_000 : 100_000) : 0;
+const n = phase === 'registry' ? flag('oracles', QUICK ? 5_000 : 100_000) : 0;
 const reportsPer = phase === 'registry' ? flag('reports', 10) : 0;
-const nAnn = flag('announcements', QUICK ? 5_000 : 1_000_000);
-const nOffers = flag('offers', QUICK ? 5_000 : 1_000_000);
+const nAnn = flag('announcements', QUICK ? 3_000 : 1_000_000);
+const nOffers = flag('offers', QUICK ? 3_000 : 1_000_000);
 const node = await benchNode({
   maxOracles: 1_000_000,
   maxReports: Math.max(1000, reportsPer),
