@@ -111,3 +111,13 @@ export async function until(pred: () => boolean, timeoutMs: number, intervalMs =
 export function note(msg: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
+
+/** CPU time of this process's main thread so far in µs (Linux /proc; null elsewhere): what a node's event loop spends, apart from verifier and GC threads. */
+export function mainThreadCpuMicros(): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // utime + stime in clock ticks (USER_HZ 100)
+  } catch {
+    return null;
+  }
+}

@@ -19,7 +19,8 @@ export {
   encodeOracleEvent,
   noncesNeeded,
 } from './codec.ts';
-export { verifyAnnouncement, verifyAttestation } from './verify.ts';
+export type { SchnorrChecks } from './verify.ts';
+export { INLINE_SCHNORR, verifyAnnouncement, verifyAttestation, verifyAttestationSignatures } from './verify.ts';
 export type { EquivocationProof, NonceReuseProof } from './proofs.ts';
 export { checkEquivocation, checkNonceReuse, equivocationOf, nonceReuseOf } from './proofs.ts';
 export type { AnnouncementInit, AttestationInit } from './sign.ts';

@@ -1,4 +1,4 @@
-/** dlc/verify.ts - verification of an announcement under a signing version, and of an attestation against its announcement. Imports only dlc. */
+/** dlc/verify.ts - verification of an announcement under a signing version, and of an attestation against its announcement, with the curve checks answered by a {@link SchnorrChecks} (inline by default; a node may gather them for a verifier thread). Imports only dlc. */
 import { fromHex } from './bytes.ts';
 import { encodeOracleEvent, encodeOracleEventValue, noncesNeeded } from './codec.ts';
 import { DlcError } from './errors.ts';
@@ -7,11 +7,28 @@ import { announcementMessage, attestationMessage, isXOnlyPoint, verifySchnorr } 
 import type { OracleAnnouncement, OracleAttestation, SigningVersion } from './types.ts';
 
 /**
+ * The two curve checks of DLC verification. The verify functions below call them in a fixed order
+ * for a given input (every nonce, then the key, then the signature for an announcement; one
+ * signature per outcome, in order, for an attestation), so a caller may gather the checks in a
+ * first pass (answering true) and answer them from work done elsewhere in a second
+ * (protocol/schnorr-scope.ts). Neither may throw.
+ */
+export interface SchnorrChecks {
+  /** Is `xOnly` (32 bytes) the x coordinate of a curve point? */
+  point(xOnly: Uint8Array): boolean;
+  /** BIP340 verify of a 64-byte signature over a 32-byte message by a 32-byte x-only key. */
+  verify(sig: Uint8Array, msg32: Uint8Array, xOnlyKey: Uint8Array): boolean;
+}
+
+/** Both checks on the curve, now (tiny-secp256k1). */
+export const INLINE_SCHNORR: SchnorrChecks = Object.freeze({ point: isXOnlyPoint, verify: verifySchnorr });
+
+/**
  * Check a decoded announcement: nonce count and distinct nonces (again, for hand-built
  * objects), oracle key and every nonce on the curve, and the BIP340 signature over the event
  * under `version`. Returns null when valid, else the first failure (cheapest checks first).
  */
-export function verifyAnnouncement(a: OracleAnnouncement, version: SigningVersion): DlcError | null {
+export function verifyAnnouncement(a: OracleAnnouncement, version: SigningVersion, checks: SchnorrChecks = INLINE_SCHNORR): DlcError | null {
   const { event } = a;
   const need = noncesNeeded(event.descriptor);
   if (event.nonces.length !== need) return new DlcError('nonce-count', `${event.nonces.length} nonces, the descriptor needs ${need}`);
@@ -22,14 +39,14 @@ export function verifyAnnouncement(a: OracleAnnouncement, version: SigningVersio
     key = fromHex(a.oracleKey);
     sig = fromHex(a.signature);
     for (const n of event.nonces) {
-      if (!isXOnlyPoint(fromHex(n))) return new DlcError('bad-point', `nonce ${n} is not on the curve`);
+      if (!checks.point(fromHex(n))) return new DlcError('bad-point', `nonce ${n} is not on the curve`);
     }
   } catch (e) {
     return e instanceof DlcError ? e : new DlcError('bad-hex', String(e));
   }
-  if (!isXOnlyPoint(key)) return new DlcError('bad-point', 'oracle key is not on the curve');
+  if (!checks.point(key)) return new DlcError('bad-point', 'oracle key is not on the curve');
   const msg = announcementMessage(version, encodeOracleEvent(event), encodeOracleEventValue(event));
-  if (!verifySchnorr(sig, msg, key)) return new DlcError('bad-signature', `announcement signature does not verify under ${version}`);
+  if (!checks.verify(sig, msg, key)) return new DlcError('bad-signature', `announcement signature does not verify under ${version}`);
   return null;
 }
 
@@ -39,7 +56,7 @@ export function verifyAnnouncement(a: OracleAnnouncement, version: SigningVersio
  * the nonce at its position, outcomes valid for the descriptor, and every BIP340 signature
  * valid under `version`. Returns null when valid.
  */
-export function verifyAttestation(ann: OracleAnnouncement, att: OracleAttestation, version: SigningVersion): DlcError | null {
+export function verifyAttestation(ann: OracleAnnouncement, att: OracleAttestation, version: SigningVersion, checks: SchnorrChecks = INLINE_SCHNORR): DlcError | null {
   if (att.oracleKey !== ann.oracleKey) return new DlcError('key-mismatch', 'attestation is signed by another oracle key');
   if (att.eventId !== ann.event.eventId) return new DlcError('event-id-mismatch', 'attestation names another event id');
   const nonces = ann.event.nonces;
@@ -51,12 +68,20 @@ export function verifyAttestation(ann: OracleAnnouncement, att: OracleAttestatio
   }
   const bad = checkOutcomes(ann.event.descriptor, att.outcomes);
   if (bad) return bad;
-  let key: Uint8Array;
+  return verifyAttestationSignatures(att, version, checks);
+}
+
+/**
+ * The signature part of {@link verifyAttestation} alone: signature i over outcome i under
+ * `version` by the attestation's key, in order. It needs no announcement, so a node can gather
+ * these checks before the announcement is stored; {@link verifyAttestation} is the full check.
+ */
+export function verifyAttestationSignatures(att: OracleAttestation, version: SigningVersion, checks: SchnorrChecks = INLINE_SCHNORR): DlcError | null {
   try {
-    key = fromHex(att.oracleKey);
-    for (let i = 0; i < nonces.length; i++) {
+    const key = fromHex(att.oracleKey);
+    for (let i = 0; i < att.signatures.length; i++) {
       const sig = fromHex(att.signatures[i]!);
-      if (!verifySchnorr(sig, attestationMessage(version, att.outcomes[i]!), key)) {
+      if (!checks.verify(sig, attestationMessage(version, att.outcomes[i] ?? ''), key)) {
         return new DlcError('bad-signature', `signature ${i} does not verify under ${version}`);
       }
     }

@@ -39,6 +39,9 @@ export interface KeyPair {
 /** Public keys recently found on the curve (an oracle's key recurs in every report against it). */
 const validPubkeys = new LruSet<string>(100_000);
 
+/** A BIP340 check as DLC verification asks it (dlc/verify.ts): signature (64 bytes), message (32), x-only key (32). */
+export type SchnorrCheck = readonly [Uint8Array, Uint8Array, Uint8Array];
+
 /** Signature checks and public keys a check would need, gathered by {@link collectSignatureWork}. */
 export interface SignatureWork {
   /** [signature, hash, public key] hex triples, each syntactically valid and low-S. */
@@ -46,6 +49,14 @@ export interface SignatureWork {
   pubkeys: string[];
   /** Set by {@link recordVerified}: 1 where libsecp256k1 answered true for `sigs[i]` (an answered scope uses it, protocol/scope.ts). */
   sigOk?: ArrayLike<number>;
+  /** BIP340 checks of a DLC message, each of exact lengths (protocol/schnorr-scope.ts); absent when none. */
+  schnorr?: SchnorrCheck[];
+  /** x-only points (32 bytes each) to check on the curve; absent when none. */
+  points?: Uint8Array[];
+  /** Set by {@link recordVerified}: 1 where the thread answered true for `schnorr[i]`. */
+  schnorrOk?: ArrayLike<number>;
+  /** Set by {@link recordVerified}: 1 where the thread found `points[i]` on the curve. */
+  pointOk?: ArrayLike<number>;
 }
 
 /**
@@ -68,8 +79,10 @@ export function collectSignatureWork(check: (scope: CheckScope) => unknown, memo
  * answered {@link CheckScope}, protocol/scope.ts) and which keys are on the curve (in the public-key cache). A key
  * whose signature verified is on the curve too.
  */
-export function recordVerified(work: SignatureWork, sigOk: ArrayLike<number>, pubkeyOk: ArrayLike<number>): void {
+export function recordVerified(work: SignatureWork, sigOk: ArrayLike<number>, pubkeyOk: ArrayLike<number>, schnorrOk?: ArrayLike<number>, pointOk?: ArrayLike<number>): void {
   work.sigOk = sigOk;
+  if (schnorrOk) work.schnorrOk = schnorrOk;
+  if (pointOk) work.pointOk = pointOk;
   // A key already cached keeps its cached string: re-adding would swap in this message's copy, and
   // the stored entry that shares the cached one (mempool/compact.ts) would no longer share it.
   work.sigs.forEach((t, i) => {

@@ -1,4 +1,4 @@
-/** protocol/verify-pool.ts - worker threads that do signature and public-key checks ahead of admission, recording the answers on each work list (and valid keys in the public-key cache) for protocol/keys.ts. Imports only protocol. */
+/** protocol/verify-pool.ts - worker threads that do signature and public-key checks (ECDSA, and the BIP340 and x-only point checks of DLC messages) ahead of admission, recording the answers on each work list (and valid keys in the public-key cache) for protocol/keys.ts. Imports only protocol. */
 import { Worker } from 'node:worker_threads';
 import { recordVerified, type SignatureWork } from './keys.ts';
 
@@ -12,15 +12,41 @@ interface Pending {
 export const SIG_CHECK_BYTES = 129;
 /** Bytes of one public-key check in a batch. */
 export const KEY_CHECK_BYTES = 33;
+/** Bytes of one BIP340 check in a batch: signature (64) · message (32) · x-only key (32). */
+export const SCHNORR_CHECK_BYTES = 128;
+/** Bytes of one x-only point check in a batch. */
+export const POINT_CHECK_BYTES = 32;
+
+/** How many checks of each kind a batch holds. */
+export interface BatchCounts {
+  sigs: number;
+  keys: number;
+  schnorr: number;
+  points: number;
+}
+
+/** The checks of each kind in `works`. */
+export function countChecks(works: readonly SignatureWork[]): BatchCounts {
+  const n: BatchCounts = { sigs: 0, keys: 0, schnorr: 0, points: 0 };
+  for (const w of works) {
+    n.sigs += w.sigs.length;
+    n.keys += w.pubkeys.length;
+    n.schnorr += w.schnorr?.length ?? 0;
+    n.points += w.points?.length ?? 0;
+  }
+  return n;
+}
 
 /**
- * One batch as the bytes libsecp256k1 takes (what verify-worker.mjs reads): every signature check
- * (SIG_CHECK_BYTES each), then every public-key check (KEY_CHECK_BYTES each), in work order. The
- * hex was checked by the collecting scope (protocol/keys.ts: lowercase, exact lengths), so each
- * write fills its whole field.
+ * One batch as the bytes libsecp256k1 takes (what verify-worker.mjs reads): every ECDSA check
+ * (SIG_CHECK_BYTES each), then every public-key check (KEY_CHECK_BYTES each), then every BIP340
+ * check (SCHNORR_CHECK_BYTES each), then every x-only point (POINT_CHECK_BYTES each), each part in
+ * work order. The hex was checked by the collecting scope (protocol/keys.ts: lowercase, exact
+ * lengths) and the BIP340 parts have exact lengths (protocol/schnorr-scope.ts), so each write
+ * fills its whole field.
  */
-export function packBatch(works: readonly SignatureWork[], nSigs: number, nKeys: number): ArrayBuffer {
-  const buf = Buffer.allocUnsafeSlow(nSigs * SIG_CHECK_BYTES + nKeys * KEY_CHECK_BYTES);
+export function packBatch(works: readonly SignatureWork[], n: BatchCounts): ArrayBuffer {
+  const buf = Buffer.allocUnsafeSlow(n.sigs * SIG_CHECK_BYTES + n.keys * KEY_CHECK_BYTES + n.schnorr * SCHNORR_CHECK_BYTES + n.points * POINT_CHECK_BYTES);
   let o = 0;
   for (const w of works) {
     for (const t of w.sigs) {
@@ -30,6 +56,20 @@ export function packBatch(works: readonly SignatureWork[], nSigs: number, nKeys:
     }
   }
   for (const w of works) for (const k of w.pubkeys) o += buf.write(k, o, 33, 'hex');
+  for (const w of works) {
+    for (const [sig, msg, key] of w.schnorr ?? []) {
+      buf.set(sig, o);
+      buf.set(msg, o + 64);
+      buf.set(key, o + 96);
+      o += SCHNORR_CHECK_BYTES;
+    }
+  }
+  for (const w of works) {
+    for (const p of w.points ?? []) {
+      buf.set(p, o);
+      o += POINT_CHECK_BYTES;
+    }
+  }
   if (o !== buf.length) throw new Error(`verify batch packed ${o} of ${buf.length} bytes: a check was not syntactically valid hex`);
   return buf.buffer as ArrayBuffer;
 }
@@ -51,6 +91,8 @@ export class VerifyPool {
   private next = 0;
   private seq = 0;
   private closed = false;
+  /** Checks of each kind the threads have answered since the pool was made. */
+  readonly answered: BatchCounts = { sigs: 0, keys: 0, schnorr: 0, points: 0 };
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError('a verify pool needs at least one thread');
@@ -76,14 +118,9 @@ export class VerifyPool {
 
   /** Do `works` as one batch on a thread; resolves once the results are recorded on each (or the thread failed). */
   run(works: readonly SignatureWork[]): Promise<void> {
-    let nSigs = 0;
-    let nKeys = 0;
-    for (const w of works) {
-      nSigs += w.sigs.length;
-      nKeys += w.pubkeys.length;
-    }
-    if (this.closed || (nSigs === 0 && nKeys === 0)) return Promise.resolve();
-    const batch = packBatch(works, nSigs, nKeys);
+    const n = countChecks(works);
+    if (this.closed || n.sigs + n.keys + n.schnorr + n.points === 0) return Promise.resolve();
+    const batch = packBatch(works, n);
     const i = this.next;
     this.next = (this.next + 1) % this.size;
     const slot = this.slots[i] ?? this.spawn(i);
@@ -92,7 +129,7 @@ export class VerifyPool {
       slot.pending.set(id, { works, done: resolve });
       slot.worker.ref(); // keep the process up while an answer is owed
       // The bytes are moved, not copied: no structured clone of ~260 hex characters per check on either side.
-      slot.worker.postMessage({ id, sigs: nSigs, keys: nKeys, bytes: batch }, [batch]);
+      slot.worker.postMessage({ id, ...n, bytes: batch }, [batch]);
     });
   }
 
@@ -107,15 +144,29 @@ export class VerifyPool {
     const worker = new Worker(new URL('./verify-worker.mjs', import.meta.url));
     const slot: Slot = { worker, pending: new Map() };
     worker.unref();
-    worker.on('message', (m: { id: number; sigOk: Uint8Array; pubOk: Uint8Array }) => {
+    worker.on('message', (m: { id: number; sigOk: Uint8Array; pubOk: Uint8Array; schnorrOk: Uint8Array; pointOk: Uint8Array }) => {
       const p = slot.pending.get(m.id);
       if (!p) return;
       slot.pending.delete(m.id);
       if (slot.pending.size === 0) worker.unref();
+      this.answered.sigs += m.sigOk.length;
+      this.answered.keys += m.pubOk.length;
+      this.answered.schnorr += m.schnorrOk.length;
+      this.answered.points += m.pointOk.length;
       let si = 0;
       let pi = 0;
+      let bi = 0;
+      let xi = 0;
       for (const w of p.works) {
-        recordVerified(w, m.sigOk.subarray(si, (si += w.sigs.length)), m.pubOk.subarray(pi, (pi += w.pubkeys.length)));
+        const nb = w.schnorr?.length ?? 0;
+        const nx = w.points?.length ?? 0;
+        recordVerified(
+          w,
+          m.sigOk.subarray(si, (si += w.sigs.length)),
+          m.pubOk.subarray(pi, (pi += w.pubkeys.length)),
+          nb > 0 ? m.schnorrOk.subarray(bi, (bi += nb)) : undefined,
+          nx > 0 ? m.pointOk.subarray(xi, (xi += nx)) : undefined,
+        );
       }
       p.done();
     });

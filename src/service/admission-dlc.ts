@@ -1,6 +1,23 @@
 /** service/admission-dlc.ts - the admission rules of DLC announcements and attestations, of a capability's `dlc` binding and of a fact-missing's `announcementId` (docs/PROTOCOL.md "DLC oracles", 8.3), cheapest check first; a fault found on the way is handed on to be reported (service/dlc-evidence.ts). Synchronous; called by service/admission.ts. Imports protocol, dlc and mempool. */
-import { checkEquivocation, checkNonceReuse, decodeAnnouncement, decodeAttestation, DlcError, isXOnlyPoint, fromHex, verifyAnnouncement, verifyAttestation, type OracleAnnouncement } from '../dlc/index.ts';
+import {
+  checkEquivocation,
+  checkNonceReuse,
+  decodeAnnouncement,
+  decodeAttestation,
+  DlcError,
+  isXOnlyPoint,
+  fromHex,
+  verifyAnnouncement,
+  verifyAttestation,
+  verifyAttestationSignatures,
+  type OracleAnnouncement,
+  type OracleAttestation,
+  type SigningVersion,
+} from '../dlc/index.ts';
 import { announcementPreimage, checkPow } from '../protocol/pow.ts';
+import type { CheckScope } from '../protocol/scope.ts';
+import { schnorrChecks } from '../protocol/schnorr-scope.ts';
+import { LruMap } from '../util/lru.ts';
 import type { Announcement, Attestation, OracleCapability, Report, Verified } from '../protocol/types.ts';
 import type { CapabilityLookup } from '../protocol/verify.ts';
 import type { Mempool } from '../mempool/mempool.ts';
@@ -30,6 +47,9 @@ export interface DlcAdmissionDeps {
 
 const describe = (e: DlcError): string => `${e.code}: ${e.message}`;
 
+/** Signing versions of announcements gathered and not yet stored, by id: how an attestation arriving right behind its announcement is gathered (a miss means its checks run at admission). Fixed-size entries: the count bounds the bytes (~1 MiB). */
+const PENDING_VERSIONS = 4096;
+
 /**
  * A capability's `dlc` binding: an x-only point on the curve that is neither key of the capability
  * (one key, one signature world: an ECDSA key reused for BIP340 would mix the two). Null when fine
@@ -49,6 +69,7 @@ export function checkDlcBinding(c: OracleCapability): Extract<AdmissionResult, {
 export class DlcRules {
   private opts: DlcAdmissionOptions;
   private readonly deps: DlcAdmissionDeps;
+  private readonly pendingVersions = new LruMap<string, SigningVersion>(PENDING_VERSIONS);
 
   constructor(opts: Partial<DlcAdmissionOptions>, deps: DlcAdmissionDeps) {
     this.opts = { ...DEFAULT_DLC_ADMISSION, ...opts };
@@ -60,16 +81,55 @@ export class DlcRules {
     this.opts = { ...this.opts, ...opts };
   }
 
-  /** schema (done) → decode → duplicate → PoW → rank → capability → key → maturity → signature → nonce index → store. */
-  admitAnnouncement(a: Announcement, id: string, version: string): AdmissionResult {
-    const { mempool } = this.deps;
+  /**
+   * Before admission (service/admission.ts prepare): decode the TLV and, when the signing version is
+   * known (the announcement's capability is stored), run the checks in `scope` (a collecting scope
+   * gathers its curve checks for a verifier thread). Returns the decoded TLV for admission to reuse,
+   * or undefined when it does not decode (admission names the problem). Never throws.
+   */
+  gatherAnnouncement(a: Announcement, id: string, scope: CheckScope): OracleAnnouncement | undefined {
     let decoded: OracleAnnouncement;
     try {
       decoded = decodeAnnouncement(a.announcement);
+    } catch {
+      return undefined;
+    }
+    const dlc = this.deps.lookupCapability(a.oraclePubKey, a.capabilityPubKey)?.dlc;
+    if (dlc?.oracleKey === decoded.oracleKey) {
+      this.pendingVersions.set(id, dlc.signingVersion);
+      verifyAnnouncement(decoded, dlc.signingVersion, schnorrChecks(scope));
+    }
+    return decoded;
+  }
+
+  /**
+   * Before admission: decode the TLV and run its signature checks in `scope` under the signing
+   * version of its announcement (stored, or gathered just before). Returns the decoded TLV, or
+   * undefined when it does not decode. Never throws.
+   */
+  gatherAttestation(t: Attestation, scope: CheckScope): OracleAttestation | undefined {
+    let decoded: OracleAttestation;
+    try {
+      decoded = decodeAttestation(t.attestation);
+    } catch {
+      return undefined;
+    }
+    const version = this.deps.mempool.getAnnouncement(t.announcementId)?.signingVersion ?? this.pendingVersions.get(t.announcementId);
+    if (version) verifyAttestationSignatures(decoded, version, schnorrChecks(scope));
+    return decoded;
+  }
+
+  /** schema (done) → decode → duplicate → PoW → rank → capability → key → maturity → signature → nonce index → store. `scope` answers the curve checks; `gathered` is the TLV decoded by {@link gatherAnnouncement}. */
+  admitAnnouncement(a: Announcement, id: string, version: string, scope: CheckScope, gathered?: OracleAnnouncement): AdmissionResult {
+    const { mempool } = this.deps;
+    let decoded: OracleAnnouncement;
+    try {
+      decoded = gathered ?? decodeAnnouncement(a.announcement);
     } catch (e) {
       if (e instanceof DlcError) return rejected('announcement', id, 'dlc-invalid', `announcement: ${describe(e)}`);
       throw e;
     }
+    this.pendingVersions.delete(id);
     const pre = mempool.precheckAnnouncement(a, id, decoded.event.maturityEpoch);
     if (pre?.status === 'duplicate') return { status: 'duplicate', kind: 'announcement', id };
     const why = checkPow(a.pow, announcementPreimage(a, id));
@@ -85,7 +145,7 @@ export class DlcRules {
     if (decoded.event.maturityEpoch * 1000 > this.deps.now() + this.opts.maxAnnouncementHorizonMs) {
       return rejected('announcement', id, 'maturity-too-far', `event_maturity_epoch is more than maxAnnouncementHorizonMs (${this.opts.maxAnnouncementHorizonMs} ms) ahead`);
     }
-    const bad = verifyAnnouncement(decoded, cap.dlc.signingVersion);
+    const bad = verifyAnnouncement(decoded, cap.dlc.signingVersion, schnorrChecks(scope));
     if (bad) return rejected('announcement', id, bad.code === 'bad-signature' ? 'dlc-signature-invalid' : 'dlc-invalid', `announcement under ${cap.dlc.signingVersion}: ${describe(bad)}`);
     for (const nonce of decoded.event.nonces) {
       const other = mempool.announcementByNonce(decoded.oracleKey, nonce);
@@ -96,11 +156,11 @@ export class DlcRules {
     return fromAdd('announcement', id, mempool.addAnnouncement(a as Verified<Announcement>, id, decoded, cap.dlc.signingVersion, cap.question, version));
   }
 
-  /** schema (done) → decode → announcement stored → duplicate → verify → equivocation → store. */
-  admitAttestation(t: Attestation, id: string, version: string): AdmissionResult {
-    let decoded;
+  /** schema (done) → decode → announcement stored → duplicate → verify → equivocation → store. `scope` answers the curve checks; `gathered` is the TLV decoded by {@link gatherAttestation}. */
+  admitAttestation(t: Attestation, id: string, version: string, scope: CheckScope, gathered?: OracleAttestation): AdmissionResult {
+    let decoded: OracleAttestation;
     try {
-      decoded = decodeAttestation(t.attestation);
+      decoded = gathered ?? decodeAttestation(t.attestation);
     } catch (e) {
       if (e instanceof DlcError) return rejected('attestation', id, 'dlc-invalid', `attestation: ${describe(e)}`);
       throw e;
@@ -110,7 +170,7 @@ export class DlcRules {
     if (ann.attestation?.id === id) return { status: 'duplicate', kind: 'attestation', id };
     // The store keeps no decoded copy: decode the announcement once for both checks.
     const announced = ann.decoded;
-    const bad = verifyAttestation(announced, decoded, ann.signingVersion);
+    const bad = verifyAttestation(announced, decoded, ann.signingVersion, schnorrChecks(scope));
     if (bad) return rejected('attestation', id, 'dlc-attestation-invalid', `attestation of ${ann.id} under ${ann.signingVersion}: ${describe(bad)}`);
     if (ann.attestation) {
       const proof = checkEquivocation(announced, ann.attestation.decoded, decoded, ann.signingVersion);

@@ -13,6 +13,7 @@ import { isInShard } from '../mempool/shard.ts';
 import { withJsonBytes } from '../mempool/byte-budget.ts';
 import { isProof } from '../mempool/report-class.ts';
 import type { Mempool } from '../mempool/mempool.ts';
+import type { OracleAnnouncement, OracleAttestation } from '../dlc/index.ts';
 import { fromAdd, rejected, type AdmissionResult } from './types.ts';
 import { checkDlcBinding, DlcRules, type DlcAdmissionDeps, type DlcAdmissionOptions } from './admission-dlc.ts';
 import { OfferRules, type OfferAdmissionOptions } from './admission-offer.ts';
@@ -32,6 +33,8 @@ export interface Prepared {
   readonly work: SignatureWork;
   /** Hashes computed while preparing, reused when admitting. */
   readonly memo: HashMemo;
+  /** A DLC announcement's or attestation's TLV, decoded while preparing (absent when it does not decode). */
+  readonly decoded?: OracleAnnouncement | OracleAttestation;
 }
 
 /**
@@ -140,6 +143,7 @@ export class AdmissionRules {
                 : kind === 'offer'
                   ? offerId(payload as Offer, memo)
                   : version;
+    let decoded: OracleAnnouncement | OracleAttestation | undefined;
     const work = collectSignatureWork((scope) => {
       switch (kind) {
         case 'oracle':
@@ -150,14 +154,16 @@ export class AdmissionRules {
           return verifyReportFacts(payload as Report, NO_CAPABILITIES, scope);
         case 'dispute':
           return verifyDisputeFactAlone(payload as Dispute, NO_CAPABILITIES, scope);
+        // BIP340 and point checks go to a verifier thread too, when the signing version is known by now.
         case 'announcement':
+          return (decoded = this.dlc.gatherAnnouncement(payload as Announcement, id, scope));
         case 'attestation':
-          return null; // BIP340 checks run at admission, on this thread (no ECDSA work to hand out)
+          return (decoded = this.dlc.gatherAttestation(payload as Attestation, scope));
         case 'offer':
           return verifyOfferSignature(payload as Offer, scope);
       }
     }, memo);
-    return { kind, payload, version, id, work, memo };
+    return decoded ? { kind, payload, version, id, work, memo, decoded } : { kind, payload, version, id, work, memo };
   }
 
   /** Admit a prepared payload against the current mempool (its signature checks may be done by a verifier thread by now). */
@@ -174,9 +180,9 @@ export class AdmissionRules {
       case 'dispute':
         return this.admitDispute(p.payload as Dispute, p.id, scope);
       case 'announcement':
-        return this.dlc.admitAnnouncement(p.payload as Announcement, p.id, p.version);
+        return this.dlc.admitAnnouncement(p.payload as Announcement, p.id, p.version, scope, p.decoded as OracleAnnouncement | undefined);
       case 'attestation':
-        return this.dlc.admitAttestation(p.payload as Attestation, p.id, p.version);
+        return this.dlc.admitAttestation(p.payload as Attestation, p.id, p.version, scope, p.decoded as OracleAttestation | undefined);
       case 'offer':
         return this.offers.admitOffer(p.payload as Offer, p.id, p.version, scope);
     }

@@ -11,6 +11,18 @@ import { rejected, type AdmissionResult, type AdmissionSource } from './types.ts
 
 /** Signature checks a verifier batch carries before it is sent without waiting for the next turn (64: both threads stay busy, measured in bench/ingest.ts). */
 export const BATCH_SIGNATURES = 64;
+/** What one BIP340 check counts toward {@link BATCH_SIGNATURES}: ~5 ECDSA checks of work (tiny-secp256k1 ~220 µs against ~50 µs, quiet machine); an x-only point check counts 1/2. */
+const SCHNORR_WEIGHT = 5;
+
+/** ECDSA-equivalent checks of one work list (how full it makes a verifier batch). */
+function checkWeight(w: SignatureWork): number {
+  return w.sigs.length + SCHNORR_WEIGHT * (w.schnorr?.length ?? 0) + (w.points?.length ?? 0) / 2;
+}
+
+/** Does `w` hold any check for a verifier thread? */
+function hasChecks(w: SignatureWork): boolean {
+  return w.sigs.length > 0 || w.pubkeys.length > 0 || (w.schnorr?.length ?? 0) > 0 || (w.points?.length ?? 0) > 0;
+}
 /** Versions whose outcome is final (stored, passed on, or refused for good), answered as duplicates or the same refusal without rework. */
 export const DECIDED_CACHE_SIZE = 200_000;
 /** How long a final outcome is remembered. */
@@ -88,7 +100,7 @@ export class Intake {
   private readonly stateRefusals: LruMap<string, Decision>;
   private readonly orphans: OrphanPool;
   private readonly budget: IntakeBudget<AdmissionSource>;
-  private batch: { works: SignatureWork[]; entries: Entry[]; sigs: number } | null = null;
+  private batch: { works: SignatureWork[]; entries: Entry[]; /** ECDSA-equivalent checks (checkWeight). */ sigs: number } | null = null;
   private drainScheduled = false;
   /** An admission is running: anything offered meanwhile (an orphan released by its event) waits for a later turn. */
   private running = false;
@@ -205,7 +217,7 @@ export class Intake {
   private enqueue(e: Entry): void {
     const pool = this.deps.verifier;
     const work = e.prep.work;
-    if (pool && (work.sigs.length > 0 || work.pubkeys.length > 0)) {
+    if (pool && hasChecks(work)) {
       e.ready = false;
       this.addToBatch(pool, e);
     }
@@ -226,7 +238,7 @@ export class Intake {
     }
     this.batch.entries.push(e);
     this.batch.works.push(e.prep.work);
-    this.batch.sigs += e.prep.work.sigs.length;
+    this.batch.sigs += checkWeight(e.prep.work);
     if (this.batch.sigs >= BATCH_SIGNATURES) this.sendBatch(pool);
   }
 

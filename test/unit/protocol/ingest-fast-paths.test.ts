@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { isLowS, signHash, collectSignatureWork, verifyHash, isPublicKey, clearVerifiedCaches } from '../../../src/protocol/keys.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
-import { KEY_CHECK_BYTES, packBatch, SIG_CHECK_BYTES, VerifyPool } from '../../../src/protocol/verify-pool.ts';
+import { countChecks, KEY_CHECK_BYTES, packBatch, SIG_CHECK_BYTES, VerifyPool } from '../../../src/protocol/verify-pool.ts';
 import { compareForBytes, type Budgeted } from '../../../src/mempool/byte-budget.ts';
 import { OracleEntry } from '../../../src/mempool/stored.ts';
 import type { StoredCapability } from '../../../src/mempool/types.ts';
@@ -48,14 +48,14 @@ describe('verifier batch bytes', () => {
     const nKeys = works.reduce((n, w) => n + w.pubkeys.length, 0);
     assert.equal(nSigs, 5);
     assert.equal(nKeys, 3);
-    const bytes = Buffer.from(packBatch(works, nSigs, nKeys));
+    const bytes = Buffer.from(packBatch(works, countChecks(works)));
     assert.equal(bytes.length, nSigs * SIG_CHECK_BYTES + nKeys * KEY_CHECK_BYTES, 'expected 129 bytes per signature check and 33 per key');
     const expected = works.flatMap((w) => w.sigs.map((t) => t.join(''))).join('') + works.flatMap((w) => w.pubkeys).join('');
     assert.equal(bytes.toString('hex'), expected, 'expected the checks as bytes in work order, signature checks first');
   });
   it('refuses to pack a check that is not hex of the right length (never sends a half-written batch)', () => {
     const bad = { sigs: [['ab', 'cd', 'ef'] as [string, string, string]], pubkeys: [] };
-    assert.throws(() => packBatch([bad], 1, 0), /packed/);
+    assert.throws(() => packBatch([bad], countChecks([bad])), /packed/);
   });
   it('a thread answers per check across works: true, wrong key, r >= n (unparsable), off-curve and on-curve keys', async () => {
     clearVerifiedCaches();

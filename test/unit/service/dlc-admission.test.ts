@@ -1,7 +1,7 @@
 // test/unit/service/dlc-admission.test.ts - admission of DLC announcements and attestations and of a capability's dlc binding: every refusal reason with its ban score, ranking, retention, the nonce index, and the proof reports the node builds from an equivocation or a nonce reuse, with real BIP340 signatures.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { toHex, xOnlyFromSecret } from '../../../src/dlc/index.ts';
+import { decodeAttestation, encodeAttestation, toHex, xOnlyFromSecret } from '../../../src/dlc/index.ts';
 import type { AdmissionResult } from '../../../src/service/types.ts';
 import type { DlcProof } from '../../../src/service/service.ts';
 import { newServiceForTest, type TestService } from '../../helpers/factory.ts';
@@ -9,6 +9,7 @@ import { assertRejected } from '../../helpers/assert-admission.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import type { DlcEquivocationContent, DlcNonceReuseContent } from '../../../src/protocol/types.ts';
 import { announcementEntity, dlcSecret, makeDlcAttestation, makeDlcEvent, makeDlcOracle, type DlcOracle } from '../../helpers/dlc.ts';
+import { VerifyPool } from '../../../src/protocol/verify-pool.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -162,5 +163,40 @@ describe('attestation admission', () => {
     assert.equal(JSON.stringify(eq).includes(toHex(t.o.sk)), false, 'expected no secret key in the report');
     // A third outcome: refused the same way; its report is another proof (another pair).
     assert.equal(t.service.listReports(t.o.oracleKeys.publicKey, { page: 0, chunkSize: 10 }).length, 1, 'expected one stored proof report');
+  });
+});
+
+describe('DLC admission with a verifier thread', () => {
+  it("hands an announcement's points and signature and its attestation's signatures to the thread (the attestation right behind, before its announcement is stored), and still refuses a forged one", async () => {
+    const pool = new VerifyPool(1);
+    try {
+      const t = newServiceForTest({ verifier: pool });
+      const o = makeDlcOracle(3);
+      assert.equal(status(await t.service.admit('oracle', o.oracle)), 'accepted');
+      assert.equal(status(await t.service.admit('capability', o.capability)), 'accepted');
+      const base = { ...pool.answered };
+      const soon = Math.floor(t.clock.now() / 1000) + 30 * 24 * 3600;
+      const digits = { kind: 'digits', base: 10, isSigned: false, unit: 'usd', precision: 0, nbDigits: 4 } as const;
+      const ev = makeDlcEvent(o, { maturityEpoch: soon, eventId: 'num', descriptor: digits });
+      const att = makeDlcAttestation(o, ev, ['1', '2', '3', '4']);
+      // Offered together: the attestation is prepared while its announcement still waits for the thread.
+      const [ra, rt] = await Promise.all([t.service.admit('announcement', ev.entity), t.service.admit('attestation', att)]);
+      assert.deepEqual([ra.status, rt.status], ['accepted', 'accepted'], 'expected both accepted');
+      assert.equal(pool.answered.schnorr - base.schnorr, 1 + 4, 'expected the announcement signature and the 4 attestation signatures checked on the thread');
+      assert.equal(pool.answered.points - base.points, 4 + 1, 'expected the 4 nonces and the oracle key checked on the thread');
+      // A forged attestation signature: the thread says false, the inline check refuses it.
+      const ev2 = makeDlcEvent(o, { maturityEpoch: soon + 1, eventId: 'enum' });
+      const good = makeDlcAttestation(o, ev2, ['sun']);
+      const decoded = decodeAttestation(good.attestation);
+      const sig = decoded.signatures[0]!;
+      const forged = { ...good, attestation: toHex(encodeAttestation({ ...decoded, signatures: [sig.slice(0, 126) + (sig.endsWith('00') ? '01' : '00')] })) };
+      const [r2, rf] = await Promise.all([t.service.admit('announcement', ev2.entity), t.service.admit('attestation', forged)]);
+      assert.equal(r2.status, 'accepted');
+      assertRejected(rf, 'dlc-attestation-invalid', 100);
+      assert.match(rf.status === 'rejected' ? rf.message : '', /bad-signature/, 'expected the refusal to name the signature');
+      assert.equal(pool.answered.schnorr - base.schnorr, 5 + 1 + 1, 'expected the second announcement and the forged attestation checked on the thread too');
+    } finally {
+      await pool.close();
+    }
   });
 });
