@@ -7,8 +7,10 @@ import {
   nonceReuseOf,
   verifyAnnouncement,
   verifyAttestation,
+  INLINE_SCHNORR,
   type OracleAnnouncement,
   type OracleAttestation,
+  type SchnorrChecks,
 } from '../dlc/index.ts';
 import type { DlcEquivocationContent, DlcNonceReuseContent, DlcProofContent, OracleCapability } from './types.ts';
 
@@ -100,7 +102,7 @@ function announcementFailure(e: DlcError, what: string, version: string): DlcPro
  * and event id), and the fault holds: different outcomes under one nonce whose two signatures give
  * the oracle key (equivocation), or two different events sharing a nonce (nonce reuse).
  */
-export function verifyDlcProof(d: DecodedDlcProof, capability: OracleCapability): DlcProofFinding | DlcProofFailure {
+export function verifyDlcProof(d: DecodedDlcProof, capability: OracleCapability, checks: SchnorrChecks = INLINE_SCHNORR): DlcProofFinding | DlcProofFailure {
   const binding = capability.dlc;
   if (!binding) return fail('capability-not-dlc', 'the capability binds no dlc key (capability.dlc), so no DLC message can be its oracle\'s');
   const version = binding.signingVersion;
@@ -109,7 +111,7 @@ export function verifyDlcProof(d: DecodedDlcProof, capability: OracleCapability)
     if (anns[i]!.oracleKey !== binding.oracleKey) return fail('dlc-key-mismatch', `${label(d, i)} is signed by another key than the capability's dlc.oracleKey`);
   }
   for (let i = 0; i < anns.length; i++) {
-    const bad = verifyAnnouncement(anns[i]!, version);
+    const bad = verifyAnnouncement(anns[i]!, version, checks);
     if (bad) return announcementFailure(bad, label(d, i), version);
   }
   if (d.type === 'dlc-nonce-reuse') {
@@ -118,7 +120,7 @@ export function verifyDlcProof(d: DecodedDlcProof, capability: OracleCapability)
     return { oracleKey: binding.oracleKey, nonce: found.nonce };
   }
   for (let i = 0; i < 2; i++) {
-    const bad = verifyAttestation(d.announcement, d.attestations[i]!, version);
+    const bad = verifyAttestation(d.announcement, d.attestations[i]!, version, checks);
     if (!bad) continue;
     const reason: DlcProofReason = bad.code === 'key-mismatch' ? 'dlc-key-mismatch' : bad.code === 'nonce-mismatch' ? 'dlc-nonce-mismatch' : 'dlc-attestation-invalid';
     return fail(reason, `attestations[${i}] against the announcement under ${version}: ${said(bad)}`);

@@ -4,6 +4,7 @@ import { sha256Hex } from './hash.ts';
 import { isPublicKey, verifyHash } from './keys.ts';
 import { checkPaymentProof } from './payment.ts';
 import { INLINE, type CheckScope } from './scope.ts';
+import { schnorrChecks } from './schnorr-scope.ts';
 import { factHash } from './sign.ts';
 import { isDlcProofContent, type Dispute, type Fact, type FactRequest, type OracleCapability, type OracleId, type Report } from './types.ts';
 import { decodeDlcProof, verifyDlcProof, type DlcProofReason } from './verify-dlc.ts';
@@ -126,7 +127,8 @@ export function verifyReportFacts(r: Report, lookup: CapabilityLookup, scope: Ch
     if ('reason' in decoded) return decoded;
     const bad = checkCapabilityOwnership(r.oraclePubKey, c.capabilityPubKey, c.capability, lookup, scope);
     if (bad) return bad;
-    const found = verifyDlcProof(decoded, c.capability ?? (lookup(r.oraclePubKey, c.capabilityPubKey) as OracleCapability));
+    // Its BIP340 checks are answered as the scope answers them (gathered for a verifier thread in prepare when the capability is embedded).
+    const found = verifyDlcProof(decoded, c.capability ?? (lookup(r.oraclePubKey, c.capabilityPubKey) as OracleCapability), schnorrChecks(scope));
     return 'reason' in found ? found : null;
   }
   if (!isPublicKey(c.request.capabilityPubKey, scope)) return fail('invalid-pubkey', 'request.capabilityPubKey is not a point on secp256k1');

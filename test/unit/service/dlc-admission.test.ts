@@ -8,7 +8,7 @@ import { newServiceForTest, type TestService } from '../../helpers/factory.ts';
 import { assertRejected } from '../../helpers/assert-admission.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import type { DlcEquivocationContent, DlcNonceReuseContent } from '../../../src/protocol/types.ts';
-import { announcementEntity, dlcSecret, makeDlcAttestation, makeDlcEvent, makeDlcOracle, type DlcOracle } from '../../helpers/dlc.ts';
+import { announcementEntity, dlcSecret, makeDlcAttestation, makeDlcEvent, makeDlcOracle, makeEquivocationReport, type DlcOracle } from '../../helpers/dlc.ts';
 import { VerifyPool } from '../../../src/protocol/verify-pool.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -195,6 +195,22 @@ describe('DLC admission with a verifier thread', () => {
       assertRejected(rf, 'dlc-attestation-invalid', 100);
       assert.match(rf.status === 'rejected' ? rf.message : '', /bad-signature/, 'expected the refusal to name the signature');
       assert.equal(pool.answered.schnorr - base.schnorr, 5 + 1 + 1, 'expected the second announcement and the forged attestation checked on the thread too');
+    } finally {
+      await pool.close();
+    }
+  });
+  it("checks a dlc-equivocation proof report's announcement and attestation signatures on the thread when it embeds the capability", async () => {
+    const pool = new VerifyPool(1);
+    try {
+      const t = newServiceForTest({ verifier: pool });
+      const o = makeDlcOracle(4);
+      assert.equal(status(await t.service.admit('oracle', o.oracle)), 'accepted');
+      const ev = makeDlcEvent(o, { maturityEpoch: Math.floor(t.clock.now() / 1000) + 86_400 });
+      const report = makeEquivocationReport(o, ev, makeDlcAttestation(o, ev, ['rain']), makeDlcAttestation(o, ev, ['sun']));
+      const base = { ...pool.answered };
+      assert.equal(status(await t.service.admit('report', report)), 'accepted', 'expected the proof accepted');
+      assert.equal(pool.answered.schnorr - base.schnorr, 1 + 2, 'expected the announcement signature and both attestation signatures checked on the thread');
+      assert.equal(pool.answered.points - base.points, 1 + 1, 'expected the nonce and the DLC key checked on the thread');
     } finally {
       await pool.close();
     }
