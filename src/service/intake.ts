@@ -19,6 +19,17 @@ function checkWeight(w: SignatureWork): number {
   return w.sigs.length + SCHNORR_WEIGHT * (w.schnorr?.length ?? 0) + (w.points?.length ?? 0) / 2;
 }
 
+/**
+ * An entity arrives *alone* when the one before it came at least this long (ms) before, and nothing
+ * is queued, open in a batch or at a thread. Alone, a thread round trip (two wake-ups) costs more
+ * latency than the checks themselves — on a busy machine it is most of a relay hop — and batching
+ * pays only under load; so an entity arriving alone is checked inline. Under load (frames of one
+ * socket read, concurrent REST requests: microseconds apart) entities go to the threads as before.
+ */
+export const ALONE_GAP_MS = 1;
+/** ECDSA-equivalent checks an entity arriving alone may carry and still be checked inline (~0.4 ms of work: an ad, a capability, a report, an enum announcement or attestation). */
+export const ALONE_MAX_WEIGHT = 8;
+
 /** Does `w` hold any check for a verifier thread? */
 function hasChecks(w: SignatureWork): boolean {
   return w.sigs.length > 0 || w.pubkeys.length > 0 || (w.schnorr?.length ?? 0) > 0 || (w.points?.length ?? 0) > 0;
@@ -68,6 +79,10 @@ export interface IntakeDeps {
    */
   tracksVersion?: (vid: string) => boolean;
   now?: () => number;
+  /** Check an entity arriving alone inline ({@link ALONE_GAP_MS}; default true). */
+  inlineAlone?: boolean;
+  /** Monotonic milliseconds for {@link ALONE_GAP_MS} (default `performance.now`). */
+  monotonic?: () => number;
   limits?: IntakeLimits;
 }
 
@@ -105,6 +120,10 @@ export class Intake {
   /** An admission is running: anything offered meanwhile (an orphan released by its event) waits for a later turn. */
   private running = false;
   private closed = false;
+  /** Batches at a verifier thread, not answered yet. */
+  private inFlight = 0;
+  /** When the last entity was queued ({@link IntakeDeps.monotonic}). */
+  private lastArrival = -Infinity;
   readonly stats: IntakeStats = { received: 0, answeredFromCache: 0, orphansRequeued: 0 };
 
   constructor(deps: IntakeDeps) {
@@ -217,7 +236,10 @@ export class Intake {
   private enqueue(e: Entry): void {
     const pool = this.deps.verifier;
     const work = e.prep.work;
-    if (pool && hasChecks(work)) {
+    const at = this.deps.monotonic ? this.deps.monotonic() : performance.now();
+    const alone = at - this.lastArrival >= ALONE_GAP_MS && this.deps.inlineAlone !== false && this.inFlight === 0 && this.batch === null && this.head === this.queue.length && !this.running && checkWeight(work) <= ALONE_MAX_WEIGHT;
+    this.lastArrival = at;
+    if (pool && hasChecks(work) && !alone) {
       e.ready = false;
       this.addToBatch(pool, e);
     }
@@ -246,7 +268,9 @@ export class Intake {
     const b = this.batch;
     if (!b) return;
     this.batch = null;
+    this.inFlight++;
     void pool.run(b.works).then(() => {
+      this.inFlight--;
       for (const e of b.entries) e.ready = true;
       this.drain();
     });

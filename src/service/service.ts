@@ -37,6 +37,8 @@ export interface ServiceDeps {
   schemas: SchemaRegistry;
   /** Threads that check signatures ahead of admission (the node owns them); null or absent = inline. */
   verifier?: VerifyPool | null;
+  /** Check an entity arriving alone inline rather than on a thread (service/intake.ts ALONE_GAP_MS; default true; tests of batching turn it off). */
+  inlineAlone?: boolean;
   /** Where bugs inside admission are reported (the item is dropped); default: rethrown on a later turn. */
   onBug?: (err: unknown) => void;
   now?: () => number;
@@ -94,7 +96,7 @@ export class MegaService extends EventEmitter<ServiceEvents> {
           throw err;
         }));
     this.onBug = onBug;
-    this.intake = new Intake({ rules, verifier: deps.verifier ?? null, onResult: (r, source) => this.emit('admission', r, source.id), onBug, now: deps.now, tracksVersion: (vid) => this.mempool.tracksVersion(vid) });
+    this.intake = new Intake({ rules, verifier: deps.verifier ?? null, inlineAlone: deps.inlineAlone ?? true, onResult: (r, source) => this.emit('admission', r, source.id), onBug, now: deps.now, tracksVersion: (vid) => this.mempool.tracksVersion(vid) });
     this.mempool.on('mempool:version-retired', (vid) => this.intake.retired(vid));
     this.mempool.on('mempool:accepted', (e) => {
       this.dlcProofs.onAccepted(e);

@@ -316,6 +316,8 @@ export interface TestServiceOptions {
   clock?: FakeClock;
   /** Signature-check threads for the intake (or a stand-in with the same `run`); none = inline. */
   verifier?: ServiceDeps['verifier'];
+  /** Check an entity arriving alone inline (default true, as in a node); false sends every check to `verifier`. */
+  inlineAlone?: boolean;
 }
 
 /** A real mempool + spec schemas + service on a fake clock. */
@@ -331,7 +333,7 @@ export function newServiceForTest(options: TestServiceOptions = {}): TestService
   const clock = options.clock ?? new FakeClock();
   const mempool = new Mempool(testMempoolOptions(options.mempool), { now: clock.now });
   const schemas = testSchemas();
-  const service = new MegaService(testServiceOptions(options.service), { mempool, schemas, verifier: options.verifier ?? null, now: clock.now });
+  const service = new MegaService(testServiceOptions(options.service), { mempool, schemas, verifier: options.verifier ?? null, inlineAlone: options.inlineAlone ?? true, now: clock.now });
   return { service, mempool, schemas, clock };
 }
 

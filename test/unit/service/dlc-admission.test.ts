@@ -170,7 +170,7 @@ describe('DLC admission with a verifier thread', () => {
   it("hands an announcement's points and signature and its attestation's signatures to the thread (the attestation right behind, before its announcement is stored), and still refuses a forged one", async () => {
     const pool = new VerifyPool(1);
     try {
-      const t = newServiceForTest({ verifier: pool });
+      const t = newServiceForTest({ verifier: pool, inlineAlone: false });
       const o = makeDlcOracle(3);
       assert.equal(status(await t.service.admit('oracle', o.oracle)), 'accepted');
       assert.equal(status(await t.service.admit('capability', o.capability)), 'accepted');
@@ -202,7 +202,7 @@ describe('DLC admission with a verifier thread', () => {
   it("checks a dlc-equivocation proof report's announcement and attestation signatures on the thread when it embeds the capability", async () => {
     const pool = new VerifyPool(1);
     try {
-      const t = newServiceForTest({ verifier: pool });
+      const t = newServiceForTest({ verifier: pool, inlineAlone: false });
       const o = makeDlcOracle(4);
       assert.equal(status(await t.service.admit('oracle', o.oracle)), 'accepted');
       const ev = makeDlcEvent(o, { maturityEpoch: Math.floor(t.clock.now() / 1000) + 86_400 });

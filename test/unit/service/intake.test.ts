@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import type { SignatureWork } from '../../../src/protocol/keys.ts';
 import type { VerifyPool } from '../../../src/protocol/verify-pool.ts';
 import type { AdmissionResult, AdmissionSource } from '../../../src/service/types.ts';
-import type { Intake } from '../../../src/service/intake.ts';
+import { ALONE_GAP_MS, Intake } from '../../../src/service/intake.ts';
+import type { AdmissionRules } from '../../../src/service/admission.ts';
 import { makeCapability, makeKeys, makeOracle, newServiceForTest } from '../../helpers/factory.ts';
 import { waitFor } from '../../helpers/network.ts';
 import { makeDlcAttestation, makeDlcEvent, makeDlcOracle } from '../../helpers/dlc.ts';
@@ -44,7 +45,7 @@ const status = (r: AdmissionResult): string => (r.status === 'rejected' ? `rejec
 describe('intake: one door, arrival order', () => {
   it('admits in arrival order even when a later batch of signature checks is answered first', async () => {
     const v = new ManualVerifier();
-    const { service } = newServiceForTest({ verifier: v.asPool() });
+    const { service } = newServiceForTest({ verifier: v.asPool(), inlineAlone: false });
     const order: string[] = [];
     service.on('admission', (r) => order.push(`${r.kind}:${r.status}`));
     const oracle = service.admit('oracle', makeOracle({ keys: O }));
@@ -136,7 +137,7 @@ describe('intake: decided versions (peers only)', () => {
 
   it('a stored version costs no decided-cache entry; once superseded or evicted it is remembered, so a peer re-sending it gets duplicate with no signature work and the relay does not fetch it', async () => {
     const v = new ManualVerifier();
-    const { service, mempool } = newServiceForTest({ verifier: v.asPool(), mempool: { maxOracles: 1 } });
+    const { service, mempool } = newServiceForTest({ verifier: v.asPool(), inlineAlone: false, mempool: { maxOracles: 1 } });
     const intake = (service as unknown as { intake: Intake }).intake;
     const a = peerSource('p2p:a');
     let batches = 0;
@@ -214,7 +215,7 @@ describe('intake: decided versions (peers only)', () => {
 describe('intake: back-pressure and close', () => {
   it('holds a peer past its entity bound and releases it once drained; close() answers what waits with shutting-down', async () => {
     const v = new ManualVerifier();
-    const { service } = newServiceForTest({ verifier: v.asPool() });
+    const { service } = newServiceForTest({ verifier: v.asPool(), inlineAlone: false });
     const peer = peerSource('p2p:slow');
     const waiting: Promise<AdmissionResult>[] = [];
     // Distinct oracles, each with signature work, so each waits for the (unanswered) verifier.
@@ -235,5 +236,59 @@ describe('intake: back-pressure and close', () => {
     assert.equal(status(await late), 'rejected:shutting-down');
     assert.equal(status(await service.admit('oracle', makeOracle({ keys: O2 }), peer)), 'rejected:shutting-down');
     await Promise.all(waiting);
+  });
+});
+
+describe('intake: an entity arriving alone is checked inline', () => {
+  /** An intake on a service's rules with a hand-driven monotonic clock and a verifier answered by the test. */
+  function rig(clock: { t: number }, inlineAlone = true): { v: ManualVerifier; intake: Intake; nowSec: number } {
+    const v = new ManualVerifier();
+    const { service, clock: serviceClock } = newServiceForTest();
+    const rules = (service as unknown as { rules: AdmissionRules }).rules;
+    const onBug = (err: unknown): void => {
+      throw err;
+    };
+    return { v, intake: new Intake({ rules, verifier: v.asPool(), inlineAlone, monotonic: () => clock.t, onResult: () => undefined, onBug }), nowSec: Math.floor(serviceClock.now() / 1000) };
+  }
+  const rest = { id: 'http:test', isPeer: false };
+
+  it('alone (the last arrival at least ALONE_GAP_MS ago, nothing waiting or at a thread): inline, no batch; right behind another: to the thread', async () => {
+    const clock = { t: 1_000 };
+    const { v, intake } = rig(clock);
+    assert.equal(status(await intake.admit('oracle', makeOracle({ keys: O }), rest)), 'accepted');
+    assert.equal(v.batches.length, 0, 'expected the first entity, alone, checked inline: no verifier batch');
+    clock.t += ALONE_GAP_MS;
+    const a = intake.admit('oracle', makeOracle({ keys: O2 }), rest);
+    const b = intake.admit('oracle', makeOracle({ keys: makeKeys(3) }), rest); // same instant: not alone
+    assert.equal(status(await a), 'accepted', 'expected the entity arriving alone admitted without a thread');
+    await waitFor(() => v.batches.length === 1, { message: 'expected the entity right behind it sent to the thread' });
+    clock.t += 10 * ALONE_GAP_MS;
+    // Long after, but a batch is still at the thread: not alone either (it queues behind b, in order).
+    const c = intake.admit('oracle', makeOracle({ keys: makeKeys(4) }), rest);
+    await waitFor(() => v.batches.length === 2, { message: 'expected an entity arriving while a batch is at the thread sent to the thread' });
+    for (const x of v.batches) x.answer();
+    assert.deepEqual([status(await b), status(await c)], ['accepted', 'accepted']);
+  });
+
+  it('a heavy entity (a 10-digit announcement: 1 BIP340 check and 11 points) goes to the thread even alone; inlineAlone false sends every entity', async () => {
+    const clock = { t: 1_000 };
+    const { v, intake, nowSec } = rig(clock);
+    const o = makeDlcOracle(7);
+    for (const [kind, body] of [['oracle', o.oracle], ['capability', o.capability]] as const) {
+      clock.t += ALONE_GAP_MS;
+      assert.equal(status(await intake.admit(kind, body, rest)), 'accepted');
+    }
+    assert.equal(v.batches.length, 0, 'expected the ad and the capability, each alone, checked inline');
+    clock.t += ALONE_GAP_MS;
+    const ev = makeDlcEvent(o, { maturityEpoch: nowSec + 86_400, descriptor: { kind: 'digits', base: 10, isSigned: false, unit: 'usd', precision: 0, nbDigits: 10 } });
+    const ann = intake.admit('announcement', ev.entity, rest);
+    await waitFor(() => v.batches.length === 1, { message: 'expected the 10-digit announcement sent to the thread though alone' });
+    v.batches[0]?.answer();
+    assert.equal(status(await ann), 'accepted');
+    const off = rig({ t: 1_000 }, false);
+    const p = off.intake.admit('oracle', makeOracle({ keys: O }), rest);
+    await waitFor(() => off.v.batches.length === 1, { message: 'expected the entity sent to the thread with inlineAlone false' });
+    off.v.batches[0]?.answer();
+    assert.equal(status(await p), 'accepted');
   });
 });
