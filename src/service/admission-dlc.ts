@@ -1,4 +1,4 @@
-/** service/admission-dlc.ts - the admission rules of DLC announcements and attestations, of a capability's `dlc` binding and of a fact-missing's `announcementId` (docs/PROTOCOL.md "DLC oracles", 8.3), cheapest check first; a fault found on the way is handed on to be reported (service/dlc-evidence.ts). Synchronous; called by service/admission.ts. Imports protocol, dlc and mempool. */
+/** service/admission-dlc.ts - the admission rules of DLC announcements and attestations, of a capability's `dlc` binding and of a fact-missing's `announcementId` (docs/PROTOCOL.md "DLC oracles", 8.3), cheapest check first; a fault found on the way is handed on to be reported (service/dlc-evidence.ts). Synchronous; called by service/admission.ts, which also has it gather the BIP340 checks of a DLC message for the verifier threads before admission. Imports protocol, dlc, mempool and util. */
 import {
   checkEquivocation,
   checkNonceReuse,
