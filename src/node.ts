@@ -373,6 +373,7 @@ export class MegaNode {
       {
         isTest: c.isTest,
         maxBodyBytes: c.maxBodyBytes,
+        maxBatchItems: c.maxBatchItems,
         webDir: fileURLToPath(new URL('../web', import.meta.url)),
         limiter: this.limiter,
         trustProxy: c.trustProxy,
