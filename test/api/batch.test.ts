@@ -8,6 +8,7 @@ import request from 'supertest';
 import { createApiApp } from '../../src/api/app.ts';
 import type { RateLimitOptions } from '../../src/api/rate-limit.ts';
 import type { EntityKind } from '../../src/protocol/types.ts';
+import { ENTITY_SCHEMA } from '../../src/protocol/schema.ts';
 import { EXAMPLE_DIFFICULTY, EXAMPLE_KINDS, EXAMPLE_NOW_MS, SPEC_FILE } from '../../scripts/gen-examples.ts';
 import { FakeClock, makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, newServiceForTest, reportId, type TestServiceOptions } from '../helpers/factory.ts';
 
@@ -66,6 +67,12 @@ const exampleNode = () => {
 };
 
 describe('POST /entities', () => {
+  it('accepts every entity kind the node has (the spec\'s EntityBatchItem.kind enum is exactly the kinds)', () => {
+    const { schemas } = setup();
+    const item = (schemas.doc.components.schemas as Record<string, { properties: { kind: { enum: string[] } } }>).EntityBatchItem!;
+    assert.deepEqual([...item.properties.kind.enum].sort(), Object.keys(ENTITY_SCHEMA).sort(), 'expected one batch kind per entity kind');
+  });
+
   it('admits a dependent chain in request order (oracle, capability, report, dispute) and answers in that order', async () => {
     const { app, service } = setup();
     const c = chain();
