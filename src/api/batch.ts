@@ -1,5 +1,6 @@
 /** api/batch.ts - POST /entities: many entities in one request, each through the one admission door exactly as its own POST /<kind> (schema, the vouched hand-off, one rate-limit token, the journal's durability guard), offered in request order and answered in request order with that POST's status and body. Imports service, protocol and api helpers. */
 import type { Request, Response } from 'express';
+import type { Logger } from '../log.ts';
 import type { EntityKind } from '../protocol/types.ts';
 import type { SchemaRegistry } from '../protocol/schema.ts';
 import type { AdmissionSource } from '../service/types.ts';
@@ -31,11 +32,14 @@ export interface BatchDeps extends Pick<ApiDeps, 'service' | 'isDurable'> {
   maxItems: number;
   /** The app's REST rate limiter (the request itself took one token in its middleware); null = not limited. */
   limiter: RateLimiter | null;
+  /** Where a bug while offering one item is logged (that item is answered 500, the others as usual). */
+  log: Logger;
 }
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
 const RATE_LIMITED: BatchResult = Object.freeze({ httpStatus: 429, error: { code: 'rate-limited', message: 'too many requests from this address; retry after the Retry-After seconds' } }) as BatchResult;
+const INTERNAL_ERROR: BatchResult = Object.freeze({ httpStatus: 500, error: { code: 'internal-error', message: 'the node failed to handle this item; see its log' } }) as BatchResult;
 const NOT_DURABLE: BatchResult = Object.freeze({ httpStatus: 503, error: { code: 'storage-unavailable', message: 'the change was not written to the journal; it is not acknowledged' } }) as BatchResult;
 
 /** The handler of POST /entities, keyed by its operationId. */
@@ -76,7 +80,14 @@ export function createBatchHandlers(deps: BatchDeps): Record<string, Handler> {
           pending[i] = { httpStatus: 400, error: { code: 'schema-violation', message: check.message } };
           continue;
         }
-        pending[i] = admitVouched(kind, entity, () => service.admit(kind, entity, source)).then(answer);
+        try {
+          pending[i] = admitVouched(kind, entity, () => service.admit(kind, entity, source)).then(answer);
+        } catch (err) {
+          // A bug (service.admit never throws by contract): as POST /<kind> would answer 500, this item is
+          // answered 500 and the items around it, some already offered, are answered as usual.
+          deps.log.error({ err, kind, item: i }, 'unhandled error while admitting a batch item');
+          pending[i] = INTERNAL_ERROR;
+        }
       }
       const results = await Promise.all(pending);
       if (granted < n - 1) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(waitMs / 1000))));

@@ -224,6 +224,24 @@ describe('POST /entities', () => {
     assert.equal((await request(app).post('/oracle').send(c.oracle)).status, 429, 'expected the batch to have spent the tokens of its entities');
   });
 
+  it('a bug while offering one item answers that item 500 internal-error and the others as usual', async () => {
+    const { app, service } = setup();
+    const c = chain();
+    const real = service.admit.bind(service);
+    // Stands in for a bug in admission (service.admit never throws by contract).
+    service.admit = (kind, payload, source, bytes) => {
+      if (kind === 'capability') throw new Error('a bug');
+      return real(kind, payload, source, bytes);
+    };
+    const res = await postBatch(app, [
+      { kind: 'oracle', entity: c.oracle },
+      { kind: 'capability', entity: c.capability },
+      { kind: 'oracle', entity: makeOracle({ keys: makeKeys(37) }) },
+    ]);
+    assert.equal(res.status, 200);
+    assert.deepEqual(summary(resultsOf(res)), ['201 accepted', '500 internal-error', '201 accepted']);
+  });
+
   it('refuses the whole batch 503 storage-unavailable while the journal cannot be written, and answers an item whose own write failed 503', async () => {
     let durable = false;
     const t = setup({ isDurable: () => durable });
