@@ -408,6 +408,9 @@ export class MegaNode {
               powThresholdOracles: k.powThresholdOracles,
               powThresholdCapabilities: k.powThresholdCapabilities,
               powThresholdReports: k.powThresholdReports,
+              // What a client sizing POST /entities batches needs (docs/PROTOCOL.md 10.1).
+              maxBodyBytes: k.maxBodyBytes,
+              maxBatchItems: k.maxBatchItems,
             };
           },
           shard: c.shard,

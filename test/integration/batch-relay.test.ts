@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { MegaNode } from '../../src/node.ts';
 import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, reportId } from '../helpers/factory.ts';
-import { contents, createSeededNode, createTestNode, isPeerOf, post, stopAll, waitFor } from '../helpers/network.ts';
+import { contents, createSeededNode, createTestNode, get, isPeerOf, post, stopAll, waitFor } from '../helpers/network.ts';
 
 type Result = { httpStatus: number; result?: string; id?: string; error?: { code: string } };
 
@@ -53,6 +53,10 @@ describe('POST /entities on a real node with a peer', () => {
     assert.equal(contents(n1).length, items.length);
     await waitFor(() => contents(n2).length === items.length, { message: () => `peer has ${contents(n2).length}/${items.length} items` });
     assert.deepEqual(contents(n2), contents(n1), 'expected the peer to hold exactly the batch-admitted versions');
+
+    // A client sizes its batches from GET /status.
+    const status = (await get(n1, '/status')).body as { limits: Record<string, number> };
+    assert.deepEqual([status.limits.maxBatchItems, status.limits.maxBodyBytes], [1000, 1048576], 'expected GET /status to name the batch limits (defaults)');
 
     // The same batch again: every item a duplicate, nothing new relayed.
     const again = await post(n1, '/entities', { items });
