@@ -31,8 +31,11 @@ export type ExampleKind = (typeof EXAMPLE_KINDS)[number];
 /** The GET operations whose 200 answers get an example (what a node holding the request examples answers). */
 export const RESPONSE_EXAMPLES = ['getAnnouncements', 'getAnnouncement', 'getAttestation', 'getOffers'] as const;
 export type ResponseExample = (typeof RESPONSE_EXAMPLES)[number];
-/** Every generated block: request examples by kind, response examples by operation. */
-export type GeneratedBlocks = Record<ExampleKind | ResponseExample, Example[]>;
+/** The POST /entities blocks: its request example (a batch of request examples) and its 200 answer. */
+export const BATCH_EXAMPLES = ['entities', 'postEntities'] as const;
+export type BatchExample = (typeof BATCH_EXAMPLES)[number];
+/** Every generated block: request examples by kind, response examples by operation, the batch's. */
+export type GeneratedBlocks = Record<ExampleKind | ResponseExample | BatchExample, Example[]>;
 /**
  * The clock of the node the examples are posted to (2024-06-10T06:13:20Z): the announcements mature
  * on 2024-06-01 (its grace of 7 days has passed, so the fact-missing naming it is due) and 2024-06-20.
@@ -223,7 +226,7 @@ export async function buildExamples(): Promise<GeneratedBlocks> {
       dispute: [{ name: 'dispute', summary: 'The oracle answers the fact-missing example with the signed fact (post that report first)', value: dispute }],
       offer: [{ name: 'offer', summary: `An open offer on the announcement example: 60,000 sat against 40,000, the maker wins on rain ${keys}`, value: offerExample(dlcTlvId(annJune20.announcement), june20.ann.event.maturityEpoch) }],
     };
-    return { ...requests, ...(await responseExamples(requests)) };
+    return { ...requests, ...(await responseExamples(requests)), ...(await batchExamples(requests)) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -256,13 +259,44 @@ export async function responseExamples(requests: Record<ExampleKind, Example[]>)
   };
 }
 
+/**
+ * The POST /entities example: the oracle, its two capabilities, the announcement, its attestation, the
+ * fact-conflict report and the offer in one batch, admitted in that order (each depends on an earlier
+ * one), then the oracle again (a duplicate); and the answer of a fresh app on the fixed clock.
+ */
+export async function batchExamples(requests: Record<ExampleKind, Example[]>): Promise<Record<BatchExample, Example[]>> {
+  const pick = (kind: ExampleKind, name: string): { kind: ExampleKind; entity: unknown } => {
+    const e = requests[kind].find((x) => x.name === name);
+    if (!e) throw new Error(`no ${kind} example ${name}`);
+    return { kind, entity: e.value };
+  };
+  const items = [
+    pick('oracle', 'oracle'),
+    pick('capability', 'capability'),
+    pick('capability', 'capabilityDlc'),
+    pick('announcement', 'announcement'),
+    pick('attestation', 'attestation'),
+    pick('report', 'factConflict'),
+    pick('offer', 'offer'),
+    pick('oracle', 'oracle'),
+  ];
+  const d = EXAMPLE_DIFFICULTY;
+  const { app } = buildApp({ clock: new FakeClock(EXAMPLE_NOW_MS), service: { powThresholdOracles: d, powThresholdCapabilities: d, powThresholdReports: d } });
+  const res = await request(app).post('/entities').set('content-type', 'application/json').send(JSON.stringify({ items }));
+  if (res.status !== 200) throw new Error(`the batch example was not answered 200: ${res.status} ${JSON.stringify(res.body)}`);
+  return {
+    entities: [{ name: 'dependentChain', summary: 'An oracle, its capabilities, a DLC announcement, its attestation, a fact-conflict report and an offer in one batch (each needs an earlier one: request order is admission order), then the oracle again (a duplicate)', value: { items } }],
+    postEntities: [{ name: 'dependentChain', summary: 'The answer of a fresh node to the dependentChain batch: seven 201 accepted, then 200 duplicate', value: res.body as unknown }],
+  };
+}
+
 const begin = (kind: string) => `# BEGIN GENERATED EXAMPLES ${kind} (npx tsx scripts/gen-examples.ts)`;
 const end = (kind: string) => `# END GENERATED EXAMPLES ${kind}`;
 
 /** The spec text with each block's marked place replaced by its examples (markup elsewhere untouched). */
 export function renderSpec(current: string, examples: GeneratedBlocks): string {
   let text = current;
-  for (const kind of [...EXAMPLE_KINDS, ...RESPONSE_EXAMPLES]) {
+  for (const kind of [...EXAMPLE_KINDS, ...RESPONSE_EXAMPLES, ...BATCH_EXAMPLES]) {
     const start = text.indexOf(begin(kind));
     const stop = text.indexOf(end(kind) + '\n', start); // (getAnnouncement's end marker is a prefix of getAnnouncements')
     if (start < 0 || stop < start) throw new Error(`the spec lacks the GENERATED EXAMPLES markers of ${kind}`);

@@ -373,6 +373,7 @@ export class MegaNode {
       {
         isTest: c.isTest,
         maxBodyBytes: c.maxBodyBytes,
+        maxBatchItems: c.maxBatchItems,
         webDir: fileURLToPath(new URL('../web', import.meta.url)),
         limiter: this.limiter,
         trustProxy: c.trustProxy,
@@ -407,6 +408,9 @@ export class MegaNode {
               powThresholdOracles: k.powThresholdOracles,
               powThresholdCapabilities: k.powThresholdCapabilities,
               powThresholdReports: k.powThresholdReports,
+              // What a client sizing POST /entities batches needs (docs/PROTOCOL.md 10.1).
+              maxBodyBytes: k.maxBodyBytes,
+              maxBatchItems: k.maxBatchItems,
             };
           },
           shard: c.shard,

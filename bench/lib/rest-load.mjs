@@ -1,4 +1,4 @@
-// bench/lib/rest-load.mjs - the REST ingest load client, run as its own process: POSTs pre-built requests over keep-alive TCP sockets with up to `depth` requests pipelined on each (HTTP/1.1), phase after phase, and prints what the node answered plus its own CPU time as one JSON line. Plain JS (no TypeScript loader) so the client costs the machine as little as it can.
+// bench/lib/rest-load.mjs - the REST ingest load client, run as its own process: POSTs pre-built requests over keep-alive TCP sockets with up to `depth` requests pipelined on each (HTTP/1.1), phase after phase, and prints what the node answered (for POST /entities batches, each item's status too) plus its own CPU time as one JSON line. Plain JS (no TypeScript loader) so the client costs the machine as little as it can.
 //
 // Why not node:http: its client costs about as much CPU per request as the server it measures, and on a
 // 2-core machine that CPU is taken from the node (bench/ingest.ts measured REST that way first). This client
@@ -18,7 +18,7 @@ function request(path, body) {
 }
 
 /** Send `reqs` over one socket, at most DEPTH unanswered at a time; resolves with the status counts. */
-function drive(reqs, statuses) {
+function drive(reqs, statuses, batch) {
   return new Promise((resolve, reject) => {
     const s = net.connect(Number(port), '127.0.0.1');
     s.setNoDelay(true);
@@ -45,6 +45,8 @@ function drive(reqs, statuses) {
         if (buf.length < total) break;
         const status = Number(head.slice(9, 12));
         statuses[status] = (statuses[status] ?? 0) + 1;
+        // A POST /entities answer: count its items' statuses too (every item must be accounted for, not only the request).
+        if (batch) for (const m of buf.toString('latin1', end + 4, total).matchAll(/"httpStatus":(\d{3})/g)) itemStatuses[m[1]] = (itemStatuses[m[1]] ?? 0) + 1;
         buf = buf.subarray(total);
         answered++;
       }
@@ -58,14 +60,17 @@ function drive(reqs, statuses) {
 
 const built = phases.map((p) => p.bodies.map((b) => request(p.path, b)));
 const statuses = {};
+/** Statuses of the items of POST /entities answers (docs/PROTOCOL.md 10.1), by status. */
+const itemStatuses = {};
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-for (const reqs of built) {
+for (const [p, reqs] of built.entries()) {
   // Round-robin over the connections, in order within each.
   const per = Array.from({ length: CONNS }, () => []);
   reqs.forEach((r, i) => per[i % CONNS].push(r));
-  await Promise.all(per.filter((x) => x.length).map((x) => drive(x, statuses)));
+  const batch = phases[p].path === '/entities';
+  await Promise.all(per.filter((x) => x.length).map((x) => drive(x, statuses, batch)));
 }
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(`${JSON.stringify({ seconds, statuses, clientCpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);
+process.stdout.write(`${JSON.stringify({ seconds, statuses, itemStatuses, clientCpuSeconds: (cpu.user + cpu.system) / 1e6 })}\n`);

@@ -14,18 +14,23 @@ export interface RestPhase {
 export interface RestLoadResult {
   seconds: number;
   statuses: Record<string, number>;
+  /** Item statuses of POST /entities answers ({} without batches). */
+  itemStatuses: Record<string, number>;
   clientCpuSeconds: number;
 }
 
 /**
  * POST every phase's bodies to 127.0.0.1:`port` from a separate process, over `conns` keep-alive
- * connections with up to `depth` requests pipelined on each. Rejects if the client fails or a
- * connection closes before every answer arrived.
+ * connections with up to `depth` requests pipelined on each; `onStart` is called once the requests
+ * are prepared, right before the client starts. Rejects if the client fails or a connection closes
+ * before every answer arrived.
  */
-export async function restLoad(port: number, phases: RestPhase[], conns: number, depth: number): Promise<RestLoadResult> {
+export async function restLoad(port: number, phases: RestPhase[], conns: number, depth: number, onStart?: () => void): Promise<RestLoadResult> {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mega-rest-load-')), 'phases.json');
   fs.writeFileSync(file, JSON.stringify(phases));
   try {
+    // After the request file is written (megabytes of JSON, this process's CPU): a caller measuring the node's CPU starts here.
+    onStart?.();
     const child = spawn(process.execPath, [new URL('./rest-load.mjs', import.meta.url).pathname, String(port), file, String(conns), String(depth)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

@@ -14,11 +14,14 @@ import { validateOperation } from './validate.ts';
 import { mountWebPage } from './web.ts';
 import { rateLimit, RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { adminGate, adminRouter, type AdminGateOptions, type AdminOps } from './admin.ts';
+import { BATCH_OPERATION_ID, createBatchHandlers, DEFAULT_MAX_BATCH_ITEMS } from './batch.ts';
 
 /** The REST config slice. */
 export interface ApiOptions {
   isTest: boolean;
   maxBodyBytes: number;
+  /** Most entities in one POST /entities batch (config maxBatchItems); 1000 when omitted. */
+  maxBatchItems?: number;
   /** Folder of the monitoring page's static files (served at `/` and `/index.htm`); none when omitted. */
   webDir?: string;
   /** Per-address request rate limit (429 + Retry-After); none when omitted. */
@@ -76,7 +79,7 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
     next();
   });
   const json = express.json({ limit: opts.maxBodyBytes, strict: true, type: 'application/json' });
-  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createOfferHandlers(deps), ...createFactHandlers(deps.facts), ...createPlacementHandlers({ ...deps, limitLoopback: limiter?.limitsLoopback ?? false }), ...deps.monitoring?.handlers };
+  const handlers = { ...createHandlers(deps), ...createDlcHandlers(deps), ...createOfferHandlers(deps), ...createFactHandlers(deps.facts), ...createPlacementHandlers({ ...deps, limitLoopback: limiter?.limitsLoopback ?? false }), ...createBatchHandlers({ ...deps, maxItems: opts.maxBatchItems ?? DEFAULT_MAX_BATCH_ITEMS, limiter }), ...deps.monitoring?.handlers };
   const routed = new Map<string, string[]>();
   const gate = opts.admin ? adminGate(opts.admin.gate) : null;
   if (opts.admin && gate) app.use('/admin', gate, adminRouter(opts.admin.ops, opts.maxBodyBytes));
@@ -102,7 +105,8 @@ export function createApiApp(opts: ApiOptions, deps: ApiAppDeps): Express {
         chain.push(gate);
       }
       if (op.requestBody) chain.push(json);
-      chain.push(validateOperation(deps.spec, op, deps.schemas), handler as RequestHandler);
+      // A batch's items are checked one by one by its handler (a bad item fails alone), not as part of the envelope.
+      chain.push(validateOperation(deps.spec, op, deps.schemas, { checkStrings: op.operationId !== BATCH_OPERATION_ID }), handler as RequestHandler);
       app[method](route, ...chain);
       routed.set(route, [...(routed.get(route) ?? []), method.toUpperCase()]);
     }

@@ -15,7 +15,7 @@ import type { PlacementApi } from './placement.ts';
 import type { ManifestStatus } from '../identity/manifest.ts';
 import type { AdmissionResult } from '../service/types.ts';
 import { admitVouched } from '../service/admission-checked.ts';
-import { ApiError, sendError } from './errors.ts';
+import { ApiError } from './errors.ts';
 import { sendJson } from './respond.ts';
 import type { ValidatedInput } from './validate.ts';
 
@@ -62,25 +62,33 @@ type Handler = (req: Request, res: Response) => void | Promise<void>;
 const input = (res: Response): ValidatedInput => res.locals.input as ValidatedInput;
 const pageOf = (q: Record<string, unknown>) => ({ page: q.page as number, chunkSize: q.chunkSize as number });
 
-/** Map an admission outcome to the REST answer (201/200/202/422). */
-export function sendAdmission(res: Response, r: AdmissionResult): void {
+/** The status and body a submission is answered with. */
+export interface SubmitAnswer {
+  status: number;
+  body: { result: 'accepted' | 'duplicate' | 'out-of-shard'; id: string } | { error: { code: string; message: string } };
+}
+
+/** The REST answer of an admission outcome (201/200/202/422; 503/500 for the node's own trouble): one mapping for POST /<kind> and each item of POST /entities. */
+export function admissionAnswer(r: AdmissionResult): SubmitAnswer {
   switch (r.status) {
     case 'accepted':
-      sendJson(res, { result: 'accepted', id: r.id }, 201);
-      return;
+      return { status: 201, body: { result: 'accepted', id: r.id } };
     case 'duplicate':
-      sendJson(res, { result: 'duplicate', id: r.id });
-      return;
+      return { status: 200, body: { result: 'duplicate', id: r.id } };
     case 'out-of-shard':
-      sendJson(res, { result: 'out-of-shard', id: r.id }, 202);
-      return;
-    case 'rejected':
+      return { status: 202, body: { result: 'out-of-shard', id: r.id } };
+    case 'rejected': {
       // Ours, not the client's: the node is stopping (try another node or later), or a bug (logged).
-      if (r.reason === 'shutting-down') sendError(res, 503, r.reason, r.message);
-      else if (r.reason === 'internal-error') sendError(res, 500, r.reason, r.message);
-      else sendError(res, 422, r.reason, r.message);
-      return;
+      const status = r.reason === 'shutting-down' ? 503 : r.reason === 'internal-error' ? 500 : 422;
+      return { status, body: { error: { code: r.reason, message: r.message } } };
+    }
   }
+}
+
+/** Map an admission outcome to the REST answer (201/200/202/422). */
+export function sendAdmission(res: Response, r: AdmissionResult): void {
+  const a = admissionAnswer(r);
+  sendJson(res, a.body, a.status);
 }
 
 function oracleDetails(o: StoredOracle, bid: BidStatus, manifest: ManifestStatus, placement: HeldPlacement | null): unknown {

@@ -61,10 +61,35 @@ export class RateLimiter {
   }
 
   take(ip: string): number {
+    const b = this.bucket(ip);
+    if (b === null) return 0;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return this.waitMs(b);
+  }
+
+  /**
+   * Take up to `n` tokens at once (a batch: one per entity, docs/PROTOCOL.md 10.1), in order: `granted`
+   * is how many the client had (all `n` when not limited); `waitMs` the time until the next token when
+   * fewer than `n` were granted, else 0.
+   */
+  takeUpTo(ip: string, n: number): { granted: number; waitMs: number } {
+    if (n <= 0) return { granted: 0, waitMs: 0 };
+    const b = this.bucket(ip);
+    if (b === null) return { granted: n, waitMs: 0 };
+    const granted = Math.min(n, Math.floor(b.tokens));
+    b.tokens -= granted;
+    return { granted, waitMs: granted < n ? this.waitMs(b) : 0 };
+  }
+
+  /** The address's bucket, refilled to now; null when the address is not limited (no limit, or exempt loopback). */
+  private bucket(ip: string): Bucket | null {
     const { perSecond, burst } = this.opts;
-    if (perSecond === 0) return 0;
+    if (perSecond === 0) return null;
     const key = normalize(ip);
-    if (!this.opts.limitLoopback && isLoopback(key)) return 0;
+    if (!this.opts.limitLoopback && isLoopback(key)) return null;
     const t = this.now();
     let b = this.buckets.get(key);
     if (b) {
@@ -75,11 +100,12 @@ export class RateLimiter {
       b = { tokens: burst, at: t };
       this.buckets.set(key, b);
     }
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - b.tokens) * 1000) / perSecond);
+    return b;
+  }
+
+  /** Milliseconds until `b` holds one whole token. */
+  private waitMs(b: Bucket): number {
+    return Math.ceil(((1 - b.tokens) * 1000) / this.opts.perSecond);
   }
 
   /** Drop buckets that have refilled (they carry no state), then the oldest if still full. */

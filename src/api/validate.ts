@@ -40,8 +40,15 @@ function componentOf(schema: unknown): string | null {
   return keys.length === 1 && typeof ref === 'string' && ref.startsWith(prefix) ? ref.slice(prefix.length) : null;
 }
 
+/** Options of {@link validateOperation}. */
+export interface ValidateOptions {
+  /** Refuse a body with a lone surrogate in any string (default). Off only where the handler checks each part itself (POST /entities, api/batch.ts). */
+  checkStrings?: boolean;
+}
+
 /** Middleware validating one operation's parameters and JSON body against the spec. */
-export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas: SchemaRegistry): RequestHandler {
+export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas: SchemaRegistry, opts: ValidateOptions = {}): RequestHandler {
+  const checkStrings = opts.checkStrings ?? true;
   const params = (op.parameters ?? []).map((p) => resolveParam(doc, p));
   const queryList = params.filter((p) => p.in === 'query').map((p) => ({ p, v: schemas.compile(p.schema) }));
   const queryParams = new Map(queryList.map((q) => [q.p.name, q]));
@@ -86,8 +93,10 @@ export function validateOperation(doc: OpenApiDoc, op: OpenApiOperation, schemas
         throw new ApiError(400, 'schema-violation', 'body: a JSON object is required');
       }
       if (!bodyValidator(req.body)) throw new ApiError(400, 'schema-violation', formatSchemaErrors(bodyValidator.errors, 'body'));
-      const wellFormed = checkWellFormed(req.body, 'body');
-      if (!wellFormed.ok) throw new ApiError(400, 'schema-violation', wellFormed.message);
+      if (checkStrings) {
+        const wellFormed = checkWellFormed(req.body, 'body');
+        if (!wellFormed.ok) throw new ApiError(400, 'schema-violation', wellFormed.message);
+      }
       input.body = req.body;
       if (bodyComponent !== null) input.bodySchema = bodyComponent;
     }

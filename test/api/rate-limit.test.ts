@@ -17,6 +17,21 @@ describe('RateLimiter', () => {
     assert.equal(rl.take('::ffff:10.0.0.1'), 500, 'IPv4-mapped is the same address');
   });
 
+  it('takeUpTo grants what the bucket holds, at most n, and the wait when short (a batch: one token per entity)', () => {
+    let t = 1_000_000;
+    const rl = new RateLimiter({ perSecond: 4, burst: 5, limitLoopback: true }, () => t);
+    assert.deepEqual(rl.takeUpTo('10.0.0.1', 3), { granted: 3, waitMs: 0 });
+    assert.deepEqual(rl.takeUpTo('10.0.0.1', 3), { granted: 2, waitMs: 250 });
+    assert.equal(rl.take('10.0.0.1'), 250, 'expected the bucket emptied by the batches');
+    t += 500;
+    assert.deepEqual(rl.takeUpTo('10.0.0.1', 0), { granted: 0, waitMs: 0 });
+    assert.deepEqual(rl.takeUpTo('10.0.0.1', 9), { granted: 2, waitMs: 250 });
+    const free = new RateLimiter({ perSecond: 1, burst: 1, limitLoopback: false }, () => t);
+    assert.deepEqual(free.takeUpTo('127.0.0.1', 1000), { granted: 1000, waitMs: 0 }, 'expected loopback exempt');
+    const off = new RateLimiter({ perSecond: 0, burst: 1, limitLoopback: true }, () => t);
+    assert.deepEqual(off.takeUpTo('10.0.0.1', 1000), { granted: 1000, waitMs: 0 }, 'expected no limit at 0');
+  });
+
   it('exempts loopback unless limitLoopback, and 0 disables the limit', () => {
     const t = 0;
     const free = new RateLimiter({ perSecond: 1, burst: 1, limitLoopback: false }, () => t);

@@ -1,4 +1,4 @@
-// test/api/spec-examples.test.ts - the spec's examples are real: a fresh node on the examples' clock accepts the request examples in order (oracle, capabilities, DLC announcements and attestation, each report type, dispute), answers the DLC GET operations exactly as their response examples say, and all are exactly what scripts/gen-examples.ts builds with the CLI and the dlc library.
+// test/api/spec-examples.test.ts - the spec's examples are real: a fresh node on the examples' clock accepts the request examples in order (oracle, capabilities, DLC announcements and attestation, each report type, dispute), answers the DLC GET operations exactly as their response examples say, admits the POST /entities batch example answering exactly its response example, and all are exactly what scripts/gen-examples.ts builds with the CLI and the dlc library.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -76,6 +76,20 @@ describe('spec request examples', () => {
     const classes = service.listReports(service.listOracles({ page: 0, chunkSize: 1 }, {})[0]!.msg.pubkey, { page: 0, chunkSize: 10 }).map((r) => r.msg.content.type + (r.msg.content.type === 'fact-missing' && r.msg.content.payment?.invoice ? ':paid' : ''));
     assert.deepEqual(classes.slice(0, 3).sort(), ['dlc-equivocation', 'dlc-nonce-reuse', 'fact-conflict'], 'expected the three proofs ranked first');
     assert.equal(classes[3], 'fact-missing:paid', 'expected the paid claim ranked right after the proofs');
+  });
+
+  it('the POST /entities example: a fresh node admits the batch in order and answers exactly its response example', async () => {
+    const d = EXAMPLE_DIFFICULTY;
+    const { app, service } = buildApp({ clock: new FakeClock(EXAMPLE_NOW_MS), service: { powThresholdOracles: d, powThresholdCapabilities: d, powThresholdReports: d } });
+    const op = (doc.paths['/entities'] as unknown as { post: { requestBody: { content: { 'application/json': { examples: Examples } } }; responses: Record<string, { content: { 'application/json': { examples: Examples } } }> } }).post;
+    const reqEx = Object.values(op.requestBody.content['application/json'].examples);
+    const resEx = Object.values(op.responses['200']?.content['application/json'].examples ?? {});
+    assert.deepEqual([reqEx.length, resEx.length], [1, 1], 'expected one request and one response example on POST /entities');
+    const res = await request(app).post('/entities').set('content-type', 'application/json').send(JSON.stringify(reqEx[0]!.value));
+    assert.deepEqual([res.status, res.body], [200, resEx[0]!.value], 'expected the batch example answered as its response example');
+    const statuses = (res.body as { results: { httpStatus: number }[] }).results.map((r) => r.httpStatus);
+    assert.deepEqual(statuses, [201, 201, 201, 201, 201, 201, 201, 200], 'expected seven accepted then the repeated oracle a duplicate');
+    assert.deepEqual(service.counts(), { oracles: 1, capabilities: 2, reports: 1, disputes: 0 });
   });
 
   it('match what scripts/gen-examples.ts builds with the CLI (if not: npx tsx scripts/gen-examples.ts)', async () => {
