@@ -4,10 +4,6 @@
 const KEEP_BYTES = 64 * 1024;
 /** Deepest nesting written here; deeper values take JSON.stringify. */
 const MAX_DEPTH = 64;
-/** Strings up to this length are copied byte by byte in JS (no call into C++); longer ones are checked by a regular expression and written by Buffer.write. */
-const SHORT_STRING = 256;
-/** A character that JSON.stringify escapes (quote, backslash, controls) or that is half of a surrogate pair (escaped when lone). */
-const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** Thrown inside the writer when the value is outside what it handles exactly (JSON.stringify then writes it). */
 const UNHANDLED = new Error('value not handled by the byte writer');
@@ -31,26 +27,34 @@ function ascii(s: string): void {
   for (let i = 0; i < s.length; i++) buf[pos++] = s.charCodeAt(i);
 }
 
+/** Does `s`, from index `i` on, hold a character JSON.stringify escapes (quote, backslash, a control) or half of a surrogate pair (escaped when lone)? */
+function needsCare(s: string, i: number): boolean {
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return true;
+  }
+  return false;
+}
+
 function writeString(s: string): void {
   const n = s.length;
-  if (n <= SHORT_STRING) {
-    ensure(n + 2);
-    const start = pos;
-    buf[pos++] = 0x22;
-    let i = 0;
-    for (; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
-      buf[pos++] = c;
-    }
-    if (i === n) {
-      buf[pos++] = 0x22;
-      return;
-    }
-    pos = start; // not plain printable ASCII: written below
+  // Printable ASCII (keys, hex, most text) byte by byte, with no call out of JS.
+  ensure(n + 2);
+  const start = pos;
+  buf[pos++] = 0x22;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+    buf[pos++] = c;
   }
-  // JSON.stringify's own escaping (controls, quote, backslash, lone surrogates as \uXXXX); the rest is plain UTF-8.
-  const text = NEEDS_CARE.test(s) ? JSON.stringify(s) : null;
+  if (i === n) {
+    buf[pos++] = 0x22;
+    return;
+  }
+  pos = start;
+  // JSON.stringify's own escaping where needed; otherwise the characters as UTF-8.
+  const text = needsCare(s, i) ? JSON.stringify(s) : null;
   ensure((text ?? s).length * 3 + 2);
   if (text === null) buf[pos++] = 0x22;
   pos += buf.write(text ?? s, pos, 'utf8');
