@@ -5,7 +5,13 @@
  * with this script's Node flags) and this process is only the client, as a real client would be: the
  * client's requests, response texts and latency arrays never add to the node's garbage collection.
  * The node reports its GC pauses, so each query's result says how many young (scavenge) and major
- * GCs landed in its sequential phase and how long the longest was.
+ * GCs landed in its sequential phase and how long the longest was (nodeScavengesPer1000Requests).
+ *
+ * Allocation (issue #21: a scavenge per ~16 MiB of garbage, so p99 follows the bytes a request
+ * leaves): `--alloc` adds each query's node heap bytes per request (exact and load-independent, see
+ * allocPerRequest); `--heap-prof=<dir>` writes a sampling heap profile of 2,000 requests per query
+ * that keeps collected objects (where a request allocates); `--only=<regex>` picks queries;
+ * `--no-throughput` skips the 16-connection pass.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
