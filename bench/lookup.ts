@@ -17,7 +17,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import pathLib from 'node:path';
-import { gcSummary, recordGc, wallNow, type GcEvent } from './lib/gc.ts';
+import { gcSummary, recordGc, topAllocators, wallNow, type GcEvent } from './lib/gc.ts';
 import type { FromNode, ToNode } from './lib/lookup-node.ts';
 import { flag, note, pct, QUICK, r, request, writeResult } from './lib/measure.ts';
 
@@ -211,6 +211,7 @@ async function measureOne(child: ChildProcess, port: number, name: string, path:
     await ask(child, { type: 'heap-prof-start', interval: 4096 }, 'alloc-started');
     for (let i = 0; i < HEAP_PROF_REQUESTS; i++) await request(port, 'GET', path(i));
     await ask(child, { type: 'heap-prof-stop', file }, 'heap-prof');
+    note(`lookup: ${name} heap profile ${file}; most allocating functions per request: ${topAllocators(file, HEAP_PROF_REQUESTS, 8).join('; ')}`);
   }
   out[name] = {
     p50ms: r(pct(lat, 50), 3),

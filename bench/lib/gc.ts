@@ -115,3 +115,26 @@ export class HeapSampler {
     fs.writeFileSync(file, JSON.stringify(profile));
   }
 }
+
+interface ProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+}
+
+/** The `n` functions that allocated most in a .heapprofile (self bytes, per request of `requests`), as `bytes function file:line`. */
+export function topAllocators(file: string, requests: number, n: number): string[] {
+  const { head } = JSON.parse(fs.readFileSync(file, 'utf8')) as { head: ProfileNode };
+  const self = new Map<string, number>();
+  const visit = (node: ProfileNode): void => {
+    const f = node.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\//, '')}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + node.selfSize);
+    for (const c of node.children) visit(c);
+  };
+  visit(head);
+  return [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${Math.round(v / requests)} B ${k}`);
+}

@@ -12,6 +12,8 @@ let buf = Buffer.allocUnsafeSlow(KEEP_BYTES);
 let pos = 0;
 /** Objects and arrays being written (cycle check). */
 const open: object[] = [];
+/** A write is under way (re-entry from a getter takes JSON.stringify). */
+let writing = false;
 
 function ensure(n: number): void {
   if (pos + n <= buf.length) return;
@@ -167,6 +169,12 @@ function writeObject(o: object, depth: number): void {
  * MAX_DEPTH) is handed to JSON.stringify, which then also throws what it throws.
  */
 export function jsonBytes(value: unknown): Buffer | undefined {
+  if (writing) {
+    // Called from a getter of a value being written: the scratch is in use.
+    const text = JSON.stringify(value);
+    return text === undefined ? undefined : Buffer.from(text, 'utf8');
+  }
+  writing = true;
   pos = 0;
   open.length = 0;
   try {
@@ -179,6 +187,7 @@ export function jsonBytes(value: unknown): Buffer | undefined {
     const text = JSON.stringify(value);
     return text === undefined ? undefined : Buffer.from(text, 'utf8');
   } finally {
+    writing = false;
     open.length = 0;
     if (buf.length > KEEP_BYTES) buf = Buffer.allocUnsafeSlow(KEEP_BYTES);
   }

@@ -99,6 +99,18 @@ describe('jsonBytes', () => {
     same([new Point(3, 4)], 'a class instance in an array');
   });
 
+  it('answers exactly when a getter of the value being written asks for another body (re-entry)', () => {
+    const inner = { b: [1, 'two'] };
+    const outer = {
+      a: 1,
+      get nested(): string {
+        return (jsonBytes(inner) as Buffer).toString('utf8');
+      },
+      z: 'end',
+    };
+    same(outer, 'a getter that writes another body');
+  });
+
   it('throws what JSON.stringify throws: a cycle, a bigint', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
