@@ -5,11 +5,19 @@
  * with this script's Node flags) and this process is only the client, as a real client would be: the
  * client's requests, response texts and latency arrays never add to the node's garbage collection.
  * The node reports its GC pauses, so each query's result says how many young (scavenge) and major
- * GCs landed in its sequential phase and how long the longest was.
+ * GCs landed in its sequential phase and how long the longest was (nodeScavengesPer1000Requests).
+ *
+ * Allocation (issue #21: a scavenge per ~16 MiB of garbage, so p99 follows the bytes a request
+ * leaves): `--alloc` adds each query's node heap bytes per request (exact and load-independent, see
+ * allocPerRequest); `--heap-prof=<dir>` writes a sampling heap profile of 2,000 requests per query
+ * that keeps collected objects (where a request allocates); `--only=<regex>` picks queries;
+ * `--no-throughput` skips the 16-connection pass.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
-import { gcSummary, recordGc, wallNow, type GcEvent } from './lib/gc.ts';
+import pathLib from 'node:path';
+import { gcSummary, recordGc, topAllocators, wallNow, type GcEvent } from './lib/gc.ts';
 import type { FromNode, ToNode } from './lib/lookup-node.ts';
 import { flag, note, pct, QUICK, r, request, writeResult } from './lib/measure.ts';
 
@@ -73,14 +81,60 @@ function stopNode(child: ChildProcess): Promise<void> {
   });
 }
 
+/** Send `msg` to the node and resolve with its next message of type `reply`. */
+function ask<K extends FromNode['type']>(child: ChildProcess, msg: ToNode, reply: K): Promise<Extract<FromNode, { type: K }>> {
+  return new Promise((resolve) => {
+    const onMessage = (m: FromNode): void => {
+      if (m.type !== reply) return;
+      child.off('message', onMessage);
+      resolve(m as Extract<FromNode, { type: K }>);
+    };
+    child.on('message', onMessage);
+    child.send(msg);
+  });
+}
+
 /** Ask the node for the GC pauses since the last ask. */
 function nodeGc(child: ChildProcess): Promise<Extract<FromNode, { type: 'gc' }>> {
-  return new Promise((resolve) => {
-    child.once('message', (m: FromNode) => {
-      if (m.type === 'gc') resolve(m);
-    });
-    child.send({ type: 'gc' } satisfies ToNode);
-  });
+  return ask(child, { type: 'gc' }, 'gc');
+}
+
+/** `--alloc`: measure the node's heap bytes allocated per request of each query (ALLOC_BATCHES batches of ALLOC_BATCH sequential requests). */
+const ALLOC = process.argv.includes('--alloc');
+const ALLOC_BATCH = 100;
+const ALLOC_BATCHES = 7;
+/** `--heap-prof=<dir>`: write a sampling heap profile of HEAP_PROF_REQUESTS requests of each query to <dir>/<query>.heapprofile. */
+const HEAP_PROF_DIR = process.argv.find((a) => a.startsWith('--heap-prof='))?.slice('--heap-prof='.length);
+const HEAP_PROF_REQUESTS = 2_000;
+/** `--no-throughput`: skip the 16-connection throughput pass (allocation and GC counting runs). */
+const THROUGHPUT = !process.argv.includes('--no-throughput');
+/** `--only=<regex>`: measure only the queries whose name matches. */
+const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+
+/**
+ * Heap bytes the node allocates per request of `path`: per batch, the node empties its young
+ * generation (forced scavenge), the client sends ALLOC_BATCH sequential requests, and the node
+ * reports how much its used heap grew (exact: nothing is freed without a GC) and whether a GC ran
+ * in between (then the batch is discarded). Minus an empty batch (the IPC messages' own
+ * allocation), divided by the batch size; the median of the exact batches.
+ */
+async function allocPerRequest(child: ChildProcess, port: number, path: (i: number) => string): Promise<{ bytes: number; externalBytes: number; exactBatches: number; idleBatchBytes: number }> {
+  const batch = async (n: number, first: number): Promise<{ bytes: number; external: number; gcs: number }> => {
+    await ask(child, { type: 'alloc-start' }, 'alloc-started');
+    for (let i = 0; i < n; i++) await request(port, 'GET', path(first + i));
+    return ask(child, { type: 'alloc-end' }, 'alloc');
+  };
+  const idle = await batch(0, 0);
+  const per: number[] = [];
+  const ext: number[] = [];
+  for (let b = 0; b < ALLOC_BATCHES; b++) {
+    const a = await batch(ALLOC_BATCH, b * ALLOC_BATCH);
+    if (a.gcs !== 0) continue;
+    per.push((a.bytes - idle.bytes) / ALLOC_BATCH);
+    ext.push((a.external - idle.external) / ALLOC_BATCH);
+  }
+  const median = (xs: number[]): number => (xs.length === 0 ? NaN : (xs.sort((a, b) => a - b)[xs.length >> 1] as number));
+  return { bytes: Math.round(median(per)), externalBytes: Math.round(median(ext)), exactBatches: per.length, idleBatchBytes: idle.bytes };
 }
 
 // This process's own GCs (the client's), to tell them apart from the node's in the results.
@@ -102,7 +156,7 @@ async function measure(child: ChildProcess, port: number, queries: Record<string
   // The shared request path (HTTP parser, Express, validation, JSON) warmed by every route before any
   // is measured: the first query measured no longer pays for what all of them share.
   for (let i = 0; i < WARMUP; i++) for (const path of paths) await request(port, 'GET', path(i));
-  const entries = Object.entries(queries);
+  const entries = Object.entries(queries).filter(([name]) => ONLY === undefined || new RegExp(ONLY).test(name));
   // The first query measured in a process is often ~2x slower at p50 than the same query measured
   // again at the end, whichever query comes first, after this warm-up round and even after 8 s idle.
   // A throwaway measurement of GET /health (no listing work) first took it in some runs, not in all
@@ -145,17 +199,29 @@ async function measureOne(child: ChildProcess, port: number, name: string, path:
   const slow = slowSamples(lat, startedAt, gcs.events, clientEvents);
   lat.sort((a, b) => a - b);
   // throughput: 16 concurrent keep-alive connections
-  const total = samples * 2;
+  const total = THROUGHPUT ? samples * 2 : 0;
   const tt = performance.now();
   await concurrently(port, total, path);
   const rps = total / ((performance.now() - tt) / 1000);
+  const minor = gcSummary(gcs.events, from, to).minor?.count ?? 0;
+  const alloc = ALLOC ? await allocPerRequest(child, port, path) : null;
+  if (HEAP_PROF_DIR !== undefined) {
+    fs.mkdirSync(HEAP_PROF_DIR, { recursive: true });
+    const file = pathLib.join(HEAP_PROF_DIR, `${name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')}.heapprofile`);
+    await ask(child, { type: 'heap-prof-start', interval: 4096 }, 'alloc-started');
+    for (let i = 0; i < HEAP_PROF_REQUESTS; i++) await request(port, 'GET', path(i));
+    await ask(child, { type: 'heap-prof-stop', file }, 'heap-prof');
+    note(`lookup: ${name} heap profile ${file}; most allocating functions per request: ${topAllocators(file, HEAP_PROF_REQUESTS, 8).join('; ')}`);
+  }
   out[name] = {
     p50ms: r(pct(lat, 50), 3),
     p99ms: r(pct(lat, 99), 3),
     maxMs: r(lat[lat.length - 1] as number, 3),
     [`samplesOver${SLOW_MS}ms`]: slow,
     avgBodyBytes: Math.round(bytes / samples),
-    throughputPerSec: Math.round(rps),
+    throughputPerSec: THROUGHPUT ? Math.round(rps) : null,
+    nodeScavengesPer1000Requests: r((minor * 1000) / samples, 1),
+    ...(alloc ? { nodeHeapBytesPerRequest: alloc.bytes, nodeExternalBytesPerRequest: alloc.externalBytes, allocExactBatches: `${alloc.exactBatches}/${ALLOC_BATCHES}` } : {}),
     nodeGcDuringSamples: gcSummary(gcs.events, from, to),
     clientGcDuringSamples: gcSummary(clientEvents, from, to),
     nodeHeapUsedMiB: gcs.heapUsedMiB,

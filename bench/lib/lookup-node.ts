@@ -4,7 +4,7 @@ import { reportId } from '../../src/protocol/ids.ts';
 import { stopAll } from '../../test/helpers/network.ts';
 import { makeBundle, makeMissingReport } from './gen.ts';
 import { populateDlc, type DlcPopulation } from './gen-dlc.ts';
-import { recordGc, type GcEvent } from './gc.ts';
+import { AllocMeter, HeapSampler, recordGc, type GcEvent } from './gc.ts';
 import { flag, note, QUICK } from './measure.ts';
 import { benchNode, stored } from './node.ts';
 
@@ -23,10 +23,17 @@ export type FromNode =
       stored: number;
       counts: Record<string, number>;
     }
-  | { type: 'gc'; events: GcEvent[]; heapUsedMiB: number };
+  | { type: 'gc'; events: GcEvent[]; heapUsedMiB: number }
+  | { type: 'alloc-started' }
+  | { type: 'alloc'; bytes: number; external: number; gcs: number }
+  | { type: 'heap-prof'; file: string };
 
-/** Messages from bench/lookup.ts to this process. */
-export type ToNode = { type: 'gc' } | { type: 'stop' };
+/**
+ * Messages from bench/lookup.ts to this process. `alloc-start` / `alloc-end` bracket a batch of
+ * requests whose allocation is measured (see allocStart); `heap-prof-start` / `heap-prof-stop`
+ * bracket a sampling heap profile written to `file`.
+ */
+export type ToNode = { type: 'gc' } | { type: 'stop' } | { type: 'alloc-start' } | { type: 'alloc-end' } | { type: 'heap-prof-start'; interval: number } | { type: 'heap-prof-stop'; file: string };
 
 if (!process.send) throw new Error('bench/lib/lookup-node.ts is started by bench/lookup.ts (it needs the IPC channel)');
 const send = (m: FromNode): Promise<void> =>
@@ -89,8 +96,15 @@ const heapUsedMiB = (): number => Math.round(process.memoryUsage().heapUsed / 2 
 const events: GcEvent[] = [];
 const stopGc = recordGc(events);
 
+const meter = new AllocMeter(gc);
+const sampler = new HeapSampler();
+
 process.on('message', (m: ToNode) => {
   if (m.type === 'gc') void send({ type: 'gc', events: events.splice(0), heapUsedMiB: heapUsedMiB() });
+  else if (m.type === 'alloc-start') void meter.start().then(() => send({ type: 'alloc-started' }));
+  else if (m.type === 'alloc-end') void meter.end().then((a) => send({ type: 'alloc', ...a }));
+  else if (m.type === 'heap-prof-start') void sampler.start(m.interval).then(() => send({ type: 'alloc-started' }));
+  else if (m.type === 'heap-prof-stop') void sampler.stop(m.file).then(() => send({ type: 'heap-prof', file: m.file }));
   else if (m.type === 'stop') {
     stopGc();
     stopAll([node]).then(

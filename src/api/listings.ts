@@ -34,8 +34,8 @@ export interface ReportListing {
   attestationId?: string;
 }
 
-/** Most batch size when walking a ranked listing. */
-const WALK_BATCH = 100;
+/** Fewest entries asked for in one batch of a walk. */
+const MIN_BATCH = 10;
 /** Longest rotation chain followed by a report lookup (each key costs one lookup of its reports). */
 const MAX_CHAIN_KEYS = 64;
 
@@ -62,12 +62,22 @@ export function reportListing(id: string, report: Report, dispute: Dispute | nul
   return entry;
 }
 
-/** Walk a ranked listing from the top in batches, calling `visit` until it returns false or the listing ends. */
-function walk<T>(fetch: (p: PageReq) => T[], visit: (item: T) => boolean): void {
-  for (let i = 0; ; i++) {
-    const items = fetch({ page: i, chunkSize: WALK_BATCH });
+/**
+ * Walk a ranked listing from the top, calling `visit` until it returns false or the listing ends.
+ * The first batch is `first` entries (what the page needs when every entry matches), then each
+ * batch doubles what was fetched so far: [0, b), [b, 2b), [2b, 4b), … (as pages: (0, b), (1, b),
+ * (1, 2b), …). A page whose entries all match fetches only its own depth (every entry fetched is
+ * materialized by the index walk: fetching 100 to show 10 was most of a listing's garbage), and a
+ * selective filter still reaches depth d in O(log d) batches.
+ */
+function walk<T>(fetch: (p: PageReq) => T[], first: number, visit: (item: T) => boolean): void {
+  let start = 0;
+  for (;;) {
+    const size = start === 0 ? Math.max(MIN_BATCH, first) : start;
+    const items = fetch({ page: start === 0 ? 0 : 1, chunkSize: size });
     for (const item of items) if (!visit(item)) return;
-    if (items.length < WALK_BATCH) return;
+    if (items.length < size) return;
+    start += size;
   }
 }
 
@@ -94,7 +104,8 @@ export function standingOrderedPage<T>(
   let clean = 0;
   let matches = 0;
   let conflictedSeen = 0;
-  walk(fetch, (item) => {
+  const first = Math.min(offset + page.chunkSize, maxMatches);
+  walk(fetch, first, (item) => {
     if (!keep(item)) return true;
     matches++;
     if (conflicted(item)) conflictedSeen++;
@@ -107,7 +118,7 @@ export function standingOrderedPage<T>(
   if (exclude || out.length === page.chunkSize || conflictedSeen === 0) return out;
   let skip = Math.max(0, offset - clean);
   let seen = 0;
-  walk(fetch, (item) => {
+  walk(fetch, first, (item) => {
     if (!keep(item) || !conflicted(item)) return true;
     seen++;
     if (skip > 0) skip--;
@@ -127,15 +138,19 @@ export interface ReportLookupDeps {
 export function chainKeys(pubkey: string, standing: OracleStanding | undefined): string[] {
   const out = [pubkey];
   if (!standing) return out;
-  const seen = new Set(out);
+  // Built only once a linked key turns up: a key without links (most) costs its two lookups.
+  let seen: Set<string> | null = null;
+  const add = (n: string): void => {
+    seen ??= new Set(out);
+    if (!seen.has(n) && out.length < MAX_CHAIN_KEYS) {
+      seen.add(n);
+      out.push(n);
+    }
+  };
   for (let i = 0; i < out.length && out.length < MAX_CHAIN_KEYS; i++) {
     const k = out[i] as string;
-    for (const n of [...standing.previousKeys(k), ...standing.newerKeys(k)]) {
-      if (!seen.has(n) && out.length < MAX_CHAIN_KEYS) {
-        seen.add(n);
-        out.push(n);
-      }
-    }
+    for (const n of standing.previousKeys(k)) add(n);
+    for (const n of standing.newerKeys(k)) add(n);
   }
   return out;
 }

@@ -28,14 +28,27 @@ export interface OfferItem {
 /** Handlers keyed by the spec's operationId (merged into the app's table in api/app.ts). */
 export function createOfferHandlers(deps: Pick<ApiDeps, 'service' | 'isDurable' | 'standing'>): Record<string, Handler> {
   const { service } = deps;
-  const item = (e: StoredOffer): OfferItem => ({
+  const standingOf = (pubkey: string): Standing => standingFor(deps.standing, pubkey, service.getOracle(pubkey));
+  const item = (e: StoredOffer, standing: Standing = standingOf(e.oraclePubKey)): OfferItem => ({
     id: e.id,
     offer: e.msg,
     oraclePubKey: e.oraclePubKey,
-    standing: standingFor(deps.standing, e.oraclePubKey, service.getOracle(e.oraclePubKey)),
+    standing,
     maturityEpoch: e.maturityEpoch,
     maturity: new Date(e.maturityEpoch * 1000).toISOString(),
   });
+  /** The items of a page; offers on the same oracle in a row (every one of ?oracle=, most of ?announcement=) share one standing, computed once. */
+  const items = (list: readonly StoredOffer[]): OfferItem[] => {
+    let lastKey: string | undefined;
+    let last: Standing | undefined;
+    return list.map((e) => {
+      if (e.oraclePubKey !== lastKey || last === undefined) {
+        lastKey = e.oraclePubKey;
+        last = standingOf(lastKey);
+      }
+      return item(e, last);
+    });
+  };
   return {
     postOffer: submitHandler(deps, 'offer'),
     getOffers: (_req, res) => {
@@ -56,7 +69,7 @@ export function createOfferHandlers(deps: Pick<ApiDeps, 'service' | 'isDurable' 
           maxCollateral: max,
         },
       );
-      sendJson(res, list.map(item));
+      sendJson(res, items(list));
     },
     getOffer: (_req, res) => {
       const e = service.getOffer(input(res).path.id as string);

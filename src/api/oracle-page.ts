@@ -34,8 +34,6 @@ export interface OraclePage {
 const MAX_QUESTIONS = 3;
 const MAX_TAGS = 8;
 const MAX_QUESTION_CHARS = 200;
-/** First batch of a walk into the ranked listing (the batch standingOrderedPage asks for); each further batch doubles it. */
-const FIRST_BATCH = 100;
 
 /** The part of the ranked listing fetched so far; kept between requests while nothing changed (see {@link oraclePage}). */
 export interface RankPrefix<T> {
@@ -58,11 +56,13 @@ export function prefixFetch<T>(list: (p: PageReq) => T[], state: RankPrefix<T> =
     const start = p.page * p.chunkSize;
     const end = start + p.chunkSize;
     while (!state.complete && state.items.length < end) {
-      const want = Math.max(end, state.items.length * 2, FIRST_BATCH);
+      // The walk (api/listings.ts) asks for the page's own depth first, then doubles: fetch that.
+      const want = Math.max(end, state.items.length * 2);
       state.items = list({ page: 0, chunkSize: want });
       if (state.items.length < want) state.complete = true;
     }
-    return state.items.slice(start, end);
+    // The whole prefix is the batch (the first batch of a walk): no copy, the walk only reads it.
+    return start === 0 && end >= state.items.length ? state.items : state.items.slice(start, end);
   };
 }
 

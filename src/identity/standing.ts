@@ -88,6 +88,8 @@ export class OracleStanding {
 
   /** Every older key of `pubkey`, nearest first: its stored ad's verified previousId chain, then, transitively, the chains of stored older ads. */
   previousKeys(pubkey: string): string[] {
+    // A key whose ad names no previous key (most): no chain to walk, no Set built (listings ask per entry).
+    if (this.source.getOracle(pubkey)?.msg.previousId === undefined) return [];
     const seen = new Set<string>([pubkey]);
     const out: string[] = [];
     for (let i = -1; i < out.length && out.length < 64; i++) {

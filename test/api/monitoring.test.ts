@@ -471,7 +471,7 @@ describe('GET /monitor/oracles', () => {
     const seen: number[] = [];
     for (let page = 0; page < 100; page++) seen.push(...fetch({ page, chunkSize: 100 }));
     assert.deepEqual(seen, items);
-    // 256 + 512 + … + 8,192 + the final 10,000: 26,128. Batch by batch it would be 100 × 99 / 2 × 100 + 10,000 ≈ 505,000.
+    // 100 + 200 + … + 6,400 + the final 10,000: 22,700. Batch by batch it would be 100 × 99 / 2 × 100 + 10,000 ≈ 505,000.
     assert.equal(fetched <= 4 * items.length, true, `expected under 4 × 10,000 entries fetched, got ${fetched}`);
   });
 });

@@ -167,9 +167,10 @@ describe('a report kept by a newer key', () => {
 describe('standingOrderedPage as a filtered page (no conflicted entries)', () => {
   const items = Array.from({ length: 1000 }, (_, i) => i);
   function source() {
-    const pages: number[] = [];
+    // Each fetch as the range of the listing it covers, `start-end`.
+    const pages: string[] = [];
     const fetch = (p: { page: number; chunkSize: number }) => {
-      pages.push(p.page);
+      pages.push(`${p.page * p.chunkSize}-${(p.page + 1) * p.chunkSize}`);
       return items.slice(p.page * p.chunkSize, (p.page + 1) * p.chunkSize);
     };
     return { pages, fetch };
@@ -179,18 +180,29 @@ describe('standingOrderedPage as a filtered page (no conflicted entries)', () =>
   it('pages over what the filter keeps, in the listing order', () => {
     const s = source();
     assert.deepEqual(filteredPage(s.fetch, even, { page: 2, chunkSize: 3 }), [12, 14, 16]);
-    assert.deepEqual(s.pages, [0]);
+    // Nine matches needed: a first batch of 10 (the floor), then the next 10.
+    assert.deepEqual(s.pages, ['0-10', '10-20']);
     assert.deepEqual(filteredPage(source().fetch, (i) => i >= 995, { page: 1, chunkSize: 3 }), [998, 999]);
+  });
+
+  it('fetches only the depth of a page whose entries all match (one batch, not a fixed 100)', () => {
+    const s = source();
+    assert.deepEqual(filteredPage(s.fetch, () => true, { page: 3, chunkSize: 10 }), [30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
+    assert.deepEqual(s.pages, ['0-40'], 'expected one fetch of the first 40 entries');
+    const small = source();
+    assert.deepEqual(filteredPage(small.fetch, () => true, { page: 0, chunkSize: 2 }), [0, 1]);
+    assert.deepEqual(small.pages, ['0-10'], 'expected one fetch of at least MIN_BATCH (10) entries');
   });
 
   it('with maxMatches stops at the last possible match instead of walking to the end', () => {
     const rare = (i: number) => i === 150 || i === 420;
     const unbounded = source();
     assert.deepEqual(filteredPage(unbounded.fetch, rare, { page: 0, chunkSize: 10 }), [150, 420]);
-    assert.deepEqual(unbounded.pages, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // The page's depth first, then doubling what was fetched: to the end of 1,000 in 8 fetches.
+    assert.deepEqual(unbounded.pages, ['0-10', '10-20', '20-40', '40-80', '80-160', '160-320', '320-640', '640-1280']);
     const bounded = source();
     assert.deepEqual(filteredPage(bounded.fetch, rare, { page: 0, chunkSize: 10 }, 2), [150, 420]);
-    assert.deepEqual(bounded.pages, [0, 1, 2, 3, 4]);
+    assert.deepEqual(bounded.pages, ['0-10', '10-20', '20-40', '40-80', '80-160', '160-320', '320-640']);
     // A page past the last possible match, or no match possible: no fetch at all.
     const none = source();
     assert.deepEqual(filteredPage(none.fetch, rare, { page: 1, chunkSize: 2 }, 2), []);
@@ -199,6 +211,6 @@ describe('standingOrderedPage as a filtered page (no conflicted entries)', () =>
     // Skipped matches count too: page 1 of size 1 is the second match.
     const second = source();
     assert.deepEqual(filteredPage(second.fetch, rare, { page: 1, chunkSize: 1 }, 2), [420]);
-    assert.deepEqual(second.pages, [0, 1, 2, 3, 4]);
+    assert.deepEqual(second.pages, ['0-10', '10-20', '20-40', '40-80', '80-160', '160-320', '320-640']);
   });
 });
