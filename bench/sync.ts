@@ -6,6 +6,7 @@ import { benchNode, stored } from './lib/node.ts';
 import type { FromSource, ToSource } from './lib/sync-source.ts';
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { flag, note, QUICK, r, until, writeResult } from './lib/measure.ts';
 
@@ -38,6 +39,13 @@ const limits: (number | null)[] = QUICK ? [1_000_000] : [null, 1_000_000];
  * Every run prints one JSON line on stdout (for interleaved A/B comparisons of main-thread CPU per entry).
  */
 const repeat = Math.max(1, flag('repeat', 1));
+/**
+ * --persist: the joiner journals what it stores to a fresh temporary data folder (journal + snapshot,
+ * docs/persistence.md: one fs.writeSync per stored entry, fsync every 200 ms), as a daemon with a
+ * `dataDir` does; by default it runs in memory like every other benchmark node.
+ */
+const PERSIST = process.argv.includes('--persist');
+const tmpDirs: string[] = [];
 const schedule = limits.flatMap((l) => Array.from({ length: repeat }, () => l));
 
 /** --profile: a V8 CPU profile of the joiner's main thread during the last run, idle time included, written to bench/results/sync-main.cpuprofile. */
@@ -75,7 +83,9 @@ try {
   for (let k = 0; k < schedule.length; k++) {
     const limit = schedule[k] as number | null;
     const last = k === schedule.length - 1;
-    const joiner = await benchNode({ maxOracles: 1_000_000, maxReports: 1000, ...(limit === null ? {} : { p2pMaxMessagesPerSecond: limit }) }, `sync-new-${runs.length}`);
+    const dataDir = PERSIST ? fs.mkdtempSync(path.join(os.tmpdir(), 'mega-sync-')) : null;
+    if (dataDir) tmpDirs.push(dataDir);
+    const joiner = await benchNode({ maxOracles: 1_000_000, maxReports: 1000, dataDir, ...(limit === null ? {} : { p2pMaxMessagesPerSecond: limit }) }, `sync-new-${runs.length}`);
     nodes.push(joiner);
     const b0 = await sourceBytes();
     const j0 = joiner.pool.totals().bytesOut;
@@ -107,6 +117,7 @@ try {
     const procCpu = (proc.user + proc.system) / 1e6;
     const run = {
       joinerP2pMaxMessagesPerSecond: limit ?? 'default',
+      joinerJournal: PERSIST,
       entries: total,
       fetched: stored(joiner),
       seconds: r(elapsed / 1000, 2),
@@ -137,6 +148,7 @@ try {
   });
 } finally {
   await stopAll(nodes);
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
   if (child.connected) {
     const gone = new Promise((resolve) => child.once('exit', resolve));
     ask({ type: 'stop' });
