@@ -6,6 +6,7 @@ import { benchNode, stored } from './lib/node.ts';
 import type { FromSource, ToSource } from './lib/sync-source.ts';
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { flag, note, QUICK, r, until, writeResult } from './lib/measure.ts';
 
@@ -32,6 +33,20 @@ function mainThreadCpuSeconds(): number {
 
 const entries = flag('entries', QUICK ? 20_000 : 100_000);
 const limits: (number | null)[] = QUICK ? [1_000_000] : [null, 1_000_000];
+/**
+ * --repeat=N: each throttle setting is synced N times, each time into a fresh joiner in this one process, so runs
+ * after the first are warm (JIT-compiled admission path, as in a running daemon); the profile is of the last one.
+ * Every run prints one JSON line on stdout (for interleaved A/B comparisons of main-thread CPU per entry).
+ */
+const repeat = Math.max(1, flag('repeat', 1));
+/**
+ * --persist: the joiner journals what it stores to a fresh temporary data folder (journal + snapshot,
+ * docs/persistence.md: one fs.writeSync per stored entry, fsync every 200 ms), as a daemon with a
+ * `dataDir` does; by default it runs in memory like every other benchmark node.
+ */
+const PERSIST = process.argv.includes('--persist');
+const tmpDirs: string[] = [];
+const schedule = limits.flatMap((l) => Array.from({ length: repeat }, () => l));
 
 /** --profile: a V8 CPU profile of the joiner's main thread during the last run, idle time included, written to bench/results/sync-main.cpuprofile. */
 const PROFILE = process.argv.includes('--profile');
@@ -65,12 +80,16 @@ try {
   };
   const total = ready.entries;
   const runs: Record<string, unknown>[] = [];
-  for (const limit of limits) {
-    const joiner = await benchNode({ maxOracles: 1_000_000, maxReports: 1000, ...(limit === null ? {} : { p2pMaxMessagesPerSecond: limit }) }, `sync-new-${runs.length}`);
+  for (let k = 0; k < schedule.length; k++) {
+    const limit = schedule[k] as number | null;
+    const last = k === schedule.length - 1;
+    const dataDir = PERSIST ? fs.mkdtempSync(path.join(os.tmpdir(), 'mega-sync-')) : null;
+    if (dataDir) tmpDirs.push(dataDir);
+    const joiner = await benchNode({ maxOracles: 1_000_000, maxReports: 1000, dataDir, ...(limit === null ? {} : { p2pMaxMessagesPerSecond: limit }) }, `sync-new-${runs.length}`);
     nodes.push(joiner);
     const b0 = await sourceBytes();
     const j0 = joiner.pool.totals().bytesOut;
-    if (session && limit === limits[limits.length - 1]) await session.post('Profiler.start');
+    if (session && last) await session.post('Profiler.start');
     const cpu0 = mainThreadCpuSeconds();
     const sched0 = mainThreadSchedSeconds();
     const proc0 = process.cpuUsage();
@@ -83,7 +102,7 @@ try {
       ms = NaN;
     }
     const elapsed = Number.isNaN(ms) ? NaN : performance.now() - t0;
-    if (session && limit === limits[limits.length - 1]) {
+    if (session && last) {
       const { profile } = (await session.post('Profiler.stop')) as { profile: unknown };
       const out = path.join(import.meta.dirname, 'results', 'sync-main.cpuprofile');
       fs.writeFileSync(out, JSON.stringify(profile));
@@ -98,6 +117,7 @@ try {
     const procCpu = (proc.user + proc.system) / 1e6;
     const run = {
       joinerP2pMaxMessagesPerSecond: limit ?? 'default',
+      joinerJournal: PERSIST,
       entries: total,
       fetched: stored(joiner),
       seconds: r(elapsed / 1000, 2),
@@ -106,6 +126,7 @@ try {
       // getdata of short version ids (and the joiner's own, nearly empty, inventory answer).
       bytesSentByJoiner: joiner.pool.totals().bytesOut - j0,
       mainThreadCpuSeconds: r(mainCpu, 2),
+      mainThreadCpuMicrosPerEntry: r((mainCpu * 1e6) / total, 1),
       mainThreadBusy: r(mainCpu / (elapsed / 1000), 2),
       // Of the wall time: running, runnable but waiting for a core (other threads, other processes), and asleep (nothing to do: pacing, round trips).
       mainThreadRanSeconds: r(ranSeconds, 2),
@@ -116,6 +137,7 @@ try {
     };
     runs.push(run);
     note(`sync: ${JSON.stringify(run)}`);
+    if (repeat > 1) console.log(JSON.stringify({ run: k + 1, ...run }));
     nodes.pop();
     await joiner.stop();
   }
@@ -126,6 +148,7 @@ try {
   });
 } finally {
   await stopAll(nodes);
+  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
   if (child.connected) {
     const gone = new Promise((resolve) => child.once('exit', resolve));
     ask({ type: 'stop' });

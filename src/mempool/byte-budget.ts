@@ -7,34 +7,15 @@ import type { StoredCapability, StoredReport } from './types.ts';
 /** An entry the budget counts: an oracle ad, a capability or a report that is not a proof (a dispute counts with its report; proofs have the proof store's own limits, mempool/proofs.ts). */
 export type Budgeted = OracleEntry | StoredCapability | StoredReport;
 
-/** The one object whose JSON length the caller of {@link withJsonBytes} already knows, and that length. */
-let known: object | null = null;
-let knownBytes = 0;
-
-/** Size of a stored message as the budget counts it: its JSON length (what it took on the wire, near what its strings take in V8's one-byte form). */
-export function jsonBytes(msg: unknown): number {
-  if (msg === known && known !== null) return knownBytes;
-  return JSON.stringify(msg).length;
-}
-
 /**
- * Run `fn` (which stores `msg`) with `JSON.stringify(msg).length` known to be `bytes`, so the
- * mempool does not serialize the message again to count it (admission has the number from the
- * canonical member texts of its version hash: protocol/canonical.ts memoJsonLength). Only for
- * `msg` itself and only during `fn`; `bytes` null runs `fn` as it is.
+ * Size of a stored message as the budget counts it: its JSON length (what it took on the wire, near
+ * what its strings take in V8's one-byte form). `known`: that very number when the caller already
+ * has it (admission gets it from the canonical member texts of the version hash: protocol/canonical.ts
+ * memoJsonLength, equal to `JSON.stringify(msg).length`), so the message is not serialized again;
+ * null or absent = serialize to count.
  */
-export function withJsonBytes<T>(msg: object, bytes: number | null, fn: () => T): T {
-  if (bytes === null) return fn();
-  const outer = known;
-  const outerBytes = knownBytes;
-  known = msg;
-  knownBytes = bytes;
-  try {
-    return fn();
-  } finally {
-    known = outer;
-    knownBytes = outerBytes;
-  }
+export function jsonBytes(msg: unknown, known: number | null = null): number {
+  return known ?? JSON.stringify(msg).length;
 }
 
 /** Among equal difficulty, leaves go before the oracle they hang on: a report first, then a capability, then an oracle ad. */

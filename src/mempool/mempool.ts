@@ -138,15 +138,16 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   /**
    * Store a verified oracle ad (new, or superseding the stored one). `version`: its versionHash if
    * the caller has it. `bidMsat`: the verified bid a new ad ranks with from the start (a replaced
-   * ad keeps its stored weight until setVerifiedBid changes it).
+   * ad keeps its stored weight until setVerifiedBid changes it). `knownBytes`: `JSON.stringify(msg).length`
+   * if the caller has it (see jsonBytes), else it is computed.
    */
-  addOracle(msg: Verified<OracleId>, knownVersion?: string, bidMsat = 0): AddResult {
+  addOracle(msg: Verified<OracleId>, knownVersion?: string, bidMsat = 0, knownBytes: number | null = null): AddResult {
     const pre = this.precheckOracle(msg, bidMsat);
     if (pre) return pre;
     const version = knownVersion ?? versionHash(msg);
     const vid = shortId(version);
     const stored = this.oracles.get(msg.pubkey);
-    const bytes = jsonBytes(msg);
+    const bytes = jsonBytes(msg, knownBytes);
     const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === stored, stored?.verifiedBid ?? bidMsat);
     if (!room) return this.noRoom(bytes);
     compactOracle(msg, stored?.msg.pubkey);
@@ -231,15 +232,15 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return null;
   }
 
-  /** Store a verified capability ad of a known oracle. */
-  addCapability(msg: Verified<OracleCapability>, knownVersion?: string): AddResult {
+  /** Store a verified capability ad of a known oracle. `knownVersion`, `knownBytes`: its versionHash and JSON length if the caller has them. */
+  addCapability(msg: Verified<OracleCapability>, knownVersion?: string, knownBytes: number | null = null): AddResult {
     const pre = this.precheckCapability(msg);
     if (pre) return pre;
     const version = knownVersion ?? versionHash(msg);
     const vid = shortId(version);
     const oracle = this.oracles.get(msg.oraclePubKey) as OracleEntry;
     const stored = oracle.capability(msg.capabilityPubKey);
-    const bytes = jsonBytes(msg);
+    const bytes = jsonBytes(msg, knownBytes);
     const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === oracle || e === stored);
     if (!room) return this.noRoom(bytes);
     compactCapability(msg, oracle.msg.pubkey, stored?.msg.capabilityPubKey);
@@ -296,9 +297,10 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   /**
    * Cheap pre-check: unknown oracle, duplicate, or rank too low for a full per-oracle set.
    * `holder` is the stored oracle that keeps the report: the reported key itself, or (for a report
-   * against a rotated-away key whose ad is gone) the newer key it was rotated to.
+   * against a rotated-away key whose ad is gone) the newer key it was rotated to. `knownBytes`:
+   * `JSON.stringify(msg).length` if the caller has it (a proof's size is planned against the proof store).
    */
-  precheckReport(msg: Report, id: string, holder = this.reportHolder(msg.oraclePubKey)): AddResult | null {
+  precheckReport(msg: Report, id: string, holder = this.reportHolder(msg.oraclePubKey), knownBytes: number | null = null): AddResult | null {
     const oracle = this.oracles.get(holder);
     const proof = isProof(msg);
     // A proof needs no stored oracle: it outlives the accused's eviction (admission checks its capability binding).
@@ -307,7 +309,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     if (stored) return supersedesReport(msg, stored.msg) ? null : { status: 'duplicate' };
     if (!isInShard(id, this.options.shard)) return null; // validated fully, then answered out-of-shard
     if (proof) {
-      if (this.proofs.plan(oracle?.msg.pow.difficulty ?? 0, msg.pow.difficulty, jsonBytes(msg))) return null;
+      if (this.proofs.plan(oracle?.msg.pow.difficulty ?? 0, msg.pow.difficulty, jsonBytes(msg, knownBytes))) return null;
       return reject('rank-too-low', `the proof store is full (${this.proofs.size} of ${this.proofs.maxProofs} proofs, ${this.proofs.bytes} of ${this.proofs.maxBytes} bytes) and this proof does not outrank enough of them (accused oracle PoW first)`);
     }
     if (!oracle) return null; // (unreachable: only proofs pass without an oracle)
@@ -320,19 +322,19 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return null;
   }
 
-  /** Store a verified report (`id` = its report id) unless it belongs to another shard. */
-  addReport(msg: Verified<Report>, id: string, holder = this.reportHolder(msg.oraclePubKey), knownVersion?: string): AddResult {
-    const pre = this.precheckReport(msg, id, holder);
+  /** Store a verified report (`id` = its report id) unless it belongs to another shard. `knownVersion`, `knownBytes`: its versionHash and JSON length if the caller has them. */
+  addReport(msg: Verified<Report>, id: string, holder = this.reportHolder(msg.oraclePubKey), knownVersion?: string, knownBytes: number | null = null): AddResult {
+    const pre = this.precheckReport(msg, id, holder, knownBytes);
     if (pre) return pre;
     if (!isInShard(id, this.options.shard)) return { status: 'out-of-shard' };
     const version = knownVersion ?? versionHash(msg);
     const vid = shortId(version);
     const stored = this.reportsById.get(id);
-    if (isProof(msg)) return this.addProof(msg, id, holder, version, stored);
+    if (isProof(msg)) return this.addProof(msg, id, holder, version, stored, knownBytes);
     // A replacement stays with the oracle that keeps it (the old key's ad may have arrived since).
     if (stored) holder = [msg.oraclePubKey, ...this.newerKeys(msg.oraclePubKey)].find((k) => this.oracles.get(k)?.holds(stored)) ?? holder;
     const oracle = this.oracles.get(holder) as OracleEntry;
-    const bytes = jsonBytes(msg);
+    const bytes = jsonBytes(msg, knownBytes);
     const room = this.budget.plan(bytes - (stored?.bytes ?? 0), msg.pow.difficulty, (e) => e === oracle || e === stored);
     if (!room) return this.noRoom(bytes);
     this.compactReport(msg, holder);
@@ -733,9 +735,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   }
 
   /** Store a verified proof report (mempool/proofs.ts): bounded by the proof store, not by maxReports or maxBytes; held by its oracle when that is stored. */
-  private addProof(msg: Verified<Report>, id: string, holderKey: string, version: string, stored: StoredReport | undefined): AddResult {
+  private addProof(msg: Verified<Report>, id: string, holderKey: string, version: string, stored: StoredReport | undefined, knownBytes: number | null): AddResult {
     const oracle = this.oracles.get(holderKey);
-    const bytes = jsonBytes(msg);
+    const bytes = jsonBytes(msg, knownBytes);
     const prev = stored ? this.proofs.get(id) : undefined;
     const accusedPow = Math.max(prev?.accusedPow ?? 0, oracle?.msg.pow.difficulty ?? 0);
     const victims = this.proofs.plan(accusedPow, msg.pow.difficulty, bytes, prev);

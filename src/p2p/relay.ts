@@ -233,11 +233,16 @@ export class Relay {
         this.alternates.set(vid, alt);
         continue;
       }
+      let probe: boolean;
       if (this.deps.service.knowsVersion(vid)) {
         // Held at cTTL 0 (perhaps a censor's copy, #12 item 7): ask this announcer once for its copy's cTTL.
         if (!this.heldAtZero(vid) || !this.mayProbe(peer, vid)) continue;
+        probe = true;
+      } else {
+        // Not stored (the store would know it): held at cTTL 0 only as a relay-cache copy.
+        probe = this.relayCache.get(vid)?.cTTL === 0;
       }
-      this.request(peer, vid);
+      this.request(peer, vid, probe);
       want.push(vid);
     }
     if (want.length) peer.send({ command: 'getdata', payload: { items: want } });
@@ -251,12 +256,13 @@ export class Relay {
     return true;
   }
 
-  private request(peer: Peer, vid: string): void {
+  /** Ask `peer` for `vid` (the caller sends the getdata); `probe`: {@link heldAtZero}(vid), when the caller has just worked it out. */
+  private request(peer: Peer, vid: string, probe = this.heldAtZero(vid)): void {
     this.inFlight.set(vid, { peer: peer.id, at: this.now() });
     let set = this.requestedFrom.get(peer);
     if (!set) this.requestedFrom.set(peer, (set = new Set()));
     set.add(vid);
-    if (this.heldAtZero(vid)) {
+    if (probe) {
       let p = this.probes.get(peer);
       if (!p) this.probes.set(peer, (p = new Set()));
       p.add(vid);
@@ -448,9 +454,11 @@ export class Relay {
         isPeer: true,
         onVersion: (vid, kind, payload) => {
           const cTTL = kind === 'dispute' ? null : cttlOf(payload);
-          peer.known.add(vid);
+          // Known to it from its inv already (nearly always: it was asked for): added if not, never moved
+          // (an LRU refresh is a delete and an insert per entity, for a set that only answers "has it?").
+          if (!peer.known.has(vid)) peer.known.add(vid);
           this.clearRequest(vid, peer);
-          this.alternates.delete(vid);
+          if (this.alternates.size > 0) this.alternates.delete(vid);
           if (cTTL !== null) this.noteCTTL(vid, cTTL, peer);
         },
         onOutcome: (r, vid) => this.onOutcome(peer, r, vid),

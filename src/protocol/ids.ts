@@ -61,14 +61,43 @@ export const SHORT_ID_BYTES = 16;
 /** Characters of a short version id: 16 bytes in base64url without padding. */
 export const SHORT_ID_CHARS = 22;
 
+/** Value of each ASCII hex digit (either case, as Buffer.from(_, 'hex') reads them); -1 for every other code unit below 128. */
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX_VALUE[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX_VALUE[97 + i] = HEX_VALUE[65 + i] = 10 + i;
+/** The base64url alphabet (RFC 4648 section 5) as character codes. */
+const BASE64URL = Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', (c) => c.charCodeAt(0));
+/** Character codes of one short id being built (reused: shortId is synchronous). */
+const idCodes: number[] = new Array<number>(SHORT_ID_CHARS).fill(0);
+
+/** Value of hex digit `i` of `hex`; throws when it is not one (or missing) as the short-id check below did. */
+function hexDigit(hex: string, i: number): number {
+  const c = hex.charCodeAt(i);
+  const v = c < 128 ? (HEX_VALUE[c] as number) : -1; // NaN (past the end) < 128 is false
+  if (v < 0) throw new TypeError(`shortId: not a version hash: ${hex.slice(0, 70)}`);
+  return v;
+}
+
 /**
  * Short version id of a version hash (64 lowercase hex, protocol/ids.ts versionHash): its first 16
  * bytes in base64url without padding (RFC 4648 section 5), 22 characters. This is how inventory
- * names one version of an item on the wire (docs/PROTOCOL.md 11.6).
+ * names one version of an item on the wire (docs/PROTOCOL.md 11.6). Computed from the hex digits
+ * directly, three bytes (six digits) to four characters, then one byte to two: the same string as
+ * `Buffer.from(hex.slice(0, 32), 'hex').toString('base64url')` without a Buffer per call (it runs
+ * three times per admitted entity); anything but 32 leading hex digits throws, as that did.
  */
 export function shortId(versionHex: string): string {
-  const id = Buffer.from(versionHex.slice(0, 2 * SHORT_ID_BYTES), 'hex').toString('base64url');
-  // Buffer.from stops at the first non-hex character: a short result means the caller passed no hash.
-  if (id.length !== SHORT_ID_CHARS) throw new TypeError(`shortId: not a version hash: ${versionHex.slice(0, 70)}`);
-  return id;
+  const h = versionHex;
+  let o = 0;
+  for (let i = 0; i < 30; i += 6) {
+    const x = (hexDigit(h, i) << 20) | (hexDigit(h, i + 1) << 16) | (hexDigit(h, i + 2) << 12) | (hexDigit(h, i + 3) << 8) | (hexDigit(h, i + 4) << 4) | hexDigit(h, i + 5);
+    idCodes[o++] = BASE64URL[x >>> 18] as number;
+    idCodes[o++] = BASE64URL[(x >>> 12) & 63] as number;
+    idCodes[o++] = BASE64URL[(x >>> 6) & 63] as number;
+    idCodes[o++] = BASE64URL[x & 63] as number;
+  }
+  const y = (hexDigit(h, 30) << 4) | hexDigit(h, 31);
+  idCodes[o++] = BASE64URL[y >>> 2] as number;
+  idCodes[o] = BASE64URL[(y & 3) << 4] as number;
+  return String.fromCharCode.apply(null, idCodes);
 }

@@ -10,7 +10,6 @@ import type { Announcement, Attestation, Dispute, EntityKind, Offer, OracleCapab
 import { offerId, verifyOfferSignature } from '../protocol/offer.ts';
 import { verifyCapability, verifyDispute, verifyDisputeFactAlone, verifyOracleId, verifyReportFacts, type CapabilityLookup } from '../protocol/verify.ts';
 import { isInShard } from '../mempool/shard.ts';
-import { withJsonBytes } from '../mempool/byte-budget.ts';
 import { isProof } from '../mempool/report-class.ts';
 import type { Mempool } from '../mempool/mempool.ts';
 import type { OracleAnnouncement, OracleAttestation } from '../dlc/index.ts';
@@ -200,7 +199,7 @@ export class AdmissionRules {
     if (pre) return gate && pre.status === 'rejected' && pre.reason === 'rank-too-low' ? this.rankByBid(gate, o, scope, ctx, pre.message) : fromAdd('oracle', id, pre);
     const bad = verifyOracleId(o, scope);
     if (bad) return rejected('oracle', id, bad.reason, bad.message);
-    return fromAdd('oracle', id, withJsonBytes(o, memoJsonLength(o, scope.memo), () => this.mempool.addOracle(o as Verified<OracleId>, version, weight)));
+    return fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>, version, weight, memoJsonLength(o, scope.memo)));
   }
 
   /**
@@ -231,7 +230,7 @@ export class AdmissionRules {
     if (dlc) return dlc;
     const bad = verifyCapability(c, scope);
     if (bad) return rejected('capability', id, bad.reason, bad.message);
-    return fromAdd('capability', id, withJsonBytes(c, memoJsonLength(c, scope.memo), () => this.mempool.addCapability(c as Verified<OracleCapability>, version)));
+    return fromAdd('capability', id, this.mempool.addCapability(c as Verified<OracleCapability>, version, memoJsonLength(c, scope.memo)));
   }
 
   private admitReport(r: Report, version: string, scope: CheckScope): AdmissionResult {
@@ -245,7 +244,7 @@ export class AdmissionRules {
       return rejected('report', id, 'unknown-oracle', 'the reported oracle is not known to this node; a proof against an unknown oracle must embed its capability ad');
     }
     const bytes = memoJsonLength(r, scope.memo); // JSON.stringify(r).length, for the byte and proof budgets
-    const pre = withJsonBytes(r, bytes, () => this.mempool.precheckReport(r, id, holder));
+    const pre = this.mempool.precheckReport(r, id, holder, bytes);
     if (pre?.status === 'duplicate') return fromAdd('report', id, pre);
     const pow = this.checkPow('report', id, r.pow, preimage, this.opts.powThresholdReports);
     if (pow) return pow;
@@ -254,7 +253,7 @@ export class AdmissionRules {
     if (bad) return rejected('report', id, bad.reason, bad.message);
     const missing = this.dlc.checkMissingAttestation(r, id);
     if (missing) return missing;
-    const result = fromAdd('report', id, withJsonBytes(r, bytes, () => this.mempool.addReport(r as Verified<Report>, id, holder, version)));
+    const result = fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id, holder, version, bytes));
     // Another shard stores it, but this node still passes it on (DESIGN: validate and relay everything).
     if (result.status === 'out-of-shard') this.deps.relayUnstored('report', id, version, r);
     return result;

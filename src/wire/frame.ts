@@ -17,8 +17,9 @@ const COMMAND_RE = /^[a-z0-9]{1,12}$/;
 // One-shot crypto.hash (Node >= 20.12) skips a Hash object per call; it runs twice per frame.
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
 
-/** SHA-256(SHA-256(payload)), 32 bytes. */
+/** SHA-256(SHA-256(payload)), 32 bytes (every received frame: the one-shot form where Node has it, no Hash object per round). */
 export function doubleSha256(payload: Buffer): Buffer {
+  if (oneShot) return oneShot('sha256', oneShot('sha256', payload, 'buffer'), 'buffer');
   return crypto.createHash('sha256').update(crypto.createHash('sha256').update(payload).digest()).digest();
 }
 

@@ -222,6 +222,31 @@ describe('relay: announcements', () => {
     assert.deepEqual(a.sent, [], 'expected no inv for an item at its hop limit');
   });
 
+  it('a version held at cTTL 0 that a peer announces is asked of it once; its copy only raises the cTTL (no admission) and is then announced', async () => {
+    const { service } = newServiceForTest();
+    let admissions = 0;
+    const admit = service.admit.bind(service);
+    service.admit = ((...args: Parameters<MegaService['admit']>) => {
+      admissions++;
+      return admit(...args);
+    }) as MegaService['admit'];
+    const [a, b] = [new FakePeer(), new FakePeer()];
+    const relay = relayOver(service, [a, b]);
+    const [held] = await store(service, [15], 0);
+    admissions = 0;
+    const vid = vidOf(held as OracleId);
+    relay.handleInv(b.asPeer(), [vid]);
+    assert.deepEqual(b.itemsOf('getdata'), [vid], 'expected the cTTL-0 version asked of its announcer (a probe)');
+    relay.handleInv(b.asPeer(), [vid]);
+    assert.deepEqual(b.itemsOf('getdata'), [vid], 'expected the same announcer asked only once');
+    relay.handleEntity(b.asPeer(), 'oracle', { ...(held as OracleId), cTTL: 4 });
+    assert.equal(admissions, 0, 'expected the probe answer taken without admission');
+    assert.equal(service.getItemByShortId(vid)?.cTTL, 4, 'expected the stored cTTL raised to the copy\'s');
+    await waitFor(() => a.itemsOf('inv').length === 1, { message: 'a is told of the version now that it travels' });
+    assert.deepEqual(a.itemsOf('inv'), [vid]);
+    assert.deepEqual(b.itemsOf('inv'), [], 'expected nothing announced back to the peer that had it');
+  });
+
   it('a peer that sends an invalid entity is charged its ban score', async () => {
     const { service } = newServiceForTest();
     const a = new FakePeer();

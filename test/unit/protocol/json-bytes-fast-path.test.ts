@@ -1,10 +1,12 @@
-// test/unit/protocol/json-bytes-fast-path.test.ts - issue #21: admission hands the mempool the JSON length of an entity from the canonical member texts its version hash already built (protocol/canonical.ts memoJsonLength, mempool/byte-budget.ts withJsonBytes) instead of a second JSON.stringify; the number equals JSON.stringify(msg).length, the code it replaced, for any JSON object and for admitted entities.
+// test/unit/protocol/json-bytes-fast-path.test.ts - issue #21: admission hands the mempool the JSON length of an entity from the canonical member texts its version hash already built (protocol/canonical.ts memoJsonLength, passed as the `knownBytes` argument of the mempool's add and precheck methods) instead of a second JSON.stringify; the number equals JSON.stringify(msg).length, the code it replaced, for any JSON object and for admitted entities.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HashMemo, memoJsonLength } from '../../../src/protocol/canonical.ts';
 import { versionHash } from '../../../src/protocol/ids.ts';
-import { jsonBytes, withJsonBytes } from '../../../src/mempool/byte-budget.ts';
+import { jsonBytes } from '../../../src/mempool/byte-budget.ts';
+import type { OracleCapability, OracleId, Report, Verified } from '../../../src/protocol/types.ts';
+import { reportId } from '../../../src/protocol/ids.ts';
 import { makeCapability, makeKeys, makeOracle, makeReport, newServiceForTest } from '../../helpers/factory.ts';
 
 /** A JSON object as it arrives: text parsed back (what the wire and the REST body parser hand to admission). */
@@ -44,19 +46,37 @@ describe('memoJsonLength: JSON length from the version hash member texts', () =>
   });
 });
 
-describe('withJsonBytes: the known length is used for that object, during the call only', () => {
-  it('answers the known number for the object, JSON.stringify for anything else, before, after and after a throw; nests', () => {
+describe('knownBytes: the JSON length a caller already has is the one the mempool counts', () => {
+  it('jsonBytes answers the known number when given, JSON.stringify(msg).length otherwise', () => {
     const msg = { a: 'xyz' };
-    const other = { b: 1 };
-    assert.equal(jsonBytes(msg), 11);
-    assert.equal(withJsonBytes(msg, 99, () => [jsonBytes(msg), jsonBytes(other), jsonBytes({ a: 'xyz' })]).join(), '99,7,11', 'expected the known length only for the very object');
-    assert.equal(jsonBytes(msg), 11, 'expected the known length forgotten after the call');
-    assert.throws(() => withJsonBytes(msg, 5, () => {
-      throw new Error('boom');
-    }));
-    assert.equal(jsonBytes(msg), 11, 'expected the known length forgotten after a throw');
-    assert.equal(withJsonBytes(msg, 7, () => withJsonBytes(other, 3, () => jsonBytes(other)) + jsonBytes(msg)), 10, 'expected the inner call to restore the outer known length');
-    assert.equal(withJsonBytes(msg, null, () => jsonBytes(msg)), 11, 'expected null to leave JSON.stringify in charge');
+    assert.equal(jsonBytes(msg), 11, 'expected JSON.stringify length without a known number');
+    assert.equal(jsonBytes(msg, null), 11, 'expected null to leave JSON.stringify in charge');
+    assert.equal(jsonBytes(msg, 99), 99, 'expected the known number as given');
+    assert.equal(jsonBytes(msg, 0), 0, 'expected a known 0 taken as is (not as "absent")');
+  });
+
+  it('addOracle, addCapability, addReport and precheckReport count the knownBytes passed, for that call only', () => {
+    const { mempool } = newServiceForTest({ mempool: { maxOracles: 10, maxReports: 10 } });
+    const oracleKeys = makeKeys(2111);
+    const capKeys = makeKeys(2112);
+    const oracle = makeOracle({ keys: oracleKeys }) as Verified<OracleId>;
+    const capability = makeCapability({ oracleKeys, capKeys, question: 'Will it rain?' }) as Verified<OracleCapability>;
+    const report = makeReport({ type: 'fact-missing', oraclePubKey: oracleKeys.publicKey, capKeys, args: { n: '1' } }) as Verified<Report>;
+    const second = makeReport({ type: 'fact-missing', oraclePubKey: oracleKeys.publicKey, capKeys, args: { n: '2' } }) as Verified<Report>;
+    const proof = makeReport({ type: 'fact-conflict', oraclePubKey: oracleKeys.publicKey, capKeys, args: { n: '3' } }) as Verified<Report>;
+    assert.equal(mempool.addOracle(oracle, undefined, 0, 1001).status, 'accepted');
+    assert.equal(mempool.bytes, 1001, 'expected the oracle counted at the knownBytes passed to addOracle');
+    assert.equal(mempool.addCapability(capability, undefined, 2002).status, 'accepted');
+    assert.equal(mempool.bytes, 3003, 'expected the capability counted at the knownBytes passed to addCapability');
+    assert.equal(mempool.addReport(report, reportId(report), undefined, undefined, 3003).status, 'accepted');
+    assert.equal(mempool.bytes, 6006, 'expected the report counted at the knownBytes passed to addReport');
+    assert.equal(mempool.addReport(second, reportId(second)).status, 'accepted');
+    assert.equal(mempool.bytes, 6006 + JSON.stringify(second).length, 'expected JSON.stringify(msg).length when no knownBytes is passed (nothing left over from the calls before)');
+    const maxProofBytes = mempool.proofUsage().maxBytes;
+    assert.equal(mempool.precheckReport(proof, reportId(proof), undefined, maxProofBytes + 1)?.status, 'rejected', 'expected precheckReport to plan the proof at the knownBytes passed (larger than the whole proof store)');
+    assert.equal(mempool.precheckReport(proof, reportId(proof)), null, 'expected the proof at its JSON size to fit the empty proof store');
+    assert.equal(mempool.addReport(proof, reportId(proof), undefined, undefined, 4004).status, 'accepted');
+    assert.equal(mempool.proofUsage().bytes, 4004, 'expected the proof store to count the knownBytes passed to addReport');
   });
 
   it('entities admitted through the service are counted at their exact JSON size', async () => {

@@ -1,10 +1,11 @@
 // test/unit/wire/frame-stream.test.ts - owns the streaming behaviour of FrameDecoder: frames split at every byte, many frames per chunk, random chunkings (fast-check, fixed seed), empty payloads, buffered-byte accounting.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { HEADER_BYTES, NETWORK_MAGIC } from '../../../src/wire/constants.ts';
-import { encodeFrame, FrameDecoder, type Frame } from '../../../src/wire/frame.ts';
+import { doubleSha256, encodeFrame, FrameDecoder, type Frame } from '../../../src/wire/frame.ts';
 
 const RUNS = { seed: 20240601, numRuns: 300 } as const;
 const MAGIC = NETWORK_MAGIC.testnet;
@@ -206,5 +207,28 @@ describe('encodeFrame', () => {
     const [f] = newDecoder().push(frame);
     frame.fill(0);
     assert.equal(f?.payload.toString('utf8'), '{"nonce":"0123456789abcdef"}');
+  });
+});
+
+describe('doubleSha256 (the digest every received frame carries, and its checksum)', () => {
+  it('is SHA-256(SHA-256(payload)): Bitcoin\'s empty-payload checksum, a fixed value, and two Hash objects over random payloads', () => {
+    assert.equal(doubleSha256(Buffer.alloc(0)).toString('hex'), '5df6e0e2761359d30a8275058e299fcc0381534545f55cf43e41983f5d4c9456', 'expected SHA-256d of nothing (Bitcoin\'s verack checksum 5df6e0e2)');
+    assert.equal(doubleSha256(Buffer.from('hello')).toString('hex'), '9595c9df90075148eb06860365df33584b75bff782a510c6cd4883a419833d50');
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
+        const payload = Buffer.from(bytes);
+        const expected = crypto.createHash('sha256').update(crypto.createHash('sha256').update(payload).digest()).digest();
+        const got = doubleSha256(payload);
+        assert.equal(got.length, 32, 'expected 32 bytes');
+        assert.equal(got.toString('hex'), expected.toString('hex'), 'expected SHA-256 of SHA-256 of the payload');
+      }),
+      RUNS,
+    );
+  });
+
+  it('decoded frames carry it as their digest', () => {
+    const payload = Buffer.from('{"a":1}');
+    const [f] = newDecoder().push(encodeFrame(MAGIC, 'oracle', payload));
+    assert.equal(f?.digest.toString('hex'), doubleSha256(payload).toString('hex'), 'expected the frame digest to be SHA-256d of its payload');
   });
 });

@@ -62,6 +62,32 @@ describe('shortId', () => {
   it('refuses what is not a version hash (a bug in the caller, not a peer error)', () => {
     for (const bad of ['', 'ab', 'zz'.repeat(32), 'ab'.repeat(15) + 'zz' + 'ab'.repeat(16)]) assert.throws(() => shortId(bad), TypeError);
   });
+
+  it('is the Buffer encoding it replaced (issue #21: no Buffer per call): same ids for either case, same refusals at every position', () => {
+    const viaBuffer = (hex: string): string => {
+      const id = Buffer.from(hex.slice(0, 32), 'hex').toString('base64url');
+      if (id.length !== 22) throw new TypeError('not a version hash');
+      return id;
+    };
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.boolean(), (bytes, upper) => {
+        const hex = Buffer.from(bytes).toString('hex');
+        const text = upper ? hex.toUpperCase() : hex;
+        assert.equal(shortId(text), viaBuffer(text), `expected the Buffer encoding of ${text}`);
+      }),
+      { seed: 2121, numRuns: 1000 },
+    );
+    const base = '0123456789abcdef'.repeat(4);
+    for (let i = 0; i < 64; i++) {
+      for (const c of ['g', 'G', ' ', '\u00e9', '\ud83d', 'x']) {
+        const text = base.slice(0, i) + c + base.slice(i + 1);
+        if (i < 32) assert.throws(() => shortId(text), TypeError, `expected ${JSON.stringify(c)} at digit ${i} refused`);
+        else assert.equal(shortId(text), viaBuffer(text), `expected ${JSON.stringify(c)} at digit ${i} (past the 16 bytes) ignored`);
+      }
+    }
+    for (let n = 0; n < 32; n++) assert.throws(() => shortId(base.slice(0, n)), TypeError, `expected ${n} digits refused`);
+    assert.equal(shortId(base.slice(0, 32)), viaBuffer(base.slice(0, 32)), 'expected exactly 32 digits to be enough');
+  });
 });
 
 describe('P2PInvItem schema', () => {
