@@ -339,7 +339,7 @@ export class MegaNode {
       operatorEndpoints: c.operatorEndpoints === 'public' ? 'open' : separateAdmin ? 'absent' : 'admin',
       surface: 'public',
     });
-    const opts = { requestTimeoutMs: c.httpRequestTimeoutMs };
+    const opts = { requestTimeoutMs: c.httpRequestTimeoutMs, maxConnections: c.httpMaxConnections };
     this.http = new Listener('http', publicApp, opts, log);
     const addr = await this.http.listen(c.httpPort, c.listenAddress);
     this.http.server.on('error', (err) => log.error({ err }, 'HTTP server error'));

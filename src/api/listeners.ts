@@ -1,4 +1,4 @@
-/** api/listeners.ts - the HTTP(S) servers the Express apps run on: timeouts so no request hangs, plain-HTTP answers to malformed requests, connection tracking for a bounded stop, TLS certificate files read at start and on reload. Imports api only. */
+/** api/listeners.ts - the HTTP(S) servers the Express apps run on: a connection limit and timeouts so no client holds unbounded connections or a request hangs, plain-HTTP answers to malformed requests, connection tracking for a bounded stop, TLS certificate files read at start and on reload. Imports api only. */
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -11,7 +11,12 @@ import { apiServerClasses } from './server-classes.ts';
 export interface ListenerOptions {
   /** A request must fully arrive within this (headers within min(this, 20 s)). */
   requestTimeoutMs: number;
+  /** Most open connections (keep-alive and WebSocket included); past it a new one is closed at once (config httpMaxConnections). */
+  maxConnections: number;
 }
+
+/** At most one warning per this many ms about connections closed for the connection limit. */
+const DROP_WARN_INTERVAL_MS = 60_000;
 
 /** PEM files of the HTTPS listener. */
 export interface TlsFiles {
@@ -44,6 +49,10 @@ export class Listener {
   readonly name: string;
   readonly server: http.Server | https.Server;
   private readonly sockets = new Set<Socket>();
+  /** Connections closed at once because {@link ListenerOptions.maxConnections} were open. */
+  dropped = 0;
+  private droppedWarned = 0;
+  private lastDropWarn = -Infinity;
 
   /** `tls`: serve HTTPS with these PEM files (already read with {@link readTls}); omitted for plain HTTP. */
   constructor(name: string, app: Express, opts: ListenerOptions, log: Logger, tls?: { cert: Buffer; key: Buffer }) {
@@ -58,6 +67,16 @@ export class Listener {
       keepAliveTimeout: 5_000,
     };
     this.server = tls ? https.createServer({ ...serverOpts, ...tls }, app) : http.createServer(serverOpts, app);
+    // Node closes a connection past the limit before reading anything from it and emits 'drop'.
+    this.server.maxConnections = opts.maxConnections;
+    this.server.on('drop', () => {
+      this.dropped++;
+      const now = Date.now();
+      if (now - this.lastDropWarn < DROP_WARN_INTERVAL_MS) return;
+      this.lastDropWarn = now;
+      log.warn({ listener: name, maxConnections: opts.maxConnections, dropped: this.dropped - this.droppedWarned }, 'HTTP connections closed at once: httpMaxConnections are open');
+      this.droppedWarned = this.dropped;
+    });
     // The TCP socket, also for HTTPS: a connection stuck in its TLS handshake is cut at stop too.
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);

@@ -47,6 +47,7 @@ export interface MegaConfig {
   maxBodyBytes: number;
   maxBatchItems: number;
   httpRequestTimeoutMs: number;
+  httpMaxConnections: number;
   maxConnections: number;
   targetOutbound: number;
   maxMsgLength: number;
@@ -201,6 +202,13 @@ export const CONFIG_SCHEMA: { [K in keyof MegaConfig]: KeySpec } = {
   },
   maxBodyBytes: { type: 'integer', default: 1048576, unit: 'bytes', doc: 'Largest accepted REST request body; larger ones get 413.', check: int(1024, 64 * 1048576) },
   maxBatchItems: { type: 'integer', default: 1000, unit: 'entities', doc: 'Most entities in one POST /entities batch; more is answered 400 too-many-items and nothing is admitted. The batch body is also bounded by maxBodyBytes, and each entity takes one token of the REST rate limit (httpRateLimitPerSecond).', check: int(1, 100000) },
+  httpMaxConnections: {
+    type: 'integer',
+    default: 256,
+    unit: 'connections',
+    doc: 'Most open connections per HTTP(S) listener (public HTTP, HTTPS and admin each), keep-alive and WebSocket (`/events`) connections included; past it a new connection is closed at once, before any request is read (a warning with the count is logged at most once a minute). With `maxBodyBytes` and `httpRequestTimeoutMs` it bounds the memory HTTP clients can hold (each connection has at most one request body in flight: 256 × 1 MiB by default).',
+    check: int(1, 100000),
+  },
   httpRequestTimeoutMs: { type: 'integer', default: 30000, unit: 'milliseconds', doc: 'A request whose body has not fully arrived by then is answered 408 and closed, so no client can hold a connection open forever.', check: int(1000, 600000) },
   maxConnections: { type: 'integer', default: 64, unit: 'connections', doc: 'Most P2P connections, inbound plus outbound; further inbound connections are refused.', check: int(0, 100000) },
   targetOutbound: { type: 'integer', default: 8, unit: 'connections', doc: 'Outbound connections the node keeps dialing for (addresses of shards no outbound peer stores first, then seeds, then gossiped addresses), within maxConnections; also the most shards it keeps an outbound peer of (docs/PROTOCOL.md 11.9 "Shard coverage").', check: int(0, 1000) },

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { MegaNode } from '../../src/node.ts';
 import { makeCapability, makeKeys, makeOracle, makeReport, reportId } from '../helpers/factory.ts';
-import { createTestNode } from '../helpers/network.ts';
+import { createTestNode, waitFor } from '../helpers/network.ts';
 
 /** Resolve with what a raw socket receives until the server closes it (or reject after `ms`). */
 function rawExchange(port: number, send: string, ms: number): Promise<string> {
@@ -103,5 +103,42 @@ describe('MegaNode lifecycle', () => {
     const third = await createTestNode({ httpPort: port });
     assert.equal(third.httpPort, port);
     await third.stop();
+  });
+});
+
+describe('MegaNode HTTP connection limit (httpMaxConnections)', () => {
+  it('closes a connection past the limit at once, before reading a request, while the open ones are served; a freed slot is taken again', async () => {
+    const node = await createTestNode({ httpMaxConnections: 2 });
+    const open: net.Socket[] = [];
+    try {
+      const connect = (): Promise<net.Socket> =>
+        new Promise((resolve, reject) => {
+          const s = net.connect(node.httpPort, '127.0.0.1', () => resolve(s));
+          s.on('error', reject);
+        });
+      open.push(await connect(), await connect());
+      const listener = (node as unknown as { http: { dropped: number; server: net.Server } }).http;
+      const connections = (): Promise<number> => new Promise((resolve) => listener.server.getConnections((_e, n) => resolve(n)));
+      await waitFor(async () => (await connections()) === 2, { message: 'the server counts both connections' });
+      // The third connection is accepted by the kernel and closed by the server without an answer.
+      const answer = await rawExchange(node.httpPort, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', 5000);
+      assert.equal(answer, '', 'expected the connection past the limit closed without any answer');
+      assert.equal(listener.dropped, 1, 'expected the dropped connection counted');
+      // The open connections still get answers.
+      const first = open[0] as net.Socket;
+      const reply = await new Promise<string>((resolve) => {
+        first.once('data', (d) => resolve(d.toString('latin1')));
+        first.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      assert.match(reply, /^HTTP\/1\.1 200 /, 'expected a connection within the limit served');
+      // Close one: a new connection is served again.
+      (open.pop() as net.Socket).destroy();
+      await waitFor(async () => (await connections()) === 1, { message: 'the server sees the slot freed' });
+      const again = await fetch(`http://127.0.0.1:${node.httpPort}/health`, { headers: { connection: 'close' } });
+      assert.equal(again.status, 200, 'expected a new connection served once a slot is free');
+    } finally {
+      for (const s of open) s.destroy();
+      await node.stop();
+    }
   });
 });
