@@ -83,6 +83,8 @@ async function run(setup: Msg[], dlc: Msg[], verifyThreads: number | null): Prom
     const connected = !peer.closed;
     peer.destroy();
     const c = node.mempool.dlcCounts();
+    // What the verifier threads answered (none with verifyThreads 0): the rest was checked on the main thread.
+    const answered = (node as unknown as { verifier: { answered: { schnorr: number; points: number } } | null }).verifier?.answered ?? { schnorr: 0, points: 0 };
     return {
       verifyThreads: verifyThreads ?? 'default (config verifyThreads)',
       messages: dlc.length,
@@ -91,6 +93,8 @@ async function run(setup: Msg[], dlc: Msg[], verifyThreads: number | null): Prom
       storedAttestations: c.attestations,
       seconds: r(seconds, 3),
       peerStillConnected: connected,
+      bip340ChecksOnThreads: answered.schnorr,
+      pointChecksOnThreads: answered.points,
       // Per message: all threads of the process (main, verifier, GC), and the main thread alone.
       processCpuMicrosPerMessage: r((cpu.user + cpu.system) / dlc.length, 1),
       mainThreadCpuMicrosPerMessage: main0 === null || main1 === null ? null : r((main1 - main0) / dlc.length, 1),
