@@ -137,7 +137,8 @@ export class MegaService extends EventEmitter<ServiceEvents> {
 
   /** Is this short version id stored here, waiting in the intake, or recently decided? (The relay does not fetch it.) */
   knowsVersion(vid: string): boolean {
-    return this.intake.knows(vid) || this.mempool.getByShortId(vid) !== undefined;
+    // tracksVersion answers the same as getByShortId(vid) !== undefined without building an inventory entry (an anti-entropy round asks once per stored item).
+    return this.intake.knows(vid) || this.mempool.tracksVersion(vid);
   }
 
   /** Entities waiting in the intake, and their payload bytes. */

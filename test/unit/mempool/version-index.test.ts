@@ -205,7 +205,7 @@ describe('version index: removed items are gone (nothing stale is served, nothin
 });
 
 describe('version index: retired versions are announced (the intake remembers them instead of every stored one)', () => {
-  it('churn: every version that leaves the index (replaced, evicted, cascaded) is announced once when it leaves, none that stays; tracksVersion is exactly the index', () => {
+  it('churn: every version that leaves the index (replaced, evicted, cascaded) is announced once when it leaves, none that stays; tracksVersion is exactly the index (and agrees with getByShortId)', () => {
     const { mempool: m } = newMempoolForTest({ maxOracles: 5, maxCapabilities: 2, maxReports: 2 });
     let retired: string[] = [];
     m.on('mempool:version-retired', (v) => retired.push(v));
@@ -229,6 +229,8 @@ describe('version index: retired versions are announced (the intake remembers th
         assert.deepEqual([...retired].sort(), left, `step ${i}: expected exactly the versions that left to be announced retired`);
         for (const v of after) assert.equal(m.tracksVersion(v), true, `step ${i}: a stored version must be tracked`);
         for (const v of left) assert.equal(m.tracksVersion(v), false, `step ${i}: a retired version must not be tracked`);
+        // service.knowsVersion relies on tracksVersion answering as getByShortId does (without building an entry).
+        for (const v of [...after, ...left]) assert.equal(m.getByShortId(v) !== undefined, m.tracksVersion(v), `step ${i}: tracksVersion and getByShortId must agree on ${v}`);
       }
     }
   });
