@@ -19,7 +19,7 @@ import os from 'node:os';
 import pathLib from 'node:path';
 import { gcSummary, recordGc, topAllocators, wallNow, type GcEvent } from './lib/gc.ts';
 import type { FromNode, ToNode } from './lib/lookup-node.ts';
-import { flag, note, pct, QUICK, r, request, writeResult } from './lib/measure.ts';
+import { flag, getLength, note, pct, QUICK, r, request, writeResult } from './lib/measure.ts';
 
 const samples = flag('samples', QUICK ? 300 : 2_000);
 /** `--phase=registry` or `--phase=dlc` runs one node process only (its result goes to bench/results/lookup-<phase>.json); default both. */
@@ -174,7 +174,7 @@ async function concurrently(port: number, total: number, path: (i: number) => st
   let next = 0;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      while (next < total) await request(port, 'GET', path(next++));
+      while (next < total) await getLength(port, path(next++));
     }),
   );
 }
@@ -189,10 +189,10 @@ async function measureOne(child: ChildProcess, port: number, name: string, path:
   const from = wallNow();
   for (let i = 0; i < samples; i++) {
     const t = performance.now();
-    const res = await request(port, 'GET', path(i));
+    const res = await getLength(port, path(i)); // the body is counted, not kept (less client garbage)
     lat.push(performance.now() - t);
     startedAt.push(performance.timeOrigin + t);
-    bytes += res.text.length;
+    bytes += res.bytes;
   }
   const to = wallNow();
   const gcs = await nodeGc(child);

@@ -85,6 +85,24 @@ export function request(port: number, method: 'GET' | 'POST', path: string, body
   });
 }
 
+/**
+ * GET `path` and count the answer's bytes without keeping them (no chunk list, no string): the
+ * latency samples' client then makes little garbage, so fewer of its own scavenges land inside a
+ * sample (bench/lookup.ts reports those apart as duringClientGc).
+ */
+export function getLength(port: number, path: string): Promise<{ status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'GET', path, agent }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** Write `bench/results/<name>.json` and print it. */
 export function writeResult(name: string, result: Record<string, unknown>): void {
   const out = { name, mode: QUICK ? 'quick' : 'full', date: new Date().toISOString(), machine: machine(), ...result };
