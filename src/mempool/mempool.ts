@@ -52,7 +52,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
   /** Key rotation: old key -> stored ads whose verified previousId chain names it. */
   private readonly rotation = new RotationLinks();
   /** Short version id -> stored entry, for inv and getdata (every add, replacement and removal keeps it exact). */
-  private readonly versions = new VersionIndex((vid) => this.emit('mempool:version-retired', vid));
+  /** Announces a version that stopped being current (replaced or removed), for every kind's store. */
+  private readonly retire = (vid: string): void => void this.emit('mempool:version-retired', vid);
+  private readonly versions = new VersionIndex(this.retire);
   /** JSON bytes of everything stored, and which lowest-ranked entries make room (maxBytes). */
   private readonly budget: ByteBudget;
   /** DLC announcements and their attestations (kept on every shard; own count and byte bounds). */
@@ -79,8 +81,8 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     this.options = Object.freeze({ ...options, shard: Object.freeze({ ...options.shard }) });
     this.now = deps.now;
     this.budget = new ByteBudget(options.maxBytes ?? Infinity);
-    this.dlc = new AnnouncementStore({ ...DEFAULT_ANNOUNCEMENT_OPTIONS, ...options.announcements }, deps.now, (vid) => this.emit('mempool:version-retired', vid));
-    this.offers = new OfferStore({ ...DEFAULT_OFFER_OPTIONS, ...options.offers }, deps.now, (vid) => this.emit('mempool:version-retired', vid));
+    this.dlc = new AnnouncementStore({ ...DEFAULT_ANNOUNCEMENT_OPTIONS, ...options.announcements }, deps.now, this.retire);
+    this.offers = new OfferStore({ ...DEFAULT_OFFER_OPTIONS, ...options.offers }, deps.now, this.retire);
     this.proofs = new ProofStore(options.maxProofs ?? DEFAULT_MAX_PROOFS, options.maxProofBytes ?? DEFAULT_MAX_PROOF_BYTES);
   }
 

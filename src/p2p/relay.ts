@@ -200,8 +200,13 @@ export class Relay {
 
   /** Is `vid` stored (or relayed) here at cTTL 0, i.e. relayed nowhere, so a copy with a higher cTTL is worth one request? */
   private heldAtZero(vid: string): boolean {
-    const held = this.deps.service.getItemByShortId(vid) ?? this.relayCache.get(vid);
-    return held !== undefined && held.cTTL === 0;
+    const stored = this.deps.service.getItemByShortId(vid);
+    return stored ? stored.cTTL === 0 : this.cachedAtZero(vid);
+  }
+
+  /** Is `vid` in the relay cache (not stored here) at cTTL 0? */
+  private cachedAtZero(vid: string): boolean {
+    return this.relayCache.get(vid)?.cTTL === 0;
   }
 
   /** Queue inventory for a peer; flushed in batches of at most MAX_INV_ITEMS on the next turn. */
@@ -240,7 +245,7 @@ export class Relay {
         probe = true;
       } else {
         // Not stored (the store would know it): held at cTTL 0 only as a relay-cache copy.
-        probe = this.relayCache.get(vid)?.cTTL === 0;
+        probe = this.cachedAtZero(vid);
       }
       this.request(peer, vid, probe);
       want.push(vid);

@@ -236,9 +236,7 @@ export class Intake {
   private enqueue(e: Entry): void {
     const pool = this.deps.verifier;
     const work = e.prep.work;
-    const at = this.deps.monotonic ? this.deps.monotonic() : performance.now();
-    const alone = at - this.lastArrival >= ALONE_GAP_MS && this.deps.inlineAlone !== false && this.inFlight === 0 && this.batch === null && this.head === this.queue.length && !this.running && checkWeight(work) <= ALONE_MAX_WEIGHT;
-    this.lastArrival = at;
+    const alone = this.arrivedAlone(work);
     if (pool && hasChecks(work) && !alone) {
       e.ready = false;
       this.addToBatch(pool, e);
@@ -251,6 +249,15 @@ export class Intake {
     this.waiting.add(e.vid);
     this.budget.add(e.source, e.bytes);
     if (e.ready) this.scheduleDrain();
+  }
+
+  /** Did this entity arrive alone ({@link ALONE_GAP_MS}), light enough to check inline? Notes its arrival time. */
+  private arrivedAlone(work: SignatureWork): boolean {
+    const at = this.deps.monotonic ? this.deps.monotonic() : performance.now();
+    const gap = at - this.lastArrival;
+    this.lastArrival = at;
+    if (this.deps.inlineAlone === false || gap < ALONE_GAP_MS) return false;
+    return this.inFlight === 0 && this.batch === null && this.head === this.queue.length && !this.running && checkWeight(work) <= ALONE_MAX_WEIGHT;
   }
 
   private addToBatch(pool: VerifyPool, e: Entry): void {

@@ -24,6 +24,17 @@ function relayOver(service: MegaService, peers: FakePeer[]): Relay {
 /** The short version id of an entity (what inv/getdata carry). */
 const vidOf = (msg: object): string => shortId(versionHash(msg));
 
+/** Count the calls that reach `service.admit` (the one admission door) from now on. */
+function countAdmissions(service: MegaService): { n: number } {
+  const count = { n: 0 };
+  const admit = service.admit.bind(service);
+  service.admit = ((...args: Parameters<MegaService['admit']>) => {
+    count.n++;
+    return admit(...args);
+  }) as MegaService['admit'];
+  return count;
+}
+
 /** A short id nobody has (well-formed, from a hash of `label`). */
 const unknownVid = (label: string): string => shortId(sha256Hex(`unknown:${label}`));
 
@@ -224,23 +235,18 @@ describe('relay: announcements', () => {
 
   it('a version held at cTTL 0 that a peer announces is asked of it once; its copy only raises the cTTL (no admission) and is then announced', async () => {
     const { service } = newServiceForTest();
-    let admissions = 0;
-    const admit = service.admit.bind(service);
-    service.admit = ((...args: Parameters<MegaService['admit']>) => {
-      admissions++;
-      return admit(...args);
-    }) as MegaService['admit'];
+    const admissions = countAdmissions(service);
     const [a, b] = [new FakePeer(), new FakePeer()];
     const relay = relayOver(service, [a, b]);
     const [held] = await store(service, [15], 0);
-    admissions = 0;
+    admissions.n = 0;
     const vid = vidOf(held as OracleId);
     relay.handleInv(b.asPeer(), [vid]);
     assert.deepEqual(b.itemsOf('getdata'), [vid], 'expected the cTTL-0 version asked of its announcer (a probe)');
     relay.handleInv(b.asPeer(), [vid]);
     assert.deepEqual(b.itemsOf('getdata'), [vid], 'expected the same announcer asked only once');
     relay.handleEntity(b.asPeer(), 'oracle', { ...(held as OracleId), cTTL: 4 });
-    assert.equal(admissions, 0, 'expected the probe answer taken without admission');
+    assert.equal(admissions.n, 0, 'expected the probe answer taken without admission');
     assert.equal(service.getItemByShortId(vid)?.cTTL, 4, 'expected the stored cTTL raised to the copy\'s');
     await waitFor(() => a.itemsOf('inv').length === 1, { message: 'a is told of the version now that it travels' });
     assert.deepEqual(a.itemsOf('inv'), [vid]);
@@ -259,26 +265,21 @@ describe('relay: announcements', () => {
 
   it('the very same payload bytes again skip admission (no schema check, no hashing): a refused one is charged again, an accepted one is dropped', async () => {
     const { service } = newServiceForTest();
-    let admissions = 0;
-    const admit = service.admit.bind(service);
-    service.admit = ((...args: Parameters<MegaService['admit']>) => {
-      admissions++;
-      return admit(...args);
-    }) as MegaService['admit'];
+    const admissions = countAdmissions(service);
     const a = new FakePeer();
     const relay = relayOver(service, [a]);
     const bad = { ...makeOracle({ keys: makeKeys(13) }), oracleSignature: '00'.repeat(64) };
     relay.handleEntity(a.asPeer(), 'oracle', bad, 0, 'digest-of-bad');
     await waitFor(() => a.misbehaved.length === 1, { message: 'the first copy is refused' });
     relay.handleEntity(a.asPeer(), 'oracle', bad, 0, 'digest-of-bad');
-    assert.equal(admissions, 1, 'the repeat must not reach the admission door');
+    assert.equal(admissions.n, 1, 'the repeat must not reach the admission door');
     assert.deepEqual(a.misbehaved.map((m) => m.score), [100, 100], 'the repeat of a refused payload costs its score again');
     const good = makeOracle({ keys: makeKeys(14) });
     relay.handleEntity(a.asPeer(), 'oracle', good, 0, 'digest-of-good');
     await waitFor(() => service.getOracle(makeKeys(14).publicKey) !== undefined, { message: 'the good ad is stored' });
     await nextTurn();
     relay.handleEntity(a.asPeer(), 'oracle', good, 0, 'digest-of-good');
-    assert.equal(admissions, 2, 'an accepted payload sent again is dropped before admission');
+    assert.equal(admissions.n, 2, 'an accepted payload sent again is dropped before admission');
     assert.equal(relay.stats.repeatsDropped, 2, 'both repeats are counted');
     assert.equal(a.misbehaved.length, 2, 'a repeat of an accepted payload costs nothing');
   });

@@ -167,13 +167,22 @@ describe('attestation admission', () => {
 });
 
 describe('DLC admission with a verifier thread', () => {
-  it("hands an announcement's points and signature and its attestation's signatures to the thread (the attestation right behind, before its announcement is stored), and still refuses a forged one", async () => {
+  /** A service whose checks all go to one real verifier thread, with DLC oracle `seed`'s ad (and capability) stored; the thread is stopped after `fn`. */
+  async function withThread(seed: number, withCapability: boolean, fn: (t: TestService, o: DlcOracle, pool: VerifyPool) => Promise<void>): Promise<void> {
     const pool = new VerifyPool(1);
     try {
       const t = newServiceForTest({ verifier: pool, inlineAlone: false });
-      const o = makeDlcOracle(3);
+      const o = makeDlcOracle(seed);
       assert.equal(status(await t.service.admit('oracle', o.oracle)), 'accepted');
-      assert.equal(status(await t.service.admit('capability', o.capability)), 'accepted');
+      if (withCapability) assert.equal(status(await t.service.admit('capability', o.capability)), 'accepted');
+      await fn(t, o, pool);
+    } finally {
+      await pool.close();
+    }
+  }
+
+  it("hands an announcement's points and signature and its attestation's signatures to the thread (the attestation right behind, before its announcement is stored), and still refuses a forged one", async () => {
+    await withThread(3, true, async (t, o, pool) => {
       const base = { ...pool.answered };
       const soon = Math.floor(t.clock.now() / 1000) + 30 * 24 * 3600;
       const digits = { kind: 'digits', base: 10, isSigned: false, unit: 'usd', precision: 0, nbDigits: 4 } as const;
@@ -195,24 +204,17 @@ describe('DLC admission with a verifier thread', () => {
       assertRejected(rf, 'dlc-attestation-invalid', 100);
       assert.match(rf.status === 'rejected' ? rf.message : '', /bad-signature/, 'expected the refusal to name the signature');
       assert.equal(pool.answered.schnorr - base.schnorr, 5 + 1 + 1, 'expected the second announcement and the forged attestation checked on the thread too');
-    } finally {
-      await pool.close();
-    }
+    });
   });
+
   it("checks a dlc-equivocation proof report's announcement and attestation signatures on the thread when it embeds the capability", async () => {
-    const pool = new VerifyPool(1);
-    try {
-      const t = newServiceForTest({ verifier: pool, inlineAlone: false });
-      const o = makeDlcOracle(4);
-      assert.equal(status(await t.service.admit('oracle', o.oracle)), 'accepted');
+    await withThread(4, false, async (t, o, pool) => {
       const ev = makeDlcEvent(o, { maturityEpoch: Math.floor(t.clock.now() / 1000) + 86_400 });
       const report = makeEquivocationReport(o, ev, makeDlcAttestation(o, ev, ['rain']), makeDlcAttestation(o, ev, ['sun']));
       const base = { ...pool.answered };
       assert.equal(status(await t.service.admit('report', report)), 'accepted', 'expected the proof accepted');
       assert.equal(pool.answered.schnorr - base.schnorr, 1 + 2, 'expected the announcement signature and both attestation signatures checked on the thread');
       assert.equal(pool.answered.points - base.points, 1 + 1, 'expected the nonce and the DLC key checked on the thread');
-    } finally {
-      await pool.close();
-    }
+    });
   });
 });
