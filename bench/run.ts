@@ -4,7 +4,7 @@ import fs from 'node:fs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);
-const benches = ['ingest', 'dlc-ingest', 'lookup', 'memory', 'propagation', 'propagation-procs', 'sync', 'persist', 'monitor-page', 'contract-sign'].filter((b) => only.length === 0 || only.includes(b));
+const benches = ['ingest', 'floor', 'dlc-ingest', 'lookup', 'memory', 'propagation', 'propagation-procs', 'sync', 'persist', 'monitor-page', 'contract-sign'].filter((b) => only.length === 0 || only.includes(b));
 const t0 = Date.now();
 const failed: string[] = [];
 for (const b of benches) {
