@@ -106,13 +106,13 @@ function maxOf(base: number, nbDigits: number): string {
 }
 
 /** Two digits, zero-padded. */
-function two(out: SummarySink, v: number): void {
+function two(out: Pick<SummarySink, 'raw' | 'number'>, v: number): void {
   if (v < 10) out.raw('0');
   out.number(v);
 }
 
-/** `new Date(epochS * 1000).toISOString()` as a JSON string, for 0 <= epochS < 2^32 (years 1970-2106: four digits). */
-function writeIso(out: SummarySink, epochS: number): void {
+/** `new Date(epochS * 1000).toISOString()` as a JSON string, for an integer 0 <= epochS < 2^32 (years 1970-2106: four digits; the caller checks). */
+export function writeIsoSeconds(out: Pick<SummarySink, 'raw' | 'number'>, epochS: number): void {
   const days = Math.floor(epochS / 86_400);
   let rest = epochS - days * 86_400;
   // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted).
@@ -243,7 +243,7 @@ export function writeAnnouncementSummary(tlvHex: string, out: SummarySink): bool
   out.raw(',"maturityEpoch":');
   out.number(maturity);
   out.raw(',"maturity":');
-  writeIso(out, maturity);
+  writeIsoSeconds(out, maturity);
   out.raw(',"nonces":[');
   for (let i = 0; i < nbNonces; i++) {
     if (i > 0) out.raw(',');

@@ -24,7 +24,9 @@ const BTree: TreeCtor = ((BTreeModule as unknown as { default?: TreeCtor }).defa
 
 /** Ascending maturity, then id: the order of every announcement listing. */
 export function compareMaturity(a: MaturityKeyed, b: MaturityKeyed): number {
-  return a.maturityEpoch - b.maturityEpoch || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  // -1/0/1 only: a difference with the open end (Infinity) would be a heap number per comparison.
+  if (a.maturityEpoch !== b.maturityEpoch) return a.maturityEpoch < b.maturityEpoch ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /** The smallest possible key at maturity `epoch` ('' sorts before every id). */

@@ -14,6 +14,7 @@ interface Tree<K, V = undefined> {
   /** Calls `onFound` for keys in [low, high] in order; a `{ break }` answer stops the walk (sorted-btree 2.1 honours it outside editRange too). */
   forRange(low: K, high: K, includeHigh: boolean, onFound: (k: K, v: V) => { break: true } | undefined): number | true;
   nextHigherKey(key: K): K | undefined;
+  maxKey(): K | undefined;
   readonly size: number;
 }
 type TreeCtor = new <K, V = undefined>(entries: undefined, compare: (a: K, b: K) => number) => Tree<K, V>;
@@ -52,7 +53,8 @@ export class CollateralIndex<T extends CollateralKeyed> {
 
   /**
    * `compare` must order by collateral first, then by the listing order `page` is given; `probe(c)`
-   * builds a key that `compare` puts before every entry of collateral c and after those below c.
+   * gives a key that `compare` puts before every entry of collateral c and after those below c (it
+   * may be one object re-aimed at each call: the index holds one probe at a time).
    */
   constructor(compare: (a: T, b: T) => number, probe: (collateral: number) => T) {
     this.tree = new BTree<T>(undefined, compare);
@@ -153,8 +155,11 @@ export class CollateralIndex<T extends CollateralKeyed> {
     const k = skip + limit;
     // heap[0] is the last (in `order`) of the k first seen so far.
     const heap: T[] = [];
-    this.tree.forRange(this.probe(min), this.probe(max === Number.POSITIVE_INFINITY ? max : max + 1), false, (e) => {
-      if (e.msg.content.takerCollateral > max || !match(e)) return undefined;
+    const end = this.tree.maxKey();
+    if (end === undefined) return heap;
+    this.tree.forRange(this.probe(min), end, true, (e) => {
+      if (e.msg.content.takerCollateral > max) return BREAK;
+      if (!match(e)) return undefined;
       if (heap.length < k) siftUp(heap, e, order);
       else if (order(e, heap[0] as T) < 0) replaceTop(heap, e, order);
       return undefined;

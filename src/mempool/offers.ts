@@ -88,15 +88,29 @@ function sameWords(words: readonly string[], held: readonly string[] | undefined
 
 const tie = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
 /** Rank, ascending: PoW difficulty, then id (larger = lower), the same total order on every node. */
-const compareRank = (a: StoredOffer, b: StoredOffer): number => a.msg.pow.difficulty - b.msg.pow.difficulty || tie(a.id, b.id);
+const compareRank = (a: StoredOffer, b: StoredOffer): number => {
+  const da = a.msg.pow.difficulty;
+  const db = b.msg.pow.difficulty;
+  // -1/0/1 only: a difference with the collateral probe's Infinity would be a heap number per comparison.
+  return da !== db ? (da < db ? -1 : 1) : tie(a.id, b.id);
+};
 /** Expiry order, ascending: the sweep takes from the front. */
 const compareExpiry = (a: StoredOffer, b: StoredOffer): number => a.msg.content.expiresAt - b.msg.content.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 /** Listing order (highest rank first: more PoW, then the smaller id): the order of the listing indexes, walked from their start. */
 const compareListed = (a: StoredOffer, b: StoredOffer): number => compareRank(b, a);
 /** Taker-collateral order, ascending, then listing order: the collateral range index (each value's offers are a run in listing order). */
-const compareCollateral = (a: StoredOffer, b: StoredOffer): number => a.msg.content.takerCollateral - b.msg.content.takerCollateral || compareRank(b, a);
-/** A key of the collateral index before every offer of collateral `c` (more PoW than any: first in listing order). */
-const collateralProbe = (c: number): StoredOffer => ({ id: '', msg: { content: { takerCollateral: c }, pow: { difficulty: Number.POSITIVE_INFINITY } } }) as unknown as StoredOffer;
+const compareCollateral = (a: StoredOffer, b: StoredOffer): number => {
+  const ca = a.msg.content.takerCollateral;
+  const cb = b.msg.content.takerCollateral;
+  // -1/0/1 only: collateral up to 2.1e15 sat, a difference past the small-integer range would be a heap number.
+  return ca !== cb ? (ca < cb ? -1 : 1) : compareRank(b, a);
+};
+/** The key of the collateral index before every offer of a collateral (more PoW than any: first in listing order): one object, re-aimed per use (the index uses one probe at a time). */
+const PROBE = { id: '', msg: { content: { takerCollateral: 0 }, pow: { difficulty: Number.POSITIVE_INFINITY } } };
+const collateralProbe = (c: number): StoredOffer => {
+  PROBE.msg.content.takerCollateral = c;
+  return PROBE as unknown as StoredOffer;
+};
 
 /**
  * Stored offers. Every lookup is a map or an ordered walk of the narrowest listing index; nothing

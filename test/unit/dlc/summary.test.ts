@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeAnnouncement, describeAnnouncement, encodeAnnouncement, noncesNeeded, toHex, type EventDescriptor } from '../../../src/dlc/index.ts';
-import { writeAnnouncementSummary } from '../../../src/dlc/summary.ts';
+import { writeAnnouncementSummary, writeIsoSeconds } from '../../../src/dlc/summary.ts';
 import { jsonBytes, SelfWritten, type JsonSink } from '../../../src/api/json-bytes.ts';
 import { FieldWriter } from '../../../src/dlc/bytes.ts';
 
@@ -129,6 +129,19 @@ describe('dlc/summary: the listing summary from the TLV bytes', () => {
     const badUtf8 = toHex(new FieldWriter().tlv(55332, new FieldWriter().bytes(new Uint8Array(64)).bytes(new Uint8Array(32).fill(1)).tlv(55330, ev.finish()).finish()).finish());
     const json = (jsonBytes as (v: unknown) => Buffer | undefined);
     assert.throws(() => json([new Summary(badUtf8)]), 'invalid UTF-8: the writer gives up and the decoder throws');
+  });
+
+  it('writes the ISO 8601 time of every u32 epoch as Date#toISOString does (edges and 200,000 random seconds)', () => {
+    const rnd = prng(77);
+    let text = '';
+    const sink = { raw: (j: string) => void (text += j), number: (n: number) => void (text += String(n)) };
+    const values = [...EDGE_MATURITIES, 68_255_999, 68_256_000, 1_709_164_800, 1_709_251_199, 4_107_456_000];
+    for (let i = 0; i < 200_000; i++) values.push(Math.floor(rnd() * 4_294_967_296));
+    for (const s of values) {
+      text = '';
+      writeIsoSeconds(sink, s);
+      assert.equal(text, JSON.stringify(new Date(s * 1000).toISOString()), `epoch ${s}: expected Date#toISOString's text`);
+    }
   });
 
   it('JSON.stringify of the part (the whole-answer fallback) gives the same text', () => {
