@@ -250,10 +250,11 @@ export class OfferStore {
     const skip = page.page * page.chunkSize;
     if (filter.minCollateral !== undefined || filter.maxCollateral !== undefined) {
       // A narrow collateral range would make the rank walk below scan ~needed x n / k entries for k
-      // in range. Walk the range instead while it holds at most `cap` entries, selecting the page by
-      // rank as it goes (a bounded heap, offer-collateral.ts): O(cap log needed). Past `cap` the range
-      // is wide enough for the rank walk to find its page within ~needed x n / cap candidates.
-      // cap = sqrt(needed x n) balances the two.
+      // in range. The collateral index reads the page instead when the range spans few collateral
+      // values (merging their runs, each in listing order: O((values + page depth) log n)) or holds
+      // at most `cap` entries (selecting the page by rank as it walks them: O(cap log needed),
+      // offer-collateral.ts). Past both the range is wide enough for the rank walk to find its page
+      // within ~needed x n / cap candidates. cap = sqrt(needed x n) balances the two.
       const cap = Math.max(1024, Math.ceil(Math.sqrt((skip + page.chunkSize) * set.size)));
       const inRange = cap < set.size ? this.byCollateral.get(status)?.page(min, max, cap, match, compareListed, skip, page.chunkSize) : undefined;
       if (inRange) return inRange;
