@@ -1,20 +1,41 @@
 /** api/dlc-handlers.ts - the REST handlers of DLC announcements and attestations (POST /announcement, /attestation; GET /announcements, /announcements/{id} with the DLC proof reports naming it, /attestations/{announcementId}). Imports service, dlc and api helpers. */
 import type { Request, Response } from 'express';
-import { decodeDigitOutcomes, describeAnnouncement, type OracleAnnouncement } from '../dlc/index.ts';
+import { decodeAnnouncement, decodeDigitOutcomes, describeAnnouncement, type AnnouncementSummary, type OracleAnnouncement } from '../dlc/index.ts';
+import { writeAnnouncementSummary } from '../dlc/summary.ts';
 import type { StoredAnnouncement, StoredReport } from '../service/service.ts';
 import { reportListing, type ReportListing } from './listings.ts';
 import { submitHandler, type ApiDeps } from './handlers.ts';
 import { ApiError } from './errors.ts';
 import { sendJson } from './respond.ts';
+import { SelfWritten, type JsonSink } from './json-bytes.ts';
 import type { ValidatedInput } from './validate.ts';
 
 type Handler = (req: Request, res: Response) => void | Promise<void>;
 
 const input = (res: Response): ValidatedInput => res.locals.input as ValidatedInput;
 
-/** The listing wrapper of a stored announcement (`decoded`: its TLV, decoded once by the caller or here; the store keeps no decoded copy). */
-function item(e: StoredAnnouncement, decoded: OracleAnnouncement = e.decoded): { id: string; announcement: unknown; event: unknown; attested: boolean } {
-  return { id: e.id, announcement: e.msg, event: describeAnnouncement(decoded), attested: e.attestation !== null };
+/**
+ * The `event` of a listed announcement: describeAnnouncement's summary, written into the answer
+ * straight from the TLV bytes (dlc/summary.ts: no decoded objects per listed announcement, issue
+ * #21); JSON.stringify and a TLV the writer does not take get the decoder's summary, the same text.
+ */
+class ListedEvent extends SelfWritten {
+  constructor(private readonly tlv: string) {
+    super();
+  }
+
+  writeJson(sink: JsonSink): boolean {
+    return writeAnnouncementSummary(this.tlv, sink);
+  }
+
+  toJSON(): AnnouncementSummary {
+    return describeAnnouncement(decodeAnnouncement(this.tlv));
+  }
+}
+
+/** The listing wrapper of a stored announcement (`decoded`: its TLV, decoded once by the caller for a single read; a page writes the summary from the TLV). */
+function item(e: StoredAnnouncement, decoded?: OracleAnnouncement): { id: string; announcement: unknown; event: unknown; attested: boolean } {
+  return { id: e.id, announcement: e.msg, event: decoded ? describeAnnouncement(decoded) : new ListedEvent(e.msg.announcement), attested: e.attestation !== null };
 }
 
 /** The attested outcome: the enum string, or the digits' value (a number while exact, else its decimal string); null when not attested. */

@@ -131,6 +131,16 @@ function writeValue(v: unknown, depth: number): boolean {
 
 function writeObject(o: object, depth: number): void {
   if (depth >= MAX_DEPTH || open.includes(o)) throw UNHANDLED;
+  if (o instanceof SelfWritten) {
+    const start = pos;
+    if (o.writeJson(sink)) return;
+    // Nothing of a part that gave up stays: its toJSON() value is written instead.
+    pos = start;
+    open.push(o);
+    if (!writeValue(o.toJSON(), depth + 1)) ascii('null');
+    open.pop();
+    return;
+  }
   const proto = Object.getPrototypeOf(o) as unknown;
   const isArray = Array.isArray(o);
   // Plain objects and arrays only: class instances, boxed primitives, Dates and other toJSON holders take JSON.stringify.
@@ -173,6 +183,72 @@ function writeObject(o: object, depth: number): void {
   }
   open.pop();
 }
+
+/**
+ * A value that writes its own JSON text into the byte writer (e.g. a summary read straight from
+ * stored bytes, without building the objects). Contract: `writeJson(sink)` writes exactly
+ * `JSON.stringify(this.toJSON())`, or returns false (what it wrote is then discarded and
+ * `toJSON()` is written); JSON.stringify itself (the fallback of the whole answer) calls `toJSON()`.
+ */
+export abstract class SelfWritten {
+  abstract writeJson(sink: JsonSink): boolean;
+  abstract toJSON(): unknown;
+}
+
+/** What a {@link SelfWritten} writes with (it is only valid during that call). */
+export interface JsonSink {
+  /** Text that is already JSON (punctuation, keys, digits, literals), ASCII. */
+  raw(json: string): void;
+  number(n: number): void;
+  string(s: string): void;
+  /** A quoted lowercase hex string of bytes[start, end). */
+  hex(bytes: Uint8Array, start: number, end: number): void;
+  /** A JSON string of the UTF-8 text bytes[start, end); false (nothing written) when it is not valid UTF-8. */
+  utf8(bytes: Uint8Array, start: number, end: number): boolean;
+}
+
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+// fatal: invalid UTF-8 is refused (the part then gives up); ignoreBOM: a leading U+FEFF stays, as dlc/bytes.ts decodes it.
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+const sink: JsonSink = {
+  raw: ascii,
+  number: writeNumber,
+  string: writeString,
+  hex(bytes, start, end) {
+    ensure(2 * (end - start) + 2);
+    buf[pos++] = 0x22;
+    for (let i = start; i < end; i++) {
+      const b = bytes[i] as number;
+      buf[pos++] = HEX_DIGITS[b >> 4] as number;
+      buf[pos++] = HEX_DIGITS[b & 15] as number;
+    }
+    buf[pos++] = 0x22;
+  },
+  utf8(bytes, start, end) {
+    ensure(end - start + 2);
+    const from = pos;
+    buf[pos++] = 0x22;
+    for (let i = start; i < end; i++) {
+      const c = bytes[i] as number;
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        // Escapes or non-ASCII: the string itself, written as writeString writes any string.
+        pos = from;
+        let s: string;
+        try {
+          s = utf8Decoder.decode(bytes.subarray(start, end));
+        } catch {
+          return false;
+        }
+        writeString(s);
+        return true;
+      }
+      buf[pos++] = c;
+    }
+    buf[pos++] = 0x22;
+    return true;
+  },
+};
 
 /**
  * Exactly `Buffer.from(JSON.stringify(value), 'utf8')`, or undefined where JSON.stringify gives

@@ -7,6 +7,8 @@ import { submitHandler, type ApiDeps } from './handlers.ts';
 import { standingFor } from './listings.ts';
 import { ApiError } from './errors.ts';
 import { sendJson } from './respond.ts';
+import { SelfWritten, type JsonSink } from './json-bytes.ts';
+import { writeIsoSeconds } from '../dlc/summary.ts';
 import type { ValidatedInput } from './validate.ts';
 
 type Handler = (req: Request, res: Response) => void | Promise<void>;
@@ -22,7 +24,25 @@ export interface OfferItem {
   /** That oracle's standing, as GET /oracles/{pubkey} reports it. */
   standing: Standing;
   maturityEpoch: number;
-  maturity: string;
+  /** ISO 8601 UTC of maturityEpoch (written into the answer as that string). */
+  maturity: string | IsoSeconds;
+}
+
+/** `new Date(s * 1000).toISOString()` of a u32 epoch, written into the answer without the Date and the string (a listed offer's maturity, issue #21 lookup). */
+class IsoSeconds extends SelfWritten {
+  constructor(private readonly s: number) {
+    super();
+  }
+
+  writeJson(sink: JsonSink): boolean {
+    if (!Number.isInteger(this.s) || this.s < 0 || this.s > 0xffffffff) return false;
+    writeIsoSeconds(sink, this.s);
+    return true;
+  }
+
+  toJSON(): string {
+    return new Date(this.s * 1000).toISOString();
+  }
 }
 
 /** Handlers keyed by the spec's operationId (merged into the app's table in api/app.ts). */
@@ -35,7 +55,7 @@ export function createOfferHandlers(deps: Pick<ApiDeps, 'service' | 'isDurable' 
     oraclePubKey: e.oraclePubKey,
     standing,
     maturityEpoch: e.maturityEpoch,
-    maturity: new Date(e.maturityEpoch * 1000).toISOString(),
+    maturity: new IsoSeconds(e.maturityEpoch),
   });
   /** The items of a page; offers on the same oracle in a row (every one of ?oracle=, most of ?announcement=) share one standing, computed once. */
   const items = (list: readonly StoredOffer[]): OfferItem[] => {

@@ -1,4 +1,4 @@
-/** mempool/announcement-index.ts - the indexes of stored DLC announcements: maturity-ordered sets (attested, unattested, per oracle, per capability, per question word) with range walks from a lower bound and merged walks of two sets, and the nonce index (nonce -> the announcement of each DLC key committing it). Imports only sorted-btree. */
+/** mempool/announcement-index.ts - the indexes of stored DLC announcements: maturity-ordered sets (attested, unattested, per oracle, per capability, per question word) with callback walks from a lower bound and merged walks of two sets, and the nonce index (nonce -> the announcement of each DLC key committing it). Imports only sorted-btree. */
 import BTreeModule from 'sorted-btree';
 
 /** What the index orders by: maturity (epoch seconds), then id. */
@@ -10,21 +10,33 @@ export interface MaturityKeyed {
 interface Tree<K> {
   set(key: K, value: undefined, overwrite?: boolean): boolean;
   delete(key: K): boolean;
-  entries(lowestKey?: K, reusedArray?: (K | undefined)[]): IterableIterator<[K, undefined]>;
+    /** Calls `onFound` for keys in [low, high] in order; a `{ break }` answer stops the walk (sorted-btree 2.1 honours it outside editRange too). */
+  forRange(low: K, high: K, includeHigh: boolean, onFound: (k: K) => { break: true } | undefined): number | true;
+  nextHigherKey(key: K): K | undefined;
   readonly size: number;
 }
+
+/** The answer of a range callback that stops the walk (one shared object: nothing allocated per stop). */
+const BREAK = { break: true } as const;
 type TreeCtor = new <K>(entries: undefined, compare: (a: K, b: K) => number) => Tree<K>;
 // sorted-btree is CommonJS with `exports.default` (see ranked-set.ts).
 const BTree: TreeCtor = ((BTreeModule as unknown as { default?: TreeCtor }).default ?? BTreeModule) as unknown as TreeCtor;
 
 /** Ascending maturity, then id: the order of every announcement listing. */
 export function compareMaturity(a: MaturityKeyed, b: MaturityKeyed): number {
-  return a.maturityEpoch - b.maturityEpoch || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  // -1/0/1 only: a difference with the open end (Infinity) would be a heap number per comparison.
+  if (a.maturityEpoch !== b.maturityEpoch) return a.maturityEpoch < b.maturityEpoch ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
+
+/** The smallest possible key at maturity `epoch` ('' sorts before every id). */
+const probeAt = (epoch: number): MaturityKeyed => ({ id: '', maturityEpoch: epoch });
+/** A key after every entry (the high bound of an open-ended range walk). */
+const END: MaturityKeyed = { id: '', maturityEpoch: Number.POSITIVE_INFINITY };
 
 /**
  * Named sets of entries kept in maturity order (B+ trees). `walk` starts at a maturity bound in
- * O(log n) and yields in order, so a paged, range-filtered listing never scans what lies before
+ * O(log n) and visits in order, so a paged, range-filtered listing never scans what lies before
  * its range. Empty sets are dropped. Contract: an entry's maturity and id never change.
  */
 export class MaturityIndex<T extends MaturityKeyed> {
@@ -53,30 +65,49 @@ export class MaturityIndex<T extends MaturityKeyed> {
     return this.sets.get(key)?.size ?? 0;
   }
 
-  /** Entries under `key` maturing at or after `fromEpoch`, earliest first. */
-  *walk(key: string, fromEpoch: number): IterableIterator<T> {
+  /**
+   * Call `visit` for the entries under `key` maturing at or after `fromEpoch`, earliest first,
+   * until it returns false. A callback walk of the tree: no iterator or result object per entry
+   * (a listing's garbage, issue #21 lookup).
+   */
+  forEach(key: string, fromEpoch: number, visit: (e: T) => boolean): void {
     const t = this.sets.get(key);
-    if (!t) return;
-    // The smallest possible key at that maturity ('' sorts before every id).
-    const probe = { id: '', maturityEpoch: fromEpoch } as T;
-    for (const [e] of t.entries(probe, [])) yield e;
+    if (t) t.forRange(probeAt(fromEpoch) as T, END as unknown as T, true, (e) => (visit(e) ? undefined : BREAK));
   }
 
-  /** Entries under `a` or `b` (disjoint sets) maturing at or after `fromEpoch`, earliest first: a merge of two walks, O(log n) to start and O(1) per entry. */
-  *walkUnion(a: string, b: string, fromEpoch: number): IterableIterator<T> {
-    const ia = this.walk(a, fromEpoch);
-    const ib = this.walk(b, fromEpoch);
-    let x = ia.next();
-    let y = ib.next();
-    while (!x.done || !y.done) {
-      if (y.done || (!x.done && compareMaturity(x.value, y.value) <= 0)) {
-        yield x.value as T;
-        x = ia.next();
-      } else {
-        yield y.value;
-        y = ib.next();
-      }
+  /**
+   * Call `visit` for the entries under `a` or `b` (disjoint sets) maturing at or after
+   * `fromEpoch`, earliest first, until it returns false: a merge of the larger set's callback walk
+   * with a cursor over the smaller (each of its steps a tree search, O(log n): the smaller set
+   * is the attested 1 %), allocating nothing per entry.
+   */
+  forEachUnion(a: string, b: string, fromEpoch: number, visit: (e: T) => boolean): void {
+    let big = this.sets.get(a);
+    let small = this.sets.get(b);
+    if (!big || (small && small.size > big.size)) [big, small] = [small, big];
+    if (!big) return;
+    const probe = probeAt(fromEpoch) as T;
+    if (!small) {
+      big.forRange(probe, END as unknown as T, true, (e) => (visit(e) ? undefined : BREAK));
+      return;
     }
+    const other = small;
+    // The smallest possible key at that maturity is not an entry: the next higher key is the first at or after it.
+    let s = other.nextHigherKey(probe);
+    let stopped = false;
+    big.forRange(probe, END as unknown as T, true, (e) => {
+      while (s !== undefined && compareMaturity(s, e) < 0) {
+        if (!visit(s)) {
+          stopped = true;
+          return BREAK;
+        }
+        s = other.nextHigherKey(s);
+      }
+      if (visit(e)) return undefined;
+      stopped = true;
+      return BREAK;
+    });
+    for (; !stopped && s !== undefined; s = other.nextHigherKey(s)) if (!visit(s)) return;
   }
 }
 

@@ -47,6 +47,12 @@ const compareRank = (a: StoredAnnouncement, b: StoredAnnouncement): number => a.
 /** Expiry order, ascending: the sweep takes from the front. */
 const compareExpiry = (a: StoredAnnouncement, b: StoredAnnouncement): number => a.expiresAt - b.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/** Does `have` hold every word of `want`? */
+function hasAll(have: readonly string[], want: readonly string[]): boolean {
+  for (let i = 0; i < want.length; i++) if (!have.includes(want[i] as string)) return false;
+  return true;
+}
+
 const held = (e: StoredAnnouncement): number => e.bytes + (e.attestation?.bytes ?? 0);
 /** Maturity-index keys of the two disjoint halves (every announcement is in one): attested, unattested. An unfiltered listing walks both, merged. */
 const ATTESTED = 'a';
@@ -216,21 +222,27 @@ export class AnnouncementStore {
     for (const k of keys) if (size(k) < size(best)) best = k;
     const out: StoredAnnouncement[] = [];
     let skip = page.page * page.chunkSize;
+    const limit = page.chunkSize;
+    if (limit <= 0) return out;
     const before = filter.maturityBefore ?? Infinity;
     const from = filter.maturityAfter ?? 0;
-    for (const e of best === ALL ? this.maturity.walkUnion(ATTESTED, UNATTESTED, from) : this.maturity.walk(best, from)) {
-      if (e.maturityEpoch > before) break;
-      if (filter.oracle !== undefined && e.msg.oraclePubKey !== filter.oracle) continue;
-      if (filter.capability !== undefined && e.msg.capabilityPubKey !== filter.capability) continue;
-      if (filter.attested !== undefined && (e.attestation !== null) !== filter.attested) continue;
-      if (words.length > 0 && !words.every((w) => e.words.includes(w))) continue;
+    const { oracle, capability, attested } = filter;
+    // One callback for the walk (no iterator or result object per entry visited).
+    const visit = (e: StoredAnnouncement): boolean => {
+      if (e.maturityEpoch > before) return false;
+      if (oracle !== undefined && e.msg.oraclePubKey !== oracle) return true;
+      if (capability !== undefined && e.msg.capabilityPubKey !== capability) return true;
+      if (attested !== undefined && (e.attestation !== null) !== attested) return true;
+      if (words.length > 0 && !hasAll(e.words, words)) return true;
       if (skip > 0) {
         skip--;
-        continue;
+        return true;
       }
       out.push(e);
-      if (out.length >= page.chunkSize) break;
-    }
+      return out.length < limit;
+    };
+    if (best === ALL) this.maturity.forEachUnion(ATTESTED, UNATTESTED, from, visit);
+    else this.maturity.forEach(best, from, visit);
     return out;
   }
 

@@ -88,11 +88,29 @@ function sameWords(words: readonly string[], held: readonly string[] | undefined
 
 const tie = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
 /** Rank, ascending: PoW difficulty, then id (larger = lower), the same total order on every node. */
-const compareRank = (a: StoredOffer, b: StoredOffer): number => a.msg.pow.difficulty - b.msg.pow.difficulty || tie(a.id, b.id);
+const compareRank = (a: StoredOffer, b: StoredOffer): number => {
+  const da = a.msg.pow.difficulty;
+  const db = b.msg.pow.difficulty;
+  // -1/0/1 only: a difference with the collateral probe's Infinity would be a heap number per comparison.
+  return da !== db ? (da < db ? -1 : 1) : tie(a.id, b.id);
+};
 /** Expiry order, ascending: the sweep takes from the front. */
 const compareExpiry = (a: StoredOffer, b: StoredOffer): number => a.msg.content.expiresAt - b.msg.content.expiresAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-/** Taker-collateral order, ascending, then id: the collateral range index. */
-const compareCollateral = (a: StoredOffer, b: StoredOffer): number => a.msg.content.takerCollateral - b.msg.content.takerCollateral || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Listing order (highest rank first: more PoW, then the smaller id): the order of the listing indexes, walked from their start. */
+const compareListed = (a: StoredOffer, b: StoredOffer): number => compareRank(b, a);
+/** Taker-collateral order, ascending, then listing order: the collateral range index (each value's offers are a run in listing order). */
+const compareCollateral = (a: StoredOffer, b: StoredOffer): number => {
+  const ca = a.msg.content.takerCollateral;
+  const cb = b.msg.content.takerCollateral;
+  // -1/0/1 only: collateral up to 2.1e15 sat, a difference past the small-integer range would be a heap number.
+  return ca !== cb ? (ca < cb ? -1 : 1) : compareRank(b, a);
+};
+/** The key of the collateral index before every offer of a collateral (more PoW than any: first in listing order): one object, re-aimed per use (the index uses one probe at a time). */
+const PROBE = { id: '', msg: { content: { takerCollateral: 0 }, pow: { difficulty: Number.POSITIVE_INFINITY } } };
+const collateralProbe = (c: number): StoredOffer => {
+  PROBE.msg.content.takerCollateral = c;
+  return PROBE as unknown as StoredOffer;
+};
 
 /**
  * Stored offers. Every lookup is a map or an ordered walk of the narrowest listing index; nothing
@@ -106,7 +124,7 @@ export class OfferStore {
   private readonly byVersion = new Map<string, StoredOffer>();
   private readonly rank = new RankedSet<StoredOffer>(compareRank);
   private readonly expiry = new RankedSet<StoredOffer>(compareExpiry);
-  /** Listing indexes in rank order, keyed `<status>|<key>`: `*`, `a:<announcementId>`, `o:<oracle>`, `m:<maker>`, `c:<chain>`, `w:<word>`. */
+  /** Listing indexes in listing order (highest rank first), keyed `<status>|<key>`: `*`, `a:<announcementId>`, `o:<oracle>`, `m:<maker>`, `c:<chain>`, `w:<word>`. */
   private readonly lists = new Map<string, RankedSet<StoredOffer>>();
   /** Per status, offers in taker-collateral order: the collateral range filter's index. */
   private readonly byCollateral = new Map<string, CollateralIndex<StoredOffer>>();
@@ -226,34 +244,37 @@ export class OfferStore {
       if (filter.maker !== undefined && e.msg.makerPubKey !== filter.maker) return false;
       if (filter.chain !== undefined && c.chain !== filter.chain) return false;
       if (c.takerCollateral < min || c.takerCollateral > max) return false;
-      return words.length === 0 || words.every((w) => e.words.includes(w));
+      for (let i = 0; i < words.length; i++) if (!e.words.includes(words[i] as string)) return false;
+      return true;
     };
     const skip = page.page * page.chunkSize;
     if (filter.minCollateral !== undefined || filter.maxCollateral !== undefined) {
       // A narrow collateral range would make the rank walk below scan ~needed x n / k entries for k
-      // in range. Walk the range instead while it holds at most `cap` entries, selecting the page by
-      // rank as it goes (a bounded heap, offer-collateral.ts): O(cap log needed). Past `cap` the range
-      // is wide enough for the rank walk to find its page within ~needed x n / cap candidates.
-      // cap = sqrt(needed x n) balances the two.
+      // in range. The collateral index reads the page instead when the range spans few collateral
+      // values (merging their runs, each in listing order: O((values + page depth) log n)) or holds
+      // at most `cap` entries (selecting the page by rank as it walks them: O(cap log needed),
+      // offer-collateral.ts). Past both the range is wide enough for the rank walk to find its page
+      // within ~needed x n / cap candidates. cap = sqrt(needed x n) balances the two.
       const cap = Math.max(1024, Math.ceil(Math.sqrt((skip + page.chunkSize) * set.size)));
-      const inRange = cap < set.size ? this.byCollateral.get(status)?.page(min, max, cap, match, (a, b) => compareRank(b, a), skip, page.chunkSize) : undefined;
+      const inRange = cap < set.size ? this.byCollateral.get(status)?.page(min, max, cap, match, compareListed, skip, page.chunkSize) : undefined;
       if (inRange) return inRange;
     }
     return this.walk(set, match, skip, page.chunkSize);
   }
 
-  /** Entries of `set` matching `match`, highest rank first, after skipping `skip` of them; at most `limit`. */
+  /** Entries of `set` (in listing order) matching `match`, highest rank first, after skipping `skip` of them; at most `limit`. */
   private walk(set: RankedSet<StoredOffer>, match: (e: StoredOffer) => boolean, skip: number, limit: number): StoredOffer[] {
     const out: StoredOffer[] = [];
-    for (const e of set.descending()) {
-      if (!match(e)) continue;
+    if (limit <= 0) return out;
+    set.forEachAscending((e) => {
+      if (!match(e)) return true;
       if (skip > 0) {
         skip--;
-        continue;
+        return true;
       }
       out.push(e);
-      if (out.length >= limit) break;
-    }
+      return out.length < limit;
+    });
     return out;
   }
 
@@ -339,11 +360,11 @@ export class OfferStore {
     this.rank.add(e);
     this.expiry.add(e);
     let byC = this.byCollateral.get(e.msg.status);
-    if (!byC) this.byCollateral.set(e.msg.status, (byC = new CollateralIndex(compareCollateral)));
+    if (!byC) this.byCollateral.set(e.msg.status, (byC = new CollateralIndex(compareCollateral, collateralProbe)));
     byC.add(e);
     for (const k of this.keysOf(e)) {
       let set = this.lists.get(k);
-      if (!set) this.lists.set(k, (set = new RankedSet(compareRank)));
+      if (!set) this.lists.set(k, (set = new RankedSet(compareListed)));
       set.add(e);
     }
     if (e.msg.status === 'open') this.openByMaker.set(e.msg.makerPubKey, this.openOffersOf(e.msg.makerPubKey) + 1);

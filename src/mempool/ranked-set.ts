@@ -10,6 +10,7 @@ interface BTreeLike<K, V> {
   keys(): IterableIterator<K>;
   keysArray(): K[];
   entriesReversed(highestKey?: K, reusedArray?: (K | V)[]): IterableIterator<[K, V]>;
+  forEachPair(callback: (k: K, v: V) => { break: true } | undefined): number | true;
   readonly size: number;
 }
 // sorted-btree is CommonJS with `exports.default`; under ESM the default import is the exports object.
@@ -21,6 +22,9 @@ const BTree: BTreeCtor = ((BTreeModule as unknown as { default?: BTreeCtor }).de
  * ~56 B; inserting into an array this small (copying ≤ 32 pointers) is as fast as a tree insert.
  */
 export const SMALL_SET_MAX = 32;
+
+/** The answer of a walk callback that stops it (shared: nothing allocated per stop). */
+const STOP = { break: true } as const;
 
 /** Read-only view of a ranked collection (what leaves the mempool on stored entries). */
 export interface RankedView<T> {
@@ -124,6 +128,16 @@ export class RankedSet<T> implements RankedView<T> {
       yield v;
       if (++n >= limit) return;
     }
+  }
+
+  /** Call `visit` for each value, lowest rank first, until it returns false: a callback walk, no iterator or result object per value. Do not change the set meanwhile. */
+  forEachAscending(visit: (value: T) => boolean): void {
+    const items = this.items;
+    if (!Array.isArray(items)) {
+      items.forEachPair((v) => (visit(v) ? undefined : STOP));
+      return;
+    }
+    for (let i = 0; i < items.length; i++) if (!visit(items[i] as T)) return;
   }
 
   /** Every value, lowest rank first. Do not change the set while iterating (copy first: `[...s.values()]`). */

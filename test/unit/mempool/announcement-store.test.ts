@@ -136,13 +136,13 @@ describe('AnnouncementStore listings against a brute-force reference', () => {
       r.s.attest(a.msg, a.id, a.decoded, hex(`va:${m.id}`));
     }
     let walked = 0;
-    const walk = MaturityIndex.prototype.walk;
-    MaturityIndex.prototype.walk = function* (this: MaturityIndex<StoredAnnouncement>, key: string, from: number) {
-      for (const e of walk.call(this, key, from)) {
+    const forEach = MaturityIndex.prototype.forEach;
+    MaturityIndex.prototype.forEach = function (this: MaturityIndex<StoredAnnouncement>, key: string, from: number, visit: (e: StoredAnnouncement) => boolean) {
+      forEach.call(this, key, from, (e: StoredAnnouncement) => {
         walked++;
-        yield e;
-      }
-    } as typeof walk;
+        return visit(e);
+      });
+    } as typeof forEach;
     try {
       const page = r.s.list({ page: 0, chunkSize: 10 }, { attested: true });
       assert.deepEqual(page.map((e) => e.id), made.slice(-5).map((m) => m.id), 'expected the five attested announcements');
@@ -151,17 +151,33 @@ describe('AnnouncementStore listings against a brute-force reference', () => {
       assert.equal(r.s.list({ page: 0, chunkSize: 10 }, { attested: false }).length, 10, 'expected a full page of unattested ones');
       assert.ok(walked <= 10, `expected the attested=false page to visit 10 entries, visited ${walked}`);
     } finally {
-      MaturityIndex.prototype.walk = walk;
+      MaturityIndex.prototype.forEach = forEach;
     }
   });
 
-  it('merges the attested and unattested halves in maturity order from a bound (MaturityIndex.walkUnion)', () => {
-    const idx = new MaturityIndex<{ id: string; maturityEpoch: number }>();
-    const es = Array.from({ length: 50 }, (_, i) => ({ id: hex(`m${i}`), maturityEpoch: 100 + (i % 13) }));
-    es.forEach((e, i) => idx.add(i % 4 === 0 ? 'a' : 'u', e));
-    const want = es.filter((e) => e.maturityEpoch >= 105).sort((a, b) => a.maturityEpoch - b.maturityEpoch || (a.id < b.id ? -1 : 1));
-    assert.deepEqual([...idx.walkUnion('a', 'u', 105)], want, 'expected the union of both sets, earliest maturity then smaller id first, from maturity 105');
-    assert.deepEqual([...idx.walkUnion('a', 'none', 0)], es.filter((_, i) => i % 4 === 0).sort((a, b) => a.maturityEpoch - b.maturityEpoch || (a.id < b.id ? -1 : 1)), 'expected one set alone when the other is empty');
+  it('merges the attested and unattested halves in maturity order from a bound (MaturityIndex.forEachUnion), stopping where the visitor says', () => {
+    type E = { id: string; maturityEpoch: number };
+    const union = (idx: MaturityIndex<E>, a: string, b: string, from: number, max = Infinity): E[] => {
+      const out: E[] = [];
+      idx.forEachUnion(a, b, from, (e) => {
+        out.push(e);
+        return out.length < max;
+      });
+      return out;
+    };
+    const order = (x: E, y: E): number => x.maturityEpoch - y.maturityEpoch || (x.id < y.id ? -1 : 1);
+    for (const every of [2, 4, 50]) {
+      const idx = new MaturityIndex<E>();
+      const es = Array.from({ length: 200 }, (_, i) => ({ id: hex(`m${i}`), maturityEpoch: 100 + (i % 13) }));
+      es.forEach((e, i) => idx.add(i % every === 0 ? 'a' : 'u', e));
+      const want = es.filter((e) => e.maturityEpoch >= 105).sort(order);
+      assert.deepEqual(union(idx, 'a', 'u', 105), want, `1 in ${every} in 'a': expected the union of both sets, earliest maturity then smaller id first, from maturity 105`);
+      assert.deepEqual(union(idx, 'u', 'a', 105), want, `1 in ${every}: the same merge with the sets named the other way round`);
+      for (const max of [1, 7, 30]) assert.deepEqual(union(idx, 'a', 'u', 101, max), es.filter((e) => e.maturityEpoch >= 101).sort(order).slice(0, max), `1 in ${every}: expected the walk to stop after ${max}`);
+      assert.deepEqual(union(idx, 'a', 'none', 0), es.filter((_, i) => i % every === 0).sort(order), `1 in ${every}: expected one set alone when the other is empty`);
+      assert.deepEqual(union(idx, 'none', 'u', 0), es.filter((_, i) => i % every !== 0).sort(order), `1 in ${every}: expected one set alone when the first is empty`);
+      assert.deepEqual(union(idx, 'a', 'u', 200), [], `1 in ${every}: nothing after the last maturity`);
+    }
   });
 });
 

@@ -37,12 +37,14 @@ function offer(i: number, status: Offer['status'], seqNo = 0): Verified<Offer> {
   } as unknown as Verified<Offer>;
 }
 
-function store(n: number): { s: OfferStore; all: () => StoredOffer[] } {
+function store(n: number, collateral?: (i: number) => number): { s: OfferStore; all: () => StoredOffer[] } {
   const s = new OfferStore({ maxOffers: 100_000, maxOfferBytes: 1e9, offersPerMaker: 1000 }, () => NOW_S * 1000);
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const id = hex(`offer${i}`);
-    const r = s.add(offer(i, i % 7 === 6 ? 'cancelled' : 'open'), id, { oraclePubKey: `02${hex(`oracle${i % 5}`)}`, maturityEpoch: NOW_S + 10_000, question: QUESTIONS[i % 3] as string }, hex(`v${i}`));
+    const o = offer(i, i % 7 === 6 ? 'cancelled' : 'open');
+    if (collateral) (o.content as { takerCollateral: number }).takerCollateral = collateral(i);
+    const r = s.add(o, id, { oraclePubKey: `02${hex(`oracle${i % 5}`)}`, maturityEpoch: NOW_S + 10_000, question: QUESTIONS[i % 3] as string }, hex(`v${i}`));
     assert.equal(r.status, 'accepted', `offer ${i}: expected accepted, got ${JSON.stringify(r)}`);
     ids.push(id);
   }
@@ -99,6 +101,20 @@ describe('OfferStore.list', () => {
       }
     });
   }
+
+  it('pages a range over few collateral values (the merged runs) in listing order, at every page boundary', () => {
+    // 3000 offers on 6 collateral values (~430 open per value): ranges of one, two and every value.
+    const few = store(3000, (i) => 1000 + (i % 6) * 10);
+    for (const f of [{ minCollateral: 1000, maxCollateral: 1000 }, { minCollateral: 1010, maxCollateral: 1020 }, { minCollateral: 0 }, { minCollateral: 1015, maxCollateral: 1045, chain: 'bitcoin-signet' as OfferChain }, { minCollateral: 1020, maxCollateral: 1030, status: 'cancelled' as const }, { minCollateral: 1001, maxCollateral: 1009 }]) {
+      const total = reference(few.all(), 0, 1e9, f).length;
+      const pages: [number, number][] = [[0, 10], [1, 10], [0, 1], [total, 1], [total - 1, 1], [Math.floor(total / 10), 10], [Math.floor(total / 10) + 1, 10], [5, 43], [0, 1000]];
+      for (const [page, chunkSize] of pages) {
+        if (page < 0) continue;
+        const got = few.s.list({ page, chunkSize }, f).map((e) => e.id);
+        assert.deepEqual(got, reference(few.all(), page, chunkSize, f), `expected page ${page} x ${chunkSize} of ${JSON.stringify(f)} (${total} in range) to equal the brute-force listing`);
+      }
+    }
+  });
 
   it('follows status changes and removal in the collateral index', () => {
     const small = store(1500);
