@@ -170,7 +170,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.destroy('send-buffer-full');
       return false;
     }
-    const frame = encodeFrame(this.opts.magic, msg.command, this.codec.encode(msg));
+    const frame = encodeFrame(this.opts.magic, msg.command, this.codec.encodeText(msg));
     this.bytesOut += frame.length;
     this.socket.write(frame);
     return true;

@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { COMMAND_BYTES, HEADER_BYTES } from './constants.ts';
 import { WireError } from './errors.ts';
 
-/** One decoded frame. The payload is raw bytes; message codecs give it meaning. */
+/** One decoded frame. The payload is raw bytes (a view into the bytes fed to the decoder, not a copy); message codecs give it meaning. */
 export interface Frame {
   command: string;
   payload: Buffer;
@@ -30,26 +30,59 @@ export function checksum(payload: Buffer): Buffer {
   return crypto.createHash('sha256').update(once).digest().subarray(0, 4);
 }
 
-/** Encode one frame: magic (4) · command (12, NUL-padded ASCII) · length (uint32 LE) · checksum (4) · payload. */
-export function encodeFrame(magic: Buffer, command: string, payload: Buffer = Buffer.alloc(0)): Buffer {
+/** The first 16 header bytes (magic · NUL-padded command) per magic and command, made once: commands are a fixed set. */
+const prefixes = new Map<number, Map<string, Buffer>>();
+
+function headerPrefix(magic: Buffer, command: string): Buffer {
   if (magic.length !== 4) throw new RangeError('magic must be 4 bytes');
-  if (!COMMAND_RE.test(command)) throw new RangeError(`invalid command ${JSON.stringify(command)}`);
-  const header = Buffer.alloc(HEADER_BYTES);
-  magic.copy(header, 0);
-  header.write(command, 4, COMMAND_BYTES, 'ascii');
-  header.writeUInt32LE(payload.length, 16);
-  checksum(payload).copy(header, 20);
-  return Buffer.concat([header, payload]);
+  const key = magic.readUInt32LE(0);
+  let byCommand = prefixes.get(key);
+  if (!byCommand) prefixes.set(key, (byCommand = new Map()));
+  let prefix = byCommand.get(command);
+  if (prefix === undefined) {
+    if (!COMMAND_RE.test(command)) throw new RangeError(`invalid command ${JSON.stringify(command)}`);
+    prefix = Buffer.alloc(16);
+    magic.copy(prefix, 0);
+    prefix.write(command, 4, COMMAND_BYTES, 'ascii');
+    byCommand.set(command, prefix);
+  }
+  return prefix;
 }
+
+/**
+ * Encode one frame: magic (4) · command (12, NUL-padded ASCII) · length (uint32 LE) · checksum (4) · payload.
+ * The payload may be given as its text (UTF-8 JSON): it is then written straight into the frame, one
+ * buffer per frame and no separate payload, header or concatenation buffers (the same bytes as
+ * `encodeFrame(magic, command, Buffer.from(text, 'utf8'))`).
+ */
+export function encodeFrame(magic: Buffer, command: string, payload: Buffer | string = EMPTY): Buffer {
+  const prefix = headerPrefix(magic, command);
+  const text = typeof payload === 'string';
+  const length = text ? Buffer.byteLength(payload, 'utf8') : payload.length;
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + length);
+  prefix.copy(frame, 0);
+  frame.writeUInt32LE(length, 16);
+  if (text) frame.write(payload, HEADER_BYTES, length, 'utf8');
+  else payload.copy(frame, HEADER_BYTES);
+  doubleSha256(frame.subarray(HEADER_BYTES)).copy(frame, 20, 0, 4);
+  return frame;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /** Parse and check the 12-byte command field: ASCII word, then only NUL padding. */
 export function decodeCommand(field: Buffer): string {
-  let end = field.indexOf(0);
-  if (end === -1) end = field.length;
-  for (let i = end; i < field.length; i++) {
-    if (field[i] !== 0) throw new WireError('bad-command', 'command field has bytes after its NUL padding');
+  return decodeCommandAt(field, 0, field.length);
+}
+
+/** {@link decodeCommand} of the field `buf[start, stop)` (12 bytes of a header, read in place). */
+function decodeCommandAt(buf: Buffer, start: number, stop = start + COMMAND_BYTES): string {
+  let end = start;
+  while (end < stop && buf[end] !== 0) end++;
+  for (let i = end; i < stop; i++) {
+    if (buf[i] !== 0) throw new WireError('bad-command', 'command field has bytes after its NUL padding');
   }
-  const command = field.toString('latin1', 0, end);
+  const command = buf.toString('latin1', start, end);
   if (!COMMAND_RE.test(command)) throw new WireError('bad-command', 'command field is not a lowercase ASCII word');
   return command;
 }
@@ -70,6 +103,8 @@ export class FrameDecoder {
   private readonly magic: Buffer;
   private readonly maxPayloadBytes: number;
   private chunks: Buffer[] = [];
+  /** Bytes of chunks[0] already consumed (read from it in place, not re-sliced per frame). */
+  private offset = 0;
   private buffered = 0;
   /** The header of the frame being read; its checksum as a uint32 (no copy of the 4 bytes per frame). */
   private header: { command: string; length: number; checksum: number } | null = null;
@@ -94,6 +129,7 @@ export class FrameDecoder {
     } catch (e) {
       this.failed = true;
       this.chunks = [];
+      this.offset = 0;
       this.buffered = 0;
       throw e;
     }
@@ -107,19 +143,23 @@ export class FrameDecoder {
       if (!this.header) {
         // Check the magic as soon as its bytes are here: garbage is refused without waiting for 24 bytes.
         const have = Math.min(this.buffered, 4);
-        if (have > 0 && !this.peek(have).equals(this.magic.subarray(0, have))) {
+        if (have > 0 && !this.startsWithMagic(have)) {
           throw new WireError('bad-magic', 'frame does not start with this network\'s magic');
         }
         if (this.buffered < HEADER_BYTES) return frames;
-        const h = this.take(HEADER_BYTES);
-        const command = decodeCommand(h.subarray(4, 16));
-        const length = h.readUInt32LE(16);
+        // Read in place (no copy, no view object): nothing keeps the header bytes.
+        const h = this.contiguous(HEADER_BYTES);
+        const at = this.offset;
+        const command = decodeCommandAt(h, at + 4);
+        const length = h.readUInt32LE(at + 16);
         if (length > this.maxPayloadBytes) {
           throw new WireError('oversize', `payload length ${length} exceeds the limit of ${this.maxPayloadBytes} bytes`);
         }
-        this.header = { command, length, checksum: h.readUInt32LE(20) };
+        this.header = { command, length, checksum: h.readUInt32LE(at + 20) };
+        this.skip(HEADER_BYTES);
       }
       if (this.buffered < this.header.length) return frames;
+      // A copy: the frame's payload never aliases the caller's chunk (nor keeps a whole socket read alive).
       const payload = this.take(this.header.length);
       const digest = doubleSha256(payload);
       if (digest.readUInt32LE(0) !== this.header.checksum) throw new WireError('bad-checksum', `checksum mismatch in ${this.header.command}`);
@@ -128,23 +168,51 @@ export class FrameDecoder {
     }
   }
 
-  private peek(n: number): Buffer {
-    const first = this.chunks[0] as Buffer;
-    if (first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.chunks).subarray(0, n);
+  /** Are the first `n` (≤ 4) buffered bytes the magic's first `n`? Compared in place, across chunks if need be. */
+  private startsWithMagic(n: number): boolean {
+    let c = 0;
+    let chunk = this.chunks[0] as Buffer;
+    let at = this.offset;
+    for (let i = 0; i < n; i++) {
+      while (at >= chunk.length) {
+        chunk = this.chunks[++c] as Buffer;
+        at = 0;
+      }
+      if (chunk[at++] !== this.magic[i]) return false;
+    }
+    return true;
   }
 
+  /** chunks[0] once the next `n` buffered bytes lie in it from `offset` on (joining only the chunks they span when not). */
+  private contiguous(n: number): Buffer {
+    const first = this.chunks[0] as Buffer;
+    if (first.length - this.offset >= n) return first;
+    let k = 0;
+    let have = -this.offset;
+    while (have < n) have += (this.chunks[k++] as Buffer).length;
+    const joined = Buffer.concat(this.chunks.slice(0, k), have + this.offset).subarray(this.offset);
+    this.chunks.splice(0, k, joined);
+    this.offset = 0;
+    return joined;
+  }
+
+  /** Drop the next `n` buffered bytes (they lie in chunks[0], see {@link contiguous}). */
+  private skip(n: number): void {
+    this.offset += n;
+    if (this.offset === (this.chunks[0] as Buffer).length) {
+      this.chunks.shift();
+      this.offset = 0;
+    }
+    this.buffered -= n;
+  }
+
+  /** A copy of the next `n` buffered bytes. */
   private take(n: number): Buffer {
     if (n === 0) return Buffer.alloc(0);
-    let first = this.chunks[0] as Buffer;
-    if (first.length < n) {
-      first = Buffer.concat(this.chunks);
-      this.chunks = [first];
-    }
-    const out = Buffer.from(first.subarray(0, n));
-    if (first.length === n) this.chunks.shift();
-    else this.chunks[0] = first.subarray(n);
-    this.buffered -= n;
-    return out;
+    const first = this.contiguous(n);
+    const copy = Buffer.allocUnsafe(n);
+    first.copy(copy, 0, this.offset, this.offset + n);
+    this.skip(n);
+    return copy;
   }
 }
