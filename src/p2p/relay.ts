@@ -134,7 +134,7 @@ export class Relay {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
     this.timeoutMs = deps.getDataTimeoutMs ?? GETDATA_TIMEOUT_MS;
-    // The timer below times requests out; the TTL only bounds what a stopped timer would leave behind.
+    // The timer below times requests out; the TTLs (inFlight's by inFlightOf) only bound what a stopped timer would leave behind.
     this.inFlight = new LruMap(MAX_IN_FLIGHT);
     this.alternates = new LruMap(MAX_IN_FLIGHT, 4 * this.timeoutMs, this.now);
     this.pendingCTTL = new LruMap(MAX_PENDING_CTTL, 60_000, this.now);
