@@ -262,7 +262,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       let msg: WireMessage;
       try {
         msg = this.codec.decode(f.command, f.payload);
-        if (isEntityMessage(msg)) msg.digest = f.digest.toString('base64');
+        if (isEntityMessage(msg)) msg.digest = f.digest;
       } catch (e) {
         if (!(e instanceof WireError)) throw e;
         this.misbehave(BAN_THRESHOLD, `${e.code}: ${e.message.slice(0, 120)}`);

@@ -3,31 +3,69 @@ import crypto from 'node:crypto';
 import { COMMAND_BYTES, HEADER_BYTES } from './constants.ts';
 import { WireError } from './errors.ts';
 
-/** One decoded frame. The payload is raw bytes (a view into the bytes fed to the decoder, not a copy); message codecs give it meaning. */
+/** One decoded frame. The payload is raw bytes (its own copy); message codecs give it meaning. */
 export interface Frame {
   command: string;
   payload: Buffer;
-  /** SHA-256(SHA-256(payload)), computed anyway for the checksum: a free name for these exact bytes (the relay's repeat filter keys on it). */
-  digest: Buffer;
+  /** Base64 of SHA-256(SHA-256(payload)), computed anyway for the checksum: a free name for these exact bytes (the relay's repeat filter keys on it). */
+  digest: string;
 }
 
 // Lowercase ASCII letters and digits only: every v1 command is such a word, and it keeps logs clean.
 const COMMAND_RE = /^[a-z0-9]{1,12}$/;
 
 // One-shot crypto.hash (Node >= 20.12) skips a Hash object per call; it runs twice per frame.
-const oneShot = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'buffer') => Buffer }).hash;
+const oneShot = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'latin1' | 'base64') => string }).hash;
 
-/** SHA-256(SHA-256(payload)), 32 bytes (every received frame: the one-shot form where Node has it, no Hash object per round). */
+/** The inner digest between the two hashes of {@link sha256d} (used synchronously within one call, so one buffer serves every call). */
+const innerDigest = Buffer.alloc(32);
+
+/**
+ * SHA-256(SHA-256(payload)) as text: 'latin1' (one character per byte) or 'base64'. Each hash answers
+ * in a string and the inner digest goes through a reused buffer: a digest as a Buffer is made in C++
+ * with its own ArrayBuffer per call, ~0.5 µs each, which was most of the cost of hashing a frame.
+ */
+function sha256d(payload: Buffer, enc: 'latin1' | 'base64'): string {
+  if (oneShot) {
+    innerDigest.write(oneShot('sha256', payload, 'latin1'), 0, 32, 'latin1');
+    return oneShot('sha256', innerDigest, enc);
+  }
+  const digest = crypto.createHash('sha256').update(crypto.createHash('sha256').update(payload).digest()).digest();
+  return digest.toString(enc);
+}
+
+/** SHA-256(SHA-256(payload)), 32 bytes. */
 export function doubleSha256(payload: Buffer): Buffer {
-  if (oneShot) return oneShot('sha256', oneShot('sha256', payload, 'buffer'), 'buffer');
-  return crypto.createHash('sha256').update(crypto.createHash('sha256').update(payload).digest()).digest();
+  return Buffer.from(sha256d(payload, 'latin1'), 'latin1');
+}
+
+/** SHA-256(SHA-256(payload)) in base64, 44 characters (every received frame's digest). */
+export function doubleSha256Base64(payload: Buffer): string {
+  return sha256d(payload, 'base64');
+}
+
+/** Value of each base64 character (standard alphabet), -1 for others. */
+const BASE64_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) BASE64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+
+/** The first 4 bytes that base64 text encodes, read as a uint32 little-endian (as the header's checksum field is read), from its first 6 characters. */
+export function leadingUint32LEOfBase64(b64: string): number {
+  const c0 = BASE64_VALUE[b64.charCodeAt(0)] as number;
+  const c1 = BASE64_VALUE[b64.charCodeAt(1)] as number;
+  const c2 = BASE64_VALUE[b64.charCodeAt(2)] as number;
+  const c3 = BASE64_VALUE[b64.charCodeAt(3)] as number;
+  const c4 = BASE64_VALUE[b64.charCodeAt(4)] as number;
+  const c5 = BASE64_VALUE[b64.charCodeAt(5)] as number;
+  const b0 = (c0 << 2) | (c1 >> 4);
+  const b1 = ((c1 & 15) << 4) | (c2 >> 2);
+  const b2 = ((c2 & 3) << 6) | c3;
+  const b3 = (c4 << 2) | (c5 >> 4);
+  return (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) >>> 0;
 }
 
 /** First 4 bytes of SHA-256(SHA-256(payload)). */
 export function checksum(payload: Buffer): Buffer {
-  if (oneShot) return oneShot('sha256', oneShot('sha256', payload, 'buffer'), 'buffer').subarray(0, 4);
-  const once = crypto.createHash('sha256').update(payload).digest();
-  return crypto.createHash('sha256').update(once).digest().subarray(0, 4);
+  return doubleSha256(payload).subarray(0, 4);
 }
 
 /** The first 16 header bytes (magic · NUL-padded command) per magic and command, made once: commands are a fixed set. */
@@ -64,7 +102,7 @@ export function encodeFrame(magic: Buffer, command: string, payload: Buffer | st
   frame.writeUInt32LE(length, 16);
   if (text) frame.write(payload, HEADER_BYTES, length, 'utf8');
   else payload.copy(frame, HEADER_BYTES);
-  doubleSha256(frame.subarray(HEADER_BYTES)).copy(frame, 20, 0, 4);
+  frame.write(sha256d(frame.subarray(HEADER_BYTES), 'latin1'), 20, 4, 'latin1');
   return frame;
 }
 
@@ -161,8 +199,8 @@ export class FrameDecoder {
       if (this.buffered < this.header.length) return frames;
       // A copy: the frame's payload never aliases the caller's chunk (nor keeps a whole socket read alive).
       const payload = this.take(this.header.length);
-      const digest = doubleSha256(payload);
-      if (digest.readUInt32LE(0) !== this.header.checksum) throw new WireError('bad-checksum', `checksum mismatch in ${this.header.command}`);
+      const digest = sha256d(payload, 'base64');
+      if (leadingUint32LEOfBase64(digest) !== this.header.checksum) throw new WireError('bad-checksum', `checksum mismatch in ${this.header.command}`);
       frames.push({ command: this.header.command, payload, digest });
       this.header = null;
     }

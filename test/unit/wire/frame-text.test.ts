@@ -1,11 +1,12 @@
-// test/unit/wire/frame-text.test.ts - owns encodeFrame with a JSON text payload (what Peer.send writes: the text straight into the frame): the same bytes as the Buffer form for every wire vector, every command and random Unicode text, and what MessageCodec.encodeText gives for each command.
+// test/unit/wire/frame-text.test.ts - owns encodeFrame with a JSON text payload (what Peer.send writes: the text straight into the frame): the same bytes as the Buffer form for every wire vector, every command and random Unicode text; what MessageCodec.encodeText gives for each command; the digest as base64 text and the checksum read from it.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SchemaRegistry } from '../../../src/protocol/schema.ts';
 import { COMMANDS, HEADER_BYTES, NETWORK_MAGIC } from '../../../src/wire/constants.ts';
-import { doubleSha256, encodeFrame, FrameDecoder } from '../../../src/wire/frame.ts';
+import { doubleSha256, doubleSha256Base64, encodeFrame, FrameDecoder, leadingUint32LEOfBase64 } from '../../../src/wire/frame.ts';
 import { MessageCodec, type WireMessage } from '../../../src/wire/messages.ts';
 
 const RUNS = { seed: 20261205, numRuns: 200 } as const;
@@ -73,6 +74,48 @@ describe('MessageCodec.encodeText', () => {
       const expected = m.payload === null ? '' : JSON.stringify(m.payload);
       assert.equal(codec.encodeText(m), expected, `${m.command}: expected the payload's JSON text`);
       assert.equal(codec.encode(m).equals(Buffer.from(expected, 'utf8')), true, `${m.command}: expected encode() to be the UTF-8 of encodeText()`);
+    }
+  });
+});
+
+describe('the digest as base64 text (what every received frame carries) and the checksum read from it', () => {
+  const reference = (payload: Buffer): Buffer => crypto.createHash('sha256').update(crypto.createHash('sha256').update(payload).digest()).digest();
+
+  it('doubleSha256Base64 and doubleSha256 are SHA-256(SHA-256(payload)) by two Hash objects, over random payloads and calls interleaved (the inner digest buffer is shared)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1500 }), fc.uint8Array({ maxLength: 64 }), (a, b) => {
+        const pa = Buffer.from(a);
+        const pb = Buffer.from(b);
+        const da = doubleSha256Base64(pa);
+        const db = doubleSha256(pb);
+        assert.equal(da, reference(pa).toString('base64'), 'expected the base64 of SHA-256d of the first payload');
+        assert.equal(db.toString('hex'), reference(pb).toString('hex'), 'expected SHA-256d of the second payload, unaffected by the first call');
+        assert.equal(doubleSha256Base64(pa), da, 'expected the same digest again');
+      }),
+      RUNS,
+    );
+  });
+
+  it('leadingUint32LEOfBase64 is readUInt32LE(0) of the bytes the text encodes, for random 32-byte digests and the edge bytes 00/ff', () => {
+    const cases = [Buffer.alloc(32), Buffer.alloc(32, 0xff), Buffer.from('80000001ff7f0000'.padEnd(64, '0'), 'hex')];
+    for (const d of cases) assert.equal(leadingUint32LEOfBase64(d.toString('base64')), d.readUInt32LE(0), `expected ${d.toString('hex').slice(0, 8)} read little-endian`);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) => {
+        const d = Buffer.from(bytes);
+        assert.equal(leadingUint32LEOfBase64(d.toString('base64')), d.readUInt32LE(0), `expected ${d.toString('hex').slice(0, 8)} read little-endian`);
+      }),
+      RUNS,
+    );
+  });
+
+  it('a frame whose checksum is off in any one bit of any of its 4 bytes is refused (bad-checksum); the right one passes', () => {
+    const good = encodeFrame(NETWORK_MAGIC.regtest, 'oracle', '{"pubkey":"x","cTTL":1}');
+    assert.equal(new FrameDecoder({ magic: NETWORK_MAGIC.regtest, maxPayloadBytes: 1024 }).push(good).length, 1, 'expected the frame as encoded to pass');
+    for (let bit = 0; bit < 32; bit++) {
+      const bad = Buffer.from(good);
+      const at = 20 + (bit >> 3);
+      bad[at] = (bad[at] as number) ^ (1 << (bit & 7));
+      assert.throws(() => new FrameDecoder({ magic: NETWORK_MAGIC.regtest, maxPayloadBytes: 1024 }).push(bad), (e: Error & { code?: string }) => e.code === 'bad-checksum', `expected checksum bit ${bit} flipped refused as bad-checksum`);
     }
   });
 });
