@@ -141,11 +141,13 @@ export class FrameDecoder {
   private readonly magic: Buffer;
   private readonly maxPayloadBytes: number;
   private chunks: Buffer[] = [];
-  /** Bytes of chunks[0] already consumed (read from it in place, not re-sliced per frame). */
+  /** Bytes of chunks[0] already consumed (read from it in place, never re-sliced or joined per frame). */
   private offset = 0;
   private buffered = 0;
   /** The header of the frame being read; its checksum as a uint32 (no copy of the 4 bytes per frame). */
   private header: { command: string; length: number; checksum: number } | null = null;
+  /** A header that spans chunks is read from here. */
+  private readonly headerCopy = Buffer.alloc(HEADER_BYTES);
   private failed = false;
 
   constructor(opts: FrameDecoderOptions) {
@@ -185,20 +187,22 @@ export class FrameDecoder {
           throw new WireError('bad-magic', 'frame does not start with this network\'s magic');
         }
         if (this.buffered < HEADER_BYTES) return frames;
-        // Read in place (no copy, no view object): nothing keeps the header bytes.
-        const h = this.contiguous(HEADER_BYTES);
-        const at = this.offset;
+        // Read in place (no copy, no view object) when the header lies in one chunk, else from a copy of its 24 bytes.
+        const first = this.chunks[0] as Buffer;
+        const inPlace = first.length - this.offset >= HEADER_BYTES;
+        const h = inPlace ? first : this.copyOut(HEADER_BYTES, this.headerCopy);
+        const at = inPlace ? this.offset : 0;
         const command = decodeCommandAt(h, at + 4);
         const length = h.readUInt32LE(at + 16);
         if (length > this.maxPayloadBytes) {
           throw new WireError('oversize', `payload length ${length} exceeds the limit of ${this.maxPayloadBytes} bytes`);
         }
         this.header = { command, length, checksum: h.readUInt32LE(at + 20) };
-        this.skip(HEADER_BYTES);
+        if (inPlace) this.skip(HEADER_BYTES);
       }
       if (this.buffered < this.header.length) return frames;
       // A copy: the frame's payload never aliases the caller's chunk (nor keeps a whole socket read alive).
-      const payload = this.take(this.header.length);
+      const payload = this.header.length === 0 ? Buffer.alloc(0) : this.copyOut(this.header.length, Buffer.allocUnsafe(this.header.length));
       const digest = sha256d(payload, 'base64');
       if (leadingUint32LEOfBase64(digest) !== this.header.checksum) throw new WireError('bad-checksum', `checksum mismatch in ${this.header.command}`);
       frames.push({ command: this.header.command, payload, digest });
@@ -221,20 +225,7 @@ export class FrameDecoder {
     return true;
   }
 
-  /** chunks[0] once the next `n` buffered bytes lie in it from `offset` on (joining only the chunks they span when not). */
-  private contiguous(n: number): Buffer {
-    const first = this.chunks[0] as Buffer;
-    if (first.length - this.offset >= n) return first;
-    let k = 0;
-    let have = -this.offset;
-    while (have < n) have += (this.chunks[k++] as Buffer).length;
-    const joined = Buffer.concat(this.chunks.slice(0, k), have + this.offset).subarray(this.offset);
-    this.chunks.splice(0, k, joined);
-    this.offset = 0;
-    return joined;
-  }
-
-  /** Drop the next `n` buffered bytes (they lie in chunks[0], see {@link contiguous}). */
+  /** Drop the next `n` buffered bytes, which lie in chunks[0]. */
   private skip(n: number): void {
     this.offset += n;
     if (this.offset === (this.chunks[0] as Buffer).length) {
@@ -244,13 +235,16 @@ export class FrameDecoder {
     this.buffered -= n;
   }
 
-  /** A copy of the next `n` buffered bytes. */
-  private take(n: number): Buffer {
-    if (n === 0) return Buffer.alloc(0);
-    const first = this.contiguous(n);
-    const copy = Buffer.allocUnsafe(n);
-    first.copy(copy, 0, this.offset, this.offset + n);
-    this.skip(n);
-    return copy;
+  /** Move the next `n` buffered bytes into `dst` (from each chunk they span: chunks are never joined) and return it. */
+  private copyOut(n: number, dst: Buffer): Buffer {
+    let done = 0;
+    while (done < n) {
+      const chunk = this.chunks[0] as Buffer;
+      const part = Math.min(n - done, chunk.length - this.offset);
+      chunk.copy(dst, done, this.offset, this.offset + part);
+      done += part;
+      this.skip(part);
+    }
+    return dst;
   }
 }
