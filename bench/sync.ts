@@ -48,7 +48,7 @@ const PERSIST = process.argv.includes('--persist');
 const tmpDirs: string[] = [];
 const schedule = limits.flatMap((l) => Array.from({ length: repeat }, () => l));
 
-/** --profile: a V8 CPU profile of the joiner's main thread during the last run, idle time included, written to bench/results/sync-main.cpuprofile. */
+/** --profile: V8 CPU profiles of the joiner's main thread (bench/results/sync-main.cpuprofile) and of the source's (bench/results/sync-source.cpuprofile) during the last run, idle time included. */
 const PROFILE = process.argv.includes('--profile');
 const session = PROFILE ? new inspector.Session() : null;
 if (session) {
@@ -73,10 +73,15 @@ const ask = (m: ToSource): boolean => child.send(m);
 const nodes: MegaNode[] = [];
 try {
   const ready = await fromSource('ready');
-  const sourceBytes = async (): Promise<number> => {
+  const sourceStats = async (): Promise<Extract<FromSource, { type: 'bytes' }>> => {
     const p = fromSource('bytes');
     ask({ type: 'bytes' });
-    return (await p).bytesOut;
+    return p;
+  };
+  const sourceProfile = async (m: Extract<ToSource, { type: 'profile' }>): Promise<void> => {
+    const p = fromSource('profile');
+    ask(m);
+    await p;
   };
   const total = ready.entries;
   const runs: Record<string, unknown>[] = [];
@@ -87,9 +92,12 @@ try {
     if (dataDir) tmpDirs.push(dataDir);
     const joiner = await benchNode({ maxOracles: 1_000_000, maxReports: 1000, dataDir, ...(limit === null ? {} : { p2pMaxMessagesPerSecond: limit }) }, `sync-new-${runs.length}`);
     nodes.push(joiner);
-    const b0 = await sourceBytes();
+    const s0 = await sourceStats();
     const j0 = joiner.pool.totals().bytesOut;
-    if (session && last) await session.post('Profiler.start');
+    if (session && last) {
+      await sourceProfile({ type: 'profile', start: true });
+      await session.post('Profiler.start');
+    }
     const cpu0 = mainThreadCpuSeconds();
     const sched0 = mainThreadSchedSeconds();
     const proc0 = process.cpuUsage();
@@ -106,7 +114,9 @@ try {
       const { profile } = (await session.post('Profiler.stop')) as { profile: unknown };
       const out = path.join(import.meta.dirname, 'results', 'sync-main.cpuprofile');
       fs.writeFileSync(out, JSON.stringify(profile));
-      note(`sync: wrote ${out}`);
+      const outSource = path.join(import.meta.dirname, 'results', 'sync-source.cpuprofile');
+      await sourceProfile({ type: 'profile', start: false, out: outSource });
+      note(`sync: wrote ${out} and ${outSource}`);
     }
     // The joiner's main thread (the source runs in its own process). Busy near 1 = CPU-bound on it; well below = waiting (pacing, round trips).
     const mainCpu = mainThreadCpuSeconds() - cpu0;
@@ -115,6 +125,8 @@ try {
     const runqueueSeconds = sched1[1] - sched0[1];
     const proc = process.cpuUsage(proc0);
     const procCpu = (proc.user + proc.system) / 1e6;
+    // Read right after the sync (before the joiner stops): what the source spent serving it (the inventory, getdata answers).
+    const s1 = await sourceStats();
     const run = {
       joinerP2pMaxMessagesPerSecond: limit ?? 'default',
       joinerJournal: PERSIST,
@@ -122,7 +134,7 @@ try {
       fetched: stored(joiner),
       seconds: r(elapsed / 1000, 2),
       entriesPerSec: Math.round(total / (elapsed / 1000)),
-      bytesSentBySource: (await sourceBytes()) - b0,
+      bytesSentBySource: s1.bytesOut - s0.bytesOut,
       // getdata of short version ids (and the joiner's own, nearly empty, inventory answer).
       bytesSentByJoiner: joiner.pool.totals().bytesOut - j0,
       mainThreadCpuSeconds: r(mainCpu, 2),
@@ -133,6 +145,9 @@ try {
       mainThreadRunqueueWaitSeconds: r(runqueueSeconds, 2),
       mainThreadIdleSeconds: r(elapsed / 1000 - ranSeconds - runqueueSeconds, 2),
       otherThreadsCpuSeconds: r(procCpu - mainCpu, 2),
+      // The source's process (same 2 cores): every µs it spends serving also lengthens the joiner's wall time.
+      sourceMainThreadCpuMicrosPerEntry: r(((s1.mainRunSeconds - s0.mainRunSeconds) * 1e6) / total, 1),
+      sourceProcessCpuMicrosPerEntry: r(((s1.processCpuSeconds - s0.processCpuSeconds) * 1e6) / total, 1),
       loadavg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
     };
     runs.push(run);

@@ -170,7 +170,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.destroy('send-buffer-full');
       return false;
     }
-    const frame = encodeFrame(this.opts.magic, msg.command, this.codec.encode(msg));
+    const frame = encodeFrame(this.opts.magic, msg.command, this.codec.encodeText(msg));
     this.bytesOut += frame.length;
     this.socket.write(frame);
     return true;
@@ -262,7 +262,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       let msg: WireMessage;
       try {
         msg = this.codec.decode(f.command, f.payload);
-        if (isEntityMessage(msg)) msg.digest = f.digest.toString('base64');
+        if (isEntityMessage(msg)) msg.digest = f.digest;
       } catch (e) {
         if (!(e instanceof WireError)) throw e;
         this.misbehave(BAN_THRESHOLD, `${e.code}: ${e.message.slice(0, 120)}`);

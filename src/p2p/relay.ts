@@ -47,6 +47,9 @@ function cttlOf(payload: unknown): number | null {
   return typeof c === 'number' && Number.isInteger(c) && c >= 0 && c <= 255 ? c : null;
 }
 
+/** A request older than this many getdata timeouts is forgotten even if the timeout timer never ran (the map's former TTL). */
+const IN_FLIGHT_TTL_FACTOR = 4;
+
 /** Most alternate announcers remembered per in-flight item. */
 const MAX_ALTERNATES = 4;
 
@@ -91,7 +94,12 @@ export interface RelayStats {
 export class Relay {
   private readonly deps: RelayDeps;
   private readonly now: () => number;
-  /** vid -> the peer it was requested from and when (so it is fetched once). */
+  /**
+   * vid -> the peer it was requested from and when (so it is fetched once). A request older than
+   * IN_FLIGHT_TTL_FACTOR timeouts counts as gone ({@link inFlightOf}): the timer times requests out,
+   * this only bounds what a stopped timer would leave behind. Checked from `at` rather than by a TTL
+   * of the map: no wrapper object and no clock read per request.
+   */
   private readonly inFlight: LruMap<string, InFlight>;
   /** vid -> other peers that announced it while it was in flight (asked next if the first fails). */
   private readonly alternates: LruMap<string, Peer[]>;
@@ -126,10 +134,20 @@ export class Relay {
     this.deps = deps;
     this.now = deps.now ?? Date.now;
     this.timeoutMs = deps.getDataTimeoutMs ?? GETDATA_TIMEOUT_MS;
-    // The timer below times requests out; the TTL only bounds what a stopped timer would leave behind.
-    this.inFlight = new LruMap(MAX_IN_FLIGHT, 4 * this.timeoutMs, this.now);
+    // The timer below times requests out; the TTLs (inFlight's by inFlightOf) only bound what a stopped timer would leave behind.
+    this.inFlight = new LruMap(MAX_IN_FLIGHT);
     this.alternates = new LruMap(MAX_IN_FLIGHT, 4 * this.timeoutMs, this.now);
     this.pendingCTTL = new LruMap(MAX_PENDING_CTTL, 60_000, this.now);
+  }
+
+  /** The request outstanding for `vid`, unless it is older than IN_FLIGHT_TTL_FACTOR timeouts (then forgotten). */
+  private inFlightOf(vid: string, now: number): InFlight | undefined {
+    const f = this.inFlight.get(vid);
+    if (f !== undefined && now - f.at >= IN_FLIGHT_TTL_FACTOR * this.timeoutMs) {
+      this.inFlight.delete(vid);
+      return undefined;
+    }
+    return f;
   }
 
   /** Start the getdata timeout checks. Lifecycle: start() once; close() stops them. */
@@ -227,9 +245,10 @@ export class Relay {
    */
   handleInv(peer: Peer, items: InvItem[]): void {
     const want: InvItem[] = [];
+    const now = this.now();
     for (const vid of items) {
       peer.known.add(vid);
-      const inflight = this.inFlight.get(vid);
+      const inflight = this.inFlightOf(vid, now);
       if (inflight?.peer === peer.id) continue; // already asked of this very peer (a repeated id)
       if (inflight !== undefined) {
         // Someone else is delivering it; remember this peer in case they never do.
@@ -247,7 +266,7 @@ export class Relay {
         // Not stored (the store would know it): held at cTTL 0 only as a relay-cache copy.
         probe = this.cachedAtZero(vid);
       }
-      this.request(peer, vid, probe);
+      this.request(peer, vid, probe, now);
       want.push(vid);
     }
     if (want.length) peer.send({ command: 'getdata', payload: { items: want } });
@@ -262,8 +281,8 @@ export class Relay {
   }
 
   /** Ask `peer` for `vid` (the caller sends the getdata); `probe`: {@link heldAtZero}(vid), when the caller has just worked it out. */
-  private request(peer: Peer, vid: string, probe = this.heldAtZero(vid)): void {
-    this.inFlight.set(vid, { peer: peer.id, at: this.now() });
+  private request(peer: Peer, vid: string, probe = this.heldAtZero(vid), now = this.now()): void {
+    this.inFlight.set(vid, { peer: peer.id, at: now });
     let set = this.requestedFrom.get(peer);
     if (!set) this.requestedFrom.set(peer, (set = new Set()));
     set.add(vid);
@@ -276,6 +295,7 @@ export class Relay {
 
   /** Forget a request to `peer` (answered, refused, timed out or the peer left). */
   private clearRequest(vid: string, peer: Peer): void {
+    // An expired request is deleted as well: gone either way.
     if (this.inFlight.get(vid)?.peer === peer.id) this.inFlight.delete(vid);
     this.requestedFrom.get(peer)?.delete(vid);
     this.probes.get(peer)?.delete(vid);
@@ -293,7 +313,7 @@ export class Relay {
       if (set.size === 0 || now - peer.lastDeliveryAt < this.timeoutMs) continue;
       const stalled: string[] = [];
       for (const vid of set) {
-        const f = this.inFlight.get(vid);
+        const f = this.inFlightOf(vid, now);
         if (f === undefined || f.peer !== peer.id) {
           set.delete(vid);
           this.probes.get(peer)?.delete(vid);
@@ -374,7 +394,8 @@ export class Relay {
         missing.push(vid);
         continue;
       }
-      peer.known.add(vid);
+      // Known to it already (it was told of it by our inv, nearly always): added if not, never moved (an LRU refresh is a delete and an insert per item).
+      if (!peer.known.has(vid)) peer.known.add(vid);
       const msg = found.cTTL === null ? found.msg : { ...found.msg, cTTL: Math.max(0, found.cTTL - 1) };
       this.stats.itemsSent++;
       peer.send({ command: found.kind, payload: msg });

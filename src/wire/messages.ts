@@ -88,8 +88,13 @@ export class MessageCodec {
 
   /** Payload bytes of a message (UTF-8 JSON; empty for verack and mempool). */
   encode(msg: WireMessage): Buffer {
-    if (EMPTY_PAYLOAD_COMMANDS.has(msg.command)) return Buffer.alloc(0);
-    return Buffer.from(JSON.stringify(msg.payload), 'utf8');
+    return Buffer.from(this.encodeText(msg), 'utf8');
+  }
+
+  /** Payload of a message as its JSON text ('' for verack and mempool): `encodeFrame` writes it straight into the frame. */
+  encodeText(msg: WireMessage): string {
+    if (EMPTY_PAYLOAD_COMMANDS.has(msg.command)) return '';
+    return JSON.stringify(msg.payload);
   }
 
   /** Decode and structurally validate a payload. Entity payloads are parsed JSON, validated later by the service. */

@@ -34,7 +34,7 @@ describe('p2p: proofs and standing travel with sync', () => {
     const b = await createTestNode({ antiEntropyIntervalMs: 3_600_000 }, 'acc-b');
     nodes.push(b);
     await connect(b, a);
-    await waitFor(() => hasItem(b, 'report', reportId(proof)) && hasItem(b, 'report', reportId(claim)), { message: 'proof and claim synced to b' });
+    await waitFor(() => hasItem(b, 'report', reportId(proof)) && hasItem(b, 'report', reportId(claim)) && hasItem(b, 'oracle', clean.publicKey), { message: 'proof, claim and the clean oracle synced to b' });
     const listed = (await get(b, '/oracles')).body as Listed[];
     assert.deepEqual(
       listed.map((e) => [e.id, e.standing]),

@@ -130,6 +130,26 @@ describe('relay: alternates', () => {
   });
 });
 
+describe('relay: requests left behind by a stopped timeout timer', () => {
+  it('a request is forgotten exactly 4 getdata timeouts after it was made, so a later announcer is asked (no timer running)', () => {
+    const { service } = newServiceForTest();
+    let t = 1_000_000;
+    const relay = new Relay({ service, readyPeers: () => [], log: silent, now: () => t, getDataTimeoutMs: 1000 });
+    const [a, b, c] = [new FakePeer(), new FakePeer(), new FakePeer()];
+    const v = unknownVid('stale');
+    relay.handleInv(a.asPeer(), [v]);
+    t += 3999;
+    relay.handleInv(b.asPeer(), [v]);
+    assert.deepEqual(b.sent, [], 'expected a request 3999 ms old (under 4 timeouts) still outstanding: the announcer is only an alternate');
+    t += 1;
+    relay.handleInv(c.asPeer(), [v]);
+    assert.deepEqual(c.itemsOf('getdata'), [v], 'expected a request 4000 ms old (4 timeouts) forgotten and the version asked of the next announcer');
+    t += 3999;
+    relay.handleInv(a.asPeer(), [v]);
+    assert.deepEqual(a.itemsOf('getdata'), [v], 'expected the first announcer not asked again while the new request is outstanding');
+  });
+});
+
 describe('relay: getdata', () => {
   it('answers in request order, stored versions as entities and the rest in notfound', async () => {
     const { service } = newServiceForTest();
