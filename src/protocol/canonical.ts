@@ -73,6 +73,8 @@ const SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/;
  * anything that path cannot decide (lone surrogates, non-finite numbers, toJSON objects).
  */
 export function canonicalize(value: unknown): string {
+  const direct = writeCanonical(value, 0);
+  if (direct !== null) return direct;
   let text: string | undefined;
   try {
     text = JSON.stringify(sortedKeys(value));
@@ -84,6 +86,63 @@ export function canonicalize(value: unknown): string {
   const exact = canonicalizeJcs(value);
   if (typeof exact !== 'string') throw new TypeError('value has no JSON representation');
   return exact;
+}
+
+/**
+ * RFC 8785 text of plain JSON data written directly (keys sorted in place, no sorted copy to
+ * stringify), or null when only the slower paths of {@link canonicalize} can decide: a value JSON
+ * cannot represent or writes as `null` (non-finite numbers, undefined, functions in arrays), a
+ * string or key with a surrogate that JSON.stringify escapes, an object that is not a plain object
+ * or array (toJSON, class instances, boxed primitives). Entities are plain JSON.parse output, so
+ * admission takes this path; the property tests pin it against the `canonicalize` package.
+ */
+function writeCanonical(v: unknown, depth: number): string | null {
+  switch (typeof v) {
+    case 'string': {
+      if (!NEEDS_ESCAPE_OR_SURROGATE.test(v)) return '"' + v + '"';
+      const t = JSON.stringify(v);
+      return SURROGATE_ESCAPE.test(t) ? null : t;
+    }
+    case 'number':
+      return Number.isFinite(v) ? JSON.stringify(v) : null;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    case 'object':
+      break;
+    default:
+      return null;
+  }
+  if (v === null) return 'null';
+  if (depth > MAX_DEPTH) throw new RangeError('value is nested too deeply to canonicalize');
+  if (Array.isArray(v)) {
+    let s = '[';
+    for (let i = 0; i < v.length; i++) {
+      const t = writeCanonical(v[i], depth + 1);
+      if (t === null) return null;
+      s += i === 0 ? t : ',' + t;
+    }
+    return s + ']';
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return null;
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return null;
+  const rec = v as Record<string, unknown>;
+  const keys = sortKeys(Object.keys(v));
+  let s = '{';
+  let first = true;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const x = rec[key];
+    // JSON (and RFC 8785) leave such members out of an object.
+    if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+    const prefix = keyPrefix(key);
+    if (prefix === null) return null;
+    const t = writeCanonical(x, depth + 1);
+    if (t === null) return null;
+    s += first ? prefix + t : ',' + prefix + t;
+    first = false;
+  }
+  return s + '}';
 }
 
 /** Canonical text of `obj` without the top-level members named in `drop` (nested objects stay whole). */

@@ -149,6 +149,23 @@ describe('allocation-free shortcuts of the member texts (issue #21)', () => {
     assert.throws(() => canonicalWithout(lone, [], new HashMemo()), 'a lone-surrogate key takes the whole-object path, which refuses it');
   });
 
+  it('values the direct writer leaves to the slower paths still come out as the package writes them, or are refused', () => {
+    class Point {
+      constructor(
+        public y: number,
+        public x: number,
+      ) {}
+    }
+    const cases: unknown[] = [new Point(2, 1), { a: new Point(2, 1) }, Object.create(null) as object, { d: new Date(0) }, [1, null, 'null'], { n: null, s: 'null' }, { '10': 1, '9': 2, b: 3, a: 4 }, { k: -0, e: 1e21, f: 5e-7 }];
+    for (const v of cases) assert.equal(canonicalize(v), lib(v), `value ${String(JSON.stringify(v))}`);
+    assert.equal(canonicalize([undefined, () => 1]), lib([undefined, () => 1]), 'undefined and functions in arrays are written as null');
+    assert.throws(() => canonicalize({ a: [Number.NaN] }), 'NaN inside an array is refused');
+    assert.throws(() => canonicalize({ ['x\ud800']: 1 }), 'a lone-surrogate key is refused');
+    let deep: unknown = 1;
+    for (let i = 0; i < 300; i++) deep = { a: deep };
+    assert.throws(() => canonicalize(deep), RangeError, 'nesting past the limit is refused with a RangeError');
+  });
+
   it('signing hashes of different signature fields of one object are kept apart in one memo', () => {
     const o = { a: 1, sigA: 'x', sigB: 'y', pow: { d: 1 }, cTTL: 2 };
     const memo = new HashMemo();
