@@ -385,9 +385,16 @@ function canonicalText(value: unknown, memo: HashMemo | null): string {
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
-/** Does any string or key in `value` hold a lone surrogate? (The allocation-free walk every admission runs; the path is built only on a hit.) */
+/** `String.prototype.isWellFormed` (ES2024, in Node 20; the compile target's lib predates it). */
+const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean }).isWellFormed;
+
+/**
+ * Does any string or key in `value` hold a lone surrogate? (The allocation-free walk every admission
+ * runs; the path is built only on a hit.) `isWellFormed` answers exactly what /\p{Surrogate}/u finds
+ * (a pair is one astral code point, not a surrogate), natively, without a regular expression per string.
+ */
 function hasIllFormedString(value: unknown): boolean {
-  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (typeof value === 'string') return !isWellFormed.call(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (hasIllFormedString(value[i])) return true;
     return false;
@@ -395,7 +402,7 @@ function hasIllFormedString(value: unknown): boolean {
   if (value !== null && typeof value === 'object') {
     for (const k in value) {
       if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
-      if (LONE_SURROGATE.test(k) || hasIllFormedString((value as Record<string, unknown>)[k])) return true;
+      if (!isWellFormed.call(k) || hasIllFormedString((value as Record<string, unknown>)[k])) return true;
     }
   }
   return false;

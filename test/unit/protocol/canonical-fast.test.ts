@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import canonicalizeJcs from 'canonicalize';
 import fc from 'fast-check';
-import { canonicalize, canonicalPick, canonicalWithout, HashMemo, memoJsonLength, signingHash, signingText, sortKeys } from '../../../src/protocol/canonical.ts';
+import { canonicalize, canonicalPick, canonicalWithout, findIllFormedString, HashMemo, memoJsonLength, signingHash, signingText, sortKeys } from '../../../src/protocol/canonical.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
 import { reportId, versionHash } from '../../../src/protocol/ids.ts';
 import { reportPreimage } from '../../../src/protocol/pow.ts';
@@ -164,6 +164,22 @@ describe('allocation-free shortcuts of the member texts (issue #21)', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 300; i++) deep = { a: deep };
     assert.throws(() => canonicalize(deep), RangeError, 'nesting past the limit is refused with a RangeError');
+  });
+
+  it('the lone-surrogate walk finds exactly what /\\p{Surrogate}/u finds, in values and keys, and names its path', () => {
+    const LONE = /\p{Surrogate}/u;
+    const units = fc.string({ unit: fc.oneof(fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', '\ud83d\ude00', 'a', '"'), fc.string({ unit: 'binary', maxLength: 1 })), maxLength: 6 });
+    fc.assert(
+      fc.property(units, units, (k, v) => {
+        const expected = LONE.test(k) || LONE.test(v);
+        const found = findIllFormedString({ x: [1, { [k]: v }] });
+        assert.equal(found !== null, expected, `key ${JSON.stringify(k)} value ${JSON.stringify(v)}`);
+      }),
+      { seed: 3, numRuns: 800 },
+    );
+    assert.equal(findIllFormedString({ a: ['ok', 'x\ud800'] }), '.a[1]');
+    assert.equal(findIllFormedString('\udc00'), '(root)');
+    assert.equal(findIllFormedString({ a: '\ud83d\ude00' }), null, 'a surrogate pair is well formed');
   });
 
   it('signing hashes of different signature fields of one object are kept apart in one memo', () => {
