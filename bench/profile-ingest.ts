@@ -10,6 +10,10 @@
  * With --measure=N it profiles nothing: after the warm-up it makes N more runs and prints one JSON
  * line per run (accepted/s, CPU µs per message of the main thread and of the whole process), the
  * form the A/B comparison in docs/benchmarks.md "Profile" takes its medians from.
+ * With --alloc it samples allocations instead of CPU (V8 sampling heap profiler, every 512 bytes on
+ * average, garbage included): bytes allocated per message on the main thread's heap, by function and
+ * by source file, written to bench/results/ingest-alloc.heapprofile (GC is ~20 % of main-thread time,
+ * so garbage per message matters as much as CPU).
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector/promises';
@@ -21,11 +25,20 @@ import { flag, note, r, request, until } from './lib/measure.ts';
 
 /** --rest: the same mix over REST (16 concurrent keep-alive POSTs; the HTTP client shares the process and is counted too) instead of one raw P2P peer. */
 const REST = process.argv.includes('--rest');
+/** --alloc: a sampling heap profile (allocations, garbage included) of the second run instead of a CPU profile. */
+const ALLOC = process.argv.includes('--alloc');
 
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
+/** A node of a V8 sampling heap profile. */
+interface HeapNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: HeapNode[];
+}
+
 interface Profile {
   nodes: ProfileNode[];
   samples: number[];
@@ -83,11 +96,12 @@ async function postAll(port: number, bodies: Record<'oracle' | 'capability' | 'r
   }
 }
 
-async function run(frames: Buffer, count: number, threads: number, session: inspector.Session | null): Promise<{ seconds: number; profile: Profile | null; cpu: [Map<string, number>, Map<string, number>] }> {
+async function run(frames: Buffer, count: number, threads: number, session: inspector.Session | null): Promise<{ seconds: number; profile: Profile | null; heap: HeapNode | null; cpu: [Map<string, number>, Map<string, number>] }> {
   const node = await benchNode({ maxReports: 1000, maxOracles: 1_000_000, p2pMaxMessagesPerSecond: 1_000_000, verifyThreads: threads });
   try {
     const peer = REST ? null : await rawClient(node);
-    if (session) await session.post('Profiler.start');
+    if (session && ALLOC) await session.post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    else if (session) await session.post('Profiler.start');
     const cpu0 = threadCpu();
     const t0 = performance.now();
     if (peer) {
@@ -98,9 +112,10 @@ async function run(frames: Buffer, count: number, threads: number, session: insp
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpu1 = threadCpu();
-    const profile = session ? ((await session.post('Profiler.stop')) as { profile: Profile }).profile : null;
+    const heap = session && ALLOC ? ((await session.post('HeapProfiler.stopSampling')) as { profile: { head: HeapNode } }).profile.head : null;
+    const profile = session && !ALLOC ? ((await session.post('Profiler.stop')) as { profile: Profile }).profile : null;
     peer?.destroy();
-    return { seconds, profile, cpu: [cpu0, cpu1] };
+    return { seconds, profile, heap, cpu: [cpu0, cpu1] };
   } finally {
     await stopAll([node]);
   }
@@ -128,6 +143,32 @@ function summarise(p: Profile, top: number): void {
   console.log(`\nbusy main-thread time ${(total / 1000).toFixed(0)} ms\n-- self time by function --`);
   show(fn, top);
   console.log('-- self time by file --');
+  show(file, 25);
+}
+
+/** Bytes allocated per message by function and by file, from a sampling heap profile's tree. */
+function summariseHeap(head: HeapNode, count: number, top: number): void {
+  const fn = new Map<string, number>();
+  const file = new Map<string, number>();
+  let total = 0;
+  const walk = (n: HeapNode): void => {
+    if (n.selfSize > 0) {
+      total += n.selfSize;
+      const f = n.callFrame.url.replace(/^.*\/(node_modules\/|src\/|bench\/|test\/)/, '$1') || '(native)';
+      const k = `${n.callFrame.functionName || '(anonymous)'}  ${f}:${n.callFrame.lineNumber + 1}`;
+      fn.set(k, (fn.get(k) ?? 0) + n.selfSize);
+      const fk = f.replace(/:.*$/, '');
+      file.set(fk, (file.get(fk) ?? 0) + n.selfSize);
+    }
+    for (const c of n.children) walk(c);
+  };
+  walk(head);
+  const show = (m: Map<string, number>, n: number): void => {
+    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)} %  ${(v / count).toFixed(0).padStart(6)} B/msg  ${k}`);
+  };
+  console.log(`\nallocated on the main thread's heap (sampled, garbage included): ${(total / count).toFixed(0)} bytes per message\n-- by function --`);
+  show(fn, top);
+  console.log('-- by file --');
   show(file, 25);
 }
 
@@ -159,6 +200,17 @@ if (measure > 0) {
 }
 const session = new inspector.Session();
 session.connect();
+if (ALLOC) {
+  await session.post('HeapProfiler.enable');
+  note('profile-ingest: allocation-sampled run');
+  const prof = await run(frames, count, threads, session);
+  console.log(`messages ${count}; warm-up ${r(warm.seconds, 2)} s (${Math.round(count / warm.seconds)}/s); sampled ${r(prof.seconds, 2)} s`);
+  summariseHeap(prof.heap!, count, flag('top', 45));
+  const out = path.join(import.meta.dirname, 'results', 'ingest-alloc.heapprofile');
+  fs.writeFileSync(out, JSON.stringify({ head: prof.heap }));
+  note(`profile-ingest: wrote ${out}`);
+  process.exit(0);
+}
 await session.post('Profiler.enable');
 await session.post('Profiler.setSamplingInterval', { interval: 100 });
 note('profile-ingest: profiled run');

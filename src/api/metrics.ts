@@ -32,6 +32,15 @@ export class NodeMetrics {
   private readonly httpLatency: Histogram<'method' | 'route' | 'status'>;
   // Last seen P2P byte totals: the counter grows by the difference on each scrape.
   private lastBytes = { bytesIn: 0, bytesOut: 0 };
+  /**
+   * Admission outcomes since the last scrape, by type then result (admissions) or reason
+   * (rejections), added to the counters when they are read. An admission costs two map lookups
+   * instead of prom-client's label validation and label-hash string per `inc` (2–3 % of the
+   * main thread's time per ingested entity, issue #21). Maps keep first-seen order, so series
+   * appear in the exposition in the order they did when counted at once.
+   */
+  private readonly pendingAdmissions = new Map<string, Map<string, number>>();
+  private readonly pendingRejections = new Map<string, Map<string, number>>();
 
   constructor(deps: MetricsDeps) {
     const registers = [this.registry];
@@ -54,12 +63,14 @@ export class NodeMetrics {
       help: 'Submissions (REST and P2P) by type and outcome: accepted, duplicate, out-of-shard, rejected.',
       labelNames: ['type', 'result'] as const,
       registers,
+      collect: () => flushPending(this.pendingAdmissions, this.admissions, 'result'),
     });
     this.rejections = new Counter({
       name: 'mega_rejected_total',
       help: 'Rejected submissions by type and reason (the machine-readable code REST answers with).',
       labelNames: ['type', 'reason'] as const,
       registers,
+      collect: () => flushPending(this.pendingRejections, this.rejections, 'reason'),
     });
     this.evictions = new Counter({
       name: 'mega_evictions_total',
@@ -127,8 +138,8 @@ export class NodeMetrics {
 
   /** Count one admission outcome. */
   recordAdmission(r: AdmissionResult): void {
-    this.admissions.inc({ type: r.kind, result: r.status });
-    if (r.status === 'rejected') this.rejections.inc({ type: r.kind, reason: r.reason });
+    countPending(this.pendingAdmissions, r.kind, r.status);
+    if (r.status === 'rejected') countPending(this.pendingRejections, r.kind, r.reason);
   }
 
   /** Count one eviction. */
@@ -178,5 +189,23 @@ export class NodeMetrics {
     if (dIn > 0) this.p2pBytes.inc({ direction: 'in' }, dIn);
     if (dOut > 0) this.p2pBytes.inc({ direction: 'out' }, dOut);
     this.lastBytes = { bytesIn: t.bytesIn, bytesOut: t.bytesOut };
+  }
+}
+
+/** Count one (type, second label) in `pending` (see NodeMetrics.pendingAdmissions). */
+function countPending(pending: Map<string, Map<string, number>>, type: string, second: string): void {
+  let byType = pending.get(type);
+  if (!byType) pending.set(type, (byType = new Map()));
+  byType.set(second, (byType.get(second) ?? 0) + 1);
+}
+
+/** Add what `pending` counted to `counter` (when it is read) and start counting from 0 again. */
+function flushPending<L extends string>(pending: Map<string, Map<string, number>>, counter: Counter<'type' | L>, label: L): void {
+  for (const [type, byType] of pending) {
+    for (const [second, n] of byType) {
+      if (n === 0) continue;
+      counter.inc({ type, [label]: second } as Partial<Record<'type' | L, string>>, n);
+      byType.set(second, 0);
+    }
   }
 }

@@ -9,12 +9,23 @@ export const REPORT_ID_FIELDS = ['oraclePubKey', 'content'] as const;
 
 /** Canonical `{oraclePubKey, content}` of a report: its PoW preimage, and the text its id hashes. */
 export function reportText(r: Pick<Report, 'oraclePubKey' | 'content'>, memo: HashMemo | null = null): string {
-  return memoHash(memo, r, 'report-text', () => canonicalPick(r, REPORT_ID_FIELDS, memo));
+  // memoHash inlined (here and below): no closure per call on the admission path.
+  if (!memo) return canonicalPick(r, REPORT_ID_FIELDS, null);
+  const hit = memo.get(r, 'report-text');
+  if (hit !== undefined) return hit as string;
+  const text = canonicalPick(r, REPORT_ID_FIELDS, memo);
+  memo.set(r, 'report-text', text);
+  return text;
 }
 
 /** Report id: hex SHA-256 of the canonical `{oraclePubKey, content}` (seqNo, cTTL and pow excluded, so updates keep the id). */
 export function reportId(r: Pick<Report, 'oraclePubKey' | 'content'>, memo: HashMemo | null = null): string {
-  return memoHash(memo, r, 'report-id', () => sha256Hex(reportText(r, memo)));
+  if (!memo) return sha256Hex(reportText(r, null));
+  const hit = memo.get(r, 'report-id');
+  if (hit !== undefined) return hit as string;
+  const id = sha256Hex(reportText(r, memo));
+  memo.set(r, 'report-id', id);
+  return id;
 }
 
 /** Dispute id: hex SHA-256 of the canonical dispute. */
@@ -53,8 +64,16 @@ export function inventoryId(kind: EntityKind, msg: OracleId | OracleCapability |
  * gives a new hash. Relay and sync dedupe on it.
  */
 export function versionHash(msg: object, memo: HashMemo | null = null): string {
-  return memoHash(memo, msg, 'version', () => sha256Hex(canonicalWithout(msg, ['cTTL'], memo)));
+  if (!memo) return sha256Hex(canonicalWithout(msg, VERSION_DROPS, null));
+  const hit = memo.get(msg, 'version');
+  if (hit !== undefined) return hit as string;
+  const hash = sha256Hex(canonicalWithout(msg, VERSION_DROPS, memo));
+  memo.set(msg, 'version', hash);
+  return hash;
 }
+
+/** The members a version hash leaves out. */
+const VERSION_DROPS: readonly string[] = ['cTTL'];
 
 /** Bytes of the version hash a short version id keeps (128 bits: see docs/PROTOCOL.md 11.6 on collisions). */
 export const SHORT_ID_BYTES = 16;

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import canonicalizeJcs from 'canonicalize';
 import fc from 'fast-check';
-import { canonicalize, canonicalPick, canonicalWithout, HashMemo, signingText } from '../../../src/protocol/canonical.ts';
+import { canonicalize, canonicalPick, canonicalWithout, findIllFormedString, HashMemo, memoJsonLength, signingHash, signingText, sortKeys } from '../../../src/protocol/canonical.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
 import { reportId, versionHash } from '../../../src/protocol/ids.ts';
 import { reportPreimage } from '../../../src/protocol/pow.ts';
@@ -102,5 +102,94 @@ describe('canonicalize (JSON.stringify with canonical key order)', () => {
     assert.equal(canonicalize({ b: 1, 10: 'x', a: 2, 9: 'y' }), '{"10":"x","9":"y","a":2,"b":1}');
     const withProto = JSON.parse('{"z":1,"__proto__":{"x":1}}') as object;
     assert.equal(canonicalize(withProto), '{"__proto__":{"x":1},"z":1}');
+  });
+});
+
+describe('allocation-free shortcuts of the member texts (issue #21)', () => {
+  it('sortKeys orders distinct strings exactly as Array.prototype.sort, short (insertion) and long (built-in) lists alike', () => {
+    const keyArb = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('\ud800', '\udc00a', '\ud83d\ude00', '\uffff', '10', '9', 'a', 'B', ''));
+    fc.assert(
+      fc.property(fc.uniqueArray(keyArb, { maxLength: 40 }), (keys) => {
+        const expected = [...keys].sort();
+        const copy = [...keys];
+        assert.equal(sortKeys(copy), copy, 'sorts in place and returns the same array');
+        assert.deepEqual(copy, expected, `order of ${JSON.stringify(keys)}`);
+      }),
+      { seed: 11, numRuns: 600 },
+    );
+  });
+
+  it('a string member written without JSON.stringify equals the package for quotes, backslashes, control characters, DEL, U+2028 and surrogates', () => {
+    const values = ['plain', '', 'a"b', 'back\\slash', 'tab\there', '\u0000', '\u001f', '\u007f', '\u2028', '\ud83d\ude00', 'x\ud800', '\udc00', 'é', '0'.repeat(130)];
+    for (const v of values) {
+      const o = { k: v, z: 1 };
+      let expected: string | Error;
+      try {
+        expected = lib(o);
+      } catch (e) {
+        expected = e as Error;
+      }
+      if (expected instanceof Error) {
+        assert.throws(() => canonicalWithout(o, [], new HashMemo()), `member ${JSON.stringify(v)}: refused as the package refuses it`);
+      } else {
+        const memo = new HashMemo();
+        assert.equal(canonicalWithout(o, [], memo), expected, `member ${JSON.stringify(v)}`);
+        assert.equal(memoJsonLength(o, memo), JSON.stringify(o).length, `JSON length with member ${JSON.stringify(v)}`);
+      }
+    }
+  });
+
+  it('keys past the prefix cache (many distinct and long keys) and a lone-surrogate key still equal the package', () => {
+    for (let i = 0; i < 700; i++) {
+      const key = i % 2 === 0 ? `k${i}` : `${'long'.repeat(20)}${i}`;
+      const o = { [key]: i, a: 'x' };
+      assert.equal(canonicalWithout(o, [], new HashMemo()), lib(o), `key ${key}`);
+    }
+    const lone = { ['\ud800']: 1, a: 2 };
+    assert.throws(() => canonicalWithout(lone, [], new HashMemo()), 'a lone-surrogate key takes the whole-object path, which refuses it');
+  });
+
+  it('values the direct writer leaves to the slower paths still come out as the package writes them, or are refused', () => {
+    class Point {
+      constructor(
+        public y: number,
+        public x: number,
+      ) {}
+    }
+    const cases: unknown[] = [new Point(2, 1), { a: new Point(2, 1) }, Object.create(null) as object, { d: new Date(0) }, [1, null, 'null'], { n: null, s: 'null' }, { '10': 1, '9': 2, b: 3, a: 4 }, { k: -0, e: 1e21, f: 5e-7 }];
+    for (const v of cases) assert.equal(canonicalize(v), lib(v), `value ${String(JSON.stringify(v))}`);
+    assert.equal(canonicalize([undefined, () => 1]), lib([undefined, () => 1]), 'undefined and functions in arrays are written as null');
+    assert.throws(() => canonicalize({ a: [Number.NaN] }), 'NaN inside an array is refused');
+    assert.throws(() => canonicalize({ ['x\ud800']: 1 }), 'a lone-surrogate key is refused');
+    let deep: unknown = 1;
+    for (let i = 0; i < 300; i++) deep = { a: deep };
+    assert.throws(() => canonicalize(deep), RangeError, 'nesting past the limit is refused with a RangeError');
+  });
+
+  it('the lone-surrogate walk finds exactly what /\\p{Surrogate}/u finds, in values and keys, and names its path', () => {
+    const LONE = /\p{Surrogate}/u;
+    const units = fc.string({ unit: fc.oneof(fc.constantFrom('\ud800', '\udbff', '\udc00', '\udfff', '\ud83d\ude00', 'a', '"'), fc.string({ unit: 'binary', maxLength: 1 })), maxLength: 6 });
+    fc.assert(
+      fc.property(units, units, (k, v) => {
+        const expected = LONE.test(k) || LONE.test(v);
+        const found = findIllFormedString({ x: [1, { [k]: v }] });
+        assert.equal(found !== null, expected, `key ${JSON.stringify(k)} value ${JSON.stringify(v)}`);
+      }),
+      { seed: 3, numRuns: 800 },
+    );
+    assert.equal(findIllFormedString({ a: ['ok', 'x\ud800'] }), '.a[1]');
+    assert.equal(findIllFormedString('\udc00'), '(root)');
+    assert.equal(findIllFormedString({ a: '\ud83d\ude00' }), null, 'a surrogate pair is well formed');
+  });
+
+  it('signing hashes of different signature fields of one object are kept apart in one memo', () => {
+    const o = { a: 1, sigA: 'x', sigB: 'y', pow: { d: 1 }, cTTL: 2 };
+    const memo = new HashMemo();
+    const a = signingHash(o, 'sigA', memo);
+    const b = signingHash(o, 'sigB', memo);
+    assert.equal(a, sha256Hex(lib({ a: 1, sigB: 'y' })));
+    assert.equal(b, sha256Hex(lib({ a: 1, sigA: 'x' })));
+    assert.equal(signingHash(o, 'sigA', memo), a, 'remembered');
+    assert.equal(signingHash(o, 'sigA'), a, 'without a memo: the same hash');
   });
 });
