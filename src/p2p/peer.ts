@@ -7,7 +7,7 @@ import { WireError } from '../wire/errors.ts';
 import { encodeFrame, FrameDecoder } from '../wire/frame.ts';
 import { isEntityMessage, type MessageCodec, type VersionPayload, type WireMessage } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
-import { BAN_THRESHOLD, IDLE_INTERVALS, MAX_KNOWN_INVENTORY, MAX_SEND_BUFFER_BYTES } from './constants.ts';
+import { BAN_THRESHOLD, IDLE_INTERVALS, MAX_IN_FLIGHT, MAX_KNOWN_INVENTORY, MAX_SEND_BUFFER_BYTES } from './constants.ts';
 import { LruSet } from '../util/lru.ts';
 
 /** The socket a peer owns (a net.Socket in production, any Duplex in tests; bcoin `createSocket`). */
@@ -101,6 +101,12 @@ export class Peer extends EventEmitter<PeerEvents> {
   private unansweredPings = 0;
   private tokens: number;
   private lastRefill: number;
+  /**
+   * Entities this node asked the peer for (its own `getdata` items) and has not yet received, been
+   * told `notfound` of, or given up on ({@link unsolicit}): answers to them do not draw on the
+   * message-rate bucket (PROTOCOL 11.11). At most MAX_IN_FLIGHT, what the relay may have outstanding.
+   */
+  private solicited = 0;
   private paused = false;
   /** Reads paused by {@link hold}. */
   private held = false;
@@ -173,7 +179,13 @@ export class Peer extends EventEmitter<PeerEvents> {
     const frame = encodeFrame(this.opts.magic, msg.command, this.codec.encodeText(msg));
     this.bytesOut += frame.length;
     this.socket.write(frame);
+    if (msg.command === 'getdata') this.solicited = Math.min(MAX_IN_FLIGHT, this.solicited + msg.payload.items.length);
     return true;
+  }
+
+  /** `count` of the entities asked of this peer will not come (the relay gave up on them): their answers are no longer exempt from the rate bucket. */
+  unsolicit(count: number): void {
+    this.solicited = Math.max(0, this.solicited - count);
   }
 
   /**
@@ -257,6 +269,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     // Activity is complete messages, not bytes: a peer dribbling one byte at a time is not alive.
     if (frames.length > 0) this.lastSeen = this.now();
+    let charged = frames.length;
     for (const f of frames) {
       if (this.isClosed) return;
       let msg: WireMessage;
@@ -268,9 +281,16 @@ export class Peer extends EventEmitter<PeerEvents> {
         this.misbehave(BAN_THRESHOLD, `${e.code}: ${e.message.slice(0, 120)}`);
         return;
       }
+      // What this node asked for is paced by its own getdata, not by the bucket: an entity answering it is free, a notfound ends that many requests.
+      if (this.solicited > 0) {
+        if (isEntityMessage(msg)) {
+          this.solicited--;
+          charged--;
+        } else if (msg.command === 'notfound') this.unsolicit(msg.payload.items.length);
+      }
       this.onMessage(msg);
     }
-    this.throttle(frames.length);
+    this.throttle(charged);
   }
 
   private onMessage(msg: WireMessage): void {

@@ -312,13 +312,17 @@ export class Relay {
     for (const [peer, set] of [...this.requestedFrom]) {
       if (set.size === 0 || now - peer.lastDeliveryAt < this.timeoutMs) continue;
       const stalled: string[] = [];
+      let dropped = 0;
       for (const vid of set) {
         const f = this.inFlightOf(vid, now);
         if (f === undefined || f.peer !== peer.id) {
           set.delete(vid);
           this.probes.get(peer)?.delete(vid);
+          dropped++;
         } else if (now - f.at >= this.timeoutMs) stalled.push(vid);
       }
+      // Requests given up on: answers to them, if they still come, draw on the peer's rate bucket again (peer.ts solicited).
+      peer.unsolicit(dropped + stalled.length);
       if (stalled.length === 0) continue;
       this.stats.getDataTimeouts += stalled.length;
       this.deps.log.debug({ peer: `${peer.ip}:${peer.remotePort}`, versions: stalled.length }, 'getdata timed out; asking other announcers');

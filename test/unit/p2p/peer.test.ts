@@ -532,6 +532,35 @@ describe('Peer: throttling and send limits', () => {
     },
   );
 
+  it('entities answering our own getdata do not draw on the rate bucket; unsolicited ones do (PROTOCOL 11.11)', async () => {
+    const h = await handshake({ maxMessagesPerSecond: 20 });
+    h.peer.send({ command: 'getdata', payload: { items: Array.from({ length: 30 }, () => VID) } });
+    const entities = (n: number): WireMessage[] => Array.from({ length: n }, (_, i): WireMessage => ({ command: 'report', payload: { n: i } }));
+    // 30 answers: 18 tokens are left after the handshake, so charged they would leave the bucket in debt.
+    h.remote.send(...entities(30));
+    await waitFor(() => h.messages.filter((m) => m.command === 'report').length === 30, { message: '30 answers delivered' });
+    assert.equal(h.local.isPaused(), false, 'expected reading not paused: the 30 entities answered our getdata of 30');
+    // 30 more than were asked for are unsolicited: the bucket pays for them and reading pauses.
+    h.remote.send(...entities(30));
+    await waitFor(() => h.messages.filter((m) => m.command === 'report').length === 60, { message: '30 unsolicited entities delivered' });
+    assert.equal(h.local.isPaused(), true, 'expected reading paused: 30 unsolicited entities exceed the 18 tokens left');
+    assert.equal(h.peer.banScore, 0);
+  });
+
+  it('a notfound, or the relay giving up (unsolicit), ends that many requests: later entities are charged again', async () => {
+    for (const end of ['notfound', 'unsolicit'] as const) {
+      const h = await handshake({ maxMessagesPerSecond: 20 });
+      h.peer.send({ command: 'getdata', payload: { items: Array.from({ length: 30 }, () => VID) } });
+      if (end === 'notfound') {
+        h.remote.send({ command: 'notfound', payload: { items: Array.from({ length: 30 }, () => VID) } });
+        await waitFor(() => h.messages.some((m) => m.command === 'notfound'), { message: 'the notfound delivered' });
+      } else h.peer.unsolicit(30);
+      h.remote.send(...Array.from({ length: 30 }, (_, i): WireMessage => ({ command: 'report', payload: { n: i } })));
+      await waitFor(() => h.messages.filter((m) => m.command === 'report').length === 30, { message: `30 entities delivered after the ${end}` });
+      assert.equal(h.local.isPaused(), true, `expected reading paused after the ${end}: none of the 30 entities was still asked for`);
+    }
+  });
+
   it('messages within the rate are not throttled', async () => {
     const h = await handshake({ maxMessagesPerSecond: 100 });
     h.remote.send(...Array.from({ length: 50 }, (): WireMessage => ({ command: 'ping', payload: { nonce: '0000000000000000' } })));
