@@ -24,7 +24,7 @@ function relayOver(service: MegaService, peers: FakePeer[]): Relay {
 /** The short version id of an entity (what inv/getdata carry). */
 const vidOf = (msg: object): string => shortId(versionHash(msg));
 
-/** Count the calls that reach `service.admit` (the one admission door) from now on. */
+/** Count the entities that reach the service's one admission door (`admit` for REST, `offer` for the relay) from now on. */
 function countAdmissions(service: MegaService): { n: number } {
   const count = { n: 0 };
   const admit = service.admit.bind(service);
@@ -32,6 +32,11 @@ function countAdmissions(service: MegaService): { n: number } {
     count.n++;
     return admit(...args);
   }) as MegaService['admit'];
+  const offer = service.offer.bind(service);
+  service.offer = ((...args: Parameters<MegaService['offer']>) => {
+    count.n++;
+    offer(...args);
+  }) as MegaService['offer'];
   return count;
 }
 
@@ -271,6 +276,21 @@ describe('relay: announcements', () => {
     await waitFor(() => a.itemsOf('inv').length === 1, { message: 'a is told of the version now that it travels' });
     assert.deepEqual(a.itemsOf('inv'), [vid]);
     assert.deepEqual(b.itemsOf('inv'), [], 'expected nothing announced back to the peer that had it');
+  });
+
+  it('entities from peers enter through the Promise-free door (service.offer), never service.admit', async () => {
+    const { service } = newServiceForTest();
+    let viaAdmit = 0;
+    const admit = service.admit.bind(service);
+    service.admit = ((...args: Parameters<MegaService['admit']>) => {
+      viaAdmit++;
+      return admit(...args);
+    }) as MegaService['admit'];
+    const a = new FakePeer();
+    const relay = relayOver(service, [a]);
+    relay.handleEntity(a.asPeer(), 'oracle', makeOracle({ keys: makeKeys(15) }), 0, 'digest-15');
+    await waitFor(() => service.getOracle(makeKeys(15).publicKey) !== undefined, { message: 'the ad is stored' });
+    assert.equal(viaAdmit, 0, 'the relay must not make a Promise per entity (service.admit)');
   });
 
   it('a peer that sends an invalid entity is charged its ban score', async () => {
