@@ -172,7 +172,7 @@ export class Relay {
     // Key the known sets and the relay cache by the mempool's own copy of the id: they then cost no string of their own.
     const vid = stored?.version ?? sid;
     // A higher cTTL seen while the first copy waited in the intake wins (11.7).
-    const pending = this.pendingCTTL.get(vid);
+    const pending = this.pendingCTTL.size > 0 ? this.pendingCTTL.get(vid) : undefined;
     if (pending !== undefined && item.cTTL !== null && pending > item.cTTL) {
       this.pendingCTTL.delete(vid);
       if (stored) this.deps.service.raiseCTTL(vid, pending);

@@ -177,7 +177,8 @@ export class Intake {
 
   /** Is this version waiting here, or was its outcome final or recently refused? (The relay does not fetch it again; it asks the store about stored versions itself.) */
   knows(vid: string): boolean {
-    return this.waiting.has(vid) || this.decided.has(vid) || this.stateRefusals.has(vid);
+    // Size first: on a node fetching what it lacks (sync on join) both caches are mostly empty.
+    return this.waiting.has(vid) || (this.decided.size > 0 && this.decided.has(vid)) || (this.stateRefusals.size > 0 && this.stateRefusals.has(vid));
   }
 
   /**
@@ -242,7 +243,7 @@ export class Intake {
   private known(prep: Prepared, vid: string, source: AdmissionSource): AdmissionResult | null {
     const { kind, id } = prep;
     if (this.waiting.has(vid) || this.deps.tracksVersion?.(vid) === true) return { status: 'duplicate', kind, id };
-    const d = this.decided.get(vid) ?? this.stateRefusals.get(vid);
+    const d = (this.decided.size > 0 ? this.decided.get(vid) : undefined) ?? (this.stateRefusals.size > 0 ? this.stateRefusals.get(vid) : undefined);
     if (!d) return null;
     if (d.kind === 'done') return { status: d.status, kind, id };
     // A refusal: the same answer without the signature work. A source sending the very version it
