@@ -300,7 +300,7 @@ export class Relay {
     // An expired request is deleted as well: gone either way.
     if (this.inFlight.get(vid)?.peer === peer.id) this.inFlight.delete(vid);
     this.requestedFrom.get(peer)?.delete(vid);
-    this.probes.get(peer)?.delete(vid);
+    if (this.probes.size > 0) this.probes.get(peer)?.delete(vid);
   }
 
   /**
@@ -425,7 +425,7 @@ export class Relay {
     if (this.closed) return;
     this.stats.itemsReceived++;
     peer.lastDeliveryAt = this.now();
-    const probes = this.probes.get(peer);
+    const probes = this.probes.size > 0 ? this.probes.get(peer) : undefined;
     if (probes && probes.size > 0 && kind !== 'dispute' && this.answerProbe(peer, probes, payload)) return;
     // The very bytes of a payload whose admission ended for good: no schema check, no hashing, no
     // signature work again (an unsolicited repeat push). A repeat of a refused one costs its score again.
