@@ -580,9 +580,14 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     }
   }
 
-  /** The stored item whose current version has this short version id (docs/PROTOCOL.md 11.6); a replaced or removed version is not found. O(1). */
-  getByShortId(id: string): InventoryEntry | undefined {
-    return this.versions.get(id) ?? this.dlc.getByShortId(id) ?? this.offers.getByShortId(id);
+  /**
+   * The stored item whose current version has this short version id (docs/PROTOCOL.md 11.6); a
+   * replaced or removed version is not found. O(1). `into`: a caller's reused object the answer is
+   * written into for oracles, capabilities, reports and disputes (the relay serving getdata: no
+   * entry object per served item); read it before the next call.
+   */
+  getByShortId(id: string, into?: InventoryEntry): InventoryEntry | undefined {
+    return this.versions.get(id, into) ?? this.dlc.getByShortId(id) ?? this.offers.getByShortId(id);
   }
 
   /**

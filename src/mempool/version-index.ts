@@ -43,11 +43,33 @@ export class VersionIndex {
     return this.byId.size;
   }
 
-  /** The stored item whose current version has this short id, as relay and sync see it. */
-  get(id: string): InventoryEntry | undefined {
+  /** The stored item whose current version has this short id, as relay and sync see it; written into `into` when given (a caller's reused object: no object per lookup). */
+  get(id: string, into?: InventoryEntry): InventoryEntry | undefined {
     const e = this.byId.get(id);
     if (e === undefined) return undefined;
     // Entries carry no kind tag (it would cost a field per entry): their shapes tell them apart.
+    if (into !== undefined) {
+      into.version = e.version;
+      into.msg = e.msg;
+      if (e instanceof OracleEntry) {
+        into.kind = 'oracle';
+        into.id = e.msg.pubkey;
+        into.cTTL = e.msg.cTTL;
+      } else if ('dispute' in e) {
+        into.kind = 'report';
+        into.id = e.id;
+        into.cTTL = e.msg.cTTL;
+      } else if ('id' in e) {
+        into.kind = 'dispute';
+        into.id = e.msg.reportId;
+        into.cTTL = null;
+      } else {
+        into.kind = 'capability';
+        into.id = e.msg.oraclePubKey + e.msg.capabilityPubKey;
+        into.cTTL = e.msg.cTTL;
+      }
+      return into;
+    }
     if (e instanceof OracleEntry) return { kind: 'oracle', id: e.msg.pubkey, version: e.version, msg: e.msg, cTTL: e.msg.cTTL };
     if ('dispute' in e) return { kind: 'report', id: e.id, version: e.version, msg: e.msg, cTTL: e.msg.cTTL };
     if ('id' in e) return { kind: 'dispute', id: e.msg.reportId, version: e.version, msg: e.msg, cTTL: null };

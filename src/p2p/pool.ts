@@ -53,7 +53,7 @@ export interface PoolOptions {
 
 /** Collaborators. `connect` is injectable so tests can drive the pool without TCP (bcoin createSocket). */
 export interface PoolDeps {
-  service: Pick<MegaService, 'admit' | 'knowsVersion' | 'getItemByShortId' | 'inventory' | 'raiseCTTL'>;
+  service: Pick<MegaService, 'offer' | 'knowsVersion' | 'storesVersion' | 'getItemByShortId' | 'inventory' | 'raiseCTTL'>;
   codec: MessageCodec;
   log: Logger;
   now?: () => number;

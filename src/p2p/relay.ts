@@ -1,7 +1,7 @@
 /** p2p/relay.ts - inv/getdata/notfound relay: known inventory per peer, in-flight requests with alternates and a progress-based timeout, paced getdata answers, the cTTL hop limit (highest cTTL seen wins), and handing received entities to the service's one admission door; every item is named by its short version id (docs/PROTOCOL.md 11.6). Imports wire and the service interface. */
 import type { EntityKind } from '../protocol/types.ts';
 import { shortId, versionHash } from '../protocol/ids.ts';
-import type { MegaService, RelayItem } from '../service/service.ts';
+import type { InventoryEntry, MegaService, RelayItem } from '../service/service.ts';
 import type { AdmissionResult, AdmissionSource } from '../service/types.ts';
 import { MAX_INV_ITEMS } from '../wire/constants.ts';
 import type { InvItem } from '../wire/messages.ts';
@@ -24,7 +24,7 @@ import type { Peer } from './peer.ts';
 
 /** Collaborators of the relay. */
 export interface RelayDeps {
-  service: Pick<MegaService, 'admit' | 'knowsVersion' | 'getItemByShortId' | 'raiseCTTL'>;
+  service: Pick<MegaService, 'offer' | 'knowsVersion' | 'storesVersion' | 'getItemByShortId' | 'raiseCTTL'>;
   /** Peers whose handshake is done. */
   readyPeers: () => Iterable<Peer>;
   log: Logger;
@@ -128,6 +128,8 @@ export class Relay {
   private readonly probed = new LruMap<string, true>(MAX_CTTL_PROBES_REMEMBERED);
   /** Highest cTTL seen for versions waiting in the intake (not stored yet), applied when they are stored. */
   private readonly pendingCTTL: LruMap<string, number>;
+  /** The object stored-item lookups are written into (service getItemByShortId `into`): read before the next lookup, never kept. */
+  private readonly found: InventoryEntry = { kind: 'oracle', id: '', version: '', msg: null as unknown as InventoryEntry['msg'], cTTL: null };
   readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, invSent: 0, getDataTimeouts: 0, cttlRaised: 0, repeatsDropped: 0 };
 
   constructor(deps: RelayDeps) {
@@ -166,11 +168,11 @@ export class Relay {
   /** An item became available here (service `item:relay`): announce it to every peer that lacks it. */
   announce(item: RelayItem): void {
     const sid = shortId(item.version);
-    const stored = this.deps.service.getItemByShortId(sid);
+    const stored = this.deps.service.getItemByShortId(sid, this.found);
     // Key the known sets and the relay cache by the mempool's own copy of the id: they then cost no string of their own.
     const vid = stored?.version ?? sid;
     // A higher cTTL seen while the first copy waited in the intake wins (11.7).
-    const pending = this.pendingCTTL.get(vid);
+    const pending = this.pendingCTTL.size > 0 ? this.pendingCTTL.get(vid) : undefined;
     if (pending !== undefined && item.cTTL !== null && pending > item.cTTL) {
       this.pendingCTTL.delete(vid);
       if (stored) this.deps.service.raiseCTTL(vid, pending);
@@ -197,18 +199,18 @@ export class Relay {
    * every peer (a neighbour holding it at cTTL 0 re-requests it once, see handleInv). A version still
    * waiting in the intake gets the higher cTTL when stored (see announce). No admission, no signatures.
    */
-  private noteCTTL(vid: string, cTTL: number, from: Peer): void {
-    const stored = this.deps.service.getItemByShortId(vid);
+  private noteCTTL(vid: string, cTTL: number, from: Peer, fresh = false): void {
     let before: number | null = null;
-    if (stored) before = this.deps.service.raiseCTTL(vid, cTTL);
+    // `fresh`: the intake has just found it neither stored, waiting nor decided (only the relay cache can hold it).
+    if (!fresh && this.deps.service.storesVersion(vid)) before = this.deps.service.raiseCTTL(vid, cTTL);
     else {
-      const cached = this.relayCache.get(vid);
+      const cached = this.relayCache.size > 0 ? this.relayCache.get(vid) : undefined;
       if (cached) {
         if (cached.cTTL !== null && cTTL > cached.cTTL) {
           before = cached.cTTL;
           cached.cTTL = cTTL;
         }
-      } else if (this.deps.service.knowsVersion(vid) && cTTL > (this.pendingCTTL.get(vid) ?? -1)) this.pendingCTTL.set(vid, cTTL);
+      } else if (!fresh && this.deps.service.knowsVersion(vid) && cTTL > (this.pendingCTTL.get(vid) ?? -1)) this.pendingCTTL.set(vid, cTTL);
     }
     if (before === null) return;
     this.stats.cttlRaised++;
@@ -218,13 +220,13 @@ export class Relay {
 
   /** Is `vid` stored (or relayed) here at cTTL 0, i.e. relayed nowhere, so a copy with a higher cTTL is worth one request? */
   private heldAtZero(vid: string): boolean {
-    const stored = this.deps.service.getItemByShortId(vid);
+    const stored = this.deps.service.getItemByShortId(vid, this.found);
     return stored ? stored.cTTL === 0 : this.cachedAtZero(vid);
   }
 
   /** Is `vid` in the relay cache (not stored here) at cTTL 0? */
   private cachedAtZero(vid: string): boolean {
-    return this.relayCache.get(vid)?.cTTL === 0;
+    return this.relayCache.size > 0 && this.relayCache.get(vid)?.cTTL === 0;
   }
 
   /** Queue inventory for a peer; flushed in batches of at most MAX_INV_ITEMS on the next turn. */
@@ -298,7 +300,7 @@ export class Relay {
     // An expired request is deleted as well: gone either way.
     if (this.inFlight.get(vid)?.peer === peer.id) this.inFlight.delete(vid);
     this.requestedFrom.get(peer)?.delete(vid);
-    this.probes.get(peer)?.delete(vid);
+    if (this.probes.size > 0) this.probes.get(peer)?.delete(vid);
   }
 
   /**
@@ -393,7 +395,8 @@ export class Relay {
     while (q.head < q.ids.length && !peer.isClosed && peer.sendBacklog < GETDATA_HIGH_WATER_BYTES) {
       const vid = q.ids[q.head++] as InvItem;
       // Looked up when served, not when asked: a version replaced meanwhile is notfound.
-      const found = this.deps.service.getItemByShortId(vid) ?? this.relayCache.get(vid);
+      // Written into this.found (no entry object per served item): used before the next lookup.
+      const found = this.deps.service.getItemByShortId(vid, this.found) ?? this.relayCache.get(vid);
       if (!found) {
         missing.push(vid);
         continue;
@@ -426,7 +429,7 @@ export class Relay {
     if (this.closed) return;
     this.stats.itemsReceived++;
     peer.lastDeliveryAt = this.now();
-    const probes = this.probes.get(peer);
+    const probes = this.probes.size > 0 ? this.probes.get(peer) : undefined;
     if (probes && probes.size > 0 && kind !== 'dispute' && this.answerProbe(peer, probes, payload)) return;
     // The very bytes of a payload whose admission ended for good: no schema check, no hashing, no
     // signature work again (an unsolicited repeat push). A repeat of a refused one costs its score again.
@@ -438,8 +441,8 @@ export class Relay {
         return;
       }
     }
-    const admitted = this.deps.service.admit(kind, payload, this.sourceOf(peer), bytes);
-    if (digest !== undefined) void admitted.then((r) => this.rememberPayload(digest, r));
+    // The outcome comes back through the source's onOutcome with the digest as its tag (no Promise per entity).
+    this.deps.service.offer(kind, payload, this.sourceOf(peer), bytes, digest);
   }
 
   /**
@@ -482,16 +485,19 @@ export class Relay {
       s = {
         id: `p2p:${peer.ip}:${peer.remotePort}`,
         isPeer: true,
-        onVersion: (vid, kind, payload) => {
+        onVersion: (vid, kind, payload, fresh) => {
           const cTTL = kind === 'dispute' ? null : cttlOf(payload);
           // Known to it from its inv already (nearly always: it was asked for): added if not, never moved
           // (an LRU refresh is a delete and an insert per entity, for a set that only answers "has it?").
           if (!peer.known.has(vid)) peer.known.add(vid);
           this.clearRequest(vid, peer);
           if (this.alternates.size > 0) this.alternates.delete(vid);
-          if (cTTL !== null) this.noteCTTL(vid, cTTL, peer);
+          if (cTTL !== null) this.noteCTTL(vid, cTTL, peer, fresh);
         },
-        onOutcome: (r, vid) => this.onOutcome(peer, r, vid),
+        onOutcome: (r, vid, digest) => {
+          if (digest !== undefined) this.rememberPayload(digest, r);
+          this.onOutcome(peer, r, vid);
+        },
         hold: (on) => peer.hold(on),
       };
       this.sources.set(peer, s);

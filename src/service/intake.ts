@@ -59,7 +59,10 @@ interface Entry {
   ready: boolean;
   /** Admitted once already and deferred (a bid lookup): the second admission decides. */
   retried?: boolean;
-  resolve: (r: AdmissionResult) => void;
+  /** Told the outcome ({@link Intake.admit}); null for {@link Intake.offer} (the source's onOutcome only). */
+  resolve: ((r: AdmissionResult) => void) | null;
+  /** The caller's tag, handed back with the outcome to the source's onOutcome ({@link Intake.offer}). */
+  tag: string | undefined;
 }
 
 /** Collaborators of the intake. */
@@ -140,23 +143,42 @@ export class Intake {
    * its outcome once every earlier entity is admitted; never rejects.
    */
   admit(kind: EntityKind, payload: unknown, source: AdmissionSource, bytes = 0): Promise<AdmissionResult> {
+    return new Promise((resolve) => {
+      const r = this.take(kind, payload, source, bytes, resolve, undefined);
+      if (r !== null) resolve(r);
+    });
+  }
+
+  /**
+   * {@link admit} without a Promise: the outcome goes only to the source's `onOutcome`, with `tag`
+   * (the P2P relay: one per received entity, so no Promise, closure or microtask per entity).
+   */
+  offer(kind: EntityKind, payload: unknown, source: AdmissionSource, bytes = 0, tag?: string): void {
+    this.take(kind, payload, source, bytes, null, tag);
+  }
+
+  /** The door behind {@link admit} and {@link offer}: the outcome when answered at once (already finished), else null (queued; `resolve` and onOutcome are told later). */
+  private take(kind: EntityKind, payload: unknown, source: AdmissionSource, bytes: number, resolve: ((r: AdmissionResult) => void) | null, tag: string | undefined): AdmissionResult | null {
     this.stats.received++;
-    if (this.closed) return Promise.resolve(this.finish(rejected(kind, null, 'shutting-down', 'this node is stopping'), source, null, false));
+    if (this.closed) return this.finish(rejected(kind, null, 'shutting-down', 'this node is stopping'), source, null, false, undefined, tag);
     const prep = this.deps.rules.prepare(kind, payload);
-    if ('status' in prep) return Promise.resolve(this.finish(prep, source, null, false));
+    if ('status' in prep) return this.finish(prep, source, null, false, undefined, tag);
     const vid = shortId(prep.version);
-    source.onVersion?.(vid, kind, payload);
     const known = source.isPeer ? this.known(prep, vid, source) : null;
+    // After known(): `fresh` spares the source the lookups the intake has just made (known() changes nothing the source reads).
+    source.onVersion?.(vid, kind, payload, source.isPeer === true && known === null);
     if (known) {
       this.stats.answeredFromCache++;
-      return Promise.resolve(this.finish(known, source, vid, false));
+      return this.finish(known, source, vid, false, undefined, tag);
     }
-    return new Promise((resolve) => this.enqueue({ prep, vid, source, bytes, ready: true, resolve }));
+    this.enqueue({ prep, vid, source, bytes, ready: true, resolve, tag });
+    return null;
   }
 
   /** Is this version waiting here, or was its outcome final or recently refused? (The relay does not fetch it again; it asks the store about stored versions itself.) */
   knows(vid: string): boolean {
-    return this.waiting.has(vid) || this.decided.has(vid) || this.stateRefusals.has(vid);
+    // Size first: on a node fetching what it lacks (sync on join) both caches are mostly empty.
+    return this.waiting.has(vid) || (this.decided.size > 0 && this.decided.has(vid)) || (this.stateRefusals.size > 0 && this.stateRefusals.has(vid));
   }
 
   /**
@@ -178,7 +200,7 @@ export class Intake {
     for (const o of list) {
       this.stateRefusals.delete(o.vid);
       this.stats.orphansRequeued++;
-      void this.admit(o.kind, o.payload, o.source, 0);
+      this.offer(o.kind, o.payload, o.source, 0);
     }
   }
 
@@ -212,7 +234,7 @@ export class Intake {
     this.batch = null;
     this.budget.clear();
     this.waiting.clear();
-    for (const e of pending) if (e) e.resolve(rejected(e.prep.kind, e.prep.id, 'shutting-down', 'this node is stopping'));
+    for (const e of pending) if (e) e.resolve?.(rejected(e.prep.kind, e.prep.id, 'shutting-down', 'this node is stopping'));
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -221,7 +243,7 @@ export class Intake {
   private known(prep: Prepared, vid: string, source: AdmissionSource): AdmissionResult | null {
     const { kind, id } = prep;
     if (this.waiting.has(vid) || this.deps.tracksVersion?.(vid) === true) return { status: 'duplicate', kind, id };
-    const d = this.decided.get(vid) ?? this.stateRefusals.get(vid);
+    const d = (this.decided.size > 0 ? this.decided.get(vid) : undefined) ?? (this.stateRefusals.size > 0 ? this.stateRefusals.get(vid) : undefined);
     if (!d) return null;
     if (d.kind === 'done') return { status: d.status, kind, id };
     // A refusal: the same answer without the signature work. A source sending the very version it
@@ -341,7 +363,8 @@ export class Intake {
       this.deps.onBug(err);
       this.running = false;
       // Not remembered as decided: the next copy gets a fresh admission.
-      e.resolve(this.finish(rejected(e.prep.kind, e.prep.id, 'internal-error', 'internal error while admitting; the item was dropped'), e.source, e.vid, false));
+      const bug = this.finish(rejected(e.prep.kind, e.prep.id, 'internal-error', 'internal error while admitting; the item was dropped'), e.source, e.vid, false, undefined, e.tag);
+      e.resolve?.(bug);
       return;
     } finally {
       this.running = false;
@@ -351,11 +374,12 @@ export class Intake {
       else return this.defer(e, r.until);
       r = rejected(e.prep.kind, e.prep.id, 'internal-error', 'internal error while admitting; the item was dropped');
     }
-    e.resolve(this.finish(r, e.source, e.vid, true, e.prep));
+    const out = this.finish(r, e.source, e.vid, true, e.prep, e.tag);
+    e.resolve?.(out);
   }
 
   /** Record, report and return an outcome. */
-  private finish(r: AdmissionResult, source: AdmissionSource, vid: string | null, admitted: boolean, prep?: Prepared): AdmissionResult {
+  private finish(r: AdmissionResult, source: AdmissionSource, vid: string | null, admitted: boolean, prep?: Prepared, tag?: string): AdmissionResult {
     if (vid && admitted) {
       // A stored version the store tracks is answered from the store, and cached here once it leaves (retired).
       if (r.status === 'out-of-shard') this.decided.set(vid, DONE_OUT_OF_SHARD);
@@ -371,7 +395,7 @@ export class Intake {
     }
     try {
       this.deps.onResult(r, source);
-      source.onOutcome?.(r, vid);
+      source.onOutcome?.(r, vid, tag);
     } catch (err) {
       this.deps.onBug(err);
     }

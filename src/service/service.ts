@@ -135,6 +135,19 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     return this.intake.admit(kind, payload, source, bytes);
   }
 
+  /**
+   * {@link admit} without a Promise, for the P2P relay: the outcome goes to `source.onOutcome` with
+   * `tag` (one per received entity, so no Promise, closure or microtask per entity). Same door, same order.
+   */
+  offer(kind: EntityKind, payload: unknown, source: AdmissionSource, bytes = 0, tag?: string): void {
+    this.intake.offer(kind, payload, source, bytes, tag);
+  }
+
+  /** Is this short version id the current version of a stored item? (Mempool.tracksVersion: allocates nothing.) */
+  storesVersion(vid: string): boolean {
+    return this.mempool.tracksVersion(vid);
+  }
+
   /** Is this short version id stored here, waiting in the intake, or recently decided? (The relay does not fetch it.) */
   knowsVersion(vid: string): boolean {
     // tracksVersion answers the same as getByShortId(vid) !== undefined without building an inventory entry (an anti-entropy round asks once per stored item).
@@ -265,9 +278,9 @@ export class MegaService extends EventEmitter<ServiceEvents> {
     return this.mempool.inventory();
   }
 
-  /** The stored item whose current version has this short version id, for `inv` and `getdata` (docs/PROTOCOL.md 11.6); a replaced version is not found. */
-  getItemByShortId(shortVersionId: string): InventoryEntry | undefined {
-    return this.mempool.getByShortId(shortVersionId);
+  /** The stored item whose current version has this short version id, for `inv` and `getdata` (docs/PROTOCOL.md 11.6); a replaced version is not found. `into`: see Mempool.getByShortId (a reused object, read before the next call). */
+  getItemByShortId(shortVersionId: string, into?: InventoryEntry): InventoryEntry | undefined {
+    return this.mempool.getByShortId(shortVersionId, into);
   }
 
   /** Keep the highest cTTL seen for a stored version (docs/PROTOCOL.md 11.7; the relay calls it, no admission work): the cTTL before, or null when unchanged. */

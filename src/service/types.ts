@@ -170,10 +170,13 @@ export interface AdmissionSource {
    * admission, so their answer reflects the mempool as it is now.
    */
   readonly isPeer?: boolean;
-  /** The payload's short version id, known once it is schema-valid (before admission; duplicates too), with the payload it names. */
-  onVersion?(vid: string, kind: EntityKind, payload: unknown): void;
-  /** The outcome of every item of this source, orphans admitted later included. Must not throw. */
-  onOutcome?(result: AdmissionResult, vid: string | null): void;
+  /**
+   * The payload's short version id, known once it is schema-valid (before admission; duplicates too), with the payload it names.
+   * `fresh`: true when the intake has just found the version neither stored, waiting nor decided (a gossip peer's); false when it is, or was not asked.
+   */
+  onVersion?(vid: string, kind: EntityKind, payload: unknown, fresh: boolean): void;
+  /** The outcome of every item of this source, orphans admitted later included, with the tag it was offered with (Intake.offer). Must not throw. */
+  onOutcome?(result: AdmissionResult, vid: string | null, tag?: string): void;
   /** Pause (true) or resume (false) the source's reads: intake back-pressure (service/intake-budget.ts). */
   hold?(on: boolean): void;
 }

@@ -22,8 +22,16 @@ function assertConsistent(m: Mempool): void {
     assert.notEqual(hit, undefined, `${e.kind} ${e.id} not indexed`);
     assert.deepEqual([hit?.kind, hit?.id, hit?.version, hit?.cTTL], [e.kind, e.id, e.version, e.cTTL]);
     assert.equal(hit?.msg, e.msg);
+    // The same answer written into one reused object (the relay serving getdata), whatever kind it held before.
+    const into = m.getByShortId(e.version, scratch);
+    if (into !== scratch && e.kind !== 'announcement' && e.kind !== 'attestation' && e.kind !== 'offer') assert.fail(`${e.kind} ${e.id}: expected the answer written into the caller's object`);
+    assert.deepEqual([into?.kind, into?.id, into?.version, into?.cTTL], [e.kind, e.id, e.version, e.cTTL], `${e.kind} ${e.id}: the reused object must hold the same answer`);
+    assert.equal(into?.msg, e.msg);
   }
 }
+
+/** One object reused by every lookup of {@link assertConsistent} (as the relay's serving loop does). */
+const scratch: InventoryEntry = { kind: 'offer', id: '', version: '', msg: null as unknown as InventoryEntry['msg'], cTTL: 7 };
 
 const found = (m: Mempool, msg: object): [StoredKind, string] | undefined => {
   const e: InventoryEntry | undefined = m.getByShortId(vid(msg));

@@ -5,10 +5,12 @@ import { Relay } from '../../../src/p2p/relay.ts';
 import { GETDATA_HIGH_WATER_BYTES } from '../../../src/p2p/constants.ts';
 import { sha256Hex } from '../../../src/protocol/hash.ts';
 import { shortId, versionHash } from '../../../src/protocol/ids.ts';
-import type { OracleId } from '../../../src/protocol/types.ts';
+import type { OracleCapability, OracleId } from '../../../src/protocol/types.ts';
+import type { SignatureWork } from '../../../src/protocol/keys.ts';
+import type { VerifyPool } from '../../../src/protocol/verify-pool.ts';
 import type { MegaService } from '../../../src/service/service.ts';
 import { pino } from 'pino';
-import { makeKeys, makeOracle, newServiceForTest } from '../../helpers/factory.ts';
+import { makeCapability, makeKeys, makeOracle, newServiceForTest } from '../../helpers/factory.ts';
 import { FakePeer, nextTurn } from '../../helpers/fake-peer.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
@@ -24,7 +26,7 @@ function relayOver(service: MegaService, peers: FakePeer[]): Relay {
 /** The short version id of an entity (what inv/getdata carry). */
 const vidOf = (msg: object): string => shortId(versionHash(msg));
 
-/** Count the calls that reach `service.admit` (the one admission door) from now on. */
+/** Count the entities that reach the service's one admission door (`admit` for REST, `offer` for the relay) from now on. */
 function countAdmissions(service: MegaService): { n: number } {
   const count = { n: 0 };
   const admit = service.admit.bind(service);
@@ -32,6 +34,11 @@ function countAdmissions(service: MegaService): { n: number } {
     count.n++;
     return admit(...args);
   }) as MegaService['admit'];
+  const offer = service.offer.bind(service);
+  service.offer = ((...args: Parameters<MegaService['offer']>) => {
+    count.n++;
+    offer(...args);
+  }) as MegaService['offer'];
   return count;
 }
 
@@ -216,6 +223,63 @@ describe('relay: getdata', () => {
   });
 });
 
+describe('relay: each served item is its own (lookups share one object)', () => {
+  it('a getdata mixing kinds and unknown ids serves each stored item with its own kind and message, in order', async () => {
+    const { service } = newServiceForTest();
+    const [o1, o2] = await store(service, [21, 22], 3);
+    const cap = makeCapability({ oracleKeys: makeKeys(21), capKeys: makeKeys(121), question: 'q?', cTTL: 2 });
+    assert.equal((await service.admit('capability', cap)).status, 'accepted');
+    const a = new FakePeer();
+    relayOver(service, []).handleGetData(a.asPeer(), [vidOf(o1 as OracleId), vidOf(cap), unknownVid('x'), vidOf(o2 as OracleId)]);
+    assert.deepEqual(
+      a.sent.map((m) => [m.command, m.command === 'notfound' ? null : (m.payload as { cTTL: number }).cTTL]),
+      [['oracle', 2], ['capability', 1], ['oracle', 2], ['notfound', null]],
+      'expected oracle, capability, oracle in request order (cTTL one hop lower), then the unknown id in notfound',
+    );
+    assert.equal((a.sent[0]?.payload as OracleId).pubkey, (o1 as OracleId).pubkey, 'the first answer is the first oracle');
+    assert.equal((a.sent[1]?.payload as OracleCapability).capabilityPubKey, cap.capabilityPubKey, 'the second answer is the capability');
+    assert.equal((a.sent[2]?.payload as OracleId).pubkey, (o2 as OracleId).pubkey, 'the third answer is the second oracle');
+  });
+});
+
+/** A verifier stand-in whose batches are answered when the test says so. */
+class ManualVerifier {
+  readonly batches: (() => void)[] = [];
+  run(_works: readonly SignatureWork[]): Promise<void> {
+    return new Promise((resolve) => this.batches.push(resolve));
+  }
+  asPool(): VerifyPool {
+    return this as unknown as VerifyPool;
+  }
+}
+
+describe('relay: the highest cTTL seen wins (11.7) for copies that go through admission', () => {
+  it('a pushed copy of a stored version with a higher cTTL raises the stored one without storing it again', async () => {
+    const { service } = newServiceForTest();
+    const [o] = await store(service, [31], 2);
+    const a = new FakePeer();
+    const relay = relayOver(service, [a]);
+    relay.handleEntity(a.asPeer(), 'oracle', { ...(o as OracleId), cTTL: 5 });
+    await waitFor(() => relay.stats.cttlRaised === 1, { message: 'the cTTL is raised' });
+    assert.equal(service.getOracle(makeKeys(31).publicKey)?.msg.cTTL, 5, 'expected the stored cTTL raised from 2 to 5');
+  });
+
+  it('a copy with a higher cTTL that arrives while the first waits in the intake is applied when the first is stored', async () => {
+    const v = new ManualVerifier();
+    const { service } = newServiceForTest({ verifier: v.asPool(), inlineAlone: false });
+    const [a, b] = [new FakePeer(), new FakePeer()];
+    const relay = relayOver(service, [a, b]);
+    const o = makeOracle({ keys: makeKeys(32), cTTL: 1 });
+    relay.handleEntity(a.asPeer(), 'oracle', o);
+    relay.handleEntity(b.asPeer(), 'oracle', { ...o, cTTL: 4 });
+    await waitFor(() => v.batches.length > 0, { message: 'the first copy waits for its signature checks' });
+    for (const answer of v.batches) answer();
+    await waitFor(() => service.getOracle(makeKeys(32).publicKey) !== undefined, { message: 'the first copy is stored' });
+    assert.equal(service.getOracle(makeKeys(32).publicKey)?.msg.cTTL, 4, 'expected the cTTL of the copy that arrived meanwhile (4), not the first (1)');
+    assert.equal(relay.stats.cttlRaised, 1);
+  });
+});
+
 describe('relay: announcements', () => {
   it('an item received from a peer is announced to the others, never echoed to the sender, and announced once', async () => {
     const { service } = newServiceForTest();
@@ -271,6 +335,21 @@ describe('relay: announcements', () => {
     await waitFor(() => a.itemsOf('inv').length === 1, { message: 'a is told of the version now that it travels' });
     assert.deepEqual(a.itemsOf('inv'), [vid]);
     assert.deepEqual(b.itemsOf('inv'), [], 'expected nothing announced back to the peer that had it');
+  });
+
+  it('entities from peers enter through the Promise-free door (service.offer), never service.admit', async () => {
+    const { service } = newServiceForTest();
+    let viaAdmit = 0;
+    const admit = service.admit.bind(service);
+    service.admit = ((...args: Parameters<MegaService['admit']>) => {
+      viaAdmit++;
+      return admit(...args);
+    }) as MegaService['admit'];
+    const a = new FakePeer();
+    const relay = relayOver(service, [a]);
+    relay.handleEntity(a.asPeer(), 'oracle', makeOracle({ keys: makeKeys(15) }), 0, 'digest-15');
+    await waitFor(() => service.getOracle(makeKeys(15).publicKey) !== undefined, { message: 'the ad is stored' });
+    assert.equal(viaAdmit, 0, 'the relay must not make a Promise per entity (service.admit)');
   });
 
   it('a peer that sends an invalid entity is charged its ban score', async () => {

@@ -26,15 +26,23 @@ class ManualVerifier {
 }
 
 /** A peer-like source recording outcomes and holds. */
-function peerSource(id: string): AdmissionSource & { outcomes: AdmissionResult[]; holds: boolean[]; versions: string[] } {
+function peerSource(id: string): AdmissionSource & { outcomes: AdmissionResult[]; holds: boolean[]; versions: string[]; fresh: boolean[]; tags: (string | undefined)[] } {
   const s = {
     id,
     isPeer: true,
     outcomes: [] as AdmissionResult[],
     holds: [] as boolean[],
     versions: [] as string[],
-    onVersion: (vid: string) => void s.versions.push(vid),
-    onOutcome: (r: AdmissionResult) => void s.outcomes.push(r),
+    fresh: [] as boolean[],
+    tags: [] as (string | undefined)[],
+    onVersion: (vid: string, _kind: unknown, _payload: unknown, fresh: boolean) => {
+      s.versions.push(vid);
+      s.fresh.push(fresh);
+    },
+    onOutcome: (r: AdmissionResult, _vid: string | null, tag?: string) => {
+      s.outcomes.push(r);
+      s.tags.push(tag);
+    },
     hold: (on: boolean) => void s.holds.push(on),
   };
   return s;
@@ -290,5 +298,46 @@ describe('intake: an entity arriving alone is checked inline', () => {
     await waitFor(() => off.v.batches.length === 1, { message: 'expected the entity sent to the thread with inlineAlone false' });
     off.v.batches[0]?.answer();
     assert.equal(status(await p), 'accepted');
+  });
+});
+
+describe('intake: offer (the P2P door without a Promise)', () => {
+  it('queues like admit, in the same order, and hands each outcome to the source with its tag', async () => {
+    const v = new ManualVerifier();
+    const { service, mempool } = newServiceForTest({ verifier: v.asPool(), inlineAlone: false });
+    const peer = peerSource('p2p:offer');
+    const oracle = makeOracle({ keys: O });
+    const ret: unknown = service.offer('oracle', oracle, peer, 0, 'tag-oracle');
+    assert.equal(ret, undefined, 'offer returns nothing (no Promise per entity)');
+    service.offer('capability', makeCapability({ oracleKeys: O, capKeys: C, question: 'q' }), peer, 0, 'tag-cap');
+    service.offer('oracle', { pubkey: 'nope' }, peer, 0, 'tag-bad');
+    assert.deepEqual(peer.tags, ['tag-bad'], 'a schema refusal is answered at once, with its tag');
+    await waitFor(() => v.batches.length > 0, { message: 'the signature checks go to the verifier' });
+    for (const b of v.batches) b.answer();
+    await waitFor(() => peer.outcomes.length === 3, { message: 'all three outcomes reach the source' });
+    assert.deepEqual(peer.outcomes.map(status), ['rejected:schema-violation', 'accepted', 'accepted'], 'the capability must be admitted after its oracle');
+    assert.deepEqual(peer.tags, ['tag-bad', 'tag-oracle', 'tag-cap'], 'each outcome must come back with the tag it was offered with');
+    assert.ok(mempool.getOracle(O.publicKey), 'the oracle is stored');
+    // A copy of a stored version is answered at once (from the store), with its tag.
+    service.offer('oracle', oracle, peer, 0, 'tag-again');
+    assert.deepEqual([status(peer.outcomes[3] as AdmissionResult), peer.tags[3]], ['duplicate', 'tag-again']);
+  });
+
+  it('tells the source whether the version is fresh: new (true), stored, waiting or decided (false); REST sources are not asked', async () => {
+    const { service } = newServiceForTest({ inlineAlone: false });
+    const peer = peerSource('p2p:fresh');
+    const oracle = makeOracle({ keys: O2 });
+    service.offer('oracle', oracle, peer);
+    service.offer('oracle', oracle, peer); // waiting in the queue
+    await waitFor(() => peer.outcomes.length === 2, { message: 'both copies answered' });
+    service.offer('oracle', oracle, peer); // stored
+    const badSig = { ...makeOracle({ keys: makeKeys(3) }), oracleSignature: '00'.repeat(64) };
+    service.offer('oracle', badSig, peer);
+    await waitFor(() => peer.outcomes.length === 4, { message: 'the bad copy refused' });
+    service.offer('oracle', badSig, peer); // decided (refused for good)
+    assert.deepEqual(peer.fresh, [true, false, false, true, false], 'fresh must be true exactly for versions neither stored, waiting nor decided');
+    let restFresh: boolean | null = null;
+    await service.admit('oracle', makeOracle({ keys: makeKeys(4) }), { id: 'http:1', onVersion: (_v, _k, _p, fresh) => void (restFresh = fresh) });
+    assert.equal(restFresh, false, 'a REST source is not checked against the caches, so it is never told fresh');
   });
 });
