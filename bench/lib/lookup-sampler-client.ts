@@ -2,13 +2,6 @@
 import { fork } from 'node:child_process';
 import type { FromSampler, ToSampler } from './lookup-sampler.ts';
 
-/**
- * The sampler's young generation (MiB per semi-space, fixed): the sampler allocates ~10 KiB of V8
- * heap per request (request and response objects, headers), so a listing's 2,000 samples (plus
- * warm-up) fit in it after the collection that precedes them, and no scavenge lands in a sample.
- */
-export const SAMPLER_SEMI_SPACE_MIB = 64;
-
 /** What the sampler measured for one `sample` call. */
 export type Samples = Extract<FromSampler, { type: 'samples' }>;
 
@@ -22,18 +15,14 @@ export interface Sampler {
  * The latency sampler (bench/lib/lookup-sampler.ts) in its own process: this process holds the whole
  * population (every announcement and offer id, to build request paths), so every allocation here
  * feeds the marking of a large heap; a real client holds none of it. The sampler gets each listing's
- * paths precomputed and holds only those. Started with this script's Node loader flags (tsx) but
- * not its heap flags: a default old generation (it keeps ~10 MiB), a young generation of
- * SAMPLER_SEMI_SPACE_MIB per semi-space, and --expose-gc (see lookup-sampler.ts: it collects before
- * each listing's samples, so its own GCs stay out of them).
+ * paths precomputed and holds only those. Started without this script's heap flags (a default heap:
+ * it keeps ~10 MiB; its scavenges take < 1 ms); with its Node loader flags (tsx). Tried and dropped
+ * (session 9, A/B on the same machine): a full GC in the sampler before each listing's samples
+ * (p99 up on 4 of 5 registry listings, 0.85–1.17 → 1.97–3.03 ms) and a fixed 64 MiB young generation
+ * (no scavenge in 2,000 samples, but p50 and p99 up on 7–8 of 10 DLC listings: fresh memory per request).
  */
 export function startSampler(): Promise<Sampler> {
-  const execArgv = [
-    ...process.execArgv.filter((a) => !/^--(max-old-space-size|m(in|ax)-semi-space-size|expose-gc|heap-prof|cpu-prof)/.test(a)),
-    '--expose-gc',
-    `--min-semi-space-size=${SAMPLER_SEMI_SPACE_MIB}`,
-    `--max-semi-space-size=${SAMPLER_SEMI_SPACE_MIB}`,
-  ];
+  const execArgv = process.execArgv.filter((a) => !/^--(max-old-space-size|max-semi-space-size|expose-gc|heap-prof|cpu-prof)/.test(a));
   const child = fork(new URL('./lookup-sampler.ts', import.meta.url).pathname, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let pending: { resolve: (m: Samples) => void; reject: (e: Error) => void } | null = null;
   let exited = false;

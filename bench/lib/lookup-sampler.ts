@@ -26,7 +26,7 @@ export type FromSampler =
       /** Wall clock at the first timed request's start and after the last one's answer. */
       from: number;
       to: number;
-      /** This process's GC pauses that ended after `from` (the collection before the samples excluded). */
+      /** This process's GC pauses from the warm-up's start to the last answer. */
       gc: GcEvent[];
       heapUsedMiB: number;
     }
@@ -51,10 +51,6 @@ async function sample(port: number, warmup: number, paths: string[]): Promise<Fr
   let bytes = 0;
   let non200 = 0;
   let firstNon200: string | null = null;
-  // Empty this process's heap before the timed requests (full GC, young generation included): their
-  // garbage then fits in the young generation (bench/lib/lookup-sampler-client.ts sizes it) and no GC
-  // of this client lands in a sample. Without --expose-gc it is skipped (and its GCs still reported).
-  (globalThis as { gc?: () => void }).gc?.();
   const from = wallNow();
   for (let i = 0; i < paths.length; i++) {
     const path = paths[i] as string;
@@ -67,7 +63,7 @@ async function sample(port: number, warmup: number, paths: string[]): Promise<Fr
   }
   const to = wallNow();
   await new Promise((resolve) => setTimeout(resolve, DELIVERY_MS));
-  return { type: 'samples', lat, startedAt, bytes, non200, firstNon200, from, to, gc: events.splice(0).filter((e) => e.at + e.ms >= from), heapUsedMiB: Math.round((process.memoryUsage().heapUsed / 2 ** 20) * 10) / 10 };
+  return { type: 'samples', lat, startedAt, bytes, non200, firstNon200, from, to, gc: events.splice(0), heapUsedMiB: Math.round((process.memoryUsage().heapUsed / 2 ** 20) * 10) / 10 };
 }
 
 process.on('message', (m: ToSampler) => {
