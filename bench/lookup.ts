@@ -4,6 +4,9 @@
  * The node runs in a child process (bench/lib/lookup-node.ts: own V8 heap, own event loop, started
  * with this script's Node flags) and this process is only the client, as a real client would be: the
  * client's requests, response texts and latency arrays never add to the node's garbage collection.
+ * The latency samples come from a second, light client process (bench/lib/lookup-sampler.ts): this
+ * one holds the whole population to build request paths (at 1M + 1M, millions of ids), so its own
+ * GC marking landed in slow samples; the sampler holds only the paths of the listing it measures.
  * The node reports its GC pauses, so each query's result says how many young (scavenge) and major
  * GCs landed in its sequential phase and how long the longest was (nodeScavengesPer1000Requests).
  *
@@ -17,8 +20,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import pathLib from 'node:path';
-import { gcSummary, recordGc, topAllocators, wallNow, type GcEvent } from './lib/gc.ts';
+import { gcSummary, recordGc, topAllocators, type GcEvent } from './lib/gc.ts';
 import type { FromNode, ToNode } from './lib/lookup-node.ts';
+import { startSampler } from './lib/lookup-sampler-client.ts';
 import { flag, getLength, note, pct, QUICK, r, request, writeResult } from './lib/measure.ts';
 
 const samples = flag('samples', QUICK ? 300 : 2_000);
@@ -30,10 +34,20 @@ const SLOW_MS = 2;
 /** Warm-up requests per query (and per query in the interleaved warm-up round that precedes all measurements). */
 const WARMUP = 200;
 
-/** Sequential samples over SLOW_MS, and how many of them overlap a GC pause of the node or of this client (the rest: scheduling, other work). */
-function slowSamples(lat: number[], startedAt: number[], nodeEvents: GcEvent[], client: GcEvent[]): { count: number; duringNodeGc: number; duringClientGc: number } {
+/**
+ * Sequential samples over SLOW_MS, and how many of them overlap a GC pause of the node or of the
+ * client that took them (the sampler process); of the rest (scheduling, other work), how many
+ * overlap a GC of this harness process (it waits on IPC meanwhile: only its CPU could compete).
+ */
+function slowSamples(
+  lat: number[],
+  startedAt: number[],
+  nodeEvents: GcEvent[],
+  client: GcEvent[],
+  harness: GcEvent[],
+): { count: number; duringNodeGc: number; duringClientGc: number; duringHarnessGcOnly: number } {
   const overlaps = (events: GcEvent[], a: number, b: number): boolean => events.some((e) => e.at < b && e.at + e.ms > a);
-  const out = { count: 0, duringNodeGc: 0, duringClientGc: 0 };
+  const out = { count: 0, duringNodeGc: 0, duringClientGc: 0, duringHarnessGcOnly: 0 };
   for (let i = 0; i < lat.length; i++) {
     const ms = lat[i] as number;
     if (ms <= SLOW_MS) continue;
@@ -41,6 +55,7 @@ function slowSamples(lat: number[], startedAt: number[], nodeEvents: GcEvent[], 
     out.count++;
     if (overlaps(nodeEvents, a, a + ms)) out.duringNodeGc++;
     else if (overlaps(client, a, a + ms)) out.duringClientGc++;
+    else if (overlaps(harness, a, a + ms)) out.duringHarnessGcOnly++;
   }
   return out;
 }
@@ -137,9 +152,10 @@ async function allocPerRequest(child: ChildProcess, port: number, path: (i: numb
   return { bytes: Math.round(median(per)), externalBytes: Math.round(median(ext)), exactBatches: per.length, idleBatchBytes: idle.bytes };
 }
 
-// This process's own GCs (the client's), to tell them apart from the node's in the results.
-const clientEvents: GcEvent[] = [];
-const stopClientGc = recordGc(clientEvents);
+// This process's own GCs (the harness's: warm-up round, throughput, allocation), reported apart from the sampler's and the node's.
+const harnessEvents: GcEvent[] = [];
+const stopHarnessGc = recordGc(harnessEvents);
+const sampler = await startSampler();
 
 /**
  * Measure every query: first a warm-up round over all of them (WARMUP requests each, interleaved;
@@ -179,24 +195,19 @@ async function concurrently(port: number, total: number, path: (i: number) => st
   );
 }
 
-/** One query: WARMUP requests, sequential samples, then throughput over 16 connections; the result goes to out[name]. */
+/**
+ * One query: WARMUP requests and the sequential samples, both from the sampler process (its one
+ * keep-alive connection; paths computed here), then throughput over 16 connections from this
+ * process; the result goes to out[name].
+ */
 async function measureOne(child: ChildProcess, port: number, name: string, path: (i: number) => string, out: Record<string, unknown>): Promise<void> {
-  for (let i = 0; i < WARMUP; i++) await request(port, 'GET', path(i));
-  await nodeGc(child); // drop the warm-up's GCs
-  const lat: number[] = [];
-  const startedAt: number[] = []; // wall clock, to match slow samples with GC pauses
-  let bytes = 0;
-  const from = wallNow();
-  for (let i = 0; i < samples; i++) {
-    const t = performance.now();
-    const res = await getLength(port, path(i)); // the body is counted, not kept (less client garbage)
-    lat.push(performance.now() - t);
-    startedAt.push(performance.timeOrigin + t);
-    bytes += res.bytes;
-  }
-  const to = wallNow();
+  const paths = Array.from({ length: samples }, (_, i) => path(i));
+  await nodeGc(child); // drop the GCs since the last query
+  const s = await sampler.sample(port, WARMUP, paths);
+  if (s.non200 !== 0) throw new Error(`${name}: ${s.non200} of ${samples} samples not HTTP 200 (first: ${s.firstNon200})`);
+  const { lat, startedAt, bytes, from, to } = s;
   const gcs = await nodeGc(child);
-  const slow = slowSamples(lat, startedAt, gcs.events, clientEvents);
+  const slow = slowSamples(lat, startedAt, gcs.events, s.gc, harnessEvents);
   lat.sort((a, b) => a - b);
   // throughput: 16 concurrent keep-alive connections
   const total = THROUGHPUT ? samples * 2 : 0;
@@ -223,7 +234,9 @@ async function measureOne(child: ChildProcess, port: number, name: string, path:
     nodeScavengesPer1000Requests: r((minor * 1000) / samples, 1),
     ...(alloc ? { nodeHeapBytesPerRequest: alloc.bytes, nodeExternalBytesPerRequest: alloc.externalBytes, allocExactBatches: `${alloc.exactBatches}/${ALLOC_BATCHES}` } : {}),
     nodeGcDuringSamples: gcSummary(gcs.events, from, to),
-    clientGcDuringSamples: gcSummary(clientEvents, from, to),
+    clientGcDuringSamples: gcSummary(s.gc, from, to),
+    harnessGcDuringSamples: gcSummary(harnessEvents, from, to),
+    clientHeapUsedMiB: s.heapUsedMiB,
     nodeHeapUsedMiB: gcs.heapUsedMiB,
     loadAverage1m: r(os.loadavg()[0] as number, 1),
   };
@@ -287,15 +300,17 @@ async function dlcPhase(): Promise<{ ready: Ready; pop: Population }> {
 
 const ready = PHASE === 'dlc' ? null : await registryPhase();
 const dlc = PHASE === 'registry' ? null : await dlcPhase();
-stopClientGc();
+stopHarnessGc();
+await sampler.stop();
 const pop = dlc?.pop;
 const p99s = Object.values(out).map((x) => (x as { p99ms: number }).p99ms);
 writeResult(PHASE === 'all' ? 'lookup' : `lookup-${PHASE}`, {
   method:
     'node (MegaNode, REST on loopback) in a child process with its own V8 heap and event loop; this process is only the HTTP client (keep-alive). ' +
+    'Warm-up and sequential samples come from a separate light client process (bench/lib/lookup-sampler.ts: one keep-alive connection, the listing\'s request paths precomputed here, answers counted not kept); throughput from this process. ' +
     'Two node processes in turn (--phase=registry|dlc: one): the registry (oracles, capabilities, reports), then the DLC node (announcements, attestations, offers). ' +
     `Per query: ${WARMUP} warm-up, ${samples} sequential samples (p50/p99/max), then ${samples * 2} requests over 16 concurrent connections (throughput). ` +
-    'nodeGcDuringSamples: GC pauses of the node process (perf_hooks) during the sequential samples; loadAverage1m: the machine\'s 1-minute load average after them.',
+    'nodeGcDuringSamples / clientGcDuringSamples / harnessGcDuringSamples: GC pauses (perf_hooks) of the node, the sampler and this process during the sequential samples; loadAverage1m: the machine\'s 1-minute load average after them.',
   phase: PHASE,
   nodeExecArgv: process.execArgv,
   stored: { ...ready?.counts, ...dlc?.ready.counts },
