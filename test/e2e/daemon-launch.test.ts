@@ -48,9 +48,14 @@ const alive = (pid: number): boolean => {
  */
 async function stopsWithLauncher(cmd: string, args: string[], signal: NodeJS.Signals = 'SIGTERM', toGroup = false): Promise<void> {
   const { child, out } = launch(cmd, args, {}, toGroup);
-  await waitFor(() => /HTTP API listening/.test(out()), { timeoutMs: 60_000, message: () => `the node to listen; output: ${out().slice(-500)}` });
+  await waitFor(() => /HTTP API listening/.test(out()) && /P2P listening/.test(out()), { timeoutMs: 60_000, message: () => `the node to listen; output: ${out().slice(-500)}` });
   const pid = nodePid(out());
   assert.ok(pid > 0 && pid !== child.pid, 'the node runs in its own process below the launcher');
+  // Started and idle: it answers /health. tsx's CLI relays a signal and SIGKILLs its child if the child has not
+  // reported it over IPC within 2 x 30 ms (relaySignalToChild in tsx/dist/cli.mjs): a node still busy starting up
+  // can lose that race, which is tsx's behaviour, not this node's shutdown path.
+  const port = Number(/"port":(\d+),"msg":"HTTP API listening"/.exec(out())?.[1] ?? 0);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, { timeoutMs: 30_000, message: () => `GET /health on port ${port} to answer` });
   const t0 = Date.now();
   if (toGroup) process.kill(-(child.pid as number), signal);
   else child.kill(signal);
