@@ -5,6 +5,7 @@ import { decodeAnnouncement, describeAnnouncement, encodeAnnouncement, noncesNee
 import { writeAnnouncementSummary, writeIsoSeconds } from '../../../src/dlc/summary.ts';
 import { jsonBytes, SelfWritten, type JsonSink } from '../../../src/api/json-bytes.ts';
 import { FieldWriter } from '../../../src/dlc/bytes.ts';
+import { seededRandom } from '../../../bench/lib/graph.ts';
 
 /** The summary as a self-written JSON part; counts how often the decoder fallback ran. */
 class Summary extends SelfWritten {
@@ -21,17 +22,8 @@ class Summary extends SelfWritten {
   }
 }
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, the benchmarks' seeded generator). */
+const prng = seededRandom;
 
 /** Pieces of strings: plain ASCII, JSON escapes, controls, non-ASCII (2, 3, 4 UTF-8 bytes), a BOM, DEL. */
 const PIECES = ['a', 'Z', '0', ' ', 'rain', '"', '\\', '\n', '\t', '\u0001', '\u001f', '\u007f', 'é', 'ß', '€', '中文', '😀', '\ufeff', '/', '<>&', "'"];
