@@ -75,6 +75,11 @@ const SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/;
  * forms are the ones RFC 8785 adopted from ECMAScript); the `canonicalize` package is used for
  * anything that path cannot decide (lone surrogates, non-finite numbers, toJSON objects).
  */
+/** JSON (and RFC 8785) leave a member with such a value out of an object. */
+function omittedMember(v: unknown): boolean {
+  return v === undefined || typeof v === 'function' || typeof v === 'symbol';
+}
+
 export function canonicalize(value: unknown): string {
   const direct = writeCanonical(value, 0);
   if (direct !== null) return direct;
@@ -136,8 +141,7 @@ function writeCanonical(v: unknown, depth: number): string | null {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const x = rec[key];
-    // JSON (and RFC 8785) leave such members out of an object.
-    if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+    if (omittedMember(x)) continue;
     const prefix = keyPrefix(key);
     if (prefix === null) return null;
     const t = writeCanonical(x, depth + 1);
@@ -198,8 +202,7 @@ function computeMembers(obj: object): Members | null {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const v = rec[key];
-    // JSON (and RFC 8785) leave such members out of an object.
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (omittedMember(v)) continue;
     const prefix = keyPrefix(key);
     if (prefix === null) return null;
     keys[n] = key;
