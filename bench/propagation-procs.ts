@@ -12,6 +12,7 @@ import { degrees, randomGraph, seededRandom } from './lib/graph.ts';
 import { flag, note, pct, QUICK, r, rawVerifyRate, sleep, writeResult } from './lib/measure.ts';
 import { monoMs } from './lib/proc-child.ts';
 import { clockCheck, pollUntil, spawnFleet, stopFleet, type Child } from './lib/procs.ts';
+import { LAZY_MIN_AGE_MS, LAZY_ROUND_MS } from '../src/p2p/constants.ts';
 
 const N = flag('nodes', QUICK ? 10 : 100);
 const DEGREE = flag('degree', 8);
@@ -19,8 +20,13 @@ const ITEMS = flag('items', QUICK ? 6 : 30);
 const SEED = flag('seed', 21);
 const IDLE_MS = flag('idle-ms', QUICK ? 1000 : 10_000);
 const SETTLE_MS = flag('settle-ms', 3500); // after the last item: gossipsub still sends IHAVE for 3 heartbeats (1 s each)
-/** Mega sends nothing about an item once every node holds it: a short settle in quick mode (bench:quick stays under 2 minutes); the full run waits as long as for gossipsub. */
-const settleMs = (impl: string): number => (QUICK && impl === 'mega' ? Math.min(SETTLE_MS, 500) : SETTLE_MS);
+/**
+ * Mega announces an item to lazy peers in the first round (every LAZY_ROUND_MS) at least LAZY_MIN_AGE_MS after storing it
+ * (PROTOCOL 11.7): the last announcements about an item leave up to this long after every node holds it, so the byte
+ * count waits for them (after the last item, and after the warm-up before the idle baseline).
+ */
+const MEGA_LAZY_TAIL_MS = LAZY_MIN_AGE_MS + 2 * LAZY_ROUND_MS;
+const settleMs = (impl: string): number => (impl === 'mega' ? MEGA_LAZY_TAIL_MS : SETTLE_MS);
 const GAP_MS = flag('gap-ms', 100); // between one item reaching every node and the next injection
 const ITEM_TIMEOUT_MS = flag('item-timeout-ms', 10_000);
 const START_CONCURRENCY = flag('start-concurrency', 4);
@@ -149,7 +155,7 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
     const warmupMsToAll = warmAll ? Math.max(...[...warmHolders.values()].map((h) => h[0])) - tw : NaN;
     const warmupHeldBy = warmHolders.size;
     current = null;
-    await sleep(1000);
+    await sleep(impl === 'mega' ? MEGA_LAZY_TAIL_MS : 1000); // Mega: the warm-up's lazy announcements are not idle traffic
     const clock = await clockCheck(children, monoMs);
     note(`${impl}: connected in ${connectS.toFixed(1)} s; clock check ${JSON.stringify(clock)}; idle baseline ${IDLE_MS} ms`);
 
@@ -242,19 +248,27 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
       const d = (key: string): number => sum(st1.map((s) => (s.relay as Record<string, number>)[key] as number)) - sum(st0.map((s) => (s.relay as Record<string, number>)[key] as number));
       const pool = (st: Record<string, unknown>[]): number => sum(st.map((s) => (s.pool as { bytesOut: number }).bytesOut));
       const per = (x: number): number => x / N / ITEMS;
-      // Where the bytes go (PROTOCOL 11.6 frame sizes): an entity frame is the 24 B header + the item's JSON; an
-      // inv or getdata naming one 22-character short id is 60 B (24 B header + {"items":["<id>"]}); one getdata
-      // per entity received. What is left is pings and batched frames' differences.
+      // Where the bytes go (PROTOCOL 11.4, 11.6 frame sizes): an entity frame is the 24 B header + the item's JSON
+      // (cTTL one lower: the same length for these items); an inv or getdata is the 24 B header + 11 B of
+      // {"items":[]} + 25 B per 22-character short id (its quotes and comma); prune and graft are 24 B headers.
+      // What is left is pings, notfound and addr.
       const entityB = per(d('itemsSent')) * (24 + avgItemBytes);
-      const invB = per(d('invSent')) * 60;
-      const getdataB = per(d('itemsReceived')) * 60;
+      const invB = per(d('invSent') * 35 + d('invItemsSent') * 25);
+      const getdataB = per(d('getDataSent') * 35 + d('getDataItemsSent') * 25);
+      const treeB = per((d('prunesSent') + d('graftsSent')) * 24);
       result.megaFrames = {
         poolBytesSentPerNodePerItem: Math.round(per(pool(st1) - pool(st0))),
-        invMessagesPerNodePerItem: r(per(d('invSent')), 2),
         entitiesSentPerNodePerItem: r(per(d('itemsSent')), 2),
+        entitiesPushedPerNodePerItem: r(per(d('pushed')), 2),
         entitiesReceivedPerNodePerItem: r(per(d('itemsReceived')), 2),
+        invMessagesPerNodePerItem: r(per(d('invSent')), 2),
+        lazyInvMessagesPerNodePerItem: r(per(d('lazyInvSent')), 2),
+        invItemsPerNodePerItem: r(per(d('invItemsSent')), 2),
+        getDataMessagesPerNodePerItem: r(per(d('getDataSent')), 2),
+        prunes: d('prunesSent'),
+        grafts: d('graftsSent'),
         getDataTimeouts: d('getDataTimeouts'),
-        estimatedBytesPerNodePerItem: { entityFrames: Math.round(entityB), invFrames: Math.round(invB), getdataFrames: Math.round(getdataB), other: Math.round(per(pool(st1) - pool(st0)) - entityB - invB - getdataB) },
+        estimatedBytesPerNodePerItem: { entityFrames: Math.round(entityB), invFrames: Math.round(invB), getdataFrames: Math.round(getdataB), pruneGraftFrames: Math.round(treeB), other: Math.round(per(pool(st1) - pool(st0)) - entityB - invB - getdataB - treeB) },
       };
     }
     note(`${impl}: ${JSON.stringify({ ...result, perItem: undefined })}`);

@@ -131,6 +131,8 @@ specs.push(
     msg: { command: 'notfound', payload: { items: [invItemOf(entityBySource('dispute'))] } },
   },
   { name: 'testnet/mempool', network: T, description: 'asks for the whole inventory: empty payload', msg: { command: 'mempool', payload: null } },
+  { name: 'testnet/prune', network: T, description: 'stop pushing new versions to me; announce them in lazy inv instead (11.7): empty payload', msg: { command: 'prune', payload: null } },
+  { name: 'testnet/graft', network: T, description: 'push new versions to me again (11.7): empty payload', msg: { command: 'graft', payload: null } },
 );
 for (const e of entities) {
   specs.push({ name: `testnet/${e.kind}:${e.source}`, network: T, description: `protocol vector ${e.source}, as relayed`, msg: { command: e.kind, payload: e.msg }, entity: e });
@@ -147,7 +149,7 @@ interface WireVector {
   description: string;
   network: Network;
   command: string;
-  /** The payload exactly as sent: UTF-8 JSON text, or "" for verack and mempool. */
+  /** The payload exactly as sent: UTF-8 JSON text, or "" for verack, mempool, prune and graft. */
   payload: string;
   /** Payload length in bytes (the frame's length field). */
   length: number;

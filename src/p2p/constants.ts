@@ -70,3 +70,27 @@ export const NETWORK_QUERY_TIMEOUT_MS = 3_000;
 export const NETWORK_QUERY_MAX_PEERS = 8;
 /** Largest REST answer accepted from a peer for a network query. */
 export const NETWORK_QUERY_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * Eager push (docs/PROTOCOL.md 11.7): a new version goes as the entity itself to eager peers, but
+ * only while the peer's unsent data is below this; above it the version is announced by `inv`
+ * instead, and the peer fetches it with `getdata`, which is paced by its reading.
+ */
+export const PUSH_HIGH_WATER_BYTES = 1024 * 1024;
+/**
+ * Lazy announcements (11.7): a version is announced to lazy peers (those that pruned the edge or
+ * were pruned) no sooner than this after it was stored here, by when the push tree has normally
+ * delivered it everywhere; an announcement that finds it missing repairs the tree (graft).
+ */
+export const LAZY_MIN_AGE_MS = 2_000;
+/** The lazy announcement round: this often, the versions that came of age since the last round go to LAZY_FANOUT lazy peers in one `inv` each, so single items share frames (bytes per item, issue #21). */
+export const LAZY_ROUND_MS = 2_000;
+/**
+ * Lazy peers told per round, chosen at random. On a random graph of degree 8 a node has ~6 lazy
+ * neighbours once the tree formed, each of which tells it of a round's versions with probability
+ * 2/6: a node the tree missed hears of a version from at least one of them with probability
+ * 1 - (4/6)^6 = 91 % in that round, and its `graft` then restores pushes. 2 rather than every lazy
+ * peer keeps the announcements at ~0.1 x a 462-byte item per node (docs/benchmarks.md, propagation).
+ */
+export const LAZY_FANOUT = 2;
+/** Versions remembered for the next lazy rounds, newest kept (a burst beyond this is left to anti-entropy: the tree pushed it already). */
+export const MAX_LAZY_LOG = 100_000;

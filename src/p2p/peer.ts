@@ -86,6 +86,12 @@ export class Peer extends EventEmitter<PeerEvents> {
   version: VersionPayload | null = null;
   /** Versions this peer has or was sent (never announce them to it again). */
   readonly known = new LruSet<string>(MAX_KNOWN_INVENTORY);
+  /**
+   * Eager (the relay pushes new versions to it as entities) or lazy (it is sent their short ids in
+   * a periodic `inv`): every peer starts eager; a `prune` either way makes it lazy, a `graft` eager
+   * again (docs/PROTOCOL.md 11.7, Plumtree's eager and lazy push). Owned by p2p/relay.ts.
+   */
+  eager = true;
   private state: 'handshaking' | 'ready' | 'closed' = 'handshaking';
   private completedHandshake = false;
   private gotVerack = false;

@@ -455,6 +455,10 @@ export class Pool extends EventEmitter<PoolEvents> {
         return this.relay.handleNotFound(peer, msg.payload.items);
       case 'mempool':
         return this.sync.handleMempool(peer);
+      case 'prune':
+        return this.relay.handlePrune(peer);
+      case 'graft':
+        return this.relay.handleGraft(peer);
       default:
         // Every entity kind the codec knows (wire/messages.ts ENTITY_COMMANDS) goes to the one admission door.
         if (isEntityMessage(msg)) return this.relay.handleEntity(peer, msg.command, msg.payload, msg.bytes, msg.digest);

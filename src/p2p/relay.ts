@@ -1,4 +1,4 @@
-/** p2p/relay.ts - inv/getdata/notfound relay: known inventory per peer, in-flight requests with alternates and a progress-based timeout, paced getdata answers, the cTTL hop limit (highest cTTL seen wins), and handing received entities to the service's one admission door; every item is named by its short version id (docs/PROTOCOL.md 11.6). Imports wire and the service interface. */
+/** p2p/relay.ts - relay of new versions: eager push along a self-pruning tree and periodic lazy `inv` to the other peers (prune/graft, Plumtree), inv/getdata/notfound with known inventory per peer, in-flight requests with alternates and a progress-based timeout, paced getdata answers, the cTTL hop limit (highest cTTL seen wins), and handing received entities to the service's one admission door; every item is named by its short version id (docs/PROTOCOL.md 11.6). Imports wire and the service interface. */
 import type { EntityKind } from '../protocol/types.ts';
 import { shortId, versionHash } from '../protocol/ids.ts';
 import type { InventoryEntry, MegaService, RelayItem } from '../service/service.ts';
@@ -10,16 +10,22 @@ import {
   GETDATA_CHECK_INTERVAL_MS,
   GETDATA_HIGH_WATER_BYTES,
   GETDATA_TIMEOUT_MS,
+  LAZY_FANOUT,
+  LAZY_MIN_AGE_MS,
+  LAZY_ROUND_MS,
   MAX_CTTL_PROBES_PER_PEER,
+  MAX_LAZY_LOG,
   MAX_CTTL_PROBES_REMEMBERED,
   MAX_GETDATA_QUEUE,
   MAX_IN_FLIGHT,
   MAX_PENDING_CTTL,
+  PUSH_HIGH_WATER_BYTES,
   RELAY_CACHE_BYTES,
   RELAY_CACHE_SIZE,
   STALL_BAN_SCORE,
 } from './constants.ts';
 import { LruMap } from '../util/lru.ts';
+import { LazyLog } from './lazy-log.ts';
 import type { Peer } from './peer.ts';
 
 /** Collaborators of the relay. */
@@ -31,6 +37,8 @@ export interface RelayDeps {
   now?: () => number;
   /** A request to a peer that delivered nothing since for this long is asked of another announcer (default GETDATA_TIMEOUT_MS). */
   getDataTimeoutMs?: number | undefined;
+  /** Chooses the lazy peers of each round (default Math.random: the choice needs to be unbiased, not secret). */
+  random?: () => number;
 }
 
 /** A getdata outstanding for one version. */
@@ -76,8 +84,24 @@ interface ServeQueue {
 /** Counters for metrics and tests. */
 export interface RelayStats {
   itemsReceived: number;
+  /** Entity frames sent: answers to getdata and pushes. */
   itemsSent: number;
+  /** Entities pushed to eager peers unasked (part of itemsSent). */
+  pushed: number;
   invSent: number;
+  /** Short ids carried by those `inv` messages. */
+  invItemsSent: number;
+  /** `getdata` messages sent, and the short ids they carried. */
+  getDataSent: number;
+  getDataItemsSent: number;
+  /** `inv` messages of the lazy announcement rounds (part of invSent). */
+  lazyInvSent: number;
+  /** `prune` sent (a pushed copy was a duplicate) and received. */
+  prunesSent: number;
+  prunesReceived: number;
+  /** `graft` sent (a lazy announcement brought a version new here) and received. */
+  graftsSent: number;
+  graftsReceived: number;
   /** getdata requests that timed out (the peer was silent) and were asked elsewhere or dropped. */
   getDataTimeouts: number;
   /** Entity payloads dropped before any admission work: the very bytes were decided before. */
@@ -110,6 +134,11 @@ export class Relay {
   private readonly payloadVerdicts = new LruMap<string, PayloadVerdict>(PAYLOAD_VERDICT_CACHE_SIZE, PAYLOAD_VERDICT_TTL_MS);
   private readonly relayCache = new LruMap<string, RelayItem>(RELAY_CACHE_SIZE, Infinity, Date.now, { maxBytes: RELAY_CACHE_BYTES, sizeOf: (item) => JSON.stringify(item.msg).length });
   private readonly pending = new Map<Peer, InvItem[]>();
+  /** Versions to push to each eager peer on the next turn (one writev per peer), by short id. */
+  private readonly pushes = new Map<Peer, InvItem[]>();
+  /** Versions stored while some peer was lazy, waiting for the lazy rounds (MAX_LAZY_LOG at most). */
+  private readonly lazyLog = new LazyLog(MAX_LAZY_LOG);
+  private lazyTimer: NodeJS.Timeout | null = null;
   /** getdata being served, per peer (paced by the peer's send backlog). */
   private readonly serving = new Map<Peer, ServeQueue>();
   private flushScheduled = false;
@@ -130,7 +159,7 @@ export class Relay {
   private readonly pendingCTTL: LruMap<string, number>;
   /** The object stored-item lookups are written into (service getItemByShortId `into`): read before the next lookup, never kept. */
   private readonly found: InventoryEntry = { kind: 'oracle', id: '', version: '', msg: null as unknown as InventoryEntry['msg'], cTTL: null };
-  readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, invSent: 0, getDataTimeouts: 0, cttlRaised: 0, repeatsDropped: 0 };
+  readonly stats: RelayStats = { itemsReceived: 0, itemsSent: 0, pushed: 0, invSent: 0, invItemsSent: 0, getDataSent: 0, getDataItemsSent: 0, lazyInvSent: 0, prunesSent: 0, prunesReceived: 0, graftsSent: 0, graftsReceived: 0, getDataTimeouts: 0, cttlRaised: 0, repeatsDropped: 0 };
 
   constructor(deps: RelayDeps) {
     this.deps = deps;
@@ -163,9 +192,17 @@ export class Relay {
       }
     }, Math.min(GETDATA_CHECK_INTERVAL_MS, this.timeoutMs));
     this.timer.unref?.();
+    this.lazyTimer = setInterval(() => {
+      try {
+        this.lazyRound();
+      } catch (err) {
+        this.deps.log.error({ err }, 'bug in lazy announcement round');
+      }
+    }, LAZY_ROUND_MS);
+    this.lazyTimer.unref?.();
   }
 
-  /** An item became available here (service `item:relay`): announce it to every peer that lacks it. */
+  /** An item became available here (service `item:relay`): push it to every eager peer that lacks it; lazy peers hear of it in the next lazy rounds. */
   announce(item: RelayItem): void {
     const sid = shortId(item.version);
     const stored = this.deps.service.getItemByShortId(sid, this.found);
@@ -181,13 +218,108 @@ export class Relay {
     }
     if (!stored) this.relayCache.set(vid, item);
     // cTTL is a hop limit: an item that arrived with 0 stays here.
-    if (item.cTTL === null || item.cTTL > 0) this.announceVid(vid, false);
+    if (item.cTTL === null || item.cTTL > 0) this.spread(vid);
   }
 
-  /** inv `vid` to every ready peer not known to have it, or (`again`) to every ready peer but `except`. */
-  private announceVid(vid: string, again: boolean, except?: Peer): void {
+  /**
+   * A new version `vid` (stored or relay-cached): queued as a push to every eager peer not known to
+   * have it, and logged for the lazy rounds when some peer is lazy (11.7: eager and lazy push).
+   */
+  private spread(vid: string): void {
+    let lazy = false;
     for (const peer of this.deps.readyPeers()) {
-      if (peer === except || (!again && peer.known.has(vid))) continue;
+      if (peer.known.has(vid)) continue;
+      if (!peer.eager) {
+        lazy = true;
+        continue;
+      }
+      peer.known.add(vid);
+      let list = this.pushes.get(peer);
+      if (!list) this.pushes.set(peer, (list = []));
+      list.push(vid);
+    }
+    if (this.pushes.size > 0) this.scheduleFlush();
+    if (lazy) this.logLazy(vid);
+  }
+
+  /** Remember `vid` for the lazy rounds. */
+  private logLazy(vid: string): void {
+    this.lazyLog.add(vid, this.now());
+  }
+
+  /**
+   * One lazy round (every LAZY_ROUND_MS): the versions stored at least LAZY_MIN_AGE_MS ago and not
+   * announced in an earlier round go, in one `inv`, to LAZY_FANOUT lazy peers chosen at random, less
+   * those each is known to have. A peer that lacks one fetches it and grafts the edge (handleEntity).
+   * Public for tests, which drive the clock.
+   */
+  lazyRound(): void {
+    if (this.lazyLog.size === 0) return;
+    const ids = this.lazyLog.takeMature(this.now() - LAZY_MIN_AGE_MS);
+    if (ids.length === 0) return;
+    const lazy: Peer[] = [];
+    for (const peer of this.deps.readyPeers()) if (!peer.eager && !peer.isClosed) lazy.push(peer);
+    const random = this.deps.random ?? Math.random;
+    // A partial Fisher-Yates shuffle: the first LAZY_FANOUT places are a uniform choice.
+    for (let k = 0; k < LAZY_FANOUT && k < lazy.length; k++) {
+      const j = k + Math.floor(random() * (lazy.length - k));
+      const peer = lazy[j] as Peer;
+      lazy[j] = lazy[k] as Peer;
+      lazy[k] = peer;
+      const items: InvItem[] = [];
+      for (const vid of ids) {
+        if (peer.known.has(vid)) continue;
+        peer.known.add(vid);
+        items.push(vid);
+      }
+      if (items.length === 0) continue;
+      peer.batch(() => {
+        for (let i = 0; i < items.length; i += MAX_INV_ITEMS) {
+          const part = items.slice(i, i + MAX_INV_ITEMS);
+          this.stats.invSent++;
+          this.stats.lazyInvSent++;
+          this.stats.invItemsSent += part.length;
+          if (!peer.send({ command: 'inv', payload: { items: part } })) break;
+        }
+      });
+    }
+  }
+
+  /** Stop pushing to `peer` (it becomes lazy): from now on it hears of new versions in the lazy rounds. */
+  private makeLazy(peer: Peer): void {
+    peer.eager = false;
+  }
+
+  /** A pushed copy from `peer` was a duplicate: the edge is not needed for the tree (11.7). */
+  private prune(peer: Peer): void {
+    this.makeLazy(peer);
+    this.stats.prunesSent++;
+    peer.send({ command: 'prune', payload: null });
+  }
+
+  /** A lazy announcement from `peer` brought a version this node lacked: the tree failed to deliver it here, so the edge joins the tree. */
+  private graft(peer: Peer): void {
+    peer.eager = true;
+    this.stats.graftsSent++;
+    peer.send({ command: 'graft', payload: null });
+  }
+
+  /** `prune` from a peer: stop pushing to it (a no-op when it is lazy already). */
+  handlePrune(peer: Peer): void {
+    this.stats.prunesReceived++;
+    if (peer.eager) this.makeLazy(peer);
+  }
+
+  /** `graft` from a peer: push to it again. */
+  handleGraft(peer: Peer): void {
+    this.stats.graftsReceived++;
+    peer.eager = true;
+  }
+
+  /** inv `vid` again to every ready peer but `except`, known to have it or not (its cTTL rose from 1, 11.7). */
+  private announceAgain(vid: string, except: Peer): void {
+    for (const peer of this.deps.readyPeers()) {
+      if (peer === except) continue;
       peer.known.add(vid);
       this.queueInv(peer, vid);
     }
@@ -198,8 +330,9 @@ export class Relay {
    * the stored cTTL rises from 0 the version is announced as if new; from 1 it is announced again to
    * every peer (a neighbour holding it at cTTL 0 re-requests it once, see handleInv). A version still
    * waiting in the intake gets the higher cTTL when stored (see announce). No admission, no signatures.
+   * True when a stored or relay-cached cTTL rose.
    */
-  private noteCTTL(vid: string, cTTL: number, from: Peer, fresh = false): void {
+  private noteCTTL(vid: string, cTTL: number, from: Peer, fresh = false): boolean {
     let before: number | null = null;
     // `fresh`: the intake has just found it neither stored, waiting nor decided (only the relay cache can hold it).
     if (!fresh && this.deps.service.storesVersion(vid)) before = this.deps.service.raiseCTTL(vid, cTTL);
@@ -212,10 +345,11 @@ export class Relay {
         }
       } else if (!fresh && this.deps.service.knowsVersion(vid) && cTTL > (this.pendingCTTL.get(vid) ?? -1)) this.pendingCTTL.set(vid, cTTL);
     }
-    if (before === null) return;
+    if (before === null) return false;
     this.stats.cttlRaised++;
-    if (before === 0) this.announceVid(vid, false, from);
-    else if (before === 1) this.announceVid(vid, true, from);
+    if (before === 0) this.spread(vid); // as if new (the sender `from` knows it already)
+    else if (before === 1) this.announceAgain(vid, from);
+    return true;
   }
 
   /** Is `vid` stored (or relayed) here at cTTL 0, i.e. relayed nowhere, so a copy with a higher cTTL is worth one request? */
@@ -234,6 +368,10 @@ export class Relay {
     let list = this.pending.get(peer);
     if (!list) this.pending.set(peer, (list = []));
     list.push(item);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -271,7 +409,11 @@ export class Relay {
       this.request(peer, vid, probe, now);
       want.push(vid);
     }
-    if (want.length) peer.send({ command: 'getdata', payload: { items: want } });
+    if (want.length) {
+      this.stats.getDataSent++;
+      this.stats.getDataItemsSent += want.length;
+      peer.send({ command: 'getdata', payload: { items: want } });
+    }
   }
 
   /** May `vid` be re-requested from `peer` for its cTTL? Once per (peer, version), a bounded number outstanding per peer. */
@@ -342,6 +484,8 @@ export class Relay {
       const next = alt.shift() as Peer;
       if (next === failed || next.isClosed || !next.isReady) continue;
       this.request(next, vid);
+      this.stats.getDataSent++;
+      this.stats.getDataItemsSent++;
       next.send({ command: 'getdata', payload: { items: [vid] } });
       return;
     }
@@ -395,19 +539,25 @@ export class Relay {
     while (q.head < q.ids.length && !peer.isClosed && peer.sendBacklog < GETDATA_HIGH_WATER_BYTES) {
       const vid = q.ids[q.head++] as InvItem;
       // Looked up when served, not when asked: a version replaced meanwhile is notfound.
-      // Written into this.found (no entry object per served item): used before the next lookup.
-      const found = this.deps.service.getItemByShortId(vid, this.found) ?? this.relayCache.get(vid);
-      if (!found) {
-        missing.push(vid);
-        continue;
-      }
-      // Known to it already (it was told of it by our inv, nearly always): added if not, never moved (an LRU refresh is a delete and an insert per item).
-      if (!peer.known.has(vid)) peer.known.add(vid);
-      const msg = found.cTTL === null ? found.msg : { ...found.msg, cTTL: Math.max(0, found.cTTL - 1) };
-      this.stats.itemsSent++;
-      peer.send({ command: found.kind, payload: msg });
+      if (!this.sendItem(peer, vid)) missing.push(vid);
     }
     this.sendNotFound(peer, missing);
+  }
+
+  /**
+   * Send the item whose current version has short id `vid` (or its relay-cache copy) with cTTL
+   * lowered by one hop; false when there is none (replaced or gone). The lookup is written into
+   * this.found (no entry object per item) and used before the next one.
+   */
+  private sendItem(peer: Peer, vid: InvItem): boolean {
+    const found = this.deps.service.getItemByShortId(vid, this.found) ?? this.relayCache.get(vid);
+    if (!found) return false;
+    // Known to it already (it was told of it, nearly always): added if not, never moved (an LRU refresh is a delete and an insert per item).
+    if (!peer.known.has(vid)) peer.known.add(vid);
+    const msg = found.cTTL === null ? found.msg : { ...found.msg, cTTL: Math.max(0, found.cTTL - 1) };
+    this.stats.itemsSent++;
+    peer.send({ command: found.kind, payload: msg });
+    return true;
   }
 
   private sendNotFound(peer: Peer, ids: InvItem[]): void {
@@ -438,6 +588,8 @@ export class Relay {
       if (verdict !== undefined) {
         this.stats.repeatsDropped++;
         if (verdict.banScore > 0 && !peer.isClosed) peer.misbehave(verdict.banScore, `${verdict.reason} (sent again)`);
+        // A copy of what was stored or passed on: pushed unasked (nothing decided is asked for), so the edge is not needed.
+        else if (peer.eager && !peer.isClosed) this.prune(peer);
         return;
       }
     }
@@ -486,13 +638,20 @@ export class Relay {
         id: `p2p:${peer.ip}:${peer.remotePort}`,
         isPeer: true,
         onVersion: (vid, kind, payload, fresh) => {
+          const asked = this.requestedFrom.get(peer)?.has(vid) === true;
           const cTTL = kind === 'dispute' ? null : cttlOf(payload);
           // Known to it from its inv already (nearly always: it was asked for): added if not, never moved
           // (an LRU refresh is a delete and an insert per entity, for a set that only answers "has it?").
           if (!peer.known.has(vid)) peer.known.add(vid);
           this.clearRequest(vid, peer);
           if (this.alternates.size > 0) this.alternates.delete(vid);
-          if (cTTL !== null) this.noteCTTL(vid, cTTL, peer, fresh);
+          const raised = cTTL !== null && this.noteCTTL(vid, cTTL, peer, fresh);
+          // Plumtree (11.7): a copy pushed unasked that this node had already (and that raised no cTTL)
+          // is a duplicate, so the edge leaves the tree (prune); a new version fetched after a lazy
+          // peer's announcement means the tree did not bring it here, so the edge joins the tree (graft).
+          if (fresh) {
+            if (asked && !peer.eager && !peer.isClosed) this.graft(peer);
+          } else if (!asked && !raised && peer.eager && !peer.isClosed) this.prune(peer);
         },
         onOutcome: (r, vid, digest) => {
           if (digest !== undefined) this.rememberPayload(digest, r);
@@ -516,12 +675,15 @@ export class Relay {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.lazyTimer) clearInterval(this.lazyTimer);
+    this.lazyTimer = null;
     this.serving.clear();
   }
 
   /** Forget a peer's queued announcements; what was requested from it is asked of another announcer. */
   dropPeer(peer: Peer): void {
     this.pending.delete(peer);
+    this.pushes.delete(peer);
     this.serving.delete(peer);
     this.probes.delete(peer);
     const requested = this.requestedFrom.get(peer);
@@ -531,13 +693,30 @@ export class Relay {
 
   private flush(): void {
     this.flushScheduled = false;
+    for (const [peer, vids] of this.pushes) {
+      this.pushes.delete(peer);
+      if (peer.isClosed) continue;
+      peer.batch(() => {
+        for (let i = 0; i < vids.length && !peer.isClosed; i++) {
+          const vid = vids[i] as InvItem;
+          // A peer that is slow to read is announced what is left instead: it fetches it with getdata, paced by its reading.
+          if (peer.sendBacklog >= PUSH_HIGH_WATER_BYTES) {
+            for (let j = i; j < vids.length; j++) this.queueInv(peer, vids[j] as InvItem);
+            break;
+          }
+          if (this.sendItem(peer, vid)) this.stats.pushed++;
+        }
+      });
+    }
     for (const [peer, items] of this.pending) {
       this.pending.delete(peer);
       if (peer.isClosed) continue;
       peer.batch(() => {
         for (let i = 0; i < items.length; i += MAX_INV_ITEMS) {
+          const part = items.slice(i, i + MAX_INV_ITEMS);
           this.stats.invSent++;
-          if (!peer.send({ command: 'inv', payload: { items: items.slice(i, i + MAX_INV_ITEMS) } })) break;
+          this.stats.invItemsSent += part.length;
+          if (!peer.send({ command: 'inv', payload: { items: part } })) break;
         }
       });
     }

@@ -39,7 +39,7 @@ export type InvItem = string;
 /** A decoded message. Entity payloads stay `unknown`: the service validates and admits them. */
 export type WireMessage =
   | { command: 'version'; payload: VersionPayload }
-  | { command: 'verack' | 'mempool'; payload: null }
+  | { command: 'verack' | 'mempool' | 'prune' | 'graft'; payload: null }
   | { command: 'ping' | 'pong'; payload: PingPayload }
   | { command: 'addr'; payload: { addresses: AddrEntry[] } }
   | { command: 'inv' | 'getdata' | 'notfound'; payload: { items: InvItem[] } }
@@ -86,12 +86,12 @@ export class MessageCodec {
     for (const name of Object.values(PAYLOAD_SCHEMA)) schemas.component(name); // fail at start if the spec lacks one
   }
 
-  /** Payload bytes of a message (UTF-8 JSON; empty for verack and mempool). */
+  /** Payload bytes of a message (UTF-8 JSON; empty for verack, mempool, prune and graft). */
   encode(msg: WireMessage): Buffer {
     return Buffer.from(this.encodeText(msg), 'utf8');
   }
 
-  /** Payload of a message as its JSON text ('' for verack and mempool): `encodeFrame` writes it straight into the frame. */
+  /** Payload of a message as its JSON text ('' for the empty-payload commands): `encodeFrame` writes it straight into the frame. */
   encodeText(msg: WireMessage): string {
     if (EMPTY_PAYLOAD_COMMANDS.has(msg.command)) return '';
     return JSON.stringify(msg.payload);
@@ -102,7 +102,7 @@ export class MessageCodec {
     if (!COMMANDS.has(command)) throw new WireError('unknown-command', `unknown command ${command}`);
     if (EMPTY_PAYLOAD_COMMANDS.has(command)) {
       if (payload.length !== 0) throw new WireError('bad-payload', `${command} must have an empty payload`);
-      return { command: command as 'verack' | 'mempool', payload: null };
+      return { command: command as 'verack' | 'mempool' | 'prune' | 'graft', payload: null };
     }
     let value: unknown;
     try {

@@ -1,7 +1,7 @@
-/** test/helpers/fake-peer.ts - a socket-less stand-in for p2p/peer.ts Peer with only the members relay.ts and sync.ts touch (id, address, known inventory, readiness, send, batch, send backlog and drain, hold, misbehave); records what was sent. */
+/** test/helpers/fake-peer.ts - a socket-less stand-in for p2p/peer.ts Peer with only the members relay.ts and sync.ts touch (id, address, known inventory, eager/lazy relay state, readiness, send, batch, send backlog and drain, hold, misbehave); records what was sent. */
 import type { Peer } from '../../src/p2p/peer.ts';
 import { LruSet } from '../../src/util/lru.ts';
-import type { WireMessage } from '../../src/wire/messages.ts';
+import { ENTITY_COMMANDS, type WireMessage } from '../../src/wire/messages.ts';
 
 let nextFakeId = 1_000_000;
 
@@ -16,6 +16,8 @@ export class FakePeer {
   readonly holds: boolean[] = [];
   isReady = true;
   isClosed = false;
+  /** Relay state owned by p2p/relay.ts (Peer.eager). */
+  eager = true;
   /** Unsent bytes as the relay sees them. */
   sendBacklog = 0;
   /** Bytes added to {@link sendBacklog} by every send (0 = the socket drains at once). */
@@ -95,6 +97,11 @@ export class FakePeer {
     const out: string[] = [];
     for (const m of this.sent) if (m.command === command) out.push(...(m.payload as { items: string[] }).items);
     return out;
+  }
+
+  /** Payloads of the entity messages sent (pushes and getdata answers), in order. */
+  entities(): unknown[] {
+    return this.sent.filter((m) => ENTITY_COMMANDS.has(m.command)).map((m) => m.payload);
   }
 
   /** Typed as the real Peer for the module under test (which only touches the members above). */

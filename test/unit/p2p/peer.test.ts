@@ -275,7 +275,7 @@ describe('Peer: handshake', () => {
     assert.equal(h.remote.count('verack'), 0);
   });
 
-  for (const protocolVersion of [1, 2, 3, 5, 0, 4294967295]) {
+  for (const protocolVersion of [1, 2, 3, 4, 6, 0, 4294967295]) {
     it(`protocolVersion ${protocolVersion}: unsupported-version`, async () => {
       const h = connect();
       h.remote.send(remoteVersion({ protocolVersion }));

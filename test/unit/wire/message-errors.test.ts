@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SchemaRegistry } from '../../../src/protocol/schema.ts';
-import { COMMANDS, MAX_ADDR_ITEMS, MAX_INV_ITEMS } from '../../../src/wire/constants.ts';
+import { COMMANDS, EMPTY_PAYLOAD_COMMANDS, MAX_ADDR_ITEMS, MAX_INV_ITEMS } from '../../../src/wire/constants.ts';
 import { WireError, type WireErrorCode } from '../../../src/wire/errors.ts';
 import { ENTITY_COMMANDS, MessageCodec } from '../../../src/wire/messages.ts';
 
@@ -57,7 +57,7 @@ describe('MessageCodec: commands', () => {
 
   it('every command with a JSON payload refuses an empty payload', () => {
     for (const command of COMMANDS) {
-      if (command === 'verack' || command === 'mempool') continue;
+      if (EMPTY_PAYLOAD_COMMANDS.has(command)) continue;
       refuses(command, '');
     }
   });

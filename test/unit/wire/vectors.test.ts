@@ -46,7 +46,7 @@ const decoderFor = (network: Network, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTE
 
 describe('wire vectors: file header', () => {
   it('matches the wire constants', () => {
-    assert.equal(file.protocolVersion, 4, "wire protocol 4: the offer entity command");
+    assert.equal(file.protocolVersion, 5, 'wire protocol 5: the relay commands prune and graft');
     assert.equal(file.protocolVersion, PROTOCOL_VERSION);
     assert.equal(file.headerBytes, HEADER_BYTES);
     assert.equal(file.maxPayloadBytes, DEFAULT_MAX_PAYLOAD_BYTES);
