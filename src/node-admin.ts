@@ -136,6 +136,7 @@ export function createAdminOps(node: MegaNode): AdminOps {
         lastSeen: new Date(p.lastSeen).toISOString(),
         bytesIn: p.bytesIn,
         bytesOut: p.bytesOut,
+        relay: p.relay,
       })),
     bans: () => node.pool.bans.list(),
     ban: (address, durationMs) => {

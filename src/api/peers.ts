@@ -46,6 +46,7 @@ export interface PeerJson {
   bytesIn: number;
   bytesOut: number;
   lastSeen: string;
+  relay: 'eager' | 'lazy';
 }
 
 /** The source used until the P2P layer is connected: no peers, no traffic. */
@@ -67,5 +68,6 @@ export function peerToJson(p: PeerSummary): PeerJson {
     bytesIn: p.bytesIn,
     bytesOut: p.bytesOut,
     lastSeen: iso(p.lastSeen),
+    relay: p.relay,
   };
 }

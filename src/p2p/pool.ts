@@ -491,6 +491,7 @@ export class Pool extends EventEmitter<PoolEvents> {
       bytesIn: p.bytesIn,
       bytesOut: p.bytesOut,
       lastSeen: p.lastSeen,
+      relay: p.eager ? 'eager' : 'lazy',
       httpPort: p.version?.httpPort ?? 0,
       ip: p.ip,
     };

@@ -198,5 +198,7 @@ export interface PeerSummary {
   bytesOut: number;
   /** Last time anything arrived from the peer. */
   lastSeen: number;
+  /** How this node relays new versions to the peer (docs/PROTOCOL.md 11.7): pushes them (`eager`, a tree edge) or announces them in lazy rounds (`lazy`). */
+  relay: 'eager' | 'lazy';
 }
 

@@ -29,6 +29,7 @@ export function fakePeer(overrides: Partial<PeerSummary> = {}): PeerSummary {
     bytesIn: 10,
     bytesOut: 20,
     lastSeen: Date.UTC(2024, 0, 1, 0, 1),
+    relay: 'eager',
     ...overrides,
   };
 }

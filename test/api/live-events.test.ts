@@ -121,7 +121,7 @@ describe('GET /events (WebSocket)', () => {
     s.monitoring.publishPeer('peer:connect', fakePeer({ userAgent: '/other:1.0/' }));
     s.monitoring.publishPeer('peer:disconnect', fakePeer({ userAgent: '/other:1.0/' }));
     await waitFor(() => c.got.length === 6, { message: 'five events' });
-    const peer = { address: '127.0.0.1:18444', direction: 'outbound', userAgent: '/other:1.0/', shard: { count: 1, index: 0 }, connectedSince: '2024-01-01T00:00:00.000Z', bytesIn: 10, bytesOut: 20, lastSeen: '2024-01-01T00:01:00.000Z' };
+    const peer = { address: '127.0.0.1:18444', direction: 'outbound', userAgent: '/other:1.0/', shard: { count: 1, index: 0 }, connectedSince: '2024-01-01T00:00:00.000Z', bytesIn: 10, bytesOut: 20, lastSeen: '2024-01-01T00:01:00.000Z', relay: 'eager' };
     assert.deepEqual(c.got.slice(1), [
       { event: 'mempool:accepted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, replaced: false, tags: ['<i>x</i>'], seq: 1 },
       { event: 'mempool:evicted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, cause: 'rank', seq: 2 },

@@ -156,6 +156,7 @@ describe('GET /peers', () => {
         bytesIn: 10,
         bytesOut: 20,
         lastSeen: '2024-01-01T00:01:00.000Z',
+        relay: 'eager',
       },
     ]);
     assert.match(res.headers['content-type'] ?? '', /^application\/json/);

@@ -6,7 +6,8 @@ import { shortId } from '../../src/protocol/ids.ts';
 import { versionHash } from '../../src/protocol/ids.ts';
 import type { OracleId } from '../../src/protocol/types.ts';
 import { makeCapability, makeDispute, makeFact, makeKeys, makeOracle, makeReport, reportId } from '../helpers/factory.ts';
-import { connect, connectAll, contents, createSeededNode, createTestNode, get, hasItem, isPeerOf, post, RawPeer, stopAll, waitFor } from '../helpers/network.ts';
+import { areConnected, connect, connectAll, contents, createSeededNode, createTestNode, get, hasItem, isPeerOf, post, RawPeer, stopAll, waitFor } from '../helpers/network.ts';
+import { LAZY_MIN_AGE_MS, LAZY_ROUND_MS } from '../../src/p2p/constants.ts';
 
 const O = makeKeys(11);
 const C = makeKeys(111);
@@ -107,7 +108,7 @@ describe('p2p: three nodes shaped like mempool-cfg*.json (2 and 3 seeded with 1)
     }
   });
 
-  it('GET /peers lists every peer with address, direction, user agent, shard, connected since, bytes in and out, last seen', async () => {
+  it('GET /peers lists every peer with address, direction, user agent, shard, connected since, bytes in and out, last seen, relay', async () => {
     await waitFor(() => n1.pool.list().length === 2, { message: () => 'node 1 has its two seeded peers: ' + JSON.stringify(n1.pool.list().map((p) => [p.address, p.direction])) });
     const { status, body } = await get(n1, '/peers');
     assert.equal(status, 200);
@@ -115,7 +116,8 @@ describe('p2p: three nodes shaped like mempool-cfg*.json (2 and 3 seeded with 1)
     const peers = body as Record<string, unknown>[];
     assert.equal(peers.length, 2);
     for (const p of peers) {
-      assert.deepEqual(Object.keys(p).sort(), ['address', 'bytesIn', 'bytesOut', 'connectedSince', 'direction', 'lastSeen', 'shard', 'userAgent']);
+      assert.deepEqual(Object.keys(p).sort(), ['address', 'bytesIn', 'bytesOut', 'connectedSince', 'direction', 'lastSeen', 'relay', 'shard', 'userAgent']);
+      assert.equal(['eager', 'lazy'].includes(p.relay as string), true, `expected relay eager or lazy, got ${String(p.relay)}`);
       assert.match(p.address as string, /^127\.0\.0\.1:\d+$/);
       assert.equal(p.direction, 'inbound'); // nodes 2 and 3 dialed their seed
       assert.match(p.userAgent as string, /^\/mega:\d+\.\d+\.\d+.*\/$/);
@@ -178,6 +180,60 @@ describe('p2p: relay without echo in a full mesh', () => {
     // Two items, two receivers each: four transfers in all.
     assert.equal(ds.reduce((x, y) => x + y, 0), 4, 'expected four entity frames sent for two items on a tree of three nodes');
     assert.equal(total((n) => n.pool.relay.stats.prunesSent), total((n) => n.pool.relay.stats.prunesReceived), 'expected no duplicate once the tree formed');
+  });
+});
+
+describe('p2p: the push tree repairs itself (triangle, anti-entropy off)', () => {
+  const nodes: MegaNode[] = [];
+
+  before(async () => {
+    for (let i = 0; i < 3; i++) nodes.push(await createTestNode({ antiEntropyIntervalMs: 3_600_000, targetOutbound: 0 }, `tree${i}`));
+    await connectAll(nodes);
+  });
+
+  after(async () => {
+    await stopAll(nodes);
+  });
+
+  /** How `from` relays to `to` (its GET /peers `relay`), or null when they are not connected. */
+  const relayOf = (from: MegaNode, to: MegaNode): string | null => from.pool.list().find((p) => p.httpPort === to.httpPort)?.relay ?? null;
+
+  it('when the tree is cut, the node left behind hears of the next item in a lazy round, fetches it and grafts the lazy edge', async () => {
+    const [a] = nodes as [MegaNode, MegaNode, MegaNode];
+    assert.equal((await post(a, '/oracle', makeOracle({ keys: makeKeys(24) }))).status, 201);
+    await waitFor(() => nodes.every((n) => hasItem(n, 'oracle', makeKeys(24).publicKey)), { message: 'first oracle everywhere' });
+    // The duplicate prunes one edge of the triangle, on both ends.
+    const lazyPair = (): [MegaNode, MegaNode] | undefined => {
+      for (const x of nodes) for (const y of nodes) if (x !== y && relayOf(x, y) === 'lazy' && relayOf(y, x) === 'lazy') return [x, y];
+      return undefined;
+    };
+    await waitFor(() => lazyPair() !== undefined, { message: () => `expected one edge lazy on both ends: ${JSON.stringify(nodes.map((n) => n.pool.list().map((p) => [p.httpPort, p.relay])))}` });
+    const [x, y] = lazyPair() as [MegaNode, MegaNode];
+    const z = nodes.find((n) => n !== x && n !== y) as MegaNode;
+    assert.equal(relayOf(z, x), 'eager', 'expected the third node to push to both (the tree is x - z - y)');
+    assert.equal(relayOf(z, y), 'eager');
+
+    // Cut the tree between x and z: x is left with its lazy edge to y only.
+    const zAddr = x.pool.list().find((p) => p.httpPort === z.httpPort)?.address as string;
+    assert.equal(x.pool.disconnect(zAddr), 1, 'expected the x - z connection closed');
+    await waitFor(() => !areConnected(x, z), { message: 'x and z disconnected' });
+    const graftsBefore = x.pool.relay.stats.graftsSent;
+    const getdataBefore = x.pool.relay.stats.getDataSent;
+    const k = makeKeys(25);
+    const t0 = Date.now();
+    assert.equal((await post(y, '/oracle', makeOracle({ keys: k }))).status, 201);
+    await waitFor(() => hasItem(x, 'oracle', k.publicKey), { timeoutMs: LAZY_MIN_AGE_MS + 3 * LAZY_ROUND_MS + 2000, message: 'x got the item through the lazy edge' });
+    const took = Date.now() - t0;
+    assert.equal(took >= LAZY_MIN_AGE_MS - 100, true, `expected the item to wait for a lazy round (at least ${LAZY_MIN_AGE_MS} ms), took ${took} ms`);
+    assert.equal(x.pool.relay.stats.getDataSent, getdataBefore + 1, 'expected x to fetch the item it was told of');
+    assert.equal(x.pool.relay.stats.graftsSent, graftsBefore + 1, 'expected x to graft the edge that brought the item');
+    await waitFor(() => relayOf(x, y) === 'eager' && relayOf(y, x) === 'eager', { message: 'x - y eager on both ends after the graft' });
+
+    // The repaired tree pushes the next item at once.
+    const k2 = makeKeys(26);
+    assert.equal((await post(y, '/oracle', makeOracle({ keys: k2 }))).status, 201);
+    await waitFor(() => hasItem(x, 'oracle', k2.publicKey), { message: 'x got the next item pushed' });
+    assert.equal(x.pool.relay.stats.getDataSent, getdataBefore + 1, 'expected the next item pushed, not fetched');
   });
 });
 
