@@ -13,6 +13,7 @@ import { flag, note, pct, QUICK, r, rawVerifyRate, sleep, writeResult } from './
 import { monoMs } from './lib/proc-child.ts';
 import { clockCheck, pollUntil, spawnFleet, stopFleet, type Child } from './lib/procs.ts';
 import { LAZY_MIN_AGE_MS, LAZY_ROUND_MS } from '../src/p2p/constants.ts';
+import { DEFAULT_TTL } from '../src/cli/build.ts';
 
 const N = flag('nodes', QUICK ? 10 : 100);
 const DEGREE = flag('degree', 8);
@@ -44,7 +45,10 @@ const deg = degrees(N, edges);
 const rnd = seededRandom(SEED + 1);
 const origins = Array.from({ length: ITEMS }, () => Math.floor(rnd() * N));
 // The same items for both implementations: signed oracle ads (the documented 462 B item) as JSON text.
-const items = Array.from({ length: ITEMS + 1 }, (_, k) => makeBundle(1_000_000 + k).oracle).map((o) => ({ id: o.pubkey, json: JSON.stringify(o) }));
+// The items' hop limit: what a new ad gets by default (the CLI's and mega-oracle's), or --cttl=N (cTTL is unsigned,
+// outside the signature and the version hash, so the same signed ads serve any value).
+const CTTL = flag('cttl', DEFAULT_TTL);
+const items = Array.from({ length: ITEMS + 1 }, (_, k) => makeBundle(1_000_000 + k).oracle).map((o) => ({ id: o.pubkey, json: JSON.stringify({ ...o, cTTL: CTTL }) }));
 const warmupItem = items.pop() as { id: string; json: string };
 const avgItemBytes = items.reduce((s, i) => s + Buffer.byteLength(i.json), 0) / ITEMS;
 const need = Math.ceil(0.99 * N);
@@ -304,6 +308,7 @@ writeResult('propagation-procs', {
   averageDegree: r((2 * edges.length) / N, 1),
   graphSeed: SEED,
   avgItemJsonBytes: Math.round(avgItemBytes),
+  itemCTTL: CTTL,
   setup:
     'every node in its own process (plain node running a runner bundled by esbuild at the start of the run), loopback TCP; seeded random graph = ring + random edges; a dials b per edge; one signed oracle ad at a time injected at a seeded random node; times from each node\'s own CLOCK_MONOTONIC stamp of acceptance/delivery; bytes = sum over processes of bytesWritten of every TCP socket (node:diagnostics_channel), minus the idle rate measured before',
   baseline: {

@@ -5,6 +5,8 @@ import { makeBundle } from './lib/gen.ts';
 import { benchNode } from './lib/node.ts';
 import { flag, note, pct, QUICK, r, sleep, until, writeResult } from './lib/measure.ts';
 import { LAZY_MIN_AGE_MS, LAZY_ROUND_MS } from '../src/p2p/constants.ts';
+import { DEFAULT_TTL } from '../src/cli/build.ts';
+import type { OracleId } from '../src/protocol/types.ts';
 
 const N = flag('nodes', 30);
 const DEGREE = flag('degree', 8);
@@ -12,6 +14,9 @@ const items = flag('items', QUICK ? 10 : 100);
 const batch = flag('batch', QUICK ? 200 : 1000);
 /** The last lazy announcements about an item leave up to this long after it is stored (PROTOCOL 11.7): byte counts wait for them. */
 const LAZY_TAIL_MS = LAZY_MIN_AGE_MS + 2 * LAZY_ROUND_MS;
+/** The items' hop limit: a new ad's default (--cttl=N; unsigned, so the signed ads serve any value). */
+const CTTL = flag('cttl', DEFAULT_TTL);
+const ad = (seed: number): OracleId => ({ ...makeBundle(seed).oracle, cTTL: CTTL });
 
 /** Random graph: a ring (so it is connected) plus random edges until the average degree is reached. */
 function randomEdges(n: number, degree: number): [number, number][] {
@@ -46,9 +51,9 @@ try {
   const need = Math.ceil(0.99 * N);
 
   // One unmeasured item first: every edge starts eager, so it floods and the duplicates prune the graph to a tree (PROTOCOL 11.7).
-  const warm = makeBundle(999_999);
-  if ((await nodes[0]?.service.admit('oracle', warm.oracle))?.status !== 'accepted') throw new Error('warm-up item not accepted');
-  await until(() => nodes.every((x) => hasItem(x, 'oracle', warm.oracle.pubkey)), 30_000, 1);
+  const warm = ad(999_999);
+  if ((await nodes[0]?.service.admit('oracle', warm))?.status !== 'accepted') throw new Error('warm-up item not accepted');
+  await until(() => nodes.every((x) => hasItem(x, 'oracle', warm.pubkey)), 30_000, 1);
   await sleep(LAZY_TAIL_MS);
 
   // One item at a time: latency to 99 % and bytes per item (over the whole run, lazy announcements of the last item included).
@@ -59,7 +64,7 @@ try {
   const bytes0 = bytesOut();
   const tree0 = { invItems: stat('invItemsSent'), lazyInv: stat('lazyInvSent'), getData: stat('getDataSent'), prunes: stat('prunesSent'), grafts: stat('graftsSent') };
   for (let k = 0; k < items; k++) {
-    const b = makeBundle(1_000_000 + k);
+    const b = { oracle: ad(1_000_000 + k) };
     const origin = nodes[k % N] as MegaNode;
     const t0 = performance.now();
     if ((await origin.service.admit('oracle', b.oracle)).status !== 'accepted') throw new Error('not accepted');
@@ -90,7 +95,7 @@ try {
   note(`propagation: single ${JSON.stringify(single)}`);
 
   // A burst: `batch` items submitted at once at one node (inv batching amortises the announcements).
-  const burst = Array.from({ length: batch }, (_, k) => makeBundle(2_000_000 + k).oracle);
+  const burst = Array.from({ length: batch }, (_, k) => ad(2_000_000 + k));
   const before = bytesOut();
   const burstInv0 = invSent();
   const burstSent0 = itemsSent();
@@ -114,6 +119,7 @@ try {
   note(`propagation: burst ${JSON.stringify(burstResult)}`);
   writeResult('propagation', {
     nodes: N,
+    itemCTTL: CTTL,
     edges: edges.length,
     averageDegree: r(degrees.reduce((s, d) => s + d, 0) / N, 1),
     setup: 'all nodes in one process (2 cores), loopback TCP, random graph = ring + random edges; items are signed oracle ads submitted in-process at one node; bytes = sum of pool.totals().bytesOut deltas (frames incl. inv/getdata/pings)',

@@ -8,8 +8,8 @@ import type { HelpRow } from './help.ts';
 import { note, type CliIo } from './io.ts';
 import { mine, type MiningSettings } from './mine.ts';
 
-/** Default hop limit of a new message. */
-export const DEFAULT_TTL = 5;
+/** Default hop limit of a new message: enough for the push tree (docs/PROTOCOL.md 11.7: relayed along it while at least 8 hops remain, then announced to every peer) to reach a network of thousands of nodes. */
+export const DEFAULT_TTL = 16;
 /** Largest cTTL the schema allows. */
 const MAX_TTL = 255;
 

@@ -244,7 +244,7 @@ export const ORACLE_CONFIG_FIELDS: Fields = {
     fields: {
       keyFile: { kind: 'str', max: 4096, doc: 'the oracle identity key file (mode 0600; `mega keygen`)' },
       difficulty: { kind: 'int', min: 0, max: 40, default: 16, unit: 'leading zero bits', doc: 'PoW mined for the ad at first start (raised later only by rankTarget)' },
-      cTTL: { kind: 'int', min: 0, max: 255, default: 5, unit: 'hops', doc: 'gossip hop limit of everything the daemon posts' },
+      cTTL: { kind: 'int', min: 0, max: 255, default: 16, unit: 'hops', doc: 'gossip hop limit of everything the daemon posts (8 or more: relayed along the nodes\' push tree, docs/PROTOCOL.md 11.7)' },
       tags: { kind: 'list', item: TAG, maxItems: 32, default: [], doc: 'tags of the oracle ad' },
       manifestUri: { kind: 'str', max: 2048, nullable: true, pattern: /^https?:\/\//, rule: 'must be an http(s) URL', doc: 'where the oracle describes itself' },
     },

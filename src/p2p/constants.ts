@@ -94,3 +94,10 @@ export const LAZY_ROUND_MS = 2_000;
 export const LAZY_FANOUT = 2;
 /** Versions remembered for the next lazy rounds, newest kept (a burst beyond this is left to anti-entropy: the tree pushed it already). */
 export const MAX_LAZY_LOG = 100_000;
+/**
+ * A version is relayed along the push tree (11.7) only while its stored cTTL is at least this (or it has
+ * none): the tree's paths are longer than the graph's shortest ones (on the 100-node benchmark graph its
+ * diameter is 6-10 hops against 4, bench/tree-reach.ts), so a version with a smaller hop budget is
+ * announced to every peer instead, which reaches every node within cTTL hops as flooding does.
+ */
+export const TREE_MIN_CTTL = 8;

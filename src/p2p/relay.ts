@@ -23,6 +23,7 @@ import {
   RELAY_CACHE_BYTES,
   RELAY_CACHE_SIZE,
   STALL_BAN_SCORE,
+  TREE_MIN_CTTL,
 } from './constants.ts';
 import { LruMap } from '../util/lru.ts';
 import { LazyLog } from './lazy-log.ts';
@@ -218,7 +219,24 @@ export class Relay {
     }
     if (!stored) this.relayCache.set(vid, item);
     // cTTL is a hop limit: an item that arrived with 0 stays here.
-    if (item.cTTL === null || item.cTTL > 0) this.spread(vid);
+    if (item.cTTL === null || item.cTTL > 0) this.relayNew(vid, item.cTTL);
+  }
+
+  /**
+   * Relay a new version: along the push tree while its hop budget leaves room for the tree's longer
+   * paths (no cTTL, or at least TREE_MIN_CTTL), else by `inv` to every ready peer not known to have
+   * it, which reaches every node within cTTL hops (11.7).
+   */
+  private relayNew(vid: string, cTTL: number | null): void {
+    if (cTTL === null || cTTL >= TREE_MIN_CTTL) {
+      this.spread(vid);
+      return;
+    }
+    for (const peer of this.deps.readyPeers()) {
+      if (peer.known.has(vid)) continue;
+      peer.known.add(vid);
+      this.queueInv(peer, vid);
+    }
   }
 
   /**
@@ -347,7 +365,7 @@ export class Relay {
     }
     if (before === null) return false;
     this.stats.cttlRaised++;
-    if (before === 0) this.spread(vid); // as if new (the sender `from` knows it already)
+    if (before === 0) this.relayNew(vid, cTTL); // as if new (the sender `from` knows it already)
     else if (before === 1) this.announceAgain(vid, from);
     return true;
   }
@@ -649,8 +667,10 @@ export class Relay {
           // Plumtree (11.7): a copy pushed unasked that this node had already (and that raised no cTTL)
           // is a duplicate, so the edge leaves the tree (prune); a new version fetched after a lazy
           // peer's announcement means the tree did not bring it here, so the edge joins the tree (graft).
+          // Only a tree-relayed version (the sender held it at TREE_MIN_CTTL or more, so it arrives one lower) is a
+          // lazy announcement's: a lower one was announced to every peer, lazy or not.
           if (fresh) {
-            if (asked && !peer.eager && !peer.isClosed) this.graft(peer);
+            if (asked && !peer.eager && !peer.isClosed && (cTTL === null || cTTL >= TREE_MIN_CTTL - 1)) this.graft(peer);
           } else if (!asked && !raised && peer.eager && !peer.isClosed) this.prune(peer);
         },
         onOutcome: (r, vid, digest) => {

@@ -18,8 +18,8 @@ import type { EngineDeps } from './types.ts';
 /** Defaults of the optional timing members of EngineDeps. */
 export const DEFAULT_ACCEPT_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_SIGN_TIMEOUT_MS = 10 * 60_000;
-/** cTTL of the offers the engine posts (the CLI's default relay hop limit). */
-export const OFFER_CTTL = 5;
+/** cTTL of the offers the engine posts: the CLI's default relay hop limit (cli/build.ts DEFAULT_TTL). */
+export const OFFER_CTTL = 16;
 
 /** The engine's context, handed to every step. */
 export class Ctx {

@@ -113,8 +113,6 @@ describe('#12 item 8: a peer that announces and never serves delays an item by s
       await waitFor(() => hasItem(b, 'oracle', keys.publicKey), { timeoutMs: 5000, message: 'b fetched the item from a after the timeout' });
       const delay = Date.now() - t0;
       assert.equal(delay < TIMEOUT_MS + 2000, true, `expected the item within the ${TIMEOUT_MS} ms timeout plus a check interval, took ${delay} ms`);
-      // a pushes the item to b (eager edge, PROTOCOL 11.7), so it does not even wait for the timeout; the request the staller never served still times out and costs it.
-      await waitFor(() => b.pool.relay.stats.getDataTimeouts >= 1, { timeoutMs: TIMEOUT_MS + 3000, message: 'the staller\'s request timed out' });
       assert.equal(b.pool.relay.stats.getDataTimeouts, 1, 'expected exactly one timed-out request');
       assert.equal(staller.closed, false, 'one stall costs ban score, not the connection');
 

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Relay } from '../../../src/p2p/relay.ts';
-import { LAZY_FANOUT, LAZY_MIN_AGE_MS, PUSH_HIGH_WATER_BYTES } from '../../../src/p2p/constants.ts';
+import { LAZY_FANOUT, LAZY_MIN_AGE_MS, PUSH_HIGH_WATER_BYTES, TREE_MIN_CTTL } from '../../../src/p2p/constants.ts';
 import { shortId, versionHash } from '../../../src/protocol/ids.ts';
 import type { OracleId } from '../../../src/protocol/types.ts';
 import type { MegaService } from '../../../src/service/service.ts';
@@ -12,6 +12,8 @@ import { FakePeer, nextTurn } from '../../helpers/fake-peer.ts';
 import { waitFor } from '../../helpers/wait.ts';
 
 const silent = pino({ level: 'silent' });
+/** A hop budget the tree relays (TREE_MIN_CTTL and above; every copy pushed is one lower). */
+const TREE_CTTL = TREE_MIN_CTTL + 4;
 const vidOf = (msg: object): string => shortId(versionHash(msg));
 
 /** A relay over `service` with a clock the test moves (`clock.t`), wired to item:relay like node.ts. */
@@ -24,7 +26,7 @@ function treeRelay(service: MegaService, peers: FakePeer[], random?: () => numbe
 
 /** Store an oracle ad through the REST door and wait for the relay's next turn (pushes are flushed on setImmediate). */
 async function storeOne(service: MegaService, seed: number): Promise<OracleId> {
-  const o = makeOracle({ keys: makeKeys(seed), cTTL: 5 });
+  const o = makeOracle({ keys: makeKeys(seed), cTTL: TREE_CTTL });
   assert.equal((await service.admit('oracle', o)).status, 'accepted', `expected oracle ${seed} stored`);
   await nextTurn();
   return o;
@@ -35,16 +37,16 @@ describe('relay tree: prune', () => {
     const { service } = newServiceForTest();
     const [a, b] = [new FakePeer(), new FakePeer()];
     const { relay } = treeRelay(service, [a, b]);
-    const o = makeOracle({ keys: makeKeys(41), cTTL: 5 });
+    const o = makeOracle({ keys: makeKeys(41), cTTL: TREE_CTTL });
     relay.handleEntity(a.asPeer(), 'oracle', o);
     await waitFor(() => b.entities().length === 1, { message: 'b pushed the first copy' });
-    relay.handleEntity(b.asPeer(), 'oracle', { ...o, cTTL: 3 }); // b pushes it back, not knowing we had it
+    relay.handleEntity(b.asPeer(), 'oracle', { ...o, cTTL: TREE_CTTL - 2 }); // b pushes it back, not knowing we had it
     await nextTurn();
     assert.deepEqual(b.commands().filter((c) => c === 'prune'), ['prune'], 'expected one prune to the peer whose push was a duplicate');
     assert.equal(b.eager, false, 'expected b lazy');
     assert.equal(a.eager, true, 'expected a, whose copy was new, still eager');
     assert.equal(relay.stats.prunesSent, 1);
-    relay.handleEntity(b.asPeer(), 'oracle', { ...o, cTTL: 2 });
+    relay.handleEntity(b.asPeer(), 'oracle', { ...o, cTTL: TREE_CTTL - 3 });
     await nextTurn();
     assert.equal(b.commands().filter((c) => c === 'prune').length, 1, 'expected no second prune to a lazy peer');
     const next = await storeOne(service, 42);
@@ -56,7 +58,7 @@ describe('relay tree: prune', () => {
     const { service } = newServiceForTest();
     const [a, b] = [new FakePeer(), new FakePeer()];
     const { relay } = treeRelay(service, [a, b]);
-    const o = makeOracle({ keys: makeKeys(43), cTTL: 5 });
+    const o = makeOracle({ keys: makeKeys(43), cTTL: TREE_CTTL });
     relay.handleInv(b.asPeer(), [vidOf(o)]);
     assert.deepEqual(b.itemsOf('getdata'), [vidOf(o)], 'expected the version asked of b');
     relay.handleEntity(a.asPeer(), 'oracle', o); // a pushes it first
@@ -158,8 +160,8 @@ describe('relay tree: lazy announcements', () => {
     const [lazy, eager] = [new FakePeer(), new FakePeer()];
     const { relay } = treeRelay(service, [lazy, eager]);
     relay.handlePrune(lazy.asPeer());
-    const o1 = makeOracle({ keys: makeKeys(51), cTTL: 5 });
-    const o2 = makeOracle({ keys: makeKeys(52), cTTL: 5 });
+    const o1 = makeOracle({ keys: makeKeys(51), cTTL: TREE_CTTL });
+    const o2 = makeOracle({ keys: makeKeys(52), cTTL: TREE_CTTL });
     relay.handleInv(eager.asPeer(), [vidOf(o1)]);
     relay.handleEntity(eager.asPeer(), 'oracle', o1);
     relay.handleInv(lazy.asPeer(), [vidOf(o2)]);
@@ -170,6 +172,38 @@ describe('relay tree: lazy announcements', () => {
     assert.equal(lazy.eager, true, 'expected the grafted peer eager');
     assert.deepEqual(eager.commands().filter((c) => c === 'graft'), [], 'expected no graft to a peer that was eager');
     assert.equal(relay.stats.graftsSent, 1);
+  });
+});
+
+describe('relay tree: the hop budget', () => {
+  it(`a version held below TREE_MIN_CTTL is announced by inv to every peer, eager or lazy, not pushed`, async () => {
+    const { service } = newServiceForTest();
+    const [eager, lazy] = [new FakePeer(), new FakePeer()];
+    const { relay } = treeRelay(service, [eager, lazy]);
+    relay.handlePrune(lazy.asPeer());
+    const o = makeOracle({ keys: makeKeys(54), cTTL: TREE_MIN_CTTL - 1 });
+    assert.equal((await service.admit('oracle', o)).status, 'accepted');
+    await nextTurn();
+    assert.deepEqual(eager.entities(), [], 'expected no push of a version whose hop budget is below the tree minimum');
+    assert.deepEqual(eager.itemsOf('inv'), [vidOf(o)], 'expected the eager peer announced it at once');
+    assert.deepEqual(lazy.itemsOf('inv'), [vidOf(o)], 'expected the lazy peer announced it at once too (flooding reaches every node within cTTL hops)');
+    const held = makeOracle({ keys: makeKeys(55), cTTL: TREE_MIN_CTTL });
+    assert.equal((await service.admit('oracle', held)).status, 'accepted');
+    await nextTurn();
+    assert.deepEqual(eager.entities(), [{ ...held, cTTL: TREE_MIN_CTTL - 1 }], 'expected a version held at TREE_MIN_CTTL pushed, one hop lower');
+  });
+
+  it('a version below the tree minimum fetched from a lazy peer grafts nothing (it was announced to every peer)', async () => {
+    const { service } = newServiceForTest();
+    const [lazy] = [new FakePeer()];
+    const { relay } = treeRelay(service, [lazy]);
+    relay.handlePrune(lazy.asPeer());
+    const o = makeOracle({ keys: makeKeys(56), cTTL: TREE_MIN_CTTL - 1 }); // the sender held it at TREE_MIN_CTTL - 1: flooded
+    relay.handleInv(lazy.asPeer(), [vidOf(o)]);
+    relay.handleEntity(lazy.asPeer(), 'oracle', { ...o, cTTL: TREE_MIN_CTTL - 2 });
+    await waitFor(() => service.getItemByShortId(vidOf(o)) !== undefined, { message: 'stored' });
+    assert.deepEqual(lazy.commands().filter((c) => c === 'graft'), [], 'expected no graft for a flooded version');
+    assert.equal(lazy.eager, false);
   });
 });
 
