@@ -1,0 +1,26 @@
+/** bench/lib/thread-cpu.ts - CPU time of this process's threads in nanoseconds from Linux's scheduler accounting (/proc/.../schedstat: exact, not 10 ms ticks), main thread and the others apart. */
+import fs from 'node:fs';
+
+/** CPU ns of one thread of this process (user + system, as the scheduler ran it), or NaN off Linux. */
+export function threadCpuNs(tid: number | 'thread-self'): number {
+  try {
+    const path = tid === 'thread-self' ? '/proc/thread-self/schedstat' : `/proc/self/task/${tid}/schedstat`;
+    return Number(fs.readFileSync(path, 'utf8').split(' ')[0]);
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU ns of this process's main thread (its tid is the pid). */
+export const mainThreadNs = (): number => threadCpuNs(process.pid);
+
+/** CPU ns of every other thread of this process alive now (V8's GC helpers, libuv's pool, workers): summed. Threads that ended in between are not counted. */
+export function otherThreadsNs(): number {
+  let sum = 0;
+  try {
+    for (const t of fs.readdirSync('/proc/self/task')) if (Number(t) !== process.pid) sum += threadCpuNs(Number(t)) || 0;
+  } catch {
+    return NaN;
+  }
+  return sum;
+}
