@@ -1,10 +1,10 @@
 /** bench/lib/floor-mempool.ts - bench/floor.ts's mempool step: the real Mempool's insert path alone (prepared entries, fresh store per round), timed for the mix and per kind, and its index inserts counted per kind. */
-import { performance } from 'node:perf_hooks';
 import { Mempool } from '../../src/mempool/mempool.ts';
 import { RankedSet } from '../../src/mempool/ranked-set.ts';
 import { reportId, versionHash } from '../../src/protocol/ids.ts';
 import type { OracleCapability, OracleId, Report, Verified } from '../../src/protocol/types.ts';
 import { allocMeter } from './floor-gc.ts';
+import { mainThreadNs } from './thread-cpu.ts';
 import type { Msg } from './gen.ts';
 
 /** What the insert step distinguishes: a fact-conflict report carries two facts (two more strings to share, a longer text). */
@@ -60,7 +60,7 @@ export interface InsertTimes {
   last: Mempool;
 }
 
-/** Fastest of `rounds` rounds after `warmup` untimed ones, each into a fresh mempool with freshly parsed bodies; `gc` before each timed loop. */
+/** Fastest of `rounds` rounds after `warmup` untimed ones (main-thread CPU time), each into a fresh mempool with freshly parsed bodies; `gc` before each timed loop. */
 export function timeInserts(prepared: readonly Prepared[], rounds: number, warmup: number, gc: () => void): InsertTimes {
   let last = freshMempool();
   let mixBest = Infinity;
@@ -75,9 +75,9 @@ export function timeInserts(prepared: readonly Prepared[], rounds: number, warmu
     let mp = freshMempool();
     gc();
     const end = allocMeter();
-    let t0 = performance.now();
+    let t0 = mainThreadNs();
     for (let i = 0; i < prepared.length; i++) insertPrepared(mp, prepared[i] as Prepared, bodies[i]);
-    const ms = performance.now() - t0;
+    const ms = (mainThreadNs() - t0) / 1e6;
     const a = end();
     if (timed && ms < mixBest) [mixBest, mixPause, mixBytes] = [ms, a.pauseUs, a.bytes];
     // Phases, one kind at a time (same final contents; the per-kind figure needs no timer per message).
@@ -85,9 +85,9 @@ export function timeInserts(prepared: readonly Prepared[], rounds: number, warmu
     mp = freshMempool();
     gc();
     for (const kind of INSERT_KINDS) {
-      t0 = performance.now();
+      t0 = mainThreadNs();
       for (let i = 0; i < prepared.length; i++) if ((prepared[i] as Prepared).kind === kind) insertPrepared(mp, prepared[i] as Prepared, bodies[i]);
-      if (timed) kindBest[kind] = Math.min(kindBest[kind], performance.now() - t0);
+      if (timed) kindBest[kind] = Math.min(kindBest[kind], (mainThreadNs() - t0) / 1e6);
     }
     last = mp;
   }

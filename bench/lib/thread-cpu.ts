@@ -1,4 +1,4 @@
-/** bench/lib/thread-cpu.ts - CPU time of this process's threads in nanoseconds from Linux's scheduler accounting (/proc/.../schedstat: exact, not 10 ms ticks), main thread and the others apart. */
+/** bench/lib/thread-cpu.ts - CPU time of this process's threads in nanoseconds from Linux's scheduler accounting (/proc/.../schedstat, not 10 ms ticks), main thread and the others apart. */
 import fs from 'node:fs';
 
 /** CPU ns of one thread of this process (user + system, as the scheduler ran it), or NaN off Linux. */
@@ -11,8 +11,17 @@ export function threadCpuNs(tid: number | 'thread-self'): number {
   }
 }
 
-/** CPU ns of this process's main thread (its tid is the pid). */
-export const mainThreadNs = (): number => threadCpuNs(process.pid);
+const NAP = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * CPU ns of this process's main thread (its tid is the pid); call it from the main thread. The kernel brings a running
+ * thread's sum up to date only at a tick or a switch (1-4 ms late), so the thread first sleeps 10 µs: the switch
+ * makes the figure exact to the microsecond.
+ */
+export function mainThreadNs(): number {
+  Atomics.wait(NAP, 0, 0, 0.01);
+  return threadCpuNs(process.pid);
+}
 
 /** CPU ns of every other thread of this process alive now (V8's GC helpers, libuv's pool, workers): summed. Threads that ended in between are not counted. */
 export function otherThreadsNs(): number {
