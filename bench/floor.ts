@@ -151,7 +151,7 @@ const held: Mempool[] = [inserts.last]; // "this heap": a node holding the mix, 
 // Bytes arrive over TCP: the kernel's copy, libuv's read and a frame split are the least any reader pays.
 note('floor: socket and framing');
 const frames = encodeFrames(msgs);
-const reps = Math.max(1, Math.ceil((QUICK ? 4_000 : 15_000) / msgs.length)); // >= 0.15 s (quick) / 0.5 s of reading at the goal rate
+const reps = Math.max(1, Math.ceil((QUICK ? 3_000 : 15_000) / msgs.length)); // >= 0.1 s (quick) / 0.5 s of reading at the goal rate
 const wire = reps === 1 ? frames : Buffer.concat(Array.from({ length: reps }, () => frames));
 const ends = frameEnds(wire);
 await socketRun(wire, ends, 'bare', null); // warm-up: the readers' and the stream's code
@@ -192,7 +192,7 @@ const shortPass = (): void => {
 gc();
 shortPass(); // warm
 await settle();
-const shortPasses = Math.max(2, Math.ceil((QUICK ? 15_000 : 60_000) / msgs.length)); // 100-400 MB: enough scavenges to average
+const shortPasses = Math.max(2, Math.ceil((QUICK ? 10_000 : 60_000) / msgs.length)); // 70-450 MB: enough scavenges to average
 const shortAlloc = measureAlloc(() => {
   for (let k = 0; k < shortPasses; k++) shortPass();
 });
