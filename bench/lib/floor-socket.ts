@@ -152,8 +152,7 @@ export async function socketRun(frames: Buffer, ends: Float64Array, reader: 'bar
       worker.once('message', (m: { cpuNs?: number; error?: string }) => (m.error === undefined ? resolve(m.cpuNs as number) : reject(new Error(`socket writer: ${m.error}`))));
       worker.once('error', reject);
     });
-    const [r, writerNs] = await Promise.all([read, wrote]);
-    await worker.terminate();
+    const [r, writerNs] = await Promise.all([read, wrote]).finally(() => worker.terminate());
     return { readerUs: r.cpuNs / 1000 / count, writerUs: writerNs / 1000 / count, reads: r.reads, bytesPerRead: Math.round(frames.length / r.reads), wallMs: r.wallMs };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,4 +1,4 @@
-// test/unit/bench/floor-lib.test.ts - bench/floor.ts's measuring parts: the bare frame splitter finds every frame at any chunking and refuses a bad magic; the socket run reads every frame of a loopback stream with both readers; the allocation meter counts bytes that collections freed in between; the index-insert count gives the exact indexes each kind's insert touches (and restores the patched prototypes).
+// test/unit/bench/floor-lib.test.ts - bench/floor.ts's measuring parts: the bare frame splitter finds every frame at any chunking and refuses a bad magic; the socket run reads every frame of a loopback stream with both readers and fails cleanly on a bad one; the allocation meter counts bytes that collections freed in between; the index-insert count gives the exact indexes each kind's insert touches (and restores the patched prototypes).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { allocMeter } from '../../../bench/lib/floor-gc.ts';
@@ -43,6 +43,14 @@ describe('bench floor: socket run over loopback', () => {
       // Paced at 5,000/s, 34 frames take at least 6 ms to be written.
       if (rate !== null) assert.ok(run.wallMs >= 5, `expected a paced run to last >= 5 ms, got ${run.wallMs}`);
     }
+  });
+});
+
+describe('bench floor: socket run on a bad stream', () => {
+  it('rejects with the reader\'s error (and stops its writer) instead of hanging', async () => {
+    const bad = Buffer.from(frames);
+    bad.write('MEGA', 0, 'ascii');
+    await assert.rejects(socketRun(bad, frameEnds(frames), 'bare', null), /magic/);
   });
 });
 
