@@ -14,6 +14,8 @@ let pos = 0;
 const open: object[] = [];
 /** A write is under way (re-entry from a getter takes JSON.stringify). */
 let writing = false;
+/** Depth of the SelfWritten being written (its sink.value calls nest below it). */
+let selfDepth = 0;
 
 function ensure(n: number): void {
   if (pos + n <= buf.length) return;
@@ -133,7 +135,13 @@ function writeObject(o: object, depth: number): void {
   if (depth >= MAX_DEPTH || open.includes(o)) throw UNHANDLED;
   if (o instanceof SelfWritten) {
     const start = pos;
-    if (o.writeJson(sink)) return;
+    const outer = selfDepth;
+    selfDepth = depth;
+    open.push(o);
+    const done = o.writeJson(sink);
+    open.pop();
+    selfDepth = outer;
+    if (done) return;
     // Nothing of a part that gave up stays: its toJSON() value is written instead.
     pos = start;
     open.push(o);
@@ -191,7 +199,7 @@ function writeObject(o: object, depth: number): void {
  * `toJSON()` is written); JSON.stringify itself (the fallback of the whole answer) calls `toJSON()`.
  */
 export abstract class SelfWritten {
-  abstract writeJson(sink: JsonSink): boolean;
+  abstract writeJson(sink: JsonValueSink): boolean;
   abstract toJSON(): unknown;
 }
 
@@ -207,11 +215,17 @@ export interface JsonSink {
   utf8(bytes: Uint8Array, start: number, end: number): boolean;
 }
 
+/** What a {@link SelfWritten} is given: the sink, and any value written as the byte writer writes it (a part made of stored objects). */
+export interface JsonValueSink extends JsonSink {
+  /** `v` as JSON.stringify writes it as an array element (`null` for undefined, a function, a symbol). */
+  value(v: unknown): void;
+}
+
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
 // fatal: invalid UTF-8 is refused (the part then gives up); ignoreBOM: a leading U+FEFF stays, as dlc/bytes.ts decodes it.
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-const sink: JsonSink = {
+const sink: JsonValueSink = {
   raw: ascii,
   number: writeNumber,
   string: writeString,
@@ -248,6 +262,9 @@ const sink: JsonSink = {
     buf[pos++] = 0x22;
     return true;
   },
+  value(v) {
+    if (!writeValue(v, selfDepth + 1)) ascii('null');
+  },
 };
 
 /**
@@ -264,6 +281,7 @@ export function jsonBytes(value: unknown): Buffer | undefined {
   }
   writing = true;
   pos = 0;
+  selfDepth = 0;
   open.length = 0;
   try {
     if (!writeValue(value, 0)) return undefined;

@@ -7,7 +7,7 @@ import { submitHandler, type ApiDeps } from './handlers.ts';
 import { standingFor } from './listings.ts';
 import { ApiError } from './errors.ts';
 import { sendJson } from './respond.ts';
-import { SelfWritten, type JsonSink } from './json-bytes.ts';
+import { SelfWritten, type JsonSink, type JsonValueSink } from './json-bytes.ts';
 import { writeIsoSeconds } from '../dlc/summary.ts';
 import type { ValidatedInput } from './validate.ts';
 
@@ -28,6 +28,8 @@ export interface OfferItem {
   maturity: string | IsoSeconds;
 }
 
+const isU32 = (s: number): boolean => Number.isInteger(s) && s >= 0 && s <= 0xffffffff;
+
 /** `new Date(s * 1000).toISOString()` of a u32 epoch, written into the answer without the Date and the string (a listed offer's maturity, issue #21 lookup). */
 class IsoSeconds extends SelfWritten {
   constructor(private readonly s: number) {
@@ -35,13 +37,64 @@ class IsoSeconds extends SelfWritten {
   }
 
   writeJson(sink: JsonSink): boolean {
-    if (!Number.isInteger(this.s) || this.s < 0 || this.s > 0xffffffff) return false;
+    if (!isU32(this.s)) return false;
     writeIsoSeconds(sink, this.s);
     return true;
   }
 
   toJSON(): string {
     return new Date(this.s * 1000).toISOString();
+  }
+}
+
+/**
+ * A page of GET /offers written item by item straight from the stored entries: no OfferItem, no
+ * maturity object and no items array per answer (issue #21 lookup: what an answer allocates sets
+ * how often the node scavenges). `toJSON()` builds those items; both give the same JSON.
+ */
+class OfferPage extends SelfWritten {
+  constructor(
+    private readonly list: readonly StoredOffer[],
+    private readonly items: (list: readonly StoredOffer[]) => OfferItem[],
+    private readonly standingOf: (pubkey: string) => Standing,
+  ) {
+    super();
+  }
+
+  writeJson(sink: JsonValueSink): boolean {
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) if (!isU32((list[i] as StoredOffer).maturityEpoch)) return false;
+    sink.raw('[');
+    // Offers on the same oracle in a row share one standing, computed once (as items() does).
+    let lastKey: string | undefined;
+    let last: Standing | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i] as StoredOffer;
+      if (e.oraclePubKey !== lastKey || last === undefined) {
+        lastKey = e.oraclePubKey;
+        last = this.standingOf(lastKey);
+      }
+      // The members in OfferItem's order, as the byte writer writes that object.
+      sink.raw(i === 0 ? '{"id":' : ',{"id":');
+      sink.string(e.id);
+      sink.raw(',"offer":');
+      sink.value(e.msg);
+      sink.raw(',"oraclePubKey":');
+      sink.string(e.oraclePubKey);
+      sink.raw(',"standing":');
+      sink.value(last);
+      sink.raw(',"maturityEpoch":');
+      sink.number(e.maturityEpoch);
+      sink.raw(',"maturity":');
+      writeIsoSeconds(sink, e.maturityEpoch);
+      sink.raw('}');
+    }
+    sink.raw(']');
+    return true;
+  }
+
+  toJSON(): OfferItem[] {
+    return this.items(this.list);
   }
 }
 
@@ -89,7 +142,7 @@ export function createOfferHandlers(deps: Pick<ApiDeps, 'service' | 'isDurable' 
           maxCollateral: max,
         },
       );
-      sendJson(res, items(list));
+      sendJson(res, new OfferPage(list, items, standingOf));
     },
     getOffer: (_req, res) => {
       const e = service.getOffer(input(res).path.id as string);

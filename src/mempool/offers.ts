@@ -1,9 +1,10 @@
-/** mempool/offers.ts - the offer store: PoW rank, count and byte bounds, per-maker open-offer limit, seqNo replacement, expiry by the injected clock, listing indexes (status x announcement, oracle, maker, chain, question word; status x taker collateral) and the short-version index. Imports protocol and mempool internals only. */
+/** mempool/offers.ts - the offer store: PoW rank, count and byte bounds, per-maker open-offer limit, seqNo replacement, expiry by the injected clock, the listing walks over its indexes (mempool/offer-lists.ts: status x announcement, oracle, maker, chain, question word; offer-collateral.ts: status x taker collateral) and the short-version index. Imports protocol and mempool internals only. */
 import { signingHash } from '../protocol/canonical.ts';
 import { shortId } from '../protocol/ids.ts';
 import type { Offer, OfferChain, Verified } from '../protocol/types.ts';
 import { jsonBytes } from './byte-budget.ts';
 import { RankedSet } from './ranked-set.ts';
+import { OfferLists } from './offer-lists.ts';
 import { CollateralIndex } from './offer-collateral.ts';
 import { compactOffer } from './compact.ts';
 import { questionWords } from './text-index.ts';
@@ -79,7 +80,8 @@ export function supersedesOffer(next: Offer, cur: Offer): boolean {
   return next.pow.hash < cur.pow.hash;
 }
 
-const OFFER_STATUSES: readonly Offer['status'][] = ['open', 'cancelled', 'taken'];
+/** The words of a listing without `q` (shared: nothing allocated). */
+const NO_WORDS: readonly string[] = Object.freeze([]);
 
 /** `held` (an array already stored) when it has the same words as `words`, else `words`: offers on one announcement share its words array. */
 function sameWords(words: readonly string[], held: readonly string[] | undefined): readonly string[] {
@@ -124,8 +126,8 @@ export class OfferStore {
   private readonly byVersion = new Map<string, StoredOffer>();
   private readonly rank = new RankedSet<StoredOffer>(compareRank);
   private readonly expiry = new RankedSet<StoredOffer>(compareExpiry);
-  /** Listing indexes in listing order (highest rank first), keyed `<status>|<key>`: `*`, `a:<announcementId>`, `o:<oracle>`, `m:<maker>`, `c:<chain>`, `w:<word>`. */
-  private readonly lists = new Map<string, RankedSet<StoredOffer>>();
+  /** Listing indexes in listing order (highest rank first), per status: every offer, and per announcement, oracle, maker, chain and question word. */
+  private readonly lists = new OfferLists(compareListed);
   /** Per status, offers in taker-collateral order: the collateral range filter's index. */
   private readonly byCollateral = new Map<string, CollateralIndex<StoredOffer>>();
   /** Open offers stored per maker key. */
@@ -145,7 +147,7 @@ export class OfferStore {
 
   /** Stored offers (every status), open ones, and their JSON bytes. */
   counts(): { offers: number; open: number; bytes: number } {
-    return { offers: this.byId.size, open: this.listSize('open|*'), bytes: this.totalBytes };
+    return { offers: this.byId.size, open: this.lists.size('open'), bytes: this.totalBytes };
   }
 
   get(id: string): StoredOffer | undefined {
@@ -179,7 +181,7 @@ export class OfferStore {
   add(msg: Verified<Offer>, id: string, ctx: OfferContext, version: string, ann?: { readonly id: string; readonly words: readonly string[] }): OfferAdd {
     const pre = this.precheck(msg, id);
     if (pre) return pre;
-    compactOffer(msg, this.byId.get(id)?.msg ?? this.anyOfMaker(msg.makerPubKey)?.msg, ann?.id);
+    compactOffer(msg, this.byId.get(id)?.msg ?? this.lists.anyOfMaker(msg.makerPubKey)?.msg, ann?.id);
     const evicted: EvictedEvent[] = [];
     const bytes = jsonBytes(msg);
     const stored = this.byId.get(id);
@@ -223,17 +225,9 @@ export class OfferStore {
   /** Offers matching `filter` (status default open), highest rank first. Walks the narrowest index; the other filters are O(1) per candidate. */
   list(page: Page, filter: OfferFilter): StoredOffer[] {
     const status = filter.status ?? 'open';
-    const words = filter.question === undefined ? [] : questionWords(filter.question);
+    const words = filter.question === undefined ? NO_WORDS : questionWords(filter.question);
     if (filter.question !== undefined && words.length === 0) return [];
-    const keys = ['*'];
-    if (filter.announcement !== undefined) keys.push(`a:${filter.announcement}`);
-    if (filter.oracle !== undefined) keys.push(`o:${filter.oracle}`);
-    if (filter.maker !== undefined) keys.push(`m:${filter.maker}`);
-    if (filter.chain !== undefined) keys.push(`c:${filter.chain}`);
-    for (const w of words) keys.push(`w:${w}`);
-    let best = `${status}|*`;
-    for (const k of keys) if (this.listSize(`${status}|${k}`) < this.listSize(best)) best = `${status}|${k}`;
-    const set = this.lists.get(best);
+    const set = this.lists.narrowest(status, filter, words);
     if (!set) return [];
     const min = filter.minCollateral ?? 0;
     const max = filter.maxCollateral ?? Infinity;
@@ -316,19 +310,6 @@ export class OfferStore {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  /** A stored offer of `maker` (any status), if any: O(log n). */
-  private anyOfMaker(maker: string): StoredOffer | undefined {
-    for (const s of OFFER_STATUSES) {
-      const e = this.lists.get(`${s}|m:${maker}`)?.lowest();
-      if (e) return e;
-    }
-    return undefined;
-  }
-
-  private listSize(key: string): number {
-    return this.lists.get(key)?.size ?? 0;
-  }
-
   private tooLow(): OfferAdd {
     return { status: 'rejected', reason: 'rank-too-low', message: `the node holds ${this.opts.maxOffers} offers or ${this.opts.maxOfferBytes} bytes of them, and this one does not outrank enough of them` };
   }
@@ -350,23 +331,13 @@ export class OfferStore {
     return null;
   }
 
-  private keysOf(e: StoredOffer): string[] {
-    const s = e.msg.status;
-    const c = e.msg.content;
-    return [`${s}|*`, `${s}|a:${c.announcementId}`, `${s}|o:${e.oraclePubKey}`, `${s}|m:${e.msg.makerPubKey}`, `${s}|c:${c.chain}`, ...e.words.map((w) => `${s}|w:${w}`)];
-  }
-
   private link(e: StoredOffer): void {
     this.rank.add(e);
     this.expiry.add(e);
     let byC = this.byCollateral.get(e.msg.status);
     if (!byC) this.byCollateral.set(e.msg.status, (byC = new CollateralIndex(compareCollateral, collateralProbe)));
     byC.add(e);
-    for (const k of this.keysOf(e)) {
-      let set = this.lists.get(k);
-      if (!set) this.lists.set(k, (set = new RankedSet(compareListed)));
-      set.add(e);
-    }
+    this.lists.add(e);
     if (e.msg.status === 'open') this.openByMaker.set(e.msg.makerPubKey, this.openOffersOf(e.msg.makerPubKey) + 1);
   }
 
@@ -378,12 +349,7 @@ export class OfferStore {
       byC.delete(e);
       if (byC.size === 0) this.byCollateral.delete(e.msg.status);
     }
-    for (const k of this.keysOf(e)) {
-      const set = this.lists.get(k);
-      if (!set) continue;
-      set.delete(e);
-      if (set.size === 0) this.lists.delete(k);
-    }
+    this.lists.delete(e);
     if (e.msg.status === 'open') {
       const n = this.openOffersOf(e.msg.makerPubKey) - 1;
       if (n > 0) this.openByMaker.set(e.msg.makerPubKey, n);

@@ -1,7 +1,7 @@
 // test/api/json-bytes.test.ts - jsonBytes gives exactly the bytes of Buffer.from(JSON.stringify(v), 'utf8') (or undefined, or JSON.stringify's error) for every kind of value, random documents included.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonBytes } from '../../src/api/json-bytes.ts';
+import { jsonBytes, SelfWritten, type JsonValueSink } from '../../src/api/json-bytes.ts';
 
 /** jsonBytes(v) must equal JSON.stringify's UTF-8 bytes. */
 function same(v: unknown, what: string): void {
@@ -126,6 +126,36 @@ describe('jsonBytes', () => {
     let deep: unknown = 'leaf';
     for (let i = 0; i < 200; i++) deep = i % 2 === 0 ? [deep] : { d: deep };
     same(deep, 'nesting 200 deep');
+  });
+
+  it('writes the values a SelfWritten hands to sink.value as it writes them anywhere: nested, null for what JSON leaves out, a cycle through the part as JSON.stringify', () => {
+    /** `[<v0>,<v1>,...]` through sink.value; toJSON() the same array. */
+    class Parts extends SelfWritten {
+      constructor(readonly parts: unknown[]) {
+        super();
+      }
+      writeJson(sink: JsonValueSink): boolean {
+        sink.raw('[');
+        this.parts.forEach((p, i) => {
+          if (i > 0) sink.raw(',');
+          sink.value(p);
+        });
+        sink.raw(']');
+        return true;
+      }
+      toJSON(): unknown[] {
+        return this.parts;
+      }
+    }
+    same(new Parts([{ a: [1, 'é', null] }, 'x', 2, undefined, () => 1, new Parts([true, { deep: new Parts([]) }])]), 'values through sink.value');
+    same({ list: new Parts([{ id: 'a' }, { id: 'b' }]), after: 1 }, 'a part inside an object, members after it');
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 80; i++) deep = new Parts([deep]);
+    same(deep, 'parts nested past the depth limit (the whole answer then from JSON.stringify)');
+    const loop = new Parts([]);
+    loop.parts.push({ back: loop });
+    assert.throws(() => jsonBytes(loop), TypeError, 'a cycle through a part throws TypeError, as JSON.stringify does');
+    same({ after: 'the cycle' }, 'after the cycle');
   });
 
   it('matches JSON.stringify on 3,000 random documents', () => {
