@@ -92,9 +92,9 @@ function reach(g: number[][]): { meanShare: number; originsReaching99: number; d
 const graph = reach(adj);
 note(`graph (${N} nodes, degree ${DEGREE}, seed ${SEED}): ${JSON.stringify(graph)}`);
 const rnd = seededRandom(SEED + 1000);
-const equal = Array.from({ length: TREES }, (_, i) => reach(firstDeliveryTree(Math.floor(rnd() * N), () => 1)));
+const equal = Array.from({ length: TREES }, () => reach(firstDeliveryTree(Math.floor(rnd() * N), () => 1)));
 // Under load a hop takes 1-4 units of time at random: the first arrivals then follow fast, not short, paths.
-const uneven = Array.from({ length: TREES }, (_, i) => reach(firstDeliveryTree(Math.floor(rnd() * N), () => 1 + 3 * rnd())));
+const uneven = Array.from({ length: TREES }, () => reach(firstDeliveryTree(Math.floor(rnd() * N), () => 1 + 3 * rnd())));
 const summary = (xs: ReturnType<typeof reach>[]): Record<string, unknown> => ({
   meanShare: { min: Math.min(...xs.map((x) => x.meanShare)), max: Math.max(...xs.map((x) => x.meanShare)) },
   originsReaching99: { min: Math.min(...xs.map((x) => x.originsReaching99)), max: Math.max(...xs.map((x) => x.originsReaching99)) },
