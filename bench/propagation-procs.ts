@@ -20,14 +20,17 @@ const DEGREE = flag('degree', 8);
 const ITEMS = flag('items', QUICK ? 6 : 30);
 const SEED = flag('seed', 21);
 const IDLE_MS = flag('idle-ms', QUICK ? 1000 : 10_000);
-const SETTLE_MS = flag('settle-ms', 3500); // after the last item: gossipsub still sends IHAVE for 3 heartbeats (1 s each)
+const SETTLE_MS = flag('settle-ms', QUICK ? 1000 : 3500); // gossipsub, after the last item: it still sends IHAVE for 3 heartbeats (1 s each); quick mode (bench:quick under 2 minutes) stops after 1 s, which can only lower gossipsub's count
 /**
  * Mega announces an item to lazy peers in the first round (every LAZY_ROUND_MS) at least LAZY_MIN_AGE_MS after storing it
  * (PROTOCOL 11.7): the last announcements about an item leave up to this long after every node holds it, so the byte
  * count waits for them (after the last item, and after the warm-up before the idle baseline).
  */
 const MEGA_LAZY_TAIL_MS = LAZY_MIN_AGE_MS + 2 * LAZY_ROUND_MS;
-const settleMs = (impl: string): number => (impl === 'mega' ? MEGA_LAZY_TAIL_MS : SETTLE_MS);
+/** Until no Mega node has a version waiting for a lazy round (every lazy announcement is on the wire), at most MEGA_LAZY_TAIL_MS + 10 s. */
+async function lazyTail(children: Child[]): Promise<void> {
+  await pollUntil(async () => (await statusAll(children)).every((s) => s.lazyPending === 0), MEGA_LAZY_TAIL_MS + 10_000, 'every lazy announcement sent', 250);
+}
 const GAP_MS = flag('gap-ms', 100); // between one item reaching every node and the next injection
 const ITEM_TIMEOUT_MS = flag('item-timeout-ms', 10_000);
 const START_CONCURRENCY = flag('start-concurrency', 4);
@@ -148,7 +151,7 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
       mesh = { formed, edgesRedialed: repaired, seconds: r((performance.now() - tMesh) / 1000, 1), meshPeersAvg: r(sum(sizes) / N, 2), meshPeersMin: Math.min(...sizes), meshPeersMax: Math.max(...sizes) };
       note(`${impl}: mesh ${JSON.stringify(mesh)}`);
     }
-    await sleep(2000); // handshake-time sync / identify / first heartbeats settle before counting bytes
+    await sleep(QUICK ? 1000 : 2000); // handshake-time sync / identify / first heartbeats settle before counting bytes (1 s in quick mode: bench:quick under 2 minutes)
     // One unmeasured item first, so the first measured one does not pay for JIT-compiling the relay path (a daemon runs warm).
     current = { id: warmupItem.id, holders: new Map() };
     const warmHolders = current.holders;
@@ -159,7 +162,8 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
     const warmupMsToAll = warmAll ? Math.max(...[...warmHolders.values()].map((h) => h[0])) - tw : NaN;
     const warmupHeldBy = warmHolders.size;
     current = null;
-    await sleep(impl === 'mega' ? MEGA_LAZY_TAIL_MS : 1000); // Mega: the warm-up's lazy announcements are not idle traffic
+    if (impl === 'mega') await lazyTail(children); // the warm-up's lazy announcements are not idle traffic
+    else await sleep(1000);
     const clock = await clockCheck(children, monoMs);
     note(`${impl}: connected in ${connectS.toFixed(1)} s; clock check ${JSON.stringify(clock)}; idle baseline ${IDLE_MS} ms`);
 
@@ -213,7 +217,8 @@ async function runImpl(impl: 'mega' | 'libp2p'): Promise<Record<string, unknown>
       current = null;
       await sleep(GAP_MS);
     }
-    await sleep(settleMs(impl));
+    if (impl === 'mega') await lazyTail(children);
+    else await sleep(SETTLE_MS);
     const st1 = await statusAll(children);
     const itemPhaseS = (performance.now() - tItems) / 1000;
     const load1 = os.loadavg();

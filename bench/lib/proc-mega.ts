@@ -37,6 +37,7 @@ serve({
     tcp: tcpBytes(),
     pool: node.pool.totals(),
     relay: { ...node.pool.relay.stats },
+    lazyPending: node.pool.relay.lazyPending,
     mem: memory(),
   }),
   stop: async () => {

@@ -260,6 +260,11 @@ export class Relay {
     if (lazy) this.logLazy(vid);
   }
 
+  /** Versions waiting for a lazy round (0 once every stored version has been announced to its lazy peers or needs no announcement). */
+  get lazyPending(): number {
+    return this.lazyLog.size;
+  }
+
   /** Remember `vid` for the lazy rounds. */
   private logLazy(vid: string): void {
     this.lazyLog.add(vid, this.now());
