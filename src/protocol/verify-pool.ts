@@ -74,6 +74,25 @@ export function packBatch(works: readonly SignatureWork[], n: BatchCounts): Arra
   return buf.buffer as ArrayBuffer;
 }
 
+/** How long a closing pool waits for a thread to finish its batch and end by itself before terminating it. */
+const STOP_GRACE_MS = 2_000;
+
+/**
+ * End a verifier thread between two batches: it is asked to stop (verify-worker.mjs closes its port after the
+ * batches before, so no native call is cut short) and terminated only if it has not ended within STOP_GRACE_MS.
+ */
+function stopThread(worker: Worker): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => void worker.terminate().then(() => resolve(), () => resolve()), STOP_GRACE_MS);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    worker.ref(); // the process stays up until the thread has ended
+    worker.postMessage('stop');
+  });
+}
+
 /** One worker thread and the batches it owes answers for. */
 interface Slot {
   worker: Worker;
@@ -137,7 +156,7 @@ export class VerifyPool {
   async close(): Promise<void> {
     this.closed = true;
     const slots = this.slots.splice(0, this.slots.length, ...this.slots.map(() => null));
-    await Promise.all(slots.map((s) => (s ? this.retire(s).worker.terminate() : undefined)));
+    await Promise.all(slots.map((s) => (s ? stopThread(this.retire(s).worker) : undefined)));
   }
 
   private spawn(i: number): Slot {

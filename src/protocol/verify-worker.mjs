@@ -11,6 +11,13 @@ const ecc = require('tiny-secp256k1');
 // (signature 64 · message 32 · x-only key 32), then `points` x-only points of 32 bytes. Views into the
 // one transferred buffer: nothing is decoded or copied per check.
 parentPort.on('message', (batch) => {
+  // The pool is closing: end the thread between batches. A thread terminated in the middle of a native call
+  // (libsecp256k1 through node-addon-api) can abort the whole process when the addon's C++ exception finds no JS to
+  // throw into ("terminate called after throwing an instance of 'Napi::Error'", seen once in the test suite).
+  if (batch === 'stop') {
+    parentPort.close();
+    return;
+  }
   const { id, sigs, keys } = batch;
   const schnorr = batch.schnorr ?? 0;
   const points = batch.points ?? 0;

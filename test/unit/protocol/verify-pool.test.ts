@@ -106,4 +106,21 @@ describe('verify pool', () => {
     pool.start();
     assert.equal(pool.threads, 0, 'a closed pool must not start threads again');
   });
+
+  it('close() lets a thread finish the batch it is on and end by itself, instead of terminating it inside a native call', async () => {
+    const pool = new VerifyPool(1);
+    pool.start();
+    const worker = (pool as unknown as { slots: ({ worker: import('node:worker_threads').Worker } | null)[] }).slots[0]?.worker;
+    assert.notEqual(worker, undefined, 'expected a started thread');
+    let answers = 0;
+    worker?.on('message', () => answers++);
+    const ended = new Promise<void>((resolve) => worker?.once('exit', () => resolve()));
+    // ~2,000 checks: the thread is inside the batch (libsecp256k1 calls) when close() is called.
+    const works = Array.from({ length: 2000 }, () => collectSignatureWork((scope) => verifyHash(GOOD, H, K.publicKey, scope)));
+    const inFlight = pool.run(works);
+    await pool.close();
+    await inFlight;
+    await ended;
+    assert.equal(answers, 1, 'expected the thread to answer the batch it was on before ending (a terminated thread is cut off inside it)');
+  });
 });
