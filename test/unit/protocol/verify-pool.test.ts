@@ -8,6 +8,7 @@ import { signHash } from '../../../src/protocol/keys.ts';
 import { verifyOracleId } from '../../../src/protocol/verify.ts';
 import { VerifyPool } from '../../../src/protocol/verify-pool.ts';
 import { makeKeys, makeOracle, offCurvePubKey } from '../../helpers/factory.ts';
+import type { Worker } from 'node:worker_threads';
 
 const K = makeKeys(1);
 const K2 = makeKeys(2);
@@ -110,7 +111,7 @@ describe('verify pool', () => {
   it('close() lets a thread finish the batch it is on and end by itself, instead of terminating it inside a native call', async () => {
     const pool = new VerifyPool(1);
     pool.start();
-    const worker = (pool as unknown as { slots: ({ worker: import('node:worker_threads').Worker } | null)[] }).slots[0]?.worker;
+    const worker = (pool as unknown as { slots: ({ worker: Worker } | null)[] }).slots[0]?.worker;
     assert.notEqual(worker, undefined, 'expected a started thread');
     let answers = 0;
     worker?.on('message', () => answers++);
