@@ -228,15 +228,8 @@ export class Relay {
    * it, which reaches every node within cTTL hops (11.7).
    */
   private relayNew(vid: string, cTTL: number | null): void {
-    if (cTTL === null || cTTL >= TREE_MIN_CTTL) {
-      this.spread(vid);
-      return;
-    }
-    for (const peer of this.deps.readyPeers()) {
-      if (peer.known.has(vid)) continue;
-      peer.known.add(vid);
-      this.queueInv(peer, vid);
-    }
+    if (cTTL === null || cTTL >= TREE_MIN_CTTL) this.spread(vid);
+    else this.announceVid(vid, false);
   }
 
   /**
@@ -257,17 +250,12 @@ export class Relay {
       list.push(vid);
     }
     if (this.pushes.size > 0) this.scheduleFlush();
-    if (lazy) this.logLazy(vid);
+    if (lazy) this.lazyLog.add(vid, this.now());
   }
 
   /** Versions waiting for a lazy round (0 once every stored version has been announced to its lazy peers or needs no announcement). */
   get lazyPending(): number {
     return this.lazyLog.size;
-  }
-
-  /** Remember `vid` for the lazy rounds. */
-  private logLazy(vid: string): void {
-    this.lazyLog.add(vid, this.now());
   }
 
   /**
@@ -295,27 +283,26 @@ export class Relay {
         peer.known.add(vid);
         items.push(vid);
       }
-      if (items.length === 0) continue;
-      peer.batch(() => {
-        for (let i = 0; i < items.length; i += MAX_INV_ITEMS) {
-          const part = items.slice(i, i + MAX_INV_ITEMS);
-          this.stats.invSent++;
-          this.stats.lazyInvSent++;
-          this.stats.invItemsSent += part.length;
-          if (!peer.send({ command: 'inv', payload: { items: part } })) break;
-        }
-      });
+      if (items.length > 0) this.sendInv(peer, items, true);
     }
   }
 
-  /** Stop pushing to `peer` (it becomes lazy): from now on it hears of new versions in the lazy rounds. */
-  private makeLazy(peer: Peer): void {
-    peer.eager = false;
+  /** `items` to `peer` in `inv` messages of at most MAX_INV_ITEMS, written in one batch; `lazy`: a lazy round's. */
+  private sendInv(peer: Peer, items: InvItem[], lazy: boolean): void {
+    peer.batch(() => {
+      for (let i = 0; i < items.length; i += MAX_INV_ITEMS) {
+        const part = items.slice(i, i + MAX_INV_ITEMS);
+        this.stats.invSent++;
+        if (lazy) this.stats.lazyInvSent++;
+        this.stats.invItemsSent += part.length;
+        if (!peer.send({ command: 'inv', payload: { items: part } })) break;
+      }
+    });
   }
 
   /** A pushed copy from `peer` was a duplicate: the edge is not needed for the tree (11.7). */
   private prune(peer: Peer): void {
-    this.makeLazy(peer);
+    peer.eager = false; // from now on it hears of new versions in the lazy rounds
     this.stats.prunesSent++;
     peer.send({ command: 'prune', payload: null });
   }
@@ -327,10 +314,10 @@ export class Relay {
     peer.send({ command: 'graft', payload: null });
   }
 
-  /** `prune` from a peer: stop pushing to it (a no-op when it is lazy already). */
+  /** `prune` from a peer: stop pushing to it. */
   handlePrune(peer: Peer): void {
     this.stats.prunesReceived++;
-    if (peer.eager) this.makeLazy(peer);
+    peer.eager = false;
   }
 
   /** `graft` from a peer: push to it again. */
@@ -339,10 +326,10 @@ export class Relay {
     peer.eager = true;
   }
 
-  /** inv `vid` again to every ready peer but `except`, known to have it or not (its cTTL rose from 1, 11.7). */
-  private announceAgain(vid: string, except: Peer): void {
+  /** inv `vid` to every ready peer not known to have it, or (`again`) to every ready peer but `except` (its cTTL rose from 1, 11.7). */
+  private announceVid(vid: string, again: boolean, except?: Peer): void {
     for (const peer of this.deps.readyPeers()) {
-      if (peer === except) continue;
+      if (peer === except || (!again && peer.known.has(vid))) continue;
       peer.known.add(vid);
       this.queueInv(peer, vid);
     }
@@ -371,7 +358,7 @@ export class Relay {
     if (before === null) return false;
     this.stats.cttlRaised++;
     if (before === 0) this.relayNew(vid, cTTL); // as if new (the sender `from` knows it already)
-    else if (before === 1) this.announceAgain(vid, from);
+    else if (before === 1) this.announceVid(vid, true, from);
     return true;
   }
 
@@ -735,15 +722,7 @@ export class Relay {
     }
     for (const [peer, items] of this.pending) {
       this.pending.delete(peer);
-      if (peer.isClosed) continue;
-      peer.batch(() => {
-        for (let i = 0; i < items.length; i += MAX_INV_ITEMS) {
-          const part = items.slice(i, i + MAX_INV_ITEMS);
-          this.stats.invSent++;
-          this.stats.invItemsSent += part.length;
-          if (!peer.send({ command: 'inv', payload: { items: part } })) break;
-        }
-      });
+      if (!peer.isClosed) this.sendInv(peer, items, false);
     }
   }
 }
