@@ -476,6 +476,13 @@ export class MegaNode {
         this.log.error({ err }, 'monitoring failed on peer:disconnect');
       }
     });
+    this.pool.on('peer:relay', (p) => {
+      try {
+        monitoring.publishPeer('peer:relay', p);
+      } catch (err) {
+        this.log.error({ err }, 'monitoring failed on peer:relay');
+      }
+    });
     return monitoring;
   }
 

@@ -4,7 +4,7 @@ import { $, setText } from './js/dom.js';
 import { addFeedEvent, initFeed } from './js/feed.js';
 import { initHistory, refreshHistory, refreshRejections } from './js/history.js';
 import { initOracles, refreshOpenOracle, refreshOracles } from './js/oracles.js';
-import { refreshPeers, refreshStats, refreshStatus, renderMempool } from './js/overview.js';
+import { applyPeerRelay, refreshPeers, refreshStats, refreshStatus, renderMempool } from './js/overview.js';
 import { initSubmit } from './js/submit.js';
 
 const POLL_MS = 5000;
@@ -55,6 +55,8 @@ function soon(which) {
 function onEvent(e) {
   if (e.event === 'hello') return;
   addFeedEvent(e);
+  // A peer's push-tree edge turned eager or lazy: its row shows it at once.
+  if (e.event === 'peer:relay') applyPeerRelay(e.peer);
   soon('overview');
   // Any accepted or evicted item can change an oracle's capabilities, reports or presence.
   if (e.event === 'mempool:accepted' || e.event === 'mempool:evicted') soon('oracles');

@@ -51,7 +51,7 @@ export type LiveEvent =
       reportType?: string;
     }
   | { event: 'mempool:evicted'; time: string; type: LiveItemType; id: string; oraclePubKey: string; cause: string }
-  | { event: 'peer:connect' | 'peer:disconnect'; time: string; peer: PeerJson }
+  | { event: 'peer:connect' | 'peer:disconnect' | 'peer:relay'; time: string; peer: PeerJson }
   | { event: 'announcement:accepted'; time: string; id: string; oraclePubKey: string; capabilityPubKey: string; replaced: boolean }
   | { event: 'attestation:accepted'; time: string; id: string; announcementId: string; oraclePubKey: string }
   | { event: 'offer:accepted'; time: string; id: string; announcementId: string; oraclePubKey: string; makerPubKey: string; status: 'open' | 'cancelled' | 'taken'; replaced: boolean }

@@ -20,7 +20,7 @@ export interface Subscription {
 }
 
 /** Event names a client may ask for (`events=`). */
-export const LIVE_EVENT_NAMES = ['mempool:accepted', 'mempool:evicted', 'peer:connect', 'peer:disconnect', 'announcement:accepted', 'attestation:accepted', 'offer:accepted', 'report:proof'] as const;
+export const LIVE_EVENT_NAMES = ['mempool:accepted', 'mempool:evicted', 'peer:connect', 'peer:disconnect', 'peer:relay', 'announcement:accepted', 'attestation:accepted', 'offer:accepted', 'report:proof'] as const;
 
 const QUERY_KEYS = new Set(['oracle', 'announcement', 'question', 'events', 'since', 'epoch']);
 

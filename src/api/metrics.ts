@@ -94,7 +94,7 @@ export class NodeMetrics {
         this.set({ direction: 'outbound' }, outbound);
       },
     });
-    this.peerEvents = new Counter({ name: 'mega_peer_events_total', help: 'P2P peer connects and disconnects.', labelNames: ['event'] as const, registers });
+    this.peerEvents = new Counter({ name: 'mega_peer_events_total', help: 'P2P peer connects, disconnects and push-tree edge changes (relay eager/lazy).', labelNames: ['event'] as const, registers });
     this.p2pBytes = new Counter({
       name: 'mega_p2p_bytes_total',
       help: 'Bytes received (in) and sent (out) over P2P.',
@@ -147,9 +147,9 @@ export class NodeMetrics {
     this.evictions.inc({ type: e.kind, cause: e.cause });
   }
 
-  /** Count a peer connect or disconnect. */
+  /** Count a peer connect, disconnect or edge change (label `connect`, `disconnect`, `relay`). */
   recordPeerEvent(name: PeerEventName): void {
-    this.peerEvents.inc({ event: name === 'peer:connect' ? 'connect' : 'disconnect' });
+    this.peerEvents.inc({ event: name === 'peer:connect' ? 'connect' : name === 'peer:relay' ? 'relay' : 'disconnect' });
   }
 
   /** Count a dropped live client. */

@@ -33,8 +33,8 @@ export function coverageToJson(c: ShardCoverageInfo): unknown {
   return { own: c.own, shards: c.shards.map((e) => ({ ...e, retryAt: e.retryAt === null ? null : iso(e.retryAt) })) };
 }
 
-/** Peer lifecycle events published to the live feed and counted in metrics. */
-export type PeerEventName = 'peer:connect' | 'peer:disconnect';
+/** Peer events published to the live feed and counted in metrics: lifecycle, and `peer:relay` when the peer's push-tree edge (`relay`) changes. */
+export type PeerEventName = 'peer:connect' | 'peer:disconnect' | 'peer:relay';
 
 /** A peer as JSON (GET /peers, the live feed): times as ISO 8601 strings. */
 export interface PeerJson {

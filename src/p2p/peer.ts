@@ -89,7 +89,7 @@ export class Peer extends EventEmitter<PeerEvents> {
   /**
    * Eager (the relay pushes new versions to it as entities) or lazy (it is sent their short ids in
    * a periodic `inv`): every peer starts eager; a `prune` either way makes it lazy, a `graft` eager
-   * again (docs/PROTOCOL.md 11.7, Plumtree's eager and lazy push). Owned by p2p/relay.ts.
+   * again (docs/PROTOCOL.md 11.7, Plumtree's eager and lazy push). Owned by p2p/push-tree.ts.
    */
   eager = true;
   private state: 'handshaking' | 'ready' | 'closed' = 'handshaking';

@@ -18,6 +18,7 @@ function isLoopbackIp(ip: string): boolean {
 import { ADDR_MESSAGES_PER_MINUTE, ADDR_RELAY_FANOUT, ADDR_SAMPLE_ON_CONNECT, DIAL_TIMEOUT_MS } from './constants.ts';
 import { formatAddress, Peer, type PeerOptions, type PeerSocket } from './peer.ts';
 import { Relay } from './relay.ts';
+import { EdgeEvents } from './edge-events.ts';
 import { ShardPeering, type ShardCoverage } from './shard-peering.ts';
 import { Sync } from './sync.ts';
 
@@ -71,6 +72,8 @@ export interface PoolPeerSummary extends PeerSummary {
 export interface PoolEvents {
   'peer:connect': [PoolPeerSummary];
   'peer:disconnect': [PoolPeerSummary, string];
+  /** The peer's push-tree edge changed (`relay` eager/lazy, by prune or graft): rate-limited per peer by edge-events.ts. */
+  'peer:relay': [PoolPeerSummary];
 }
 
 const DIAL_INTERVAL_MS = 1000;
@@ -97,6 +100,8 @@ export class Pool extends EventEmitter<PoolEvents> {
   private readonly addrRate = new WeakMap<Peer, { windowStart: number; count: number }>();
   /** Shard-covering dial choice (PROTOCOL 11.9). */
   private readonly shardPeering: ShardPeering;
+  /** `peer:relay` reports, at most one per peer per second. */
+  private readonly edgeEvents: EdgeEvents;
   private server: net.Server | null = null;
   private dialTimer: NodeJS.Timeout | null = null;
   private closedBytes = { bytesIn: 0, bytesOut: 0 };
@@ -113,7 +118,14 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.bans = new BanList(opts.banTimeMs, this.now);
     this.whitelist = new Whitelist(opts.whitelist ?? []);
     const readyPeers = (): Peer[] => [...this.peers].filter((p) => p.isReady);
-    this.relay = new Relay({ service: deps.service, readyPeers, log: this.log, now: this.now, getDataTimeoutMs: opts.getDataTimeoutMs });
+    this.edgeEvents = new EdgeEvents(
+      (peer) =>
+        this.guard(() => {
+          if (peer.version) this.emit('peer:relay', this.summary(peer));
+        }),
+      this.now,
+    );
+    this.relay = new Relay({ service: deps.service, readyPeers, log: this.log, now: this.now, getDataTimeoutMs: opts.getDataTimeoutMs, onEdgeChange: (peer) => this.guard(() => this.edgeEvents.changed(peer)) });
     this.sync = new Sync({ service: deps.service, readyPeers, log: this.log, now: this.now });
   }
 
@@ -171,6 +183,7 @@ export class Pool extends EventEmitter<PoolEvents> {
     this.sync.stop();
     for (const p of [...this.peers]) p.destroy('stopping');
     this.relay.close();
+    this.edgeEvents.close();
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -421,6 +434,7 @@ export class Pool extends EventEmitter<PoolEvents> {
   private onClose(peer: Peer, reason: string): void {
     this.peers.delete(peer);
     this.relay.dropPeer(peer);
+    this.edgeEvents.dropPeer(peer);
     this.closedBytes.bytesIn += peer.bytesIn;
     this.closedBytes.bytesOut += peer.bytesOut;
     if (reason === 'banned') {

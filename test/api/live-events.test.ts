@@ -1,9 +1,11 @@
 // test/api/live-events.test.ts - the /events WebSocket feed with real ws clients: event shapes, a slow reader dropped with 1013 while a fast one keeps everything, the client cap, dead clients, stop().
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
+import yaml from 'js-yaml';
 import type { MonitoringOptions } from '../../src/api/monitoring.ts';
 import { buildMonitoredApp, fakePeer, parseMetrics } from './_monitor-app.ts';
 import { makeCapability, makeKeys, makeOracle, testSchemas } from '../helpers/factory.ts';
@@ -105,6 +107,15 @@ describe('GET /events filters and resume', () => {
 });
 
 describe('GET /events (WebSocket)', () => {
+  it("the spec's /events examples are LiveEvents (peer:relay among them)", () => {
+    const doc = yaml.load(fs.readFileSync('wolfram-mega-spec.yaml', 'utf8')) as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { examples?: Record<string, { value: unknown }> }> }> } }> };
+    const examples = doc.paths['/events']?.get.responses['101']?.content['application/json']?.examples ?? {};
+    const values = Object.values(examples).map((e) => e.value as { event: string });
+    assert.deepEqual(values.map((v) => v.event), ['peer:relay'], 'expected the peer:relay example');
+    const liveEvent = testSchemas().component('LiveEvent');
+    for (const v of values) assert.equal(liveEvent(v), true, `${v.event} example matches LiveEvent: ${JSON.stringify(liveEvent.errors)}`);
+  });
+
   it('sends hello, accepted and evicted items with type and id, and peer events', async () => {
     const s = await serve({ maxOracles: 1 });
     const c = client(s.url);
@@ -120,7 +131,8 @@ describe('GET /events (WebSocket)', () => {
     assert.equal((await post(s.base, '/oracle', makeOracle({ keys: k2, difficulty: 3 }))).status, 201);
     s.monitoring.publishPeer('peer:connect', fakePeer({ userAgent: '/other:1.0/' }));
     s.monitoring.publishPeer('peer:disconnect', fakePeer({ userAgent: '/other:1.0/' }));
-    await waitFor(() => c.got.length === 6, { message: 'five events' });
+    s.monitoring.publishPeer('peer:relay', fakePeer({ userAgent: '/other:1.0/', relay: 'lazy' }));
+    await waitFor(() => c.got.length === 7, { message: 'six events' });
     const peer = { address: '127.0.0.1:18444', direction: 'outbound', userAgent: '/other:1.0/', shard: { count: 1, index: 0 }, connectedSince: '2024-01-01T00:00:00.000Z', bytesIn: 10, bytesOut: 20, lastSeen: '2024-01-01T00:01:00.000Z', relay: 'eager' };
     assert.deepEqual(c.got.slice(1), [
       { event: 'mempool:accepted', time, type: 'oracle', id: k1.publicKey, oraclePubKey: k1.publicKey, replaced: false, tags: ['<i>x</i>'], seq: 1 },
@@ -128,6 +140,7 @@ describe('GET /events (WebSocket)', () => {
       { event: 'mempool:accepted', time, type: 'oracle', id: k2.publicKey, oraclePubKey: k2.publicKey, replaced: false, seq: 3 },
       { event: 'peer:connect', time, peer, seq: 4 },
       { event: 'peer:disconnect', time, peer, seq: 5 },
+      { event: 'peer:relay', time, peer: { ...peer, relay: 'lazy' }, seq: 6 },
     ]);
     const liveEvent = testSchemas().component('LiveEvent');
     for (const e of c.got) assert.equal(liveEvent(e), true, `${String(e.event)} matches the spec's LiveEvent: ${JSON.stringify(liveEvent.errors)}`);

@@ -89,11 +89,13 @@ describe('GET /metrics', () => {
     monitoring.publishPeer('peer:connect', fakePeer());
     monitoring.publishPeer('peer:disconnect', fakePeer());
     monitoring.publishPeer('peer:connect', fakePeer());
+    monitoring.publishPeer('peer:relay', fakePeer({ relay: 'lazy' }));
     m = await scrape(app);
     assert.equal(m.get('mega_p2p_bytes_total{direction="in"}'), 1500);
     assert.equal(m.get('mega_p2p_bytes_total{direction="out"}'), 2100);
     assert.equal(m.get('mega_peer_events_total{event="connect"}'), 2);
     assert.equal(m.get('mega_peer_events_total{event="disconnect"}'), 1);
+    assert.equal(m.get('mega_peer_events_total{event="relay"}'), 1, 'expected a push-tree edge change counted under its own label, not as a disconnect');
   });
 
   it('keeps one registry per node: two apps in one process never share or collide', async () => {

@@ -1,4 +1,4 @@
-// test/browser/monitor-page.test.ts - headless Chromium (playwright-core, Debian's /usr/bin/chromium) against a running node: live updates without reload, the submit form, network text shown as text, phone width, Swagger UI "Try it out"; nothing loaded from outside the node. Screenshots: test-output/browser/.
+// test/browser/monitor-page.test.ts - headless Chromium (playwright-core, Debian's /usr/bin/chromium) against a running node: live updates without reload, the submit form, network text shown as text, phone width, Swagger UI "Try it out", each peer's push-tree edge (eager/lazy) following a real prune and graft between three nodes; nothing loaded from outside the node. Screenshots: test-output/browser/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -6,8 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { VERSION, type MegaNode } from '../../src/node.ts';
+import { TREE_MIN_CTTL } from '../../src/p2p/constants.ts';
 import { makeCapability, makeKeys, makeOracle, makeReport } from '../helpers/factory.ts';
-import { connect, createTestNode } from '../helpers/network.ts';
+import { areConnected, connect, createTestNode, hasItem, post as postTo, waitFor, waitForValue } from '../helpers/network.ts';
 
 const CHROMIUM = process.env.MEGA_CHROMIUM ?? '/usr/bin/chromium';
 const SKIP = process.env.MEGA_SKIP_BROWSER_TEST === '1';
@@ -18,6 +19,7 @@ const HOSTILE = '<img src=x onerror=alert(1)>';
 describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1' : false }, () => {
   let node: MegaNode;
   let peerNode: MegaNode | undefined;
+  let thirdNode: MegaNode | undefined;
   let base: string;
   let profile: string;
   let context: BrowserContext;
@@ -56,6 +58,7 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
 
   after(async () => {
     await context?.close().catch(() => undefined);
+    await thirdNode?.stop();
     await peerNode?.stop();
     await node?.stop();
     if (profile) fs.rmSync(profile, { recursive: true, force: true });
@@ -155,6 +158,54 @@ describe('monitoring page in Chromium', { skip: SKIP ? 'MEGA_SKIP_BROWSER_TEST=1
     await status.scrollIntoViewIfNeeded();
     assert.equal(node.service.counts().oracles, 2, 'the example oracle is stored next to the test oracle');
     await page.screenshot({ path: path.join(SHOTS, 'swagger-ui.png'), fullPage: false });
+  });
+
+  it("shows each peer's relay edge, eager or lazy, and follows a real prune and graft live", async () => {
+    await page.goto(base + '/index.htm');
+    await page.locator('#live-state', { hasText: 'live' }).waitFor();
+    const first = peerNode as MegaNode;
+    // A triangle (PROTOCOL 11.7): every edge starts eager.
+    thirdNode = await createTestNode({}, 'browser-third');
+    await connect(thirdNode, node);
+    await connect(thirdNode, first);
+    const cell = (address: string) => page.locator(`#peers tbody tr[data-address="${address}"] td.relay`);
+    const views = (): string => JSON.stringify([node, first, thirdNode].map((n) => n?.pool.list().map((p) => `${p.httpPort}:${p.relay}`)));
+    await page.locator('#peer-count', { hasText: '(2)' }).waitFor();
+    for (const p of node.pool.list()) {
+      await cell(p.address).waitFor();
+      assert.equal(await cell(p.address).textContent(), 'eager', `expected ${p.address} eager before any version travelled the tree: ${views()}`);
+    }
+
+    // A version at a tree hop budget posted to the first peer reaches this node directly and through
+    // the third node: one of the copies is a duplicate pushed unasked, and its edge is pruned.
+    const TREE = TREE_MIN_CTTL + 8;
+    assert.equal((await postTo(first, '/oracle', makeOracle({ keys: makeKeys(103), cTTL: TREE }))).status, 201);
+    const pruned = await waitForValue(() => node.pool.list().find((p) => p.relay === 'lazy'), { message: () => `expected an edge of the page's node pruned: ${views()}` });
+    const lazyNode = [first, thirdNode].find((n) => n.httpPort === pruned.httpPort) as MegaNode;
+    const eagerNode = lazyNode === first ? thirdNode : first;
+    // The table shows what GET /peers says, peer by peer: the pruned edge lazy, the other eager.
+    await cell(pruned.address).filter({ hasText: 'lazy' }).waitFor();
+    for (const p of node.pool.list()) await cell(p.address).filter({ hasText: p.relay }).waitFor();
+    const eagerPeer = node.pool.list().find((p) => p.httpPort === eagerNode.httpPort);
+    assert.equal(eagerPeer?.relay, 'eager', `expected node's other edge still eager: ${views()}`);
+    assert.equal(await cell(eagerPeer.address).textContent(), 'eager');
+    // The change came as a live event: the feed names the peer and its new state.
+    await page.locator('#feed li[data-event="peer:relay"]', { hasText: pruned.address }).filter({ hasText: 'now lazy' }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, 'monitor-relay-lazy.png'), fullPage: true });
+
+    // Graft: cut this node off from its eager peer, so the next version can reach it only over the
+    // lazy edge (a lazy round's inv, or anti-entropy). Fetching it from a lazy peer grafts the edge.
+    await waitFor(() => lazyNode.pool.list().find((p) => p.httpPort === node.httpPort)?.relay === 'lazy', { message: () => `expected the prune to reach the other end: ${views()}` });
+    node.pool.block('127.0.0.1', eagerNode.p2pPort);
+    eagerNode.pool.block('127.0.0.1', node.p2pPort);
+    await waitFor(() => !areConnected(node, eagerNode), { message: 'node cut off from its eager peer' });
+    const k = makeKeys(104);
+    assert.equal((await postTo(lazyNode, '/oracle', makeOracle({ keys: k, cTTL: TREE }))).status, 201);
+    await waitFor(() => hasItem(node, 'oracle', k.publicKey), { timeoutMs: 15_000, message: 'the version reached node over the lazy edge' });
+    await waitFor(() => node.pool.list().find((p) => p.httpPort === lazyNode.httpPort)?.relay === 'eager', { message: () => `expected the lazy edge grafted: ${views()}` });
+    await cell(pruned.address).filter({ hasText: 'eager' }).waitFor();
+    await page.locator('#feed li[data-event="peer:relay"]', { hasText: pruned.address }).filter({ hasText: 'now eager' }).waitFor();
+    await page.locator('#peer-count', { hasText: '(1)' }).waitFor();
   });
 
   it('loaded nothing from outside the node and logged no errors', () => {

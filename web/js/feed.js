@@ -1,4 +1,4 @@
-// web/js/feed.js - the live feed list: accepted and evicted items, DLC announcements, attestations and proofs, and peer events from /events, newest first, batched per animation frame and capped.
+// web/js/feed.js - the live feed list: accepted and evicted items, DLC announcements, attestations and proofs, and peer events (connect, leave, push-tree edge eager/lazy) from /events, newest first, batched per animation frame and capped.
 import { $, clip, clock, el, shortId } from './dom.js';
 import { peerLine } from './overview.js';
 
@@ -29,6 +29,8 @@ function describe(e) {
       return { label: 'peer connected', cls: 'ev-peer', type: '', id: '', text: peerLine(e.peer) };
     case 'peer:disconnect':
       return { label: 'peer left', cls: 'ev-peer', type: '', id: '', text: peerLine(e.peer) };
+    case 'peer:relay':
+      return { label: 'peer relay', cls: 'ev-peer', type: '', id: '', text: `${peerLine(e.peer)} now ${e.peer.relay === 'eager' ? 'eager (pushed to: grafted)' : 'lazy (announced to: pruned)'}` };
     default:
       return null;
   }

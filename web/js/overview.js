@@ -1,4 +1,4 @@
-// web/js/overview.js - node identity, mempool counts against the limits as the config names them, admissions (accepted / new: already-known items are not failures), memory and disk, the accepted-per-second chart and the peer table, from GET /status, /id, /stats and /peers.
+// web/js/overview.js - node identity, mempool counts against the limits as the config names them, admissions (accepted / new: already-known items are not failures), memory and disk, the accepted-per-second chart and the peer table (with each peer's push-tree edge, kept current by `peer:relay` events), from GET /status, /id, /stats and /peers.
 import { getJson } from './api.js';
 import { $, bytes, clip, duration, el, percent, row, setText } from './dom.js';
 
@@ -147,7 +147,7 @@ export async function refreshPeers() {
   const body = $('#peers tbody');
   if (peers.length === 0) {
     const td = el('td', 'no peers connected', 'muted');
-    td.colSpan = 6;
+    td.colSpan = 7;
     const tr = el('tr');
     tr.append(td);
     body.replaceChildren(tr);
@@ -162,13 +162,35 @@ export async function refreshPeers() {
         p.direction === 'inbound' ? 'in' : 'out',
         { text: p.userAgent, cls: 'ua' },
         p.shard ? `${p.shard.index}/${p.shard.count}` : '—',
+        relayCell(p.relay),
         duration(since),
         { text: `${bytes(p.bytesIn)} / ${bytes(p.bytesOut)}`, cls: 'num' },
       ]);
       tr.title = `last seen ${p.lastSeen}`;
+      tr.dataset.address = p.address;
       return tr;
     }),
   );
+}
+
+/** The relay cell of a peer row: `eager` (pushed to, a push-tree edge) or `lazy` (told in lazy rounds; PROTOCOL 11.7). */
+function relayCell(relay) {
+  const known = relay === 'eager' || relay === 'lazy';
+  return { text: known ? relay : '—', cls: known ? `relay relay-${relay}` : 'relay' };
+}
+
+/** A `peer:relay` event: set that peer's relay cell at once (the table is also reloaded shortly after any event). */
+export function applyPeerRelay(p) {
+  if (!p || typeof p.address !== 'string') return;
+  for (const tr of $('#peers tbody').rows) {
+    if (tr.dataset.address !== p.address) continue;
+    const td = tr.querySelector('td.relay');
+    if (!td) return;
+    const c = relayCell(p.relay);
+    td.textContent = c.text;
+    td.className = c.cls;
+    return;
+  }
 }
 
 /** A one-line description of a peer for the feed. */

@@ -12,7 +12,7 @@ Follow a node's live feed (the /events WebSocket, PROTOCOL.md and the OpenAPI /e
 JSON event per line on stdout. Filters narrow it: an oracle's events, an announcement (its
 attestation and any proof naming it), capabilities whose question has a word, or event names
 (comma-separated: mempool:accepted, mempool:evicted, announcement:accepted, attestation:accepted,
-report:proof, peer:connect, peer:disconnect). When the connection drops, watch reconnects (1 s, then
+report:proof, peer:connect, peer:disconnect, peer:relay). When the connection drops, watch reconnects (1 s, then
 up to 30 s apart) and resumes after the last event it printed; if the node no longer holds some of
 them (restart, too old), a note on stderr says so: list again to be sure nothing was missed.
 
