@@ -141,10 +141,11 @@ export class Mempool extends EventEmitter<MempoolEvents> {
    * Store a verified oracle ad (new, or superseding the stored one). `version`: its versionHash if
    * the caller has it. `bidMsat`: the verified bid a new ad ranks with from the start (a replaced
    * ad keeps its stored weight until setVerifiedBid changes it). `knownBytes`: `JSON.stringify(msg).length`
-   * if the caller has it (see jsonBytes), else it is computed.
+   * if the caller has it (see jsonBytes), else it is computed. `prechecked`: precheckOracle has just
+   * answered null for it with this bid (admission; nothing changed since).
    */
-  addOracle(msg: Verified<OracleId>, knownVersion?: string, bidMsat = 0, knownBytes: number | null = null): AddResult {
-    const pre = this.precheckOracle(msg, bidMsat);
+  addOracle(msg: Verified<OracleId>, knownVersion?: string, bidMsat = 0, knownBytes: number | null = null, prechecked = false): AddResult {
+    const pre = prechecked ? null : this.precheckOracle(msg, bidMsat);
     if (pre) return pre;
     const version = knownVersion ?? versionHash(msg);
     const vid = shortId(version);
@@ -234,9 +235,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return null;
   }
 
-  /** Store a verified capability ad of a known oracle. `knownVersion`, `knownBytes`: its versionHash and JSON length if the caller has them. */
-  addCapability(msg: Verified<OracleCapability>, knownVersion?: string, knownBytes: number | null = null): AddResult {
-    const pre = this.precheckCapability(msg);
+  /** Store a verified capability ad of a known oracle. `knownVersion`, `knownBytes`: its versionHash and JSON length if the caller has them; `prechecked`: precheckCapability has just answered null for it (admission; nothing changed since). */
+  addCapability(msg: Verified<OracleCapability>, knownVersion?: string, knownBytes: number | null = null, prechecked = false): AddResult {
+    const pre = prechecked ? null : this.precheckCapability(msg);
     if (pre) return pre;
     const version = knownVersion ?? versionHash(msg);
     const vid = shortId(version);
@@ -324,9 +325,9 @@ export class Mempool extends EventEmitter<MempoolEvents> {
     return null;
   }
 
-  /** Store a verified report (`id` = its report id) unless it belongs to another shard. `knownVersion`, `knownBytes`: its versionHash and JSON length if the caller has them. */
-  addReport(msg: Verified<Report>, id: string, holder = this.reportHolder(msg.oraclePubKey), knownVersion?: string, knownBytes: number | null = null): AddResult {
-    const pre = this.precheckReport(msg, id, holder, knownBytes);
+  /** Store a verified report (`id` = its report id) unless it belongs to another shard. `knownVersion`, `knownBytes`: its versionHash and JSON length if the caller has them; `prechecked`: precheckReport has just answered null for it with this holder (admission; nothing changed since). */
+  addReport(msg: Verified<Report>, id: string, holder = this.reportHolder(msg.oraclePubKey), knownVersion?: string, knownBytes: number | null = null, prechecked = false): AddResult {
+    const pre = prechecked ? null : this.precheckReport(msg, id, holder, knownBytes);
     if (pre) return pre;
     if (!isInShard(id, this.options.shard)) return { status: 'out-of-shard' };
     const version = knownVersion ?? versionHash(msg);

@@ -297,6 +297,11 @@ export class Relay {
     if (probes && probes.size > 0 && kind !== 'dispute' && this.answerProbe(peer, probes, payload)) return;
     // The very bytes of a payload whose admission ended for good: no schema check, no hashing, no
     // signature work again (an unsolicited repeat push). A repeat of a refused one costs its score again.
+    // Only pushes are looked up and remembered: while this node awaits getdata answers from the peer
+    // (a sync on join, a repair), what it sends is an answer, asked for once, and a repeat of it is
+    // still answered by the intake after hashing (a stored version, a decided or refused one). That
+    // spares a sync two operations on this 100,000-entry map per entity and the entry it would keep.
+    if (digest !== undefined && this.requests.awaiting(peer)) digest = undefined;
     if (digest !== undefined) {
       const verdict = this.payloadVerdicts.get(digest);
       if (verdict !== undefined) {

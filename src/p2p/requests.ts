@@ -126,6 +126,11 @@ export class Requests {
     return this.requestedFrom.get(peer)?.has(vid) === true;
   }
 
+  /** Is any getdata of ours outstanding at `peer`? (Then what it sends now is most likely an answer, not a push.) */
+  awaiting(peer: Peer): boolean {
+    return (this.requestedFrom.get(peer)?.size ?? 0) > 0;
+  }
+
   /** The cTTL probes outstanding at `peer`, if any. */
   probesOf(peer: Peer): Set<string> | undefined {
     return this.probes.size > 0 ? this.probes.get(peer) : undefined;

@@ -199,7 +199,7 @@ export class AdmissionRules {
     if (pre) return gate && pre.status === 'rejected' && pre.reason === 'rank-too-low' ? this.rankByBid(gate, o, scope, ctx, pre.message) : fromAdd('oracle', id, pre);
     const bad = verifyOracleId(o, scope);
     if (bad) return rejected('oracle', id, bad.reason, bad.message);
-    return fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>, version, weight, memoJsonLength(o, scope.memo)));
+    return fromAdd('oracle', id, this.mempool.addOracle(o as Verified<OracleId>, version, weight, memoJsonLength(o, scope.memo), true));
   }
 
   /**
@@ -230,7 +230,7 @@ export class AdmissionRules {
     if (dlc) return dlc;
     const bad = verifyCapability(c, scope);
     if (bad) return rejected('capability', id, bad.reason, bad.message);
-    return fromAdd('capability', id, this.mempool.addCapability(c as Verified<OracleCapability>, version, memoJsonLength(c, scope.memo)));
+    return fromAdd('capability', id, this.mempool.addCapability(c as Verified<OracleCapability>, version, memoJsonLength(c, scope.memo), true));
   }
 
   private admitReport(r: Report, version: string, scope: CheckScope): AdmissionResult {
@@ -253,7 +253,7 @@ export class AdmissionRules {
     if (bad) return rejected('report', id, bad.reason, bad.message);
     const missing = this.dlc.checkMissingAttestation(r, id);
     if (missing) return missing;
-    const result = fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id, holder, version, bytes));
+    const result = fromAdd('report', id, this.mempool.addReport(r as Verified<Report>, id, holder, version, bytes, true));
     // Another shard stores it, but this node still passes it on (DESIGN: validate and relay everything).
     if (result.status === 'out-of-shard') this.deps.relayUnstored('report', id, version, r);
     return result;

@@ -384,7 +384,8 @@ export class Intake {
       // A stored version the store tracks is answered from the store, and cached here once it leaves (retired).
       if (r.status === 'out-of-shard') this.decided.set(vid, DONE_OUT_OF_SHARD);
       else if (r.status !== 'rejected') {
-        if (this.deps.tracksVersion?.(vid) !== true) this.decided.set(vid, DONE_DUPLICATE);
+        // An accepted version is stored (were it evicted meanwhile, `retired` has recorded it already).
+        if (r.status !== 'accepted' && this.deps.tracksVersion?.(vid) !== true) this.decided.set(vid, DONE_DUPLICATE);
       }
       else if (r.banScore > 0) this.decided.set(vid, { kind: 'refused', result: r, sources: [source.id] });
       else {

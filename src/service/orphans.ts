@@ -77,6 +77,7 @@ export class OrphanPool {
 
   /** The orphans waiting for the item `kind` with inventory id `id` (which just arrived), removed from the pool. */
   take(kind: EntityKind, id: string): Orphan[] {
+    if (this.orphanKeys.size === 0) return []; // every stored entity asks: no key string built when nothing waits
     const key = `${kind}:${id}`;
     if (!this.orphanKeys.has(key)) return [];
     const list = this.orphans.get(key);

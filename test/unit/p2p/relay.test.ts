@@ -382,4 +382,22 @@ describe('relay: announcements', () => {
     assert.equal(relay.stats.repeatsDropped, 2, 'both repeats are counted');
     assert.equal(a.misbehaved.length, 2, 'a repeat of an accepted payload costs nothing');
   });
+
+  it('answers from a peer this node awaits getdata answers from are neither looked up nor remembered by their bytes: a repeat is answered by the intake after hashing', async () => {
+    const { service } = newServiceForTest();
+    const admissions = countAdmissions(service);
+    const a = new FakePeer();
+    const relay = relayOver(service, [a]);
+    const good = makeOracle({ keys: makeKeys(15) });
+    // Something else is outstanding at `a` (a sync on join): what it sends now is taken as an answer.
+    relay.handleInv(a.asPeer(), [unknownVid('awaited')]);
+    relay.handleEntity(a.asPeer(), 'oracle', good, 0, 'digest-of-answer');
+    await waitFor(() => service.getOracle(makeKeys(15).publicKey) !== undefined, { message: 'the ad is stored' });
+    await nextTurn();
+    relay.handleEntity(a.asPeer(), 'oracle', good, 0, 'digest-of-answer');
+    await nextTurn();
+    assert.equal(relay.stats.repeatsDropped, 0, 'nothing was remembered by its bytes while a getdata was outstanding at the peer');
+    assert.equal(admissions.n, 2, 'the repeat reaches the intake, which answers it as a stored version');
+    assert.equal(a.misbehaved.length, 0, 'a repeat of an accepted payload costs nothing');
+  });
 });
