@@ -354,12 +354,12 @@ export class Relay {
         id: `p2p:${peer.ip}:${peer.remotePort}`,
         isPeer: true,
         onVersion: (vid, kind, payload, fresh) => {
-          const asked = this.requests.wasAsked(peer, vid);
+          // Whether it was asked of this peer, learnt as the request is cleared (one set operation, not two).
+          const asked = this.requests.answered(vid, peer);
           const cTTL = kind === 'dispute' ? null : cttlOf(payload);
           // Known to it from its inv already (nearly always: it was asked for): added if not, never moved
           // (an LRU refresh is a delete and an insert per entity, for a set that only answers "has it?").
           if (!peer.known.has(vid)) peer.known.add(vid);
-          this.requests.answered(vid, peer);
           const raised = cTTL !== null && this.noteCTTL(vid, cTTL, peer, fresh);
           // Plumtree (11.7): a copy pushed unasked that this node had already (and that raised no cTTL)
           // is a duplicate, so the edge leaves the tree (prune); a new version fetched after a lazy

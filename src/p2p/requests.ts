@@ -121,11 +121,6 @@ export class Requests {
     }
   }
 
-  /** Was `vid` asked of `peer` (and not answered, refused or given up on yet)? */
-  wasAsked(peer: Peer, vid: string): boolean {
-    return this.requestedFrom.get(peer)?.has(vid) === true;
-  }
-
   /** Is any getdata of ours outstanding at `peer`? (Then what it sends now is most likely an answer, not a push.) */
   awaiting(peer: Peer): boolean {
     return (this.requestedFrom.get(peer)?.size ?? 0) > 0;
@@ -136,18 +131,20 @@ export class Requests {
     return this.probes.size > 0 ? this.probes.get(peer) : undefined;
   }
 
-  /** `peer` delivered `vid`: the request and its alternates are done. */
-  answered(vid: string, peer: Peer): void {
-    this.clear(vid, peer);
+  /** `peer` delivered `vid`: the request and its alternates are done. True when `vid` had been asked of `peer` and not answered, refused or given up on yet. */
+  answered(vid: string, peer: Peer): boolean {
+    const asked = this.clear(vid, peer);
     if (this.alternates.size > 0) this.alternates.delete(vid);
+    return asked;
   }
 
-  /** Forget a request to `peer` (answered, refused, timed out or the peer left). */
-  private clear(vid: string, peer: Peer): void {
+  /** Forget a request to `peer` (answered, refused, timed out or the peer left); true when one was outstanding. */
+  private clear(vid: string, peer: Peer): boolean {
     // An expired request is deleted as well: gone either way.
     if (this.inFlight.get(vid)?.peer === peer.id) this.inFlight.delete(vid);
-    this.requestedFrom.get(peer)?.delete(vid);
+    const asked = this.requestedFrom.get(peer)?.delete(vid) === true;
     if (this.probes.size > 0) this.probes.get(peer)?.delete(vid);
+    return asked;
   }
 
   /** A peer left: what was requested from it is asked of another announcer. */
