@@ -5,7 +5,11 @@
  * those steps make), then the whole admission through the service door with no network at all and what it allocates;
  * printed against the per-message budget that 1.5 x the same run's raw verify rate leaves on 2 cores, with the floor
  * (the sum of the required buckets) beside what the current node spends on each.
- *   node --expose-gc --import tsx bench/floor.ts [--quick] [--oracles=6000] [--rounds=5]
+ * --mix=sync: the same buckets for bench/sync.ts's mix (per oracle an ad, a capability, 8 fact-missing reports; 10,000
+ * oracles = the goal's 100,000 entries), the getdata answers read as fast as the socket drains, then the sync floor:
+ * the joiner's main thread, its verifier thread and the source per entry, and the least wall time for 100,000 entries
+ * on 2 cores against issue #21's 5 s (bench/results/floor-sync.json).
+ *   node --expose-gc --import tsx bench/floor.ts [--quick] [--mix=ingest|sync] [--oracles=6000] [--rounds=5]
  * A step's figure is the fastest of `rounds` passes over the whole mix after `warmup` untimed ones (the least
  * disturbed pass: a floor, not a typical value); admission, socket and garbage figures are thread CPU per message from
  * the scheduler's ns accounting (Linux /proc/.../schedstat), allocation from V8's GC profiler.
@@ -26,15 +30,20 @@ import { allocMeter, measureAlloc, settle, type AllocStats } from './lib/floor-g
 import { countIndexInserts, freshMempool, insertPrepared, prepareInserts, timeInserts, type Prepared } from './lib/floor-mempool.ts';
 import type { Mempool } from '../src/mempool/mempool.ts';
 import { frameEnds, socketRun, type SocketRun } from './lib/floor-socket.ts';
+import { mixFlag, serveFrame, serveScratch, syncMix, syncWallFloor, SYNC_GOAL } from './lib/floor-sync.ts';
+import { shortId } from '../src/protocol/ids.ts';
 import { benchNode, encodeFrames } from './lib/node.ts';
 import { mainThreadNs } from './lib/thread-cpu.ts';
 import { flag, note, QUICK, r, rawVerifyRate, writeResult } from './lib/measure.ts';
 
-const ORACLES = flag('oracles', QUICK ? 600 : 6000);
+const SYNC = mixFlag(process.argv) === 'sync';
+const ORACLES = flag('oracles', SYNC ? (QUICK ? 1000 : SYNC_GOAL.entries / 10) : QUICK ? 600 : 6000);
+// The store the insert step builds (floor-mempool.ts freshMempool) and the admission node keep the default maxOracles.
+if (!(Number.isInteger(ORACLES) && ORACLES >= 1 && ORACLES <= 10_000)) throw new RangeError(`--oracles must be an integer from 1 to 10000 (the default maxOracles), got ${ORACLES}`);
 const ROUNDS = flag('rounds', QUICK ? 3 : 5);
 /** Untimed passes first: V8 needs a few thousand calls of each function before its code settles (a first pass over 3,000 messages ran ~2 x slower). */
 const WARMUP = flag('warmup', QUICK ? 4 : 5);
-const { msgs, signatureChecks } = ingestMix(ORACLES);
+const { msgs, signatureChecks } = SYNC ? syncMix(ORACLES) : ingestMix(ORACLES);
 const payloads = msgs.map((m) => Buffer.from(JSON.stringify(m.body), 'utf8'));
 const schemas = SchemaRegistry.load();
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
@@ -98,7 +107,7 @@ async function admissionPass(): Promise<{ mainUs: number; wallUs: number; accept
   }
 }
 
-note(`floor: ${msgs.length} messages (${ORACLES} oracles), ${signatureChecks} signature checks, ${ROUNDS} rounds per step`);
+note(`floor: ${SYNC ? 'sync' : 'ingest'} mix, ${msgs.length} messages (${ORACLES} oracles), ${signatureChecks} signature checks, ${ROUNDS} rounds per step`);
 const rawBefore = rawVerifyRate(QUICK ? 400 : 2000);
 
 // ---- 1. the per-message steps, each alone ----------------------------------------------------------------------
@@ -165,7 +174,12 @@ const best = async (reader: 'bare' | 'decoder', rate: number | null): Promise<So
   }
   return b as SocketRun;
 };
-const socket = { barePaced: await best('bare', goalRate), decoderPaced: await best('decoder', goalRate), bareUnpaced: await best('bare', null) };
+// A syncing joiner reads getdata answers, which the source writes as fast as the socket drains (up to 1 MiB unsent): unpaced.
+const socket: Record<string, SocketRun> = SYNC
+  ? { bareUnpaced: await best('bare', null), decoderUnpaced: await best('decoder', null) }
+  : { barePaced: await best('bare', goalRate), decoderPaced: await best('decoder', goalRate), bareUnpaced: await best('bare', null) };
+const readerFloor = (SYNC ? socket.bareUnpaced : socket.barePaced) as SocketRun;
+const readerCurrent = (SYNC ? socket.decoderUnpaced : socket.decoderPaced) as SocketRun;
 
 // ---- 4. garbage ---------------------------------------------------------------------------------------------------
 // Whatever is allocated must be collected: garbage by scavenges, what the store keeps by being copied and promoted.
@@ -213,9 +227,15 @@ const pipelinePass = (): Mempool => {
   return mp;
 };
 gc();
-held.push(pipelinePass()); // warm
+const warmStore = pipelinePass(); // warm
+if (SYNC) {
+  // A joiner's heap holds one store, growing as it syncs: none of the others (a scavenge's cost grows with the old generation).
+  held.length = 0;
+  inserts.last = freshMempool();
+  gc();
+} else held.push(warmStore);
 await settle();
-const pipePasses = QUICK ? 3 : 1;
+const pipePasses = SYNC ? 1 : QUICK ? 3 : 1;
 const pipeAlloc = measureAlloc(() => {
   for (let k = 0; k < pipePasses; k++) held.push(pipelinePass());
 });
@@ -252,7 +272,7 @@ const floorGcUs = pipeline.pauseUsPerMsg + pipeline.otherThreadsUsPerMsg;
 const floorBuckets = {
   'required steps alone (GC pauses taken out)': stepsSumNoGc,
   'mempool insert alone (GC pauses taken out)': insertNoGc,
-  'socket read + bare frame split at the goal rate (reader thread)': socket.barePaced.readerUs,
+  [SYNC ? 'socket read + bare frame split, as fast as the source writes (reader thread)' : 'socket read + bare frame split at the goal rate (reader thread)']: readerFloor.readerUs,
   'GC of the required steps + insert, run as one loop (pauses + other threads)': floorGcUs,
 };
 const floorUs = Object.values(floorBuckets).reduce((a, b) => a + b, 0);
@@ -267,20 +287,20 @@ const admissionGlue = admissionMain - admittedSteps - insertNoGc - admPause;
 const currentBuckets = {
   'required steps (same code as alone)': stepsSumNoGc,
   'mempool insert (same code as alone)': insertNoGc,
-  'socket + FrameDecoder at the goal rate (its checksum counted with the steps)': socket.decoderPaced.readerUs - checksumUs,
+  [`socket + FrameDecoder ${SYNC ? 'as fast as the source writes' : 'at the goal rate'} (its checksum counted with the steps)`]: readerCurrent.readerUs - checksumUs,
   'GC pauses of what admission allocates (no parse: its bodies are prebuilt)': admPause,
   'service glue (admission main thread minus steps, insert and its GC pauses)': admissionGlue,
 };
 const removable = Object.entries({
   'service glue': admissionGlue,
-  'FrameDecoder beyond the bare split (payload copy, Frame objects)': socket.decoderPaced.readerUs - checksumUs - socket.barePaced.readerUs,
+  'FrameDecoder beyond the bare split (payload copy, Frame objects)': readerCurrent.readerUs - checksumUs - readerFloor.readerUs,
   // Main-thread pauses both; the admission pass does not even parse (its bodies are old already), the one-loop pipeline does.
   'GC pauses beyond the one-loop pipeline (steps + insert)': admPause - pipeline.pauseUsPerMsg,
 }).sort((a, b) => b[1] - a[1]);
 const round1 = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r(v, 1)]));
 
 if (!(sink > 0)) throw new Error(`the steps' results summed to ${sink}; expected a positive number`);
-writeResult('floor', {
+const result = {
   messages: msgs.length,
   signatureChecksPerMessage: r(checksPerMsg, 3),
   rawVerifyPerSec: Math.round(raw),
@@ -305,7 +325,7 @@ writeResult('floor', {
   },
   socket: {
     framesPerRun: ends.length,
-    pacedAtMessagesPerSec: Math.round(goalRate),
+    pacedAtMessagesPerSec: SYNC ? null : Math.round(goalRate),
     ...Object.fromEntries(Object.entries(socket).map(([k, v]) => [k, { readerUs: r(v.readerUs, 2), writerUs: r(v.writerUs, 2), reads: v.reads, bytesPerRead: v.bytesPerRead, wallMs: r(v.wallMs, 0) }])),
   },
   garbage: {
@@ -320,5 +340,57 @@ writeResult('floor', {
   floor: { bucketsUs: round1(floorBuckets), gcSplitUs: round1(gcSplit), totalUs: r(floorUs, 1), budgetUs: r(budgetNonSignature, 1), fits: floorUs <= budgetNonSignature },
   currentNodeBucketsUs: round1(currentBuckets),
   removableUsPerMessage: round1(Object.fromEntries(removable)),
-});
-note(`floor: steps ${r(stepsSumNoGc, 1)} + insert ${r(insertNoGc, 1)} + socket ${r(socket.barePaced.readerUs, 1)} + GC ${r(floorGcUs, 1)} = ${r(floorUs, 1)} µs/msg against ${r(budgetNonSignature, 1)} µs; one-loop pipeline main thread ${r(pipeline.mainUsPerMsg, 1)} µs; biggest removable: ${removable[0]?.[0]} (${r(removable[0]?.[1] ?? NaN, 1)} µs)`);
+};
+if (SYNC) await syncFloor(result);
+else {
+  writeResult('floor', result);
+  note(`floor: steps ${r(stepsSumNoGc, 1)} + insert ${r(insertNoGc, 1)} + socket ${r(readerFloor.readerUs, 1)} + GC ${r(floorGcUs, 1)} = ${r(floorUs, 1)} µs/msg against ${r(budgetNonSignature, 1)} µs; one-loop pipeline main thread ${r(pipeline.mainUsPerMsg, 1)} µs; biggest removable: ${removable[0]?.[0]} (${r(removable[0]?.[1] ?? NaN, 1)} µs)`);
+}
+
+/** --mix=sync: the source's serve step on a store holding the mix, then the three per-entry floors and the least wall time for the goal's 100,000 entries on 2 cores (bench/results/floor-sync.json). */
+async function syncFloor(shared: typeof result): Promise<void> {
+  note('floor: the source answering getdata for the mix');
+  const store = held[held.length - 1] as Mempool; // the one-loop pass's store: the mix, its bodies parsed (as a source holds what it admitted)
+  const vids = prepared.map((p) => shortId(p.version));
+  const into = serveScratch();
+  const serve = perMessage((i) => (sink += serveFrame(store, vids[i] as string, into).length));
+  // Its garbage is short-lived (the text, the frame, the lowered copy): charged at the short-lived cost per KB measured above, as the fastest round may hold no scavenge.
+  const serveGcUs = (serve.bytes / 1024) * garbage.processUsPerKB;
+  const sourceBuckets = {
+    'serve: stored entity by short id, cTTL - 1, JSON text, frame + SHA-256d (GC pauses taken out)': serve.us - serve.pauseUs,
+    'GC of the serve step\'s short-lived garbage (bytes x short-lived cost per KB)': serveGcUs,
+    'socket write as fast as the socket drains (writer thread; on loopback it also does the receive side\'s TCP work)': readerFloor.writerUs,
+  };
+  const sourceUs = Object.values(sourceBuckets).reduce((a, b) => a + b, 0);
+  // The verifier thread: this mix's signature checks per entry at the same run's raw single-core rate.
+  const verifierUs = signatureUsPerMsg;
+  const wall = syncWallFloor({ mainUs: floorUs, verifierUs, sourceUs }, SYNC_GOAL.entries, SYNC_GOAL.cores);
+  const { budget: _budget, floor: _floor, ...rest } = shared; // the ingest goal's budget and floor do not apply
+  writeResult('floor-sync', {
+    mix: 'sync: per oracle 1 oracle ad, 1 capability, 8 fact-missing reports (bench/sync.ts); 20 % of entries carry a signature',
+    oracles: ORACLES,
+    ...rest,
+    goal: {
+      entries: SYNC_GOAL.entries,
+      seconds: SYNC_GOAL.seconds,
+      cores: SYNC_GOAL.cores,
+      mainThreadUsPerEntry: r((SYNC_GOAL.seconds * 1e6) / SYNC_GOAL.entries, 1),
+      allCoresUsPerEntry: r((SYNC_GOAL.cores * SYNC_GOAL.seconds * 1e6) / SYNC_GOAL.entries, 1),
+    },
+    sourceServe: { us: r(serve.us, 2), gcPausesUs: r(serve.pauseUs, 2), allocatedBytesPerEntry: Math.round(serve.bytes) },
+    syncFloor: {
+      joinerMainThread: { bucketsUs: round1(floorBuckets), gcSplitUs: round1(gcSplit), totalUs: r(floorUs, 1) },
+      verifierThread: { signatureChecksPerEntry: r(checksPerMsg, 3), rawVerifyMicrosPerCheck: r(1e6 / raw, 2), totalUs: r(verifierUs, 1) },
+      source: { bucketsUs: round1(sourceBuckets), totalUs: r(sourceUs, 1) },
+      minWall: { entries: SYNC_GOAL.entries, cores: SYNC_GOAL.cores, mainThreadBoundSeconds: r(wall.mainThreadBoundSeconds, 2), coresBoundSeconds: r(wall.coresBoundSeconds, 2), seconds: r(wall.seconds, 2), boundBy: wall.boundBy },
+      goalSeconds: SYNC_GOAL.seconds,
+      fits: wall.seconds < SYNC_GOAL.seconds,
+    },
+  });
+  note(
+    `floor (sync mix): per entry joiner main thread ${r(floorUs, 1)} µs (steps ${r(stepsSumNoGc, 1)} + insert ${r(insertNoGc, 1)} + socket ${r(readerFloor.readerUs, 1)} + GC ${r(floorGcUs, 1)}), ` +
+      `verifier ${r(verifierUs, 1)} µs (${r(checksPerMsg, 2)} checks x ${r(1e6 / raw, 1)} µs), source ${r(sourceUs, 1)} µs (serve ${r(serve.us - serve.pauseUs, 1)} + its GC ${r(serveGcUs, 1)} + socket write ${r(readerFloor.writerUs, 1)}); ` +
+      `${SYNC_GOAL.entries} entries on ${SYNC_GOAL.cores} cores: at least max(${r(wall.mainThreadBoundSeconds, 2)}, ${r(wall.coresBoundSeconds, 2)}) = ${r(wall.seconds, 2)} s (bound by the ${wall.boundBy}) against the goal's ${SYNC_GOAL.seconds} s; ` +
+      `current node: admission with no network ${r(admissionMain, 1)} µs of main thread per entry`,
+  );
+}
