@@ -37,7 +37,7 @@ import { mainThreadNs } from './lib/thread-cpu.ts';
 import { flag, note, QUICK, r, rawVerifyRate, writeResult } from './lib/measure.ts';
 
 const SYNC = mixFlag(process.argv) === 'sync';
-const ORACLES = flag('oracles', SYNC ? (QUICK ? 1000 : SYNC_GOAL.entries / 10) : QUICK ? 600 : 6000);
+const ORACLES = flag('oracles', SYNC ? (QUICK ? 400 : SYNC_GOAL.entries / 10) : QUICK ? 600 : 6000);
 // The store the insert step builds (floor-mempool.ts freshMempool) and the admission node keep the default maxOracles.
 if (!(Number.isInteger(ORACLES) && ORACLES >= 1 && ORACLES <= 10_000)) throw new RangeError(`--oracles must be an integer from 1 to 10000 (the default maxOracles), got ${ORACLES}`);
 const ROUNDS = flag('rounds', QUICK ? 3 : 5);
