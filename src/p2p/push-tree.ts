@@ -3,6 +3,7 @@ import type { InvItem } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
 import { LAZY_FANOUT, LAZY_MIN_AGE_MS, LAZY_ROUND_MS, MAX_LAZY_LOG, PUSH_HIGH_WATER_BYTES } from './constants.ts';
 import { LazyLog } from './lazy-log.ts';
+import { Repeating } from '../util/repeating.ts';
 import type { Peer } from './peer.ts';
 import type { RelayStats } from './relay-stats.ts';
 
@@ -39,29 +40,24 @@ export class PushTree {
   private readonly pushes = new Map<Peer, InvItem[]>();
   /** Versions stored while some peer was lazy, waiting for the lazy rounds (MAX_LAZY_LOG at most). */
   private readonly lazyLog = new LazyLog(MAX_LAZY_LOG);
-  private timer: NodeJS.Timeout | null = null;
+  private readonly rounds: Repeating;
 
   constructor(deps: PushTreeDeps) {
     this.deps = deps;
+    this.rounds = new Repeating(
+      () => this.lazyRound(),
+      (err) => deps.log.error({ err }, 'bug in lazy announcement round'),
+    );
   }
 
   /** Start the lazy rounds (every LAZY_ROUND_MS). Lifecycle: start() once; close() stops them. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      try {
-        this.lazyRound();
-      } catch (err) {
-        this.deps.log.error({ err }, 'bug in lazy announcement round');
-      }
-    }, LAZY_ROUND_MS);
-    this.timer.unref?.();
+    this.rounds.start(LAZY_ROUND_MS);
   }
 
   /** Stop the lazy rounds. */
   close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.rounds.stop();
   }
 
   /** Forget the pushes queued for a peer that left. */

@@ -1,6 +1,7 @@
 /** p2p/requests.ts - the relay's outstanding `getdata` requests (docs/PROTOCOL.md 11.7): each version asked of one peer at a time, the other announcers kept as alternates, cTTL probes, and the progress-based timeout that asks the next announcer and charges the silent peer. Owned by relay.ts; imports wire types only. */
 import type { Logger } from '../log.ts';
 import { LruMap } from '../util/lru.ts';
+import { Repeating } from '../util/repeating.ts';
 import { GETDATA_CHECK_INTERVAL_MS, MAX_CTTL_PROBES_PER_PEER, MAX_CTTL_PROBES_REMEMBERED, MAX_IN_FLIGHT, STALL_BAN_SCORE } from './constants.ts';
 import type { Peer } from './peer.ts';
 import type { RelayStats } from './relay-stats.ts';
@@ -55,32 +56,28 @@ export class Requests {
   private readonly probes = new Map<Peer, Set<string>>();
   /** `peerId/vid` pairs already probed: each announcer is asked once per version (bounded by count; entries are ~30-byte strings). */
   private readonly probed = new LruMap<string, true>(MAX_CTTL_PROBES_REMEMBERED);
-  private timer: NodeJS.Timeout | null = null;
+  /** The timeout checks (start/close). */
+  private readonly checks: Repeating;
 
   constructor(deps: RequestsDeps) {
     this.deps = deps;
     this.timeoutMs = deps.timeoutMs;
     // The timer times requests out; the TTLs (inFlight's by inFlightOf) only bound what a stopped timer would leave behind.
     this.alternates = new LruMap(MAX_IN_FLIGHT, 4 * this.timeoutMs, deps.now);
+    this.checks = new Repeating(
+      () => this.checkTimeouts(),
+      (err) => deps.log.error({ err }, 'bug in getdata timeout check'),
+    );
   }
 
   /** Start the timeout checks. Lifecycle: start() once; close() stops them. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      try {
-        this.checkTimeouts();
-      } catch (err) {
-        this.deps.log.error({ err }, 'bug in getdata timeout check');
-      }
-    }, Math.min(GETDATA_CHECK_INTERVAL_MS, this.timeoutMs));
-    this.timer.unref?.();
+    this.checks.start(Math.min(GETDATA_CHECK_INTERVAL_MS, this.timeoutMs));
   }
 
   /** Stop the timeout checks. */
   close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.checks.stop();
   }
 
   /** The request outstanding for `vid`, unless it is older than IN_FLIGHT_TTL_FACTOR timeouts (then forgotten). */

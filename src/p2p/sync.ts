@@ -5,6 +5,7 @@ import type { InvItem } from '../wire/messages.ts';
 import type { Logger } from '../log.ts';
 import { MEMPOOL_REQUEST_MIN_INTERVAL_MS, SYNC_HIGH_WATER_BYTES } from './constants.ts';
 import type { Peer } from './peer.ts';
+import { Repeating } from '../util/repeating.ts';
 
 /** Collaborators of sync. */
 export interface SyncDeps {
@@ -18,7 +19,15 @@ export interface SyncDeps {
 export class Sync {
   private readonly deps: SyncDeps;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | null = null;
+  /** Anti-entropy: every round asks one random ready peer for its inventory. */
+  private readonly rounds = new Repeating(
+    () => {
+      const peers = this.deps.readyPeers();
+      const peer = peers[Math.floor(Math.random() * peers.length)];
+      if (peer) this.requestInventory(peer);
+    },
+    (err) => this.deps.log.error({ err }, 'anti-entropy round failed'),
+  );
   private readonly serving = new Set<Peer>();
 
   constructor(deps: SyncDeps) {
@@ -28,22 +37,12 @@ export class Sync {
 
   /** Start anti-entropy: every `intervalMs`, ask one random peer for its inventory. */
   start(intervalMs: number): void {
-    this.timer = setInterval(() => {
-      try {
-        const peers = this.deps.readyPeers();
-        const peer = peers[Math.floor(Math.random() * peers.length)];
-        if (peer) this.requestInventory(peer);
-      } catch (err) {
-        this.deps.log.error({ err }, 'anti-entropy round failed');
-      }
-    }, intervalMs);
-    this.timer.unref?.();
+    this.rounds.start(intervalMs);
   }
 
   /** Stop the anti-entropy timer. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.rounds.stop();
   }
 
   /** Ask a peer for its whole inventory (it answers with inv batches; relay fetches what we lack). */
