@@ -40,7 +40,7 @@ import { Monitoring } from './api/monitoring.ts';
 import { configLimits } from './api/stats.ts';
 import { NETWORK_MAGIC } from './wire/constants.ts';
 import { MessageCodec } from './wire/messages.ts';
-import { Pool } from './p2p/pool.ts';
+import { Pool, type PoolPeerSummary } from './p2p/pool.ts';
 import { queryNetworkReports } from './p2p/network-query.ts';
 import { MempoolStore } from './persist/store.ts';
 
@@ -462,27 +462,15 @@ export class MegaNode {
       { dataDir, limits: configLimits(c) },
       { service: this.service, peers: this.pool, standing: this.standing, log: this.log.child({ mod: 'monitor' }), now: this.now },
     );
-    this.pool.on('peer:connect', (p) => {
-      try {
-        monitoring.publishPeer('peer:connect', p);
-      } catch (err) {
-        this.log.error({ err }, 'monitoring failed on peer:connect');
-      }
-    });
-    this.pool.on('peer:disconnect', (p) => {
-      try {
-        monitoring.publishPeer('peer:disconnect', p);
-      } catch (err) {
-        this.log.error({ err }, 'monitoring failed on peer:disconnect');
-      }
-    });
-    this.pool.on('peer:relay', (p) => {
-      try {
-        monitoring.publishPeer('peer:relay', p);
-      } catch (err) {
-        this.log.error({ err }, 'monitoring failed on peer:relay');
-      }
-    });
+    for (const event of ['peer:connect', 'peer:disconnect', 'peer:relay'] as const) {
+      this.pool.on(event, (p: PoolPeerSummary) => {
+        try {
+          monitoring.publishPeer(event, p);
+        } catch (err) {
+          this.log.error({ err }, `monitoring failed on ${event}`);
+        }
+      });
+    }
     return monitoring;
   }
 
