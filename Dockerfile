@@ -30,4 +30,4 @@ ENV MEGA_DATA_DIR=/var/lib/mega
 EXPOSE 8080 8333
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 CMD ["node", "dist/app.js", "/etc/mega/mega.json", "--healthcheck"]
-CMD ["node", "dist/app.js", "/etc/mega/mega.json"]
+CMD ["node", "--max-semi-space-size=32", "--initial-old-space-size=256", "dist/app.js", "/etc/mega/mega.json"]

@@ -3,6 +3,7 @@ import { ConfigError, loadConfigWithOverrides } from './src/config/load.ts';
 import type { MegaConfig } from './src/config/schema.ts';
 import { daemonHelp, parseDaemonArgs } from './src/daemon/args.ts';
 import { DataDirError, dataDirOf, ensureDataDir } from './src/daemon/data-dir.ts';
+import { HEAP_FLAGS, missingHeapFlags } from './src/daemon/heap-flags.ts';
 import { launcherAncestors, watchLaunchers } from './src/daemon/launcher.ts';
 import { createLogger } from './src/log.ts';
 import { MegaNode, VERSION } from './src/node.ts';
@@ -10,7 +11,7 @@ import { MegaNode, VERSION } from './src/node.ts';
 const args = parseDaemonArgs(process.argv.slice(2));
 switch (args.action) {
   case 'help':
-    process.stdout.write(daemonHelp(import.meta.url.endsWith('.js') ? 'node dist/app.js' : 'node --import tsx app.ts'));
+    process.stdout.write(daemonHelp(`node ${HEAP_FLAGS.join(' ')} ${import.meta.url.endsWith('.js') ? 'dist/app.js' : '--import tsx app.ts'}`));
     process.exit(0);
     break;
   case 'version':
@@ -61,6 +62,9 @@ if (dataDir !== null) {
 }
 
 const log = createLogger({ level: config.logLevel });
+// Launched without the heap flags every launch path in this repository carries: it works, at a cost in CPU (docs/operations.md).
+const missingFlags = missingHeapFlags(process.execArgv, process.env.NODE_OPTIONS);
+if (missingFlags.length > 0) log.warn({ missing: missingFlags }, `started without the V8 heap flags a node is launched with: sync and ingest cost ~15 % more CPU; run node ${HEAP_FLAGS.join(' ')} … (npm start does)`);
 const node = new MegaNode(config, { log, loadConfig: load });
 let stopping = false;
 

@@ -1,6 +1,7 @@
-/** bench/run.ts - run every benchmark, each in its own process (clean heap, --expose-gc), `--quick` for the under-2-minute mode; prints a summary of bench/results/*.json. */
+/** bench/run.ts - run every benchmark, each in its own process (clean heap, --expose-gc, the daemon's heap flags), `--quick` for the under-2-minute mode; prints a summary of bench/results/*.json. */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { HEAP_FLAGS } from '../src/daemon/heap-flags.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);
@@ -14,7 +15,8 @@ for (const b of benches) {
   process.stderr.write(`\n=== ${b}${quick ? ' (quick)' : ''} ===\n`);
   const res = spawnSync(
     process.execPath,
-    ['--expose-gc', '--max-old-space-size=8192', '--import', 'tsx', new URL(`./${(SCRIPT[b] ?? [b])[0]}.ts`, import.meta.url).pathname, ...(SCRIPT[b] ?? [b]).slice(1), ...(quick ? ['--quick'] : [])],
+    // The node daemon's heap flags: a joining or ingesting node in a benchmark process runs as a launched daemon does.
+    ['--expose-gc', '--max-old-space-size=8192', ...HEAP_FLAGS, '--import', 'tsx', new URL(`./${(SCRIPT[b] ?? [b])[0]}.ts`, import.meta.url).pathname, ...(SCRIPT[b] ?? [b]).slice(1), ...(quick ? ['--quick'] : [])],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   if (res.status !== 0) failed.push(b);

@@ -63,11 +63,20 @@ const configName = (limit: unknown): string => (limit === 'default' ? 'shipped c
 
 /** --profile: V8 CPU profiles of the joiner's main thread (bench/results/sync-main.cpuprofile) and of the source's (bench/results/sync-source.cpuprofile) during the last run, idle time included. */
 const PROFILE = process.argv.includes('--profile');
-const session = PROFILE ? new inspector.Session() : null;
+/**
+ * --heap-prof: a sampling heap profile of the joiner's main thread during the last run, objects the GC
+ * has collected since included (bench/results/sync-main.heapprofile): where a synced entry's allocations,
+ * garbage included, come from. Read it with bench/heap-summary.ts.
+ */
+const HEAP_PROF = process.argv.includes('--heap-prof');
+const session = PROFILE || HEAP_PROF ? new inspector.Session() : null;
 if (session) {
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  if (PROFILE) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  }
+  if (HEAP_PROF) await session.post('HeapProfiler.enable');
 }
 // The source is another machine's node in real life: its own process here (until Dec 2026 both nodes shared this
 // process and its main thread, so the figures were the sum of serving and joining).
@@ -108,10 +117,11 @@ try {
     const rawBefore = rawVerifyRate(RAW_MS);
     const s0 = await sourceStats();
     const j0 = joiner.pool.totals().bytesOut;
-    if (session && last) {
+    if (PROFILE && session && last) {
       await sourceProfile({ type: 'profile', start: true });
       await session.post('Profiler.start');
     }
+    if (HEAP_PROF && session && last) await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     const cpu0 = mainThreadCpuSeconds();
     const sched0 = mainThreadSchedSeconds();
     const proc0 = process.cpuUsage();
@@ -124,7 +134,13 @@ try {
       ms = NaN;
     }
     const elapsed = Number.isNaN(ms) ? NaN : performance.now() - t0;
-    if (session && last) {
+    if (HEAP_PROF && session && last) {
+      const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown };
+      const out = path.join(import.meta.dirname, 'results', 'sync-main.heapprofile');
+      fs.writeFileSync(out, JSON.stringify(profile));
+      note(`sync: wrote ${out}`);
+    }
+    if (PROFILE && session && last) {
       const { profile } = (await session.post('Profiler.stop')) as { profile: unknown };
       const out = path.join(import.meta.dirname, 'results', 'sync-main.cpuprofile');
       fs.writeFileSync(out, JSON.stringify(profile));

@@ -28,6 +28,8 @@ export function machine(): Record<string, unknown> {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     secp256k1: SECP256K1_BACKEND,
+    // The node daemon's heap flags (src/daemon/heap-flags.ts) as this process has them: bench/run.ts passes them; a script run on its own does not.
+    heapFlags: process.execArgv.filter((a) => /^--(max-semi-space-size|initial-old-space-size)\b/.test(a.replace(/_/g, '-'))),
   };
 }
 

@@ -5,6 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { HEAP_FLAGS } from '../../src/daemon/heap-flags.ts';
 import { REPO_ROOT } from '../unit/cli/run-cli.ts';
 import { freePort, waitFor } from '../helpers/network.ts';
 import { makeKeys, makeOracle } from '../helpers/factory.ts';
@@ -97,7 +98,7 @@ describe('the built node (dist/)', () => {
     const v = spawnSync(process.execPath, ['dist/app.js', '--version'], { cwd: REPO_ROOT, env: cleanEnv(), encoding: 'utf8' });
     assert.match(v.stdout, /^mega \d+\.\d+\.\d+\n$/);
     const h = spawnSync(process.execPath, ['dist/app.js', '--help'], { cwd: REPO_ROOT, env: cleanEnv(), encoding: 'utf8' });
-    assert.match(h.stdout, /^usage: node dist\/app\.js \[config\.json\]/);
+    assert.match(h.stdout, /^usage: node --max-semi-space-size=32 --initial-old-space-size=256 dist\/app\.js \[config\.json\]/, 'the usage line shows the launch command, heap flags included');
     assert.match(h.stdout, /--trustProxy=<array of strings>\s+MEGA_TRUST_PROXY/);
     const key = makeKeys(77).privateKey;
     const m = spawnSync(process.execPath, ['dist/src/cli/bin.js', 'oracle', '--key', key, '-d', '8', '--workers', '1'], { cwd: REPO_ROOT, env: cleanEnv(), encoding: 'utf8' });
@@ -161,7 +162,7 @@ describe('Dockerfile and compose.yaml', () => {
     const map = (a: string) => (a === dst ? cfg : a);
     const cmd = execForm(instr('CMD')[0] as string).map(map);
     const health = execForm(instr('HEALTHCHECK')[0] as string).map(map);
-    assert.deepEqual(cmd.slice(0, 2), ['node', 'dist/app.js'], 'the image runs the built entry');
+    assert.deepEqual(cmd.slice(0, 2 + HEAP_FLAGS.length), ['node', ...HEAP_FLAGS, 'dist/app.js'], 'the image runs the built entry with the heap flags');
     assert.deepEqual(health.slice(0, 2), ['node', 'dist/app.js'], 'and checks health with it');
     assert.equal(workdir, '/app');
     // What differs on this machine: a free port instead of 8080 (shared machine), a temp data folder, loopback only.
@@ -177,6 +178,7 @@ describe('Dockerfile and compose.yaml', () => {
     assert.equal(after.status, 0, `healthy once it listens: ${after.stdout}${after.stderr}`);
     assert.match(after.stdout, new RegExp(`http://127\\.0\\.0\\.1:${port}/health: 200`));
     assert.match(p.out(), /"network":"mainnet"/, 'the image config (mainnet) is in force');
+    assert.doesNotMatch(p.out(), /started without the V8 heap flags/, 'the image command carries the heap flags');
     await stopsCleanly(p, 'SIGTERM', 2_000);
   });
 });
@@ -212,7 +214,7 @@ describe('systemd unit (contrib/mega.service)', () => {
     // Install paths mapped onto this checkout: /usr/bin/node -> this node, /opt/mega -> the checkout, /etc/mega/mega.json -> a temp copy.
     const map = (a: string) => (a === '/usr/bin/node' ? process.execPath : a === '/etc/mega/mega.json' ? cfg : a.replace(/^\/opt\/mega\//, REPO_ROOT));
     const argv = one('ExecStart').split(/\s+/).map(map);
-    assert.equal(argv[1], path.join(REPO_ROOT, 'dist/app.js'));
+    assert.deepEqual(argv.slice(1, 2 + HEAP_FLAGS.length), [...HEAP_FLAGS, path.join(REPO_ROOT, 'dist/app.js')], 'the unit runs the built entry with the heap flags');
     const env: Record<string, string> = {};
     for (const e of unit.get('Environment') ?? []) {
       const [k, v] = e.split('=') as [string, string];
@@ -230,6 +232,7 @@ describe('systemd unit (contrib/mega.service)', () => {
     const line = JSON.parse(p.out().split('\n').find((l) => l.includes('SIGHUP: config re-read')) as string) as { reloaded: string[]; needsRestart: string[] };
     assert.deepEqual([...line.reloaded].sort(), ['p2pseed', 'powThresholdOracles', 'whitelist'], 'thresholds, whitelist and seeds to dial are applied at once');
     assert.deepEqual(line.needsRestart, [], 'httpPort comes from the environment, which did not change');
+    assert.doesNotMatch(p.out(), /started without the V8 heap flags/, 'the unit command carries the heap flags');
     await stopsCleanly(p, one('KillSignal') as NodeJS.Signals, 2_000);
   });
 });

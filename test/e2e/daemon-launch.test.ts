@@ -51,6 +51,9 @@ async function stopsWithLauncher(cmd: string, args: string[], signal: NodeJS.Sig
   await waitFor(() => /HTTP API listening/.test(out()) && /P2P listening/.test(out()), { timeoutMs: 60_000, message: () => `the node to listen; output: ${out().slice(-500)}` });
   const pid = nodePid(out());
   assert.ok(pid > 0 && pid !== child.pid, 'the node runs in its own process below the launcher');
+  // `npm start` carries the V8 heap flags (src/daemon/heap-flags.ts); a bare `npx tsx app.ts` does not, and is told so.
+  const warned = /"msg":"started without the V8 heap flags/.test(out());
+  assert.equal(warned, cmd !== 'npm', `${cmd} ${args.join(' ')}: the missing-heap-flags warning is expected ${cmd === 'npm' ? 'absent' : 'present'}; output: ${out().slice(0, 600)}`);
   // Started and idle: it answers /health. tsx's CLI relays a signal and SIGKILLs its child if the child has not
   // reported it over IPC within 2 x 30 ms (relaySignalToChild in tsx/dist/cli.mjs): a node still busy starting up
   // can lose that race, which is tsx's behaviour, not this node's shutdown path.

@@ -1,6 +1,7 @@
 // test/helpers/daemon.ts - spawn `app.ts` with a config file as a real daemon (logs captured, port read from its "HTTP API listening" line), stop it with SIGTERM, and POST JSON to it.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { HEAP_FLAGS } from '../../src/daemon/heap-flags.ts';
 import { REPO_ROOT } from '../unit/cli/run-cli.ts';
 import { waitFor } from './wait.ts';
 
@@ -23,7 +24,7 @@ export async function startDaemon(cfgPath: string, env: Record<string, string> =
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('MEGA_') && k !== 'NODE_OPTIONS' && k !== 'NODE_EXTRA_CA_CERTS') childEnv[k] = v;
   Object.assign(childEnv, env);
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'app.ts', cfgPath], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...HEAP_FLAGS, '--import', 'tsx', 'app.ts', cfgPath], { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   proc.stdout?.setEncoding('utf8').on('data', (d: string) => (log += d));
