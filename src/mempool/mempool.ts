@@ -22,7 +22,7 @@ import type {
 import { ByteBudget, jsonBytes, type Budgeted } from './byte-budget.ts';
 import { Lookups } from './queries.ts';
 import { RotationLinks } from './rotation.ts';
-import { classRankOf, OracleEntry, outranks } from './stored.ts';
+import { classRankOf, idPrefix, OracleEntry, outranks } from './stored.ts';
 import { DEFAULT_MAX_PROOF_BYTES, DEFAULT_MAX_PROOFS, ProofStore } from './proofs.ts';
 import { CLASS_RANK, isAnswered, isProof, reportClass } from './report-class.ts';
 import { isInShard } from './shard.ts';
@@ -271,7 +271,7 @@ export class Mempool extends EventEmitter<MempoolEvents> {
           evicted.push({ kind: 'capability', id: lowest.msg.capabilityPubKey, oraclePubKey: msg.oraclePubKey, cause: 'rank' });
         }
       }
-      const entry: StoredCapability = { msg, version: vid, receivedAt: this.now(), bytes };
+      const entry: StoredCapability = { msg, keyPrefix: idPrefix(msg.capabilityPubKey), version: vid, receivedAt: this.now(), bytes };
       caps.add(entry);
       this.capabilityCount++;
       this.lookups.addCapability(oracle, entry);

@@ -9,9 +9,36 @@ function idTieBreak(a: string, b: string): number {
   return a < b ? 1 : a > b ? -1 : 0;
 }
 
+/** Hex digits an {@link idPrefix} reads: 28 bits, a small integer V8 keeps in the entry itself. */
+const PREFIX_DIGITS = 7;
+
+/**
+ * The first 7 digits of a lowercase-hex id as a number, or -1 when the id does not start with 7
+ * lowercase hex digits. Two ids with prefixes order as their prefixes do whenever those differ
+ * (same digit count, and '0'-'9' sort below 'a'-'f'), so a stored entry keeps its key's prefix and
+ * most rank ties are broken without reading either key string (each read a cache miss in a large
+ * index: the comparators were ~7 % of a syncing node's main thread, docs/benchmarks.md round 7).
+ */
+export function idPrefix(id: string): number {
+  if (id.length < PREFIX_DIGITS) return -1;
+  let n = 0;
+  for (let i = 0; i < PREFIX_DIGITS; i++) {
+    const c = id.charCodeAt(i);
+    const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    if (d < 0) return -1;
+    n = n * 16 + d;
+  }
+  return n;
+}
+
+/** idTieBreak of two ids with their {@link idPrefix}es: by prefix when both have one and they differ, else by the strings. Entries without a prefix field (test fakes) compare by the strings. */
+function prefixTieBreak(pa: number | undefined, pb: number | undefined, a: string, b: string): number {
+  return pa !== pb && (pa as number) >= 0 && (pb as number) >= 0 ? (pb as number) - (pa as number) : idTieBreak(a, b);
+}
+
 /** Oracle rank, ascending: verified bid, then PoW difficulty, then pubkey (larger = lower). */
 export function compareOracles(a: StoredOracle, b: StoredOracle): number {
-  return a.verifiedBid - b.verifiedBid || a.msg.pow.difficulty - b.msg.pow.difficulty || idTieBreak(a.msg.pubkey, b.msg.pubkey);
+  return a.verifiedBid - b.verifiedBid || a.msg.pow.difficulty - b.msg.pow.difficulty || prefixTieBreak(a.keyPrefix, b.keyPrefix, a.msg.pubkey, b.msg.pubkey);
 }
 
 /**
@@ -20,7 +47,7 @@ export function compareOracles(a: StoredOracle, b: StoredOracle): number {
  * only separates two oracles that reuse one capability key.
  */
 export function compareCapabilities(a: StoredCapability, b: StoredCapability): number {
-  return a.msg.pow.difficulty - b.msg.pow.difficulty || idTieBreak(a.msg.capabilityPubKey, b.msg.capabilityPubKey) || idTieBreak(a.msg.oraclePubKey, b.msg.oraclePubKey);
+  return a.msg.pow.difficulty - b.msg.pow.difficulty || prefixTieBreak(a.keyPrefix, b.keyPrefix, a.msg.capabilityPubKey, b.msg.capabilityPubKey) || idTieBreak(a.msg.oraclePubKey, b.msg.oraclePubKey);
 }
 
 /** The class rank of a stored report (mempool/report-class.ts): proof > paid claim > claim > answered. */
@@ -59,6 +86,8 @@ class HeldReports extends RankedSet<StoredReport> {
  */
 export class OracleEntry implements StoredOracle {
   msg: Verified<OracleId>;
+  /** idPrefix of msg.pubkey, which never changes for an entry (a replacing ad has the same key). */
+  readonly keyPrefix: number;
   version: string;
   verifiedBid = 0;
   receivedAt: number;
@@ -70,6 +99,7 @@ export class OracleEntry implements StoredOracle {
 
   constructor(msg: Verified<OracleId>, version: string, receivedAt: number, bytes: number) {
     this.msg = msg;
+    this.keyPrefix = idPrefix(msg.pubkey);
     this.version = version;
     this.receivedAt = receivedAt;
     this.bytes = bytes;

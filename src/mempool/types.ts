@@ -35,6 +35,8 @@ export interface MempoolDeps {
 /** A stored oracle ad with its capabilities and the reports against it. */
 export interface StoredOracle {
   msg: Verified<OracleId>;
+  /** The first hex digits of msg.pubkey as a number (mempool/stored.ts idPrefix): the rank tie-break reads it before the key. */
+  readonly keyPrefix: number;
   /** Short version id of msg (mempool/version-index.ts shortId of its versionHash; inv and getdata name it so). The full hash is not kept. */
   version: string;
   /** Bid amount (msat) proven by payment; 0 until bids are verified. */
@@ -57,6 +59,8 @@ export interface StoredOracle {
 /** A stored capability ad. */
 export interface StoredCapability {
   msg: Verified<OracleCapability>;
+  /** The first hex digits of msg.capabilityPubKey as a number (mempool/stored.ts idPrefix), as StoredOracle.keyPrefix. */
+  readonly keyPrefix: number;
   /** Short version id of msg (as StoredOracle.version). */
   version: string;
   receivedAt: number;

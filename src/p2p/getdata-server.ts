@@ -115,8 +115,9 @@ export class GetDataServer {
   sendItem(peer: Peer, vid: InvItem): boolean {
     const found = this.deps.service.getItemByShortId(vid, this.found) ?? this.deps.relayCache.get(vid);
     if (!found) return false;
-    // Known to it already (it was told of it, nearly always): added if not, never moved (an LRU refresh is a delete and an insert per item).
-    if (!peer.known.has(vid)) peer.known.add(vid);
+    // Not added to the peer's known set here: a push was marked known when queued (push-tree.ts spread) and a
+    // getdata names the version itself. Re-adding one the set has evicted (a sync streams more ids than it
+    // holds) only evicted another in its place: a lookup, a delete, an insert and an eviction per item.
     const msg = found.cTTL === null ? found.msg : { ...found.msg, cTTL: Math.max(0, found.cTTL - 1) };
     this.deps.stats.itemsSent++;
     peer.send({ command: found.kind, payload: msg });

@@ -242,6 +242,23 @@ describe('relay: each served item is its own (lookups share one object)', () => 
   });
 });
 
+describe('relay: serving getdata leaves the known sets alone', () => {
+  it('an answered getdata adds nothing to the requester\'s known set (it named the versions; an overflowed set is not churned)', async () => {
+    const { service } = newServiceForTest();
+    const [o1, o2] = await store(service, [23, 24], 3);
+    const a = new FakePeer();
+    relayOver(service, []).handleGetData(a.asPeer(), [vidOf(o1 as OracleId), vidOf(o2 as OracleId)]);
+    assert.deepEqual(
+      a.sent.map((m) => m.command),
+      ['oracle', 'oracle'],
+      'expected both versions served',
+    );
+    // Before, each answer looked its version up in the set and re-added it when missing: during a sync that streams
+    // more ids than the set holds, every re-add evicted another id (a lookup, a delete, an insert and an eviction per item).
+    assert.equal(a.known.size, 0, 'expected no known-set entry added by serving (the push path marks known when it queues)');
+  });
+});
+
 /** A verifier stand-in whose batches are answered when the test says so. */
 class ManualVerifier {
   readonly batches: (() => void)[] = [];

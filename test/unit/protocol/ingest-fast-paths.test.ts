@@ -1,4 +1,4 @@
-// test/unit/protocol/ingest-fast-paths.test.ts - the shortcuts of issue #21 (ingest CPU) answer exactly as the code they replaced: low-S by string comparison = by BigInt, the verifier batch's bytes = the hex checks in order, the byte budget's capability order = the order of the joined keys, an LRU without TTL never reads its clock.
+// test/unit/protocol/ingest-fast-paths.test.ts - the shortcuts of issue #21 (ingest CPU) answer exactly as the code they replaced: low-S by string comparison = by BigInt, the verifier batch's bytes = the hex checks in order, the byte budget's capability order = the order of the joined keys, the rank tie-break by key prefix = by the key strings, an LRU without TTL never reads its clock.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -7,7 +7,7 @@ import { isLowS, signHash, collectSignatureWork, verifyHash, isPublicKey, clearV
 import { sha256Hex } from '../../../src/protocol/hash.ts';
 import { countChecks, KEY_CHECK_BYTES, packBatch, SIG_CHECK_BYTES, VerifyPool } from '../../../src/protocol/verify-pool.ts';
 import { compareForBytes, type Budgeted } from '../../../src/mempool/byte-budget.ts';
-import { OracleEntry } from '../../../src/mempool/stored.ts';
+import { compareCapabilities, compareOracles, idPrefix, OracleEntry } from '../../../src/mempool/stored.ts';
 import type { StoredCapability } from '../../../src/mempool/types.ts';
 import { LruMap, LruSet } from '../../../src/util/lru.ts';
 import { answeredScope } from '../../../src/protocol/scope.ts';
@@ -107,6 +107,37 @@ describe('byte budget order of capabilities', () => {
         assert.equal(Math.sign(compareForBytes(a, b)), Math.sign(reference(a, b)));
       }),
       { seed: 21, numRuns: 3000 },
+    );
+  });
+});
+
+describe('rank tie-break by key prefix (mempool/stored.ts idPrefix)', () => {
+  it('reads the first 7 lowercase hex digits, and refuses anything else', () => {
+    assert.equal(idPrefix('02' + 'ab'.repeat(32)), 0x02ababa, 'expected 02ababa');
+    assert.equal(idPrefix('0' + 'f'.repeat(6) + 'zz'), 0x0ffffff, 'only the first 7 characters are read');
+    for (const bad of ['02abab', '02ABABAB', '02abab-x', '', '02abgbab']) assert.equal(idPrefix(bad), -1, `expected no prefix for ${JSON.stringify(bad)}`);
+  });
+
+  /** The order as it was: by the key strings, larger = lower. */
+  const byString = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
+  // Real keys, keys sharing 7 or more leading digits, short and non-hex ones (test fakes and anything a bug let through).
+  const keyArb = fc.oneof(
+    fc.stringMatching(/^0[23][0-9a-f]{64}$/),
+    fc.stringMatching(/^0[23]abcde[0-9a-f]{0,4}$/),
+    fc.constantFrom('02abcde', '02abcdf', '02abcd', '02ABCDEF', '03', 'oracle-a', '02abcdeg'),
+  );
+  it('orders oracles and capabilities as the key strings do, for keys with and without prefixes', () => {
+    fc.assert(
+      fc.property(keyArb, keyArb, fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 1 }), (ka, kb, da, db) => {
+        const oa = new OracleEntry(fakeOracle(ka, da), 'v', 0, 1);
+        const ob = new OracleEntry(fakeOracle(kb, db), 'v', 0, 1);
+        assert.equal(Math.sign(compareOracles(oa, ob)), Math.sign(da - db || byString(ka, kb)), `oracles ${ka} / ${kb}`);
+        const o = '02' + '11'.repeat(32);
+        const ca = { msg: fakeCapability(o, ka, da), keyPrefix: idPrefix(ka) } as unknown as StoredCapability;
+        const cb = { msg: fakeCapability(o, kb, db), keyPrefix: idPrefix(kb) } as unknown as StoredCapability;
+        assert.equal(Math.sign(compareCapabilities(ca, cb)), Math.sign(da - db || byString(ka, kb)), `capabilities ${ka} / ${kb}`);
+      }),
+      { seed: 21, numRuns: 5000 },
     );
   });
 });
