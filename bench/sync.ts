@@ -66,7 +66,7 @@ const PROFILE = process.argv.includes('--profile');
 /**
  * --heap-prof: a sampling heap profile of the joiner's main thread during the last run, objects the GC
  * has collected since included (bench/results/sync-main.heapprofile): where a synced entry's allocations,
- * garbage included, come from. Read it with bench/heap-summary.ts.
+ * garbage included, come from. Read it with bench/heap-summary.ts (bytes per synced entry by allocating function).
  */
 const HEAP_PROF = process.argv.includes('--heap-prof');
 const session = PROFILE || HEAP_PROF ? new inspector.Session() : null;
