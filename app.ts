@@ -64,7 +64,7 @@ if (dataDir !== null) {
 const log = createLogger({ level: config.logLevel });
 // Launched without the heap flags every launch path in this repository carries: it works, at a cost in CPU (docs/operations.md).
 const missingFlags = missingHeapFlags(process.execArgv, process.env.NODE_OPTIONS);
-if (missingFlags.length > 0) log.warn({ missing: missingFlags }, `started without the V8 heap flags a node is launched with: sync and ingest cost ~15 % more CPU; run node ${HEAP_FLAGS.join(' ')} … (npm start does)`);
+if (missingFlags.length > 0) log.warn({ missing: missingFlags }, `started without the V8 heap flags a node is launched with: sync and ingest cost ~20 % more CPU; run node ${HEAP_FLAGS.join(' ')} … (npm start does)`);
 const node = new MegaNode(config, { log, loadConfig: load });
 let stopping = false;
 
