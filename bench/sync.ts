@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { flag, note, QUICK, r, rawVerifyRate, until, writeResult } from './lib/measure.ts';
 import { rawBaseline } from './lib/raw-baseline.ts';
+import { HeapSampler, topAllocators } from './lib/gc.ts';
 
 /** Main thread's [run time, run-queue wait] in seconds (Linux /proc schedstat, ns): wall − both = time it slept (idle, waiting for I/O). */
 function mainThreadSchedSeconds(): [number, number] {
@@ -65,19 +66,17 @@ const configName = (limit: unknown): string => (limit === 'default' ? 'shipped c
 const PROFILE = process.argv.includes('--profile');
 /**
  * --heap-prof: a sampling heap profile of the joiner's main thread during the last run, objects the GC
- * has collected since included (bench/results/sync-main.heapprofile): where a synced entry's allocations,
- * garbage included, come from. Read it with bench/heap-summary.ts (bytes per synced entry by allocating function).
+ * has collected since included (bench/results/sync-main.heapprofile, bench/lib/gc.ts HeapSampler): where a
+ * synced entry's allocations, garbage included, come from; the most allocating functions are printed per entry.
  */
 const HEAP_PROF = process.argv.includes('--heap-prof');
-const session = PROFILE || HEAP_PROF ? new inspector.Session() : null;
+const session = PROFILE ? new inspector.Session() : null;
 if (session) {
   session.connect();
-  if (PROFILE) {
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  }
-  if (HEAP_PROF) await session.post('HeapProfiler.enable');
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
 }
+const heapSampler = HEAP_PROF ? new HeapSampler() : null;
 // The source is another machine's node in real life: its own process here (until Dec 2026 both nodes shared this
 // process and its main thread, so the figures were the sum of serving and joining).
 const child = fork(new URL('./lib/sync-source.ts', import.meta.url).pathname, [`--entries=${entries}`], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -117,11 +116,11 @@ try {
     const rawBefore = rawVerifyRate(RAW_MS);
     const s0 = await sourceStats();
     const j0 = joiner.pool.totals().bytesOut;
-    if (PROFILE && session && last) {
+    if (session && last) {
       await sourceProfile({ type: 'profile', start: true });
       await session.post('Profiler.start');
     }
-    if (HEAP_PROF && session && last) await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    if (heapSampler && last) await heapSampler.start(1024);
     const cpu0 = mainThreadCpuSeconds();
     const sched0 = mainThreadSchedSeconds();
     const proc0 = process.cpuUsage();
@@ -134,13 +133,12 @@ try {
       ms = NaN;
     }
     const elapsed = Number.isNaN(ms) ? NaN : performance.now() - t0;
-    if (HEAP_PROF && session && last) {
-      const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: unknown };
+    if (heapSampler && last) {
       const out = path.join(import.meta.dirname, 'results', 'sync-main.heapprofile');
-      fs.writeFileSync(out, JSON.stringify(profile));
-      note(`sync: wrote ${out}`);
+      await heapSampler.stop(out);
+      note(`sync: wrote ${out}; most allocating functions per entry: ${topAllocators(out, total, 12).join('; ')}`);
     }
-    if (PROFILE && session && last) {
+    if (session && last) {
       const { profile } = (await session.post('Profiler.stop')) as { profile: unknown };
       const out = path.join(import.meta.dirname, 'results', 'sync-main.cpuprofile');
       fs.writeFileSync(out, JSON.stringify(profile));

@@ -18,6 +18,8 @@ const PREFIX_DIGITS = 7;
  * (same digit count, and '0'-'9' sort below 'a'-'f'), so a stored entry keeps its key's prefix and
  * most rank ties are broken without reading either key string (each read a cache miss in a large
  * index: the comparators were ~7 % of a syncing node's main thread, docs/benchmarks.md round 7).
+ * Lowercase only, unlike the hex readers of protocol/ids.ts and mempool/shard.ts: 'A' sorts below 'a'
+ * as text but is the same digit, so a mixed-case prefix would not order as its string.
  */
 export function idPrefix(id: string): number {
   if (id.length < PREFIX_DIGITS) return -1;
@@ -31,9 +33,9 @@ export function idPrefix(id: string): number {
   return n;
 }
 
-/** idTieBreak of two ids with their {@link idPrefix}es: by prefix when both have one and they differ, else by the strings. Entries without a prefix field (test fakes) compare by the strings. */
-function prefixTieBreak(pa: number | undefined, pb: number | undefined, a: string, b: string): number {
-  return pa !== pb && (pa as number) >= 0 && (pb as number) >= 0 ? (pb as number) - (pa as number) : idTieBreak(a, b);
+/** idTieBreak of two ids with their {@link idPrefix}es: by prefix when both have one and they differ, else by the strings (so does a test fake without the field: undefined >= 0 is false). */
+function prefixTieBreak(pa: number, pb: number, a: string, b: string): number {
+  return pa !== pb && pa >= 0 && pb >= 0 ? pb - pa : idTieBreak(a, b);
 }
 
 /** Oracle rank, ascending: verified bid, then PoW difficulty, then pubkey (larger = lower). */
